@@ -1,0 +1,4 @@
+export * from './interactions';
+export * from './jobs';
+export * from './organizations';
+export * from './prospects';

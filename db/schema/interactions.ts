@@ -1,0 +1,76 @@
+import { sql } from 'drizzle-orm';
+import { index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { newId } from '../../src/lib/ids';
+import { organizations } from './organizations';
+import { contactPoints, prospects } from './prospects';
+
+export const INTERACTION_TYPES = [
+  'email_sent',
+  'email_delivered',
+  'email_opened',
+  'email_clicked',
+  'email_replied',
+  'email_bounced',
+  'sms_sent',
+  'sms_delivered',
+  'sms_replied',
+  'call_attempted',
+  'call_answered',
+  'voicemail_left',
+  'meeting_booked',
+  'meeting_held',
+  'web_visit',
+  'form_submitted',
+  'linkedin_message',
+  'purchase',
+  'opt_out',
+  'complaint',
+  'note',
+] as const;
+export type InteractionType = (typeof INTERACTION_TYPES)[number];
+
+export const INTERACTION_CHANNELS = [
+  'email',
+  'phone',
+  'sms',
+  'web',
+  'linkedin',
+  'in_person',
+  'mail',
+  'other',
+] as const;
+export type InteractionChannel = (typeof INTERACTION_CHANNELS)[number];
+
+/** Append-only: the API offers no update or delete; erasure (GDPR) is the one exception. */
+export const interactions = pgTable(
+  'interactions',
+  {
+    id: uuid().primaryKey().$defaultFn(newId),
+    orgId: uuid()
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    prospectId: uuid()
+      .notNull()
+      .references(() => prospects.id, { onDelete: 'cascade' }),
+    contactPointId: uuid().references(() => contactPoints.id, { onDelete: 'set null' }),
+    type: text({ enum: INTERACTION_TYPES }).notNull(),
+    channel: text({ enum: INTERACTION_CHANNELS }).notNull(),
+    occurredAt: timestamp({ withTimezone: true }).notNull(),
+    outcome: text(),
+    campaign: text(),
+    /** Free text written about the person (call notes): personal data, erased with them. */
+    note: text(),
+    metadata: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    /** The event's id in the system it came from, so a replayed feed or re-imported file adds nothing. */
+    externalId: text(),
+    source: text().notNull().default('api'),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index().on(t.orgId, t.prospectId, t.occurredAt.desc()),
+    index().on(t.orgId, t.occurredAt),
+    uniqueIndex('interactions_external_id_idx').on(t.orgId, t.externalId).where(sql`external_id IS NOT NULL`),
+  ],
+);
+
+export type Interaction = typeof interactions.$inferSelect;

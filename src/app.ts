@@ -1,0 +1,148 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { sql } from 'drizzle-orm';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import type { Logger } from 'pino';
+import type { Config } from './config';
+import type { Database } from './db';
+import { requireApiKey } from './http/auth';
+import { docsRoutes } from './http/docs';
+import type { AppEnv } from './http/env';
+import { AppError, toProblem } from './http/errors';
+import { importRoutes } from './imports/routes';
+import { interactionRoutes } from './interactions/routes';
+import { jobRoutes } from './jobs/routes';
+import type { JobRunner } from './jobs/runner';
+import { orgRoutes } from './orgs/routes';
+import { prospectRoutes } from './prospects/routes';
+
+export interface AppDeps {
+  config: Pick<Config, 'MAX_BODY_BYTES' | 'MAX_UPLOAD_BYTES' | 'IMPORT_SYNC_MAX_BYTES' | 'IMPORT_BATCH_SIZE'>;
+  database: Database;
+  logger: Logger;
+  runner?: JobRunner;
+}
+
+export const API_VERSION = '0.1.0';
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+export function createApp(deps: AppDeps) {
+  const { database, logger, config } = deps;
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.use(
+    requestId({
+      headerName: 'X-Request-Id',
+      generator: () => crypto.randomUUID(),
+      limitLength: 128,
+    }),
+  );
+  app.use(async (c, next) => {
+    const id = c.get('requestId');
+    if (!REQUEST_ID.test(id)) c.set('requestId', crypto.randomUUID());
+    c.set('logger', logger.child({ requestId: c.get('requestId') }));
+    const started = performance.now();
+    await next();
+    c.header('X-Request-Id', c.get('requestId'));
+    const ms = Math.round((performance.now() - started) * 10) / 10;
+    const line = { method: c.req.method, path: c.req.path, status: c.res.status, ms };
+    if (c.res.status >= 500) c.get('logger').error(line, 'request');
+    else c.get('logger').info(line, 'request');
+  });
+  app.use(secureHeaders({ contentSecurityPolicy: undefined, crossOriginEmbedderPolicy: false }));
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    try {
+      await database.db.execute(sql`SELECT 1`);
+      return c.json({ status: 'ready', database: database.kind });
+    } catch (error) {
+      c.get('logger').error({ err: error }, 'database not reachable');
+      throw new AppError('UNAVAILABLE', 'the database does not answer');
+    }
+  });
+
+  const jsonLimit = bodyLimit({
+    maxSize: config.MAX_BODY_BYTES,
+    onError: () => {
+      throw new AppError(
+        'PAYLOAD_TOO_LARGE',
+        `the body is larger than ${config.MAX_BODY_BYTES} bytes (MAX_BODY_BYTES)`,
+      );
+    },
+  });
+  app.use('/v1/*', async (c, next) => (c.req.path === '/v1/imports' ? next() : jsonLimit(c, next)));
+  app.use('/v1/*', requireApiKey(database));
+
+  app.route('/v1', orgRoutes());
+  app.route('/v1', prospectRoutes());
+  app.route('/v1', interactionRoutes());
+  app.route(
+    '/v1',
+    importRoutes(
+      database,
+      {
+        maxUploadBytes: config.MAX_UPLOAD_BYTES,
+        syncMaxBytes: config.IMPORT_SYNC_MAX_BYTES,
+        batchSize: config.IMPORT_BATCH_SIZE,
+      },
+      () => deps.runner?.wake(),
+    ),
+  );
+  app.route('/v1', jobRoutes(deps.runner));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'tdk_…',
+    description: 'An API key: `Authorization: Bearer tdk_…`',
+  });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Tiède',
+      version: API_VERSION,
+      description:
+        'Warm prospecting: prospects, their contact points and interactions, imported from the files sales teams already have. Errors are application/problem+json (RFC 9457).',
+    },
+    servers: [{ url: '/' }],
+  });
+  app.route('/docs', docsRoutes());
+
+  app.notFound((c) => problem(c, new AppError('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`)));
+  app.onError((error, c) => {
+    if (error instanceof AppError) return problem(c, error);
+    if (error instanceof HTTPException) {
+      const code =
+        error.status === 413
+          ? 'PAYLOAD_TOO_LARGE'
+          : error.status === 415
+            ? 'UNSUPPORTED_MEDIA_TYPE'
+            : 'VALIDATION';
+      const message =
+        error.status === 400 && /JSON/i.test(error.message)
+          ? 'the body is not valid JSON'
+          : error.message || 'bad request';
+      return problem(c, new AppError(code, message));
+    }
+    c.get('logger')?.error({ err: error }, 'unhandled error');
+    return problem(
+      c,
+      new AppError('INTERNAL', 'something went wrong on our side; the request id helps us find it'),
+    );
+  });
+  return app;
+}
+
+function problem(c: Context<AppEnv>, error: AppError) {
+  const body = toProblem(error, c.get('requestId'), c.req.path);
+  if (error.code === 'UNAUTHENTICATED') c.header('WWW-Authenticate', 'Bearer realm="tiede"');
+  c.header('X-Request-Id', c.get('requestId'));
+  return c.body(JSON.stringify(body), error.status as 400, { 'Content-Type': 'application/problem+json' });
+}
+
+export type App = ReturnType<typeof createApp>;

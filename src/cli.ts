@@ -1,0 +1,134 @@
+import { parseArgs } from 'node:util';
+import { ROLES, type Role } from '../db/schema';
+import { ConfigError, loadConfig } from './config';
+import { type Database, openDatabase } from './db';
+import { AppError } from './http/errors';
+import {
+  createApiKey,
+  createOrganization,
+  listApiKeys,
+  listOrganizations,
+  revokeApiKeyByIdOrPrefix,
+} from './orgs/service';
+import { normalizeCountry } from './prospects/values';
+
+const HELP = `Tiède operator commands (database from DATABASE_URL, else the PGlite files in DATA_DIR)
+
+  tiede migrate                                   apply the database migrations
+  tiede org create <name> [--country FR] [--language fr]
+                                                  create an organization and its first admin key
+  tiede org list                                  list organizations
+  tiede key create --org <id> --role <role> [--name <name>]
+                                                  create an API key (roles: ${ROLES.join(', ')})
+  tiede key list --org <id>                       list an organization's active keys
+  tiede key revoke <key id or prefix>             revoke a key at once
+
+With PGlite, stop the server first: the embedded database has a single owner.`;
+
+type Out = (line: string) => void;
+
+export async function runCli(argv: string[], database: Database, out: Out): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      org: { type: 'string' },
+      role: { type: 'string' },
+      name: { type: 'string' },
+      country: { type: 'string' },
+      language: { type: 'string' },
+    },
+  });
+  const [group, action, ...rest] = positionals;
+  const { db } = database;
+  switch (`${group} ${action ?? ''}`.trim()) {
+    case 'migrate':
+      await database.migrate();
+      out('migrations applied');
+      return 0;
+    case 'org create': {
+      const name = rest.join(' ').trim();
+      if (!name)
+        throw new AppError('VALIDATION', 'give the organization a name: tiede org create "ACME Ventes"');
+      const country = values.country ? normalizeCountry(values.country) : 'FR';
+      if (!country) throw new AppError('VALIDATION', `--country ${values.country} is not a country`);
+      await database.migrate();
+      const org = await createOrganization(db, {
+        name,
+        defaultCountry: country,
+        defaultLanguage: values.language ?? 'fr',
+      });
+      const { key } = await createApiKey(db, org.id, { name: 'first admin', role: 'admin' });
+      out(`organization: ${org.id} ${org.name}`);
+      out(`admin api key: ${key}`);
+      return 0;
+    }
+    case 'org list':
+      for (const org of await listOrganizations(db)) out(`${org.id}  ${org.defaultCountry}  ${org.name}`);
+      return 0;
+    case 'key create': {
+      const role = values.role as Role;
+      if (!values.org) throw new AppError('VALIDATION', '--org <organization id> is required');
+      if (!ROLES.includes(role))
+        throw new AppError('VALIDATION', `--role must be one of ${ROLES.join(', ')}`);
+      const { key, apiKey } = await createApiKey(db, values.org, {
+        name: values.name ?? `${role} key`,
+        role,
+      });
+      out(`key id: ${apiKey.id} (${apiKey.prefix}…, ${apiKey.role})`);
+      out(`api key: ${key}`);
+      return 0;
+    }
+    case 'key list': {
+      if (!values.org) throw new AppError('VALIDATION', '--org <organization id> is required');
+      const keys = await listApiKeys({ db, orgId: values.org, actor: { keyId: null, role: 'admin' } });
+      for (const k of keys) out(`${k.id}  ${k.prefix}…  ${k.role.padEnd(8)}  ${k.name}`);
+      return 0;
+    }
+    case 'key revoke': {
+      const target = rest[0];
+      if (!target)
+        throw new AppError('VALIDATION', 'give the key id or its prefix: tiede key revoke tdk_AbCdEfGh');
+      const key = await revokeApiKeyByIdOrPrefix(db, target);
+      out(`revoked ${key.id} (${key.prefix}…)`);
+      return 0;
+    }
+    default:
+      out(HELP);
+      return group === undefined || group === 'help' ? 0 : 2;
+  }
+}
+
+export async function main() {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const argv = process.argv.slice(2);
+  if (argv.length === 0 || argv[0] === 'help' || argv.includes('--help')) {
+    process.stdout.write(`${HELP}\n`);
+    return;
+  }
+  const database = await openDatabase({
+    ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : {}),
+    dataDir: config.DATA_DIR,
+    poolSize: 2,
+  });
+  try {
+    process.exitCode = await runCli(argv, database, (line) => process.stdout.write(`${line}\n`));
+  } catch (error) {
+    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  } finally {
+    await database.close();
+  }
+}
+
+// Run directly (npm run cli, tsx src/cli.ts); bin/tiede.mjs calls main() itself.
+if (process.argv[1]?.endsWith('cli.ts')) await main();

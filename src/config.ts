@@ -1,0 +1,87 @@
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const bytes = (fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return fallback;
+      const parsed = parseByteSize(value);
+      if (parsed === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'expected a size such as 1048576, 512kb, 10mb or 1gb' });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
+const int = (fallback: number, min: number, max: number) =>
+  z.coerce
+    .number({ error: 'expected a whole number' })
+    .int({ error: 'expected a whole number' })
+    .min(min)
+    .max(max)
+    .default(fallback);
+
+const countryCode = z
+  .string()
+  .regex(/^[A-Za-z]{2}$/, { error: 'expected a two-letter ISO country code such as FR' })
+  .transform((v) => v.toUpperCase());
+
+export const configSchema = z.object({
+  PORT: int(3000, 0, 65535),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, { error: 'expected a postgres:// or postgresql:// URL' })
+    .optional(),
+  DATABASE_POOL_SIZE: int(10, 1, 200),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  MAX_BODY_BYTES: bytes(1024 * 1024),
+  MAX_UPLOAD_BYTES: bytes(1024 * 1024 * 1024),
+  IMPORT_SYNC_MAX_BYTES: bytes(2 * 1024 * 1024),
+  IMPORT_BATCH_SIZE: int(2000, 1, 50_000),
+  JOB_CONCURRENCY: int(1, 0, 16),
+  JOB_POLL_MS: int(1000, 10, 60_000),
+  JOB_LEASE_SECONDS: int(60, 5, 3600),
+  DEFAULT_COUNTRY: countryCode.default('FR'),
+  BOOTSTRAP_ORG_NAME: z.string().min(1).max(200).default('My organization'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment once; a bad value throws a ConfigError that names each variable at fault. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const known = Object.fromEntries(
+    Object.keys(configSchema.shape)
+      .filter((key) => env[key] !== undefined && env[key] !== '')
+      .map((key) => [key, env[key]]),
+  );
+  const result = configSchema.safeParse(known);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? '(environment)');
+      return `${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`;
+    }),
+  );
+}
+
+const UNITS: Record<string, number> = { '': 1, b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+export function parseByteSize(text: string): number | undefined {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([kmg]?b?)\s*$/i.exec(text);
+  if (!match) return undefined;
+  const unit = match[2]!.toLowerCase();
+  const factor = UNITS[unit.endsWith('b') || unit === '' ? unit : `${unit}b`];
+  return factor === undefined ? undefined : Math.floor(Number(match[1]) * factor);
+}

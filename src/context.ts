@@ -1,0 +1,22 @@
+import type { Role } from '../db/schema';
+import type { Db } from './db';
+
+/** Who acts: the API key (null for operators at the command line) and its role. */
+export interface Actor {
+  keyId: string | null;
+  role: Role;
+}
+
+/** What every verb receives: the organization it works for, who asks, and the database or open transaction. */
+export interface Ctx {
+  db: Db;
+  orgId: string;
+  actor: Actor;
+  inTransaction?: boolean;
+}
+
+/** Runs `fn` in a transaction, or inside the caller's when there already is one. */
+export async function withTransaction<T>(ctx: Ctx, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
+  if (ctx.inTransaction) return fn(ctx);
+  return ctx.db.transaction((tx) => fn({ ...ctx, db: tx as unknown as Db, inTransaction: true }));
+}

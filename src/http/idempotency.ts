@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+import { and, eq, sql } from 'drizzle-orm';
+import { idempotencyKeys } from '../../db/schema';
+import type { Ctx } from '../context';
+import { queryRows } from '../db';
+import { AppError, type FieldError, invalid } from './errors';
+
+export interface StoredResponse {
+  status: number;
+  body: unknown;
+}
+
+export function fingerprint(...parts: (string | undefined)[]): string {
+  return createHash('sha256')
+    .update(parts.map((p) => p ?? '').join('\u0000'))
+    .digest('hex');
+}
+
+interface StoredProblem {
+  code: AppError['code'];
+  message: string;
+  errors?: FieldError[];
+  extra?: Record<string, unknown>;
+}
+
+function storedProblem(error: AppError): StoredProblem {
+  return {
+    code: error.code,
+    message: error.message,
+    ...(error.options.errors ? { errors: error.options.errors } : {}),
+    ...(error.options.extra ? { extra: error.options.extra } : {}),
+  };
+}
+
+const KEY = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * Runs `work` once per Idempotency-Key: a repeat gets the stored answer (or 409 while the first is still
+ * running), a repeat with other parameters gets 422. Keys are claimed by a unique row, so two processes
+ * racing with the same key cannot both run. Failures that the client may retry release the key.
+ */
+export async function idempotent(
+  ctx: Ctx,
+  key: string | undefined,
+  requestHash: string,
+  work: () => Promise<StoredResponse>,
+  replay: (stored: StoredResponse) => Promise<StoredResponse> = async (s) => s,
+): Promise<StoredResponse & { replayed: boolean }> {
+  if (key === undefined) return { ...(await work()), replayed: false };
+  if (!KEY.test(key))
+    throw invalid('the Idempotency-Key is not valid', [
+      { field: 'Idempotency-Key', message: '1 to 255 visible ASCII characters' },
+    ]);
+  const claimed = await queryRows(
+    ctx.db,
+    sql`INSERT INTO idempotency_keys (org_id, key, request_hash) VALUES (${ctx.orgId}, ${key}, ${requestHash})
+        ON CONFLICT DO NOTHING RETURNING key`,
+  );
+  if (claimed.length === 0) {
+    const [existing] = await ctx.db
+      .select()
+      .from(idempotencyKeys)
+      .where(and(eq(idempotencyKeys.orgId, ctx.orgId), eq(idempotencyKeys.key, key)));
+    if (!existing) return idempotent(ctx, key, requestHash, work, replay);
+    if (existing.requestHash !== requestHash) {
+      throw new AppError('UNPROCESSABLE', 'this Idempotency-Key was used for another request');
+    }
+    if (existing.completedAt === null) {
+      throw new AppError('CONFLICT', 'a request with this Idempotency-Key is still running; retry later');
+    }
+    if (existing.responseStatus! >= 400) {
+      const problem = existing.responseBody as StoredProblem;
+      throw new AppError(problem.code, problem.message, {
+        errors: problem.errors,
+        extra: { ...problem.extra, replayed: true },
+      });
+    }
+    const stored = await replay({ status: existing.responseStatus!, body: existing.responseBody });
+    return { ...stored, replayed: true };
+  }
+  try {
+    const response = await work();
+    await ctx.db
+      .update(idempotencyKeys)
+      .set({ responseStatus: response.status, responseBody: response.body, completedAt: new Date() })
+      .where(and(eq(idempotencyKeys.orgId, ctx.orgId), eq(idempotencyKeys.key, key)));
+    return { ...response, replayed: false };
+  } catch (error) {
+    // Answers that say the request itself is wrong are final; anything else may succeed on a retry.
+    if (error instanceof AppError && error.status < 500 && error.status !== 409 && error.status !== 413) {
+      await ctx.db
+        .update(idempotencyKeys)
+        .set({ responseStatus: error.status, responseBody: storedProblem(error), completedAt: new Date() })
+        .where(and(eq(idempotencyKeys.orgId, ctx.orgId), eq(idempotencyKeys.key, key)));
+    } else {
+      await ctx.db
+        .delete(idempotencyKeys)
+        .where(and(eq(idempotencyKeys.orgId, ctx.orgId), eq(idempotencyKeys.key, key)));
+    }
+    throw error;
+  }
+}

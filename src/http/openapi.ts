@@ -1,0 +1,86 @@
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import type { ZodError } from 'zod';
+import type { AppEnv } from './env';
+import { AppError, type FieldError } from './errors';
+
+export const ProblemSchema = z
+  .object({
+    type: z.string().openapi({ example: 'https://tiede.dev/problems/validation' }),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string().openapi({ example: 'VALIDATION' }),
+    instance: z.string().optional(),
+    requestId: z.string().optional(),
+    errors: z
+      .array(
+        z.object({ field: z.string().optional(), line: z.number().int().optional(), message: z.string() }),
+      )
+      .optional(),
+  })
+  .passthrough()
+  .openapi('Problem');
+
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ProblemSchema } },
+});
+
+/** The error answers every authenticated route can give. */
+export const errorResponses = {
+  400: problem('The request is not valid: see errors[] for each field at fault'),
+  401: problem('No API key, or an unknown or revoked one'),
+  403: problem("The key's role does not allow this"),
+  404: problem('Not found in this organization'),
+  413: problem('The body is larger than the configured limit'),
+} as const;
+
+export const conflictResponse = { 409: problem('Conflicts with the current state') } as const;
+export const unprocessableResponse = { 422: problem('The content cannot be processed') } as const;
+
+export const IdParam = z.object({
+  id: z
+    .string()
+    .uuid({ error: 'not an id' })
+    .openapi({ param: { name: 'id', in: 'path' }, example: '019acb4e-7f6a-7c1e-9a35-1d4b5e2f8a10' }),
+});
+
+export function json<T extends z.ZodTypeAny>(schema: T, description: string) {
+  return { description, content: { 'application/json': { schema } } };
+}
+
+export function jsonBody<T extends z.ZodTypeAny>(schema: T) {
+  return { required: true, content: { 'application/json': { schema } } };
+}
+
+const TARGET_NAMES: Record<string, string> = {
+  json: 'body',
+  query: 'query',
+  param: 'path',
+  header: 'header',
+  form: 'form',
+};
+
+export function zodErrors(error: ZodError, target?: string): FieldError[] {
+  const where = target ? (TARGET_NAMES[target] ?? target) : undefined;
+  return error.issues.map((issue) => {
+    const path = issue.path
+      .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+      .join('');
+    return { field: [where, path].filter(Boolean).join(where && path ? ':' : ''), message: issue.message };
+  });
+}
+
+/** A router whose validation failures become problem+json with each field at fault. */
+export function router() {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        const errors = zodErrors(result.error as ZodError, result.target);
+        throw new AppError('VALIDATION', errors.map((e) => `${e.field}: ${e.message}`).join('; '), {
+          errors,
+        });
+      }
+    },
+  });
+}

@@ -1,0 +1,33 @@
+import type { Role } from '../../db/schema';
+import { AppError } from './errors';
+
+const everyone: Role[] = ['admin', 'manager', 'marketer', 'caller'];
+
+/** Who may do what. Reading is open to every role of the organization; writing lists is for those who own them. */
+export const PERMISSIONS = {
+  'keys:manage': ['admin'],
+  'org:read': everyone,
+  'org:write': ['admin'],
+  'prospects:read': everyone,
+  'prospects:write': ['admin', 'manager'],
+  'interactions:read': everyone,
+  'interactions:write': everyone,
+  'imports:prospects': ['admin', 'manager'],
+  'imports:interactions': ['admin', 'manager', 'marketer'],
+  'jobs:read': everyone,
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function can(role: Role, permission: Permission): boolean {
+  return (PERMISSIONS[permission] as readonly Role[]).includes(role);
+}
+
+export function authorize(role: Role, permission: Permission): void {
+  if (!can(role, permission)) {
+    throw new AppError(
+      'FORBIDDEN',
+      `the ${role} role cannot do this (${permission} needs ${PERMISSIONS[permission].join(' or ')})`,
+    );
+  }
+}

@@ -1,0 +1,136 @@
+import type { InteractionChannel, InteractionType } from '../../db/schema';
+import { channelOfType, parseChannel, parseInteractionType } from '../interactions/types';
+import { type DateReading, parseDateTime } from '../lib/dates';
+import { isUuid } from '../lib/ids';
+import { contactPointDraft } from '../prospects/drafts';
+import { normalizeCountry, parseLooseNumber } from '../prospects/values';
+import type { ColumnPlan } from './plan';
+import { type RowResult, readRow, rejected } from './rows';
+
+/** How a row names its prospect; the import resolves it against the database. */
+export type ProspectRef =
+  | { by: 'id'; value: string }
+  | { by: 'externalId'; value: string }
+  | { by: 'contactPoint'; value: string; label: string };
+
+export interface InteractionRecord {
+  line: number;
+  ref: ProspectRef;
+  type: InteractionType;
+  channel: InteractionChannel;
+  occurredAt: Date;
+  outcome?: string;
+  campaign?: string;
+  note?: string;
+  externalId?: string;
+  metadata: Record<string, unknown>;
+  /** Set once the reference is resolved against the database. */
+  prospectId?: string;
+  contactPointId?: string;
+}
+
+export interface InteractionRowOptions {
+  defaultCountry: string | null;
+  dates: DateReading;
+  now: Date;
+}
+
+/** Events more than a day ahead of the clock are typing mistakes, not history. */
+const FUTURE_TOLERANCE_MS = 24 * 3600 * 1000;
+
+export function toInteractionRecord(
+  fields: string[],
+  line: number,
+  plan: ColumnPlan,
+  options: InteractionRowOptions,
+): RowResult<InteractionRecord> {
+  const read = readRow(fields, line, plan);
+  if ('blank' in read) return { kind: 'blank' };
+  if ('error' in read) return { kind: 'rejected', error: read.error };
+  const row = read.values;
+
+  let ref: ProspectRef | undefined;
+  const prospectId = row.one('prospectId');
+  const externalId = row.one('externalId');
+  const email = row.one('email');
+  const phone = row.one('phone');
+  if (prospectId) {
+    if (!isUuid(prospectId))
+      return rejected(line, `prospect id "${prospectId}" is not a Tiède id`, 'prospectId');
+    ref = { by: 'id', value: prospectId.toLowerCase() };
+  } else if (externalId) {
+    ref = { by: 'externalId', value: externalId };
+  } else if (email || phone) {
+    const rawCountry = row.one('country');
+    const country = (rawCountry && normalizeCountry(rawCountry)) || options.defaultCountry;
+    const result = email
+      ? contactPointDraft('email', email, null)
+      : contactPointDraft('phone', phone!, country);
+    if (!result.ok) return rejected(line, result.message, email ? 'email' : 'phone');
+    ref = {
+      by: 'contactPoint',
+      value: result.draft.value,
+      label: email ? `e-mail ${email}` : `phone ${phone}`,
+    };
+  }
+  if (!ref) return rejected(line, 'no prospect id, CRM id, e-mail or phone says whom the event concerns');
+
+  const rawType = row.one('type');
+  if (!rawType) return rejected(line, 'the event type is missing', 'type');
+  const type = parseInteractionType(rawType);
+  if (!type)
+    return rejected(
+      line,
+      `event type "${rawType}" is not known (e.g. email_sent, call_attempted, meeting_held)`,
+      'type',
+    );
+
+  const rawChannel = row.one('channel');
+  const channel = rawChannel ? parseChannel(rawChannel) : channelOfType(type);
+  if (!channel)
+    return rejected(
+      line,
+      `channel "${rawChannel}" is not known (email, phone, sms, web, linkedin…)`,
+      'channel',
+    );
+
+  const rawDate = row.one('occurredAt');
+  if (!rawDate) return rejected(line, 'the date is missing', 'occurredAt');
+  const occurredAt = parseDateTime(rawDate, options.dates);
+  if (!occurredAt)
+    return rejected(
+      line,
+      `date "${rawDate}" is not a date (e.g. 2026-11-29T14:30 or 29/11/2026 14:30)`,
+      'occurredAt',
+    );
+  if (occurredAt.getTime() > options.now.getTime() + FUTURE_TOLERANCE_MS) {
+    return rejected(line, `date "${rawDate}" is in the future`, 'occurredAt');
+  }
+
+  const metadata: Record<string, unknown> = { ...row.prefixed('metadata') };
+  const duration = row.one('duration');
+  if (duration) {
+    const seconds = parseDuration(duration);
+    if (seconds === undefined)
+      return rejected(line, `duration "${duration}" is not seconds or h:mm:ss`, 'duration');
+    metadata.durationSeconds = seconds;
+  }
+  const record: InteractionRecord = { line, ref, type, channel, occurredAt, metadata };
+  const outcome = row.one('outcome');
+  const campaign = row.one('campaign');
+  const note = row.one('note');
+  const eventId = row.one('eventId');
+  if (outcome) record.outcome = outcome;
+  if (campaign) record.campaign = campaign;
+  if (note) record.note = note;
+  if (eventId) record.externalId = eventId;
+  return { kind: 'record', record };
+}
+
+/** "95", "1:35", "00:01:35" → seconds. */
+export function parseDuration(raw: string): number | undefined {
+  const clock = /^(?:(\d+):)?(\d{1,2}):(\d{2})$/.exec(raw.trim());
+  if (clock) return +(clock[1] ?? 0) * 3600 + +clock[2]! * 60 + +clock[3]!;
+  const value = parseLooseNumber(raw.replace(/\s*(s|sec|secondes?|seconds?)$/i, ''));
+  return value !== undefined && value >= 0 ? Math.round(value) : undefined;
+}

@@ -1,0 +1,84 @@
+import { z } from '@hono/zod-openapi';
+import { ENCODING_ALIASES } from './encoding';
+
+const booleanish = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
+  .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes');
+
+const mappingSchema = z.record(z.string(), z.string().nullable());
+
+/** Options of an import, from the query string or the multipart fields. */
+export const importOptionsSchema = z.object({
+  target: z.enum(['prospects', 'interactions']).default('prospects').openapi({
+    description: 'prospects (companies and people) or interactions (events about known prospects)',
+  }),
+  mode: z.enum(['partial', 'atomic']).default('partial').openapi({
+    description: 'partial: valid rows go in, bad rows are reported; atomic: all rows or none',
+  }),
+  mapping: z
+    .union([
+      mappingSchema,
+      z.string().transform((text, ctx) => {
+        try {
+          return mappingSchema.parse(JSON.parse(text));
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be a JSON object of column → field (or null)' });
+          return z.NEVER;
+        }
+      }),
+    ])
+    .optional()
+    .openapi({
+      description: 'JSON object: column header → field, "attributes.<name>", or null to ignore',
+      type: 'string',
+    }),
+  autoMap: booleanish
+    .default(true)
+    .openapi({ description: 'Guess the fields of columns the mapping leaves out', type: 'boolean' }),
+  keepUnmapped: booleanish.default(false).openapi({
+    description: 'Keep unmapped columns as custom attributes (metadata for interactions)',
+    type: 'boolean',
+  }),
+  delimiter: z
+    .string()
+    .transform((v) => (v === '\\t' || v.toLowerCase() === 'tab' ? '\t' : v))
+    .pipe(z.string().length(1, { error: 'one character, or "tab"' }))
+    .optional()
+    .openapi({ description: 'Field delimiter; detected among ; , tab | when absent' }),
+  encoding: z
+    .string()
+    .transform((v, ctx) => {
+      const encoding = ENCODING_ALIASES[v.toLowerCase()];
+      if (!encoding) {
+        ctx.addIssue({ code: 'custom', message: `one of ${Object.keys(ENCODING_ALIASES).join(', ')}` });
+        return z.NEVER;
+      }
+      return encoding;
+    })
+    .optional()
+    .openapi({
+      description: 'utf-8, windows-1252 (latin1), utf-16le…; detected when absent',
+      type: 'string',
+    }),
+  defaultCountry: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/, { error: 'a two-letter country code' })
+    .transform((v) => v.toUpperCase())
+    .optional()
+    .openapi({
+      description: "Country of national phone numbers when a row has none (default: the organization's)",
+    }),
+  invalidContactPoints: z.enum(['reject', 'drop']).default('reject').openapi({
+    description: 'An invalid phone or e-mail rejects its row (reject) or is left out with a warning (drop)',
+  }),
+  timeZone: z.string().optional().openapi({ description: 'Zone of dates without an offset (interactions)' }),
+  dateOrder: z
+    .enum(['dmy', 'mdy'])
+    .optional()
+    .openapi({ description: 'How 03/04/2026 reads (interactions)' }),
+  async: booleanish
+    .optional()
+    .openapi({ description: 'Force a background job even for a small file', type: 'boolean' }),
+});
+
+export type ImportOptions = z.output<typeof importOptionsSchema>;

@@ -1,0 +1,254 @@
+import type { Attributes } from '../../db/schema';
+import {
+  type CompanyDraft,
+  type ContactPointDraft,
+  companyDedupeKey,
+  contactPointDraft,
+  type ProspectDraft,
+} from '../prospects/drafts';
+import { FREE_MAIL_DOMAINS } from '../prospects/email';
+import {
+  type IndustryScheme,
+  normalizeCountry,
+  normalizeDomain,
+  normalizeLanguage,
+  normalizeTimeZone,
+  parseEmployees,
+  parseIndustry,
+  parseMoney,
+  parseProspectKind,
+  parseRegistration,
+  type RegistrationScheme,
+  splitFullName,
+} from '../prospects/values';
+import type { ColumnPlan } from './plan';
+import { type RowResult, type RowValues, readRow, rejected, splitMulti } from './rows';
+
+export interface ProspectRecord {
+  line: number;
+  company?: CompanyDraft & { dedupeKey: string };
+  /** Absent for a row that only describes a company. */
+  prospect?: ProspectDraft;
+  contactPoints: ContactPointDraft[];
+  warnings: string[];
+}
+
+export interface ProspectRowOptions {
+  /** Country for national numbers when the row names none. */
+  defaultCountry: string | null;
+  /** An invalid phone or e-mail rejects the row (default) or is dropped with a warning. */
+  invalidContactPoints: 'reject' | 'drop';
+}
+
+export function toProspectRecord(
+  fields: string[],
+  line: number,
+  plan: ColumnPlan,
+  options: ProspectRowOptions,
+): RowResult<ProspectRecord> {
+  const read = readRow(fields, line, plan);
+  if ('blank' in read) return { kind: 'blank' };
+  if ('error' in read) return { kind: 'rejected', error: read.error };
+  const row = read.values;
+  const warnings: string[] = [];
+  const warn = (message: string) => warnings.push(`line ${line}: ${message}`);
+
+  const country = countryOf(row, 'country', warn);
+  const companyCountry = countryOf(row, 'companyCountry', warn) ?? country;
+  const phoneCountry = country ?? companyCountry ?? options.defaultCountry;
+
+  const contactPoints: ContactPointDraft[] = [];
+  const seen = new Set<string>();
+  for (const [field, channel] of [
+    ['email', 'email'],
+    ['mobile', 'phone'],
+    ['phone', 'phone'],
+  ] as const) {
+    for (const { value, header } of row.all(field)) {
+      for (const part of splitMulti(value)) {
+        const result = contactPointDraft(channel, part, phoneCountry, header);
+        if (!result.ok) {
+          if (options.invalidContactPoints === 'reject') return rejected(line, result.message, field);
+          warn(`${result.message}; left out`);
+          continue;
+        }
+        if (seen.has(result.draft.value)) continue;
+        seen.add(result.draft.value);
+        contactPoints.push(result.draft);
+      }
+    }
+  }
+
+  const company = companyOf(row, companyCountry, contactPoints, warn);
+  const prospect = prospectOf(row, country ?? companyCountry, warn);
+  if ('error' in prospect) return rejected(line, prospect.error, prospect.field);
+
+  const hasPerson =
+    prospect.firstName !== undefined ||
+    prospect.lastName !== undefined ||
+    prospect.externalId !== undefined ||
+    contactPoints.length > 0;
+  if (!hasPerson && !company) {
+    return rejected(line, 'nothing identifies a person or a company (no name, e-mail, phone or company)');
+  }
+  return {
+    kind: 'record',
+    record: {
+      line,
+      ...(company ? { company } : {}),
+      ...(hasPerson ? { prospect } : {}),
+      contactPoints,
+      warnings,
+    },
+  };
+}
+
+function countryOf(row: RowValues, field: string, warn: (m: string) => void): string | undefined {
+  const raw = row.one(field);
+  if (raw === undefined) return undefined;
+  const code = normalizeCountry(raw);
+  if (!code) warn(`country "${raw}" is not recognised; left empty`);
+  return code;
+}
+
+function industrySchemeFrom(header: string | undefined): IndustryScheme | undefined {
+  if (!header) return undefined;
+  const h = header.toLowerCase();
+  if (/naf|ape|activit/.test(h)) return 'NAF';
+  if (/naics/.test(h)) return 'NAICS';
+  if (/\bsic\b/.test(h)) return 'SIC';
+  return undefined;
+}
+
+function registrationSchemeFrom(header: string | undefined): RegistrationScheme | undefined {
+  if (!header) return undefined;
+  const h = header.toLowerCase();
+  if (h.includes('siret')) return 'SIRET';
+  if (h.includes('siren')) return 'SIREN';
+  if (/\bein\b/.test(h)) return 'EIN';
+  if (/companies house|company number/.test(h)) return 'COMPANIES_HOUSE';
+  return undefined;
+}
+
+function companyOf(
+  row: RowValues,
+  country: string | undefined,
+  contactPoints: ContactPointDraft[],
+  warn: (m: string) => void,
+): (CompanyDraft & { dedupeKey: string }) | undefined {
+  const name = row.one('companyName');
+  const registrationCell = row.all('registrationId')[0];
+  const website = row.one('website');
+  const attributes = row.prefixed('companyAttributes') as Attributes;
+  if (!name && !registrationCell && !website) return undefined;
+
+  const company: CompanyDraft = { name: name ?? '', attributes };
+  if (country) company.country = country;
+  if (registrationCell) {
+    const registration = parseRegistration(
+      registrationCell.value,
+      registrationSchemeFrom(registrationCell.header),
+      country,
+    );
+    if (registration && 'error' in registration) warn(`registration id ${registration.error}; left empty`);
+    else if (registration) {
+      company.registrationId = registration.id;
+      company.registrationScheme = registration.scheme;
+      if (registration.warning) warn(registration.warning);
+    }
+  }
+  const industryCell = row.all('industryCode')[0];
+  if (industryCell) {
+    const industry = parseIndustry(industryCell.value, industrySchemeFrom(industryCell.header), country);
+    if (industry) {
+      company.industryCode = industry.code;
+      if (industry.scheme) company.industryScheme = industry.scheme;
+      if (industry.label) company.industryLabel = industry.label;
+    }
+  }
+  const label = row.one('industryLabel');
+  if (label) company.industryLabel = label;
+  const employees = row.one('employees');
+  if (employees) {
+    const parsed = parseEmployees(employees);
+    if (parsed?.count !== undefined) company.employeeCount = parsed.count;
+    else if (parsed?.band) company.employeeBand = parsed.band;
+    else warn(`headcount "${employees}" is not a number or a range; left empty`);
+  }
+  const band = row.one('employeeBand');
+  if (band) {
+    const parsed = parseEmployees(band, true);
+    if (parsed?.band) company.employeeBand = parsed.band;
+    else if (parsed?.count !== undefined) company.employeeCount ??= parsed.count;
+    else warn(`headcount band "${band}" is not a range; left empty`);
+  }
+  const revenue = row.one('revenue');
+  if (revenue) {
+    const money = parseMoney(revenue);
+    if (money) {
+      company.annualRevenue = money.amount;
+      if (money.currency) company.revenueCurrency = money.currency;
+    } else warn(`revenue "${revenue}" is not an amount; left empty`);
+  }
+  const domain = website ? normalizeDomain(website) : undefined;
+  if (website && !domain) warn(`web site "${website}" is not a domain or URL; left empty`);
+  company.domain =
+    domain ??
+    contactPoints.find((cp) => cp.channel === 'email' && cp.domain && !FREE_MAIL_DOMAINS.has(cp.domain))
+      ?.domain;
+  if (company.domain === undefined) delete company.domain;
+  const region = row.one('region');
+  const city = row.one('city');
+  const postalCode = row.one('postalCode');
+  if (region) company.region = region;
+  if (city) company.city = city;
+  if (postalCode) company.postalCode = postalCode;
+  if (!company.name)
+    company.name =
+      company.domain ?? `${company.registrationScheme ?? 'Company'} ${company.registrationId ?? ''}`.trim();
+  return { ...company, dedupeKey: companyDedupeKey(company) };
+}
+
+function prospectOf(
+  row: RowValues,
+  country: string | undefined,
+  warn: (m: string) => void,
+): ProspectDraft | { error: string; field: string } {
+  const prospect: ProspectDraft = { attributes: row.prefixed('attributes') as Attributes };
+  const full = row.one('fullName');
+  const split = full ? splitFullName(full) : {};
+  const firstName = row.one('firstName') ?? split.firstName;
+  const lastName = row.one('lastName') ?? split.lastName;
+  if (firstName) prospect.firstName = firstName;
+  if (lastName) prospect.lastName = lastName;
+  const civility = row.one('civility');
+  if (civility) prospect.attributes.civility = civility;
+  const externalId = row.one('externalId');
+  if (externalId) prospect.externalId = externalId;
+  // Only an explicit type is kept: the writer defaults new prospects to b2b with a company, b2c without,
+  // and leaves the type of existing prospects alone.
+  const kind = row.one('kind');
+  if (kind) {
+    const parsed = parseProspectKind(kind);
+    if (!parsed) return { error: `type "${kind}" is neither B2B nor B2C`, field: 'kind' };
+    prospect.kind = parsed;
+  }
+  for (const field of ['jobTitle', 'seniority', 'department', 'region', 'city', 'postalCode'] as const) {
+    const value = row.one(field);
+    if (value) prospect[field] = value;
+  }
+  if (country) prospect.country = country;
+  const language = row.one('language');
+  if (language) {
+    const code = normalizeLanguage(language);
+    if (code) prospect.language = code;
+    else warn(`language "${language}" is not recognised; left empty`);
+  }
+  const timeZone = row.one('timeZone');
+  if (timeZone) {
+    const zone = normalizeTimeZone(timeZone);
+    if (zone) prospect.timeZone = zone;
+    else warn(`time zone "${timeZone}" is not an IANA zone such as Europe/Paris; left empty`);
+  }
+  return prospect;
+}

@@ -1,0 +1,178 @@
+import { sql } from 'drizzle-orm';
+import type { Ctx } from '../context';
+import { queryRows } from '../db';
+import type { FieldError } from '../http/errors';
+import { insertInteractions } from '../interactions/service';
+import { newWriteSession, writeProspectBatch } from '../prospects/batch-write';
+import type { ImportTarget } from './fields';
+import {
+  type InteractionRecord,
+  type InteractionRowOptions,
+  toInteractionRecord,
+} from './interaction-records';
+import type { ColumnPlan } from './plan';
+import { type ProspectRecord, type ProspectRowOptions, toProspectRecord } from './prospect-records';
+import type { RowResult } from './rows';
+
+export interface Counts {
+  rows: number;
+  created: number;
+  updated: number;
+  rejected: number;
+  skipped: number;
+  duplicates: number;
+  companiesCreated: number;
+  companiesUpdated: number;
+}
+
+export const zeroCounts = (): Counts => ({
+  rows: 0,
+  created: 0,
+  updated: 0,
+  rejected: 0,
+  skipped: 0,
+  duplicates: 0,
+  companiesCreated: 0,
+  companiesUpdated: 0,
+});
+
+/** What an import does with the rows of one target. */
+export interface TargetAdapter<R extends { line: number }> {
+  /** Fields a file must map for the target to make sense, as alternatives: one of each group. */
+  required: { fields: string[]; what: string }[];
+  convert(fields: string[], line: number, plan: ColumnPlan): RowResult<R>;
+  /** Checks that need the database (a referenced prospect exists); read-only. */
+  prepare(ctx: Ctx, records: R[]): Promise<{ ok: R[]; rejected: FieldError[] }>;
+  write(ctx: Ctx, records: R[]): Promise<Partial<Counts>>;
+  warnings(record: R): string[];
+}
+
+export function prospectAdapter(options: ProspectRowOptions): TargetAdapter<ProspectRecord> {
+  const session = newWriteSession();
+  return {
+    required: [
+      {
+        fields: [
+          'companyName',
+          'registrationId',
+          'website',
+          'firstName',
+          'lastName',
+          'fullName',
+          'email',
+          'phone',
+          'mobile',
+          'externalId',
+        ],
+        what: 'a name, a company, an e-mail or a phone',
+      },
+    ],
+    convert: (fields, line, plan) => toProspectRecord(fields, line, plan, options),
+    prepare: async (_ctx, records) => ({ ok: records, rejected: [] }),
+    write: (ctx, records) => writeProspectBatch(ctx, records, session),
+    warnings: (record) => record.warnings,
+  };
+}
+
+export function interactionAdapter(options: InteractionRowOptions): TargetAdapter<InteractionRecord> {
+  return {
+    required: [
+      {
+        fields: ['prospectId', 'externalId', 'email', 'phone'],
+        what: 'the prospect (id, CRM id, e-mail or phone)',
+      },
+      { fields: ['type'], what: 'the event type' },
+      { fields: ['occurredAt'], what: 'the date' },
+    ],
+    convert: (fields, line, plan) => toInteractionRecord(fields, line, plan, options),
+    prepare: resolveProspects,
+    write: async (ctx, records) => {
+      const created = await insertInteractions(
+        ctx,
+        records.map((r) => ({
+          prospectId: r.prospectId!,
+          ...(r.contactPointId ? { contactPointId: r.contactPointId } : {}),
+          type: r.type,
+          channel: r.channel,
+          occurredAt: r.occurredAt,
+          ...(r.outcome ? { outcome: r.outcome } : {}),
+          ...(r.campaign ? { campaign: r.campaign } : {}),
+          ...(r.note ? { note: r.note } : {}),
+          ...(r.externalId ? { externalId: r.externalId } : {}),
+          metadata: r.metadata,
+          source: 'import',
+        })),
+      );
+      return { created: created.length, duplicates: records.length - created.length };
+    },
+    warnings: () => [],
+  };
+}
+
+const p = sql.param;
+
+/** Finds the prospect each event concerns; rows that name nobody this organization knows are rejected. */
+async function resolveProspects(ctx: Ctx, records: InteractionRecord[]) {
+  const ids = records.filter((r) => r.ref.by === 'id').map((r) => r.ref.value);
+  const externalIds = records.filter((r) => r.ref.by === 'externalId').map((r) => r.ref.value);
+  const values = records.filter((r) => r.ref.by === 'contactPoint').map((r) => r.ref.value);
+  const [byId, byExternal, byValue] = await Promise.all([
+    ids.length === 0
+      ? []
+      : queryRows<{ id: string }>(
+          ctx.db,
+          sql`SELECT id FROM prospects WHERE org_id = ${ctx.orgId} AND id = ANY(${p(ids)}::uuid[])`,
+        ),
+    externalIds.length === 0
+      ? []
+      : queryRows<{ id: string; external_id: string }>(
+          ctx.db,
+          sql`SELECT id, external_id FROM prospects WHERE org_id = ${ctx.orgId} AND external_id = ANY(${p(externalIds)}::text[])`,
+        ),
+    values.length === 0
+      ? []
+      : queryRows<{ value: string; cp_id: string; prospect_id: string }>(
+          ctx.db,
+          sql`SELECT DISTINCT ON (cp.value) cp.value, cp.id AS cp_id, l.prospect_id
+              FROM contact_points cp JOIN prospect_contact_points l ON l.contact_point_id = cp.id
+              WHERE cp.org_id = ${ctx.orgId} AND cp.value = ANY(${p(values)}::text[])
+              ORDER BY cp.value, l.prospect_id`,
+        ),
+  ]);
+  const known = new Set(byId.map((r) => r.id));
+  const external = new Map(byExternal.map((r) => [r.external_id, r.id]));
+  const contact = new Map(byValue.map((r) => [r.value, r]));
+  const ok: InteractionRecord[] = [];
+  const rejected: FieldError[] = [];
+  for (const record of records) {
+    const { ref } = record;
+    let prospectId: string | undefined;
+    let contactPointId: string | undefined;
+    if (ref.by === 'id') prospectId = known.has(ref.value) ? ref.value : undefined;
+    else if (ref.by === 'externalId') prospectId = external.get(ref.value);
+    else {
+      const hit = contact.get(ref.value);
+      prospectId = hit?.prospect_id;
+      contactPointId = hit?.cp_id;
+    }
+    if (!prospectId) {
+      const what =
+        ref.by === 'id' ? `id ${ref.value}` : ref.by === 'externalId' ? `CRM id "${ref.value}"` : ref.label;
+      rejected.push({ line: record.line, message: `line ${record.line}: no prospect has ${what}` });
+      continue;
+    }
+    ok.push({ ...record, prospectId, ...(contactPointId ? { contactPointId } : {}) });
+  }
+  return { ok, rejected };
+}
+
+export function adapterFor(
+  target: ImportTarget,
+  options: ProspectRowOptions & Omit<InteractionRowOptions, 'defaultCountry'>,
+): TargetAdapter<{ line: number }> {
+  return (target === 'prospects'
+    ? prospectAdapter(options)
+    : interactionAdapter(options)) as unknown as TargetAdapter<{
+    line: number;
+  }>;
+}

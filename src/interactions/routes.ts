@@ -1,0 +1,156 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { INTERACTION_CHANNELS, INTERACTION_TYPES } from '../../db/schema';
+import { notFound } from '../http/errors';
+import { fingerprint, idempotent } from '../http/idempotency';
+import { errorResponses, IdParam, json, jsonBody, router, unprocessableResponse } from '../http/openapi';
+import { pageQuery, pageSchema } from '../http/pagination';
+import { authorize } from '../http/permissions';
+import { present } from '../http/present';
+import { InteractionSchema } from '../prospects/schemas';
+import { getInteraction, listInteractions, recordInteractions } from './service';
+
+const security = [{ bearer: [] }];
+const tags = ['Interactions'];
+
+const InteractionInputSchema = z
+  .object({
+    prospectId: z.string().uuid(),
+    contactPointId: z.string().uuid().optional(),
+    type: z.enum(INTERACTION_TYPES),
+    channel: z
+      .enum(INTERACTION_CHANNELS)
+      .optional()
+      .openapi({ description: 'Follows from the type when absent' }),
+    occurredAt: z.coerce
+      .date({ error: 'an ISO 8601 date-time' })
+      .optional()
+      .openapi({ type: 'string', format: 'date-time', description: 'Default: now' }),
+    outcome: z.string().trim().max(100).optional().openapi({ example: 'no_answer' }),
+    campaign: z.string().trim().max(200).optional(),
+    note: z
+      .string()
+      .max(10_000)
+      .optional()
+      .openapi({ description: 'Free text about the person: erased with them' }),
+    metadata: z.record(z.string(), z.unknown()).optional(),
+    externalId: z
+      .string()
+      .max(200)
+      .optional()
+      .openapi({ description: "The event's id in its source: sent twice, recorded once" }),
+  })
+  .openapi('InteractionInput');
+
+const InteractionBatchSchema = z.union([
+  InteractionInputSchema,
+  z.object({ items: z.array(InteractionInputSchema).min(1).max(1000) }),
+]);
+
+const ListQuery = z.object({
+  ...pageQuery,
+  prospectId: z.string().uuid().optional(),
+  type: z.enum(INTERACTION_TYPES).optional(),
+  channel: z.enum(INTERACTION_CHANNELS).optional(),
+  campaign: z.string().max(200).optional(),
+  since: z.coerce.date().optional().openapi({ type: 'string', format: 'date-time' }),
+  until: z.coerce.date().optional().openapi({ type: 'string', format: 'date-time' }),
+});
+
+const RecordedSchema = z
+  .object({
+    created: z.array(InteractionSchema),
+    duplicates: z
+      .number()
+      .int()
+      .openapi({ description: 'Events left out because their externalId was already recorded' }),
+  })
+  .openapi('RecordedInteractions');
+
+export function interactionRoutes() {
+  const app = router();
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/interactions',
+      tags,
+      security,
+      summary: 'Record one event, or a batch of up to 1,000 as { items: [...] }',
+      description:
+        'The log is append-only. A batch is recorded all or nothing. With an Idempotency-Key header, a repeated request records nothing twice.',
+      request: {
+        body: jsonBody(InteractionBatchSchema),
+        headers: z.object({ 'idempotency-key': z.string().optional() }),
+      },
+      responses: { 201: json(RecordedSchema, 'Recorded'), ...errorResponses, ...unprocessableResponse },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx');
+      authorize(ctx.actor.role, 'interactions:write');
+      const body = c.req.valid('json');
+      const single = !('items' in body);
+      const items = 'items' in body ? body.items : [body];
+      const now = new Date();
+      const outcome = await idempotent(
+        ctx,
+        c.req.header('idempotency-key'),
+        fingerprint('POST /v1/interactions', JSON.stringify(body)),
+        async () => {
+          const recorded = await recordInteractions(
+            ctx,
+            items.map((i) => ({ ...i, occurredAt: i.occurredAt ?? now })),
+            single ? '' : 'items',
+          );
+          return {
+            status: 201,
+            body: { created: recorded.created.map(present), duplicates: recorded.duplicates },
+          };
+        },
+      );
+      if (outcome.replayed) c.header('Idempotent-Replayed', 'true');
+      return c.json(outcome.body as z.infer<typeof RecordedSchema>, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/interactions',
+      tags,
+      security,
+      summary: 'List events, newest recorded first',
+      request: { query: ListQuery },
+      responses: {
+        200: json(pageSchema(InteractionSchema, 'InteractionPage'), 'A page of events'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx');
+      authorize(ctx.actor.role, 'interactions:read');
+      const result = await listInteractions(ctx, c.req.valid('query'));
+      return c.json({ data: result.data.map(present), nextCursor: result.nextCursor }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/interactions/{id}',
+      tags,
+      security,
+      summary: 'Get an event',
+      request: { params: IdParam },
+      responses: { 200: json(InteractionSchema, 'The event'), ...errorResponses },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx');
+      authorize(ctx.actor.role, 'interactions:read');
+      const row = await getInteraction(ctx, c.req.valid('param').id);
+      if (!row) throw notFound('Interaction');
+      return c.json(present(row), 200);
+    },
+  );
+
+  return app;
+}

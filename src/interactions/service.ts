@@ -1,0 +1,156 @@
+import { and, desc, eq, gte, lt, lte, sql } from 'drizzle-orm';
+import { type InteractionChannel, type InteractionType, interactions } from '../../db/schema';
+import { type Ctx, withTransaction } from '../context';
+import { queryRows } from '../db';
+import { type FieldError, invalid } from '../http/errors';
+import { decodeCursor, page } from '../http/pagination';
+import { newId } from '../lib/ids';
+import { channelOfType } from './types';
+
+export interface InteractionInput {
+  prospectId: string;
+  contactPointId?: string;
+  type: InteractionType;
+  channel?: InteractionChannel;
+  occurredAt: Date;
+  outcome?: string;
+  campaign?: string;
+  note?: string;
+  metadata?: Record<string, unknown>;
+  externalId?: string;
+  source?: string;
+}
+
+const p = sql.param;
+
+/**
+ * Appends events to the log, all or none. Events whose externalId was already recorded are left out and
+ * counted as duplicates, so that a replayed feed adds nothing.
+ */
+export async function recordInteractions(ctx: Ctx, inputs: InteractionInput[], fieldPrefix = 'items') {
+  if (inputs.length === 0) return { created: [], duplicates: 0 };
+  return withTransaction(ctx, async (tx) => {
+    const errors = await checkReferences(tx, inputs, fieldPrefix);
+    if (errors.length > 0)
+      throw invalid('some events refer to records this organization does not have', errors);
+    const created = await insertInteractions(tx, inputs);
+    return { created, duplicates: inputs.length - created.length };
+  });
+}
+
+async function checkReferences(
+  ctx: Ctx,
+  inputs: InteractionInput[],
+  fieldPrefix: string,
+): Promise<FieldError[]> {
+  const prospectIds = [...new Set(inputs.map((i) => i.prospectId))];
+  const contactPointIds = [...new Set(inputs.flatMap((i) => (i.contactPointId ? [i.contactPointId] : [])))];
+  const [prospects, contactPoints] = await Promise.all([
+    queryRows<{ id: string }>(
+      ctx.db,
+      sql`SELECT id FROM prospects WHERE org_id = ${ctx.orgId} AND id = ANY(${p(prospectIds)}::uuid[])`,
+    ),
+    contactPointIds.length === 0
+      ? Promise.resolve([])
+      : queryRows<{ id: string }>(
+          ctx.db,
+          sql`SELECT id FROM contact_points WHERE org_id = ${ctx.orgId} AND id = ANY(${p(contactPointIds)}::uuid[])`,
+        ),
+  ]);
+  const knownProspects = new Set(prospects.map((r) => r.id));
+  const knownContactPoints = new Set(contactPoints.map((r) => r.id));
+  const errors: FieldError[] = [];
+  inputs.forEach((input, i) => {
+    const at = inputs.length === 1 && fieldPrefix === '' ? '' : `${fieldPrefix}[${i}].`;
+    if (!knownProspects.has(input.prospectId))
+      errors.push({ field: `${at}prospectId`, message: `no prospect ${input.prospectId}` });
+    if (input.contactPointId && !knownContactPoints.has(input.contactPointId)) {
+      errors.push({ field: `${at}contactPointId`, message: `no contact point ${input.contactPointId}` });
+    }
+  });
+  return errors;
+}
+
+/** Inserts events whose references were checked; returns those actually added. */
+export async function insertInteractions(ctx: Ctx, inputs: InteractionInput[]) {
+  const col = <T>(f: (i: InteractionInput) => T | undefined) => inputs.map((i) => f(i) ?? null);
+  const rows = await queryRows<{ id: string }>(
+    ctx.db,
+    sql`INSERT INTO interactions (id, org_id, prospect_id, contact_point_id, type, channel, occurred_at, outcome, campaign, note,
+          metadata, external_id, source)
+        SELECT u.id, ${ctx.orgId}::uuid, u.prospect_id, u.contact_point_id, u.type, u.channel, u.occurred_at, u.outcome,
+          u.campaign, u.note, u.metadata, u.external_id, u.source
+        FROM unnest(${p(inputs.map(() => newId()))}::uuid[], ${p(col((i) => i.prospectId))}::uuid[],
+          ${p(col((i) => i.contactPointId))}::uuid[], ${p(col((i) => i.type))}::text[],
+          ${p(col((i) => i.channel ?? channelOfType(i.type)))}::text[],
+          ${p(col((i) => i.occurredAt.toISOString()))}::timestamptz[], ${p(col((i) => i.outcome))}::text[],
+          ${p(col((i) => i.campaign))}::text[], ${p(col((i) => i.note))}::text[],
+          ${p(col((i) => JSON.stringify(i.metadata ?? {})))}::text[]::jsonb[], ${p(col((i) => i.externalId))}::text[],
+          ${p(col((i) => i.source ?? 'api'))}::text[])
+          AS u(id, prospect_id, contact_point_id, type, channel, occurred_at, outcome, campaign, note, metadata, external_id, source)
+        ON CONFLICT (org_id, external_id) WHERE external_id IS NOT NULL DO NOTHING
+        RETURNING id`,
+  );
+  if (rows.length === 0) return [];
+  return ctx.db
+    .select()
+    .from(interactions)
+    .where(
+      and(
+        eq(interactions.orgId, ctx.orgId),
+        sql`${interactions.id} = ANY(${p(rows.map((r) => r.id))}::uuid[])`,
+      ),
+    )
+    .orderBy(interactions.id);
+}
+
+export interface InteractionFilters {
+  prospectId?: string;
+  type?: InteractionType;
+  channel?: InteractionChannel;
+  campaign?: string;
+  since?: Date;
+  until?: Date;
+  limit: number;
+  cursor?: string;
+}
+
+export async function listInteractions(ctx: Ctx, f: InteractionFilters) {
+  const after = decodeCursor(f.cursor);
+  const rows = await ctx.db
+    .select()
+    .from(interactions)
+    .where(
+      and(
+        eq(interactions.orgId, ctx.orgId),
+        f.prospectId ? eq(interactions.prospectId, f.prospectId) : undefined,
+        f.type ? eq(interactions.type, f.type) : undefined,
+        f.channel ? eq(interactions.channel, f.channel) : undefined,
+        f.campaign ? eq(interactions.campaign, f.campaign) : undefined,
+        f.since ? gte(interactions.occurredAt, f.since) : undefined,
+        f.until ? lte(interactions.occurredAt, f.until) : undefined,
+        after ? lt(interactions.id, after) : undefined,
+      ),
+    )
+    .orderBy(desc(interactions.id))
+    .limit(f.limit + 1);
+  return page(rows, f.limit);
+}
+
+export async function getInteraction(ctx: Ctx, id: string) {
+  const [row] = await ctx.db
+    .select()
+    .from(interactions)
+    .where(and(eq(interactions.orgId, ctx.orgId), eq(interactions.id, id)));
+  return row;
+}
+
+/** Latest events of one prospect, by when they happened. */
+export async function latestInteractions(ctx: Ctx, prospectId: string, limit = 10) {
+  return ctx.db
+    .select()
+    .from(interactions)
+    .where(and(eq(interactions.orgId, ctx.orgId), eq(interactions.prospectId, prospectId)))
+    .orderBy(desc(interactions.occurredAt))
+    .limit(limit);
+}

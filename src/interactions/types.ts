@@ -1,0 +1,147 @@
+import {
+  INTERACTION_CHANNELS,
+  INTERACTION_TYPES,
+  type InteractionChannel,
+  type InteractionType,
+} from '../../db/schema';
+import { fold } from '../prospects/values';
+
+/** The channel an event type happens on, when the caller does not say. */
+export function channelOfType(type: InteractionType): InteractionChannel {
+  if (type.startsWith('email_')) return 'email';
+  if (type.startsWith('sms_')) return 'sms';
+  if (type.startsWith('call_') || type === 'voicemail_left') return 'phone';
+  if (type === 'web_visit' || type === 'form_submitted') return 'web';
+  if (type === 'linkedin_message') return 'linkedin';
+  if (type === 'meeting_held' || type === 'meeting_booked') return 'in_person';
+  return 'other';
+}
+
+// Names that CRMs, dialers and mailers give to the same events, folded (lower-case, no accents).
+const TYPE_SYNONYMS: Record<string, InteractionType> = {
+  'email envoye': 'email_sent',
+  'mail envoye': 'email_sent',
+  envoi: 'email_sent',
+  'envoi email': 'email_sent',
+  email: 'email_sent',
+  sent: 'email_sent',
+  'email sent': 'email_sent',
+  delivered: 'email_delivered',
+  'email delivered': 'email_delivered',
+  delivre: 'email_delivered',
+  ouverture: 'email_opened',
+  ouvert: 'email_opened',
+  open: 'email_opened',
+  opened: 'email_opened',
+  'email open': 'email_opened',
+  'email opened': 'email_opened',
+  clic: 'email_clicked',
+  click: 'email_clicked',
+  clicked: 'email_clicked',
+  'email click': 'email_clicked',
+  reponse: 'email_replied',
+  repondu: 'email_replied',
+  reply: 'email_replied',
+  replied: 'email_replied',
+  'email reply': 'email_replied',
+  bounce: 'email_bounced',
+  bounced: 'email_bounced',
+  'hard bounce': 'email_bounced',
+  'soft bounce': 'email_bounced',
+  rebond: 'email_bounced',
+  npai: 'email_bounced',
+  sms: 'sms_sent',
+  'sms envoye': 'sms_sent',
+  'sms reply': 'sms_replied',
+  'reponse sms': 'sms_replied',
+  appel: 'call_attempted',
+  call: 'call_attempted',
+  'appel sortant': 'call_attempted',
+  'outbound call': 'call_attempted',
+  tentative: 'call_attempted',
+  'call attempt': 'call_attempted',
+  dial: 'call_attempted',
+  'appel abouti': 'call_answered',
+  decroche: 'call_answered',
+  answered: 'call_answered',
+  connected: 'call_answered',
+  'call connected': 'call_answered',
+  conversation: 'call_answered',
+  messagerie: 'voicemail_left',
+  'message vocal': 'voicemail_left',
+  voicemail: 'voicemail_left',
+  rdv: 'meeting_booked',
+  'rendez vous': 'meeting_booked',
+  'rdv pris': 'meeting_booked',
+  'meeting booked': 'meeting_booked',
+  meeting: 'meeting_held',
+  reunion: 'meeting_held',
+  'rdv honore': 'meeting_held',
+  demo: 'meeting_held',
+  visite: 'web_visit',
+  'visite site': 'web_visit',
+  'page view': 'web_visit',
+  visit: 'web_visit',
+  'web visit': 'web_visit',
+  formulaire: 'form_submitted',
+  form: 'form_submitted',
+  'form submission': 'form_submitted',
+  inscription: 'form_submitted',
+  linkedin: 'linkedin_message',
+  inmail: 'linkedin_message',
+  achat: 'purchase',
+  commande: 'purchase',
+  vente: 'purchase',
+  order: 'purchase',
+  sale: 'purchase',
+  won: 'purchase',
+  desinscription: 'opt_out',
+  desabonnement: 'opt_out',
+  unsubscribe: 'opt_out',
+  unsubscribed: 'opt_out',
+  'opt out': 'opt_out',
+  stop: 'opt_out',
+  plainte: 'complaint',
+  spam: 'complaint',
+  'spam complaint': 'complaint',
+  commentaire: 'note',
+};
+
+const TYPES = new Set<string>(INTERACTION_TYPES);
+const CHANNELS = new Set<string>(INTERACTION_CHANNELS);
+
+export function parseInteractionType(raw: string): InteractionType | undefined {
+  const text = raw.trim().toLowerCase();
+  if (TYPES.has(text)) return text as InteractionType;
+  const key = fold(raw);
+  return (
+    TYPE_SYNONYMS[key] ??
+    (TYPES.has(key.replaceAll(' ', '_')) ? (key.replaceAll(' ', '_') as InteractionType) : undefined)
+  );
+}
+
+const CHANNEL_SYNONYMS: Record<string, InteractionChannel> = {
+  'e mail': 'email',
+  mail: 'email',
+  courriel: 'email',
+  telephone: 'phone',
+  tel: 'phone',
+  call: 'phone',
+  appel: 'phone',
+  texto: 'sms',
+  text: 'sms',
+  site: 'web',
+  website: 'web',
+  'en personne': 'in_person',
+  'face a face': 'in_person',
+  visio: 'in_person',
+  courrier: 'mail',
+  postal: 'mail',
+  autre: 'other',
+};
+
+export function parseChannel(raw: string): InteractionChannel | undefined {
+  const key = fold(raw);
+  if (CHANNELS.has(key.replaceAll(' ', '_'))) return key.replaceAll(' ', '_') as InteractionChannel;
+  return CHANNEL_SYNONYMS[key];
+}

@@ -1,0 +1,192 @@
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import { type Job, type JobProgress, type JobStatus, jobBlobs, jobs } from '../../db/schema';
+import type { Ctx } from '../context';
+import { type Db, queryRows } from '../db';
+import { type FieldError, notFound } from '../http/errors';
+import { decodeCursor, page } from '../http/pagination';
+
+export interface NewJob {
+  orgId: string;
+  kind: string;
+  status: JobStatus;
+  params?: Record<string, unknown>;
+  createdBy?: string | null;
+  lockedBy?: string;
+  progress?: JobProgress;
+}
+
+export async function createJob(db: Db, input: NewJob): Promise<Job> {
+  const [row] = await db
+    .insert(jobs)
+    .values({
+      orgId: input.orgId,
+      kind: input.kind,
+      status: input.status,
+      params: input.params ?? {},
+      createdBy: input.createdBy ?? null,
+      lockedBy: input.lockedBy ?? null,
+      startedAt: input.status === 'running' ? new Date() : null,
+      ...(input.progress ? { progress: input.progress } : {}),
+    })
+    .returning();
+  return row!;
+}
+
+export async function getJob(ctx: Ctx, id: string): Promise<Job> {
+  const [row] = await ctx.db
+    .select()
+    .from(jobs)
+    .where(and(eq(jobs.orgId, ctx.orgId), eq(jobs.id, id)));
+  if (!row) throw notFound('Job');
+  return row;
+}
+
+export async function listJobs(
+  ctx: Ctx,
+  f: { kind?: string; status?: JobStatus; limit: number; cursor?: string },
+) {
+  const after = decodeCursor(f.cursor);
+  const rows = await ctx.db
+    .select()
+    .from(jobs)
+    .where(
+      and(
+        eq(jobs.orgId, ctx.orgId),
+        f.kind ? eq(jobs.kind, f.kind) : undefined,
+        f.status ? eq(jobs.status, f.status) : undefined,
+        after ? lt(jobs.id, after) : undefined,
+      ),
+    )
+    .orderBy(desc(jobs.id))
+    .limit(f.limit + 1);
+  return page(rows, f.limit);
+}
+
+export async function appendBlob(db: Db, jobId: string, seq: number, data: Uint8Array): Promise<void> {
+  await db.insert(jobBlobs).values({ jobId, seq, data });
+}
+
+/** The uploaded file, chunk by chunk: never more than one chunk in memory. */
+export async function* readBlobs(db: Db, jobId: string): AsyncGenerator<Uint8Array> {
+  for (let seq = 0; ; seq++) {
+    const [row] = await db
+      .select({ data: jobBlobs.data })
+      .from(jobBlobs)
+      .where(and(eq(jobBlobs.jobId, jobId), eq(jobBlobs.seq, seq)));
+    if (!row) return;
+    yield row.data;
+  }
+}
+
+export async function deleteBlobs(db: Db, jobId: string): Promise<void> {
+  await db.delete(jobBlobs).where(eq(jobBlobs.jobId, jobId));
+}
+
+/**
+ * Claims the oldest job that is waiting, or whose lease ran out because its process died, for this
+ * worker. SKIP LOCKED lets several API processes poll the same table without taking the same job.
+ */
+export async function claimJob(
+  db: Db,
+  workerId: string,
+  leaseSeconds: number,
+  kinds: string[],
+  busy: string[],
+): Promise<Job | undefined> {
+  const rows = await queryRows<{ id: string }>(
+    db,
+    sql`UPDATE jobs SET status = 'running', locked_by = ${workerId},
+          locked_until = now() + make_interval(secs => ${leaseSeconds}), attempts = attempts + 1,
+          started_at = coalesce(started_at, now())
+        WHERE id = (
+          SELECT id FROM jobs
+          WHERE status IN ('queued', 'running') AND (locked_until IS NULL OR locked_until < now())
+            AND locked_by IS DISTINCT FROM 'request'
+            AND kind = ANY(${sql.param(kinds)}::text[]) AND NOT (id = ANY(${sql.param(busy)}::uuid[]))
+          ORDER BY created_at
+          FOR UPDATE SKIP LOCKED
+          LIMIT 1)
+        RETURNING id`,
+  );
+  if (!rows[0]) return undefined;
+  const [job] = await db.select().from(jobs).where(eq(jobs.id, rows[0].id));
+  return job;
+}
+
+/** Extends the lease; false when another worker took the job over (this one must stop). */
+export async function extendLease(
+  db: Db,
+  jobId: string,
+  workerId: string,
+  leaseSeconds: number,
+): Promise<boolean> {
+  const rows = await queryRows(
+    db,
+    sql`UPDATE jobs SET locked_until = now() + make_interval(secs => ${leaseSeconds})
+        WHERE id = ${jobId} AND locked_by = ${workerId} AND status = 'running' RETURNING id`,
+  );
+  return rows.length > 0;
+}
+
+/** Gives the job back without finishing it (shutdown): another process resumes it at once. */
+export async function releaseJob(db: Db, jobId: string, workerId: string): Promise<void> {
+  await db.execute(
+    sql`UPDATE jobs SET locked_until = NULL, locked_by = NULL WHERE id = ${jobId} AND locked_by = ${workerId} AND status = 'running'`,
+  );
+}
+
+export interface JobEnd {
+  status: 'succeeded' | 'failed' | 'cancelled';
+  result?: Record<string, unknown>;
+  error?: { code: string; message: string; errors?: FieldError[] };
+  progress?: JobProgress;
+}
+
+export async function finishJob(db: Db, jobId: string, outcome: JobEnd): Promise<void> {
+  await db
+    .update(jobs)
+    .set({
+      status: outcome.status,
+      ...(outcome.result ? { result: outcome.result } : {}),
+      ...(outcome.progress ? { progress: outcome.progress } : {}),
+      error: outcome.error ?? null,
+      finishedAt: new Date(),
+      lockedUntil: null,
+    })
+    .where(eq(jobs.id, jobId));
+}
+
+export async function saveProgress(db: Db, jobId: string, progress: JobProgress): Promise<void> {
+  await db.update(jobs).set({ progress }).where(eq(jobs.id, jobId));
+}
+
+/** Uploads that never finished (the client went away, or the process died mid-upload) are failed after an hour. */
+export async function failAbandonedUploads(db: Db): Promise<void> {
+  await db.execute(
+    sql`UPDATE jobs SET status = 'failed', finished_at = now(),
+          error = '{"code":"UPLOAD_INCOMPLETE","message":"the upload never finished"}'::jsonb
+        WHERE status = 'uploading' AND created_at < now() - interval '1 hour'`,
+  );
+  // An import run inside a request whose process died: nobody will finish it.
+  await db.execute(
+    sql`UPDATE jobs SET status = 'failed', finished_at = now(),
+          error = '{"code":"INTERRUPTED","message":"the server stopped during the import; send the file again"}'::jsonb
+        WHERE status = 'running' AND locked_by = 'request' AND started_at < now() - interval '1 hour'`,
+  );
+  await db.execute(
+    sql`DELETE FROM job_blobs WHERE job_id IN (SELECT id FROM jobs WHERE status IN ('failed', 'succeeded', 'cancelled'))`,
+  );
+}
+
+export async function listRejections(ctx: Ctx, jobId: string, f: { limit: number; afterLine?: number }) {
+  await getJob(ctx, jobId);
+  const rows = await queryRows<{ line: number; field: string | null; reason: string; raw: string[] | null }>(
+    ctx.db,
+    sql`SELECT line, field, reason, raw FROM import_rejections
+        WHERE job_id = ${jobId} AND line > ${f.afterLine ?? 0} ORDER BY line LIMIT ${f.limit + 1}`,
+  );
+  const data = rows
+    .slice(0, f.limit)
+    .map((r) => ({ line: r.line, field: r.field, message: r.reason, raw: r.raw }));
+  return { data, nextCursor: rows.length > f.limit ? String(data.at(-1)!.line) : null };
+}

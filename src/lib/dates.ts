@@ -1,0 +1,144 @@
+/** Offset of `timeZone` from UTC at the instant `utcMs`, in minutes. */
+export function zoneOffsetMinutes(utcMs: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(new Date(utcMs));
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const asUtc = Date.UTC(
+    get('year'),
+    get('month') - 1,
+    get('day'),
+    get('hour'),
+    get('minute'),
+    get('second'),
+  );
+  return Math.round((asUtc - Math.floor(utcMs / 1000) * 1000) / 60000);
+}
+
+/** The instant at which the wall clock of `timeZone` shows the given local time. */
+export function zonedTimeToUtc(
+  local: { year: number; month: number; day: number; hour?: number; minute?: number; second?: number },
+  timeZone: string,
+): Date {
+  const wall = Date.UTC(
+    local.year,
+    local.month - 1,
+    local.day,
+    local.hour ?? 0,
+    local.minute ?? 0,
+    local.second ?? 0,
+  );
+  // Two passes settle the offset across a daylight-saving change.
+  let guess = wall - zoneOffsetMinutes(wall, timeZone) * 60000;
+  guess = wall - zoneOffsetMinutes(guess, timeZone) * 60000;
+  return new Date(guess);
+}
+
+export interface DateReading {
+  /** Local times without an offset are read in this zone. */
+  timeZone: string;
+  /** How "03/04/2026" reads when both orders are possible: day first in Europe, month first in the US. */
+  dayFirst: boolean;
+}
+
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?$/i;
+const SLASHED =
+  /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})(?:[ T]+(\d{1,2})[:h](\d{2})(?::(\d{2}))?\s*(am|pm)?)?$/i;
+
+/**
+ * Reads a date or date-time as exports write it: ISO 8601 (with or without offset), "29/11/2026 14:30",
+ * "11/29/2026 2:30 PM", "29.11.2026", an Excel serial number (45990.5). Undefined when it is none of them.
+ */
+export function parseDateTime(raw: string, reading: DateReading): Date | undefined {
+  const text = raw.trim();
+  const iso = ISO.exec(text);
+  if (iso) {
+    const [, y, mo, d, h, mi, s, zone] = iso;
+    if (!validDate(+y!, +mo!, +d!) || !validTime(+(h ?? 0), +(mi ?? 0), +(s ?? 0))) return undefined;
+    if (zone) {
+      const date = new Date(text.replace(' ', 'T').replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+      return Number.isNaN(date.getTime()) ? undefined : date;
+    }
+    return zonedTimeToUtc(
+      { year: +y!, month: +mo!, day: +d!, hour: +(h ?? 0), minute: +(mi ?? 0), second: +(s ?? 0) },
+      reading.timeZone,
+    );
+  }
+  const slashed = SLASHED.exec(text);
+  if (slashed) {
+    const [, a, b, y, h, mi, s, meridiem] = slashed;
+    let first = +a!;
+    let second = +b!;
+    const year = y!.length === 2 ? 2000 + +y! : +y!;
+    let dayFirst = reading.dayFirst;
+    if (first > 12) dayFirst = true;
+    else if (second > 12) dayFirst = false;
+    const [day, month] = dayFirst ? [first, second] : [second, first];
+    first = day;
+    second = month;
+    let hour = +(h ?? 0);
+    if (meridiem) {
+      if (hour > 12) return undefined;
+      hour = (hour % 12) + (meridiem.toLowerCase() === 'pm' ? 12 : 0);
+    }
+    if (!validDate(year, second, first) || !validTime(hour, +(mi ?? 0), +(s ?? 0))) return undefined;
+    return zonedTimeToUtc(
+      { year, month: second, day: first, hour, minute: +(mi ?? 0), second: +(s ?? 0) },
+      reading.timeZone,
+    );
+  }
+  // Excel serial dates: days since 1899-12-30, in the sheet's local time.
+  if (/^\d{5}(\.\d+)?$/.test(text)) {
+    const serial = Number(text);
+    if (serial < 20000 || serial > 80000) return undefined;
+    const ms = Math.round((serial - 25569) * 86400000);
+    const d = new Date(ms);
+    return zonedTimeToUtc(
+      {
+        year: d.getUTCFullYear(),
+        month: d.getUTCMonth() + 1,
+        day: d.getUTCDate(),
+        hour: d.getUTCHours(),
+        minute: d.getUTCMinutes(),
+        second: d.getUTCSeconds(),
+      },
+      reading.timeZone,
+    );
+  }
+  return undefined;
+}
+
+function validDate(year: number, month: number, day: number): boolean {
+  if (month < 1 || month > 12 || day < 1 || year < 1900 || year > 2200) return false;
+  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+function validTime(hour: number, minute: number, second: number): boolean {
+  return hour >= 0 && hour < 24 && minute >= 0 && minute < 60 && second >= 0 && second < 61;
+}
+
+/** The zone most of a country lives in, to read local times when nothing else says. */
+export const COUNTRY_MAIN_ZONE: Record<string, string> = {
+  FR: 'Europe/Paris',
+  GB: 'Europe/London',
+  DE: 'Europe/Berlin',
+  BE: 'Europe/Brussels',
+  CH: 'Europe/Zurich',
+  LU: 'Europe/Luxembourg',
+  ES: 'Europe/Madrid',
+  IT: 'Europe/Rome',
+  NL: 'Europe/Amsterdam',
+  PT: 'Europe/Lisbon',
+  IE: 'Europe/Dublin',
+  AT: 'Europe/Vienna',
+  US: 'America/New_York',
+  CA: 'America/Toronto',
+};

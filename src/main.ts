@@ -1,0 +1,76 @@
+import { serve } from '@hono/node-server';
+import { createApp } from './app';
+import { ConfigError, loadConfig } from './config';
+import { openDatabase } from './db';
+import { importJobHandler } from './imports/service';
+import { JobRunner } from './jobs/runner';
+import { createLogger } from './logger';
+import { bootstrap } from './orgs/service';
+
+async function main() {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  const database = await openDatabase({
+    ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : {}),
+    dataDir: config.DATA_DIR,
+    poolSize: config.DATABASE_POOL_SIZE,
+  });
+  await database.migrate();
+  const first = await bootstrap(database.db, {
+    name: config.BOOTSTRAP_ORG_NAME,
+    defaultCountry: config.DEFAULT_COUNTRY,
+  });
+  if (first) {
+    // Printed once, on the database's first start: the key is not stored in clear anywhere.
+    process.stdout.write(`admin api key: ${first.key}\n`);
+  }
+
+  const runner = new JobRunner(database, logger.child({ component: 'jobs' }), {
+    concurrency: config.JOB_CONCURRENCY,
+    pollMs: config.JOB_POLL_MS,
+    leaseSeconds: config.JOB_LEASE_SECONDS,
+  });
+  runner.register(
+    'import',
+    importJobHandler({
+      maxUploadBytes: config.MAX_UPLOAD_BYTES,
+      syncMaxBytes: config.IMPORT_SYNC_MAX_BYTES,
+      batchSize: config.IMPORT_BATCH_SIZE,
+    }),
+  );
+  const app = createApp({ config, database, logger, runner });
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+    logger.info(
+      { port: info.port, database: database.kind },
+      `Tiède listening on http://localhost:${info.port}`,
+    );
+  });
+  runner.start();
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    server.close();
+    await runner.stop();
+    await database.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error) => {
+  process.stderr.write(`Tiède could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,233 @@
+import { and, desc, eq, ilike, lt, sql } from 'drizzle-orm';
+import { type Attributes, companies } from '../../db/schema';
+import type { Ctx } from '../context';
+import { AppError, type FieldError, invalid, notFound } from '../http/errors';
+import { decodeCursor, page } from '../http/pagination';
+import { type CompanyDraft, companyDedupeKey } from './drafts';
+import {
+  type IndustryScheme,
+  normalizeCountry,
+  normalizeDomain,
+  parseIndustry,
+  parseRegistration,
+  type RegistrationScheme,
+} from './values';
+
+export interface CompanyInput {
+  name?: string;
+  registrationId?: string | null;
+  registrationScheme?: RegistrationScheme | null;
+  industryCode?: string | null;
+  industryScheme?: IndustryScheme | null;
+  industryLabel?: string | null;
+  employeeCount?: number | null;
+  employeeBand?: string | null;
+  annualRevenue?: number | null;
+  revenueCurrency?: string | null;
+  country?: string | null;
+  region?: string | null;
+  city?: string | null;
+  postalCode?: string | null;
+  domain?: string | null;
+  attributes?: Record<string, string | number | boolean | null>;
+}
+
+type CompanyRow = typeof companies.$inferSelect;
+
+/** Normalizes what a caller sends; null clears a field, absent leaves it. */
+export function normalizeCompanyInput(
+  input: CompanyInput,
+  errors: FieldError[],
+  prefix = '',
+): Partial<CompanyDraft> {
+  const out: Record<string, unknown> = {};
+  const f = (name: string) => `${prefix}${name}`;
+  const country =
+    input.country === undefined || input.country === null ? input.country : normalizeCountry(input.country);
+  if (input.country && !country)
+    errors.push({ field: f('country'), message: `"${input.country}" is not a country` });
+  if (country !== undefined) out.country = country;
+  if (input.registrationId !== undefined) {
+    if (input.registrationId === null) Object.assign(out, { registrationId: null, registrationScheme: null });
+    else {
+      const reg = parseRegistration(
+        input.registrationId,
+        input.registrationScheme ?? undefined,
+        country ?? undefined,
+      );
+      if (reg && 'error' in reg) errors.push({ field: f('registrationId'), message: reg.error });
+      else if (reg) Object.assign(out, { registrationId: reg.id, registrationScheme: reg.scheme });
+    }
+  }
+  if (input.industryCode !== undefined) {
+    if (input.industryCode === null) Object.assign(out, { industryCode: null, industryScheme: null });
+    else {
+      const industry = parseIndustry(
+        input.industryCode,
+        input.industryScheme ?? undefined,
+        country ?? undefined,
+      );
+      if (industry) {
+        Object.assign(out, { industryCode: industry.code, industryScheme: industry.scheme ?? null });
+        if (industry.label && input.industryLabel === undefined) out.industryLabel = industry.label;
+      }
+    }
+  }
+  if (input.domain !== undefined) {
+    const domain = input.domain === null ? null : normalizeDomain(input.domain);
+    if (domain === undefined)
+      errors.push({ field: f('domain'), message: `"${input.domain}" is not a domain or URL` });
+    else out.domain = domain;
+  }
+  for (const key of [
+    'name',
+    'industryLabel',
+    'employeeCount',
+    'employeeBand',
+    'annualRevenue',
+    'region',
+    'city',
+    'postalCode',
+  ] as const) {
+    if (input[key] !== undefined) out[key] = input[key];
+  }
+  if (input.revenueCurrency !== undefined) out.revenueCurrency = input.revenueCurrency?.toUpperCase() ?? null;
+  if (input.attributes !== undefined) out.attributes = input.attributes;
+  return out as Partial<CompanyDraft>;
+}
+
+function conflictOnKey(existingId: string): AppError {
+  return new AppError(
+    'CONFLICT',
+    'a company with this registration id, or this name in this country, already exists',
+    {
+      extra: { existingId },
+    },
+  );
+}
+
+async function findByKey(ctx: Ctx, key: string, except?: string) {
+  const [row] = await ctx.db
+    .select({ id: companies.id })
+    .from(companies)
+    .where(
+      and(
+        eq(companies.orgId, ctx.orgId),
+        eq(companies.dedupeKey, key),
+        except ? sql`${companies.id} <> ${except}` : undefined,
+      ),
+    );
+  return row?.id;
+}
+
+export async function createCompany(ctx: Ctx, input: CompanyInput): Promise<CompanyRow> {
+  const errors: FieldError[] = [];
+  const draft = normalizeCompanyInput(input, errors);
+  if (!draft.name) errors.push({ field: 'name', message: 'a company needs a name' });
+  if (errors.length > 0) throw invalid('the company is not valid', errors);
+  const dedupeKey = companyDedupeKey(draft as CompanyDraft);
+  const existing = await findByKey(ctx, dedupeKey);
+  if (existing) throw conflictOnKey(existing);
+  const [row] = await ctx.db
+    .insert(companies)
+    .values({
+      ...(draft as CompanyDraft),
+      attributes: (draft.attributes ?? {}) as Attributes,
+      orgId: ctx.orgId,
+      dedupeKey,
+    })
+    .onConflictDoNothing()
+    .returning();
+  if (!row) throw conflictOnKey((await findByKey(ctx, dedupeKey)) ?? '');
+  return row;
+}
+
+export async function getCompany(ctx: Ctx, id: string): Promise<CompanyRow> {
+  const [row] = await ctx.db
+    .select()
+    .from(companies)
+    .where(and(eq(companies.orgId, ctx.orgId), eq(companies.id, id)));
+  if (!row) throw notFound('Company');
+  return row;
+}
+
+export async function updateCompany(ctx: Ctx, id: string, input: CompanyInput): Promise<CompanyRow> {
+  const current = await getCompany(ctx, id);
+  const errors: FieldError[] = [];
+  const patch = normalizeCompanyInput(input, errors);
+  if (input.name !== undefined && !input.name)
+    errors.push({ field: 'name', message: 'a company needs a name' });
+  if (errors.length > 0) throw invalid('the company is not valid', errors);
+  const attributes = mergeAttributes(current.attributes, input.attributes);
+  const next = { ...current, ...patch, attributes } as CompanyRow;
+  const dedupeKey = companyDedupeKey({
+    name: next.name,
+    registrationId: next.registrationId ?? undefined,
+    registrationScheme: next.registrationScheme ?? undefined,
+    country: next.country ?? undefined,
+  });
+  const clash = await findByKey(ctx, dedupeKey, id);
+  if (clash) throw conflictOnKey(clash);
+  const [row] = await ctx.db
+    .update(companies)
+    .set({ ...patch, attributes, dedupeKey, updatedAt: new Date() } as Partial<CompanyRow>)
+    .where(and(eq(companies.orgId, ctx.orgId), eq(companies.id, id)))
+    .returning();
+  return row!;
+}
+
+/** JSON merge patch on custom attributes: given keys replace, null removes. */
+export function mergeAttributes(current: Attributes, patch: Attributes | undefined): Attributes {
+  if (!patch) return current;
+  const next: Attributes = { ...current };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete next[key];
+    else next[key] = value;
+  }
+  return next;
+}
+
+export async function deleteCompany(ctx: Ctx, id: string): Promise<void> {
+  const rows = await ctx.db
+    .delete(companies)
+    .where(and(eq(companies.orgId, ctx.orgId), eq(companies.id, id)))
+    .returning({ id: companies.id });
+  if (rows.length === 0) throw notFound('Company');
+}
+
+export interface CompanyFilters {
+  q?: string;
+  country?: string;
+  industry?: string;
+  registrationId?: string;
+  domain?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export async function listCompanies(ctx: Ctx, f: CompanyFilters) {
+  const after = decodeCursor(f.cursor);
+  const rows = await ctx.db
+    .select()
+    .from(companies)
+    .where(
+      and(
+        eq(companies.orgId, ctx.orgId),
+        f.q ? ilike(companies.name, `%${escapeLike(f.q)}%`) : undefined,
+        f.country ? eq(companies.country, f.country) : undefined,
+        f.industry ? sql`${companies.industryCode} LIKE ${`${escapeLike(f.industry)}%`}` : undefined,
+        f.registrationId
+          ? eq(companies.registrationId, f.registrationId.replace(/[\s.]/g, '').toUpperCase())
+          : undefined,
+        f.domain ? eq(companies.domain, f.domain.toLowerCase()) : undefined,
+        after ? lt(companies.id, after) : undefined,
+      ),
+    )
+    .orderBy(desc(companies.id))
+    .limit(f.limit + 1);
+  return page(rows, f.limit);
+}
+
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}

@@ -1,0 +1,135 @@
+import type { Attributes, ContactChannel } from '../../db/schema';
+import { normalizeEmail } from './email';
+import { normalizePhone } from './phone';
+import { fold } from './values';
+
+/** A company as an import row or an API call describes it, already normalized. */
+export interface CompanyDraft {
+  name: string;
+  registrationId?: string;
+  registrationScheme?: string;
+  industryCode?: string;
+  industryScheme?: string;
+  industryLabel?: string;
+  employeeCount?: number;
+  employeeBand?: string;
+  annualRevenue?: number;
+  revenueCurrency?: string;
+  country?: string;
+  region?: string;
+  city?: string;
+  postalCode?: string;
+  domain?: string;
+  attributes: Attributes;
+}
+
+export interface ProspectDraft {
+  externalId?: string;
+  kind?: 'b2b' | 'b2c';
+  firstName?: string;
+  lastName?: string;
+  jobTitle?: string;
+  seniority?: string;
+  department?: string;
+  language?: string;
+  country?: string;
+  region?: string;
+  city?: string;
+  postalCode?: string;
+  timeZone?: string;
+  attributes: Attributes;
+}
+
+export interface ContactPointDraft {
+  channel: ContactChannel;
+  /** E.164 or lower-case e-mail. */
+  value: string;
+  phoneType?: string;
+  country?: string;
+  domain?: string;
+  label?: string;
+}
+
+const LEGAL_FORMS = new Set([
+  'sa',
+  'sas',
+  'sasu',
+  'sarl',
+  'eurl',
+  'sci',
+  'snc',
+  'scop',
+  'scp',
+  'selarl',
+  'gie',
+  'ei',
+  'eirl',
+  'earl',
+  'gaec',
+  'ltd',
+  'limited',
+  'plc',
+  'llp',
+  'llc',
+  'inc',
+  'incorporated',
+  'corp',
+  'corporation',
+  'co',
+  'company',
+  'gmbh',
+  'ag',
+  'kg',
+  'ohg',
+  'ug',
+  'ev',
+  'se',
+  'bv',
+  'nv',
+  'srl',
+  'spa',
+  'sl',
+]);
+
+/** Same company, same key: the registration id when known, else the name without its legal form, and country. */
+export function companyDedupeKey(
+  company: Pick<CompanyDraft, 'name' | 'registrationId' | 'registrationScheme' | 'country'>,
+): string {
+  if (company.registrationId) return `reg:${company.registrationScheme ?? 'OTHER'}:${company.registrationId}`;
+  const words = fold(company.name)
+    .split(' ')
+    .filter((w) => w !== '' && !LEGAL_FORMS.has(w));
+  const name = words.join(' ') || fold(company.name);
+  return `name:${name}|${company.country ?? ''}`;
+}
+
+export type ContactPointResult = { ok: true; draft: ContactPointDraft } | { ok: false; message: string };
+
+/** Normalizes one phone or e-mail given by a person or a file. */
+export function contactPointDraft(
+  channel: ContactChannel,
+  raw: string,
+  defaultCountry: string | null,
+  label?: string,
+): ContactPointResult {
+  if (channel === 'email') {
+    const email = normalizeEmail(raw);
+    if (!email.ok) return { ok: false, message: `e-mail ${email.reason}` };
+    return {
+      ok: true,
+      draft: { channel, value: email.value, domain: email.domain, ...(label ? { label } : {}) },
+    };
+  }
+  const phone = normalizePhone(raw, defaultCountry);
+  if (!phone.ok) return { ok: false, message: `phone ${phone.reason}` };
+  return {
+    ok: true,
+    draft: {
+      channel,
+      value: phone.e164,
+      phoneType: phone.type,
+      ...(phone.country ? { country: phone.country } : {}),
+      ...(label ? { label } : {}),
+    },
+  };
+}

@@ -1,0 +1,272 @@
+import { and, desc, eq, inArray, lt, type SQL, sql } from 'drizzle-orm';
+import { type Attributes, companies, organizations, prospects } from '../../db/schema';
+import { type Ctx, withTransaction } from '../context';
+import { AppError, type FieldError, invalid, notFound } from '../http/errors';
+import { decodeCursor, page } from '../http/pagination';
+import { latestInteractions } from '../interactions/service';
+import { lockOrganizationWrites } from './batch-write';
+import { escapeLike, mergeAttributes } from './companies';
+import {
+  attachContactPoints,
+  type ContactPointInput,
+  contactPointsOf,
+  normalizeContactPoints,
+} from './contact-points';
+import { normalizeCountry, normalizeLanguage, normalizeTimeZone } from './values';
+
+export interface ProspectInput {
+  companyId?: string | null;
+  externalId?: string | null;
+  kind?: 'b2b' | 'b2c';
+  firstName?: string | null;
+  lastName?: string | null;
+  jobTitle?: string | null;
+  seniority?: string | null;
+  department?: string | null;
+  language?: string | null;
+  country?: string | null;
+  region?: string | null;
+  city?: string | null;
+  postalCode?: string | null;
+  timeZone?: string | null;
+  attributes?: Attributes;
+}
+
+type ProspectRow = typeof prospects.$inferSelect;
+
+const PLAIN_FIELDS = [
+  'externalId',
+  'firstName',
+  'lastName',
+  'jobTitle',
+  'seniority',
+  'department',
+  'region',
+  'city',
+  'postalCode',
+] as const;
+
+function normalizeProspectInput(input: ProspectInput, errors: FieldError[]): Partial<ProspectRow> {
+  const out: Partial<ProspectRow> = {};
+  for (const key of PLAIN_FIELDS) if (input[key] !== undefined) out[key] = input[key] ?? null;
+  if (input.kind !== undefined) out.kind = input.kind;
+  if (input.companyId !== undefined) out.companyId = input.companyId;
+  if (input.country !== undefined) {
+    const country = input.country === null ? null : normalizeCountry(input.country);
+    if (country === undefined)
+      errors.push({ field: 'country', message: `"${input.country}" is not a country` });
+    else out.country = country;
+  }
+  if (input.language !== undefined) {
+    const language = input.language === null ? null : normalizeLanguage(input.language);
+    if (language === undefined)
+      errors.push({ field: 'language', message: `"${input.language}" is not a language code such as fr` });
+    else out.language = language;
+  }
+  if (input.timeZone !== undefined) {
+    const zone = input.timeZone === null ? null : normalizeTimeZone(input.timeZone);
+    if (zone === undefined)
+      errors.push({
+        field: 'timeZone',
+        message: `"${input.timeZone}" is not an IANA zone such as Europe/Paris`,
+      });
+    else out.timeZone = zone;
+  }
+  return out;
+}
+
+async function companyCountry(ctx: Ctx, companyId: string | null | undefined, errors: FieldError[]) {
+  if (!companyId) return undefined;
+  const [company] = await ctx.db
+    .select({ country: companies.country })
+    .from(companies)
+    .where(and(eq(companies.orgId, ctx.orgId), eq(companies.id, companyId)));
+  if (!company) errors.push({ field: 'companyId', message: `no company ${companyId}` });
+  return company?.country ?? undefined;
+}
+
+async function orgCountry(ctx: Ctx): Promise<string> {
+  const [org] = await ctx.db
+    .select({ c: organizations.defaultCountry })
+    .from(organizations)
+    .where(eq(organizations.id, ctx.orgId));
+  return org?.c ?? 'FR';
+}
+
+async function assertExternalIdFree(ctx: Ctx, externalId: string | null | undefined, except?: string) {
+  if (!externalId) return;
+  const [row] = await ctx.db
+    .select({ id: prospects.id })
+    .from(prospects)
+    .where(and(eq(prospects.orgId, ctx.orgId), eq(prospects.externalId, externalId)));
+  if (row && row.id !== except) {
+    throw new AppError('CONFLICT', `another prospect already has the CRM id "${externalId}"`, {
+      extra: { existingId: row.id },
+    });
+  }
+}
+
+export async function createProspect(
+  ctx: Ctx,
+  input: ProspectInput & { contactPoints?: ContactPointInput[] },
+) {
+  return withTransaction(ctx, async (tx) => {
+    await lockOrganizationWrites(tx);
+    const errors: FieldError[] = [];
+    const values = normalizeProspectInput(input, errors);
+    const fromCompany = await companyCountry(tx, input.companyId, errors);
+    const country = values.country ?? fromCompany ?? (await orgCountry(tx));
+    const drafts = normalizeContactPoints(input.contactPoints ?? [], country, errors);
+    if (errors.length > 0) throw invalid('the prospect is not valid', errors);
+    await assertExternalIdFree(tx, values.externalId);
+    const [row] = await tx.db
+      .insert(prospects)
+      .values({
+        ...values,
+        orgId: tx.orgId,
+        kind: values.kind ?? (values.companyId ? 'b2b' : 'b2c'),
+        attributes: input.attributes ?? {},
+      })
+      .returning();
+    await attachContactPoints(tx, row!.id, drafts);
+    return getProspectDetail(tx, row!.id);
+  });
+}
+
+export async function updateProspect(ctx: Ctx, id: string, input: ProspectInput) {
+  return withTransaction(ctx, async (tx) => {
+    const current = await getProspectRow(tx, id);
+    const errors: FieldError[] = [];
+    const values = normalizeProspectInput(input, errors);
+    await companyCountry(tx, input.companyId, errors);
+    if (errors.length > 0) throw invalid('the prospect is not valid', errors);
+    await assertExternalIdFree(tx, values.externalId, id);
+    await tx.db
+      .update(prospects)
+      .set({
+        ...values,
+        attributes: mergeAttributes(current.attributes, input.attributes),
+        updatedAt: new Date(),
+      })
+      .where(and(eq(prospects.orgId, tx.orgId), eq(prospects.id, id)));
+    return getProspectDetail(tx, id);
+  });
+}
+
+export async function getProspectRow(ctx: Ctx, id: string): Promise<ProspectRow> {
+  const [row] = await ctx.db
+    .select()
+    .from(prospects)
+    .where(and(eq(prospects.orgId, ctx.orgId), eq(prospects.id, id)));
+  if (!row) throw notFound('Prospect');
+  return row;
+}
+
+/** The prospect with its company, contact points and latest interactions: what a caller opens first. */
+export async function getProspectDetail(ctx: Ctx, id: string, interactionLimit = 10) {
+  const prospect = await getProspectRow(ctx, id);
+  const [company, points, recent] = await Promise.all([
+    prospect.companyId
+      ? ctx.db
+          .select()
+          .from(companies)
+          .where(and(eq(companies.orgId, ctx.orgId), eq(companies.id, prospect.companyId)))
+          .then((rows) => rows[0] ?? null)
+      : Promise.resolve(null),
+    contactPointsOf(ctx, [id]),
+    latestInteractions(ctx, id, interactionLimit),
+  ]);
+  return { ...prospect, company, contactPoints: points.get(id) ?? [], latestInteractions: recent };
+}
+
+export async function deleteProspect(ctx: Ctx, id: string): Promise<void> {
+  const rows = await ctx.db
+    .delete(prospects)
+    .where(and(eq(prospects.orgId, ctx.orgId), eq(prospects.id, id)))
+    .returning({ id: prospects.id });
+  if (rows.length === 0) throw notFound('Prospect');
+}
+
+export interface ProspectFilters {
+  q?: string;
+  country?: string;
+  companyId?: string;
+  kind?: 'b2b' | 'b2c';
+  language?: string;
+  industry?: string;
+  jobTitle?: string;
+  externalId?: string;
+  channel?: 'phone' | 'email';
+  updatedSince?: Date;
+  limit: number;
+  cursor?: string;
+}
+
+export async function listProspects(ctx: Ctx, f: ProspectFilters) {
+  const after = decodeCursor(f.cursor);
+  const conditions: (SQL | undefined)[] = [
+    eq(prospects.orgId, ctx.orgId),
+    f.country ? eq(prospects.country, f.country.toUpperCase()) : undefined,
+    f.companyId ? eq(prospects.companyId, f.companyId) : undefined,
+    f.kind ? eq(prospects.kind, f.kind) : undefined,
+    f.language ? eq(prospects.language, f.language) : undefined,
+    f.externalId ? eq(prospects.externalId, f.externalId) : undefined,
+    f.jobTitle ? sql`${prospects.jobTitle} ILIKE ${`%${escapeLike(f.jobTitle)}%`}` : undefined,
+    f.updatedSince ? sql`${prospects.updatedAt} >= ${f.updatedSince.toISOString()}` : undefined,
+    f.q
+      ? sql`(coalesce(${prospects.firstName}, '') || ' ' || coalesce(${prospects.lastName}, '')) ILIKE ${`%${escapeLike(f.q)}%`}`
+      : undefined,
+    f.industry
+      ? sql`${prospects.companyId} IN (SELECT id FROM companies WHERE org_id = ${ctx.orgId} AND industry_code LIKE ${`${escapeLike(f.industry)}%`})`
+      : undefined,
+    f.channel
+      ? sql`EXISTS (SELECT 1 FROM prospect_contact_points l JOIN contact_points cp ON cp.id = l.contact_point_id
+               WHERE l.prospect_id = ${prospects.id} AND cp.channel = ${f.channel} AND cp.status = 'valid')`
+      : undefined,
+    after ? lt(prospects.id, after) : undefined,
+  ];
+  const rows = await ctx.db
+    .select()
+    .from(prospects)
+    .where(and(...conditions))
+    .orderBy(desc(prospects.id))
+    .limit(f.limit + 1);
+  const result = page(rows, f.limit);
+  const ids = result.data.map((r) => r.id);
+  const companyIds = [...new Set(result.data.flatMap((r) => (r.companyId ? [r.companyId] : [])))];
+  const [points, names] = await Promise.all([
+    contactPointsOf(ctx, ids),
+    companyIds.length === 0
+      ? Promise.resolve([])
+      : ctx.db
+          .select({ id: companies.id, name: companies.name })
+          .from(companies)
+          .where(and(eq(companies.orgId, ctx.orgId), inArray(companies.id, companyIds))),
+  ]);
+  const companyName = new Map(names.map((c) => [c.id, c]));
+  return {
+    data: result.data.map((r) => ({
+      ...r,
+      company: r.companyId ? (companyName.get(r.companyId) ?? null) : null,
+      contactPoints: points.get(r.id) ?? [],
+    })),
+    nextCursor: result.nextCursor,
+  };
+}
+
+/** Adds a phone or e-mail to a prospect, sharing it when the organization already has it. */
+export async function addContactPoint(ctx: Ctx, prospectId: string, input: ContactPointInput) {
+  return withTransaction(ctx, async (tx) => {
+    const prospect = await getProspectRow(tx, prospectId);
+    const errors: FieldError[] = [];
+    const country = prospect.country ?? (await orgCountry(tx));
+    const drafts = normalizeContactPoints([input], country, errors);
+    if (errors.length > 0)
+      throw invalid(
+        'the contact point is not valid',
+        errors.map((e) => ({ ...e, field: 'value' })),
+      );
+    await attachContactPoints(tx, prospectId, drafts);
+    return getProspectDetail(tx, prospectId);
+  });
+}

@@ -1,0 +1,380 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { CHANNELS, PROSPECT_KINDS } from '../../db/schema';
+import { conflictResponse, errorResponses, IdParam, json, jsonBody, router } from '../http/openapi';
+import { pageQuery, pageSchema } from '../http/pagination';
+import { authorize } from '../http/permissions';
+import { present } from '../http/present';
+import { getOrganization } from '../orgs/service';
+import { createCompany, deleteCompany, getCompany, listCompanies, updateCompany } from './companies';
+import {
+  detachContactPoint,
+  getContactPoint,
+  listContactPoints,
+  setContactPointStatus,
+} from './contact-points';
+import {
+  addContactPoint,
+  createProspect,
+  deleteProspect,
+  getProspectDetail,
+  listProspects,
+  updateProspect,
+} from './prospects';
+import {
+  CompanyInputSchema,
+  CompanyPatchSchema,
+  CompanySchema,
+  ContactPointDetailSchema,
+  ContactPointInputSchema,
+  ContactPointSchema,
+  ProspectDetailSchema,
+  ProspectInputSchema,
+  ProspectListItemSchema,
+  ProspectPatchSchema,
+} from './schemas';
+
+const tags = (name: string) => [name];
+const security = [{ bearer: [] }];
+const noContent = { 204: { description: 'Done' } };
+
+const CompanyListQuery = z.object({
+  ...pageQuery,
+  q: z.string().max(200).optional().openapi({ description: 'Part of the name' }),
+  country: z.string().length(2).toUpperCase().optional(),
+  industry: z.string().max(20).optional().openapi({ description: 'Industry code prefix, e.g. 46.6 or 5415' }),
+  registrationId: z.string().max(50).optional(),
+  domain: z.string().max(300).optional(),
+});
+
+const ProspectListQuery = z.object({
+  ...pageQuery,
+  q: z.string().max(200).optional().openapi({ description: 'Part of the first or last name' }),
+  country: z.string().length(2).toUpperCase().optional(),
+  companyId: z.string().uuid().optional(),
+  kind: z.enum(PROSPECT_KINDS).optional(),
+  language: z.string().max(10).optional(),
+  industry: z.string().max(20).optional().openapi({ description: "Prefix of the company's industry code" }),
+  jobTitle: z.string().max(200).optional().openapi({ description: 'Part of the job title' }),
+  externalId: z.string().max(200).optional(),
+  channel: z
+    .enum(CHANNELS)
+    .optional()
+    .openapi({ description: 'Only prospects with a valid contact point on this channel' }),
+  updatedSince: z.coerce.date().optional(),
+});
+
+const ContactPointListQuery = z.object({
+  ...pageQuery,
+  channel: z.enum(CHANNELS).optional(),
+  value: z
+    .string()
+    .max(320)
+    .optional()
+    .openapi({ description: 'A phone or e-mail in any form; looked up normalized' }),
+  status: z.enum(['valid', 'invalid']).optional(),
+});
+
+const ProspectContactPointParams = z.object({
+  id: IdParam.shape.id,
+  contactPointId: z
+    .string()
+    .uuid()
+    .openapi({ param: { name: 'contactPointId', in: 'path' } }),
+});
+
+export function prospectRoutes() {
+  const app = router();
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/companies',
+      tags: tags('Companies'),
+      security,
+      summary: 'List companies',
+      request: { query: CompanyListQuery },
+      responses: {
+        200: json(pageSchema(CompanySchema, 'CompanyPage'), 'A page of companies'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx');
+      authorize(ctx.actor.role, 'prospects:read');
+      const result = await listCompanies(ctx, c.req.valid('query'));
+      return c.json({ data: result.data.map(present), nextCursor: result.nextCursor }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/companies',
+      tags: tags('Companies'),
+      security,
+      summary: 'Create a company',
+      request: { body: jsonBody(CompanyInputSchema) },
+      responses: { 201: json(CompanySchema, 'Created'), ...errorResponses, ...conflictResponse },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx');
+      authorize(ctx.actor.role, 'prospects:write');
+      return c.json(present(await createCompany(ctx, c.req.valid('json'))), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/companies/{id}',
+      tags: tags('Companies'),
+      security,
+      summary: 'Get a company',
+      request: { params: IdParam },
+      responses: { 200: json(CompanySchema, 'The company'), ...errorResponses },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx');
+      authorize(ctx.actor.role, 'prospects:read');
+      return c.json(present(await getCompany(ctx, c.req.valid('param').id)), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/companies/{id}',
+      tags: tags('Companies'),
+      security,
+      summary: 'Change a company (null clears a field)',
+      request: { params: IdParam, body: jsonBody(CompanyPatchSchema) },
+      responses: { 200: json(CompanySchema, 'The company'), ...errorResponses, ...conflictResponse },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx');
+      authorize(ctx.actor.role, 'prospects:write');
+      return c.json(present(await updateCompany(ctx, c.req.valid('param').id, c.req.valid('json'))), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/companies/{id}',
+      tags: tags('Companies'),
+      security,
+      summary: 'Delete a company (its people stay, without company)',
+      request: { params: IdParam },
+      responses: { ...noContent, ...errorResponses },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx');
+      authorize(ctx.actor.role, 'prospects:write');
+      await deleteCompany(ctx, c.req.valid('param').id);
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/prospects',
+      tags: tags('Prospects'),
+      security,
+      summary: 'List prospects with their company and contact points',
+      request: { query: ProspectListQuery },
+      responses: {
+        200: json(pageSchema(ProspectListItemSchema, 'ProspectPage'), 'A page of prospects, newest first'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx');
+      authorize(ctx.actor.role, 'prospects:read');
+      const result = await listProspects(ctx, c.req.valid('query'));
+      return c.json({ data: result.data.map(present), nextCursor: result.nextCursor }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/prospects',
+      tags: tags('Prospects'),
+      security,
+      summary: 'Create a prospect with contact points',
+      description:
+        "Phones are normalized to E.164 (national forms read with the prospect's, else the company's, else the organization's country), e-mails are lower-cased. A number or address that already exists is shared, not duplicated.",
+      request: { body: jsonBody(ProspectInputSchema) },
+      responses: { 201: json(ProspectDetailSchema, 'Created'), ...errorResponses, ...conflictResponse },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx');
+      authorize(ctx.actor.role, 'prospects:write');
+      return c.json(present(await createProspect(ctx, c.req.valid('json'))), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/prospects/{id}',
+      tags: tags('Prospects'),
+      security,
+      summary: 'Get a prospect with company, contact points and latest interactions',
+      request: { params: IdParam },
+      responses: { 200: json(ProspectDetailSchema, 'The prospect'), ...errorResponses },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx');
+      authorize(ctx.actor.role, 'prospects:read');
+      const detail = await getProspectDetail(ctx, c.req.valid('param').id);
+      return c.json(present({ ...detail, company: detail.company ? present(detail.company) : null }), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/prospects/{id}',
+      tags: tags('Prospects'),
+      security,
+      summary: 'Change a prospect (null clears a field)',
+      request: { params: IdParam, body: jsonBody(ProspectPatchSchema) },
+      responses: { 200: json(ProspectDetailSchema, 'The prospect'), ...errorResponses, ...conflictResponse },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx');
+      authorize(ctx.actor.role, 'prospects:write');
+      const detail = await updateProspect(ctx, c.req.valid('param').id, c.req.valid('json'));
+      return c.json(present({ ...detail, company: detail.company ? present(detail.company) : null }), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/prospects/{id}',
+      tags: tags('Prospects'),
+      security,
+      summary: 'Delete a prospect and their interactions',
+      request: { params: IdParam },
+      responses: { ...noContent, ...errorResponses },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx');
+      authorize(ctx.actor.role, 'prospects:write');
+      await deleteProspect(ctx, c.req.valid('param').id);
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/prospects/{id}/contact-points',
+      tags: tags('Prospects'),
+      security,
+      summary: 'Add a phone or e-mail to a prospect',
+      request: { params: IdParam, body: jsonBody(ContactPointInputSchema) },
+      responses: {
+        201: json(ProspectDetailSchema, 'The prospect with the new contact point'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx');
+      authorize(ctx.actor.role, 'prospects:write');
+      const detail = await addContactPoint(ctx, c.req.valid('param').id, c.req.valid('json'));
+      return c.json(present({ ...detail, company: detail.company ? present(detail.company) : null }), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/prospects/{id}/contact-points/{contactPointId}',
+      tags: tags('Prospects'),
+      security,
+      summary: 'Remove a phone or e-mail from a prospect',
+      request: { params: ProspectContactPointParams },
+      responses: { ...noContent, ...errorResponses },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx');
+      authorize(ctx.actor.role, 'prospects:write');
+      const { id, contactPointId } = c.req.valid('param');
+      await detachContactPoint(ctx, id, contactPointId);
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/contact-points',
+      tags: tags('Contact points'),
+      security,
+      summary: 'List or look up contact points',
+      request: { query: ContactPointListQuery },
+      responses: {
+        200: json(pageSchema(ContactPointSchema, 'ContactPointPage'), 'A page of contact points'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx');
+      authorize(ctx.actor.role, 'prospects:read');
+      const org = await getOrganization(ctx.db, ctx.orgId);
+      const result = await listContactPoints(ctx, c.req.valid('query'), org.defaultCountry);
+      return c.json({ data: result.data.map(present), nextCursor: result.nextCursor }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/contact-points/{id}',
+      tags: tags('Contact points'),
+      security,
+      summary: 'Get a contact point and the prospects that share it',
+      request: { params: IdParam },
+      responses: { 200: json(ContactPointDetailSchema, 'The contact point'), ...errorResponses },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx');
+      authorize(ctx.actor.role, 'prospects:read');
+      return c.json(present(await getContactPoint(ctx, c.req.valid('param').id)), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/contact-points/{id}',
+      tags: tags('Contact points'),
+      security,
+      summary: 'Mark a contact point valid or invalid',
+      request: {
+        params: IdParam,
+        body: jsonBody(
+          z.object({
+            status: z.enum(['valid', 'invalid']),
+            statusReason: z.string().max(300).nullable().optional(),
+          }),
+        ),
+      },
+      responses: { 200: json(ContactPointDetailSchema, 'The contact point'), ...errorResponses },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx');
+      authorize(ctx.actor.role, 'prospects:write');
+      return c.json(
+        present(await setContactPointStatus(ctx, c.req.valid('param').id, c.req.valid('json'))),
+        200,
+      );
+    },
+  );
+
+  return app;
+}

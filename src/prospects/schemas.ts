@@ -1,0 +1,196 @@
+import { z } from '@hono/zod-openapi';
+import { CHANNELS, PROSPECT_KINDS } from '../../db/schema';
+
+export const Timestamp = z.string().openapi({ format: 'date-time', example: '2026-11-29T09:30:00.000Z' });
+export const AttributeValue = z.union([z.string().max(10_000), z.number(), z.boolean(), z.null()]);
+export const Attributes = z.record(z.string().max(100), AttributeValue).openapi({
+  description: 'Custom attributes; in a PATCH, null removes a key',
+  example: { segment: 'PME', source: 'salon 2026' },
+});
+
+const text = (max = 500) => z.string().trim().max(max);
+const nullableText = (max = 500) => text(max).nullable().optional();
+
+export const CompanyInputSchema = z
+  .object({
+    name: text(300).min(1),
+    registrationId: nullableText(50).openapi({
+      description: 'SIREN, SIRET, Companies House number, EIN…',
+      example: '55208131766522',
+    }),
+    registrationScheme: z
+      .enum(['SIREN', 'SIRET', 'COMPANIES_HOUSE', 'EIN', 'HRB', 'VAT', 'OTHER'])
+      .nullable()
+      .optional(),
+    industryCode: nullableText(20).openapi({ example: '46.69Z' }),
+    industryScheme: z.enum(['NAF', 'NAICS', 'SIC']).nullable().optional(),
+    industryLabel: nullableText(300),
+    employeeCount: z.number().int().min(0).max(10_000_000).nullable().optional(),
+    employeeBand: nullableText(30).openapi({ example: '50-99' }),
+    annualRevenue: z.number().min(0).nullable().optional(),
+    revenueCurrency: z.string().length(3).nullable().optional(),
+    country: nullableText(60).openapi({ description: 'ISO code or name', example: 'FR' }),
+    region: nullableText(100),
+    city: nullableText(100),
+    postalCode: nullableText(20),
+    domain: nullableText(300).openapi({ description: 'Domain or web site URL', example: 'acme.fr' }),
+    attributes: Attributes.optional(),
+  })
+  .openapi('CompanyInput');
+
+export const CompanyPatchSchema = CompanyInputSchema.partial().openapi('CompanyPatch');
+
+export const CompanySchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    registrationId: z.string().nullable(),
+    registrationScheme: z.string().nullable(),
+    industryCode: z.string().nullable(),
+    industryScheme: z.string().nullable(),
+    industryLabel: z.string().nullable(),
+    employeeCount: z.number().nullable(),
+    employeeBand: z.string().nullable(),
+    annualRevenue: z.number().nullable(),
+    revenueCurrency: z.string().nullable(),
+    country: z.string().nullable(),
+    region: z.string().nullable(),
+    city: z.string().nullable(),
+    postalCode: z.string().nullable(),
+    domain: z.string().nullable(),
+    attributes: Attributes,
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .openapi('Company');
+
+export const ContactPointInputSchema = z
+  .object({
+    channel: z
+      .enum(CHANNELS)
+      .optional()
+      .openapi({ description: 'phone or email; guessed from the value when absent' }),
+    value: text(320).min(1).openapi({ example: '06 12 34 56 78' }),
+    label: nullableText(60).openapi({ example: 'mobile' }),
+  })
+  .openapi('ContactPointInput');
+
+export const LinkedContactPointSchema = z
+  .object({
+    id: z.string(),
+    channel: z.enum(CHANNELS),
+    value: z.string().openapi({ description: 'E.164 phone or lower-case e-mail', example: '+33612345678' }),
+    phoneType: z.string().nullable().openapi({ example: 'mobile' }),
+    country: z.string().nullable(),
+    domain: z.string().nullable(),
+    status: z.enum(['valid', 'invalid']),
+    statusReason: z.string().nullable(),
+    label: z.string().nullable(),
+    sharedWith: z
+      .number()
+      .int()
+      .openapi({ description: 'How many other prospects share it (a switchboard, a family phone)' }),
+  })
+  .openapi('LinkedContactPoint');
+
+export const ContactPointSchema = z
+  .object({
+    id: z.string(),
+    channel: z.enum(CHANNELS),
+    value: z.string(),
+    phoneType: z.string().nullable(),
+    country: z.string().nullable(),
+    domain: z.string().nullable(),
+    status: z.enum(['valid', 'invalid']),
+    statusReason: z.string().nullable(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .openapi('ContactPoint');
+
+export const ContactPointDetailSchema = ContactPointSchema.extend({
+  prospects: z.array(z.object({ prospectId: z.string(), label: z.string().nullable() })),
+}).openapi('ContactPointDetail');
+
+const prospectFields = {
+  companyId: z.string().uuid().nullable().optional(),
+  externalId: nullableText(200).openapi({ description: 'Id in the CRM the prospect comes from' }),
+  kind: z
+    .enum(PROSPECT_KINDS)
+    .optional()
+    .openapi({ description: 'b2b (a person at a company) or b2c (a consumer)' }),
+  firstName: nullableText(100),
+  lastName: nullableText(100),
+  jobTitle: nullableText(200),
+  seniority: nullableText(100),
+  department: nullableText(100),
+  language: nullableText(35).openapi({ example: 'fr' }),
+  country: nullableText(60).openapi({ example: 'FR' }),
+  region: nullableText(100),
+  city: nullableText(100),
+  postalCode: nullableText(20),
+  timeZone: nullableText(60).openapi({ example: 'Europe/Paris' }),
+  attributes: Attributes.optional(),
+};
+
+export const ProspectInputSchema = z
+  .object({ ...prospectFields, contactPoints: z.array(ContactPointInputSchema).max(20).optional() })
+  .openapi('ProspectInput');
+
+export const ProspectPatchSchema = z.object(prospectFields).openapi('ProspectPatch');
+
+const prospectBase = {
+  id: z.string(),
+  companyId: z.string().nullable(),
+  externalId: z.string().nullable(),
+  kind: z.enum(PROSPECT_KINDS),
+  firstName: z.string().nullable(),
+  lastName: z.string().nullable(),
+  jobTitle: z.string().nullable(),
+  seniority: z.string().nullable(),
+  department: z.string().nullable(),
+  language: z.string().nullable(),
+  country: z.string().nullable(),
+  region: z.string().nullable(),
+  city: z.string().nullable(),
+  postalCode: z.string().nullable(),
+  timeZone: z.string().nullable(),
+  attributes: Attributes,
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+};
+
+export const InteractionSchema = z
+  .object({
+    id: z.string(),
+    prospectId: z.string(),
+    contactPointId: z.string().nullable(),
+    type: z.string(),
+    channel: z.string(),
+    occurredAt: Timestamp,
+    outcome: z.string().nullable(),
+    campaign: z.string().nullable(),
+    note: z.string().nullable(),
+    metadata: z.record(z.string(), z.unknown()),
+    externalId: z.string().nullable(),
+    source: z.string(),
+    createdAt: Timestamp,
+  })
+  .openapi('Interaction');
+
+export const ProspectListItemSchema = z
+  .object({
+    ...prospectBase,
+    company: z.object({ id: z.string(), name: z.string() }).nullable(),
+    contactPoints: z.array(LinkedContactPointSchema),
+  })
+  .openapi('ProspectListItem');
+
+export const ProspectDetailSchema = z
+  .object({
+    ...prospectBase,
+    company: CompanySchema.nullable(),
+    contactPoints: z.array(LinkedContactPointSchema),
+    latestInteractions: z.array(InteractionSchema),
+  })
+  .openapi('ProspectDetail');

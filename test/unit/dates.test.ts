@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { parseDateTime, zonedTimeToUtc } from '../../src/lib/dates';
+
+const paris = { timeZone: 'Europe/Paris', dayFirst: true };
+
+describe('parseDateTime', () => {
+  it.each([
+    ['2026-11-29T14:30:00Z', '2026-11-29T14:30:00.000Z'],
+    ['2026-11-29T14:30:00+01:00', '2026-11-29T13:30:00.000Z'],
+    ['2026-11-29 14:30', '2026-11-29T13:30:00.000Z'],
+    ['2026-07-01', '2026-06-30T22:00:00.000Z'],
+    ['29/11/2026 14:30', '2026-11-29T13:30:00.000Z'],
+    ['29.11.2026', '2026-11-28T23:00:00.000Z'],
+    ['03/04/2026', '2026-04-02T22:00:00.000Z'],
+    ['46000.5', '2025-12-09T11:00:00.000Z'],
+  ])('%s → %s', (raw, iso) => expect(parseDateTime(raw, paris)?.toISOString()).toBe(iso));
+
+  it('reads month first for US teams, and takes the only possible order when a part is over 12', () => {
+    const ny = { timeZone: 'America/New_York', dayFirst: false };
+    expect(parseDateTime('03/04/2026 2:30 PM', ny)?.toISOString()).toBe('2026-03-04T19:30:00.000Z');
+    expect(parseDateTime('11/29/2026', paris)?.toISOString()).toBe('2026-11-28T23:00:00.000Z');
+  });
+
+  it.each(['31/02/2026', '2026-13-01', 'hier', '25:00'])('refuses %j', (raw) =>
+    expect(parseDateTime(raw, paris)).toBeUndefined(),
+  );
+});
+
+describe('zonedTimeToUtc', () => {
+  it('settles the offset across daylight-saving changes', () => {
+    expect(
+      zonedTimeToUtc({ year: 2026, month: 3, day: 29, hour: 3, minute: 30 }, 'Europe/Paris').toISOString(),
+    ).toBe('2026-03-29T01:30:00.000Z');
+    expect(zonedTimeToUtc({ year: 2026, month: 10, day: 25, hour: 12 }, 'Europe/Paris').toISOString()).toBe(
+      '2026-10-25T11:00:00.000Z',
+    );
+  });
+});

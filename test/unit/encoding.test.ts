@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { detectDelimiter, sniff, Utf8Census } from '../../src/imports/encoding';
+
+const census = (...chunks: Uint8Array[]) => {
+  const c = new Utf8Census();
+  for (const chunk of chunks) c.feed(chunk);
+  c.finish();
+  return c;
+};
+
+const cp1252 = (text: string) =>
+  Uint8Array.from(
+    [...text].map((ch) => ({ é: 0xe9, è: 0xe8, à: 0xe0, ç: 0xe7, '€': 0x80 })[ch] ?? ch.charCodeAt(0)),
+  );
+
+describe('sniff', () => {
+  it('recognises byte-order marks', () => {
+    expect(sniff(Uint8Array.from([0xef, 0xbb, 0xbf, 0x61]))).toEqual({
+      kind: 'text',
+      encoding: 'utf-8',
+      bom: true,
+    });
+    expect(sniff(Uint8Array.from([0xff, 0xfe, 0x61, 0]))).toEqual({
+      kind: 'text',
+      encoding: 'utf-16le',
+      bom: true,
+    });
+  });
+  it('recognises UTF-16 without a mark by its zero bytes', () => {
+    expect(sniff(new Uint8Array(Buffer.from('Nom\tPrénom\r\n', 'utf16le')))).toMatchObject({
+      kind: 'text',
+      encoding: 'utf-16le',
+    });
+  });
+  it('refuses workbooks, PDFs, archives and binaries with what to do', () => {
+    expect(sniff(Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 1, 2]))).toMatchObject({
+      kind: 'refused',
+      reason: expect.stringContaining('save it as CSV'),
+    });
+    expect(sniff(Uint8Array.from([0xd0, 0xcf, 0x11, 0xe0]))).toMatchObject({
+      kind: 'refused',
+      reason: expect.stringContaining('.xls'),
+    });
+    expect(sniff(new Uint8Array(Buffer.from('%PDF-1.7')))).toMatchObject({ kind: 'refused' });
+    expect(
+      sniff(Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48])),
+    ).toMatchObject({ kind: 'refused', reason: expect.stringContaining('binary') });
+  });
+  it('lets plain text through', () => {
+    expect(sniff(new Uint8Array(Buffer.from('a;b\n1;2\n')))).toEqual({ kind: 'text', bom: false });
+  });
+});
+
+describe('Utf8Census', () => {
+  it('calls a French Excel file Windows-1252', () => {
+    expect(census(cp1252('Société;Prénom\nÉmile;à côté')).verdict()).toBe('windows-1252');
+  });
+  it('calls UTF-8 UTF-8, even when a character is cut between two chunks', () => {
+    const bytes = new Uint8Array(Buffer.from('Société;Prénom;€'));
+    expect(census(bytes.subarray(0, 5), bytes.subarray(5)).verdict()).toBe('utf-8');
+    expect(census(bytes.subarray(0, 15), bytes.subarray(15)).verdict()).toBe('utf-8');
+  });
+  it('keeps UTF-8 when a few stray bytes sit among many good sequences', () => {
+    const good = Buffer.from('é'.repeat(50));
+    expect(census(new Uint8Array(Buffer.concat([good, Buffer.from([0xe9, 0x20])]))).verdict()).toBe('utf-8');
+  });
+});
+
+describe('detectDelimiter', () => {
+  it.each([
+    ['Nom;Prénom;Ville\nDurand;Émile;"Paris, 75"\n', ';'],
+    ['name,first,city\nDurand,Emile,"Paris; 75"\n', ','],
+    ['name\tfirst\tcity\nDurand\tEmile\tParis\n', '\t'],
+    ['name|first\nDurand|Emile\n', '|'],
+    ['sep=;\nNom,x;Prénom\n', ';'],
+    ['email\nanne@acme.fr\n', ','],
+  ])('%j → %j', (sample, delimiter) => expect(detectDelimiter(sample)).toBe(delimiter));
+});

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { guessField } from '../../src/imports/fields';
+import { describePlan, planColumns } from '../../src/imports/plan';
+
+describe('guessField', () => {
+  it.each([
+    ['Raison sociale', 'companyName'],
+    ['SIRET', 'registrationId'],
+    ['N° SIRET', 'registrationId'],
+    ['Code NAF', 'industryCode'],
+    ['Code APE', 'industryCode'],
+    ['Effectif', 'employees'],
+    ["Tranche d'effectif", 'employeeBand'],
+    ['Téléphone', 'phone'],
+    ['Tél. portable pro', 'mobile'],
+    ['Portable', 'mobile'],
+    ['E-mail', 'email'],
+    ['Adresse e-mail', 'email'],
+    ['Courriel', 'email'],
+    ['Prénom', 'firstName'],
+    ['Nom', 'lastName'],
+    ['Fonction', 'jobTitle'],
+    ['Company', 'companyName'],
+    ['Phone', 'phone'],
+    ['Title', 'jobTitle'],
+    ['First Name', 'firstName'],
+    ['Mobile Phone Number', 'mobile'],
+    ['Number of Employees', 'employees'],
+    ['# Employees', 'employees'],
+    ['Country/Region', 'country'],
+    ['Record ID', 'externalId'],
+    ['Organization - Name', 'companyName'],
+    ['Person - Email', 'email'],
+    ['Person - Name', 'fullName'],
+    ['denominationUniteLegale', 'companyName'],
+    ['activitePrincipaleEtablissement', 'industryCode'],
+    ['trancheEffectifsEtablissement', 'employeeBand'],
+    ['codePostalEtablissement', 'postalCode'],
+    ['Email 2', 'email'],
+    ['Chiffre d’affaires', 'revenue'],
+  ])('%j → %s', (header, field) => expect(guessField('prospects', header)).toBe(field));
+
+  it('leaves unknown headers alone', () => {
+    expect(guessField('prospects', 'Notes internes')).toBeUndefined();
+    expect(guessField('prospects', '')).toBeUndefined();
+  });
+
+  it.each([
+    ['Date', 'occurredAt'],
+    ["Date de l'appel", 'occurredAt'],
+    ['Résultat', 'outcome'],
+    ['Campagne', 'campaign'],
+    ['E-mail', 'email'],
+    ['Type', 'type'],
+  ])('interactions: %j → %s', (header, field) => expect(guessField('interactions', header)).toBe(field));
+});
+
+describe('planColumns', () => {
+  const headers = ['Société', 'Tel', 'Tel 2', 'Fonction', 'Poste', 'Segment', 'Notes'];
+
+  it('maps what it recognises, keeps several phone columns, and says why it left the others out', () => {
+    const result = planColumns('prospects', headers);
+    if ('errors' in result) throw new Error('unexpected');
+    const described = describePlan(result.plan);
+    expect(described.mapped.map((m) => [m.column, m.field])).toEqual([
+      ['Société', 'companyName'],
+      ['Tel', 'phone'],
+      ['Tel 2', 'phone'],
+      ['Fonction', 'jobTitle'],
+    ]);
+    expect(described.ignored).toEqual([
+      { column: 'Poste', reason: 'also looks like jobTitle, already read from "Fonction"' },
+      { column: 'Segment' },
+      { column: 'Notes' },
+    ]);
+  });
+
+  it('follows an explicit mapping, by header or folded header, including custom attributes and null', () => {
+    const result = planColumns('prospects', headers, {
+      mapping: { segment: 'attributes.segment', Société: null, Notes: 'companyAttributes.notes' },
+    });
+    if ('errors' in result) throw new Error('unexpected');
+    const fields = Object.fromEntries(result.plan.columns.map((c) => [c.header, c.field]));
+    expect(fields).toMatchObject({
+      Société: null,
+      Segment: 'attributes.segment',
+      Notes: 'companyAttributes.notes',
+      Tel: 'phone',
+    });
+  });
+
+  it('keeps unmapped columns as attributes when asked', () => {
+    const result = planColumns('prospects', headers, { keepUnmapped: true });
+    if ('errors' in result) throw new Error('unexpected');
+    expect(result.plan.columns.find((c) => c.header === 'Notes')?.field).toBe('attributes.notes');
+  });
+
+  it('names the mapping entries that do not fit the file', () => {
+    const result = planColumns('prospects', headers, { mapping: { Fax: 'phone', Segment: 'shoeSize' } });
+    expect(result).toEqual({
+      errors: [
+        { field: 'mapping.Fax', message: expect.stringContaining('column "Fax" is not in the file') },
+        { field: 'mapping.Segment', message: expect.stringContaining('"shoeSize" is not a field') },
+      ],
+    });
+  });
+});

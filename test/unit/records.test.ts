@@ -1,0 +1,182 @@
+import { describe, expect, it } from 'vitest';
+import { toInteractionRecord } from '../../src/imports/interaction-records';
+import { type ColumnPlan, planColumns } from '../../src/imports/plan';
+import { toProspectRecord } from '../../src/imports/prospect-records';
+
+function plan(target: 'prospects' | 'interactions', headers: string[]): ColumnPlan {
+  const result = planColumns(target, headers);
+  if ('errors' in result) throw new Error(JSON.stringify(result.errors));
+  return result.plan;
+}
+
+const options = { defaultCountry: 'FR', invalidContactPoints: 'reject' as const };
+
+describe('toProspectRecord', () => {
+  const p = plan('prospects', [
+    'Raison sociale',
+    'SIRET',
+    'Code NAF',
+    'Effectif',
+    'Prénom',
+    'Nom',
+    'Téléphone',
+    'E-mail',
+    'Pays',
+    'Site web',
+  ]);
+
+  it('normalizes a French row into a company, a person and contact points', () => {
+    const result = toProspectRecord(
+      [
+        'ACME SAS',
+        '552 081 317 00026',
+        '4669Z',
+        '10 à 49',
+        'Anne',
+        'Martin',
+        '01 23 45 67 89 / 06 12 34 56 78',
+        'Anne.Martin@ACME.fr',
+        'France',
+        'https://www.acme.fr',
+      ],
+      7,
+      p,
+      options,
+    );
+    expect(result.kind).toBe('record');
+    if (result.kind !== 'record') return;
+    expect(result.record.company).toMatchObject({
+      name: 'ACME SAS',
+      registrationId: '55208131700026',
+      registrationScheme: 'SIRET',
+      industryCode: '46.69Z',
+      industryScheme: 'NAF',
+      employeeBand: '10-49',
+      country: 'FR',
+      domain: 'acme.fr',
+      dedupeKey: 'reg:SIRET:55208131700026',
+    });
+    expect(result.record.prospect).toMatchObject({ firstName: 'Anne', lastName: 'Martin', country: 'FR' });
+    expect(result.record.contactPoints.map((c) => [c.channel, c.value, c.phoneType])).toEqual([
+      ['email', 'anne.martin@acme.fr', undefined],
+      ['phone', '+33123456789', 'fixed_line'],
+      ['phone', '+33612345678', 'mobile'],
+    ]);
+  });
+
+  it('rejects a row with an invalid phone, naming the line and the value', () => {
+    const result = toProspectRecord(
+      ['ACME', '', '', '', 'Anne', 'Martin', '+33 1 23', '', '', ''],
+      17,
+      p,
+      options,
+    );
+    expect(result).toEqual({
+      kind: 'rejected',
+      error: { line: 17, field: 'phone', message: 'line 17: phone "+33 1 23" is not a valid number for FR' },
+    });
+  });
+
+  it('drops an invalid phone with a warning when asked to', () => {
+    const result = toProspectRecord(
+      ['ACME', '', '', '', 'Anne', 'Martin', '+33 1 23', 'anne@acme.fr', '', ''],
+      17,
+      p,
+      {
+        ...options,
+        invalidContactPoints: 'drop',
+      },
+    );
+    expect(result.kind).toBe('record');
+    if (result.kind === 'record')
+      expect(result.record.warnings).toEqual([
+        'line 17: phone "+33 1 23" is not a valid number for FR; left out',
+      ]);
+  });
+
+  it("reads national numbers with the row's country", () => {
+    const result = toProspectRecord(
+      ['', '', '', '', 'John', 'Smith', '020 7946 0958', '', 'Royaume-Uni', ''],
+      3,
+      p,
+      options,
+    );
+    expect(result.kind === 'record' && result.record.contactPoints[0]?.value).toBe('+442079460958');
+  });
+
+  it('treats a row of empty cells as blank, and a row naming nobody as rejected', () => {
+    expect(toProspectRecord(['', ' ', '', '', '', '', '', '', '', ''], 4, p, options)).toEqual({
+      kind: 'blank',
+    });
+    expect(toProspectRecord(['', '', '46.69Z', '12', '', '', '', '', 'FR', ''], 5, p, options)).toMatchObject(
+      {
+        kind: 'rejected',
+        error: { line: 5, message: expect.stringContaining('nothing identifies') },
+      },
+    );
+  });
+
+  it('reports a row with more fields than the header', () => {
+    const fields = ['ACME', '', '', '', 'Anne', 'Martin', '', '', '', '', 'extra', 'more'];
+    expect(toProspectRecord(fields, 9, p, options)).toMatchObject({
+      kind: 'rejected',
+      error: { message: expect.stringContaining('12 fields where the header has 10') },
+    });
+  });
+
+  it('keeps Excel\'s ="…" text cells as their content', () => {
+    const result = toProspectRecord(
+      ['ACME', '', '', '', 'Anne', 'Martin', '="0123456789"', '', '', ''],
+      2,
+      p,
+      options,
+    );
+    expect(result.kind === 'record' && result.record.contactPoints[0]?.value).toBe('+33123456789');
+  });
+});
+
+describe('toInteractionRecord', () => {
+  const p = plan('interactions', ['E-mail', 'Type', 'Date', 'Résultat', 'Campagne', 'Durée']);
+  const opts = {
+    defaultCountry: 'FR',
+    dates: { timeZone: 'Europe/Paris', dayFirst: true },
+    now: new Date('2026-11-29T12:00:00Z'),
+  };
+
+  it("reads French dates in the organization's zone, usual type names and durations", () => {
+    const result = toInteractionRecord(
+      ['anne@acme.fr', 'Appel', '28/11/2026 14:30', 'pas de réponse', 'Automne', '1:35'],
+      2,
+      p,
+      opts,
+    );
+    expect(result).toEqual({
+      kind: 'record',
+      record: {
+        line: 2,
+        ref: { by: 'contactPoint', value: 'anne@acme.fr', label: 'e-mail anne@acme.fr' },
+        type: 'call_attempted',
+        channel: 'phone',
+        occurredAt: new Date('2026-11-28T13:30:00Z'),
+        outcome: 'pas de réponse',
+        campaign: 'Automne',
+        metadata: { durationSeconds: 95 },
+      },
+    });
+  });
+
+  it.each([
+    [
+      ['anne@acme.fr', 'Pigeon voyageur', '28/11/2026', '', '', ''],
+      'event type "Pigeon voyageur" is not known',
+    ],
+    [['anne@acme.fr', 'email_sent', '31/02/2026', '', '', ''], 'date "31/02/2026" is not a date'],
+    [['anne@acme.fr', 'email_sent', '2027-06-01', '', '', ''], 'is in the future'],
+    [['', 'email_sent', '2026-06-01', '', '', ''], 'no prospect id, CRM id, e-mail or phone'],
+  ])('rejects %j', (fields, message) => {
+    expect(toInteractionRecord(fields, 3, p, opts)).toMatchObject({
+      kind: 'rejected',
+      error: { line: 3, message: expect.stringContaining(message) },
+    });
+  });
+});
