@@ -61,13 +61,36 @@ const TARGET_NAMES: Record<string, string> = {
   form: 'form',
 };
 
+type Issue = ZodError['issues'][number];
+
+const missing = (issue: Issue) => issue.code === 'invalid_type' && /received undefined/.test(issue.message);
+
+/**
+ * A body that matches no branch of a union ("one event, or { items }") is reported against the branch
+ * it was meant for: the one with the fewest missing fields, then the fewest issues.
+ */
+function flatten(
+  issues: readonly Issue[],
+  prefix: PropertyKey[] = [],
+): { path: PropertyKey[]; message: string }[] {
+  return issues.flatMap((issue) => {
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      const branches = [...issue.errors].sort(
+        (a, b) => a.filter(missing).length - b.filter(missing).length || a.length - b.length,
+      );
+      return flatten(branches[0]!, [...prefix, ...issue.path]);
+    }
+    return [{ path: [...prefix, ...issue.path], message: issue.message }];
+  });
+}
+
 export function zodErrors(error: ZodError, target?: string): FieldError[] {
   const where = target ? (TARGET_NAMES[target] ?? target) : undefined;
-  return error.issues.map((issue) => {
-    const path = issue.path
+  return flatten(error.issues).map(({ path: parts, message }) => {
+    const path = parts
       .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
       .join('');
-    return { field: [where, path].filter(Boolean).join(where && path ? ':' : ''), message: issue.message };
+    return { field: [where, path].filter(Boolean).join(where && path ? ':' : ''), message };
   });
 }
 

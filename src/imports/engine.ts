@@ -55,6 +55,14 @@ interface Pass {
   batches: AsyncGenerator<{ records: CsvRecord[]; bytesRead: number }>;
 }
 
+/**
+ * Lets timers and other requests run between batches: PGlite answers as microtasks, so a long import
+ * would otherwise hold the event loop until its last row.
+ */
+function breathe(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 export class ImportStopped extends Error {
   constructor() {
     super('the import was asked to stop');
@@ -130,18 +138,17 @@ async function openPass(run: ImportRun, adapter: TargetAdapter<{ line: number }>
   const batchSize = run.batchSize;
   async function* batches() {
     let pending = queue.splice(0);
-    if (!ended) {
-      for (;;) {
-        const next = await guard(() => stream.next());
-        if (next.done) break;
-        pending.push(...next.value);
-        while (pending.length >= batchSize) {
-          yield { records: pending.slice(0, batchSize), bytesRead: meta.bytesRead };
-          pending = pending.slice(batchSize);
-        }
+    let done = ended;
+    while (!done || pending.length > 0) {
+      while (pending.length >= batchSize || (done && pending.length > 0)) {
+        yield { records: pending.slice(0, batchSize), bytesRead: meta.bytesRead };
+        pending = pending.slice(batchSize);
       }
+      if (done) break;
+      const next = await guard(() => stream.next());
+      if (next.done) done = true;
+      else pending.push(...next.value);
     }
-    if (pending.length > 0) yield { records: pending, bytesRead: meta.bytesRead };
   }
   return { plan: planned.plan, meta, batches: batches() };
 }
@@ -288,6 +295,7 @@ async function runPartial(
         .where(eq(jobs.id, run.jobId));
     });
     run.onProgress?.(progress(run, seen, batch.bytesRead));
+    await breathe();
   }
   return { status: 'succeeded' as const, result };
 }
@@ -317,6 +325,7 @@ async function runAtomic(
     addCounts(result.counts, { rows: batch.records.length, skipped: converted.blank });
     addWarnings(result, converted.warnings);
     run.onProgress?.(progress(run, rows, batch.bytesRead, { phase: 'validating' }));
+    await breathe();
   }
   if (rejectedRows.length > 0) {
     rejectedRows.sort((a, b) => (a.error.line ?? 0) - (b.error.line ?? 0));

@@ -21,6 +21,7 @@ export interface InteractionInput {
   source?: string;
 }
 
+// Timestamps travel as text: drizzle's postgres.js driver passes timestamptz[] parameters unserialized.
 const p = sql.param;
 
 /**
@@ -83,7 +84,7 @@ export async function insertInteractions(ctx: Ctx, inputs: InteractionInput[]) {
         FROM unnest(${p(inputs.map(() => newId()))}::uuid[], ${p(col((i) => i.prospectId))}::uuid[],
           ${p(col((i) => i.contactPointId))}::uuid[], ${p(col((i) => i.type))}::text[],
           ${p(col((i) => i.channel ?? channelOfType(i.type)))}::text[],
-          ${p(col((i) => i.occurredAt.toISOString()))}::timestamptz[], ${p(col((i) => i.outcome))}::text[],
+          ${p(col((i) => i.occurredAt.toISOString()))}::text[]::timestamptz[], ${p(col((i) => i.outcome))}::text[],
           ${p(col((i) => i.campaign))}::text[], ${p(col((i) => i.note))}::text[],
           ${p(col((i) => JSON.stringify(i.metadata ?? {})))}::text[]::jsonb[], ${p(col((i) => i.externalId))}::text[],
           ${p(col((i) => i.source ?? 'api'))}::text[])

@@ -37,6 +37,15 @@ const tags = (name: string) => [name];
 const security = [{ bearer: [] }];
 const noContent = { 204: { description: 'Done' } };
 
+/** A prospect with what it is shown with, nested rows stripped like top-level ones. */
+function presentDetail(detail: Awaited<ReturnType<typeof getProspectDetail>>) {
+  return present({
+    ...detail,
+    company: detail.company ? present(detail.company) : null,
+    latestInteractions: detail.latestInteractions.map(present),
+  });
+}
+
 const CompanyListQuery = z.object({
   ...pageQuery,
   q: z.string().max(200).optional().openapi({ description: 'Part of the name' }),
@@ -211,7 +220,7 @@ export function prospectRoutes() {
     async (c) => {
       const ctx = c.get('ctx');
       authorize(ctx.actor.role, 'prospects:write');
-      return c.json(present(await createProspect(ctx, c.req.valid('json'))), 201);
+      return c.json(presentDetail(await createProspect(ctx, c.req.valid('json'))), 201);
     },
   );
 
@@ -229,7 +238,7 @@ export function prospectRoutes() {
       const ctx = c.get('ctx');
       authorize(ctx.actor.role, 'prospects:read');
       const detail = await getProspectDetail(ctx, c.req.valid('param').id);
-      return c.json(present({ ...detail, company: detail.company ? present(detail.company) : null }), 200);
+      return c.json(presentDetail(detail), 200);
     },
   );
 
@@ -247,7 +256,7 @@ export function prospectRoutes() {
       const ctx = c.get('ctx');
       authorize(ctx.actor.role, 'prospects:write');
       const detail = await updateProspect(ctx, c.req.valid('param').id, c.req.valid('json'));
-      return c.json(present({ ...detail, company: detail.company ? present(detail.company) : null }), 200);
+      return c.json(presentDetail(detail), 200);
     },
   );
 
@@ -286,7 +295,7 @@ export function prospectRoutes() {
       const ctx = c.get('ctx');
       authorize(ctx.actor.role, 'prospects:write');
       const detail = await addContactPoint(ctx, c.req.valid('param').id, c.req.valid('json'));
-      return c.json(present({ ...detail, company: detail.company ? present(detail.company) : null }), 201);
+      return c.json(presentDetail(detail), 201);
     },
   );
 

@@ -5,7 +5,7 @@ import { importJobHandler } from '../../src/imports/service';
 import { JobRunner } from '../../src/jobs/runner';
 import { createApiKey, createOrganization } from '../../src/orgs/service';
 
-export const silent = pino({ level: 'silent' });
+export const silent = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
 export const testConfig: AppDeps['config'] = {
   MAX_BODY_BYTES: 1024 * 1024,

@@ -38,7 +38,11 @@ describe.each(databases)('keys, roles and organizations on $name', ({ open }) =>
   });
 
   it('answers 401 problem+json without a key, with a malformed header, or with an unknown key', async () => {
-    const attempts: Record<string, string>[] = [{}, { authorization: 'Basic abc' }, { authorization: 'Bearer tdk_nope' }];
+    const attempts: Record<string, string>[] = [
+      {},
+      { authorization: 'Basic abc' },
+      { authorization: 'Bearer tdk_nope' },
+    ];
     for (const headers of attempts) {
       const response = await call(app, 'GET', '/v1/prospects', { headers });
       expect(response.status).toBe(401);

@@ -1,0 +1,390 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db';
+import { call, newOrg, type TestApp, type TestOrg, testApp } from '../helpers/app';
+import { databases } from '../helpers/databases';
+import { bytes, fixture, multipart } from '../helpers/files';
+
+const csv = (key: string, body: Buffer | string, query = '', headers: Record<string, string> = {}) =>
+  [
+    `/v1/imports${query ? `?${query}` : ''}`,
+    { key, body: bytes(body), headers: { 'content-type': 'text/csv', ...headers } },
+  ] as const;
+
+describe.each(databases)('CSV import on $name', ({ open }) => {
+  let database: Database;
+  let app: TestApp;
+  let org: TestOrg;
+
+  beforeAll(async () => {
+    database = await open();
+    app = testApp(database);
+    org = await newOrg(database);
+  });
+  afterAll(() => database.close());
+
+  const people = async (o: TestOrg) =>
+    (await call(app, 'GET', '/v1/prospects?limit=500', { key: o.caller })).body.data;
+
+  it('imports a French Excel file (Windows-1252, ";", quoted line breaks) and reports every row', async () => {
+    const o = await newOrg(database);
+    const response = await call(app, 'POST', ...csv(o.manager, fixture('fr-excel-cp1252.csv')));
+    expect(response.status).toBe(200);
+    const { result } = response.body;
+    expect(result).toMatchObject({ encoding: 'windows-1252', delimiter: ';' });
+    expect(result.counts).toMatchObject({ rows: 6, created: 4, updated: 0, rejected: 1, skipped: 1 });
+    expect(result.rejected).toEqual([
+      { line: 6, field: 'phone', message: 'line 6: phone "+33 1 23" is not a valid number for FR' },
+    ]);
+    expect(result.columns.ignored).toEqual([{ column: 'Commentaire' }]);
+    expect(
+      result.columns.mapped.map((m: { column: string; field: string }) => `${m.column}→${m.field}`),
+    ).toEqual(
+      expect.arrayContaining([
+        'Raison sociale→companyName',
+        'SIRET→registrationId',
+        'Code NAF→industryCode',
+        'Téléphone→phone',
+        'Portable→mobile',
+        'E-mail→email',
+        'Prénom→firstName',
+        'Nom→lastName',
+      ]),
+    );
+    const list = await people(o);
+    const emile = list.find((p: { lastName: string }) => p.lastName === 'Durand');
+    expect(emile).toMatchObject({
+      firstName: 'Émile',
+      city: 'Paris',
+      postalCode: '75011',
+      country: 'FR',
+      kind: 'b2b',
+      company: { name: 'Boulangerie Émile SARL' },
+    });
+    expect(emile.contactPoints.map((c: { value: string }) => c.value).sort()).toEqual([
+      '+33123456789',
+      '+33612345678',
+      'emile@boulangerie-emile.fr',
+    ]);
+    const company = await call(app, 'GET', `/v1/companies/${emile.companyId}`, { key: o.caller });
+    expect(company.body).toMatchObject({
+      registrationId: '55208131700026',
+      industryCode: '10.71C',
+      employeeCount: 12,
+      domain: 'boulangerie-emile.fr',
+    });
+    const martin = list.find((p: { lastName: string }) => p.lastName === 'Martin');
+    expect(
+      (await call(app, 'GET', `/v1/companies/${martin.companyId}`, { key: o.caller })).body.employeeBand,
+    ).toBe('10-19');
+  });
+
+  it('reads UTF-8 with a BOM, commas, and countries that change how phones read', async () => {
+    const o = await newOrg(database);
+    const response = await call(app, 'POST', ...csv(o.manager, fixture('utf8-bom.csv')));
+    expect(response.body.result).toMatchObject({
+      encoding: 'utf-8',
+      delimiter: ',',
+      counts: { created: 3, rejected: 0 },
+    });
+    const byName = Object.fromEntries((await people(o)).map((p: { lastName: string }) => [p.lastName, p]));
+    expect(byName.Brown.contactPoints.map((c: { value: string }) => c.value)).toContain('+442079460958');
+    expect(byName.Müller).toMatchObject({
+      firstName: 'Jürgen',
+      country: 'DE',
+      company: { name: 'Müller & Söhne GmbH' },
+    });
+    expect(byName.Müller.contactPoints.map((c: { value: string }) => c.value)).toContain('+493012345678');
+    expect(byName.Lee).toMatchObject({ jobTitle: 'VP, Operations', country: 'US' });
+  });
+
+  it('maps CRM exports: HubSpot, Pipedrive, SIRENE (tab-separated)', async () => {
+    const o = await newOrg(database);
+    const hubspot = await call(app, 'POST', ...csv(o.manager, fixture('hubspot-contacts.csv')));
+    expect(hubspot.body.result.counts).toMatchObject({ created: 2, rejected: 0 });
+    const claire = (await people(o)).find((p: { lastName: string }) => p.lastName === 'Dubois');
+    expect(claire).toMatchObject({ externalId: '101', jobTitle: 'Responsable logistique', country: 'FR' });
+    const company = (await call(app, 'GET', `/v1/companies/${claire.companyId}`, { key: o.caller })).body;
+    expect(company).toMatchObject({
+      employeeCount: 250,
+      annualRevenue: 12000000,
+      industryLabel: 'Transportation',
+      domain: 'logistik.fr',
+    });
+
+    const pipedrive = await call(app, 'POST', ...csv(o.manager, fixture('pipedrive-people.csv')));
+    expect(pipedrive.body.result.counts).toMatchObject({ created: 2, rejected: 0 });
+    const sophie = (await people(o)).find((p: { firstName: string }) => p.firstName === 'Sophie');
+    expect(sophie).toMatchObject({ lastName: 'GIRARD', company: { name: 'Menuiserie Girard' } });
+
+    const sirene = await call(app, 'POST', ...csv(o.manager, fixture('sirene-etablissements.tsv')));
+    expect(sirene.body.result).toMatchObject({
+      delimiter: '\t',
+      counts: { rows: 2, created: 2, rejected: 0 },
+    });
+    const companies = (
+      await call(app, 'GET', '/v1/companies?registrationId=55208131700026', { key: o.caller })
+    ).body.data;
+    expect(companies[0]).toMatchObject({
+      name: 'DISTRIBUTION MODERNE',
+      industryCode: '46.69Z',
+      employeeBand: '50-99',
+      postalCode: '69002',
+    });
+  });
+
+  it('takes a multipart upload with options as form fields, and an explicit mapping', async () => {
+    const o = await newOrg(database);
+    const file = 'Nom client;Tel direct;Segment;Ne pas importer\nGarage Dupuis;04 76 00 00 00;PME;x\n';
+    const response = await call(app, 'POST', '/v1/imports', {
+      key: o.manager,
+      body: multipart(file, {
+        mapping: JSON.stringify({
+          'Nom client': 'companyName',
+          'Tel direct': 'phone',
+          Segment: 'attributes.segment',
+          'Ne pas importer': null,
+        }),
+      }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.body.params.filename).toBe('export.csv');
+    expect(response.body.result.columns).toEqual({
+      mapped: [
+        { column: 'Nom client', field: 'companyName', source: 'mapping' },
+        { column: 'Tel direct', field: 'phone', source: 'mapping' },
+        { column: 'Segment', field: 'attributes.segment', source: 'mapping' },
+      ],
+      ignored: [{ column: 'Ne pas importer' }],
+    });
+    const [person] = await people(o);
+    expect(person).toMatchObject({ attributes: { segment: 'PME' }, company: { name: 'Garage Dupuis' } });
+  });
+
+  it('updates the prospect a row matches by e-mail or phone instead of creating another', async () => {
+    const o = await newOrg(database);
+    await call(
+      app,
+      'POST',
+      ...csv(o.manager, 'Prénom,Nom,Email,Téléphone\nAnne,Martin,anne@acme.fr,01 23 45 67 89\n'),
+    );
+    const second = await call(
+      app,
+      'POST',
+      ...csv(o.manager, 'Prénom,Nom,E-mail,Fonction\nAnne,Martin,ANNE@acme.fr,DAF\n'),
+    );
+    expect(second.body.result.counts).toMatchObject({ created: 0, updated: 1 });
+    const third = await call(
+      app,
+      'POST',
+      ...csv(o.manager, 'Nom,Portable,Téléphone\nMartin,06 99 88 77 66,+33123456789\n'),
+    );
+    expect(third.body.result.counts).toMatchObject({ created: 0, updated: 1 });
+    const list = await people(o);
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({ firstName: 'Anne', jobTitle: 'DAF' });
+    expect(list[0].contactPoints).toHaveLength(3);
+  });
+
+  it('does not merge two people because they share a switchboard number', async () => {
+    const o = await newOrg(database);
+    const file =
+      'Prénom,Nom,Téléphone,Email\nAnne,Martin,01 40 00 00 00,anne@acme.fr\nLuc,Bernard,01 40 00 00 00,luc@acme.fr\nAnne,Martin,01 40 00 00 00,\n';
+    const response = await call(app, 'POST', ...csv(o.manager, file));
+    expect(response.body.result.counts).toMatchObject({ created: 2, updated: 1 });
+    const list = await people(o);
+    expect(list).toHaveLength(2);
+    for (const person of list)
+      expect(person.contactPoints.find((c: { channel: string }) => c.channel === 'phone').sharedWith).toBe(1);
+  });
+
+  it('in atomic mode imports nothing when a row is bad, and reports every bad row at once', async () => {
+    const o = await newOrg(database);
+    const file =
+      'Nom,Email,Téléphone\nA,a@x.fr,01 23 45 67 89\nB,not-an-email,\nC,c@x.fr,+33 1 23\nD,d@x.fr,\n';
+    const response = await call(app, 'POST', ...csv(o.manager, file, 'mode=atomic'));
+    expect(response.status).toBe(422);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(response.body.errors).toEqual([
+      { line: 3, field: 'email', message: 'line 3: e-mail "not-an-email" is not an e-mail address' },
+      { line: 4, field: 'phone', message: 'line 4: phone "+33 1 23" is not a valid number for FR' },
+    ]);
+    expect(response.body.counts).toMatchObject({ rows: 4, rejected: 2, created: 0 });
+    expect(await people(o)).toEqual([]);
+    const job = await call(app, 'GET', `/v1/jobs/${response.body.jobId}`, { key: o.caller });
+    expect(job.body).toMatchObject({ status: 'failed', error: { code: 'ROWS_REJECTED' } });
+    const good = await call(app, 'POST', ...csv(o.manager, 'Nom,Email\nA,a@x.fr\nD,d@x.fr\n', 'mode=atomic'));
+    expect(good.body.result.counts).toMatchObject({ created: 2 });
+  });
+
+  it('in partial mode keeps the good rows and lists the rejected ones, downloadable as CSV to fix and resend', async () => {
+    const o = await newOrg(database);
+    const file = 'Nom;Email;Téléphone\nA;a@x.fr;01 23 45 67 89\nB;b@x;\nC;c@x.fr;+33 1 23\n';
+    const response = await call(app, 'POST', ...csv(o.manager, file));
+    expect(response.body.result.counts).toMatchObject({ rows: 3, created: 1, rejected: 2 });
+    const page = await call(app, 'GET', `/v1/jobs/${response.body.id}/rejections`, { key: o.caller });
+    expect(page.body.data).toEqual([
+      {
+        line: 3,
+        field: 'email',
+        message: 'line 3: e-mail "b@x" is not a valid e-mail address',
+        raw: ['B', 'b@x', ''],
+      },
+      {
+        line: 4,
+        field: 'phone',
+        message: 'line 4: phone "+33 1 23" is not a valid number for FR',
+        raw: ['C', 'c@x.fr', '+33 1 23'],
+      },
+    ]);
+    const asCsv = await call(app, 'GET', `/v1/jobs/${response.body.id}/rejections`, {
+      key: o.caller,
+      headers: { accept: 'text/csv' },
+    });
+    expect(asCsv.headers.get('content-type')).toContain('text/csv');
+    expect(asCsv.body).toBe(
+      [
+        'error;Nom;Email;Téléphone',
+        '"line 3: e-mail ""b@x"" is not a valid e-mail address";B;b@x;',
+        '"line 4: phone ""+33 1 23"" is not a valid number for FR";C;c@x.fr;+33 1 23',
+        '',
+      ].join('\r\n'),
+    );
+    // A byte-order mark first, so that Excel opens the accents right.
+    const raw = await app.request(`/v1/jobs/${response.body.id}/rejections`, {
+      headers: { authorization: `Bearer ${o.caller}`, accept: 'text/csv' },
+    });
+    expect([...new Uint8Array(await raw.arrayBuffer()).subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+  });
+
+  it('answers clearly for an empty file, a header-only file, a binary file and a file it cannot map', async () => {
+    const empty = await call(app, 'POST', ...csv(org.manager, ''));
+    expect(empty.status).toBe(422);
+    expect(empty.body.detail).toBe('the file is empty');
+
+    const headerOnly = await call(app, 'POST', ...csv(org.manager, 'Nom;Email\r\n'));
+    expect(headerOnly.status).toBe(200);
+    expect(headerOnly.body.result.counts).toMatchObject({ rows: 0, created: 0 });
+
+    const xlsx = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(200, 7)]);
+    const binary = await call(app, 'POST', ...csv(org.manager, xlsx));
+    expect(binary.status).toBe(422);
+    expect(binary.body.detail).toContain('Excel workbook');
+    const png = await call(
+      app,
+      'POST',
+      ...csv(org.manager, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d, 1, 2, 3])),
+    );
+    expect(png.body.detail).toContain('binary');
+
+    const unmapped = await call(app, 'POST', ...csv(org.manager, 'Colonne A;Colonne B\n1;2\n'));
+    expect(unmapped.status).toBe(422);
+    expect(unmapped.body.detail).toContain('no column gives a name, a company, an e-mail or a phone');
+    const noHeader = await call(
+      app,
+      'POST',
+      ...csv(org.manager, 'anne@acme.fr;01 23 45 67 89\nluc@acme.fr;01 23 45 67 88\n'),
+    );
+    expect(noHeader.body.detail).toContain('looks like data');
+  });
+
+  it('refuses bad options and bad mappings with the field at fault, and JSON bodies with 415', async () => {
+    const options = await call(
+      app,
+      'POST',
+      ...csv(org.manager, 'Nom\nA\n', 'mode=sometimes&defaultCountry=France'),
+    );
+    expect(options.status).toBe(400);
+    expect(options.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'defaultCountry',
+      'mode',
+    ]);
+    const mapping = await call(
+      app,
+      'POST',
+      ...csv(org.manager, 'Nom\nA\n', `mapping=${encodeURIComponent('{"Fax":"phone"}')}`),
+    );
+    expect(mapping.status).toBe(400);
+    expect(mapping.body.errors[0]).toMatchObject({ field: 'mapping.Fax' });
+    const json = await call(app, 'POST', '/v1/imports', { key: org.manager, json: { rows: [] } });
+    expect(json.status).toBe(415);
+    const tooLarge = testApp(database, { MAX_UPLOAD_BYTES: 100 });
+    expect((await call(tooLarge, 'POST', ...csv(org.manager, `Nom\n${'A\n'.repeat(100)}`))).status).toBe(413);
+  });
+
+  it('reports a quote left open with its line, keeping the rows before it in partial mode', async () => {
+    const o = await newOrg(database);
+    const response = await call(app, 'POST', ...csv(o.manager, 'Nom,Email\nA,a@x.fr\nB,"b@x.fr\nC,c@x.fr\n'));
+    expect(response.status).toBe(422);
+    expect(response.body.detail).toBe('line 3: a quoted field is never closed (a quote is missing)');
+  });
+
+  it('lets only the roles that own lists import prospects', async () => {
+    for (const key of [org.caller, org.marketer]) {
+      expect((await call(app, 'POST', ...csv(key, 'Nom\nA\n'))).status).toBe(403);
+    }
+    expect((await call(app, 'POST', ...csv(org.caller, 'x\n', 'target=interactions'))).status).toBe(403);
+  });
+
+  it('imports nothing twice for a repeated Idempotency-Key, and refuses the key for another request', async () => {
+    const o = await newOrg(database);
+    const file = 'Nom,Email\nA,a@x.fr\nB,b@x.fr\n';
+    const first = await call(app, 'POST', ...csv(o.manager, file, '', { 'idempotency-key': 'upload-42' }));
+    const again = await call(app, 'POST', ...csv(o.manager, file, '', { 'idempotency-key': 'upload-42' }));
+    expect(again.status).toBe(200);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body.id).toBe(first.body.id);
+    expect(await people(o)).toHaveLength(2);
+    const other = await call(
+      app,
+      'POST',
+      ...csv(o.manager, file, 'mode=atomic', { 'idempotency-key': 'upload-42' }),
+    );
+    expect(other.status).toBe(422);
+    const jobs = await call(app, 'GET', '/v1/jobs?kind=import', { key: o.caller });
+    expect(jobs.body.data).toHaveLength(1);
+  });
+
+  it('imports interactions found by e-mail, with French dates, and rejects the rows it cannot place', async () => {
+    const o = await newOrg(database);
+    await call(app, 'POST', ...csv(o.manager, fixture('fr-excel-cp1252.csv')));
+    const response = await call(
+      app,
+      'POST',
+      ...csv(o.marketer, fixture('dialer-calls.csv'), 'target=interactions'),
+    );
+    expect(response.status).toBe(200);
+    expect(response.body.result.counts).toMatchObject({ rows: 5, created: 3, rejected: 2 });
+    expect(response.body.result.rejected).toEqual([
+      { line: 5, message: 'line 5: no prospect has e-mail inconnu@nulle-part.fr' },
+      {
+        line: 6,
+        field: 'occurredAt',
+        message: 'line 6: date "31/11/2026 11:00" is not a date (e.g. 2026-11-29T14:30 or 29/11/2026 14:30)',
+      },
+    ]);
+    const emile = (await people(o)).find((p: { lastName: string }) => p.lastName === 'Durand');
+    const detail = await call(app, 'GET', `/v1/prospects/${emile.id}`, { key: o.caller });
+    expect(
+      detail.body.latestInteractions.map((i: { type: string; occurredAt: string; outcome: string }) => [
+        i.type,
+        i.occurredAt,
+        i.outcome,
+      ]),
+    ).toEqual([
+      ['call_answered', '2026-11-05T13:40:00.000Z', 'intéressé, rappeler'],
+      ['call_attempted', '2026-11-02T09:15:00.000Z', 'pas de réponse'],
+    ]);
+    expect(detail.body.latestInteractions[0]).toMatchObject({
+      campaign: 'Automne 2026',
+      metadata: { durationSeconds: 252 },
+      externalId: 'C-2',
+      source: 'import',
+    });
+    const replay = await call(
+      app,
+      'POST',
+      ...csv(o.marketer, fixture('dialer-calls.csv'), 'target=interactions'),
+    );
+    expect(replay.body.result.counts).toMatchObject({ created: 0, duplicates: 3 });
+  });
+});

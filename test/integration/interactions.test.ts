@@ -1,0 +1,175 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db';
+import { call, newOrg, type TestApp, type TestOrg, testApp } from '../helpers/app';
+import { databases } from '../helpers/databases';
+
+describe.each(databases)('interactions on $name', ({ open }) => {
+  let database: Database;
+  let app: TestApp;
+  let org: TestOrg;
+  let prospectId: string;
+  let contactPointId: string;
+
+  beforeAll(async () => {
+    database = await open();
+    app = testApp(database);
+    org = await newOrg(database);
+    const created = await call(app, 'POST', '/v1/prospects', {
+      key: org.manager,
+      json: { lastName: 'Morel', contactPoints: [{ value: '06 12 34 56 78' }] },
+    });
+    prospectId = created.body.id;
+    contactPointId = created.body.contactPoints[0].id;
+  });
+  afterAll(() => database.close());
+
+  it('records one event, with the channel following from its type', async () => {
+    const response = await call(app, 'POST', '/v1/interactions', {
+      key: org.caller,
+      json: {
+        prospectId,
+        contactPointId,
+        type: 'call_attempted',
+        occurredAt: '2026-11-20T09:00:00+01:00',
+        outcome: 'no_answer',
+        campaign: 'Q4',
+      },
+    });
+    expect(response.status).toBe(201);
+    expect(response.body).toEqual({
+      created: [
+        expect.objectContaining({
+          prospectId,
+          contactPointId,
+          type: 'call_attempted',
+          channel: 'phone',
+          occurredAt: '2026-11-20T08:00:00.000Z',
+          outcome: 'no_answer',
+          campaign: 'Q4',
+          source: 'api',
+        }),
+      ],
+      duplicates: 0,
+    });
+  });
+
+  it('records a batch all or nothing, naming the item at fault', async () => {
+    const other = await newOrg(database);
+    const foreign = await call(app, 'POST', '/v1/prospects', {
+      key: other.manager,
+      json: { lastName: 'Ailleurs' },
+    });
+    const bad = await call(app, 'POST', '/v1/interactions', {
+      key: org.caller,
+      json: {
+        items: [
+          { prospectId, type: 'email_sent' },
+          { prospectId: foreign.body.id, type: 'email_opened' },
+        ],
+      },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toEqual([
+      { field: 'items[1].prospectId', message: `no prospect ${foreign.body.id}` },
+    ]);
+    const before = await call(app, 'GET', `/v1/interactions?prospectId=${prospectId}&type=email_sent`, {
+      key: org.caller,
+    });
+    expect(before.body.data).toEqual([]);
+
+    const invalid = await call(app, 'POST', '/v1/interactions', {
+      key: org.caller,
+      json: { items: [{ prospectId, type: 'telepathy', occurredAt: 'yesterday' }] },
+    });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'body:items[0].occurredAt',
+      'body:items[0].type',
+    ]);
+  });
+
+  it("records nothing twice: by the event's externalId, and by Idempotency-Key", async () => {
+    const item = {
+      prospectId,
+      type: 'email_opened',
+      occurredAt: '2026-11-21T10:00:00Z',
+      externalId: 'mailer-evt-9',
+    };
+    const first = await call(app, 'POST', '/v1/interactions', {
+      key: org.marketer,
+      json: { items: [item, { ...item, externalId: 'mailer-evt-10' }] },
+    });
+    expect(first.body.created).toHaveLength(2);
+    const replay = await call(app, 'POST', '/v1/interactions', {
+      key: org.marketer,
+      json: { items: [item] },
+    });
+    expect(replay.body).toEqual({ created: [], duplicates: 1 });
+
+    const body = { prospectId, type: 'note', note: 'Rappeler après les fêtes' };
+    const a = await call(app, 'POST', '/v1/interactions', {
+      key: org.caller,
+      json: body,
+      headers: { 'idempotency-key': 'note-1' },
+    });
+    const b = await call(app, 'POST', '/v1/interactions', {
+      key: org.caller,
+      json: body,
+      headers: { 'idempotency-key': 'note-1' },
+    });
+    expect(b.headers.get('idempotent-replayed')).toBe('true');
+    expect(b.body.created[0].id).toBe(a.body.created[0].id);
+    const notes = await call(app, 'GET', `/v1/interactions?prospectId=${prospectId}&type=note`, {
+      key: org.caller,
+    });
+    expect(notes.body.data).toHaveLength(1);
+    const clash = await call(app, 'POST', '/v1/interactions', {
+      key: org.caller,
+      json: { ...body, note: 'autre' },
+      headers: { 'idempotency-key': 'note-1' },
+    });
+    expect(clash.status).toBe(422);
+  });
+
+  it('lists events with filters and shows the latest on the prospect', async () => {
+    await call(app, 'POST', '/v1/interactions', {
+      key: org.caller,
+      json: {
+        items: [
+          { prospectId, type: 'meeting_booked', occurredAt: '2026-11-25T15:00:00Z' },
+          { prospectId, type: 'email_replied', occurredAt: '2026-11-24T15:00:00Z', campaign: 'Q4' },
+        ],
+      },
+    });
+    const q4 = await call(app, 'GET', '/v1/interactions?campaign=Q4', { key: org.caller });
+    expect(q4.body.data.map((i: { type: string }) => i.type)).toEqual(['email_replied', 'call_attempted']);
+    const since = await call(app, 'GET', '/v1/interactions?since=2026-11-24T00:00:00Z', { key: org.caller });
+    expect(since.body.data.map((i: { type: string }) => i.type).sort()).toEqual([
+      'email_replied',
+      'meeting_booked',
+      'note',
+    ]);
+    const detail = await call(app, 'GET', `/v1/prospects/${prospectId}`, { key: org.caller });
+    expect(detail.body.latestInteractions.slice(0, 2).map((i: { type: string }) => i.type)).toEqual([
+      'note',
+      'meeting_booked',
+    ]);
+    const one = await call(app, 'GET', `/v1/interactions/${detail.body.latestInteractions[1].id}`, {
+      key: org.caller,
+    });
+    expect(one.body.type).toBe('meeting_booked');
+    const other = await newOrg(database);
+    expect((await call(app, 'GET', `/v1/interactions/${one.body.id}`, { key: other.caller })).status).toBe(
+      404,
+    );
+  });
+
+  it('offers no way to change or delete an event', async () => {
+    const list = await call(app, 'GET', '/v1/interactions?limit=1', { key: org.admin });
+    const id = list.body.data[0].id;
+    expect(
+      (await call(app, 'PATCH', `/v1/interactions/${id}`, { key: org.admin, json: { outcome: 'x' } })).status,
+    ).toBe(404);
+    expect((await call(app, 'DELETE', `/v1/interactions/${id}`, { key: org.admin })).status).toBe(404);
+  });
+});
