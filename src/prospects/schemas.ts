@@ -23,7 +23,7 @@ export const CompanyInputSchema = z
       .nullable()
       .optional(),
     industryCode: nullableText(20).openapi({ example: '46.69Z' }),
-    industryScheme: z.enum(['NAF', 'NAICS', 'SIC']).nullable().optional(),
+    industryScheme: z.enum(['NAF', 'NACE', 'NAICS', 'SIC']).nullable().optional(),
     industryLabel: nullableText(300),
     employeeCount: z.number().int().min(0).max(10_000_000).nullable().optional(),
     employeeBand: nullableText(30).openapi({ example: '50-99' }),

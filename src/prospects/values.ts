@@ -272,7 +272,7 @@ export function parseMoney(raw: string): Money | undefined {
   return { amount: Math.round(value * multiplier * 100) / 100, ...(currency ? { currency } : {}) };
 }
 
-export type IndustryScheme = 'NAF' | 'NAICS' | 'SIC';
+export type IndustryScheme = 'NAF' | 'NACE' | 'NAICS' | 'SIC';
 
 export interface Industry {
   code: string;
@@ -291,6 +291,10 @@ export function parseIndustry(
 ): Industry | undefined {
   const text = raw.trim();
   if (text === '') return undefined;
+  if (schemeHint === 'NACE') {
+    const nace = /^(\d{2}(?:\.\d{1,2}){0,2})\b\s*[-–:]?\s*(.*)$/.exec(text);
+    if (nace) return withLabel({ code: nace[1]!, scheme: 'NACE' }, nace[2]);
+  }
   const naf = /^(\d{2})\.?(\d{2})\s*([A-Z])\b\s*[-–:]?\s*(.*)$/i.exec(text);
   if (naf && (schemeHint === undefined || schemeHint === 'NAF')) {
     return withLabel({ code: `${naf[1]}.${naf[2]}${naf[3]!.toUpperCase()}`, scheme: 'NAF' }, naf[4]);
@@ -329,7 +333,7 @@ export interface Registration {
 export type RegistrationResult = Registration | { error: string };
 
 /** Luhn, as INSEE uses it for SIREN and SIRET (La Poste's establishments use a digit sum instead). */
-function luhn(digits: string): boolean {
+export function luhn(digits: string): boolean {
   let sum = 0;
   for (let i = 0; i < digits.length; i++) {
     let d = digits.charCodeAt(digits.length - 1 - i) - 48;

@@ -1,0 +1,45 @@
+import { ConfigError, loadConfig } from '../src/config';
+import { openDatabase } from '../src/db';
+import { loadDemo } from '../src/demo/load';
+
+/** npm run demo: a new demo organization with people, companies and months of interactions. */
+async function main() {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const started = Date.now();
+  const database = await openDatabase({
+    ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : {}),
+    dataDir: config.DATA_DIR,
+    poolSize: 2,
+  });
+  try {
+    await database.migrate();
+    const demo = await loadDemo(database);
+    process.stdout.write(
+      [
+        `demo organization: ${demo.orgId} (Démo Tiède)`,
+        `  ${demo.companies} companies, ${demo.people} people in FR, GB, US and DE, ${demo.interactions} interactions over four months`,
+        `admin api key: ${demo.adminKey}`,
+        `caller api key: ${demo.callerKey}`,
+        `loaded in ${((Date.now() - started) / 1000).toFixed(1)} s; with the server running (npm start), try:`,
+        `  curl -H "Authorization: Bearer ${demo.adminKey}" "http://localhost:${config.PORT}/v1/prospects?country=FR&limit=5"`,
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    await database.close();
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

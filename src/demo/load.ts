@@ -1,0 +1,46 @@
+import { sql } from 'drizzle-orm';
+import type { Ctx } from '../context';
+import { type Database, queryRows } from '../db';
+import { insertInteractions } from '../interactions/service';
+import { createApiKey, createOrganization } from '../orgs/service';
+import { lockOrganizationWrites, newWriteSession, writeProspectBatch } from '../prospects/batch-write';
+import { generateDemo } from './generate';
+
+/** Creates the demo organization with its people, companies and interactions, and keys to explore it. */
+export async function loadDemo(database: Database, options: Parameters<typeof generateDemo>[0] = {}) {
+  const demo = generateDemo(options);
+  const org = await createOrganization(database.db, {
+    name: 'Démo Tiède',
+    defaultCountry: 'FR',
+    defaultLanguage: 'fr',
+  });
+  const ctx: Ctx = { db: database.db, orgId: org.id, actor: { keyId: null, role: 'admin' } };
+  await database.db.transaction(async (tx) => {
+    const inTx: Ctx = { ...ctx, db: tx as unknown as Ctx['db'], inTransaction: true };
+    await lockOrganizationWrites(inTx);
+    await writeProspectBatch(
+      inTx,
+      demo.people.map((p) => p.row),
+      newWriteSession(),
+    );
+  });
+  const rows = await queryRows<{ id: string; external_id: string }>(
+    database.db,
+    sql`SELECT id, external_id FROM prospects WHERE org_id = ${org.id}`,
+  );
+  const ids = new Map(rows.map((r) => [r.external_id, r.id]));
+  const events = demo.people.flatMap((person) =>
+    person.events.map((event) => ({ ...event, prospectId: ids.get(person.externalId)!, source: 'demo' })),
+  );
+  for (let i = 0; i < events.length; i += 2000) await insertInteractions(ctx, events.slice(i, i + 2000));
+  const admin = await createApiKey(database.db, org.id, { name: 'demo admin', role: 'admin' });
+  const caller = await createApiKey(database.db, org.id, { name: 'demo caller', role: 'caller' });
+  return {
+    orgId: org.id,
+    companies: demo.companies,
+    people: demo.people.length,
+    interactions: events.length,
+    adminKey: admin.key,
+    callerKey: caller.key,
+  };
+}
