@@ -9,14 +9,14 @@ import { openDatabase } from '../src/db';
 declare module 'vitest' {
   export interface ProvidedContext {
     pgliteTemplate: string;
-    serverUrl: string | null;
+    serverTemplate: { url: string; template: string } | null;
   }
 }
 
 /**
  * Migrates one PGlite database and saves it as a template each test file starts from (a second instead
- * of the six a fresh PGlite takes). With TEST_DATABASE_URL, creates a throw-away database on that
- * server, migrated, for the suite; an unreachable server fails the run.
+ * of the six a fresh PGlite takes). With TEST_DATABASE_URL, migrates a template database on that server,
+ * which each test file copies; all of them are dropped at the end. An unreachable server fails the run.
  */
 export default async function setup(project: TestProject) {
   const template = await openDatabase({ dataDir: 'memory://' });
@@ -28,27 +28,30 @@ export default async function setup(project: TestProject) {
   project.provide('pgliteTemplate', templatePath);
 
   const base = process.env.TEST_DATABASE_URL;
-  let dropServerDatabase = async () => {};
+  let dropServerDatabases = async () => {};
   if (base) {
     const name = `tiede_test_${randomBytes(4).toString('hex')}`;
     const admin = postgres(base, { max: 1, onnotice: () => {} });
     await admin.unsafe(`CREATE DATABASE ${name}`);
     const url = new URL(base);
     url.pathname = `/${name}`;
-    const server = await openDatabase({ url: url.toString(), poolSize: 2 });
+    const server = await openDatabase({ url: url.toString(), poolSize: 1 });
     await server.migrate();
     await server.close();
-    project.provide('serverUrl', url.toString());
-    dropServerDatabase = async () => {
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    project.provide('serverTemplate', { url: base, template: name });
+    dropServerDatabases = async () => {
+      const names = await admin<
+        { datname: string }[]
+      >`SELECT datname FROM pg_database WHERE datname LIKE ${`${name}%`}`;
+      for (const { datname } of names) await admin.unsafe(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
       await admin.end();
     };
   } else {
-    project.provide('serverUrl', null);
+    project.provide('serverTemplate', null);
   }
 
   return async () => {
     rmSync(templatePath, { force: true });
-    await dropServerDatabase();
+    await dropServerDatabases();
   };
 }

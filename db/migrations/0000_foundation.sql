@@ -1,6 +1,6 @@
 CREATE TABLE "interactions" (
-	"id" uuid PRIMARY KEY NOT NULL,
 	"org_id" uuid NOT NULL,
+	"id" uuid NOT NULL,
 	"prospect_id" uuid NOT NULL,
 	"contact_point_id" uuid,
 	"type" text NOT NULL,
@@ -12,7 +12,8 @@ CREATE TABLE "interactions" (
 	"metadata" jsonb DEFAULT '{}'::jsonb NOT NULL,
 	"external_id" text,
 	"source" text DEFAULT 'api' NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "interactions_org_id_id_pk" PRIMARY KEY("org_id","id")
 );
 --> statement-breakpoint
 CREATE TABLE "idempotency_keys" (
@@ -84,8 +85,8 @@ CREATE TABLE "organizations" (
 );
 --> statement-breakpoint
 CREATE TABLE "companies" (
-	"id" uuid PRIMARY KEY NOT NULL,
 	"org_id" uuid NOT NULL,
+	"id" uuid NOT NULL,
 	"name" text NOT NULL,
 	"registration_id" text,
 	"registration_scheme" text,
@@ -104,12 +105,13 @@ CREATE TABLE "companies" (
 	"attributes" jsonb DEFAULT '{}'::jsonb NOT NULL,
 	"dedupe_key" text NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "companies_org_id_id_pk" PRIMARY KEY("org_id","id")
 );
 --> statement-breakpoint
 CREATE TABLE "contact_points" (
-	"id" uuid PRIMARY KEY NOT NULL,
 	"org_id" uuid NOT NULL,
+	"id" uuid NOT NULL,
 	"channel" text NOT NULL,
 	"value" text NOT NULL,
 	"phone_type" text,
@@ -117,22 +119,15 @@ CREATE TABLE "contact_points" (
 	"domain" text,
 	"status" text DEFAULT 'valid' NOT NULL,
 	"status_reason" text,
+	"prospect_ids" uuid[] DEFAULT '{}'::uuid[] NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
-);
---> statement-breakpoint
-CREATE TABLE "prospect_contact_points" (
-	"org_id" uuid NOT NULL,
-	"prospect_id" uuid NOT NULL,
-	"contact_point_id" uuid NOT NULL,
-	"label" text,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	CONSTRAINT "prospect_contact_points_prospect_id_contact_point_id_pk" PRIMARY KEY("prospect_id","contact_point_id")
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "contact_points_org_id_id_pk" PRIMARY KEY("org_id","id")
 );
 --> statement-breakpoint
 CREATE TABLE "prospects" (
-	"id" uuid PRIMARY KEY NOT NULL,
 	"org_id" uuid NOT NULL,
+	"id" uuid NOT NULL,
 	"company_id" uuid,
 	"external_id" text,
 	"kind" text NOT NULL,
@@ -148,41 +143,25 @@ CREATE TABLE "prospects" (
 	"postal_code" text,
 	"time_zone" text,
 	"attributes" jsonb DEFAULT '{}'::jsonb NOT NULL,
+	"contact_points" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "prospects_org_id_id_pk" PRIMARY KEY("org_id","id")
 );
 --> statement-breakpoint
-ALTER TABLE "interactions" ADD CONSTRAINT "interactions_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "interactions" ADD CONSTRAINT "interactions_prospect_id_prospects_id_fk" FOREIGN KEY ("prospect_id") REFERENCES "public"."prospects"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "interactions" ADD CONSTRAINT "interactions_contact_point_id_contact_points_id_fk" FOREIGN KEY ("contact_point_id") REFERENCES "public"."contact_points"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "idempotency_keys" ADD CONSTRAINT "idempotency_keys_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "import_rejections" ADD CONSTRAINT "import_rejections_job_id_jobs_id_fk" FOREIGN KEY ("job_id") REFERENCES "public"."jobs"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "job_blobs" ADD CONSTRAINT "job_blobs_job_id_jobs_id_fk" FOREIGN KEY ("job_id") REFERENCES "public"."jobs"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "jobs" ADD CONSTRAINT "jobs_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "api_keys" ADD CONSTRAINT "api_keys_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "companies" ADD CONSTRAINT "companies_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "contact_points" ADD CONSTRAINT "contact_points_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "prospect_contact_points" ADD CONSTRAINT "prospect_contact_points_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "prospect_contact_points" ADD CONSTRAINT "prospect_contact_points_prospect_id_prospects_id_fk" FOREIGN KEY ("prospect_id") REFERENCES "public"."prospects"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "prospect_contact_points" ADD CONSTRAINT "prospect_contact_points_contact_point_id_contact_points_id_fk" FOREIGN KEY ("contact_point_id") REFERENCES "public"."contact_points"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "prospects" ADD CONSTRAINT "prospects_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "prospects" ADD CONSTRAINT "prospects_company_id_companies_id_fk" FOREIGN KEY ("company_id") REFERENCES "public"."companies"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "interactions_org_id_prospect_id_occurred_at_index" ON "interactions" USING btree ("org_id","prospect_id","occurred_at" DESC NULLS LAST);--> statement-breakpoint
-CREATE INDEX "interactions_org_id_occurred_at_index" ON "interactions" USING btree ("org_id","occurred_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "interactions_external_id_idx" ON "interactions" USING btree ("org_id","external_id") WHERE external_id IS NOT NULL;--> statement-breakpoint
 CREATE INDEX "jobs_org_id_created_at_index" ON "jobs" USING btree ("org_id","created_at");--> statement-breakpoint
 CREATE INDEX "jobs_claimable_idx" ON "jobs" USING btree ("created_at") WHERE status IN ('queued', 'running');--> statement-breakpoint
 CREATE INDEX "api_keys_org_id_created_at_index" ON "api_keys" USING btree ("org_id","created_at");--> statement-breakpoint
 CREATE INDEX "api_keys_active_idx" ON "api_keys" USING btree ("org_id") WHERE revoked_at IS NULL;--> statement-breakpoint
 CREATE UNIQUE INDEX "companies_org_id_dedupe_key_index" ON "companies" USING btree ("org_id","dedupe_key");--> statement-breakpoint
-CREATE INDEX "companies_org_id_id_index" ON "companies" USING btree ("org_id","id");--> statement-breakpoint
 CREATE INDEX "companies_industry_idx" ON "companies" USING btree ("org_id",industry_code text_pattern_ops);--> statement-breakpoint
-CREATE INDEX "companies_org_id_country_index" ON "companies" USING btree ("org_id","country");--> statement-breakpoint
-CREATE INDEX "companies_org_id_domain_index" ON "companies" USING btree ("org_id","domain");--> statement-breakpoint
-CREATE UNIQUE INDEX "contact_points_org_id_channel_value_index" ON "contact_points" USING btree ("org_id","channel","value");--> statement-breakpoint
-CREATE INDEX "contact_points_org_id_domain_index" ON "contact_points" USING btree ("org_id","domain");--> statement-breakpoint
-CREATE INDEX "prospect_contact_points_contact_point_id_index" ON "prospect_contact_points" USING btree ("contact_point_id");--> statement-breakpoint
-CREATE INDEX "prospects_org_id_id_index" ON "prospects" USING btree ("org_id","id");--> statement-breakpoint
+CREATE INDEX "companies_domain_idx" ON "companies" USING btree ("org_id","domain") WHERE domain IS NOT NULL;--> statement-breakpoint
 CREATE INDEX "prospects_org_id_company_id_index" ON "prospects" USING btree ("org_id","company_id");--> statement-breakpoint
-CREATE INDEX "prospects_org_id_country_index" ON "prospects" USING btree ("org_id","country");--> statement-breakpoint
 CREATE UNIQUE INDEX "prospects_external_id_idx" ON "prospects" USING btree ("org_id","external_id") WHERE external_id IS NOT NULL;

@@ -1,8 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { newId } from '../../src/lib/ids';
-import { organizations } from './organizations';
-import { contactPoints, prospects } from './prospects';
 
 export const INTERACTION_TYPES = [
   'email_sent',
@@ -45,14 +43,11 @@ export type InteractionChannel = (typeof INTERACTION_CHANNELS)[number];
 export const interactions = pgTable(
   'interactions',
   {
-    id: uuid().primaryKey().$defaultFn(newId),
-    orgId: uuid()
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
-    prospectId: uuid()
-      .notNull()
-      .references(() => prospects.id, { onDelete: 'cascade' }),
-    contactPointId: uuid().references(() => contactPoints.id, { onDelete: 'set null' }),
+    // No foreign keys, as on the prospect tables (see prospects.ts): deleting a prospect deletes its events.
+    orgId: uuid().notNull(),
+    id: uuid().notNull().$defaultFn(newId),
+    prospectId: uuid().notNull(),
+    contactPointId: uuid(),
     type: text({ enum: INTERACTION_TYPES }).notNull(),
     channel: text({ enum: INTERACTION_CHANNELS }).notNull(),
     occurredAt: timestamp({ withTimezone: true }).notNull(),
@@ -67,8 +62,8 @@ export const interactions = pgTable(
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
+    primaryKey({ columns: [t.orgId, t.id] }),
     index().on(t.orgId, t.prospectId, t.occurredAt.desc()),
-    index().on(t.orgId, t.occurredAt),
     uniqueIndex('interactions_external_id_idx').on(t.orgId, t.externalId).where(sql`external_id IS NOT NULL`),
   ],
 );

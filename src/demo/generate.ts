@@ -53,6 +53,16 @@ const COUNTRY_SHARE: [CountryPool['country'], number][] = [
   ['DE', 0.15],
 ];
 
+/** Draws one of the items with the given probabilities (summing to 1). */
+function weighted<T>(rng: Rng, items: [T, number][]): T {
+  let left = rng.next();
+  for (const [item, share] of items) {
+    left -= share;
+    if (left < 0) return item;
+  }
+  return items.at(-1)![0];
+}
+
 function phone(rng: Rng, patterns: string[], country: string): string {
   for (;;) {
     const raw = rng.pick(patterns).replace(/#/g, () => String(rng.int(0, 9)));
@@ -92,9 +102,7 @@ export function generateDemo(
   const peopleCount = options.people ?? 600;
 
   const companies = Array.from({ length: companyCount }, (_, i) => {
-    const r = rng.next();
-    let acc = 0;
-    const country = COUNTRY_SHARE.find(([, share]) => (acc += share) >= r)?.[0] ?? 'FR';
+    const country = weighted(rng, COUNTRY_SHARE);
     const pool = POOLS.find((p) => p.country === country)!;
     const industry = rng.pick(INDUSTRIES);
     const founder = rng.pick(pool.lastNames);

@@ -1,35 +1,29 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { type JobProgress, jobs } from '../../db/schema';
 import { type Ctx, withTransaction } from '../context';
-import { AppError, type FieldError } from '../http/errors';
+import { AppError } from '../http/errors';
 import { COUNTRY_MAIN_ZONE } from '../lib/dates';
 import { lockOrganizationWrites } from '../prospects/batch-write';
 import { normalizeEmail } from '../prospects/email';
 import { normalizePhone } from '../prospects/phone';
+import { type BatchConverter, openConverter } from './convert-pool';
+import type { Converted, ConvertOptions } from './converter';
 import { type CsvStreamMeta, csvRecords } from './csv-stream';
 import { type CsvRecord, CsvSyntaxError } from './csv-tokenizer';
 import type { TextEncoding } from './encoding';
 import type { ImportOptions } from './options';
 import { type ColumnPlan, describePlan, planColumns } from './plan';
-import { adapterFor, type Counts, type TargetAdapter, zeroCounts } from './targets';
+import {
+  addCounts,
+  addRejected,
+  addWarnings,
+  type ImportResult,
+  type RejectedRow,
+  storeRejections,
+} from './result';
+import { adapterFor, type TargetAdapter, zeroCounts } from './targets';
 
-/** What a finished (or failed) import says; stored as the job's result. */
-export interface ImportResult {
-  target: ImportOptions['target'];
-  mode: ImportOptions['mode'];
-  encoding: TextEncoding;
-  delimiter: string;
-  /** The header line as it was, in file order. */
-  header: string[];
-  columns: ReturnType<typeof describePlan>;
-  counts: Counts;
-  /** The first rejected rows; all of them are at GET /v1/jobs/{id}/rejections. */
-  rejected: FieldError[];
-  warnings: string[];
-  warningCount: number;
-}
-
-export const LISTED = 100;
+export type { ImportResult } from './result';
 
 export interface ImportRun {
   ctx: Ctx;
@@ -47,12 +41,28 @@ export interface ImportRun {
   now: Date;
   signal?: AbortSignal;
   onProgress?: (progress: JobProgress) => void;
+  /** Convert on a worker thread, beside the writes: worth it for background jobs and large files. */
+  threaded?: boolean;
+}
+
+/** Batches converted ahead of the one being written. */
+const AHEAD = 2;
+
+interface Batch {
+  records: CsvRecord[];
+  bytesRead: number;
 }
 
 interface Pass {
   plan: ColumnPlan;
   meta: CsvStreamMeta;
-  batches: AsyncGenerator<{ records: CsvRecord[]; bytesRead: number }>;
+  batches: AsyncGenerator<Batch>;
+}
+
+interface ConvertedBatch extends Batch {
+  /** The records of the batch this pass writes (partial mode skips what an earlier attempt wrote). */
+  fresh: CsvRecord[];
+  converted: Converted;
 }
 
 /**
@@ -73,17 +83,19 @@ export async function runImport(
   run: ImportRun,
 ): Promise<{ status: 'succeeded' | 'failed'; result: ImportResult }> {
   const { options } = run;
-  const zone = options.timeZone ?? COUNTRY_MAIN_ZONE[options.defaultCountry ?? run.defaultCountry] ?? 'UTC';
-  const adapter = adapterFor(options.target, {
-    defaultCountry: options.defaultCountry ?? run.defaultCountry,
-    invalidContactPoints: options.invalidContactPoints,
-    dates: {
-      timeZone: zone,
-      dayFirst: (options.dateOrder ?? (run.defaultCountry === 'US' ? 'mdy' : 'dmy')) === 'dmy',
-    },
-    now: run.now,
-  });
+  const adapter = adapterFor(options.target);
   const first = await openPass(run, adapter);
+  const country = options.defaultCountry ?? run.defaultCountry;
+  const convertOptions: ConvertOptions = {
+    target: options.target,
+    orgId: run.ctx.orgId,
+    defaultCountry: country,
+    invalidContactPoints: options.invalidContactPoints,
+    timeZone: options.timeZone ?? COUNTRY_MAIN_ZONE[country] ?? 'UTC',
+    dayFirst: (options.dateOrder ?? (run.defaultCountry === 'US' ? 'mdy' : 'dmy')) === 'dmy',
+    now: run.now.toISOString(),
+  };
+  const converter = openConverter(first.plan, convertOptions, run.threaded === true);
   const result: ImportResult = run.previous ?? {
     target: options.target,
     mode: options.mode,
@@ -96,17 +108,21 @@ export async function runImport(
     warnings: [],
     warningCount: 0,
   };
-  if (options.mode === 'partial') return runPartial(run, adapter, first, result);
-  return runAtomic(run, adapter, first, result);
+  try {
+    if (options.mode === 'partial') return await runPartial(run, adapter, converter, first, result);
+    return await runAtomic(run, adapter, converter, first, result);
+  } finally {
+    await converter.close();
+  }
 }
 
 async function openPass(run: ImportRun, adapter: TargetAdapter<{ line: number }>): Promise<Pass> {
   const meta: CsvStreamMeta = { delimiter: run.options.delimiter ?? ',', bytesRead: 0 };
-  const stream = csvRecords(
-    run.open(),
-    { encoding: run.encoding, ...(run.options.delimiter ? { delimiter: run.options.delimiter } : {}) },
-    meta,
-  );
+  const options = {
+    encoding: run.encoding,
+    ...(run.options.delimiter ? { delimiter: run.options.delimiter } : {}),
+  };
+  const stream = csvRecords(run.open(), options, meta);
   const queue: CsvRecord[] = [];
   let header: CsvRecord | undefined;
   let ended = false;
@@ -136,7 +152,7 @@ async function openPass(run: ImportRun, adapter: TargetAdapter<{ line: number }>
     throw new AppError('VALIDATION', 'the mapping does not fit the file', { errors: planned.errors });
   checkRequired(planned.plan, adapter, headers, run.defaultCountry);
   const batchSize = run.batchSize;
-  async function* batches() {
+  async function* batches(): AsyncGenerator<Batch> {
     let pending = queue.splice(0);
     let done = ended;
     while (!done || pending.length > 0) {
@@ -188,61 +204,39 @@ function checkRequired(
   });
 }
 
-interface Converted {
-  records: { line: number }[];
-  rejected: { error: FieldError; raw: string[] }[];
-  warnings: string[];
-  blank: number;
-}
-
-function convert(batch: CsvRecord[], plan: ColumnPlan, adapter: TargetAdapter<{ line: number }>): Converted {
-  const out: Converted = { records: [], rejected: [], warnings: [], blank: 0 };
-  for (const record of batch) {
-    const result = adapter.convert(record.fields, record.line, plan);
-    if (result.kind === 'record') {
-      out.records.push(result.record);
-      out.warnings.push(...adapter.warnings(result.record));
-    } else if (result.kind === 'rejected') out.rejected.push({ error: result.error, raw: record.fields });
-    else out.blank++;
+/**
+ * The batches of a pass, converted: conversion of the next batches is under way (on the worker) while
+ * the caller writes the current one. `skip` says how many leading records of the file to leave out.
+ */
+async function* convertedBatches(
+  pass: Pass,
+  converter: BatchConverter,
+  skip = 0,
+): AsyncGenerator<ConvertedBatch> {
+  const inflight: { batch: Batch; fresh: CsvRecord[]; converting: Promise<Converted> }[] = [];
+  let seen = 0;
+  try {
+    for await (const batch of pass.batches) {
+      const fresh = batch.records.slice(Math.max(0, skip - seen));
+      seen += batch.records.length;
+      const converting = fresh.length > 0 ? converter.convert(fresh) : Promise.resolve(EMPTY);
+      converting.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
+      inflight.push({ batch, fresh, converting });
+      if (inflight.length > AHEAD) {
+        const next = inflight.shift()!;
+        yield { ...next.batch, fresh: next.fresh, converted: await next.converting };
+      }
+    }
+    while (inflight.length > 0) {
+      const next = inflight.shift()!;
+      yield { ...next.batch, fresh: next.fresh, converted: await next.converting };
+    }
+  } finally {
+    inflight.length = 0;
   }
-  return out;
 }
 
-function addRejected(result: ImportResult, rejected: FieldError[]) {
-  result.counts.rejected += rejected.length;
-  for (const error of rejected) if (result.rejected.length < LISTED) result.rejected.push(error);
-}
-
-function addWarnings(result: ImportResult, warnings: string[]) {
-  result.warningCount += warnings.length;
-  for (const warning of warnings) if (result.warnings.length < LISTED) result.warnings.push(warning);
-}
-
-function addCounts(counts: Counts, more: Partial<Counts>) {
-  for (const [key, value] of Object.entries(more) as [keyof Counts, number][]) counts[key] += value;
-}
-
-/** Rejections kept for GET /v1/jobs/{id}/rejections; a job keeps at most this many. */
-const STORED_REJECTIONS = 100_000;
-
-async function storeRejections(
-  ctx: Ctx,
-  jobId: string,
-  rows: { error: FieldError; raw?: string[] }[],
-  already: number,
-) {
-  const room = Math.max(0, STORED_REJECTIONS - already);
-  const kept = rows.slice(0, room);
-  if (kept.length === 0) return;
-  await ctx.db.execute(
-    sql`INSERT INTO import_rejections (job_id, line, field, reason, raw)
-        SELECT ${jobId}::uuid, u.line, u.field, u.reason, u.raw
-        FROM unnest(${sql.param(kept.map((r) => r.error.line ?? 0))}::int[], ${sql.param(kept.map((r) => r.error.field ?? null))}::text[],
-          ${sql.param(kept.map((r) => r.error.message))}::text[], ${sql.param(kept.map((r) => (r.raw ? JSON.stringify(r.raw) : null)))}::text[]::jsonb[])
-          AS u(line, field, reason, raw)
-        ON CONFLICT DO NOTHING`,
-  );
-}
+const EMPTY: Converted = { records: [], rejected: [], warnings: [], blank: 0 };
 
 function progress(
   run: ImportRun,
@@ -253,42 +247,50 @@ function progress(
   return { rowsDone, rowsTotal: null, bytesDone, bytesTotal: run.bytesTotal, ...extra };
 }
 
+function rejections(
+  batch: ConvertedBatch,
+  prepared: { rejected: { line?: number; message: string; field?: string }[] },
+): RejectedRow[] {
+  const rows: RejectedRow[] = [
+    ...batch.converted.rejected,
+    ...prepared.rejected.map((error) => ({
+      error,
+      raw: batch.fresh.find((r) => r.line === error.line)?.fields ?? [],
+    })),
+  ];
+  return rows.sort((a, b) => (a.error.line ?? 0) - (b.error.line ?? 0));
+}
+
+/** Each batch commits on its own, with the job's checkpoint: a resumed job starts after the last one. */
 async function runPartial(
   run: ImportRun,
   adapter: TargetAdapter<{ line: number }>,
+  converter: BatchConverter,
   pass: Pass,
   result: ImportResult,
 ) {
   let seen = 0;
-  let checkpoint = run.checkpoint;
-  for await (const batch of pass.batches) {
+  for await (const batch of convertedBatches(pass, converter, run.checkpoint)) {
     if (run.signal?.aborted) throw new ImportStopped();
-    // Records committed by an earlier attempt are read again but not written twice.
-    const fresh = batch.records.slice(Math.max(0, checkpoint - seen));
     seen += batch.records.length;
-    if (fresh.length === 0) continue;
-    const converted = convert(fresh, pass.plan, adapter);
+    if (batch.fresh.length === 0) continue;
+    const { converted } = batch;
     await withTransaction(run.ctx, async (tx) => {
       await lockOrganizationWrites(tx);
       const prepared = await adapter.prepare(tx, converted.records);
-      const rejected = [
-        ...converted.rejected,
-        ...prepared.rejected.map((error) => ({ error, raw: rawOf(fresh, error.line) })),
-      ];
-      rejected.sort((a, b) => (a.error.line ?? 0) - (b.error.line ?? 0));
+      const rejected = rejections(batch, prepared);
       const written = prepared.ok.length > 0 ? await adapter.write(tx, prepared.ok) : {};
       await storeRejections(tx, run.jobId, rejected, result.counts.rejected);
-      addCounts(result.counts, { ...written, rows: fresh.length, skipped: converted.blank });
+      addCounts(result.counts, { ...written, rows: batch.fresh.length, skipped: converted.blank });
       addRejected(
         result,
         rejected.map((r) => r.error),
       );
       addWarnings(result, converted.warnings);
-      checkpoint = seen;
       await tx.db
         .update(jobs)
         .set({
-          checkpoint,
+          checkpoint: seen,
           result: result as unknown as Record<string, unknown>,
           progress: progress(run, seen, batch.bytesRead),
         })
@@ -300,58 +302,48 @@ async function runPartial(
   return { status: 'succeeded' as const, result };
 }
 
-function rawOf(records: CsvRecord[], line: number | undefined): string[] | undefined {
-  return records.find((r) => r.line === line)?.fields;
-}
-
+/** Checks every row first and reports all mistakes at once; writes only if there are none, in one transaction. */
 async function runAtomic(
   run: ImportRun,
   adapter: TargetAdapter<{ line: number }>,
+  converter: BatchConverter,
   pass: Pass,
   result: ImportResult,
 ) {
-  // First pass: every row is checked and nothing is written, so that all mistakes are reported at once.
   let rows = 0;
-  const rejectedRows: { error: FieldError; raw?: string[] }[] = [];
-  for await (const batch of pass.batches) {
+  const rejected: RejectedRow[] = [];
+  for await (const batch of convertedBatches(pass, converter)) {
     if (run.signal?.aborted) throw new ImportStopped();
-    const converted = convert(batch.records, pass.plan, adapter);
-    const prepared = await adapter.prepare(run.ctx, converted.records);
-    rejectedRows.push(
-      ...converted.rejected,
-      ...prepared.rejected.map((error) => ({ error, raw: rawOf(batch.records, error.line) })),
-    );
+    const prepared = await adapter.prepare(run.ctx, batch.converted.records);
+    rejected.push(...rejections(batch, prepared));
     rows += batch.records.length;
-    addCounts(result.counts, { rows: batch.records.length, skipped: converted.blank });
-    addWarnings(result, converted.warnings);
+    addCounts(result.counts, { rows: batch.records.length, skipped: batch.converted.blank });
+    addWarnings(result, batch.converted.warnings);
     run.onProgress?.(progress(run, rows, batch.bytesRead, { phase: 'validating' }));
     await breathe();
   }
-  if (rejectedRows.length > 0) {
-    rejectedRows.sort((a, b) => (a.error.line ?? 0) - (b.error.line ?? 0));
+  if (rejected.length > 0) {
+    rejected.sort((a, b) => (a.error.line ?? 0) - (b.error.line ?? 0));
     addRejected(
       result,
-      rejectedRows.map((r) => r.error),
+      rejected.map((r) => r.error),
     );
-    await storeRejections(run.ctx, run.jobId, rejectedRows, 0);
+    await storeRejections(run.ctx, run.jobId, rejected, 0);
     return { status: 'failed' as const, result };
   }
-  // Second pass: the same rows, written in one transaction.
   const second = await openPass(run, adapter);
   let done = 0;
   await withTransaction(run.ctx, async (tx) => {
     await lockOrganizationWrites(tx);
-    for await (const batch of second.batches) {
+    for await (const batch of convertedBatches(second, converter)) {
       if (run.signal?.aborted) throw new ImportStopped();
-      const converted = convert(batch.records, second.plan, adapter);
-      const prepared = await adapter.prepare(tx, converted.records);
-      if (prepared.rejected.length > 0 || converted.rejected.length > 0) {
-        const first = prepared.rejected[0] ?? converted.rejected[0]!.error;
+      const prepared = await adapter.prepare(tx, batch.converted.records);
+      const first = prepared.rejected[0] ?? batch.converted.rejected[0]?.error;
+      if (first)
         throw new AppError(
           'CONFLICT',
           `the data changed while importing: ${first.message}; nothing was imported`,
         );
-      }
       if (prepared.ok.length > 0) addCounts(result.counts, await adapter.write(tx, prepared.ok));
       done += batch.records.length;
       run.onProgress?.(progress(run, done, batch.bytesRead, { phase: 'writing', rowsTotal: rows }));

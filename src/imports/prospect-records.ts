@@ -38,6 +38,67 @@ export interface ProspectRowOptions {
   defaultCountry: string | null;
   /** An invalid phone or e-mail rejects the row (default) or is dropped with a warning. */
   invalidContactPoints: 'reject' | 'drop';
+  /** Companies already read in this import: a list repeats each company on every person's row. */
+  companyCache?: CompanyCache;
+}
+
+/** Raw company cells → the company read from them and the warnings that came with it (without line). */
+export type CompanyCache = Map<string, { company: KeyedCompany | undefined; warnings: string[] }>;
+
+type KeyedCompany = CompanyDraft & { dedupeKey: string };
+
+const COMPANY_CACHE_LIMIT = 50_000;
+const companyColumns = new WeakMap<ColumnPlan, number[]>();
+
+/** The columns a company is read from, once per plan. */
+function companyColumnsOf(plan: ColumnPlan): number[] {
+  let columns = companyColumns.get(plan);
+  if (!columns) {
+    const fields = new Set([
+      'companyName',
+      'registrationId',
+      'website',
+      'industryCode',
+      'industryLabel',
+      'employees',
+      'employeeBand',
+      'revenue',
+      'region',
+      'city',
+      'postalCode',
+    ]);
+    columns = plan.columns
+      .filter((c) => c.field && (fields.has(c.field) || c.field.startsWith('companyAttributes.')))
+      .map((c) => c.index);
+    companyColumns.set(plan, columns);
+  }
+  return columns;
+}
+
+/** Reads the company of a row once per distinct set of company cells (and country, and e-mail domain). */
+function cachedCompany(
+  fields: string[],
+  plan: ColumnPlan,
+  row: RowValues,
+  country: string | undefined,
+  contactPoints: ContactPointDraft[],
+  warn: (m: string) => void,
+  cache: CompanyCache | undefined,
+): KeyedCompany | undefined {
+  if (!cache) return companyOf(row, country, contactPoints, warn);
+  let key = country ?? '';
+  for (const index of companyColumnsOf(plan)) key += `\u001f${fields[index] ?? ''}`;
+  if (!row.one('website')) key += `\u001f${contactPoints.find((cp) => cp.channel === 'email')?.domain ?? ''}`;
+  let hit = cache.get(key);
+  if (!hit) {
+    const warnings: string[] = [];
+    hit = { company: companyOf(row, country, contactPoints, (m) => warnings.push(m)), warnings };
+    if (cache.size >= COMPANY_CACHE_LIMIT) cache.clear();
+    cache.set(key, hit);
+  }
+  for (const message of hit.warnings) warn(message);
+  // Each row gets its own copy: the writer merges rows of one company into one draft.
+  return hit.company && { ...hit.company, attributes: { ...hit.company.attributes } };
 }
 
 export function toProspectRecord(
@@ -79,7 +140,7 @@ export function toProspectRecord(
     }
   }
 
-  const company = companyOf(row, companyCountry, contactPoints, warn);
+  const company = cachedCompany(fields, plan, row, companyCountry, contactPoints, warn, options.companyCache);
   const prospect = prospectOf(row, country ?? companyCountry, warn);
   if ('error' in prospect) return rejected(line, prospect.error, prospect.field);
 

@@ -6,13 +6,35 @@ export type RowResult<R> =
   | { kind: 'rejected'; error: FieldError }
   | { kind: 'blank' };
 
+export interface Cell {
+  value: string;
+  header: string;
+}
+
 /** The values of one row, gathered by field; repeatable fields keep every non-empty value. */
-export interface RowValues {
-  line: number;
-  one(field: string): string | undefined;
-  all(field: string): { value: string; header: string }[];
+export class RowValues {
+  constructor(
+    readonly line: number,
+    private readonly cells: Map<string, Cell[]>,
+  ) {}
+
+  one(field: string): string | undefined {
+    return this.cells.get(field)?.[0]?.value;
+  }
+
+  all(field: string): Cell[] {
+    return this.cells.get(field) ?? [];
+  }
+
   /** "attributes.x" style columns, by prefix, with their non-empty values. */
-  prefixed(prefix: string): Record<string, string>;
+  prefixed(prefix: string): Record<string, string> {
+    const out: Record<string, string> = {};
+    const start = `${prefix}.`;
+    for (const [field, list] of this.cells) {
+      if (field.startsWith(start)) out[field.slice(start.length)] = list[0]!.value;
+    }
+    return out;
+  }
 }
 
 export function rejected(line: number, message: string, field?: string): RowResult<never> {
@@ -25,13 +47,15 @@ export function rejected(line: number, message: string, field?: string): RowResu
 /** Excel keeps leading zeros when a cell is written ="0123": the wrapper is not part of the value. */
 function cleanCell(raw: string): string {
   const text = raw.trim();
-  const formula = /^="(.*)"$/s.exec(text);
-  return formula ? formula[1]!.trim() : text;
+  if (text.length > 3 && text.charCodeAt(0) === 61 && text.charCodeAt(1) === 34 && text.endsWith('"')) {
+    return text.slice(2, -1).trim();
+  }
+  return text;
 }
 
 /**
- * Reads a row through the plan. Returns undefined for a blank row, or a rejection when the row has
- * more non-empty fields than the header (an unquoted delimiter inside a value, usually).
+ * Reads a row through the plan. A row with only empty cells is blank; a row with more non-empty fields
+ * than the header (an unquoted delimiter inside a value, usually) is an error.
  */
 export function readRow(
   fields: string[],
@@ -39,15 +63,19 @@ export function readRow(
   plan: ColumnPlan,
 ): { values: RowValues } | { blank: true } | { error: FieldError } {
   const width = plan.columns.length;
-  if (fields.length > width && fields.slice(width).some((f) => f.trim() !== '')) {
-    return {
-      error: {
-        line,
-        message: `line ${line}: ${fields.length} fields where the header has ${width} (a delimiter inside an unquoted value?)`,
-      },
-    };
+  if (fields.length > width) {
+    for (let i = width; i < fields.length; i++) {
+      if (fields[i]!.trim() !== '') {
+        return {
+          error: {
+            line,
+            message: `line ${line}: ${fields.length} fields where the header has ${width} (a delimiter inside an unquoted value?)`,
+          },
+        };
+      }
+    }
   }
-  const byField = new Map<string, { value: string; header: string }[]>();
+  const cells = new Map<string, Cell[]>();
   let empty = true;
   for (const column of plan.columns) {
     const raw = fields[column.index];
@@ -56,29 +84,17 @@ export function readRow(
     if (value === '') continue;
     empty = false;
     if (column.field === null) continue;
-    const list = byField.get(column.field);
+    const list = cells.get(column.field);
     if (list) list.push({ value, header: column.header });
-    else byField.set(column.field, [{ value, header: column.header }]);
+    else cells.set(column.field, [{ value, header: column.header }]);
   }
   if (empty) return { blank: true };
-  return {
-    values: {
-      line,
-      one: (field) => byField.get(field)?.[0]?.value,
-      all: (field) => byField.get(field) ?? [],
-      prefixed: (prefix) => {
-        const out: Record<string, string> = {};
-        for (const [field, list] of byField) {
-          if (field.startsWith(`${prefix}.`)) out[field.slice(prefix.length + 1)] = list[0]!.value;
-        }
-        return out;
-      },
-    },
-  };
+  return { values: new RowValues(line, cells) };
 }
 
 /** "01 23 45 67 89 / 06 12 34 56 78", "a@x.fr; b@y.fr": a cell may hold several values. */
 export function splitMulti(value: string): string[] {
+  if (!/[;,/|]|\s(?:ou|or|et|and)\s/i.test(value)) return [value];
   return value
     .split(/\s*[;,/|]\s*|\s+(?:ou|or|et|and)\s+/i)
     .map((v) => v.trim())

@@ -214,6 +214,8 @@ async function executeImport(
       now: new Date(),
       ...(control.signal ? { signal: control.signal } : {}),
       ...(control.onProgress ? { onProgress: control.onProgress } : {}),
+      // In the background a worker thread converts while this one writes; a request's small file does not pay for one.
+      threaded: control.signal !== undefined,
     });
     if (ran.status === 'succeeded') outcome = { status: 'succeeded', result: ran.result };
     else {

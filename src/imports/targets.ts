@@ -4,15 +4,11 @@ import { queryRows } from '../db';
 import type { FieldError } from '../http/errors';
 import { insertInteractions } from '../interactions/service';
 import { newWriteSession, writeProspectBatch } from '../prospects/batch-write';
+import { contactPointId } from '../prospects/contact-points';
+import { channelOfValue } from '../prospects/drafts';
 import type { ImportTarget } from './fields';
-import {
-  type InteractionRecord,
-  type InteractionRowOptions,
-  toInteractionRecord,
-} from './interaction-records';
-import type { ColumnPlan } from './plan';
-import { type ProspectRecord, type ProspectRowOptions, toProspectRecord } from './prospect-records';
-import type { RowResult } from './rows';
+import type { InteractionRecord } from './interaction-records';
+import type { ProspectRecord } from './prospect-records';
 
 export interface Counts {
   rows: number;
@@ -40,14 +36,12 @@ export const zeroCounts = (): Counts => ({
 export interface TargetAdapter<R extends { line: number }> {
   /** Fields a file must map for the target to make sense, as alternatives: one of each group. */
   required: { fields: string[]; what: string }[];
-  convert(fields: string[], line: number, plan: ColumnPlan): RowResult<R>;
   /** Checks that need the database (a referenced prospect exists); read-only. */
   prepare(ctx: Ctx, records: R[]): Promise<{ ok: R[]; rejected: FieldError[] }>;
   write(ctx: Ctx, records: R[]): Promise<Partial<Counts>>;
-  warnings(record: R): string[];
 }
 
-export function prospectAdapter(options: ProspectRowOptions): TargetAdapter<ProspectRecord> {
+export function prospectAdapter(): TargetAdapter<ProspectRecord> {
   const session = newWriteSession();
   return {
     required: [
@@ -67,14 +61,12 @@ export function prospectAdapter(options: ProspectRowOptions): TargetAdapter<Pros
         what: 'a name, a company, an e-mail or a phone',
       },
     ],
-    convert: (fields, line, plan) => toProspectRecord(fields, line, plan, options),
     prepare: async (_ctx, records) => ({ ok: records, rejected: [] }),
     write: (ctx, records) => writeProspectBatch(ctx, records, session),
-    warnings: (record) => record.warnings,
   };
 }
 
-export function interactionAdapter(options: InteractionRowOptions): TargetAdapter<InteractionRecord> {
+export function interactionAdapter(): TargetAdapter<InteractionRecord> {
   return {
     required: [
       {
@@ -84,7 +76,6 @@ export function interactionAdapter(options: InteractionRowOptions): TargetAdapte
       { fields: ['type'], what: 'the event type' },
       { fields: ['occurredAt'], what: 'the date' },
     ],
-    convert: (fields, line, plan) => toInteractionRecord(fields, line, plan, options),
     prepare: resolveProspects,
     write: async (ctx, records) => {
       const created = await insertInteractions(
@@ -105,7 +96,6 @@ export function interactionAdapter(options: InteractionRowOptions): TargetAdapte
       );
       return { created: created.length, duplicates: records.length - created.length };
     },
-    warnings: () => [],
   };
 }
 
@@ -131,29 +121,28 @@ async function resolveProspects(ctx: Ctx, records: InteractionRecord[]) {
         ),
     values.length === 0
       ? []
-      : queryRows<{ value: string; cp_id: string; prospect_id: string }>(
+      : queryRows<{ id: string; prospect_ids: string[] }>(
           ctx.db,
-          sql`SELECT DISTINCT ON (cp.value) cp.value, cp.id AS cp_id, l.prospect_id
-              FROM contact_points cp JOIN prospect_contact_points l ON l.contact_point_id = cp.id
-              WHERE cp.org_id = ${ctx.orgId} AND cp.value = ANY(${p(values)}::text[])
-              ORDER BY cp.value, l.prospect_id`,
+          sql`SELECT id, prospect_ids FROM contact_points
+              WHERE org_id = ${ctx.orgId} AND id = ANY(${p(values.map((v) => contactPointId(ctx.orgId, channelOfValue(v), v)))}::uuid[])`,
         ),
   ]);
   const known = new Set(byId.map((r) => r.id));
   const external = new Map(byExternal.map((r) => [r.external_id, r.id]));
-  const contact = new Map(byValue.map((r) => [r.value, r]));
+  // The earliest prospect that has the contact point: ids are time-ordered.
+  const contact = new Map(byValue.map((r) => [r.id, [...r.prospect_ids].sort()[0]]));
   const ok: InteractionRecord[] = [];
   const rejected: FieldError[] = [];
   for (const record of records) {
     const { ref } = record;
     let prospectId: string | undefined;
-    let contactPointId: string | undefined;
+    let pointId: string | undefined;
     if (ref.by === 'id') prospectId = known.has(ref.value) ? ref.value : undefined;
     else if (ref.by === 'externalId') prospectId = external.get(ref.value);
     else {
-      const hit = contact.get(ref.value);
-      prospectId = hit?.prospect_id;
-      contactPointId = hit?.cp_id;
+      const id = contactPointId(ctx.orgId, channelOfValue(ref.value), ref.value);
+      prospectId = contact.get(id);
+      if (prospectId) pointId = id;
     }
     if (!prospectId) {
       const what =
@@ -161,18 +150,13 @@ async function resolveProspects(ctx: Ctx, records: InteractionRecord[]) {
       rejected.push({ line: record.line, message: `line ${record.line}: no prospect has ${what}` });
       continue;
     }
-    ok.push({ ...record, prospectId, ...(contactPointId ? { contactPointId } : {}) });
+    ok.push({ ...record, prospectId, ...(pointId ? { contactPointId: pointId } : {}) });
   }
   return { ok, rejected };
 }
 
-export function adapterFor(
-  target: ImportTarget,
-  options: ProspectRowOptions & Omit<InteractionRowOptions, 'defaultCountry'>,
-): TargetAdapter<{ line: number }> {
-  return (target === 'prospects'
-    ? prospectAdapter(options)
-    : interactionAdapter(options)) as unknown as TargetAdapter<{
+export function adapterFor(target: ImportTarget): TargetAdapter<{ line: number }> {
+  return (target === 'prospects' ? prospectAdapter() : interactionAdapter()) as unknown as TargetAdapter<{
     line: number;
   }>;
 }

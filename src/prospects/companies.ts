@@ -1,6 +1,6 @@
 import { and, desc, eq, ilike, lt, sql } from 'drizzle-orm';
-import { type Attributes, companies } from '../../db/schema';
-import type { Ctx } from '../context';
+import { type Attributes, companies, prospects } from '../../db/schema';
+import { type Ctx, withTransaction } from '../context';
 import { AppError, type FieldError, invalid, notFound } from '../http/errors';
 import { decodeCursor, page } from '../http/pagination';
 import { type CompanyDraft, companyDedupeKey } from './drafts';
@@ -187,12 +187,19 @@ export function mergeAttributes(current: Attributes, patch: Attributes | undefin
   return next;
 }
 
+/** Deletes a company; its people stay, without company. */
 export async function deleteCompany(ctx: Ctx, id: string): Promise<void> {
-  const rows = await ctx.db
-    .delete(companies)
-    .where(and(eq(companies.orgId, ctx.orgId), eq(companies.id, id)))
-    .returning({ id: companies.id });
-  if (rows.length === 0) throw notFound('Company');
+  await withTransaction(ctx, async (tx) => {
+    const rows = await tx.db
+      .delete(companies)
+      .where(and(eq(companies.orgId, tx.orgId), eq(companies.id, id)))
+      .returning({ id: companies.id });
+    if (rows.length === 0) throw notFound('Company');
+    await tx.db
+      .update(prospects)
+      .set({ companyId: null, updatedAt: new Date() })
+      .where(and(eq(prospects.orgId, tx.orgId), eq(prospects.companyId, id)));
+  });
 }
 
 export interface CompanyFilters {

@@ -1,11 +1,12 @@
-import { and, asc, desc, eq, lt, sql } from 'drizzle-orm';
-import { type ContactChannel, contactPoints, prospectContactPoints } from '../../db/schema';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { type ContactChannel, type ContactPointLink, contactPoints, prospects } from '../../db/schema';
 import type { Ctx } from '../context';
 import { queryRows } from '../db';
 import { type FieldError, invalid, notFound } from '../http/errors';
-import { decodeCursor, page } from '../http/pagination';
-import { newId } from '../lib/ids';
+import { contactPointId } from './contact-point-id';
 import { type ContactPointDraft, contactPointDraft } from './drafts';
+
+export { contactPointId };
 
 export interface ContactPointInput {
   channel?: ContactChannel;
@@ -33,44 +34,32 @@ export function normalizeContactPoints(
   return drafts;
 }
 
-/** Creates the contact points that do not exist yet and links all of them to the prospect. */
+/**
+ * Gives a prospect these contact points: creates the ones the organization does not have, adds the
+ * prospect to those it has, and lists them on the prospect. Callers hold the organization's write lock.
+ */
 export async function attachContactPoints(
   ctx: Ctx,
   prospectId: string,
   drafts: ContactPointDraft[],
 ): Promise<void> {
   for (const draft of drafts) {
-    const [created] = await ctx.db
-      .insert(contactPoints)
-      .values({
-        id: newId(),
-        orgId: ctx.orgId,
-        channel: draft.channel,
-        value: draft.value,
-        phoneType: draft.phoneType ?? null,
-        country: draft.country ?? null,
-        domain: draft.domain ?? null,
-      })
-      .onConflictDoNothing()
-      .returning({ id: contactPoints.id });
-    const id =
-      created?.id ??
-      (
-        await ctx.db
-          .select({ id: contactPoints.id })
-          .from(contactPoints)
-          .where(
-            and(
-              eq(contactPoints.orgId, ctx.orgId),
-              eq(contactPoints.channel, draft.channel),
-              eq(contactPoints.value, draft.value),
-            ),
-          )
-      )[0]!.id;
-    await ctx.db
-      .insert(prospectContactPoints)
-      .values({ orgId: ctx.orgId, prospectId, contactPointId: id, label: draft.label ?? null })
-      .onConflictDoNothing();
+    const id = contactPointId(ctx.orgId, draft.channel, draft.value);
+    await ctx.db.execute(
+      sql`INSERT INTO contact_points AS cp (org_id, id, channel, value, phone_type, country, domain, prospect_ids)
+          VALUES (${ctx.orgId}, ${id}, ${draft.channel}, ${draft.value}, ${draft.phoneType ?? null}, ${draft.country ?? null},
+            ${draft.domain ?? null}, ARRAY[${prospectId}::uuid])
+          ON CONFLICT (org_id, id) DO UPDATE SET
+            prospect_ids = CASE WHEN ${prospectId}::uuid = ANY(cp.prospect_ids) THEN cp.prospect_ids
+                                ELSE cp.prospect_ids || ${prospectId}::uuid END,
+            updated_at = now()`,
+    );
+    const link = JSON.stringify([{ id, label: draft.label ?? null }]);
+    await ctx.db.execute(
+      sql`UPDATE prospects SET contact_points = contact_points || ${link}::jsonb, updated_at = now()
+          WHERE org_id = ${ctx.orgId} AND id = ${prospectId}
+            AND NOT contact_points @> ${JSON.stringify([{ id }])}::jsonb`,
+    );
   }
 }
 
@@ -88,81 +77,102 @@ export interface LinkedContactPoint {
   sharedWith: number;
 }
 
-export async function contactPointsOf(
-  ctx: Ctx,
-  prospectIds: string[],
-): Promise<Map<string, LinkedContactPoint[]>> {
+export type ContactPointRow = typeof contactPoints.$inferSelect;
+
+async function rowsByIds(ctx: Ctx, ids: string[]): Promise<Map<string, ContactPointRow>> {
+  if (ids.length === 0) return new Map();
+  const rows = await ctx.db
+    .select()
+    .from(contactPoints)
+    .where(
+      and(eq(contactPoints.orgId, ctx.orgId), sql`${contactPoints.id} = ANY(${sql.param(ids)}::uuid[])`),
+    );
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+/** The contact points of each prospect, in the prospect's order, with how many others share each. */
+export function linkContactPoints(
+  owners: { id: string; contactPoints: ContactPointLink[] }[],
+  rows: ContactPointRow[],
+): Map<string, LinkedContactPoint[]> {
+  const byId = new Map(rows.map((r) => [r.id, r]));
   const result = new Map<string, LinkedContactPoint[]>();
-  if (prospectIds.length === 0) return result;
-  const rows = await queryRows<{
-    prospect_id: string;
-    id: string;
-    channel: ContactChannel;
-    value: string;
-    phone_type: string | null;
-    country: string | null;
-    domain: string | null;
-    status: 'valid' | 'invalid';
-    status_reason: string | null;
-    label: string | null;
-    shared_with: number;
-  }>(
-    ctx.db,
-    sql`SELECT l.prospect_id, cp.id, cp.channel, cp.value, cp.phone_type, cp.country, cp.domain, cp.status, cp.status_reason,
-          l.label, (SELECT count(*)::int - 1 FROM prospect_contact_points o WHERE o.contact_point_id = cp.id) AS shared_with
-        FROM prospect_contact_points l JOIN contact_points cp ON cp.id = l.contact_point_id
-        WHERE l.org_id = ${ctx.orgId} AND l.prospect_id = ANY(${sql.param(prospectIds)}::uuid[])
-        ORDER BY l.prospect_id, cp.channel, l.created_at, cp.id`,
-  );
-  for (const r of rows) {
-    const list = result.get(r.prospect_id) ?? [];
-    list.push({
-      id: r.id,
-      channel: r.channel,
-      value: r.value,
-      phoneType: r.phone_type,
-      country: r.country,
-      domain: r.domain,
-      status: r.status,
-      statusReason: r.status_reason,
-      label: r.label,
-      sharedWith: r.shared_with,
-    });
-    result.set(r.prospect_id, list);
+  for (const owner of owners) {
+    const list: LinkedContactPoint[] = [];
+    for (const link of owner.contactPoints) {
+      const row = byId.get(link.id);
+      if (!row) continue;
+      list.push({
+        id: row.id,
+        channel: row.channel,
+        value: row.value,
+        phoneType: row.phoneType,
+        country: row.country,
+        domain: row.domain,
+        status: row.status,
+        statusReason: row.statusReason,
+        label: link.label,
+        sharedWith: row.prospectIds.filter((p) => p !== owner.id).length,
+      });
+    }
+    result.set(owner.id, list);
   }
   return result;
 }
 
+export async function contactPointsOf(ctx: Ctx, owners: { id: string; contactPoints: ContactPointLink[] }[]) {
+  const rows = await rowsByIds(ctx, [...new Set(owners.flatMap((o) => o.contactPoints.map((l) => l.id)))]);
+  return linkContactPoints(owners, [...rows.values()]);
+}
+
+/** Takes a contact point off a prospect; the contact point itself stays, with its history. */
 export async function detachContactPoint(
   ctx: Ctx,
   prospectId: string,
   contactPointId: string,
 ): Promise<void> {
-  const rows = await ctx.db
-    .delete(prospectContactPoints)
-    .where(
-      and(
-        eq(prospectContactPoints.orgId, ctx.orgId),
-        eq(prospectContactPoints.prospectId, prospectId),
-        eq(prospectContactPoints.contactPointId, contactPointId),
-      ),
-    )
-    .returning({ id: prospectContactPoints.contactPointId });
-  if (rows.length === 0) throw notFound('Contact point of this prospect');
+  const updated = await queryRows(
+    ctx.db,
+    sql`UPDATE prospects SET updated_at = now(),
+          contact_points = (SELECT coalesce(jsonb_agg(e ORDER BY n), '[]'::jsonb)
+                            FROM jsonb_array_elements(contact_points) WITH ORDINALITY AS x(e, n) WHERE e->>'id' <> ${contactPointId})
+        WHERE org_id = ${ctx.orgId} AND id = ${prospectId} AND contact_points @> ${JSON.stringify([{ id: contactPointId }])}::jsonb
+        RETURNING id`,
+  );
+  if (updated.length === 0) throw notFound('Contact point of this prospect');
+  await ctx.db.execute(
+    sql`UPDATE contact_points SET prospect_ids = array_remove(prospect_ids, ${prospectId}::uuid), updated_at = now()
+        WHERE org_id = ${ctx.orgId} AND id = ${contactPointId}`,
+  );
+}
+
+/** Forgets a deleted prospect on the contact points it had. */
+export async function releaseContactPoints(ctx: Ctx, prospectId: string, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await ctx.db.execute(
+    sql`UPDATE contact_points SET prospect_ids = array_remove(prospect_ids, ${prospectId}::uuid), updated_at = now()
+        WHERE org_id = ${ctx.orgId} AND id = ANY(${sql.param(ids)}::uuid[])`,
+  );
 }
 
 export async function getContactPoint(ctx: Ctx, id: string) {
-  const [row] = await ctx.db
-    .select()
-    .from(contactPoints)
-    .where(and(eq(contactPoints.orgId, ctx.orgId), eq(contactPoints.id, id)));
+  const row = (await rowsByIds(ctx, [id])).get(id);
   if (!row) throw notFound('Contact point');
-  const links = await ctx.db
-    .select({ prospectId: prospectContactPoints.prospectId, label: prospectContactPoints.label })
-    .from(prospectContactPoints)
-    .where(eq(prospectContactPoints.contactPointId, id))
-    .orderBy(asc(prospectContactPoints.prospectId));
-  return { ...row, prospects: links };
+  const owners = await ctx.db
+    .select({ id: prospects.id, contactPoints: prospects.contactPoints })
+    .from(prospects)
+    .where(
+      and(eq(prospects.orgId, ctx.orgId), sql`${prospects.id} = ANY(${sql.param(row.prospectIds)}::uuid[])`),
+    )
+    .orderBy(asc(prospects.id));
+  const { prospectIds: _ids, ...rest } = row;
+  return {
+    ...rest,
+    prospects: owners.map((o) => ({
+      prospectId: o.id,
+      label: o.contactPoints.find((l) => l.id === id)?.label ?? null,
+    })),
+  };
 }
 
 export async function setContactPointStatus(
@@ -187,32 +197,47 @@ export interface ContactPointFilters {
   cursor?: string;
 }
 
-/** Lists contact points; a value is looked up in its normalized form ("06 12 34 56 78" finds +33612345678). */
+/**
+ * Lists contact points; a value is looked up in its normalized form ("06 12 34 56 78" finds
+ * +33612345678). The order is by id, which for contact points carries no meaning but is stable.
+ */
 export async function listContactPoints(ctx: Ctx, f: ContactPointFilters, defaultCountry: string) {
-  const after = decodeCursor(f.cursor);
-  let value: string | undefined;
+  let id: string | undefined;
   if (f.value) {
-    const result = contactPointDraft(
-      channelOf({ value: f.value, ...(f.channel ? { channel: f.channel } : {}) }),
-      f.value,
-      defaultCountry,
-    );
+    const channel = channelOf({ value: f.value, ...(f.channel ? { channel: f.channel } : {}) });
+    const result = contactPointDraft(channel, f.value, defaultCountry);
     if (!result.ok) throw invalid(`cannot look up ${f.value}`, [{ field: 'value', message: result.message }]);
-    value = result.draft.value;
+    id = contactPointId(ctx.orgId, channel, result.draft.value);
   }
+  const after = f.cursor ? decodeContactPointCursor(f.cursor) : undefined;
   const rows = await ctx.db
     .select()
     .from(contactPoints)
     .where(
       and(
         eq(contactPoints.orgId, ctx.orgId),
+        id ? eq(contactPoints.id, id) : undefined,
         f.channel ? eq(contactPoints.channel, f.channel) : undefined,
-        value ? eq(contactPoints.value, value) : undefined,
         f.status ? eq(contactPoints.status, f.status) : undefined,
-        after ? lt(contactPoints.id, after) : undefined,
+        after ? gt(contactPoints.id, after) : undefined,
       ),
     )
-    .orderBy(desc(contactPoints.id))
+    .orderBy(asc(contactPoints.id))
     .limit(f.limit + 1);
-  return page(rows, f.limit);
+  const data = rows
+    .slice(0, f.limit)
+    .map(({ prospectIds, ...rest }) => ({ ...rest, prospectCount: prospectIds.length }));
+  return {
+    data,
+    nextCursor: rows.length > f.limit ? Buffer.from(data.at(-1)!.id).toString('base64url') : null,
+  };
+}
+
+function decodeContactPointCursor(cursor: string): string {
+  const id = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!/^[0-9a-f-]{36}$/.test(id))
+    throw invalid('the cursor is not one this API gave', [
+      { field: 'cursor', message: 'not a cursor from a previous page' },
+    ]);
+  return id;
 }

@@ -41,6 +41,8 @@ export interface ProspectDraft {
 }
 
 export interface ContactPointDraft {
+  /** Derived from organization, channel and value (see contactPointId); set once the organization is known. */
+  id?: string;
   channel: ContactChannel;
   /** E.164 or lower-case e-mail. */
   value: string;
@@ -101,6 +103,11 @@ export function companyDedupeKey(
     .filter((w) => w !== '' && !LEGAL_FORMS.has(w));
   const name = words.join(' ') || fold(company.name);
   return `name:${name}|${company.country ?? ''}`;
+}
+
+/** Normalized values tell their channel: E.164 phones start with +, e-mails never do. */
+export function channelOfValue(value: string): ContactChannel {
+  return value.startsWith('+') ? 'phone' : 'email';
 }
 
 export type ContactPointResult = { ok: true; draft: ContactPointDraft } | { ok: false; message: string };

@@ -14,8 +14,16 @@ export interface InvalidEmail {
 const LOCAL = /^[\p{L}\p{N}!#$%&'*+/=?^_`{|}~-]+(?:\.[\p{L}\p{N}!#$%&'*+/=?^_`{|}~-]+)*$/u;
 const LABEL = /^(?!-)[\p{L}\p{N}-]{1,63}(?<!-)$/u;
 
+// The usual shape, all ASCII: checked with one simple expression before the general rules.
+const PLAIN = /^[a-z0-9_%+-]+(?:\.[a-z0-9_%+-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
 /** Trims, extracts the address from "Name <address>" or "mailto:", lower-cases and validates an e-mail. */
 export function normalizeEmail(raw: string): NormalizedEmail | InvalidEmail {
+  const plain = raw.trim().toLowerCase();
+  if (plain.length <= 254 && PLAIN.test(plain)) {
+    const at = plain.lastIndexOf('@');
+    if (at <= 64) return { ok: true, value: plain, domain: plain.slice(at + 1) };
+  }
   let text = raw.trim();
   const angle = /<([^<>]+)>\s*$/.exec(text);
   if (angle) text = angle[1]!.trim();

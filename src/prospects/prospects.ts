@@ -1,16 +1,27 @@
 import { and, desc, eq, inArray, lt, type SQL, sql } from 'drizzle-orm';
-import { type Attributes, companies, organizations, prospects } from '../../db/schema';
+import {
+  type Attributes,
+  companies,
+  type Interaction,
+  interactions,
+  organizations,
+  prospects,
+} from '../../db/schema';
 import { type Ctx, withTransaction } from '../context';
+import { queryRows } from '../db';
 import { AppError, type FieldError, invalid, notFound } from '../http/errors';
 import { decodeCursor, page } from '../http/pagination';
-import { latestInteractions } from '../interactions/service';
+import { rowFromJson } from '../lib/rows';
 import { lockOrganizationWrites } from './batch-write';
 import { escapeLike, mergeAttributes } from './companies';
 import {
   attachContactPoints,
   type ContactPointInput,
+  type ContactPointRow,
   contactPointsOf,
+  linkContactPoints,
   normalizeContactPoints,
+  releaseContactPoints,
 } from './contact-points';
 import { normalizeCountry, normalizeLanguage, normalizeTimeZone } from './values';
 
@@ -163,28 +174,58 @@ export async function getProspectRow(ctx: Ctx, id: string): Promise<ProspectRow>
 }
 
 /** The prospect with its company, contact points and latest interactions: what a caller opens first. */
+/**
+ * The prospect with its company, contact points and latest interactions: what a caller opens first, so
+ * it is one statement (one round trip) rather than four.
+ */
 export async function getProspectDetail(ctx: Ctx, id: string, interactionLimit = 10) {
-  const prospect = await getProspectRow(ctx, id);
-  const [company, points, recent] = await Promise.all([
-    prospect.companyId
-      ? ctx.db
-          .select()
-          .from(companies)
-          .where(and(eq(companies.orgId, ctx.orgId), eq(companies.id, prospect.companyId)))
-          .then((rows) => rows[0] ?? null)
-      : Promise.resolve(null),
-    contactPointsOf(ctx, [id]),
-    latestInteractions(ctx, id, interactionLimit),
-  ]);
-  return { ...prospect, company, contactPoints: points.get(id) ?? [], latestInteractions: recent };
+  const [row] = await queryRows<{
+    prospect: Record<string, unknown>;
+    company: Record<string, unknown> | null;
+    points: Record<string, unknown>[];
+    recent: Record<string, unknown>[];
+  }>(
+    ctx.db,
+    sql`SELECT to_jsonb(p) AS prospect,
+          (SELECT to_jsonb(c) FROM companies c WHERE c.org_id = p.org_id AND c.id = p.company_id) AS company,
+          (SELECT coalesce(jsonb_agg(to_jsonb(cp)), '[]'::jsonb) FROM contact_points cp
+            WHERE cp.org_id = p.org_id AND cp.id IN (SELECT (e->>'id')::uuid FROM jsonb_array_elements(p.contact_points) e)) AS points,
+          (SELECT coalesce(jsonb_agg(to_jsonb(i) ORDER BY i.occurred_at DESC), '[]'::jsonb)
+            FROM (SELECT * FROM interactions i WHERE i.org_id = p.org_id AND i.prospect_id = p.id
+                  ORDER BY i.occurred_at DESC LIMIT ${interactionLimit}) i) AS recent
+        FROM prospects p WHERE p.org_id = ${ctx.orgId} AND p.id = ${id}`,
+  );
+  if (!row) throw notFound('Prospect');
+  const prospect = rowFromJson<ProspectRow>(row.prospect);
+  const points = linkContactPoints(
+    [prospect],
+    row.points.map((p) => rowFromJson<ContactPointRow>(p)),
+  );
+  return {
+    ...prospect,
+    company: row.company ? rowFromJson<typeof companies.$inferSelect>(row.company) : null,
+    contactPoints: points.get(id) ?? [],
+    latestInteractions: row.recent.map((i) => rowFromJson<Interaction>(i)),
+  };
 }
 
+/** Deletes a prospect with its links to contact points and its interactions (no foreign keys do it). */
 export async function deleteProspect(ctx: Ctx, id: string): Promise<void> {
-  const rows = await ctx.db
-    .delete(prospects)
-    .where(and(eq(prospects.orgId, ctx.orgId), eq(prospects.id, id)))
-    .returning({ id: prospects.id });
-  if (rows.length === 0) throw notFound('Prospect');
+  await withTransaction(ctx, async (tx) => {
+    const rows = await tx.db
+      .delete(prospects)
+      .where(and(eq(prospects.orgId, tx.orgId), eq(prospects.id, id)))
+      .returning({ id: prospects.id, contactPoints: prospects.contactPoints });
+    if (rows.length === 0) throw notFound('Prospect');
+    await releaseContactPoints(
+      tx,
+      id,
+      rows[0]!.contactPoints.map((l) => l.id),
+    );
+    await tx.db
+      .delete(interactions)
+      .where(and(eq(interactions.orgId, tx.orgId), eq(interactions.prospectId, id)));
+  });
 }
 
 export interface ProspectFilters {
@@ -220,8 +261,9 @@ export async function listProspects(ctx: Ctx, f: ProspectFilters) {
       ? sql`${prospects.companyId} IN (SELECT id FROM companies WHERE org_id = ${ctx.orgId} AND industry_code LIKE ${`${escapeLike(f.industry)}%`})`
       : undefined,
     f.channel
-      ? sql`EXISTS (SELECT 1 FROM prospect_contact_points l JOIN contact_points cp ON cp.id = l.contact_point_id
-               WHERE l.prospect_id = ${prospects.id} AND cp.channel = ${f.channel} AND cp.status = 'valid')`
+      ? sql`EXISTS (SELECT 1 FROM contact_points cp WHERE cp.org_id = ${ctx.orgId}
+               AND cp.id IN (SELECT (e->>'id')::uuid FROM jsonb_array_elements(${prospects.contactPoints}) e)
+               AND cp.channel = ${f.channel} AND cp.status = 'valid')`
       : undefined,
     after ? lt(prospects.id, after) : undefined,
   ];
@@ -232,10 +274,10 @@ export async function listProspects(ctx: Ctx, f: ProspectFilters) {
     .orderBy(desc(prospects.id))
     .limit(f.limit + 1);
   const result = page(rows, f.limit);
-  const ids = result.data.map((r) => r.id);
+  const _ids = result.data.map((r) => r.id);
   const companyIds = [...new Set(result.data.flatMap((r) => (r.companyId ? [r.companyId] : [])))];
   const [points, names] = await Promise.all([
-    contactPointsOf(ctx, ids),
+    contactPointsOf(ctx, result.data),
     companyIds.length === 0
       ? Promise.resolve([])
       : ctx.db

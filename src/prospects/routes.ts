@@ -26,7 +26,7 @@ import {
   CompanySchema,
   ContactPointDetailSchema,
   ContactPointInputSchema,
-  ContactPointSchema,
+  ContactPointListItemSchema,
   ProspectDetailSchema,
   ProspectInputSchema,
   ProspectListItemSchema,
@@ -327,7 +327,7 @@ export function prospectRoutes() {
       summary: 'List or look up contact points',
       request: { query: ContactPointListQuery },
       responses: {
-        200: json(pageSchema(ContactPointSchema, 'ContactPointPage'), 'A page of contact points'),
+        200: json(pageSchema(ContactPointListItemSchema, 'ContactPointPage'), 'A page of contact points'),
         ...errorResponses,
       },
     }),

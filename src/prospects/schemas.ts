@@ -108,6 +108,10 @@ export const ContactPointSchema = z
   })
   .openapi('ContactPoint');
 
+export const ContactPointListItemSchema = ContactPointSchema.extend({
+  prospectCount: z.number().int().openapi({ description: 'How many prospects have it' }),
+}).openapi('ContactPointListItem');
+
 export const ContactPointDetailSchema = ContactPointSchema.extend({
   prospects: z.array(z.object({ prospectId: z.string(), label: z.string().nullable() })),
 }).openapi('ContactPointDetail');

@@ -2,9 +2,9 @@ import { getCountries } from 'libphonenumber-js/max';
 
 /** Lower-case, accents stripped, punctuation to single spaces: how headers and labels are compared. */
 export function fold(text: string): string {
-  return text
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
+  // Accents only exist beyond ASCII: plain text skips the Unicode normalization.
+  const plain = /^[\x20-\x7e]*$/.test(text) ? text : text.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+  return plain
     .replace(/([a-z])([A-Z])/g, '$1 $2')
     .toLowerCase()
     .replace(/[^a-z0-9#]+/g, ' ')

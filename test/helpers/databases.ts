@@ -1,9 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import postgres from 'postgres';
 import { inject } from 'vitest';
 import { type Database, openDatabase } from '../../src/db';
 
 export interface TestDatabase {
   name: 'pglite' | 'postgres';
+  /** A database of its own for the calling test file, migrated, empty. */
   open(options?: { poolSize?: number }): Promise<Database>;
 }
 
@@ -15,12 +18,33 @@ const pglite: TestDatabase = {
   },
 };
 
-const serverUrl = inject('serverUrl');
+const serverTemplate = inject('serverTemplate');
 
-export const server: TestDatabase | undefined = serverUrl
+/**
+ * A fresh database on the server, copied from the migrated template, that is dropped when closed.
+ * Test files run in parallel: with a database each, one file's job runners never take another's jobs.
+ */
+async function freshServerDatabase(): Promise<string> {
+  const { url, template } = serverTemplate!;
+  const admin = postgres(url, { max: 1, onnotice: () => {} });
+  const name = `${template}_${randomBytes(3).toString('hex')}`;
+  try {
+    await admin.unsafe(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+  } finally {
+    await admin.end();
+  }
+  const fresh = new URL(url);
+  fresh.pathname = `/${name}`;
+  return fresh.toString();
+}
+
+export const server = serverTemplate
   ? {
-      name: 'postgres',
-      open: (options) => openDatabase({ url: serverUrl, poolSize: options?.poolSize ?? 10 }),
+      name: 'postgres' as const,
+      /** A fresh database's URL, for tests that open several pools on it (several "processes"). */
+      fresh: freshServerDatabase,
+      open: async (options?: { poolSize?: number }) =>
+        openDatabase({ url: await freshServerDatabase(), poolSize: options?.poolSize ?? 10 }),
     }
   : undefined;
 

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, queryRows } from '../../src/db';
+import { type Database, openDatabase, queryRows } from '../../src/db';
 import { call, makeRunner, newOrg, type TestApp, testApp, testConfig } from '../helpers/app';
 import { server } from '../helpers/databases';
 import { bytes } from '../helpers/files';
@@ -31,6 +31,7 @@ const shuffled = (n: number, seed: number) => {
 
 // Runs only with TEST_DATABASE_URL (see vitest.config.ts): several connections at once exist only on a server.
 describe('invariants under concurrent requests on the PostgreSQL server', () => {
+  let url: string;
   let one: Database;
   let two: Database;
   let appOne: TestApp;
@@ -39,8 +40,9 @@ describe('invariants under concurrent requests on the PostgreSQL server', () => 
   beforeAll(async () => {
     if (!server) throw new Error('set TEST_DATABASE_URL: these tests need a PostgreSQL server');
     // Two pools stand for two API processes.
-    one = await server!.open({ poolSize: 8 });
-    two = await server!.open({ poolSize: 8 });
+    url = await server.fresh();
+    one = await openDatabase({ url, poolSize: 8 });
+    two = await openDatabase({ url, poolSize: 8 });
     appOne = testApp(one);
     appTwo = testApp(two);
   });
@@ -49,17 +51,31 @@ describe('invariants under concurrent requests on the PostgreSQL server', () => 
     await two.close();
   });
 
+  /** Counts, and whether prospects and contact points list each other consistently (mismatches = 0). */
   const invariants = async (orgId: string) =>
     (
-      await queryRows<{ prospects: number; emails: number; phones: number; links: number; shared: number }>(
+      await queryRows<{
+        prospects: number;
+        emails: number;
+        phones: number;
+        links: number;
+        shared: number;
+        mismatches: number;
+      }>(
         one.db,
-        sql`SELECT
+        sql`WITH forward AS (
+              SELECT p.id AS prospect_id, (e->>'id')::uuid AS contact_point_id
+              FROM prospects p, jsonb_array_elements(p.contact_points) e WHERE p.org_id = ${orgId}),
+            backward AS (
+              SELECT unnest(prospect_ids) AS prospect_id, id AS contact_point_id FROM contact_points WHERE org_id = ${orgId})
+            SELECT
               (SELECT count(*)::int FROM prospects WHERE org_id = ${orgId}) AS prospects,
               (SELECT count(*)::int FROM contact_points WHERE org_id = ${orgId} AND channel = 'email') AS emails,
               (SELECT count(*)::int FROM contact_points WHERE org_id = ${orgId} AND channel = 'phone') AS phones,
-              (SELECT count(*)::int FROM prospect_contact_points WHERE org_id = ${orgId}) AS links,
-              (SELECT count(*)::int FROM (SELECT contact_point_id FROM prospect_contact_points WHERE org_id = ${orgId}
-                 GROUP BY contact_point_id HAVING count(*) > 1) s) AS shared`,
+              (SELECT count(*)::int FROM backward) AS links,
+              (SELECT count(*)::int FROM contact_points WHERE org_id = ${orgId} AND cardinality(prospect_ids) > 1) AS shared,
+              (SELECT count(*)::int FROM ((SELECT * FROM forward EXCEPT ALL SELECT * FROM backward)
+                 UNION ALL (SELECT * FROM backward EXCEPT ALL SELECT * FROM forward)) d) AS mismatches`,
       )
     )[0]!;
 
@@ -84,6 +100,7 @@ describe('invariants under concurrent requests on the PostgreSQL server', () => 
       phones: 150,
       links: 300,
       shared: 0,
+      mismatches: 0,
     });
   });
 
@@ -107,6 +124,7 @@ describe('invariants under concurrent requests on the PostgreSQL server', () => 
     const state = await invariants(org.orgId);
     expect(state.emails).toBe(30);
     expect(state.phones).toBe(30);
+    expect(state.mismatches).toBe(0);
   });
 
   it('one Idempotency-Key sent five times at once imports once', async () => {
@@ -150,7 +168,7 @@ describe('invariants under concurrent requests on the PostgreSQL server', () => 
       });
       ids.push(queued.body.id);
     }
-    const pools = [one, two, await server!.open({ poolSize: 4 })];
+    const pools = [one, two, await openDatabase({ url, poolSize: 4 })];
     const runners = pools.map((pool) => makeRunner(pool, config, { pollMs: 5 }));
     for (const runner of runners) runner.start();
     try {

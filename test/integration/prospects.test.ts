@@ -106,8 +106,8 @@ describe.each(databases)('companies, prospects and contact points on $name', ({ 
         c.phoneType,
       ]),
     ).toEqual([
-      ['olivia.brown@thamestea.co.uk', null],
       ['+442079460958', 'fixed_line'],
+      ['olivia.brown@thamestea.co.uk', null],
       ['+447400123456', 'mobile'],
     ]);
     const fetched = await call(app, 'GET', `/v1/prospects/${created.body.id}`, { key: org.caller });

@@ -1,0 +1,51 @@
+import { Worker } from 'node:worker_threads';
+import { type Converted, type ConvertOptions, createConverter } from './converter';
+import type { CsvRecord } from './csv-tokenizer';
+import type { ColumnPlan } from './plan';
+
+export interface BatchConverter {
+  /** Converts a batch; with a worker, several may be in flight and come back in order. */
+  convert(batch: CsvRecord[]): Promise<Converted>;
+  close(): Promise<void>;
+}
+
+/**
+ * Converts on a worker thread for large files, so that parsing and normalizing the next batches
+ * (phones above all) overlaps the database writes of the current one; inline for small files, where
+ * starting a worker would cost more than it saves.
+ */
+export function openConverter(plan: ColumnPlan, options: ConvertOptions, threaded: boolean): BatchConverter {
+  if (!threaded) {
+    const convert = createConverter(plan, options);
+    return { convert: async (batch) => convert(batch), close: async () => {} };
+  }
+  const worker = new Worker(new URL('./convert-worker.mjs', import.meta.url), {
+    workerData: { plan, options },
+    // Batches are bounded: a small heap keeps the worker from growing where collecting would do.
+    resourceLimits: { maxOldGenerationSizeMb: 80, maxYoungGenerationSizeMb: 8 },
+  });
+  const waiting: { resolve: (c: Converted) => void; reject: (e: Error) => void }[] = [];
+  const failAll = (error: Error) => {
+    for (const w of waiting.splice(0)) w.reject(error);
+  };
+  worker.on('message', (message: { ok?: Converted; error?: string }) => {
+    const next = waiting.shift();
+    if (!next) return;
+    if (message.ok) next.resolve(message.ok);
+    else next.reject(new Error(`conversion failed: ${message.error}`));
+  });
+  worker.on('error', failAll);
+  worker.on('exit', (code) => {
+    if (code !== 0) failAll(new Error(`the conversion worker stopped (exit code ${code})`));
+  });
+  return {
+    convert: (batch) =>
+      new Promise<Converted>((resolve, reject) => {
+        waiting.push({ resolve, reject });
+        worker.postMessage(batch);
+      }),
+    close: async () => {
+      await worker.terminate();
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import { hash } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { Ctx } from '../context';
+import { queryRows } from '../db';
+import { newId } from '../lib/ids';
+import type { CompanyDraft } from './drafts';
+import { mergeDrafts } from './merge';
+
+export type KeyedCompany = CompanyDraft & { dedupeKey: string };
+
+/** Companies already written by this import, by dedupe key, so that repeats cost nothing. */
+export type CompanyCache = Map<string, { id: string; signature: string }>;
+
+export interface CompanyUpsert {
+  /** dedupe key → company id, for every company of the batch. */
+  ids: Map<string, string>;
+  inserted: Set<string>;
+  created: number;
+  updated: number;
+}
+
+/** Bounded: a file of a million distinct companies must not keep them all. */
+const CACHE_LIMIT = 200_000;
+
+/**
+ * Upserts the companies of a batch by dedupe key: given values replace stored ones, absent values leave
+ * them, attributes merge. A company seen earlier in the same import with the same values is skipped.
+ */
+export async function upsertCompanies(
+  ctx: Ctx,
+  companies: KeyedCompany[],
+  cache: CompanyCache,
+): Promise<CompanyUpsert> {
+  const result: CompanyUpsert = { ids: new Map(), inserted: new Set(), created: 0, updated: 0 };
+  const merged = new Map<string, KeyedCompany>();
+  for (const company of companies) {
+    const previous = merged.get(company.dedupeKey);
+    merged.set(company.dedupeKey, previous ? mergeDrafts(previous, company) : company);
+  }
+  const pending: { company: KeyedCompany; signature: string }[] = [];
+  for (const [key, company] of merged) {
+    // A digest, not the JSON itself: the cache holds up to CACHE_LIMIT companies.
+    const signature = hash('sha1', JSON.stringify(company), 'base64');
+    const known = cache.get(key);
+    if (known?.signature === signature) result.ids.set(key, known.id);
+    else pending.push({ company, signature });
+  }
+  if (pending.length === 0) return result;
+  const payload = JSON.stringify(
+    pending.map(({ company: c }) => ({
+      id: newId(),
+      name: c.name,
+      registration_id: c.registrationId,
+      registration_scheme: c.registrationScheme,
+      industry_code: c.industryCode,
+      industry_scheme: c.industryScheme,
+      industry_label: c.industryLabel,
+      employee_count: c.employeeCount,
+      employee_band: c.employeeBand,
+      annual_revenue: c.annualRevenue,
+      revenue_currency: c.revenueCurrency,
+      country: c.country,
+      region: c.region,
+      city: c.city,
+      postal_code: c.postalCode,
+      domain: c.domain,
+      attributes: c.attributes,
+      dedupe_key: c.dedupeKey,
+    })),
+  );
+  const rows = await queryRows<{ id: string; dedupe_key: string; inserted: boolean }>(
+    ctx.db,
+    sql`INSERT INTO companies AS c (org_id, id, name, registration_id, registration_scheme, industry_code, industry_scheme,
+          industry_label, employee_count, employee_band, annual_revenue, revenue_currency, country, region, city,
+          postal_code, domain, attributes, dedupe_key)
+        SELECT ${ctx.orgId}::uuid, u.id, u.name, u.registration_id, u.registration_scheme, u.industry_code, u.industry_scheme,
+          u.industry_label, u.employee_count, u.employee_band, u.annual_revenue, u.revenue_currency, u.country, u.region,
+          u.city, u.postal_code, u.domain, coalesce(u.attributes, '{}'::jsonb), u.dedupe_key
+        FROM json_to_recordset(${payload}::json) AS u(id uuid, name text, registration_id text, registration_scheme text,
+          industry_code text, industry_scheme text, industry_label text, employee_count int, employee_band text,
+          annual_revenue float8, revenue_currency text, country text, region text, city text, postal_code text, domain text,
+          attributes jsonb, dedupe_key text)
+        ON CONFLICT (org_id, dedupe_key) DO UPDATE SET
+          name = excluded.name,
+          registration_id = coalesce(excluded.registration_id, c.registration_id),
+          registration_scheme = coalesce(excluded.registration_scheme, c.registration_scheme),
+          industry_code = coalesce(excluded.industry_code, c.industry_code),
+          industry_scheme = coalesce(excluded.industry_scheme, c.industry_scheme),
+          industry_label = coalesce(excluded.industry_label, c.industry_label),
+          employee_count = coalesce(excluded.employee_count, c.employee_count),
+          employee_band = coalesce(excluded.employee_band, c.employee_band),
+          annual_revenue = coalesce(excluded.annual_revenue, c.annual_revenue),
+          revenue_currency = coalesce(excluded.revenue_currency, c.revenue_currency),
+          country = coalesce(excluded.country, c.country),
+          region = coalesce(excluded.region, c.region),
+          city = coalesce(excluded.city, c.city),
+          postal_code = coalesce(excluded.postal_code, c.postal_code),
+          domain = coalesce(excluded.domain, c.domain),
+          attributes = c.attributes || excluded.attributes,
+          updated_at = now()
+        RETURNING c.id, c.dedupe_key, (c.xmax = 0) AS inserted`,
+  );
+  const signatures = new Map(pending.map((p) => [p.company.dedupeKey, p.signature]));
+  if (cache.size + rows.length > CACHE_LIMIT) cache.clear();
+  for (const row of rows) {
+    result.ids.set(row.dedupe_key, row.id);
+    cache.set(row.dedupe_key, { id: row.id, signature: signatures.get(row.dedupe_key)! });
+    if (row.inserted) {
+      result.inserted.add(row.dedupe_key);
+      result.created++;
+    } else result.updated++;
+  }
+  return result;
+}
