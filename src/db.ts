@@ -134,14 +134,20 @@ interface PendingCopy {
 /** A value as COPY's text format writes it: \N for null, backslash escapes for the separators. */
 function copyField(value: unknown): string {
   if (value === null || value === undefined) return '\\N';
-  let text: string;
-  if (typeof value === 'string') text = value;
-  else if (Array.isArray(value)) text = `{${value.join(',')}}`;
-  else if (typeof value === 'object') text = JSON.stringify(value);
-  else text = String(value);
-  return /[\\\t\n\r]/.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : text;
+  if (typeof value === 'number') return String(value);
+  const text =
+    typeof value === 'string'
+      ? value
+      : Array.isArray(value)
+        ? `{${value.join(',')}}`
+        : typeof value === 'object'
+          ? JSON.stringify(value)
+          : String(value);
+  return SPECIAL.test(text) ? text.replace(SPECIALS, (c) => COPY_ESCAPES[c]!) : text;
 }
 
+const SPECIAL = /[\\\t\n\r]/;
+const SPECIALS = /[\\\t\n\r]/g;
 const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
 /**
@@ -152,7 +158,11 @@ const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': 
 export async function copyInto(db: Db, table: string, columns: string[], rows: unknown[][]): Promise<void> {
   if (rows.length === 0) return;
   let text = '';
-  for (const row of rows) text += `${row.map(copyField).join('\t')}\n`;
+  for (const row of rows) {
+    let line = copyField(row[0]);
+    for (let i = 1; i < row.length; i++) line += `\t${copyField(row[i])}`;
+    text += `${line}\n`;
+  }
   const statement = `COPY ${table} (${columns.join(', ')}) FROM STDIN`;
   const client = (db as unknown as { session: { client: unknown } }).session.client as
     | { unsafe: (q: string) => PendingCopy }

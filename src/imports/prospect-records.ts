@@ -45,7 +45,7 @@ export interface ProspectRowOptions {
 /** Raw company cells → the company read from them and the warnings that came with it (without line). */
 export type CompanyCache = Map<string, { company: KeyedCompany | undefined; warnings: string[] }>;
 
-type KeyedCompany = CompanyDraft & { dedupeKey: string };
+type KeyedCompany = CompanyDraft & { dedupeKey: string; signature?: string };
 
 const COMPANY_CACHE_LIMIT = 50_000;
 const companyColumns = new WeakMap<ColumnPlan, number[]>();
@@ -98,7 +98,7 @@ function cachedCompany(
   }
   for (const message of hit.warnings) warn(message);
   // Each row gets its own copy: the writer merges rows of one company into one draft.
-  return hit.company && { ...hit.company, attributes: { ...hit.company.attributes } };
+  return hit.company && { ...hit.company, attributes: { ...hit.company.attributes }, signature: key };
 }
 
 export function toProspectRecord(

@@ -6,7 +6,11 @@ import { newId } from '../lib/ids';
 import type { CompanyDraft } from './drafts';
 import { mergeDrafts } from './merge';
 
-export type KeyedCompany = CompanyDraft & { dedupeKey: string };
+export type KeyedCompany = CompanyDraft & {
+  dedupeKey: string;
+  /** What the draft was read from (an import's company cells): equal signatures, equal drafts. */
+  signature?: string;
+};
 
 /** Companies already written by this import, by dedupe key, so that repeats cost nothing. */
 export type CompanyCache = Map<string, { id: string; signature: string }>;
@@ -35,12 +39,20 @@ export async function upsertCompanies(
   const merged = new Map<string, KeyedCompany>();
   for (const company of companies) {
     const previous = merged.get(company.dedupeKey);
-    merged.set(company.dedupeKey, previous ? mergeDrafts(previous, company) : company);
+    if (!previous) merged.set(company.dedupeKey, company);
+    else if (previous.signature === undefined || previous.signature !== company.signature) {
+      const signature =
+        previous.signature && company.signature
+          ? `${previous.signature}\u0000${company.signature}`
+          : undefined;
+      merged.set(company.dedupeKey, { ...mergeDrafts(previous, company), signature });
+    }
   }
   const pending: { company: KeyedCompany; signature: string }[] = [];
-  for (const [key, company] of merged) {
-    // A digest, not the JSON itself: the cache holds up to CACHE_LIMIT companies.
-    const signature = hash('sha1', JSON.stringify(company), 'base64');
+  for (const [key, { signature: read, ...company }] of merged) {
+    // A digest when long: the cache holds up to CACHE_LIMIT companies.
+    const text = read ?? JSON.stringify(company);
+    const signature = text.length > 64 ? hash('sha1', text, 'base64') : text;
     const known = cache.get(key);
     if (known?.signature === signature) result.ids.set(key, known.id);
     else pending.push({ company, signature });
