@@ -173,3 +173,54 @@ describe.each(databases)('interactions on $name', ({ open }) => {
     expect((await call(app, 'DELETE', `/v1/interactions/${id}`, { key: org.admin })).status).toBe(404);
   });
 });
+
+describe.each(databases)('import field catalogue and contact point edits on $name', ({ open }) => {
+  let database: Database;
+  let app: TestApp;
+  let org: TestOrg;
+  beforeAll(async () => {
+    database = await open();
+    app = testApp(database);
+    org = await newOrg(database);
+  });
+  afterAll(() => database.close());
+
+  it('lists the fields an import fills, with the headers it recognises', async () => {
+    const response = await call(app, 'GET', '/v1/imports/fields', { key: org.caller });
+    expect(response.status).toBe(200);
+    const phone = response.body.prospects.find((f: { field: string }) => f.field === 'phone');
+    expect(phone).toMatchObject({
+      repeatable: true,
+      headers: expect.arrayContaining(['telephone', 'phone']),
+    });
+    expect(response.body.interactions.map((f: { field: string }) => f.field)).toEqual(
+      expect.arrayContaining(['occurredAt', 'type', 'email']),
+    );
+    expect((await call(app, 'GET', '/v1/imports/fields')).status).toBe(401);
+  });
+
+  it('refuses a contact point status it does not know, and edits by callers', async () => {
+    const created = await call(app, 'POST', '/v1/prospects', {
+      key: org.manager,
+      json: { lastName: 'Vidal', contactPoints: [{ value: 'vidal@exemple.fr' }] },
+    });
+    const id = created.body.contactPoints[0].id;
+    const bad = await call(app, 'PATCH', `/v1/contact-points/${id}`, {
+      key: org.manager,
+      json: { status: 'maybe' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].field).toBe('body:status');
+    expect(
+      (await call(app, 'PATCH', `/v1/contact-points/${id}`, { key: org.caller, json: { status: 'invalid' } }))
+        .status,
+    ).toBe(403);
+    expect((await call(app, 'GET', '/v1/contact-points?value=not-a-phone', { key: org.caller })).status).toBe(
+      400,
+    );
+    const listed = await call(app, 'GET', '/v1/contact-points?channel=email', { key: org.caller });
+    expect(listed.body.data).toEqual([
+      expect.objectContaining({ value: 'vidal@exemple.fr', prospectCount: 1 }),
+    ]);
+  });
+});
