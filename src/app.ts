@@ -44,14 +44,26 @@ export function createApp(deps: AppDeps) {
   app.use(async (c, next) => {
     const id = c.get('requestId');
     if (!REQUEST_ID.test(id)) c.set('requestId', crypto.randomUUID());
-    c.set('logger', logger.child({ requestId: c.get('requestId') }));
+    c.set('logger', logger);
     const started = performance.now();
     await next();
     c.header('X-Request-Id', c.get('requestId'));
+    const level = c.res.status >= 500 ? 'error' : 'info';
+    if (!logger.isLevelEnabled(level)) return;
     const ms = Math.round((performance.now() - started) * 10) / 10;
-    const line = { method: c.req.method, path: c.req.path, status: c.res.status, ms };
-    if (c.res.status >= 500) c.get('logger').error(line, 'request');
-    else c.get('logger').info(line, 'request');
+    const ctx = c.get('ctx') as AppEnv['Variables']['ctx'] | undefined;
+    logger[level](
+      {
+        requestId: c.get('requestId'),
+        orgId: ctx?.orgId,
+        keyId: ctx?.actor.keyId,
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms,
+      },
+      'request',
+    );
   });
   app.use(secureHeaders({ contentSecurityPolicy: undefined, crossOriginEmbedderPolicy: false }));
 
@@ -61,7 +73,7 @@ export function createApp(deps: AppDeps) {
       await database.db.execute(sql`SELECT 1`);
       return c.json({ status: 'ready', database: database.kind });
     } catch (error) {
-      c.get('logger').error({ err: error }, 'database not reachable');
+      logger.error({ err: error, requestId: c.get('requestId') }, 'database not reachable');
       throw new AppError('UNAVAILABLE', 'the database does not answer');
     }
   });
@@ -129,7 +141,7 @@ export function createApp(deps: AppDeps) {
           : error.message || 'bad request';
       return problem(c, new AppError(code, message));
     }
-    c.get('logger')?.error({ err: error }, 'unhandled error');
+    logger.error({ err: error, requestId: c.get('requestId'), path: c.req.path }, 'unhandled error');
     return problem(
       c,
       new AppError('INTERNAL', 'something went wrong on our side; the request id helps us find it'),

@@ -14,7 +14,6 @@ export function requireApiKey(database: Database) {
     const auth = await authenticate(database.db, match[1]!);
     if (!auth) throw new AppError('UNAUTHENTICATED', 'this API key is unknown or has been revoked');
     c.set('ctx', { db: database.db, orgId: auth.orgId, actor: { keyId: auth.keyId, role: auth.role } });
-    c.set('logger', c.get('logger').child({ orgId: auth.orgId, keyId: auth.keyId }));
     await next();
   });
 }
