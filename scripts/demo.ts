@@ -1,25 +1,12 @@
-import { ConfigError, loadConfig } from '../src/config';
+import { databaseOptions, loadConfigOrExit } from '../src/config';
 import { openDatabase } from '../src/db';
 import { loadDemo } from '../src/demo/load';
 
 /** npm run demo: a new demo organization with people, companies and months of interactions. */
 async function main() {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const started = Date.now();
-  const database = await openDatabase({
-    ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : {}),
-    dataDir: config.DATA_DIR,
-    poolSize: 2,
-  });
+  const database = await openDatabase(databaseOptions(config, 2));
   try {
     await database.migrate();
     const demo = await loadDemo(database);

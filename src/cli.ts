@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ROLES, type Role } from '../db/schema';
-import { ConfigError, loadConfig } from './config';
+import { databaseOptions, loadConfigOrExit } from './config';
 import { type Database, openDatabase } from './db';
 import { AppError } from './http/errors';
 import {
@@ -100,26 +100,13 @@ export async function runCli(argv: string[], database: Database, out: Out): Prom
 }
 
 export async function main() {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const argv = process.argv.slice(2);
   if (argv.length === 0 || argv[0] === 'help' || argv.includes('--help')) {
     process.stdout.write(`${HELP}\n`);
     return;
   }
-  const database = await openDatabase({
-    ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : {}),
-    dataDir: config.DATA_DIR,
-    poolSize: 2,
-  });
+  const database = await openDatabase(databaseOptions(config, 2));
   try {
     process.exitCode = await runCli(argv, database, (line) => process.stdout.write(`${line}\n`));
   } catch (error) {

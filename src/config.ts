@@ -85,3 +85,21 @@ export function parseByteSize(text: string): number | undefined {
   const factor = UNITS[unit.endsWith('b') || unit === '' ? unit : `${unit}b`];
   return factor === undefined ? undefined : Math.floor(Number(match[1]) * factor);
 }
+
+/** For the process entries (server, CLI, demo): a bad setting ends the process with its message. */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+/** How the entries open the database the settings name. */
+export function databaseOptions(config: Config, poolSize = config.DATABASE_POOL_SIZE) {
+  return { ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : {}), dataDir: config.DATA_DIR, poolSize };
+}

@@ -1,6 +1,6 @@
 import { serve } from '@hono/node-server';
 import { createApp } from './app';
-import { ConfigError, loadConfig } from './config';
+import { databaseOptions, loadConfigOrExit } from './config';
 import { openDatabase } from './db';
 import { importJobHandler } from './imports/service';
 import { JobRunner } from './jobs/runner';
@@ -8,22 +8,9 @@ import { createLogger } from './logger';
 import { bootstrap } from './orgs/service';
 
 async function main() {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger(config.LOG_LEVEL);
-  const database = await openDatabase({
-    ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : {}),
-    dataDir: config.DATA_DIR,
-    poolSize: config.DATABASE_POOL_SIZE,
-  });
+  const database = await openDatabase(databaseOptions(config));
   await database.migrate();
   const first = await bootstrap(database.db, {
     name: config.BOOTSTRAP_ORG_NAME,
