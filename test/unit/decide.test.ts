@@ -12,7 +12,7 @@ type Overrides = Partial<Omit<DecisionFacts, 'prospect' | 'contactPoint'>> & {
 const FRESH_BLOCTEL = { bloctel: { snapshotId: 'snap-1', asOf: '2026-11-20', listed: false } };
 
 /** A French consumer with a mobile, a fresh Bloctel copy and nothing else on record. */
-export function frenchConsumer(overrides: Overrides = {}): DecisionFacts {
+function frenchConsumer(overrides: Overrides = {}): DecisionFacts {
   const contactPoint =
     overrides.contactPoint === null
       ? null
