@@ -6,6 +6,8 @@ import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from 'pino';
+import { recordRoutes } from './compliance/record-routes';
+import { complianceRoutes } from './compliance/routes';
 import type { Config } from './config';
 import type { Database } from './db';
 import { requireApiKey } from './http/auth';
@@ -87,7 +89,20 @@ export function createApp(deps: AppDeps) {
       );
     },
   });
-  app.use('/v1/*', async (c, next) => (c.req.path === '/v1/imports' ? next() : jsonLimit(c, next)));
+  // A batch dry run names up to 100,000 prospects: 4 MB of ids.
+  const BATCH_BYTES = Math.max(config.MAX_BODY_BYTES, 5 * 1024 * 1024);
+  const batchLimit = bodyLimit({
+    maxSize: BATCH_BYTES,
+    onError: () => {
+      throw new AppError('PAYLOAD_TOO_LARGE', `the body is larger than ${BATCH_BYTES} bytes`);
+    },
+  });
+  // Uploads have their own limit (MAX_UPLOAD_BYTES), checked as the bytes arrive.
+  const UPLOADS = /^\/v1\/(imports|suppressions\/import|registries\/[^/]+\/snapshots)$/;
+  app.use('/v1/*', async (c, next) => {
+    if (c.req.method === 'POST' && UPLOADS.test(c.req.path)) return next();
+    return c.req.path === '/v1/contact-decisions/batch' ? batchLimit(c, next) : jsonLimit(c, next);
+  });
   app.use('/v1/*', requireApiKey(database));
 
   app.route('/v1', orgRoutes());
@@ -106,6 +121,8 @@ export function createApp(deps: AppDeps) {
     ),
   );
   app.route('/v1', jobRoutes(deps.runner));
+  app.route('/v1', complianceRoutes());
+  app.route('/v1', recordRoutes({ maxUploadBytes: config.MAX_UPLOAD_BYTES }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
@@ -119,7 +136,7 @@ export function createApp(deps: AppDeps) {
       title: 'Tiède',
       version: API_VERSION,
       description:
-        'Warm prospecting: prospects, their contact points and interactions, imported from the files sales teams already have. Errors are application/problem+json (RFC 9457).',
+        'Warm prospecting: prospects, their contact points and interactions, imported from the files sales teams already have; whether and when each may be contacted, under the law of their country and the organization’s policy. Errors are application/problem+json (RFC 9457).',
     },
     servers: [{ url: '/' }],
   });

@@ -47,6 +47,11 @@ export const configSchema = z.object({
   JOB_POLL_MS: int(1000, 10, 60_000),
   JOB_LEASE_SECONDS: int(60, 5, 3600),
   DEFAULT_COUNTRY: countryCode.default('FR'),
+  /** Key of the hashes the do-not-contact list keeps; default: DATA_DIR/suppression.key, made at first start. */
+  SUPPRESSION_SECRET: z
+    .string()
+    .min(32, { error: 'at least 32 characters (e.g. openssl rand -base64 32)' })
+    .optional(),
   BOOTSTRAP_ORG_NAME: z.string().min(1).max(200).default('My organization'),
 });
 

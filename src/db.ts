@@ -163,6 +163,12 @@ export async function copyInto(db: Db, table: string, columns: string[], rows: u
     for (let i = 1; i < row.length; i++) line += `\t${copyField(row[i])}`;
     text += `${line}\n`;
   }
+  await copyText(db, table, columns, text);
+}
+
+/** Sends rows already in COPY's text format (one a line, fields separated by tabs) to a table. */
+export async function copyText(db: Db, table: string, columns: string[], text: string): Promise<void> {
+  if (text === '') return;
   const statement = `COPY ${table} (${columns.join(', ')}) FROM STDIN`;
   const client = (db as unknown as { session: { client: unknown } }).session.client as
     | { unsafe: (q: string) => PendingCopy }

@@ -1,5 +1,6 @@
 import { serve } from '@hono/node-server';
 import { createApp } from './app';
+import { checkSuppressionSecret, resolveSuppressionSecret, useSuppressionSecret } from './compliance/secret';
 import { databaseOptions, loadConfigOrExit } from './config';
 import { openDatabase } from './db';
 import { importJobHandler } from './imports/service';
@@ -12,6 +13,9 @@ async function main() {
   const logger = createLogger(config.LOG_LEVEL);
   const database = await openDatabase(databaseOptions(config));
   await database.migrate();
+  const secret = resolveSuppressionSecret(config);
+  await checkSuppressionSecret(database.db, secret.secret);
+  useSuppressionSecret(secret.secret);
   const first = await bootstrap(database.db, {
     name: config.BOOTSTRAP_ORG_NAME,
     defaultCountry: config.DEFAULT_COUNTRY,

@@ -1,3 +1,4 @@
+export * from './compliance';
 export * from './interactions';
 export * from './jobs';
 export * from './organizations';

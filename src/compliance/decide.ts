@@ -186,10 +186,25 @@ function validBases(facts: DecisionFacts, policy: Policy, t: number) {
       continue;
     }
     if (c.expiresAt && c.expiresAt.getTime() <= t) continue;
-    if (c.basis === 'consent' && c.givenAt.getTime() + policy.consentMaxAgeDays * DAY <= t) continue;
+    if (c.basis === 'consent') {
+      if (c.givenAt.getTime() + policy.consentMaxAgeDays * DAY <= t) continue;
+      // A refusal during a call ends a consent given before it (regulation.md §1, FR from 11 Aug 2026).
+      if (refusedSince(facts, c.givenAt.getTime(), t)) {
+        withdrawn = true;
+        continue;
+      }
+    }
     if (!bases.has(c.basis)) bases.set(c.basis, c.id);
   }
   return { bases, withdrawn };
+}
+
+function refusedSince(facts: DecisionFacts, from: number, t: number): boolean {
+  for (const a of facts.attempts) {
+    if (a.refused && a.person && a.channel === facts.channel && a.at.getTime() >= from && a.at.getTime() <= t)
+      return true;
+  }
+  return false;
 }
 
 type Scope = 'person' | 'contact_point' | 'company';

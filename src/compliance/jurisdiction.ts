@@ -1,5 +1,6 @@
 import Holidays from 'date-holidays';
-import { FRENCH_OVERSEAS } from './rules/packs';
+import { type CountryCode, getCountryCallingCode, isSupportedCountry } from 'libphonenumber-js';
+import { FRENCH_OVERSEAS, RULE_PACKS } from './rules/packs';
 import type { Audience, ChannelRule, ContactChannel, RulePack } from './rules/types';
 
 /** Whose law applies, and whose public holidays. */
@@ -131,8 +132,26 @@ export function jurisdictionsOf(facts: PlaceFacts): Jurisdiction[] {
   };
   const phone = facts.channel !== 'email' && contactPoint ? contactPoint.value : null;
   if (prospect.country) add(prospect.country, prospect.region, prospect.postalCode, phone);
-  if (contactPoint?.country && phone) add(contactPoint.country, null, null, phone);
+  if (contactPoint?.country && phone && !sameNumberingPlan(contactPoint.country, prospect.country)) {
+    add(contactPoint.country, null, null, phone);
+  }
   return found;
+}
+
+const PACK_COUNTRIES = new Set(RULE_PACKS.map((p) => p.country));
+
+/**
+ * A number from a territory without a pack of its own that shares the person's calling code (a Guernsey
+ * +44 7911 range for someone living in England) is read as part of the person's national plan; a number
+ * from a country with its own law (a Canadian number for a US resident) brings that law in too.
+ */
+function sameNumberingPlan(numberCountry: string, personCountry: string | null): boolean {
+  if (!personCountry || PACK_COUNTRIES.has(numberCountry)) return false;
+  if (!isSupportedCountry(numberCountry) || !isSupportedCountry(personCountry)) return false;
+  return (
+    getCountryCallingCode(numberCountry as CountryCode) ===
+    getCountryCallingCode(personCountry as CountryCode)
+  );
 }
 
 export function jurisdictionLabel(jurisdiction: Jurisdiction): string {

@@ -38,7 +38,7 @@ const channel = z.enum(['phone', 'sms', 'email']);
 const slot = z
   .string()
   .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/, { error: 'a slot such as 09:00-12:30' });
-const slots = z.record(z.enum(['0', '1', '2', '3', '4', '5', '6']), z.array(slot).max(6));
+const slots = z.partialRecord(z.enum(['0', '1', '2', '3', '4', '5', '6']), z.array(slot).max(6));
 
 export const PolicySchema = z
   .object({
@@ -55,19 +55,24 @@ export const PolicySchema = z
             .max(24 * 366),
         }),
       )
-      .max(50),
+      .max(50)
+      .default([]),
     pressureBudget: z
       .object({ max: z.number().int().min(0).max(1000), windowDays: z.number().int().min(1).max(366) })
-      .nullable(),
+      .nullable()
+      .default(null),
     windows: z
-      .record(channel, slots)
+      .partialRecord(channel, slots)
+      .default({})
       .openapi({ example: { phone: { '1': ['10:00-12:00', '14:00-17:00'] } } }),
-    quietDays: z.object({
-      weekdays: z.array(z.number().int().min(0).max(6)).max(7),
-      dates: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).max(366),
-    }),
-    consentMaxAgeDays: z.number().int().min(1).max(3650),
-    refusalCooldownDays: z.record(channel, z.number().int().min(0).max(3650)),
-    retentionDays: z.number().int().min(30).max(3650),
+    quietDays: z
+      .object({
+        weekdays: z.array(z.number().int().min(0).max(6)).max(7),
+        dates: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).max(366),
+      })
+      .default({ weekdays: [], dates: [] }),
+    consentMaxAgeDays: z.number().int().min(1).max(3650).default(DEFAULT_POLICY.consentMaxAgeDays),
+    refusalCooldownDays: z.partialRecord(channel, z.number().int().min(0).max(3650)).default({}),
+    retentionDays: z.number().int().min(30).max(3650).default(DEFAULT_POLICY.retentionDays),
   })
   .openapi('Policy');

@@ -15,6 +15,20 @@ export const PERMISSIONS = {
   'imports:prospects': ['admin', 'manager'],
   'imports:interactions': ['admin', 'manager', 'marketer'],
   'jobs:read': everyone,
+  // Compliance: anyone may ask, reserve, and record an objection or a consent; the lists' owners import
+  // registries and set the policy; only an admin takes someone off the do-not-contact list or erases.
+  'compliance:read': everyone,
+  'policy:write': ['admin', 'manager'],
+  'attempts:write': everyone,
+  'suppressions:write': everyone,
+  'suppressions:import': ['admin', 'manager'],
+  'suppressions:remove': ['admin'],
+  'consents:write': everyone,
+  'registries:write': ['admin', 'manager'],
+  'audit:read': ['admin', 'manager'],
+  'prospects:export': ['admin', 'manager'],
+  'prospects:erase': ['admin'],
+  'retention:purge': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -243,9 +243,12 @@ export interface ProspectFilters {
   cursor?: string;
 }
 
-export async function listProspects(ctx: Ctx, f: ProspectFilters) {
-  const after = decodeCursor(f.cursor);
-  const conditions: (SQL | undefined)[] = [
+/** The conditions a prospect filter stands for, scoped to the organization. */
+export function prospectConditions(
+  ctx: Ctx,
+  f: Omit<ProspectFilters, 'limit' | 'cursor'>,
+): (SQL | undefined)[] {
+  return [
     eq(prospects.orgId, ctx.orgId),
     f.country ? eq(prospects.country, f.country.toUpperCase()) : undefined,
     f.companyId ? eq(prospects.companyId, f.companyId) : undefined,
@@ -265,6 +268,13 @@ export async function listProspects(ctx: Ctx, f: ProspectFilters) {
                AND cp.id IN (SELECT (e->>'id')::uuid FROM jsonb_array_elements(${prospects.contactPoints}) e)
                AND cp.channel = ${f.channel} AND cp.status = 'valid')`
       : undefined,
+  ];
+}
+
+export async function listProspects(ctx: Ctx, f: ProspectFilters) {
+  const after = decodeCursor(f.cursor);
+  const conditions: (SQL | undefined)[] = [
+    ...prospectConditions(ctx, f),
     after ? lt(prospects.id, after) : undefined,
   ];
   const rows = await ctx.db

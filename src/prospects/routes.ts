@@ -1,5 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { CHANNELS, PROSPECT_KINDS } from '../../db/schema';
+import { eraseProspect } from '../compliance/erasure';
+import { ErasureSchema } from '../compliance/schemas';
 import { conflictResponse, errorResponses, IdParam, json, jsonBody, router } from '../http/openapi';
 import { pageQuery, pageSchema } from '../http/pagination';
 import { authorize } from '../http/permissions';
@@ -266,14 +268,29 @@ export function prospectRoutes() {
       path: '/prospects/{id}',
       tags: tags('Prospects'),
       security,
-      summary: 'Delete a prospect and their interactions',
-      request: { params: IdParam },
-      responses: { ...noContent, ...errorResponses },
+      summary: 'Delete a prospect and their interactions; with erase=true, erase the person (GDPR Art. 17)',
+      description:
+        'erase=true (admins): removes the person everywhere (record, contact points no one else holds, interactions and their notes, consents, rejected import lines) and keeps their numbers, addresses and CRM id only as keyed hashes on the do-not-contact list, so that a later import cannot bring them back into reach; answers 200 with what was removed.',
+      request: {
+        params: IdParam,
+        query: z.object({
+          erase: z
+            .enum(['true', 'false'])
+            .optional()
+            .transform((v) => v === 'true'),
+        }),
+      },
+      responses: { ...noContent, 200: json(ErasureSchema, 'Erased'), ...errorResponses },
     }),
     async (c) => {
       const ctx = c.get('ctx');
+      const id = c.req.valid('param').id;
+      if (c.req.valid('query').erase) {
+        authorize(ctx.actor.role, 'prospects:erase');
+        return c.json(await eraseProspect(ctx, id, { suppress: true }), 200);
+      }
       authorize(ctx.actor.role, 'prospects:write');
-      await deleteProspect(ctx, c.req.valid('param').id);
+      await deleteProspect(ctx, id);
       return c.body(null, 204);
     },
   );

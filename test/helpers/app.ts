@@ -1,9 +1,12 @@
 import pino from 'pino';
 import { type AppDeps, createApp } from '../../src/app';
+import { useSuppressionSecret } from '../../src/compliance/secret';
 import type { Database } from '../../src/db';
 import { importJobHandler } from '../../src/imports/service';
 import { JobRunner } from '../../src/jobs/runner';
 import { createApiKey, createOrganization } from '../../src/orgs/service';
+
+useSuppressionSecret('test suppression secret: 32 bytes or more, never in production');
 
 export const silent = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 

@@ -455,3 +455,23 @@ describe('decide: suppression, erasure and invalid contact points come first and
     ).toEqual(['INVALID_CONTACT_POINT']);
   });
 });
+
+describe('decide: a refusal ends a consent', () => {
+  it('treats a consent given before an in-call refusal as withdrawn', () => {
+    const refusal = {
+      at: at('2026-10-01T10:00:00Z'),
+      channel: 'phone' as const,
+      person: true,
+      contactPoint: true,
+      company: false,
+      refused: true,
+    };
+    const facts = frenchConsumer({ consents: [consent('consent')], attempts: [refusal] });
+    expect(codes(facts, '2027-01-05T10:00:00Z')).toEqual(['CONSENT_WITHDRAWN']);
+    const renewed = frenchConsumer({
+      consents: [consent('consent'), { ...consent('consent', '2026-12-01T10:00:00Z'), id: 'again' }],
+      attempts: [refusal],
+    });
+    expect(codes(renewed, '2027-01-05T10:00:00Z')).toEqual([]);
+  });
+});

@@ -1,0 +1,357 @@
+import { and, desc, eq, gte, lt, sql } from 'drizzle-orm';
+import {
+  type AttemptOutcome,
+  type ContactAttempt,
+  contactAttempts,
+  type InteractionType,
+} from '../../db/schema';
+import { type Ctx, withTransaction } from '../context';
+import { AppError, invalid, notFound } from '../http/errors';
+import { decodeCursor, page } from '../http/pagination';
+import { insertInteractions } from '../interactions/service';
+import { newId } from '../lib/ids';
+import { audit } from './audit';
+import { recordConsent, withdrawConsentsOf } from './consents';
+import { bestOf, type CandidateDecision, decideCandidates } from './decisions';
+import { loadSubjects, pointsFor } from './facts';
+import { suppressionHint, suppressionKey } from './keys';
+import { loadPolicy } from './policy-store';
+import type { ContactChannel } from './rules/types';
+import { insertSuppressions, type NewSuppression, type SuppressionChannel } from './suppressions';
+
+export interface ReservationInput {
+  prospectId: string;
+  contactPointId?: string;
+  channel: ContactChannel;
+  campaign?: string;
+  sector?: string;
+}
+
+/** A refused reservation: 409 with the decision's reasons and when to try again. */
+export class ReservationRefused extends AppError {
+  constructor(readonly decision: CandidateDecision) {
+    super('CONFLICT', `contact not allowed now: ${decision.reasons.map((r) => r.code).join(', ')}`, {
+      extra: {
+        reasons: decision.reasons,
+        nextAllowedAt: decision.nextAllowedAt?.toISOString() ?? null,
+        jurisdiction: decision.jurisdiction,
+        rules: decision.rules,
+        prospectId: decision.prospectId,
+        contactPointId: decision.contactPointId,
+      },
+    });
+  }
+}
+
+/**
+ * Locks what the caps count before reading them: the person, each of their contact points (a number
+ * shared with another record is locked by both) and their company. Keys are taken in one sorted order,
+ * so two reservations never wait on each other in a circle; the locks end with the transaction.
+ */
+async function lockSubjects(ctx: Ctx, keys: string[]): Promise<void> {
+  const sorted = [...new Set(keys.map((k) => `${ctx.orgId}:${k}`))].sort();
+  await ctx.db.execute(
+    sql`SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) FROM (SELECT unnest(${sql.param(sorted)}::text[]) AS k ORDER BY 1) AS keys`,
+  );
+}
+
+/**
+ * Reserves an attempt now: decides and records in one transaction under the subjects' locks, so that
+ * parallel requests, from any number of processes, never exceed a cap or a budget.
+ */
+export async function reserveAttempt(
+  ctx: Ctx,
+  input: ReservationInput,
+  now = new Date(),
+): Promise<{ attempt: ContactAttempt; decision: CandidateDecision }> {
+  const { policy } = await loadPolicy(ctx);
+  return withTransaction(ctx, async (tx) => {
+    const first = await loadSubjects(tx, [input.prospectId]);
+    const known = first.prospects.get(input.prospectId);
+    if (!known) throw notFound('Prospect');
+    await lockSubjects(tx, [
+      `prospect:${known.id}`,
+      ...known.contactPoints.map((l) => `cp:${l.id}`),
+      ...(input.contactPointId ? [`cp:${input.contactPointId}`] : []),
+      ...(known.companyId ? [`company:${known.companyId}`] : []),
+    ]);
+    // Read again under the locks: what another reservation committed meanwhile is now visible.
+    const subjects = await loadSubjects(tx, [input.prospectId]);
+    const prospect = subjects.prospects.get(input.prospectId);
+    if (!prospect) throw notFound('Prospect');
+    let points = pointsFor(subjects, prospect, input.channel);
+    if (input.contactPointId) {
+      const point = subjects.points.get(input.contactPointId);
+      if (!point || !prospect.contactPoints.some((l) => l.id === point.id))
+        throw notFound('Contact point of this prospect');
+      if ((point.channel === 'email') !== (input.channel === 'email')) {
+        throw invalid(`a ${point.channel} contact point cannot carry ${input.channel}`, [
+          { field: 'contactPointId', message: `is an ${point.channel} contact point` },
+        ]);
+      }
+      points = [point];
+    }
+    const candidates =
+      points.length > 0 ? points.map((point) => ({ prospect, point })) : [{ prospect, point: null }];
+    const decisions = await decideCandidates(tx, subjects, candidates, {
+      channel: input.channel,
+      at: now,
+      sector: input.sector ?? null,
+      policy,
+    });
+    const decision = bestOf(decisions);
+    if (!decision.allowed) throw new ReservationRefused(decision);
+    const [attempt] = await tx.db
+      .insert(contactAttempts)
+      .values({
+        orgId: tx.orgId,
+        id: newId(),
+        prospectId: prospect.id,
+        contactPointId: decision.contactPointId,
+        companyId: prospect.companyId,
+        channel: input.channel,
+        at: now,
+        campaign: input.campaign ?? null,
+        sector: input.sector ?? null,
+        reservedBy: tx.actor.keyId,
+        checked: decision.checked,
+      })
+      .returning();
+    await audit(
+      tx,
+      'attempt.reserved',
+      { type: 'contact_attempt', id: attempt!.id },
+      {
+        prospectId: prospect.id,
+        contactPointId: decision.contactPointId,
+        channel: input.channel,
+        campaign: input.campaign ?? null,
+        rules: decision.rules,
+        checked: decision.checked,
+      },
+    );
+    return { attempt: attempt!, decision };
+  });
+}
+
+export interface OutcomeInput {
+  outcome: AttemptOutcome;
+  at: Date;
+  note?: string;
+  /** For do_not_contact: this channel only, or every channel. */
+  scope?: 'channel' | 'all';
+  /** For consent_given: what the person agreed to, and the proof. */
+  consent?: { purpose: string; proof: Record<string, unknown>; expiresAt?: Date | null };
+  /** For consent_withdrawn: the proof of the withdrawal. */
+  proof?: Record<string, unknown>;
+}
+
+const PHONE_INTERACTION: Partial<Record<AttemptOutcome, InteractionType>> = {
+  no_answer: 'call_attempted',
+  busy: 'call_attempted',
+  wrong_number: 'call_attempted',
+  voicemail: 'voicemail_left',
+  answered: 'call_answered',
+  refused: 'call_answered',
+  do_not_contact: 'opt_out',
+  consent_given: 'call_answered',
+  consent_withdrawn: 'opt_out',
+};
+
+function interactionType(channel: ContactChannel, outcome: AttemptOutcome): InteractionType | undefined {
+  if (outcome === 'cancelled') return undefined;
+  if (outcome === 'do_not_contact' || outcome === 'consent_withdrawn') return 'opt_out';
+  if (channel === 'phone') return PHONE_INTERACTION[outcome];
+  return channel === 'sms' ? 'sms_sent' : 'email_sent';
+}
+
+/**
+ * Records how an attempt went, once, and what follows from it: a wrong number is marked invalid, a refusal
+ * starts the cooldown, a do-not-contact is suppressed at once, a consent given or withdrawn is recorded
+ * with its proof. The outcome is also logged as an interaction, for scoring and the caller's history.
+ */
+export async function recordOutcome(ctx: Ctx, id: string, input: OutcomeInput): Promise<ContactAttempt> {
+  if (input.outcome === 'consent_given' && !input.consent) {
+    throw invalid('a consent needs its purpose and proof', [
+      { field: 'consent', message: 'required when the outcome is consent_given' },
+    ]);
+  }
+  return withTransaction(ctx, async (tx) => {
+    const [attempt] = await tx.db
+      .select()
+      .from(contactAttempts)
+      .where(and(eq(contactAttempts.orgId, tx.orgId), eq(contactAttempts.id, id)))
+      .for('update');
+    if (!attempt) throw notFound('Contact attempt');
+    if (attempt.outcome)
+      throw new AppError('CONFLICT', `this attempt already has its outcome (${attempt.outcome})`, {
+        extra: { outcome: attempt.outcome },
+      });
+    if (!attempt.prospectId) throw new AppError('CONFLICT', "this attempt's person was erased");
+    const channel = attempt.channel as ContactChannel;
+    if ((input.outcome === 'sent') === (channel === 'phone')) {
+      throw invalid(
+        input.outcome === 'sent'
+          ? 'a call is not sent: say how it went'
+          : `a ${channel} is sent, cancelled or answered with do_not_contact or consent`,
+        [{ field: 'outcome', message: `not an outcome of a ${channel} attempt` }],
+      );
+    }
+    const [updated] = await tx.db
+      .update(contactAttempts)
+      .set({
+        outcome: input.outcome,
+        outcomeAt: input.at,
+        refused: input.outcome === 'refused' || input.outcome === 'do_not_contact',
+      })
+      .where(and(eq(contactAttempts.orgId, tx.orgId), eq(contactAttempts.id, id)))
+      .returning();
+    const effects: Record<string, unknown> = {};
+    const point = attempt.contactPointId
+      ? (await loadSubjects(tx, [attempt.prospectId])).points.get(attempt.contactPointId)
+      : undefined;
+
+    if (input.outcome === 'wrong_number' && point) {
+      await tx.db.execute(
+        sql`UPDATE contact_points SET status = 'invalid', status_reason = ${`wrong number (attempt ${id})`}, updated_at = now()
+            WHERE org_id = ${tx.orgId} AND id = ${point.id}`,
+      );
+      await audit(
+        tx,
+        'contact_point.invalidated',
+        { type: 'contact_point', id: point.id },
+        { attemptId: id },
+      );
+      effects.contactPointInvalidated = point.id;
+    }
+    if (input.outcome === 'do_not_contact') {
+      const suppressChannel: SuppressionChannel = input.scope === 'all' ? 'all' : channel;
+      const source = `attempt ${id}`;
+      const entries: NewSuppression[] = [
+        {
+          scope: 'person',
+          hash: suppressionKey('person', attempt.prospectId),
+          hint: attempt.prospectId,
+          channel: suppressChannel,
+          reason: 'asked not to be contacted',
+          source,
+        },
+      ];
+      if (point) {
+        entries.push({
+          scope: 'contact_point',
+          hash: suppressionKey('contact_point', point.value, point.channel),
+          hint: suppressionHint('contact_point', point.value),
+          channel: suppressChannel,
+          reason: 'asked not to be contacted',
+          source,
+        });
+      }
+      const added = await insertSuppressions(tx, entries);
+      effects.suppressions = added.map((a) => a.suppression.id);
+      effects.consentsWithdrawn = await withdrawConsentsOf(
+        tx,
+        { prospectId: attempt.prospectId, contactPointId: point?.id ?? null },
+        suppressChannel,
+        { at: input.at, proof: { attemptId: id, how: 'asked not to be contacted during the contact' } },
+      );
+    }
+    if (input.outcome === 'consent_given' && input.consent) {
+      const consent = await recordConsent(tx, {
+        prospectId: attempt.prospectId,
+        ...(point ? { contactPointId: point.id } : {}),
+        channel,
+        purpose: input.consent.purpose,
+        basis: 'consent',
+        source: `${channel} attempt ${id}`,
+        proof: {
+          ...input.consent.proof,
+          attemptId: id,
+          recordedBy: tx.actor.keyId,
+          at: input.at.toISOString(),
+          how: `given during the ${channel === 'phone' ? 'call' : channel}`,
+        },
+        givenAt: input.at,
+        expiresAt: input.consent.expiresAt ?? null,
+      });
+      effects.consentId = consent.id;
+    }
+    if (input.outcome === 'consent_withdrawn') {
+      effects.consentsWithdrawn = await withdrawConsentsOf(
+        tx,
+        { prospectId: attempt.prospectId, contactPointId: point?.id ?? null },
+        channel,
+        {
+          at: input.at,
+          proof: {
+            ...input.proof,
+            attemptId: id,
+            how: `withdrawn during the ${channel === 'phone' ? 'call' : channel}`,
+          },
+        },
+      );
+    }
+    const type = interactionType(channel, input.outcome);
+    if (type) {
+      await insertInteractions(tx, [
+        {
+          prospectId: attempt.prospectId,
+          ...(point ? { contactPointId: point.id } : {}),
+          type,
+          channel,
+          occurredAt: input.at,
+          outcome: input.outcome,
+          ...(attempt.campaign ? { campaign: attempt.campaign } : {}),
+          ...(input.note ? { note: input.note } : {}),
+          metadata: { attemptId: id },
+          source: 'contact-attempt',
+        },
+      ]);
+    }
+    await audit(
+      tx,
+      'attempt.outcome',
+      { type: 'contact_attempt', id },
+      { outcome: input.outcome, prospectId: attempt.prospectId, ...effects },
+    );
+    return updated!;
+  });
+}
+
+export interface AttemptFilters {
+  prospectId?: string;
+  contactPointId?: string;
+  campaign?: string;
+  since?: Date;
+  limit: number;
+  cursor?: string;
+}
+
+export async function listAttempts(ctx: Ctx, f: AttemptFilters) {
+  const after = decodeCursor(f.cursor);
+  const rows = await ctx.db
+    .select()
+    .from(contactAttempts)
+    .where(
+      and(
+        eq(contactAttempts.orgId, ctx.orgId),
+        f.prospectId ? eq(contactAttempts.prospectId, f.prospectId) : undefined,
+        f.contactPointId ? eq(contactAttempts.contactPointId, f.contactPointId) : undefined,
+        f.campaign ? eq(contactAttempts.campaign, f.campaign) : undefined,
+        f.since ? gte(contactAttempts.at, f.since) : undefined,
+        after ? lt(contactAttempts.id, after) : undefined,
+      ),
+    )
+    .orderBy(desc(contactAttempts.id))
+    .limit(f.limit + 1);
+  return page(rows, f.limit);
+}
+
+export async function getAttempt(ctx: Ctx, id: string): Promise<ContactAttempt> {
+  const [row] = await ctx.db
+    .select()
+    .from(contactAttempts)
+    .where(and(eq(contactAttempts.orgId, ctx.orgId), eq(contactAttempts.id, id)));
+  if (!row) throw notFound('Contact attempt');
+  return row;
+}

@@ -1,0 +1,367 @@
+import { sql } from 'drizzle-orm';
+import type { ContactPointLink, SuppressionScope } from '../../db/schema';
+import type { Ctx } from '../context';
+import { queryRows } from '../db';
+import type { DecisionFacts } from './decide';
+import { anyHash, suppressionKey } from './keys';
+import type { Policy } from './policy';
+import { registryTable } from './registries';
+import type { ContactChannel, LegalBasis, RegistryName, RulePack } from './rules/types';
+import { calleeTimeZones } from './zones';
+
+const p = sql.param;
+const DAY = 86_400_000;
+
+export interface SubjectProspect {
+  id: string;
+  kind: 'b2b' | 'b2c';
+  country: string | null;
+  region: string | null;
+  postalCode: string | null;
+  timeZone: string | null;
+  companyId: string | null;
+  externalId: string | null;
+  contactPoints: ContactPointLink[];
+}
+
+export interface SubjectPoint {
+  id: string;
+  channel: 'phone' | 'email';
+  value: string;
+  phoneType: string | null;
+  country: string | null;
+  domain: string | null;
+  status: 'valid' | 'invalid';
+  prospectIds: string[];
+}
+
+/** Who would be contacted, through which contact point (null: they have none for the channel). */
+export interface Candidate {
+  prospect: SubjectProspect;
+  point: SubjectPoint | null;
+}
+
+export interface Subjects {
+  prospects: Map<string, SubjectProspect>;
+  points: Map<string, SubjectPoint>;
+  companyDomains: Map<string, string>;
+}
+
+/** Prospects with their contact points and their company's domain, in three queries. */
+export async function loadSubjects(ctx: Ctx, prospectIds: string[]): Promise<Subjects> {
+  const prospects = new Map<string, SubjectProspect>();
+  const points = new Map<string, SubjectPoint>();
+  const companyDomains = new Map<string, string>();
+  if (prospectIds.length === 0) return { prospects, points, companyDomains };
+  const rows = await queryRows<SubjectProspect>(
+    ctx.db,
+    sql`SELECT id, kind, country, region, postal_code AS "postalCode", time_zone AS "timeZone", company_id AS "companyId",
+          external_id AS "externalId", contact_points AS "contactPoints"
+        FROM prospects WHERE org_id = ${ctx.orgId} AND id = ANY(${p(prospectIds)}::uuid[])`,
+  );
+  for (const row of rows) prospects.set(row.id, row);
+  const pointIds = [...new Set(rows.flatMap((r) => r.contactPoints.map((l) => l.id)))];
+  const companyIds = [...new Set(rows.flatMap((r) => (r.companyId ? [r.companyId] : [])))];
+  const [pointRows, companyRows] = await Promise.all([
+    pointIds.length === 0 ? [] : pointsById(ctx, pointIds),
+    companyIds.length === 0
+      ? []
+      : queryRows<{ id: string; domain: string }>(
+          ctx.db,
+          sql`SELECT id, domain FROM companies WHERE org_id = ${ctx.orgId} AND id = ANY(${p(companyIds)}::uuid[]) AND domain IS NOT NULL`,
+        ),
+  ]);
+  for (const row of pointRows) points.set(row.id, row);
+  for (const row of companyRows) companyDomains.set(row.id, row.domain);
+  return { prospects, points, companyDomains };
+}
+
+export function pointsById(ctx: Ctx, ids: string[]): Promise<SubjectPoint[]> {
+  return queryRows<SubjectPoint>(
+    ctx.db,
+    sql`SELECT id, channel, value, phone_type AS "phoneType", country, domain, status, prospect_ids AS "prospectIds"
+        FROM contact_points WHERE org_id = ${ctx.orgId} AND id = ANY(${p(ids)}::uuid[])`,
+  );
+}
+
+/** The contact points of a prospect that can carry the channel, in the prospect's order (SMS: not fixed lines). */
+export function pointsFor(
+  subjects: Subjects,
+  prospect: SubjectProspect,
+  channel: ContactChannel,
+): SubjectPoint[] {
+  const wanted = channel === 'email' ? 'email' : 'phone';
+  const found: SubjectPoint[] = [];
+  for (const link of prospect.contactPoints) {
+    const point = subjects.points.get(link.id);
+    if (!point || point.channel !== wanted) continue;
+    if (channel === 'sms' && point.phoneType === 'fixed_line') continue;
+    found.push(point);
+  }
+  return found;
+}
+
+/** How far back attempts matter: the longest cap, budget or cooldown of the law and the policy, and a margin. */
+export function lookbackMs(policy: Policy, packs: RulePack[]): number {
+  let days = 0;
+  for (const pack of packs) {
+    for (const byAudience of Object.values(pack.rules)) {
+      for (const rule of Object.values(byAudience ?? {})) {
+        for (const cap of rule?.caps ?? []) days = Math.max(days, cap.value.windowMinutes / 1440);
+        days = Math.max(days, rule?.refusalCooldownDays?.value ?? 0);
+      }
+    }
+  }
+  for (const cap of policy.caps) days = Math.max(days, cap.windowHours / 24);
+  if (policy.pressureBudget) days = Math.max(days, policy.pressureBudget.windowDays);
+  for (const cooldown of Object.values(policy.refusalCooldownDays)) days = Math.max(days, cooldown ?? 0);
+  // Consents end at a refusal after them: a year of refusals is enough for the policy's consent age.
+  days = Math.max(days, policy.consentMaxAgeDays);
+  return (Math.ceil(days) + 2) * DAY;
+}
+
+export interface CurrentSnapshot {
+  id: string;
+  serial: number;
+  registry: RegistryName;
+  asOf: string;
+}
+
+/** The newest ready copy of each registry the organization imported. */
+export function currentSnapshots(ctx: Ctx): Promise<CurrentSnapshot[]> {
+  return queryRows<CurrentSnapshot>(
+    ctx.db,
+    sql`SELECT DISTINCT ON (registry) id, serial, registry, as_of::text AS "asOf"
+        FROM registry_snapshots WHERE org_id = ${ctx.orgId} AND status = 'ready'
+        ORDER BY registry, as_of DESC, serial DESC`,
+  );
+}
+
+interface SuppressionRow {
+  id: string;
+  scope: SuppressionScope;
+  channel: string;
+  reason: string;
+  hash: string;
+}
+
+interface ConsentRow {
+  id: string;
+  prospectId: string | null;
+  contactPointId: string | null;
+  channel: string;
+  basis: LegalBasis;
+  givenAt: Date;
+  expiresAt: Date | null;
+  withdrawnAt: Date | null;
+}
+
+interface AttemptRow {
+  prospectId: string | null;
+  contactPointId: string | null;
+  companyId: string | null;
+  channel: ContactChannel;
+  at: Date;
+  refused: boolean;
+}
+
+/** The keys a candidate's suppressions may be recorded under. */
+function candidateKeys(subjects: Subjects, candidate: Candidate): Buffer[] {
+  const { prospect, point } = candidate;
+  const keys = [suppressionKey('person', prospect.id)];
+  if (point) keys.push(suppressionKey('contact_point', point.value, point.channel));
+  if (prospect.companyId) keys.push(suppressionKey('company', prospect.companyId));
+  if (prospect.externalId) keys.push(suppressionKey('external_id', prospect.externalId));
+  const domains = new Set<string>();
+  for (const link of prospect.contactPoints) {
+    const domain = subjects.points.get(link.id)?.domain;
+    if (domain) domains.add(domain);
+  }
+  const companyDomain = prospect.companyId ? subjects.companyDomains.get(prospect.companyId) : undefined;
+  if (companyDomain) domains.add(companyDomain);
+  for (const domain of domains) keys.push(suppressionKey('email_domain', domain));
+  return keys;
+}
+
+const toDate = (value: Date | string | null) =>
+  value === null ? null : value instanceof Date ? value : new Date(value);
+
+/**
+ * Everything decide() needs for each candidate, read in a fixed number of set-based queries whatever the
+ * number of candidates: suppressions by keyed hash, consents, recent attempts, registry listings.
+ */
+export async function gatherFacts(
+  ctx: Ctx,
+  subjects: Subjects,
+  candidates: Candidate[],
+  options: {
+    channel: ContactChannel;
+    at: Date;
+    lookback: number;
+    sector?: string | null;
+    snapshots: CurrentSnapshot[];
+  },
+): Promise<DecisionFacts[]> {
+  if (candidates.length === 0) return [];
+  const { channel } = options;
+  const keysByCandidate = candidates.map((c) => candidateKeys(subjects, c).map((k) => k.toString('hex')));
+  const allKeys = [...new Set(keysByCandidate.flat())];
+  const prospectIds = [...new Set(candidates.map((c) => c.prospect.id))];
+  const personPoints = [...new Set(candidates.flatMap((c) => c.prospect.contactPoints.map((l) => l.id)))];
+  const companyIds = [
+    ...new Set(candidates.flatMap((c) => (c.prospect.companyId ? [c.prospect.companyId] : []))),
+  ];
+  const numbers =
+    channel === 'email'
+      ? []
+      : [
+          ...new Set(
+            candidates.flatMap((c) => (c.point?.channel === 'phone' ? [c.point.value.slice(1)] : [])),
+          ),
+        ];
+  const since = new Date(options.at.getTime() - options.lookback).toISOString();
+
+  const [suppressionRows, consentRows, attemptRows, listed] = await Promise.all([
+    queryRows<SuppressionRow>(
+      ctx.db,
+      sql`SELECT id, scope, channel, reason, encode(value_hash, 'hex') AS hash FROM suppressions
+          WHERE org_id = ${ctx.orgId} AND removed_at IS NULL
+            AND value_hash = ${anyHash(allKeys)}`,
+    ),
+    queryRows<ConsentRow>(
+      ctx.db,
+      sql`SELECT id, prospect_id AS "prospectId", contact_point_id AS "contactPointId", channel, basis,
+            given_at AS "givenAt", expires_at AS "expiresAt", withdrawn_at AS "withdrawnAt"
+          FROM consents WHERE org_id = ${ctx.orgId}
+            AND (prospect_id = ANY(${p(prospectIds)}::uuid[]) OR contact_point_id = ANY(${p(personPoints)}::uuid[]))`,
+    ),
+    queryRows<AttemptRow>(
+      ctx.db,
+      sql`SELECT prospect_id AS "prospectId", contact_point_id AS "contactPointId", company_id AS "companyId", channel, at, refused
+          FROM contact_attempts WHERE org_id = ${ctx.orgId} AND at > ${since}::timestamptz
+            AND outcome IS DISTINCT FROM 'cancelled'
+            AND (prospect_id = ANY(${p(prospectIds)}::uuid[]) OR contact_point_id = ANY(${p(personPoints)}::uuid[])
+                 OR company_id = ANY(${p(companyIds)}::uuid[]))`,
+    ),
+    listedNumbers(ctx, options.snapshots, numbers),
+  ]);
+
+  const suppressionsByKey = new Map<string, SuppressionRow[]>();
+  for (const row of suppressionRows) {
+    const list = suppressionsByKey.get(row.hash) ?? [];
+    list.push(row);
+    suppressionsByKey.set(row.hash, list);
+  }
+  const consentsByProspect = groupBy(consentRows, (c) => c.prospectId);
+  const consentsByPoint = groupBy(consentRows, (c) => c.contactPointId);
+  const attemptsByProspect = groupBy(attemptRows, (a) => a.prospectId);
+  const attemptsByPoint = groupBy(attemptRows, (a) => a.contactPointId);
+  const attemptsByCompany = groupBy(attemptRows, (a) => a.companyId);
+
+  return candidates.map((candidate, i) => {
+    const { prospect, point } = candidate;
+    const suppressions = keysByCandidate[i]!.flatMap((k) => suppressionsByKey.get(k) ?? []);
+    const consents = new Map<string, ConsentRow>();
+    for (const c of consentsByProspect.get(prospect.id) ?? [])
+      if (!c.contactPointId || c.contactPointId === point?.id) consents.set(c.id, c);
+    if (point)
+      for (const c of consentsByPoint.get(point.id) ?? [])
+        if (!c.prospectId || c.prospectId === prospect.id) consents.set(c.id, c);
+    const own = new Set(prospect.contactPoints.map((l) => l.id));
+    const attempts = new Set<AttemptRow>();
+    for (const a of attemptsByProspect.get(prospect.id) ?? []) attempts.add(a);
+    for (const id of own) for (const a of attemptsByPoint.get(id) ?? []) attempts.add(a);
+    if (point) for (const a of attemptsByPoint.get(point.id) ?? []) attempts.add(a);
+    if (prospect.companyId) for (const a of attemptsByCompany.get(prospect.companyId) ?? []) attempts.add(a);
+    const registries: DecisionFacts['registries'] = {};
+    for (const snapshot of options.snapshots) {
+      registries[snapshot.registry] = {
+        snapshotId: snapshot.id,
+        asOf: snapshot.asOf,
+        listed: point?.channel === 'phone' && listed.get(snapshot.serial)?.has(point.value.slice(1)) === true,
+      };
+    }
+    return {
+      channel,
+      sector: options.sector ?? null,
+      contactPoint: point
+        ? {
+            id: point.id,
+            value: point.value,
+            status: point.status,
+            country: point.country,
+            phoneType: point.phoneType,
+          }
+        : null,
+      prospect: {
+        id: prospect.id,
+        kind: prospect.kind,
+        country: prospect.country,
+        region: prospect.region,
+        postalCode: prospect.postalCode,
+        companyId: prospect.companyId,
+      },
+      zones: calleeTimeZones({
+        timeZone: prospect.timeZone,
+        phone: point?.channel === 'phone' ? point.value : null,
+        country: prospect.country ?? point?.country ?? null,
+      }),
+      suppressions: suppressions.map((s) => ({
+        id: s.id,
+        scope: s.scope,
+        channel: s.channel,
+        reason: s.reason,
+      })),
+      consents: [...consents.values()].map((c) => ({
+        id: c.id,
+        channel: c.channel,
+        basis: c.basis,
+        givenAt: toDate(c.givenAt)!,
+        expiresAt: toDate(c.expiresAt),
+        withdrawnAt: toDate(c.withdrawnAt),
+      })),
+      registries,
+      attempts: [...attempts].map((a) => ({
+        at: toDate(a.at)!,
+        channel: a.channel,
+        person: a.prospectId === prospect.id || (a.contactPointId !== null && own.has(a.contactPointId)),
+        contactPoint: point !== null && a.contactPointId === point.id,
+        company: prospect.companyId !== null && a.companyId === prospect.companyId,
+        refused: a.refused,
+      })),
+    };
+  });
+}
+
+function groupBy<T>(rows: T[], key: (row: T) => string | null): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) {
+    const k = key(row);
+    if (k === null) continue;
+    const list = groups.get(k);
+    if (list) list.push(row);
+    else groups.set(k, [row]);
+  }
+  return groups;
+}
+
+/** Which of the numbers (E.164 digits) each snapshot lists. */
+async function listedNumbers(
+  ctx: Ctx,
+  snapshots: CurrentSnapshot[],
+  numbers: string[],
+): Promise<Map<number, Set<string>>> {
+  const listed = new Map<number, Set<string>>();
+  if (numbers.length === 0 || snapshots.length === 0) return listed;
+  const parts = snapshots.map(
+    (s) =>
+      sql`SELECT ${s.serial}::int AS serial, number::text AS number FROM ${sql.raw(registryTable(s.serial))} WHERE number = ANY(${p(numbers)}::bigint[])`,
+  );
+  const rows = await queryRows<{ serial: number; number: string }>(ctx.db, sql.join(parts, sql` UNION ALL `));
+  for (const row of rows) {
+    const set = listed.get(row.serial) ?? new Set();
+    set.add(row.number);
+    listed.set(row.serial, set);
+  }
+  return listed;
+}
