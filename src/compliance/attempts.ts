@@ -6,6 +6,7 @@ import {
   type InteractionType,
 } from '../../db/schema';
 import { type Ctx, withTransaction } from '../context';
+import { queryRows } from '../db';
 import { AppError, invalid, notFound } from '../http/errors';
 import { decodeCursor, page } from '../http/pagination';
 import { insertInteractions } from '../interactions/service';
@@ -13,14 +14,14 @@ import { newId } from '../lib/ids';
 import { audit } from './audit';
 import { recordConsent, withdrawConsentsOf } from './consents';
 import { bestOf, type CandidateDecision, decideCandidates } from './decisions';
-import { loadSubjects, pointsFor } from './facts';
+import { loadSubjects, pointsById, pointsFor } from './facts';
 import { suppressionHint, suppressionKey } from './keys';
 import { loadPolicy } from './policy-store';
 import type { ContactChannel } from './rules/types';
 import { insertSuppressions, type NewSuppression, type SuppressionChannel } from './suppressions';
 
 export interface ReservationInput {
-  prospectId: string;
+  prospectId?: string;
   contactPointId?: string;
   channel: ContactChannel;
   campaign?: string;
@@ -48,11 +49,30 @@ export class ReservationRefused extends AppError {
  * shared with another record is locked by both) and their company. Keys are taken in one sorted order,
  * so two reservations never wait on each other in a circle; the locks end with the transaction.
  */
-async function lockSubjects(ctx: Ctx, keys: string[]): Promise<void> {
+async function lockSubjects(ctx: Ctx, keys: string[]): Promise<Date> {
   const sorted = [...new Set(keys.map((k) => `${ctx.orgId}:${k}`))].sort();
-  await ctx.db.execute(
-    sql`SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) FROM (SELECT unnest(${sql.param(sorted)}::text[]) AS k ORDER BY 1) AS keys`,
+  const [locked] = await queryRows<{ at: Date | string }>(
+    ctx.db,
+    sql`SELECT clock_timestamp() AS at FROM (
+          SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0)))
+          FROM (SELECT unnest(${sql.param(sorted)}::text[]) AS k ORDER BY 1) AS keys
+        ) AS locked`,
   );
+  return new Date(locked!.at);
+}
+
+/** The one record a contact point belongs to; a number shared by several records needs the caller to say whose. */
+async function ownerOf(ctx: Ctx, contactPointId: string): Promise<string> {
+  const [point] = await pointsById(ctx, [contactPointId]);
+  if (!point) throw notFound('Contact point');
+  if (point.prospectIds.length !== 1) {
+    const message =
+      point.prospectIds.length === 0
+        ? 'this contact point belongs to no prospect'
+        : `this contact point belongs to ${point.prospectIds.length} prospects: say which one`;
+    throw invalid(message, [{ field: 'prospectId', message }]);
+  }
+  return point.prospectIds[0]!;
 }
 
 /**
@@ -62,22 +82,24 @@ async function lockSubjects(ctx: Ctx, keys: string[]): Promise<void> {
 export async function reserveAttempt(
   ctx: Ctx,
   input: ReservationInput,
-  now = new Date(),
 ): Promise<{ attempt: ContactAttempt; decision: CandidateDecision }> {
   const { policy } = await loadPolicy(ctx);
+  const prospectId = input.prospectId ?? (await ownerOf(ctx, input.contactPointId!));
   return withTransaction(ctx, async (tx) => {
-    const first = await loadSubjects(tx, [input.prospectId]);
-    const known = first.prospects.get(input.prospectId);
+    const first = await loadSubjects(tx, [prospectId]);
+    const known = first.prospects.get(prospectId);
     if (!known) throw notFound('Prospect');
-    await lockSubjects(tx, [
+    // The instant is the database's clock once the locks are held: every attempt that counts against this
+    // one was committed before, and so is earlier, whichever process and clock reserved it.
+    const now = await lockSubjects(tx, [
       `prospect:${known.id}`,
       ...known.contactPoints.map((l) => `cp:${l.id}`),
       ...(input.contactPointId ? [`cp:${input.contactPointId}`] : []),
       ...(known.companyId ? [`company:${known.companyId}`] : []),
     ]);
     // Read again under the locks: what another reservation committed meanwhile is now visible.
-    const subjects = await loadSubjects(tx, [input.prospectId]);
-    const prospect = subjects.prospects.get(input.prospectId);
+    const subjects = await loadSubjects(tx, [prospectId]);
+    const prospect = subjects.prospects.get(prospectId);
     if (!prospect) throw notFound('Prospect');
     let points = pointsFor(subjects, prospect, input.channel);
     if (input.contactPointId) {

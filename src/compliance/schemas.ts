@@ -166,7 +166,11 @@ export const AttemptSchema = z
 
 export const ReservationInputSchema = z
   .object({
-    prospectId: z.string().uuid(),
+    prospectId: z
+      .string()
+      .uuid()
+      .optional()
+      .openapi({ description: 'Optional with a contactPointId that belongs to one record only' }),
     contactPointId: z
       .string()
       .uuid()
@@ -175,6 +179,10 @@ export const ReservationInputSchema = z
     channel: ChannelSchema,
     campaign: z.string().max(200).optional(),
     sector: z.string().max(100).optional(),
+  })
+  .refine((r) => r.prospectId || r.contactPointId, {
+    path: ['prospectId'],
+    error: 'give a prospectId, a contactPointId, or both',
   })
   .openapi('ContactAttemptInput');
 

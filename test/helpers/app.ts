@@ -6,7 +6,8 @@ import { importJobHandler } from '../../src/imports/service';
 import { JobRunner } from '../../src/jobs/runner';
 import { createApiKey, createOrganization } from '../../src/orgs/service';
 
-useSuppressionSecret('test suppression secret: 32 bytes or more, never in production');
+export const TEST_SUPPRESSION_SECRET = 'test suppression secret: 32 bytes or more, never in production';
+useSuppressionSecret(TEST_SUPPRESSION_SECRET);
 
 export const silent = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
