@@ -129,11 +129,13 @@ export class RegistryLineReader {
       this.delimiter = DELIMITERS.find((d) => line.includes(d));
       if (this.readHeader(line)) return;
     }
-    const fields = this.delimiter ? line.split(this.delimiter) : [line];
+    // Without a header, a later line may still carry a second column: the number is its first field.
+    const delimiter = this.delimiter ?? DELIMITERS.find((d) => line.includes(d));
+    const fields = delimiter ? line.split(delimiter) : [line];
     let raw_ = unquote(fields[this.column] ?? '');
     if (this.areaColumn !== undefined) raw_ = unquote(fields[this.areaColumn] ?? '') + raw_;
     else if (
-      this.delimiter &&
+      delimiter &&
       this.column === 0 &&
       fields.length >= 2 &&
       /^\d{3}$/.test(unquote(fields[0]!)) &&
