@@ -16,7 +16,6 @@ import { recordConsent, withdrawConsentsOf } from './consents';
 import { bestOf, type CandidateDecision, decideCandidates } from './decisions';
 import { loadSubjects, pointsById, pointsFor } from './facts';
 import { suppressionHint, suppressionKey } from './keys';
-import { loadPolicy } from './policy-store';
 import type { ContactChannel } from './rules/types';
 import { insertSuppressions, type NewSuppression, type SuppressionChannel } from './suppressions';
 
@@ -83,7 +82,6 @@ export async function reserveAttempt(
   ctx: Ctx,
   input: ReservationInput,
 ): Promise<{ attempt: ContactAttempt; decision: CandidateDecision }> {
-  const { policy } = await loadPolicy(ctx);
   const prospectId = input.prospectId ?? (await ownerOf(ctx, input.contactPointId!));
   return withTransaction(ctx, async (tx) => {
     const first = await loadSubjects(tx, [prospectId]);
@@ -119,7 +117,7 @@ export async function reserveAttempt(
       channel: input.channel,
       at: now,
       sector: input.sector ?? null,
-      policy,
+      policy: subjects.policy,
     });
     const decision = bestOf(decisions);
     if (!decision.allowed) throw new ReservationRefused(decision);

@@ -7,7 +7,6 @@ import { normalizePhone } from '../prospects/phone';
 import { type Decision, decide } from './decide';
 import {
   type Candidate,
-  currentSnapshots,
   gatherFacts,
   loadSubjects,
   lookbackMs,
@@ -164,13 +163,12 @@ export async function decideCandidates(
   candidates: Candidate[],
   options: { channel: ContactChannel; at: Date; sector?: string | null; policy: Policy },
 ): Promise<CandidateDecision[]> {
-  const snapshots = options.channel === 'email' ? [] : await currentSnapshots(ctx);
   const facts = await gatherFacts(ctx, subjects, candidates, {
     channel: options.channel,
     at: options.at,
     lookback: lookbackMs(options.policy, RULE_PACKS),
     sector: options.sector ?? null,
-    snapshots,
+    snapshots: options.channel === 'email' ? [] : subjects.snapshots,
   });
   return facts.map((f, i) => ({
     ...decide(f, RULE_PACKS, options.policy, options.at),
@@ -213,10 +211,10 @@ export async function decideContact(ctx: Ctx, request: DecisionRequest): Promise
     throw new AppError('VALIDATION', 'at is not a date', {
       errors: [{ field: 'at', message: 'not a date' }],
     });
-  const [{ policy }, resolved] = await Promise.all([loadPolicy(ctx), resolveCandidates(ctx, request)]);
+  const resolved = await resolveCandidates(ctx, request);
   const decisions = await decideCandidates(ctx, resolved.subjects, resolved.candidates, {
     ...request,
-    policy,
+    policy: resolved.subjects.policy,
   });
   const chosen = resolved.person ? bestOf(decisions) : strictestOf(decisions);
   return {
@@ -251,6 +249,67 @@ export interface BatchAnswer {
   unknown: string[];
 }
 
+/** What a batch keeps of a decision: 100,000 whole decisions would not fit in the service's memory. */
+interface Outline {
+  allowed: boolean;
+  contactPointId: string | null;
+  nextAllowedAt: Date | null;
+  codes: string[];
+}
+
+interface ChunkResult {
+  unknown: string[];
+  /** Each known prospect with the decision for their best contact point. */
+  best: [string, Outline][];
+}
+
+async function decideChunk(
+  ctx: Ctx,
+  chunk: string[],
+  options: { channel: ContactChannel; at: Date; sector?: string; policy: Policy },
+): Promise<ChunkResult> {
+  const subjects = await loadSubjects(ctx, chunk);
+  const unknown: string[] = [];
+  const candidates: Candidate[] = [];
+  for (const id of chunk) {
+    const prospect = subjects.prospects.get(id);
+    if (!prospect) {
+      unknown.push(id);
+      continue;
+    }
+    const points = pointsFor(subjects, prospect, options.channel);
+    for (const point of points.length > 0 ? points : [null]) candidates.push({ prospect, point });
+  }
+  const decisions = await decideCandidates(ctx, subjects, candidates, {
+    channel: options.channel,
+    at: options.at,
+    sector: options.sector ?? null,
+    policy: options.policy,
+  });
+  const byProspect = new Map<string, CandidateDecision[]>();
+  decisions.forEach((d, i) => {
+    const id = candidates[i]!.prospect.id;
+    const list = byProspect.get(id);
+    if (list) list.push(d);
+    else byProspect.set(id, [d]);
+  });
+  return {
+    unknown,
+    best: [...byProspect].map(([id, list]) => {
+      const best = bestOf(list);
+      return [
+        id,
+        {
+          allowed: best.allowed,
+          contactPointId: best.contactPointId,
+          nextAllowedAt: best.nextAllowedAt,
+          codes: [...new Set(best.reasons.map((r) => r.code))],
+        },
+      ];
+    }),
+  };
+}
+
 /**
  * A dry run over up to 100,000 prospects: who may be contacted now and within the week, and why not the
  * others. Reads in chunks, each with a fixed number of queries; nothing is reserved.
@@ -272,38 +331,23 @@ export async function decideBatch(
     unknown: [],
   };
   const weekEnd = input.at.getTime() + WEEK;
-  for (let start = 0; start < ids.length; start += BATCH_CHUNK) {
-    const chunk = ids.slice(start, start + BATCH_CHUNK);
-    const subjects = await loadSubjects(ctx, chunk);
-    const candidates: Candidate[] = [];
-    const owners: number[] = [];
-    for (const id of chunk) {
-      const prospect = subjects.prospects.get(id);
-      if (!prospect) {
-        answer.unknown.push(id);
-        continue;
+  const chunks: string[][] = [];
+  for (let start = 0; start < ids.length; start += BATCH_CHUNK)
+    chunks.push(ids.slice(start, start + BATCH_CHUNK));
+  // Two chunks in flight: the database reads one while this process decides the other.
+  const results: ChunkResult[] = new Array(chunks.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(2, chunks.length) }, async () => {
+      while (next < chunks.length) {
+        const i = next++;
+        results[i] = await decideChunk(ctx, chunks[i]!, { ...input, policy });
       }
-      const points = pointsFor(subjects, prospect, input.channel);
-      for (const point of points.length > 0 ? points : [null]) {
-        candidates.push({ prospect, point });
-        owners.push(candidates.length - 1);
-      }
-    }
-    const decisions = await decideCandidates(ctx, subjects, candidates, {
-      channel: input.channel,
-      at: input.at,
-      sector: input.sector ?? null,
-      policy,
-    });
-    const byProspect = new Map<string, CandidateDecision[]>();
-    decisions.forEach((d, i) => {
-      const id = candidates[i]!.prospect.id;
-      const list = byProspect.get(id);
-      if (list) list.push(d);
-      else byProspect.set(id, [d]);
-    });
-    for (const [prospectId, list] of byProspect) {
-      const best = bestOf(list);
+    }),
+  );
+  for (const result of results) {
+    answer.unknown.push(...result.unknown);
+    for (const [prospectId, best] of result.best) {
       if (best.allowed) {
         answer.now.contactable++;
         answer.week.contactable++;
@@ -329,6 +373,6 @@ export async function decideBatch(
   return answer;
 }
 
-function tally(counts: Record<string, number>, decision: Decision): void {
-  for (const code of new Set(decision.reasons.map((r) => r.code))) counts[code] = (counts[code] ?? 0) + 1;
+function tally(counts: Record<string, number>, decision: Outline): void {
+  for (const code of decision.codes) counts[code] = (counts[code] ?? 0) + 1;
 }

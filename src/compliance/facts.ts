@@ -1,10 +1,10 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { ContactPointLink, SuppressionScope } from '../../db/schema';
 import type { Ctx } from '../context';
 import { queryRows } from '../db';
 import type { DecisionFacts } from './decide';
 import { anyHash, suppressionKey } from './keys';
-import type { Policy } from './policy';
+import { DEFAULT_POLICY, type Policy } from './policy';
 import { registryTable } from './registries';
 import type { ContactChannel, LegalBasis, RegistryName, RulePack } from './rules/types';
 import { calleeTimeZones } from './zones';
@@ -45,35 +45,62 @@ export interface Subjects {
   prospects: Map<string, SubjectProspect>;
   points: Map<string, SubjectPoint>;
   companyDomains: Map<string, string>;
+  /** The organization's policy as it stood when the subjects were read. */
+  policy: Policy;
+  /** The newest ready copy of each registry the organization imported. */
+  snapshots: CurrentSnapshot[];
 }
 
-/** Prospects with their contact points and their company's domain, in three queries. */
+/**
+ * Prospects with their contact points and their company's domain, and the organization's policy and
+ * registry copies, in one statement: a decision is a few round trips, and each costs more than its query.
+ */
 export async function loadSubjects(ctx: Ctx, prospectIds: string[]): Promise<Subjects> {
+  const [row] = await queryRows<{
+    prospects: SubjectProspect[] | null;
+    points: SubjectPoint[] | null;
+    companies: { id: string; domain: string }[] | null;
+    policy: Partial<Policy> | null;
+    snapshots: CurrentSnapshot[] | null;
+  }>(
+    ctx.db,
+    sql`WITH p AS MATERIALIZED (
+          SELECT id, kind, country, region, postal_code, time_zone, company_id, external_id, contact_points
+          FROM prospects WHERE org_id = ${ctx.orgId} AND id = ANY(${p(prospectIds)}::uuid[])
+        )
+        SELECT
+          (SELECT json_agg(json_build_object('id', id, 'kind', kind, 'country', country, 'region', region,
+              'postalCode', postal_code, 'timeZone', time_zone, 'companyId', company_id, 'externalId', external_id,
+              'contactPoints', contact_points)) FROM p) AS prospects,
+          (SELECT json_agg(json_build_object('id', c.id, 'channel', c.channel, 'value', c.value,
+              'phoneType', c.phone_type, 'country', c.country, 'domain', c.domain, 'status', c.status,
+              'prospectIds', c.prospect_ids))
+            FROM contact_points c
+            WHERE c.org_id = ${ctx.orgId}
+              AND c.id = ANY(ARRAY(SELECT DISTINCT (l->>'id')::uuid FROM p, jsonb_array_elements(p.contact_points) l))
+          ) AS points,
+          (SELECT json_agg(json_build_object('id', id, 'domain', domain)) FROM companies
+            WHERE org_id = ${ctx.orgId} AND domain IS NOT NULL
+              AND id = ANY(ARRAY(SELECT DISTINCT company_id FROM p WHERE company_id IS NOT NULL))) AS companies,
+          (SELECT policy FROM policies WHERE org_id = ${ctx.orgId}) AS policy,
+          (SELECT json_agg(s) FROM (
+            SELECT DISTINCT ON (registry) id, serial, registry, as_of::text AS "asOf"
+            FROM registry_snapshots WHERE org_id = ${ctx.orgId} AND status = 'ready'
+            ORDER BY registry, as_of DESC, serial DESC) s) AS snapshots`,
+  );
   const prospects = new Map<string, SubjectProspect>();
   const points = new Map<string, SubjectPoint>();
   const companyDomains = new Map<string, string>();
-  if (prospectIds.length === 0) return { prospects, points, companyDomains };
-  const rows = await queryRows<SubjectProspect>(
-    ctx.db,
-    sql`SELECT id, kind, country, region, postal_code AS "postalCode", time_zone AS "timeZone", company_id AS "companyId",
-          external_id AS "externalId", contact_points AS "contactPoints"
-        FROM prospects WHERE org_id = ${ctx.orgId} AND id = ANY(${p(prospectIds)}::uuid[])`,
-  );
-  for (const row of rows) prospects.set(row.id, row);
-  const pointIds = [...new Set(rows.flatMap((r) => r.contactPoints.map((l) => l.id)))];
-  const companyIds = [...new Set(rows.flatMap((r) => (r.companyId ? [r.companyId] : [])))];
-  const [pointRows, companyRows] = await Promise.all([
-    pointIds.length === 0 ? [] : pointsById(ctx, pointIds),
-    companyIds.length === 0
-      ? []
-      : queryRows<{ id: string; domain: string }>(
-          ctx.db,
-          sql`SELECT id, domain FROM companies WHERE org_id = ${ctx.orgId} AND id = ANY(${p(companyIds)}::uuid[]) AND domain IS NOT NULL`,
-        ),
-  ]);
-  for (const row of pointRows) points.set(row.id, row);
-  for (const row of companyRows) companyDomains.set(row.id, row.domain);
-  return { prospects, points, companyDomains };
+  for (const prospect of row?.prospects ?? []) prospects.set(prospect.id, prospect);
+  for (const point of row?.points ?? []) points.set(point.id, point);
+  for (const company of row?.companies ?? []) companyDomains.set(company.id, company.domain);
+  return {
+    prospects,
+    points,
+    companyDomains,
+    policy: { ...DEFAULT_POLICY, ...row?.policy },
+    snapshots: row?.snapshots ?? [],
+  };
 }
 
 export function pointsById(ctx: Ctx, ids: string[]): Promise<SubjectPoint[]> {
@@ -125,16 +152,6 @@ export interface CurrentSnapshot {
   serial: number;
   registry: RegistryName;
   asOf: string;
-}
-
-/** The newest ready copy of each registry the organization imported. */
-export function currentSnapshots(ctx: Ctx): Promise<CurrentSnapshot[]> {
-  return queryRows<CurrentSnapshot>(
-    ctx.db,
-    sql`SELECT DISTINCT ON (registry) id, serial, registry, as_of::text AS "asOf"
-        FROM registry_snapshots WHERE org_id = ${ctx.orgId} AND status = 'ready'
-        ORDER BY registry, as_of DESC, serial DESC`,
-  );
 }
 
 interface SuppressionRow {
@@ -221,30 +238,44 @@ export async function gatherFacts(
         ];
   const since = new Date(options.at.getTime() - options.lookback).toISOString();
 
-  const [suppressionRows, consentRows, attemptRows, listed] = await Promise.all([
-    queryRows<SuppressionRow>(
-      ctx.db,
-      sql`SELECT id, scope, channel, reason, encode(value_hash, 'hex') AS hash FROM suppressions
-          WHERE org_id = ${ctx.orgId} AND removed_at IS NULL
-            AND value_hash = ${anyHash(allKeys)}`,
-    ),
-    queryRows<ConsentRow>(
-      ctx.db,
-      sql`SELECT id, prospect_id AS "prospectId", contact_point_id AS "contactPointId", channel, basis,
-            given_at AS "givenAt", expires_at AS "expiresAt", withdrawn_at AS "withdrawnAt"
-          FROM consents WHERE org_id = ${ctx.orgId}
-            AND (prospect_id = ANY(${p(prospectIds)}::uuid[]) OR contact_point_id = ANY(${p(personPoints)}::uuid[]))`,
-    ),
-    queryRows<AttemptRow>(
-      ctx.db,
-      sql`SELECT prospect_id AS "prospectId", contact_point_id AS "contactPointId", company_id AS "companyId", channel, at, refused
-          FROM contact_attempts WHERE org_id = ${ctx.orgId} AND at > ${since}::timestamptz
-            AND outcome IS DISTINCT FROM 'cancelled'
-            AND (prospect_id = ANY(${p(prospectIds)}::uuid[]) OR contact_point_id = ANY(${p(personPoints)}::uuid[])
-                 OR company_id = ANY(${p(companyIds)}::uuid[]))`,
-    ),
-    listedNumbers(ctx, options.snapshots, numbers),
-  ]);
+  // One statement, four answers: each is a set-based lookup on an index, aggregated to JSON.
+  const [row] = await queryRows<{
+    suppressions: SuppressionRow[] | null;
+    consents: ConsentRow[] | null;
+    attempts: AttemptRow[] | null;
+    listed: { serial: number; number: string }[] | null;
+  }>(
+    ctx.db,
+    sql`SELECT
+          (SELECT json_agg(json_build_object('id', id, 'scope', scope, 'channel', channel, 'reason', reason,
+              'hash', encode(value_hash, 'hex')))
+            FROM suppressions
+            WHERE org_id = ${ctx.orgId} AND removed_at IS NULL AND value_hash = ${anyHash(allKeys)}) AS suppressions,
+          (SELECT json_agg(json_build_object('id', id, 'prospectId', prospect_id, 'contactPointId', contact_point_id,
+              'channel', channel, 'basis', basis, 'givenAt', given_at, 'expiresAt', expires_at,
+              'withdrawnAt', withdrawn_at))
+            FROM consents
+            WHERE org_id = ${ctx.orgId}
+              AND (prospect_id = ANY(${p(prospectIds)}::uuid[]) OR contact_point_id = ANY(${p(personPoints)}::uuid[]))
+          ) AS consents,
+          (SELECT json_agg(json_build_object('prospectId', prospect_id, 'contactPointId', contact_point_id,
+              'companyId', company_id, 'channel', channel, 'at', at, 'refused', refused))
+            FROM contact_attempts
+            WHERE org_id = ${ctx.orgId} AND at > ${since}::timestamptz AND outcome IS DISTINCT FROM 'cancelled'
+              AND (prospect_id = ANY(${p(prospectIds)}::uuid[]) OR contact_point_id = ANY(${p(personPoints)}::uuid[])
+                   OR company_id = ANY(${p(companyIds)}::uuid[]))
+          ) AS attempts,
+          ${listedNumbers(options.snapshots, numbers)} AS listed`,
+  );
+  const suppressionRows = row?.suppressions ?? [];
+  const consentRows = row?.consents ?? [];
+  const attemptRows = row?.attempts ?? [];
+  const listed = new Map<number, Set<string>>();
+  for (const entry of row?.listed ?? []) {
+    const set = listed.get(entry.serial) ?? new Set();
+    set.add(entry.number);
+    listed.set(entry.serial, set);
+  }
 
   const suppressionsByKey = new Map<string, SuppressionRow[]>();
   for (const row of suppressionRows) {
@@ -345,23 +376,12 @@ function groupBy<T>(rows: T[], key: (row: T) => string | null): Map<string, T[]>
   return groups;
 }
 
-/** Which of the numbers (E.164 digits) each snapshot lists. */
-async function listedNumbers(
-  ctx: Ctx,
-  snapshots: CurrentSnapshot[],
-  numbers: string[],
-): Promise<Map<number, Set<string>>> {
-  const listed = new Map<number, Set<string>>();
-  if (numbers.length === 0 || snapshots.length === 0) return listed;
+/** Which of the numbers (E.164 digits) each snapshot lists, as a JSON subquery. */
+function listedNumbers(snapshots: CurrentSnapshot[], numbers: string[]): SQL {
+  if (numbers.length === 0 || snapshots.length === 0) return sql`NULL::json`;
   const parts = snapshots.map(
     (s) =>
       sql`SELECT ${s.serial}::int AS serial, number::text AS number FROM ${sql.raw(registryTable(s.serial))} WHERE number = ANY(${p(numbers)}::bigint[])`,
   );
-  const rows = await queryRows<{ serial: number; number: string }>(ctx.db, sql.join(parts, sql` UNION ALL `));
-  for (const row of rows) {
-    const set = listed.get(row.serial) ?? new Set();
-    set.add(row.number);
-    listed.set(row.serial, set);
-  }
-  return listed;
+  return sql`(SELECT json_agg(x) FROM (${sql.join(parts, sql` UNION ALL `)}) x)`;
 }
