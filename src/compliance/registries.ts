@@ -81,12 +81,17 @@ export async function importRegistrySnapshot(
           if (rejections.length < KEPT_REJECTIONS) rejections.push(rejection);
         },
       );
+      // One COPY in flight while the next chunk of the file is read: the server stores one while this
+      // process parses the other.
+      let copying: Promise<void> = Promise.resolve();
       const flush = async () => {
         if (pending.length === 0) return;
         const text = `${pending.join('\n')}\n`;
         pending = [];
         pendingBytes = 0;
-        await copyText(tx.db, table, ['number'], text);
+        await copying;
+        copying = copyText(tx.db, table, ['number'], text);
+        copying.catch(() => {});
       };
       const received = await feed({
         write: async (chunk) => {
@@ -97,6 +102,7 @@ export async function importRegistrySnapshot(
       const asOf = received.asOf ?? input.asOf;
       reader.end();
       await flush();
+      await copying;
       if (numbers === 0) {
         throw new AppError(
           'UNPROCESSABLE',
@@ -106,6 +112,8 @@ export async function importRegistrySnapshot(
           },
         );
       }
+      // Enough memory to sort a few million numbers at once rather than in runs on disk.
+      await tx.db.execute(sql.raw(`SET LOCAL maintenance_work_mem = '256MB'`));
       await tx.db.execute(sql.raw(`CREATE INDEX ${table}_number_idx ON ${table} (number)`));
       await tx.db.execute(sql.raw(`ANALYZE ${table}`));
       const newer = await queryRows<{ id: string }>(

@@ -34,6 +34,11 @@ const FRENCH_OVERSEAS_PREFIXES: [string, string][] = [
  * else goes through libphonenumber.
  */
 export function registryNumber(raw: string, country: string): string | undefined {
+  // Most lines of a registry file are bare digits: no trimming, no regular expression.
+  if (allDigits(raw)) {
+    const fast = nationalForm(raw, country);
+    if (fast) return fast;
+  }
   const trimmed = raw.trim();
   const international = trimmed.startsWith('+') || trimmed.startsWith('00');
   const digits = trimmed.replace(/[\s.\-()/]/g, '');
@@ -44,6 +49,15 @@ export function registryNumber(raw: string, country: string): string | undefined
   if (fast && (!international || fast === bare)) return fast;
   const parsed = normalizePhone(trimmed, country);
   return parsed.ok ? parsed.e164.slice(1) : undefined;
+}
+
+function allDigits(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 function nationalForm(d: string, country: string): string | undefined {
@@ -131,17 +145,25 @@ export class RegistryLineReader {
     }
     // Without a header, a later line may still carry a second column: the number is its first field.
     const delimiter = this.delimiter ?? DELIMITERS.find((d) => line.includes(d));
-    const fields = delimiter ? line.split(delimiter) : [line];
-    let raw_ = unquote(fields[this.column] ?? '');
-    if (this.areaColumn !== undefined) raw_ = unquote(fields[this.areaColumn] ?? '') + raw_;
-    else if (
-      delimiter &&
-      this.column === 0 &&
-      fields.length >= 2 &&
-      /^\d{3}$/.test(unquote(fields[0]!)) &&
-      /^\d{7}$/.test(unquote(fields[1]!))
-    ) {
-      raw_ = unquote(fields[0]!) + unquote(fields[1]!);
+    let raw_: string;
+    const cut =
+      delimiter && this.column === 0 && this.areaColumn === undefined ? line.indexOf(delimiter) : -1;
+    if (cut > 3 && allDigits(line.slice(0, cut))) {
+      // The usual line, "0612345678;42": the first field, without splitting the rest.
+      raw_ = line.slice(0, cut);
+    } else {
+      const fields = delimiter ? line.split(delimiter) : [line];
+      raw_ = unquote(fields[this.column] ?? '');
+      if (this.areaColumn !== undefined) raw_ = unquote(fields[this.areaColumn] ?? '') + raw_;
+      else if (
+        delimiter &&
+        this.column === 0 &&
+        fields.length >= 2 &&
+        /^\d{3}$/.test(unquote(fields[0]!)) &&
+        /^\d{7}$/.test(unquote(fields[1]!))
+      ) {
+        raw_ = unquote(fields[0]!) + unquote(fields[1]!);
+      }
     }
     if (raw_ === '') {
       this.reject({ line: this.line, message: 'no number on this line' });
