@@ -38,6 +38,9 @@ export const configSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, { error: 'expected a postgres:// or postgresql:// URL' })
     .optional(),
   DATABASE_POOL_SIZE: int(10, 1, 200),
+  DATABASE_PLAN_CACHE_MODE: z
+    .enum(['auto', 'force_generic_plan', 'force_custom_plan'])
+    .default('force_generic_plan'),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   MAX_BODY_BYTES: bytes(1024 * 1024),
   MAX_UPLOAD_BYTES: bytes(1024 * 1024 * 1024),
@@ -106,5 +109,10 @@ export function loadConfigOrExit(): Config {
 
 /** How the entries open the database the settings name. */
 export function databaseOptions(config: Config, poolSize = config.DATABASE_POOL_SIZE) {
-  return { ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : {}), dataDir: config.DATA_DIR, poolSize };
+  return {
+    ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : {}),
+    dataDir: config.DATA_DIR,
+    poolSize,
+    planCacheMode: config.DATABASE_PLAN_CACHE_MODE,
+  };
 }

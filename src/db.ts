@@ -25,6 +25,11 @@ export interface Database {
   concurrent: boolean;
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Follows NOTIFY messages on a channel. `onListening` runs once listening starts and again after every
+   * reconnection, since notices sent in between are lost.
+   */
+  listen(channel: string, onMessage: (payload: string) => void, onListening: () => void): Promise<void>;
   /** The postgres.js client, for COPY and LISTEN; undefined on PGlite. */
   sql?: postgres.Sql;
   /** The embedded client; undefined on a server. */
@@ -39,12 +44,19 @@ export interface DatabaseOptions {
   /** Where PGlite keeps its files; 'memory://' for a throw-away database. */
   dataDir?: string;
   poolSize?: number;
+  /**
+   * The server's plan_cache_mode for the pool's connections. The service's statements are prepared and
+   * look rows up by key, where a generic plan is as good as a custom one; planning again at every
+   * execution cost PostgreSQL more CPU than running them (see README, Performance).
+   */
+  planCacheMode?: 'auto' | 'force_generic_plan' | 'force_custom_plan';
   /** A PGlite data directory dump to start from (tests use a migrated template). */
   loadDataDir?: Blob | File;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  if (options.url) return openServer(options.url, options.poolSize ?? 10);
+  if (options.url)
+    return openServer(options.url, options.poolSize ?? 10, options.planCacheMode ?? 'force_generic_plan');
   return openEmbedded(options.dataDir ?? './data', options.loadDataDir);
 }
 
@@ -86,11 +98,11 @@ function preparing(client: postgres.Sql | postgres.TransactionSql): void {
   }
 }
 
-function openServer(url: string, max: number): Database {
+function openServer(url: string, max: number, planCacheMode: string): Database {
   const client = postgres(url, {
     max,
     onnotice: () => {},
-    connection: { application_name: 'tiede' },
+    connection: { application_name: 'tiede', plan_cache_mode: planCacheMode },
     // Plain TCP or a Unix socket only: with TLS (sslmode in the URL), postgres.js makes its own sockets.
     ...(/[?&]ssl(mode)?=(?!disable)/.test(url) ? {} : { socket: noDelaySocket as never }),
   });
@@ -103,6 +115,10 @@ function openServer(url: string, max: number): Database {
     sql: client,
     migrate: () => migratePostgres(db as never, { migrationsFolder: MIGRATIONS_FOLDER }),
     close: () => client.end({ timeout: 5 }),
+    listen: async (channel, onMessage, onListening) => {
+      // postgres.js keeps a connection of its own for LISTEN and reconnects it, calling onListening again.
+      await client.listen(channel, onMessage, onListening);
+    },
   };
 }
 
@@ -116,6 +132,11 @@ async function openEmbedded(dataDir: string, loadDataDir?: Blob | File): Promise
     concurrent: false,
     pglite: client,
     migrate: () => migratePglite(db as never, { migrationsFolder: MIGRATIONS_FOLDER }),
+    listen: async (channel, onMessage, onListening) => {
+      // One process, one connection: notices are delivered in process and never lost.
+      await client.listen(channel, onMessage);
+      onListening();
+    },
     close: () => client.close(),
   };
 }
