@@ -4,6 +4,7 @@ import { apiKeys, organizations, type Role } from '../../db/schema';
 import type { Ctx } from '../context';
 import { type Db, queryRows } from '../db';
 import { AppError, notFound } from '../http/errors';
+import { forgetApiKey } from './key-cache';
 
 export const KEY_PREFIX = 'tdk_';
 
@@ -86,6 +87,7 @@ export async function revokeApiKey(ctx: Ctx, keyId: string) {
     .where(and(eq(apiKeys.id, keyId), eq(apiKeys.orgId, ctx.orgId)))
     .returning();
   if (!row) throw notFound('API key');
+  forgetApiKey(row.keyHash);
   return publicKey(row);
 }
 

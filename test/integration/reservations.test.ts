@@ -161,6 +161,23 @@ describe('reservations hold caps and budgets under parallel requests on the Post
     for (const answer of refused) expect(codes(answer.body)).toContain('PRESSURE_BUDGET');
   });
 
+  it('a key revoked through one process is refused by the other at once, though the other had checked it', async () => {
+    const extra = await call(appOne, 'POST', '/v1/api-keys', {
+      key: org.admin,
+      json: { name: 'temp', role: 'caller' },
+    });
+    expect(extra.status).toBe(201);
+    const use = () => call(appTwo, 'GET', '/v1/policy', { key: extra.body.key });
+    expect((await use()).status).toBe(200);
+    expect((await use()).status).toBe(200);
+    const revoked = await call(appOne, 'DELETE', `/v1/api-keys/${extra.body.apiKey.id}`, { key: org.admin });
+    expect(revoked.status).toBe(200);
+    // The notice travels through the database: a few milliseconds, never the minute a key is kept.
+    const refusedAfter = performance.now();
+    await waitFor(async () => ((await use()).status === 401 ? true : undefined), 1_000, 5);
+    expect(performance.now() - refusedAfter).toBeLessThan(1_000);
+  });
+
   it(`lets exactly ${CAP} through when two real API processes take ${PARALLEL} requests at once`, async () => {
     const shared = '01 49 10 00 04';
     const first = await prospect([{ value: shared }]);
