@@ -39,6 +39,8 @@ function startArguments(): string[] {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
   const [command, ...args] = pkg.scripts.start.split(/\s+/);
   if (process.env.BENCH_TRACE_GC) args.unshift('--trace-gc');
+  // A CPU profile of the service, written to that folder when it stops.
+  if (process.env.BENCH_CPU_PROF) args.unshift('--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`);
   if (command !== 'node') throw new Error('npm start is expected to run node');
   return args;
 }

@@ -23,6 +23,8 @@ export async function openLoop(options: {
   seconds: number;
   paths: string[];
   headers?: Record<string, string>;
+  /** POSTs these bodies in turn (JSON) instead of GETting. */
+  bodies?: string[];
 }): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const latencies: number[] = [];
@@ -36,10 +38,12 @@ export async function openLoop(options: {
     const wait = due - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const path = options.paths[i % options.paths.length]!;
+    const body = options.bodies?.[i % options.bodies.length];
+    const headers = body ? { ...options.headers, 'content-type': 'application/json' } : options.headers;
     pending.push(
       new Promise<void>((resolve) => {
         const req = request(
-          { host: '127.0.0.1', port: options.port, path, agent, headers: options.headers },
+          { host: '127.0.0.1', port: options.port, path, agent, headers, method: body ? 'POST' : 'GET' },
           (res) => {
             res.resume();
             res.on('end', () => {
@@ -53,7 +57,7 @@ export async function openLoop(options: {
           errors++;
           resolve();
         });
-        req.end();
+        req.end(body);
       }),
     );
   }
@@ -73,4 +77,21 @@ export async function openLoop(options: {
     max: at(1),
     rate: Math.round(latencies.length / elapsed),
   };
+}
+
+/** A closed loop: `concurrency` callers, each sending its next request when the last one answered. */
+export async function closedLoop(
+  concurrency: number,
+  seconds: number,
+  send: (i: number) => Promise<unknown>,
+) {
+  const until = performance.now() + seconds * 1000;
+  let done = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < until) await send(done++);
+    }),
+  );
+  return Math.round(done / ((performance.now() - started) / 1000));
 }

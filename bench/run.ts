@@ -1,29 +1,39 @@
+import { randomBytes } from 'node:crypto';
+import { benchComplianceApi, benchDecide } from './compliance';
 import { benchGet } from './get';
 import { benchImport } from './import';
 import { freshDatabase, startServer } from './lib';
 import { seedProspects } from './seed';
 
 /**
- * npm run bench [-- import|get|all]: figures as ratios against a baseline measured in the same run.
- * BENCH_ROWS (default 1,000,000) sets the size; BENCH_DATABASE_URL the server (default the local one).
+ * npm run bench [-- import|get|decide|compliance|all]: figures as ratios against a baseline measured in the
+ * same run. BENCH_ROWS (default 1,000,000) sets the import's size; BENCH_DATABASE_URL the server (default
+ * the local one).
  */
 async function main() {
   const which = process.argv[2] ?? 'all';
   const rows = Number(process.env.BENCH_ROWS ?? 1_000_000);
-  const database = await freshDatabase('tiede_bench');
-  const server = await startServer({
-    DATABASE_URL: database.url,
-    JOB_POLL_MS: '100',
-    IMPORT_BATCH_SIZE: process.env.IMPORT_BATCH_SIZE ?? '5000',
-  });
-  try {
-    if (which === 'import' || which === 'all') await benchImport(database.url, server, rows);
-    // Alone, the read benchmark fills the database through SQL: minutes faster than importing.
-    if (which === 'get') await seedProspects(database.url, server.orgId, rows);
-    if (which === 'get' || which === 'all') await benchGet(database.url, server);
-  } finally {
-    await server.stop();
-    await database.drop();
+  if (which === 'decide' || which === 'all') benchDecide();
+  if (which === 'decide') return;
+  for (const part of which === 'all' ? ['import+get', 'compliance'] : [which]) {
+    // Each part on a database and a service of its own, as a fresh organization would find them.
+    const database = await freshDatabase('tiede_bench');
+    const server = await startServer({
+      DATABASE_URL: database.url,
+      JOB_POLL_MS: '100',
+      IMPORT_BATCH_SIZE: process.env.IMPORT_BATCH_SIZE ?? '5000',
+      SUPPRESSION_SECRET: randomBytes(32).toString('hex'),
+    });
+    try {
+      if (part === 'import' || part === 'import+get') await benchImport(database.url, server, rows);
+      // Alone, the read benchmark fills the database through SQL: minutes faster than importing.
+      if (part === 'get') await seedProspects(database.url, server.orgId, rows);
+      if (part === 'get' || part === 'import+get') await benchGet(database.url, server);
+      if (part === 'compliance') await benchComplianceApi(database.url, server);
+    } finally {
+      await server.stop();
+      await database.drop();
+    }
   }
 }
 
