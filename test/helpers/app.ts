@@ -67,6 +67,14 @@ export async function newOrg(database: Database, defaultCountry = 'FR'): Promise
   };
 }
 
+/** A fresh database from `open`, the app on it, and an organization with a key per role. */
+export async function orgApp(
+  open: () => Promise<Database>,
+): Promise<{ database: Database; app: TestApp; org: TestOrg }> {
+  const database = await open();
+  return { database, app: testApp(database), org: await newOrg(database) };
+}
+
 export interface Call {
   key?: string;
   json?: unknown;

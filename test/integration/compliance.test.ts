@@ -1,19 +1,14 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, queryRows } from '../../src/db';
-import { call, newOrg, type TestApp, type TestOrg, testApp } from '../helpers/app';
+import { call, newOrg, orgApp, type TestApp, type TestOrg } from '../helpers/app';
 import { databases } from '../helpers/databases';
 
 describe.each(databases)('compliance through the API on $name', ({ open }) => {
   let database: Database;
   let app: TestApp;
   let org: TestOrg;
-
-  beforeAll(async () => {
-    database = await open();
-    app = testApp(database);
-    org = await newOrg(database);
-  });
+  beforeAll(async () => ({ database, app, org } = await orgApp(open)));
   afterAll(() => database.close());
 
   const prospect = async (input: Record<string, unknown>, key = org.manager) => {

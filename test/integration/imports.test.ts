@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db';
-import { call, newOrg, type TestApp, type TestOrg, testApp } from '../helpers/app';
+import { call, newOrg, orgApp, type TestApp, type TestOrg, testApp } from '../helpers/app';
 import { databases } from '../helpers/databases';
 import { bytes, fixture, multipart } from '../helpers/files';
 
@@ -14,12 +14,7 @@ describe.each(databases)('CSV import on $name', ({ open }) => {
   let database: Database;
   let app: TestApp;
   let org: TestOrg;
-
-  beforeAll(async () => {
-    database = await open();
-    app = testApp(database);
-    org = await newOrg(database);
-  });
+  beforeAll(async () => ({ database, app, org } = await orgApp(open)));
   afterAll(() => database.close());
 
   const people = async (o: TestOrg) =>

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db';
-import { call, newOrg, type TestApp, type TestOrg, testApp } from '../helpers/app';
+import { call, newOrg, orgApp, type TestApp, type TestOrg, testApp } from '../helpers/app';
 import { databases } from '../helpers/databases';
 
 describe.each(databases)('interactions on $name', ({ open }) => {
@@ -178,11 +178,7 @@ describe.each(databases)('import field catalogue and contact point edits on $nam
   let database: Database;
   let app: TestApp;
   let org: TestOrg;
-  beforeAll(async () => {
-    database = await open();
-    app = testApp(database);
-    org = await newOrg(database);
-  });
+  beforeAll(async () => ({ database, app, org } = await orgApp(open)));
   afterAll(() => database.close());
 
   it('lists the fields an import fills, with the headers it recognises', async () => {

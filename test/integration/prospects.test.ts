@@ -1,18 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db';
-import { call, newOrg, type TestApp, type TestOrg, testApp } from '../helpers/app';
+import { call, newOrg, orgApp, type TestApp, type TestOrg, testApp } from '../helpers/app';
 import { databases } from '../helpers/databases';
 
 describe.each(databases)('companies, prospects and contact points on $name', ({ open }) => {
   let database: Database;
   let app: TestApp;
   let org: TestOrg;
-
-  beforeAll(async () => {
-    database = await open();
-    app = testApp(database);
-    org = await newOrg(database);
-  });
+  beforeAll(async () => ({ database, app, org } = await orgApp(open)));
   afterAll(() => database.close());
 
   it('creates a company with normalized firmographics and refuses a second one with the same key', async () => {
