@@ -4,6 +4,7 @@ import { type Database, queryRows } from '../db';
 import { insertInteractions } from '../interactions/service';
 import { createApiKey, createOrganization } from '../orgs/service';
 import { lockOrganizationWrites, newWriteSession, writeProspectBatch } from '../prospects/batch-write';
+import { loadDemoCompliance } from './compliance';
 import { generateDemo } from './generate';
 
 /** Creates the demo organization with its people, companies and interactions, and keys to explore it. */
@@ -33,6 +34,7 @@ export async function loadDemo(database: Database, options: Parameters<typeof ge
     person.events.map((event) => ({ ...event, prospectId: ids.get(person.externalId)!, source: 'demo' })),
   );
   for (let i = 0; i < events.length; i += 2000) await insertInteractions(ctx, events.slice(i, i + 2000));
+  const compliance = await loadDemoCompliance(ctx, options.now ?? new Date());
   const admin = await createApiKey(database.db, org.id, { name: 'demo admin', role: 'admin' });
   const caller = await createApiKey(database.db, org.id, { name: 'demo caller', role: 'caller' });
   return {
@@ -40,6 +42,7 @@ export async function loadDemo(database: Database, options: Parameters<typeof ge
     companies: demo.companies,
     people: demo.people.length,
     interactions: events.length,
+    compliance,
     adminKey: admin.key,
     callerKey: caller.key,
   };

@@ -62,5 +62,15 @@ describe.each(databases)('npm run demo on $name', ({ open }) => {
     expect(page.body.data).toHaveLength(3);
     const detail = await call(app, 'GET', `/v1/prospects/${page.body.data[0].id}`, { key: loaded.callerKey });
     expect(detail.body.company.industryLabel).toEqual(expect.any(String));
+    // The compliance set-up answers at once: British numbers on the CTPS copy, the others allowed.
+    expect(loaded.compliance.suppressed).toBeGreaterThan(0);
+    expect(loaded.compliance.consents).toBeGreaterThan(0);
+    const batch = await call(app, 'POST', '/v1/contact-decisions/batch', {
+      key: loaded.callerKey,
+      json: { channel: 'phone', filter: { country: 'GB' } },
+    });
+    expect(batch.status).toBe(200);
+    expect(batch.body.now.byReason.REGISTRY_LISTED).toBeGreaterThan(0);
+    expect(batch.body.now.contactable).toBeGreaterThan(0);
   });
 });
