@@ -178,6 +178,14 @@ function nextSlotStart(slots: Slots, zone: string, t: number): number {
 function validBases(facts: DecisionFacts, policy: Policy, t: number) {
   const bases = new Map<LegalBasis, string>();
   let withdrawn = false;
+  // Withdrawing consent withdraws it, whichever record of it the withdrawal was filed against: every
+  // consent given before the latest withdrawal ends with it.
+  let lastWithdrawal = Number.NEGATIVE_INFINITY;
+  for (const c of facts.consents) {
+    if (c.basis !== 'consent' || (c.channel !== facts.channel && c.channel !== 'all')) continue;
+    if (c.withdrawnAt && c.withdrawnAt.getTime() <= t)
+      lastWithdrawal = Math.max(lastWithdrawal, c.withdrawnAt.getTime());
+  }
   for (const c of facts.consents) {
     if (c.channel !== facts.channel && c.channel !== 'all') continue;
     if (c.givenAt.getTime() > t) continue;
@@ -186,7 +194,14 @@ function validBases(facts: DecisionFacts, policy: Policy, t: number) {
       continue;
     }
     if (c.expiresAt && c.expiresAt.getTime() <= t) continue;
+    if (!c.expiresAt && c.basis === 'existing_customer') {
+      if (c.givenAt.getTime() + policy.existingCustomerMaxAgeDays * DAY <= t) continue;
+    }
     if (c.basis === 'consent') {
+      if (c.givenAt.getTime() <= lastWithdrawal) {
+        withdrawn = true;
+        continue;
+      }
       if (c.givenAt.getTime() + policy.consentMaxAgeDays * DAY <= t) continue;
       // A refusal during a call ends a consent given before it (regulation.md §1, FR from 11 Aug 2026).
       if (refusedSince(facts, c.givenAt.getTime(), t)) {

@@ -200,6 +200,17 @@ function candidateKeys(subjects: Subjects, candidate: Candidate): Buffer[] {
   return keys;
 }
 
+/** The keys of the person's other contact points, whatever their channel. */
+function siblingKeys(subjects: Subjects, candidate: Candidate): Buffer[] {
+  const keys: Buffer[] = [];
+  for (const link of candidate.prospect.contactPoints) {
+    if (link.id === candidate.point?.id) continue;
+    const point = subjects.points.get(link.id);
+    if (point) keys.push(suppressionKey('contact_point', point.value, point.channel));
+  }
+  return keys;
+}
+
 const toDate = (value: Date | string | null) =>
   value === null ? null : value instanceof Date ? value : new Date(value);
 
@@ -222,7 +233,8 @@ export async function gatherFacts(
   if (candidates.length === 0) return [];
   const { channel } = options;
   const keysByCandidate = candidates.map((c) => candidateKeys(subjects, c).map((k) => k.toString('hex')));
-  const allKeys = [...new Set(keysByCandidate.flat())];
+  const siblingsByCandidate = candidates.map((c) => siblingKeys(subjects, c).map((k) => k.toString('hex')));
+  const allKeys = [...new Set([...keysByCandidate.flat(), ...siblingsByCandidate.flat()])];
   const prospectIds = [...new Set(candidates.map((c) => c.prospect.id))];
   const personPoints = [...new Set(candidates.flatMap((c) => c.prospect.contactPoints.map((l) => l.id)))];
   const companyIds = [
@@ -291,7 +303,13 @@ export async function gatherFacts(
 
   return candidates.map((candidate, i) => {
     const { prospect, point } = candidate;
-    const suppressions = keysByCandidate[i]!.flatMap((k) => suppressionsByKey.get(k) ?? []);
+    const suppressions = [
+      ...keysByCandidate[i]!.flatMap((k) => suppressionsByKey.get(k) ?? []),
+      // The person's other numbers and addresses: an objection to every channel, or an erasure, is theirs.
+      ...siblingsByCandidate[i]!.flatMap((k) =>
+        (suppressionsByKey.get(k) ?? []).filter((s) => s.channel === 'all' || s.reason === 'erasure'),
+      ),
+    ];
     const consents = new Map<string, ConsentRow>();
     for (const c of consentsByProspect.get(prospect.id) ?? [])
       if (!c.contactPointId || c.contactPointId === point?.id) consents.set(c.id, c);
@@ -336,6 +354,8 @@ export async function gatherFacts(
         timeZone: prospect.timeZone,
         phone: point?.channel === 'phone' ? point.value : null,
         country: prospect.country ?? point?.country ?? null,
+        region: prospect.region,
+        postalCode: prospect.postalCode,
       }),
       suppressions: suppressions.map((s) => ({
         id: s.id,

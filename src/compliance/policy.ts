@@ -18,6 +18,11 @@ export interface Policy {
   quietDays: { weekdays: number[]; dates: string[] };
   /** How long a consent stays valid. 365 is the value reported for décret 2026-662, unconfirmed (regulation.md §2.4). */
   consentMaxAgeDays: number;
+  /**
+   * How long an existing-customer basis recorded without an end lasts: 18 months after the last purchase
+   * for the US and Canadian lists' EBR exemption (47 CFR 64.1200(f)(5); CRTC; regulation.md §5, §7).
+   */
+  existingCustomerMaxAgeDays: number;
   /** Days after a refusal before contacting again, per channel; the law's cooldown applies when longer. */
   refusalCooldownDays: Partial<Record<ContactChannel, number>>;
   /** People with no contact for this long are listed and purged by the retention job (CNIL: 3 years; regulation.md §2.5). */
@@ -30,6 +35,7 @@ export const DEFAULT_POLICY: Policy = {
   windows: {},
   quietDays: { weekdays: [], dates: [] },
   consentMaxAgeDays: 365,
+  existingCustomerMaxAgeDays: 548,
   refusalCooldownDays: {},
   retentionDays: 3 * 365,
 };
@@ -47,7 +53,8 @@ export const PolicySchema = z
         z.object({
           channel: z.enum(['phone', 'sms', 'email', 'any']),
           scope: z.enum(['contact_point', 'person', 'company']),
-          max: z.number().int().min(0).max(1000),
+          // At least 1: a cap of 0 would be a ban, and a ban is a suppression (channel or all).
+          max: z.number().int().min(1).max(1000),
           windowHours: z
             .number()
             .int()
@@ -58,7 +65,7 @@ export const PolicySchema = z
       .max(50)
       .default([]),
     pressureBudget: z
-      .object({ max: z.number().int().min(0).max(1000), windowDays: z.number().int().min(1).max(366) })
+      .object({ max: z.number().int().min(1).max(1000), windowDays: z.number().int().min(1).max(366) })
       .nullable()
       .default(null),
     windows: z
@@ -72,6 +79,12 @@ export const PolicySchema = z
       })
       .default({ weekdays: [], dates: [] }),
     consentMaxAgeDays: z.number().int().min(1).max(3650).default(DEFAULT_POLICY.consentMaxAgeDays),
+    existingCustomerMaxAgeDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(3650)
+      .default(DEFAULT_POLICY.existingCustomerMaxAgeDays),
     refusalCooldownDays: z.partialRecord(channel, z.number().int().min(0).max(3650)).default({}),
     retentionDays: z.number().int().min(30).max(3650).default(DEFAULT_POLICY.retentionDays),
   })

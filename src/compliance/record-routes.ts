@@ -323,7 +323,10 @@ export function recordRoutes(settings: { maxUploadBytes: number }) {
       throw new AppError('NOT_FOUND', `there is no registry "${registry}": use ${REGISTRIES.join(', ')}`);
     const asOf = c.req.query('asOf');
     const checkDate = (value: string | undefined, field: string) => {
-      if (!value || !/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) {
+      // 2026-02-30 parses (as 2 March): a date must read back as itself.
+      const real = (v: string) =>
+        !Number.isNaN(Date.parse(v)) && new Date(v).toISOString().slice(0, 10) === v;
+      if (!value || !/^\d{4}-\d{2}-\d{2}$/.test(value) || !real(value) || value < '1971-01-01') {
         throw new AppError('VALIDATION', 'asOf must be the date of the copy, YYYY-MM-DD', {
           errors: [{ field, message: value ? `"${value}" is not a date` : 'required' }],
         });

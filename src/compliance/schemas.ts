@@ -10,14 +10,53 @@ import { REASON_CODES } from './reasons';
 
 const dateTime = (description?: string) =>
   z.string().openapi({ format: 'date-time', ...(description ? { description } : {}) });
+// Instants a decision or a record can be about: rolling windows a year back, schedules years ahead.
+const EARLIEST = Date.UTC(1971, 0, 1);
+const LATEST = Date.UTC(2200, 0, 1);
 const instant = (what: string) =>
   z
     .string()
     .refine((v) => !Number.isNaN(Date.parse(v)), {
       error: `${what} is not a date-time (ISO 8601, e.g. 2026-12-01T10:00:00+01:00)`,
     })
+    .refine(
+      (v) => {
+        const t = Date.parse(v);
+        return Number.isNaN(t) || (t >= EARLIEST && t < LATEST);
+      },
+      { error: `${what} must be between 1971 and 2200` },
+    )
     .transform((v) => new Date(v))
     .openapi({ type: 'string', format: 'date-time' });
+
+// The sectors the law names, however a campaign writes them: "Rénovation énergétique" is energy_renovation.
+const SECTOR_SYNONYMS: Record<string, string> = {
+  renovation_energetique: 'energy_renovation',
+  energy_renovation: 'energy_renovation',
+  energies_renouvelables: 'renewable_energy',
+  energie_renouvelable: 'renewable_energy',
+  renewable_energy: 'renewable_energy',
+  adaptation_du_logement: 'housing_adaptation',
+  adaptation_logement: 'housing_adaptation',
+  housing_adaptation: 'housing_adaptation',
+};
+
+export function normalizeSector(value: string): string {
+  const key = value
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '');
+  return SECTOR_SYNONYMS[key] ?? key;
+}
+
+const sector = () =>
+  z.string().max(100).transform(normalizeSector).openapi({
+    example: 'energy_renovation',
+    description:
+      'The campaign’s sector, for sector bans (energy_renovation, renewable_energy, housing_adaptation)',
+  });
 
 export const ChannelSchema = z
   .enum(['phone', 'sms', 'email'])
@@ -83,11 +122,7 @@ export const DecisionInputSchema = z
       .transform((v) => v.toUpperCase())
       .optional(),
     at: instant('at').optional().openapi({ description: 'Default: now' }),
-    sector: z
-      .string()
-      .max(100)
-      .optional()
-      .openapi({ example: 'energy_renovation', description: 'The campaign’s sector, for sector bans' }),
+    sector: sector().optional(),
   })
   .openapi('ContactDecisionInput');
 
@@ -112,7 +147,7 @@ export const BatchInputSchema = z
       description: 'The filters of GET /v1/prospects; at most 100,000 prospects may match',
     }),
     at: instant('at').optional(),
-    sector: z.string().max(100).optional(),
+    sector: sector().optional(),
     includeIds: z
       .boolean()
       .default(true)
@@ -178,7 +213,7 @@ export const ReservationInputSchema = z
       .openapi({ description: 'Default: the first of the person’s contact points that is allowed' }),
     channel: ChannelSchema,
     campaign: z.string().max(200).optional(),
-    sector: z.string().max(100).optional(),
+    sector: sector().optional(),
   })
   .refine((r) => r.prospectId || r.contactPointId, {
     path: ['prospectId'],

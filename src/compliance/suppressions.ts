@@ -145,11 +145,14 @@ export async function insertSuppressions(
           sql`${suppressions.valueHash} = ${anyHash(entries.map((e) => e.hash))}`,
         ),
       );
-    const known = new Map(existing.map((s) => [`${s.valueHash.toString('hex')} ${s.channel}`, s]));
+    // An erasure keeps an entry of its own, which no admin can remove, even where an ordinary one exists.
+    const keyOf = (hash: Buffer, channel: string, reason: string) =>
+      `${hash.toString('hex')} ${channel}${reason === 'erasure' ? ' erasure' : ''}`;
+    const known = new Map(existing.map((s) => [keyOf(s.valueHash, s.channel, s.reason), s]));
     const results: { suppression: Suppression; created: boolean }[] = [];
     const fresh: (typeof suppressions.$inferInsert & { id: string })[] = [];
     for (const entry of entries) {
-      const key = `${entry.hash.toString('hex')} ${entry.channel}`;
+      const key = keyOf(entry.hash, entry.channel, entry.reason);
       const found = known.get(key);
       if (found) {
         results.push({ suppression: found, created: false });

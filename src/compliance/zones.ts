@@ -31,18 +31,211 @@ export function phoneTimeZones(e164: string): string[] {
   return [];
 }
 
-/** Where the callee is, in the order of what is known best: the person's zone, the number's, the country's. */
+/**
+ * Where the callee may be. The person's own zone, when known, decides. Otherwise every zone that the
+ * number and the address point to: a Réunion address with a Paris mobile, or a Californian with a New
+ * York number, is in either, and a call must be allowed in both. The country's main zone stands in when
+ * nothing else is known, and beside a number from abroad when the country has a single zone.
+ */
 export function calleeTimeZones(input: {
   timeZone?: string | null;
   phone?: string | null;
   country?: string | null;
+  region?: string | null;
+  postalCode?: string | null;
 }): string[] {
   if (input.timeZone) return [input.timeZone];
-  if (input.phone) {
-    const zones = phoneTimeZones(input.phone);
-    if (zones.length > 0) return zones;
-  }
+  const zones = new Set<string>(input.phone ? phoneTimeZones(input.phone) : []);
+  for (const zone of addressTimeZones(input.country ?? null, input.region ?? null, input.postalCode ?? null))
+    zones.add(zone);
   const main = input.country ? COUNTRY_MAIN_ZONE[input.country] : undefined;
+  if (zones.size === 0 && main) zones.add(main);
+  return [...zones];
+}
+
+// French overseas postal codes (971 Guadeloupe … 978 Saint-Martin) and their zones.
+const FR_POSTAL_ZONES: [string, string][] = [
+  ['971', 'America/Guadeloupe'],
+  ['972', 'America/Martinique'],
+  ['973', 'America/Cayenne'],
+  ['974', 'Indian/Reunion'],
+  ['975', 'America/Miquelon'],
+  ['976', 'Indian/Mayotte'],
+  ['977', 'America/St_Barthelemy'],
+  ['978', 'America/Marigot'],
+];
+
+const NY = 'America/New_York';
+const CHI = 'America/Chicago';
+const DEN = 'America/Denver';
+const LA = 'America/Los_Angeles';
+// US states and Canadian provinces by code, with every zone they span.
+const REGION_ZONES: Record<string, Record<string, string[]>> = {
+  US: {
+    ...Object.fromEntries(
+      [
+        'CT',
+        'DE',
+        'DC',
+        'GA',
+        'ME',
+        'MD',
+        'MA',
+        'NH',
+        'NJ',
+        'NY',
+        'NC',
+        'OH',
+        'PA',
+        'RI',
+        'SC',
+        'VT',
+        'VA',
+        'WV',
+      ].map((s) => [s, [NY]]),
+    ),
+    ...Object.fromEntries(
+      ['AL', 'AR', 'IL', 'IA', 'LA', 'MN', 'MS', 'MO', 'OK', 'WI'].map((s) => [s, [CHI]]),
+    ),
+    ...Object.fromEntries(['CO', 'MT', 'NM', 'UT', 'WY'].map((s) => [s, [DEN]])),
+    ...Object.fromEntries(['KS', 'NE', 'ND', 'SD', 'TX'].map((s) => [s, [CHI, DEN]])),
+    ...Object.fromEntries(['CA', 'WA', 'NV'].map((s) => [s, [LA]])),
+    FL: [NY, CHI],
+    MI: ['America/Detroit', CHI],
+    IN: ['America/Indiana/Indianapolis', CHI],
+    KY: [NY, CHI],
+    TN: [CHI, NY],
+    AZ: ['America/Phoenix'],
+    ID: ['America/Boise', LA],
+    OR: [LA, 'America/Boise'],
+    AK: ['America/Anchorage', 'America/Adak'],
+    HI: ['Pacific/Honolulu'],
+    PR: ['America/Puerto_Rico'],
+  },
+  CA: {
+    BC: ['America/Vancouver'],
+    AB: ['America/Edmonton'],
+    SK: ['America/Regina'],
+    MB: ['America/Winnipeg'],
+    ON: ['America/Toronto', 'America/Winnipeg'],
+    QC: ['America/Toronto', 'America/Halifax'],
+    NB: ['America/Halifax'],
+    NS: ['America/Halifax'],
+    PE: ['America/Halifax'],
+    NL: ['America/St_Johns', 'America/Halifax'],
+    YT: ['America/Whitehorse'],
+    NT: ['America/Yellowknife'],
+    NU: ['America/Iqaluit', 'America/Winnipeg', 'America/Edmonton'],
+  },
+};
+
+const REGION_NAMES: Record<string, string> = {
+  alabama: 'AL',
+  alaska: 'AK',
+  arizona: 'AZ',
+  arkansas: 'AR',
+  california: 'CA',
+  colorado: 'CO',
+  connecticut: 'CT',
+  delaware: 'DE',
+  'district of columbia': 'DC',
+  florida: 'FL',
+  georgia: 'GA',
+  hawaii: 'HI',
+  idaho: 'ID',
+  illinois: 'IL',
+  indiana: 'IN',
+  iowa: 'IA',
+  kansas: 'KS',
+  kentucky: 'KY',
+  louisiana: 'LA',
+  maine: 'ME',
+  maryland: 'MD',
+  massachusetts: 'MA',
+  michigan: 'MI',
+  minnesota: 'MN',
+  mississippi: 'MS',
+  missouri: 'MO',
+  montana: 'MT',
+  nebraska: 'NE',
+  nevada: 'NV',
+  'new hampshire': 'NH',
+  'new jersey': 'NJ',
+  'new mexico': 'NM',
+  'new york': 'NY',
+  'north carolina': 'NC',
+  'north dakota': 'ND',
+  ohio: 'OH',
+  oklahoma: 'OK',
+  oregon: 'OR',
+  pennsylvania: 'PA',
+  'rhode island': 'RI',
+  'south carolina': 'SC',
+  'south dakota': 'SD',
+  tennessee: 'TN',
+  texas: 'TX',
+  utah: 'UT',
+  vermont: 'VT',
+  virginia: 'VA',
+  washington: 'WA',
+  'west virginia': 'WV',
+  wisconsin: 'WI',
+  wyoming: 'WY',
+  'puerto rico': 'PR',
+  'british columbia': 'BC',
+  alberta: 'AB',
+  saskatchewan: 'SK',
+  manitoba: 'MB',
+  ontario: 'ON',
+  quebec: 'QC',
+  québec: 'QC',
+  'new brunswick': 'NB',
+  'nova scotia': 'NS',
+  'prince edward island': 'PE',
+  'newfoundland and labrador': 'NL',
+  yukon: 'YT',
+  'northwest territories': 'NT',
+  nunavut: 'NU',
+};
+
+// Countries whose main zone says little about where a person without a better address is.
+const SEVERAL_ZONES = new Set([
+  'US',
+  'CA',
+  'RU',
+  'AU',
+  'BR',
+  'MX',
+  'ID',
+  'KZ',
+  'MN',
+  'CD',
+  'CL',
+  'EC',
+  'GL',
+  'KI',
+  'FM',
+]);
+
+/** The zones an address points to: a French overseas postal code, a US state, a Canadian province. */
+export function addressTimeZones(
+  country: string | null,
+  region: string | null,
+  postalCode: string | null,
+): string[] {
+  if (!country) return [];
+  if (country === 'FR') {
+    const postal = postalCode?.trim() ?? '';
+    return [FR_POSTAL_ZONES.find(([prefix]) => postal.startsWith(prefix))?.[1] ?? 'Europe/Paris'];
+  }
+  const byRegion = REGION_ZONES[country];
+  if (byRegion) {
+    const key = region?.trim() ?? '';
+    const code = key.length === 2 ? key.toUpperCase() : REGION_NAMES[key.toLowerCase()];
+    return (code && byRegion[code]) || [];
+  }
+  if (SEVERAL_ZONES.has(country)) return [];
+  const main = COUNTRY_MAIN_ZONE[country];
   return main ? [main] : [];
 }
 

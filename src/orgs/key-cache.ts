@@ -16,6 +16,8 @@ interface KeyCache {
   /** True while the change notices of the database reach this process: only then are keys kept. */
   listening: boolean;
   started: boolean;
+  /** Notices received so far: a key read while one arrived may be stale, and is not kept. */
+  notices: number;
 }
 
 // Every cache of this process, so that a key revoked here is forgotten here before the answer goes out.
@@ -23,7 +25,10 @@ const caches = new Set<KeyCache>();
 
 /** Forgets a key in every cache of this process (its notice reaches the other processes). */
 export function forgetApiKey(keyHash: string): void {
-  for (const cache of caches) cache.entries.delete(keyHash);
+  for (const cache of caches) {
+    cache.notices++;
+    cache.entries.delete(keyHash);
+  }
 }
 
 /**
@@ -33,16 +38,20 @@ export function forgetApiKey(keyHash: string): void {
  * and asks the database each time; after a lost connection it forgets everything when it listens again.
  */
 export function keyChecker(database: Database): (token: string) => Promise<Authenticated | null> {
-  const cache: KeyCache = { entries: new Map(), listening: false, started: false };
+  const cache: KeyCache = { entries: new Map(), listening: false, started: false, notices: 0 };
   caches.add(cache);
   const start = () => {
     cache.started = true;
     database
       .listen(
         API_KEY_CHANNEL,
-        (keyHash) => cache.entries.delete(keyHash),
+        (keyHash) => {
+          cache.notices++;
+          cache.entries.delete(keyHash);
+        },
         () => {
           // (Re)connected: notices sent while the connection was down are lost, so forget everything.
+          cache.notices++;
           cache.entries.clear();
           cache.listening = true;
         },
@@ -57,12 +66,13 @@ export function keyChecker(database: Database): (token: string) => Promise<Authe
     const now = Date.now();
     const entry = cache.entries.get(keyHash);
     if (entry && cache.listening && now - entry.checkedAt < TRUST_MS) return entry.auth;
+    const notices = cache.notices;
     const auth = await authenticate(database.db, token);
     if (!auth) {
       cache.entries.delete(keyHash);
       return null;
     }
-    if (cache.listening) {
+    if (cache.listening && cache.notices === notices) {
       if (cache.entries.size >= MAX_ENTRIES) cache.entries.clear();
       cache.entries.set(keyHash, { auth, checkedAt: now });
     }

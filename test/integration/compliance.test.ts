@@ -175,6 +175,17 @@ describe.each(databases)('compliance through the API on $name', ({ open }) => {
         channel: 'phone',
       });
       expect(unknown.status).toBe(404);
+      for (const far of ['0001-01-05T00:00:00Z', '+275760-09-13T00:00:00Z']) {
+        const answer = await decision({ value: '0612345678', channel: 'phone', at: far });
+        expect(answer.status, far).toBe(400);
+        expect(answer.body.errors).toEqual([expect.objectContaining({ field: 'body:at' })]);
+      }
+      const ban = await call(app, 'PUT', '/v1/policy', {
+        key: org.manager,
+        json: { caps: [{ channel: 'sms', scope: 'person', max: 0, windowHours: 24 }] },
+      });
+      expect(ban.status).toBe(400);
+      expect(ban.body.errors[0].field).toContain('caps');
     });
   });
 
@@ -193,6 +204,9 @@ describe.each(databases)('compliance through the API on $name', ({ open }) => {
         ).body.errors,
       ).toEqual([expect.objectContaining({ field: 'query:asOf' })]);
       expect((await registry('tps', '2099-01-01', '07700900123\n')).status).toBe(400);
+      const impossible = await registry('tps', '2026-02-30', '07700900123\n');
+      expect(impossible.status).toBe(400);
+      expect(impossible.body.errors).toEqual([expect.objectContaining({ field: 'query:asOf' })]);
       expect((await registry('tps', '2026-11-01', '07700900123\n', org.caller)).status).toBe(403);
     });
 
@@ -534,6 +548,36 @@ describe.each(databases)('compliance through the API on $name', ({ open }) => {
       ).toBe(false);
     });
 
+    it('applies an objection to every channel through any of the person’s numbers and addresses', async () => {
+      const person = await prospect({
+        kind: 'b2b',
+        country: 'FR',
+        contactPoints: [{ value: 'paul@objection.example' }, { value: '01 49 12 34 56' }],
+      });
+      const phoneOnly = await call(app, 'POST', '/v1/suppressions', {
+        key: org.caller,
+        json: {
+          scope: 'contact_point',
+          value: 'paul@objection.example',
+          channel: 'email',
+          reason: 'unsubscribed',
+        },
+      });
+      expect(phoneOnly.status).toBe(201);
+      expect((await decision({ prospectId: person.id, channel: 'phone' })).body.allowed).toBe(true);
+      await call(app, 'POST', '/v1/suppressions', {
+        key: org.caller,
+        json: {
+          scope: 'contact_point',
+          value: 'paul@objection.example',
+          channel: 'all',
+          reason: 'asked by letter',
+        },
+      });
+      const refused = await decision({ prospectId: person.id, channel: 'phone' });
+      expect(refused.body.reasons.map((r: { code: string }) => r.code)).toEqual(['SUPPRESSED']);
+    });
+
     it('imports a CSV list, reports bad lines by line and imports the rest', async () => {
       const csv = 'téléphone;motif\n06 10 20 30 40;courrier\npas un numéro;x\nmarie@exemple.fr;formulaire\n';
       const imported = await call(app, 'POST', '/v1/suppressions/import?channel=phone', {
@@ -601,6 +645,14 @@ describe.each(databases)('compliance through the API on $name', ({ open }) => {
       expect(refused.body.reasons.map((r: { code: string }) => r.code)).toEqual(['ERASED']);
       const byValue = await decision({ value: 'zoe@exemple.fr', channel: 'email' });
       expect(byValue.body.reasons[0].code).toBe('ERASED');
+      // Back without the CRM id, with the same address and a new number: the number is theirs too.
+      const newNumber = await prospect({
+        kind: 'b2c',
+        country: 'FR',
+        contactPoints: [{ value: 'zoe@exemple.fr' }, { value: '06 77 77 77 70' }],
+      });
+      const byNewNumber = await decision({ prospectId: newNumber.id, channel: 'phone' });
+      expect(byNewNumber.body.reasons.map((r: { code: string }) => r.code)).toContain('ERASED');
       const kept = await call(app, 'GET', '/v1/suppressions?reason=erasure', { key: org.admin });
       expect(kept.body.data.every((s: { hint: string | null }) => s.hint === null)).toBe(true);
       const removal = await call(app, 'DELETE', `/v1/suppressions/${kept.body.data[0].id}`, {

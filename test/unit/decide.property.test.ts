@@ -189,6 +189,7 @@ const policyArb: fc.Arbitrary<Policy> = fc.record({
     dates: fc.constant([]),
   }),
   consentMaxAgeDays: fc.constant(3650),
+  existingCustomerMaxAgeDays: fc.constant(548),
   refusalCooldownDays: fc
     .option(fc.integer({ min: 1, max: 90 }), { nil: undefined })
     .map((d) => (d ? { phone: d } : {})),

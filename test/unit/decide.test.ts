@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type DecisionFacts, decide } from '../../src/compliance/decide';
 import { DEFAULT_POLICY, type Policy } from '../../src/compliance/policy';
 import { RULE_PACKS } from '../../src/compliance/rules/packs';
+import { normalizeSector } from '../../src/compliance/schemas';
 import { calleeTimeZones } from '../../src/compliance/zones';
 
 type Overrides = Partial<Omit<DecisionFacts, 'prospect' | 'contactPoint'>> & {
@@ -257,6 +258,23 @@ describe('decide: French consumers from 11 August 2026 (consent only)', () => {
     expect(codes(frenchConsumer({ consents: [consent('consent')] }), when)).toEqual([]);
   });
 
+  it('bans energy-renovation canvassing by e-mail and SMS too, however the campaign names its sector', () => {
+    const when = '2026-12-01T10:00:00Z';
+    const sector = normalizeSector('Rénovation énergétique');
+    expect(sector).toBe('energy_renovation');
+    const mail = { ...consent('consent'), channel: 'email' };
+    const byMail = frenchConsumer({
+      channel: 'email',
+      sector,
+      consents: [mail],
+      contactPoint: { value: 'jean@exemple.fr', country: null, phoneType: null },
+    });
+    expect(codes(byMail, when)).toEqual(['SECTOR_BANNED']);
+    expect(codes({ ...byMail, sector: 'insurance' }, when)).toEqual([]);
+    const contract = { ...consent('contract_in_progress'), channel: 'email' };
+    expect(codes({ ...byMail, consents: [mail, contract] }, when)).toEqual([]);
+  });
+
   it('does not count a legitimate interest, a withdrawn consent, or one older than the policy allows', () => {
     const when = '2026-12-01T10:00:00Z';
     const legitimate = { ...consent('consent'), basis: 'legitimate_interest' as const };
@@ -365,6 +383,28 @@ describe('decide: other jurisdictions', () => {
     expect(codes({ ...miami, attempts: calls }, '2026-12-01T20:00:00Z')).toEqual(['CAP_REACHED']);
   });
 
+  it('takes the zone of the address too: a Réunion consumer with a Paris mobile, a Californian with a New York number', () => {
+    const zones = calleeTimeZones({ phone: '+33612345678', country: 'FR', postalCode: '97400' });
+    expect([...zones].sort()).toEqual(['Europe/Paris', 'Indian/Reunion']);
+    const reunion = frenchConsumer({
+      prospect: { postalCode: '97400' },
+      zones,
+      registries: { bloctel: { snapshotId: 's', asOf: '2026-03-01', listed: false } },
+    });
+    // Tuesday 10 March 2026, 19:30 in Paris is 22:30 in Saint-Denis de La Réunion.
+    expect(codes(reunion, '2026-03-10T18:30:00Z')).toEqual(['OUTSIDE_WINDOW']);
+    expect(codes(reunion, '2026-03-10T10:30:00Z')).toEqual([]); // 11:30 Paris, 14:30 Réunion
+    expect(
+      [...calleeTimeZones({ phone: '+12125550123', country: 'US', region: 'California' })].sort(),
+    ).toEqual(['America/Los_Angeles', 'America/New_York']);
+    expect(calleeTimeZones({ phone: '+12125550123', country: 'US', region: 'NY' })).toEqual([
+      'America/New_York',
+    ]);
+    expect(calleeTimeZones({ phone: '+12125550123', country: 'US', timeZone: 'America/Chicago' })).toEqual([
+      'America/Chicago',
+    ]);
+  });
+
   it('allows only the hours every candidate zone allows when the number does not say where', () => {
     // A toll-free number may ring in any NANP zone; with no state on record the overlap is narrow.
     const anywhere = american('+18005550123');
@@ -456,6 +496,24 @@ describe('decide: suppression, erasure and invalid contact points come first and
   });
 });
 
+describe('decide: an existing-customer basis without an end lasts 18 months', () => {
+  it('exempts a US number on the DNC list for 18 months after it was recorded, not after', () => {
+    const listed = frenchConsumer({
+      registries: { 'us-dnc': { snapshotId: 'dnc', asOf: '2026-11-25', listed: true } },
+      contactPoint: { value: '+12135550123', country: 'US' },
+      prospect: { country: 'US', postalCode: null },
+      zones: ['America/Los_Angeles'],
+      consents: [{ ...consent('consent', '2025-08-01T17:00:00Z'), basis: 'existing_customer' as const }],
+    });
+    expect(codes(listed, '2026-12-01T18:00:00Z')).toEqual([]); // 16 months on, 10:00 in Los Angeles
+    const later = {
+      ...listed,
+      registries: { 'us-dnc': { snapshotId: 'dnc2', asOf: '2027-01-25', listed: true } },
+    };
+    expect(codes(later, '2027-02-02T18:00:00Z')).toEqual(['REGISTRY_LISTED']); // 18 months on
+  });
+});
+
 describe('decide: a refusal ends a consent', () => {
   it('treats a consent given before an in-call refusal as withdrawn', () => {
     const refusal = {
@@ -473,5 +531,19 @@ describe('decide: a refusal ends a consent', () => {
       attempts: [refusal],
     });
     expect(codes(renewed, '2027-01-05T10:00:00Z')).toEqual([]);
+  });
+
+  it('ends every consent given before a withdrawal, whichever record the withdrawal was filed against', () => {
+    const web = { ...consent('consent', '2026-09-01T10:00:00Z'), id: 'web-form' };
+    const call = {
+      ...consent('consent', '2026-10-01T10:00:00Z'),
+      id: 'in-call',
+      withdrawnAt: at('2026-11-02T10:00:00Z'),
+    };
+    expect(codes(frenchConsumer({ consents: [web, call] }), '2026-12-01T10:00:00Z')).toEqual([
+      'CONSENT_WITHDRAWN',
+    ]);
+    const later = { ...consent('consent', '2026-11-20T10:00:00Z'), id: 'given-again' };
+    expect(codes(frenchConsumer({ consents: [web, call, later] }), '2026-12-01T10:00:00Z')).toEqual([]);
   });
 });

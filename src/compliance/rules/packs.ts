@@ -35,6 +35,10 @@ const FR_SECTORS = C(
   ['energy_renovation', 'renewable_energy', 'housing_adaptation'],
   'C. conso. L.223-1 (loi 2025-594 art. 13): rénovation énergétique, énergies renouvelables, adaptation du logement, sauf contrat en cours; regulation.md §2.3',
 );
+const FR_SECTORS_ELECTRONIC = S(
+  FR_SECTORS.value,
+  'Démarchage téléphonique et électronique (e-mail, SMS) interdit pour la rénovation énergétique et l’adaptation du logement depuis le 1er juillet 2025, sauf contrat en cours; regulation.md §2.3',
+);
 const FR_ELECTRONIC_B2C = C<LegalBasis[]>(
   ['consent', 'existing_customer'],
   'CPCE L.34-5 et CNIL: consentement préalable, ou client existant pour des produits analogues; regulation.md §2.5',
@@ -105,6 +109,14 @@ const FR_OPT_IN: RulePack = {
         bannedSectors: FR_SECTORS,
       },
       b2b: {},
+    },
+    sms: {
+      ...FR_LEGACY.rules.sms,
+      b2c: { requiresBasis: FR_ELECTRONIC_B2C, bannedSectors: FR_SECTORS_ELECTRONIC },
+    },
+    email: {
+      ...FR_LEGACY.rules.email,
+      b2c: { requiresBasis: FR_ELECTRONIC_B2C, bannedSectors: FR_SECTORS_ELECTRONIC },
     },
   },
 };
