@@ -23,7 +23,7 @@ async function main() {
       [
         `demo organization: ${demo.orgId} (Démo Tiède)`,
         `  ${demo.companies} companies, ${demo.people} people in FR, GB, US and DE, ${demo.interactions} interactions over four months`,
-        `  a policy (2 calls a week per company, 3 touches in 14 days), a CTPS copy of today (${demo.compliance.ctpsNumbers} numbers), ${demo.compliance.suppressed} suppressed numbers, ${demo.compliance.consents} newsletter consents`,
+        `  a policy (2 calls a week per company, 3 touches in 14 days), TPS and CTPS copies of today (${demo.compliance.registryNumbers} numbers), ${demo.compliance.suppressed} suppressed numbers, ${demo.compliance.consents} newsletter consents`,
         `admin api key: ${demo.adminKey}`,
         `caller api key: ${demo.callerKey}`,
         `loaded in ${((Date.now() - started) / 1000).toFixed(1)} s; with the server running (npm start), try:`,

@@ -307,18 +307,18 @@ function evaluate(subject: Subject, t: number): Evaluation {
       failed.push(lawCheck(name, rule.bannedSectors, 'SECTOR_BANNED'));
       permanent = true;
     }
-    if (rule.registry) {
-      const { name: registry, maxAgeDays } = rule.registry.value;
+    for (const list of rule.registries ?? []) {
+      const { name: registry, maxAgeDays } = list.value;
       const copy = facts.registries[registry];
       const exempt = rule.registryExemptions?.value.find((b) => bases.has(b));
       const age = copy
         ? Math.round((Date.parse(here.date) - Date.parse(copy.asOf)) / DAY)
         : Number.POSITIVE_INFINITY;
       if (!copy || age > maxAgeDays) {
-        failed.push(lawCheck(name, rule.registry, 'REGISTRY_STALE'));
+        failed.push(lawCheck(name, list, 'REGISTRY_STALE'));
         permanent = true;
       } else if (copy.listed && !exempt) {
-        failed.push(lawCheck(name, rule.registry, 'REGISTRY_LISTED'));
+        failed.push(lawCheck(name, list, 'REGISTRY_LISTED'));
         permanent = true;
       } else {
         checked.push({

@@ -23,7 +23,8 @@ export function registryMaxAgeDays(registry: RegistryName): number | undefined {
   for (const pack of RULE_PACKS) {
     for (const byAudience of Object.values(pack.rules)) {
       for (const rule of Object.values(byAudience ?? {})) {
-        if (rule?.registry?.value.name === registry) return rule.registry.value.maxAgeDays;
+        const list = rule?.registries?.find((r) => r.value.name === registry);
+        if (list) return list.value.maxAgeDays;
       }
     }
   }
@@ -213,7 +214,9 @@ export async function registryStatus(ctx: Ctx, today: string): Promise<RegistryS
           pack.effectiveFrom <= today &&
           (!pack.effectiveTo || today <= pack.effectiveTo) &&
           Object.values(pack.rules).some((byAudience) =>
-            Object.values(byAudience ?? {}).some((rule) => rule?.registry?.value.name === registry),
+            Object.values(byAudience ?? {}).some((rule) =>
+              rule?.registries?.some((r) => r.value.name === registry),
+            ),
           ),
       ),
       current: ready && ageDays !== null ? { ...ready, ageDays } : null,

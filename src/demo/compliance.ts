@@ -8,8 +8,8 @@ import type { Ctx } from '../context';
 import { queryRows } from '../db';
 
 /**
- * What a real team would have set up before calling: a policy of its own, a fresh copy of the UK's
- * corporate registry (CTPS) listing some of the demo's British numbers, people who asked not to be
+ * What a real team would have set up before calling: a policy of its own, fresh copies of the UK's
+ * registries (TPS and CTPS) listing some of the demo's British numbers, people who asked not to be
  * called, and newsletter consents. Decisions on the demo then show every kind of answer.
  */
 export async function loadDemoCompliance(ctx: Ctx, now: Date) {
@@ -30,18 +30,33 @@ export async function loadDemoCompliance(ctx: Ctx, now: Date) {
   const phones = people.filter((p) => p.channel === 'phone');
   const emails = people.filter((p) => p.channel === 'email');
 
-  // Every fifth British number is on the copy, among numbers of other subscribers.
-  const listed = phones.filter((p, i) => p.country === 'GB' && i % 5 === 0).map((p) => p.value);
-  const others = Array.from({ length: 2000 }, (_, i) => `+4420794${String(60000 + i).padStart(5, '0')}`);
-  const file = `Telephone\n${[...listed, ...others].join('\n')}\n`;
-  const ctps = await importRegistrySnapshot(
-    ctx,
-    { registry: 'ctps', asOf: now.toISOString().slice(0, 10), fileName: 'ctps-demo.csv' },
-    async (upload) => {
-      await upload.write(new TextEncoder().encode(file));
-      return {};
-    },
-  );
+  // British business calls screen both lists: sole traders are on TPS, companies on CTPS. Every fifth
+  // British number is on one of the copies, among numbers of other subscribers.
+  const british = phones.filter((p) => p.country === 'GB').map((p) => p.value);
+  const copy = async (registry: 'tps' | 'ctps', listed: string[], range: string) => {
+    const others = Array.from({ length: 1000 }, (_, i) => `${range}${String(i).padStart(4, '0')}`);
+    const file = `Telephone\n${[...listed, ...others].join('\n')}\n`;
+    const snapshot = await importRegistrySnapshot(
+      ctx,
+      { registry, asOf: now.toISOString().slice(0, 10), fileName: `${registry}-demo.csv` },
+      async (upload) => {
+        await upload.write(new TextEncoder().encode(file));
+        return {};
+      },
+    );
+    return snapshot.numbers;
+  };
+  const registryNumbers =
+    (await copy(
+      'tps',
+      british.filter((_, i) => i % 10 === 0),
+      '+4420794600',
+    )) +
+    (await copy(
+      'ctps',
+      british.filter((_, i) => i % 10 === 5),
+      '+4420794610',
+    ));
 
   const suppressed: NewSuppression[] = [];
   for (const person of phones.filter((_, i) => i % 40 === 7)) {
@@ -68,5 +83,5 @@ export async function loadDemoCompliance(ctx: Ctx, now: Date) {
       givenAt: new Date(now.getTime() - (30 + i) * 86_400_000),
     });
   }
-  return { ctpsNumbers: ctps.numbers ?? 0, suppressed: suppressed.length, consents: subscribers.length };
+  return { registryNumbers, suppressed: suppressed.length, consents: subscribers.length };
 }

@@ -496,6 +496,28 @@ describe('decide: suppression, erasure and invalid contact points come first and
   });
 });
 
+describe('decide: British business calls', () => {
+  it('screens TPS as well as CTPS, since sole traders and partnerships register on TPS', () => {
+    const trader = frenchConsumer({
+      contactPoint: { value: '+447911123456', country: 'GB' },
+      prospect: { country: 'GB', kind: 'b2b', postalCode: null },
+      zones: ['Europe/London'],
+      registries: {
+        tps: { snapshotId: 't', asOf: '2026-11-25', listed: true },
+        ctps: { snapshotId: 'c', asOf: '2026-11-25', listed: false },
+      },
+    });
+    expect(codes(trader, '2026-12-01T10:00:00Z')).toEqual(['REGISTRY_LISTED']);
+    const clear = {
+      ...trader,
+      registries: { ...trader.registries, tps: { snapshotId: 't', asOf: '2026-11-25', listed: false } },
+    };
+    expect(codes(clear, '2026-12-01T10:00:00Z')).toEqual([]);
+    const noTps = { ...trader, registries: { ctps: trader.registries.ctps } };
+    expect(codes(noTps, '2026-12-01T10:00:00Z')).toEqual(['REGISTRY_STALE']);
+  });
+});
+
 describe('decide: an existing-customer basis without an end lasts 18 months', () => {
   it('exempts a US number on the DNC list for 18 months after it was recorded, not after', () => {
     const listed = frenchConsumer({

@@ -53,10 +53,12 @@ const FR_LEGACY: RulePack = {
   rules: {
     phone: {
       b2c: {
-        registry: S(
-          { name: 'bloctel', maxAgeDays: 30 },
-          'C. conso. L.223-1 (2020) et R.223-6: consultation au moins mensuelle; fichier expurgé valable 30 jours (Worldline); regulation.md §2.1',
-        ),
+        registries: [
+          S(
+            { name: 'bloctel', maxAgeDays: 30 },
+            'C. conso. L.223-1 (2020) et R.223-6: consultation au moins mensuelle; fichier expurgé valable 30 jours (Worldline); regulation.md §2.1',
+          ),
+        ],
         registryExemptions: C(
           ['contract_in_progress'],
           'C. conso. L.223-1 (2020): contrat en cours en rapport avec son objet; regulation.md §2.1',
@@ -130,20 +132,29 @@ const UK: RulePack = {
   rules: {
     phone: {
       b2c: {
-        registry: C(
-          { name: 'tps', maxAgeDays: 28 },
-          'PECR reg 21(1)(b) and 21(3): TPS, 28 days of grace; regulation.md §4',
-        ),
+        registries: [
+          C(
+            { name: 'tps', maxAgeDays: 28 },
+            'PECR reg 21(1)(b) and 21(3): TPS, 28 days of grace; regulation.md §4',
+          ),
+        ],
         registryExemptions: C(
           ['consent'],
           'PECR reg 21(4): the subscriber told this caller they do not object; regulation.md §4',
         ),
       },
       b2b: {
-        registry: C(
-          { name: 'ctps', maxAgeDays: 28 },
-          'PECR reg 21 and 26: CTPS for corporate subscribers, 28 days; regulation.md §4',
-        ),
+        // Sole traders and partnerships register on TPS, companies on CTPS: a business call screens both.
+        registries: [
+          S(
+            { name: 'tps', maxAgeDays: 28 },
+            'PECR reg 21 and 26: sole traders and partnerships are individual subscribers on TPS; B2B callers screen TPS and CTPS; regulation.md §4',
+          ),
+          C(
+            { name: 'ctps', maxAgeDays: 28 },
+            'PECR reg 21 and 26: CTPS for corporate subscribers, 28 days; regulation.md §4',
+          ),
+        ],
         registryExemptions: C(['consent'], 'PECR reg 21(4); regulation.md §4'),
       },
     },
@@ -174,10 +185,12 @@ const US_WINDOW = C(
   '47 CFR 64.1200(c)(1); 16 CFR 310.4(c): 8 a.m. to 9 p.m. at the called party’s location; regulation.md §5',
 );
 const US_PHONE_B2C: ChannelRule = {
-  registry: C(
-    { name: 'us-dnc', maxAgeDays: 31 },
-    '16 CFR 310.4(b)(3)(iv) and FCC 04-204: registry version no older than 31 days; regulation.md §5',
-  ),
+  registries: [
+    C(
+      { name: 'us-dnc', maxAgeDays: 31 },
+      '16 CFR 310.4(b)(3)(iv) and FCC 04-204: registry version no older than 31 days; regulation.md §5',
+    ),
+  ],
   registryExemptions: S(
     ['consent', 'existing_customer'],
     '47 CFR 64.1200(f)(5): EBR (18 months after a purchase) or signed written consent; regulation.md §5',
@@ -275,10 +288,12 @@ const CA: RulePack = {
   rules: {
     phone: {
       b2c: {
-        registry: C(
-          { name: 'ca-dncl', maxAgeDays: 31 },
-          'CRTC: National DNCL, 31 days to update lists; regulation.md §7',
-        ),
+        registries: [
+          C(
+            { name: 'ca-dncl', maxAgeDays: 31 },
+            'CRTC: National DNCL, 31 days to update lists; regulation.md §7',
+          ),
+        ],
         registryExemptions: C(
           ['consent', 'existing_customer'],
           'CRTC exemptions: express consent, EBR (18 months after a purchase); regulation.md §7',

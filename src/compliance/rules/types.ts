@@ -31,7 +31,7 @@ export interface Cap {
 /** What the law says for one channel and audience in one jurisdiction. */
 export interface ChannelRule {
   /** National list to scrub against, and how old the copy may be. */
-  registry?: Sourced<{ name: RegistryName; maxAgeDays: number }>;
+  registries?: Sourced<{ name: RegistryName; maxAgeDays: number }>[];
   /** Bases under which a listed number may still be called (e.g. a contract in progress). */
   registryExemptions?: Sourced<LegalBasis[]>;
   /** Calls need one of these bases on record (opt-in); absent: opt-out regime. */
