@@ -5,6 +5,7 @@ import {
   consents,
   contactAttempts,
   contactPoints,
+  type InteractionType,
   interactions,
   prospects,
   suppressions,
@@ -98,6 +99,10 @@ export async function eraseProspect(
     }
 
     const importRejectionsDeleted = await deleteRejectedLines(tx, own);
+    // A replayable answer (Idempotency-Key) may hold the person's interactions, notes included.
+    await tx.db.execute(
+      sql`DELETE FROM idempotency_keys WHERE org_id = ${tx.orgId} AND response_body::text LIKE ${`%${id}%`}`,
+    );
     const deletedInteractions = await tx.db
       .delete(interactions)
       .where(and(eq(interactions.orgId, tx.orgId), eq(interactions.prospectId, id)))
@@ -250,6 +255,19 @@ export async function exportProspect(ctx: Ctx, id: string) {
 const DAY = 86_400_000;
 
 /** People with no contact (interaction or attempt) and no new record for `retentionDays`. */
+/** Interactions that come from the person, which restart the retention clock. */
+const FROM_THE_PERSON: InteractionType[] = [
+  'email_clicked',
+  'email_replied',
+  'sms_replied',
+  'call_answered',
+  'meeting_booked',
+  'meeting_held',
+  'web_visit',
+  'form_submitted',
+  'purchase',
+];
+
 export async function retentionCandidates(
   ctx: Ctx,
   retentionDays: number,
@@ -257,12 +275,21 @@ export async function retentionCandidates(
   limit: number,
 ): Promise<{ cutoff: Date; ids: string[] }> {
   const cutoff = new Date(now.getTime() - retentionDays * DAY);
+  const since = cutoff.toISOString();
+  // The clock runs from the person's own last contact (a reply, a click, an answered call, a visit, a
+  // purchase: CNIL's "dernier contact émanant du prospect"), not from the calls and e-mails sent to them;
+  // customers with a contract or purchase on record are not prospects and are left alone.
   const rows = await queryRows<{ id: string }>(
     ctx.db,
     sql`SELECT p.id FROM prospects p
-        WHERE p.org_id = ${ctx.orgId} AND p.created_at < ${cutoff.toISOString()}::timestamptz
-          AND NOT EXISTS (SELECT 1 FROM interactions i WHERE i.org_id = p.org_id AND i.prospect_id = p.id AND i.occurred_at >= ${cutoff.toISOString()}::timestamptz)
-          AND NOT EXISTS (SELECT 1 FROM contact_attempts a WHERE a.org_id = p.org_id AND a.prospect_id = p.id AND a.at >= ${cutoff.toISOString()}::timestamptz)
+        WHERE p.org_id = ${ctx.orgId} AND p.created_at < ${since}::timestamptz
+          AND NOT EXISTS (SELECT 1 FROM interactions i WHERE i.org_id = p.org_id AND i.prospect_id = p.id
+                            AND i.occurred_at >= ${since}::timestamptz AND i.type = ANY(${p(FROM_THE_PERSON)}::text[]))
+          AND NOT EXISTS (SELECT 1 FROM contact_attempts a WHERE a.org_id = p.org_id AND a.prospect_id = p.id
+                            AND a.at >= ${since}::timestamptz AND a.outcome IN ('answered', 'consent_given'))
+          AND NOT EXISTS (SELECT 1 FROM consents c WHERE c.org_id = p.org_id AND c.prospect_id = p.id
+                            AND c.basis IN ('contract_in_progress', 'existing_customer') AND c.withdrawn_at IS NULL
+                            AND (c.expires_at IS NULL OR c.expires_at > ${now.toISOString()}::timestamptz))
         ORDER BY p.id LIMIT ${limit}`,
   );
   return { cutoff, ids: rows.map((r) => r.id) };

@@ -609,10 +609,12 @@ describe.each(databases)('compliance through the API on $name', ({ open }) => {
         firstName: 'Zoé',
         contactPoints: [{ value: '06 77 77 77 77' }, { value: 'zoe@exemple.fr' }],
       });
-      await call(app, 'POST', '/v1/interactions', {
+      const noted = await call(app, 'POST', '/v1/interactions', {
         key: org.caller,
         json: { prospectId: person.id, type: 'note', note: 'a dit rappeler en janvier' },
+        headers: { 'idempotency-key': 'erasure-note-1' },
       });
+      expect(noted.status).toBe(201);
       const exported = await call(app, 'GET', `/v1/prospects/${person.id}/export`, { key: org.manager });
       expect(exported.status).toBe(200);
       expect(exported.body.prospect.firstName).toBe('Zoé');
@@ -635,6 +637,11 @@ describe.each(databases)('compliance through the API on $name', ({ open }) => {
              + (SELECT count(*) FROM interactions WHERE org_id = ${org.orgId} AND prospect_id = ${person.id})::int AS n`,
       );
       expect(leftovers[0]!.n).toBe(0);
+      const replayable = await queryRows<{ n: number }>(
+        database.db,
+        sql`SELECT count(*)::int AS n FROM idempotency_keys WHERE org_id = ${org.orgId} AND response_body::text LIKE ${`%${person.id}%`}`,
+      );
+      expect(replayable[0]!.n).toBe(0);
       const back = await prospect({
         kind: 'b2c',
         country: 'FR',
@@ -678,11 +685,54 @@ describe.each(databases)('compliance through the API on $name', ({ open }) => {
         country: 'FR',
         contactPoints: [{ value: '01 49 99 99 98' }],
       });
+      // Called and mailed lately, never answering: the clock runs from their own last contact.
+      const chased = await prospect({
+        kind: 'b2b',
+        country: 'FR',
+        contactPoints: [{ value: '01 49 99 99 97' }],
+      });
+      const replied = await prospect({
+        kind: 'b2b',
+        country: 'FR',
+        contactPoints: [{ value: '01 49 99 99 96' }],
+      });
+      const customer = await prospect({
+        kind: 'b2b',
+        country: 'FR',
+        contactPoints: [{ value: '01 49 99 99 95' }],
+      });
+      for (const [who, type] of [
+        [chased.id, 'call_attempted'],
+        [chased.id, 'email_sent'],
+        [replied.id, 'email_replied'],
+      ] as const) {
+        expect(
+          (await call(app, 'POST', '/v1/interactions', { key: org.caller, json: { prospectId: who, type } }))
+            .status,
+        ).toBe(201);
+      }
+      const contract = await call(app, 'POST', '/v1/consents', {
+        key: org.caller,
+        json: {
+          prospectId: customer.id,
+          channel: 'phone',
+          purpose: 'contrat',
+          basis: 'contract_in_progress',
+          source: 'contrat 2022-7',
+          proof: { contract: '2022-7' },
+          givenAt: '2022-06-01T00:00:00Z',
+        },
+      });
+      expect(contract.status).toBe(201);
+      const aged = [old.id, chased.id, replied.id, customer.id];
       await database.db.execute(
-        sql`UPDATE prospects SET created_at = now() - interval '4 years' WHERE org_id = ${org.orgId} AND id = ${old.id}`,
+        sql`UPDATE prospects SET created_at = now() - interval '4 years' WHERE org_id = ${org.orgId} AND id = ANY(${sql.param(aged)}::uuid[])`,
       );
       const listed = await call(app, 'GET', '/v1/retention', { key: org.manager });
       expect(listed.body.prospectIds).toContain(old.id);
+      expect(listed.body.prospectIds).toContain(chased.id);
+      expect(listed.body.prospectIds).not.toContain(replied.id);
+      expect(listed.body.prospectIds).not.toContain(customer.id);
       expect(listed.body.prospectIds).not.toContain(recent.id);
       expect((await call(app, 'POST', '/v1/retention/purge', { key: org.manager, json: {} })).status).toBe(
         403,
