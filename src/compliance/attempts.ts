@@ -185,6 +185,8 @@ function interactionType(channel: ContactChannel, outcome: AttemptOutcome): Inte
   return channel === 'sms' ? 'sms_sent' : 'email_sent';
 }
 
+const CANCEL_WITHIN_MS = 15 * 60_000;
+
 /**
  * Records how an attempt went, once, and what follows from it: a wrong number is marked invalid, a refusal
  * starts the cooldown, a do-not-contact is suppressed at once, a consent given or withdrawn is recorded
@@ -215,6 +217,15 @@ export async function recordOutcome(ctx: Ctx, id: string, input: OutcomeInput): 
           ? 'a call is not sent: say how it went'
           : `a ${channel} is sent, cancelled or answered with do_not_contact or consent`,
         [{ field: 'outcome', message: `not an outcome of a ${channel} attempt` }],
+      );
+    }
+    // A reservation given back at once (the caller skipped, the campaign stopped) was never an attempt;
+    // later, the call may have been dialled, and the law counts attempts, answered or not.
+    if (input.outcome === 'cancelled' && Date.now() - attempt.at.getTime() > CANCEL_WITHIN_MS) {
+      throw new AppError(
+        'CONFLICT',
+        `a reservation can be cancelled within ${CANCEL_WITHIN_MS / 60_000} minutes; after that it counts as an attempt: record how it went`,
+        { extra: { reservedAt: attempt.at.toISOString() } },
       );
     }
     const [updated] = await tx.db

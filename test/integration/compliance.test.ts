@@ -384,6 +384,26 @@ describe.each(databases)('compliance through the API on $name', ({ open }) => {
           })
         ).status,
       ).toBe(400);
+      // A reservation an hour old may have been dialled: it stays an attempt.
+      const other = await prospect({
+        kind: 'b2b',
+        country: 'FR',
+        contactPoints: [{ value: '01 40 00 00 12' }],
+      });
+      const old = await call(app, 'POST', '/v1/contact-attempts', {
+        key: org.caller,
+        json: { prospectId: other.id, channel: 'phone' },
+      });
+      expect(old.status).toBe(201);
+      await database.db.execute(
+        sql`UPDATE contact_attempts SET at = now() - interval '1 hour' WHERE org_id = ${org.orgId} AND id = ${old.body.attempt.id}`,
+      );
+      const late = await call(app, 'POST', `/v1/contact-attempts/${old.body.attempt.id}/outcome`, {
+        key: org.caller,
+        json: { outcome: 'cancelled' },
+      });
+      expect(late.status).toBe(409);
+      expect(late.body.detail).toContain('15 minutes');
     });
 
     it('wrong number marks the contact point invalid; a refusal starts the cooldown; both are logged as interactions', async () => {
