@@ -230,7 +230,7 @@ type Scope = 'person' | 'contact_point' | 'company';
  */
 function capRetry(
   attempts: DecisionFacts['attempts'],
-  channel: ContactChannel | 'any',
+  channel: ContactChannel | 'any' | 'phone+sms',
   scope: Scope,
   max: number,
   window: number,
@@ -238,7 +238,8 @@ function capRetry(
 ): { used: number; retryAt: number } {
   const times: number[] = [];
   for (const a of attempts) {
-    if (channel !== 'any' && a.channel !== channel) continue;
+    if (channel === 'phone+sms' ? a.channel === 'email' : channel !== 'any' && a.channel !== channel)
+      continue;
     if (scope === 'person' ? !a.person : scope === 'company' ? !a.company : !a.contactPoint) continue;
     const at = a.at.getTime();
     if (at > t - window && at <= t) times.push(at);
@@ -353,7 +354,7 @@ function evaluate(subject: Subject, t: number): Evaluation {
     for (const cap of rule.caps ?? []) {
       const { used, retryAt: capAt } = capRetry(
         facts.attempts,
-        facts.channel,
+        cap.value.callsAndTexts ? 'phone+sms' : facts.channel,
         cap.value.per,
         cap.value.max,
         cap.value.windowMinutes * MINUTE,

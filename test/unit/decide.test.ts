@@ -381,6 +381,11 @@ describe('decide: other jurisdictions', () => {
       refused: false,
     }));
     expect(codes({ ...miami, attempts: calls }, '2026-12-01T20:00:00Z')).toEqual(['CAP_REACHED']);
+    // Two calls and a text are three solicitations; e-mails are not counted.
+    const mixed = [calls[0]!, calls[1]!, { ...calls[2]!, channel: 'sms' as const }];
+    expect(codes({ ...miami, attempts: mixed }, '2026-12-01T20:00:00Z')).toEqual(['CAP_REACHED']);
+    const mailed = [calls[0]!, calls[1]!, { ...calls[2]!, channel: 'email' as const }];
+    expect(codes({ ...miami, attempts: mailed }, '2026-12-01T20:00:00Z')).toEqual([]);
   });
 
   it('takes the zone of the address too: a Réunion consumer with a Paris mobile, a Californian with a New York number', () => {

@@ -229,9 +229,9 @@ const FL_WINDOW = C(
   slots(EVERY_DAY, ['08:00-20:00']),
   'Fla. Stat. 501.616(6)(a): 8 a.m. to 8 p.m. in the called person’s time zone; regulation.md §5',
 );
-const FL_CAP = C(
-  { max: 3, windowMinutes: DAY, per: 'person' as const },
-  'Fla. Stat. 501.616(6)(b): no more than three calls to a person in 24 hours on the same subject; regulation.md §5',
+const FL_CAP = S(
+  { max: 3, windowMinutes: DAY, per: 'person' as const, callsAndTexts: true },
+  'Fla. Stat. 501.616(6)(b): no more than three calls to a person in 24 hours on the same subject; the act covers calls and texts, so both are counted together (prudent reading); regulation.md §5',
 );
 const US_FL: RulePack = {
   id: 'US-FL',

@@ -26,6 +26,8 @@ export interface Cap {
   windowMinutes: number;
   /** What is counted: every attempt of the person (all their numbers and addresses) on the channel. */
   per: 'person' | 'contact_point';
+  /** Calls and texts counted together, not only the channel being decided. */
+  callsAndTexts?: boolean;
 }
 
 /** What the law says for one channel and audience in one jurisdiction. */
