@@ -253,6 +253,10 @@ export async function benchComplianceApi(url: string, server: RunningServer, rat
   const paths = ['/v1/contact-decisions'];
   await openLoop({ port: server.port, rate: 1000, seconds: bodies.length / 1000, paths, headers, bodies });
   const health = await openLoop({ port: server.port, rate, seconds: loadSeconds, paths: ['/healthz'] });
+  // The simplest read that goes to the database (one statement by primary key), at the same rate: what
+  // this machine gives any such endpoint.
+  const reads = sample.map((s) => `/v1/prospects/${s.id}`);
+  const read = await openLoop({ port: server.port, rate, seconds: loadSeconds, paths: reads, headers });
   const decisions = await openLoop({ port: server.port, rate, seconds: loadSeconds, paths, headers, bodies });
 
   // Throughput: as many requests as 16 callers can send, beside a bare SELECT by primary key through the
@@ -287,6 +291,7 @@ export async function benchComplianceApi(url: string, server: RunningServer, rat
     `POST /v1/contact-decisions with ${(SEEDED_PEOPLE * 2).toLocaleString('en')} contact points and the ${REGISTRY_NUMBERS.toLocaleString('en')}-number copy, loopback`,
     [
       [`GET /healthz at ${rate}/s (baseline)`, line(health)],
+      [`GET /v1/prospects/{id} at ${rate}/s (baseline)`, line(read)],
       [`POST /v1/contact-decisions at ${rate}/s`, `${line(decisions)} (target: p99 under 15 ms)`],
       ['bare SELECT by primary key, 16 callers (baseline)', `${selects.toLocaleString('en')} per second`],
       ['POST /v1/contact-decisions, 16 callers', `${posts.toLocaleString('en')} per second`],
