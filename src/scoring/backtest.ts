@@ -1,0 +1,130 @@
+import { encodeRow, learnEncoder } from './features';
+import { linear, trainLogistic } from './logistic';
+import { auc, type CalibrationBin, calibration, captured, stratifiedSplit } from './metrics';
+import type { Table } from './table';
+
+export interface BacktestOptions {
+  target: string;
+  /** The target's value that counts as a success; guessed from yes/oui/true/1… when absent. */
+  positive?: string;
+  exclude?: string[];
+  testFraction?: number;
+  seed?: number;
+  l2?: number;
+}
+
+export interface BacktestReport {
+  rows: { train: number; test: number };
+  successRate: number;
+  positive: string;
+  features: number;
+  skipped: { name: string; why: string }[];
+  iterations: number;
+  trainMs: number;
+  auc: number;
+  /** Share of the test set's successes in its top 10, 20 and 50 % by score. */
+  captured: { top10: number; top20: number; top50: number };
+  /** Success rate of the top decile over the test set's rate. */
+  topDecileLift: number;
+  calibration: CalibrationBin[];
+  /** The features that weigh most, with their weight on the log-odds. */
+  strongest: { feature: string; weight: number }[];
+}
+
+const POSITIVE = ['yes', 'oui', 'true', 'vrai', '1', 'y', 'o', 'success', 'won', 'converted'];
+
+export class BacktestError extends Error {}
+
+function findColumn(columns: string[], name: string): number {
+  const exact = columns.indexOf(name);
+  if (exact !== -1) return exact;
+  const folded = columns.findIndex((c) => c.toLowerCase() === name.toLowerCase());
+  if (folded !== -1) return folded;
+  throw new BacktestError(`no column "${name}"; the columns are: ${columns.join(', ')}`);
+}
+
+/**
+ * Trains the service's model on part of a history and measures it on the rest: a stratified split, the
+ * encoder and the regularized logistic regression learnt on the training rows only, then AUC, successes
+ * captured at the top, lift and calibration on the held-out rows.
+ */
+export function backtest(table: Table, options: BacktestOptions): BacktestReport {
+  const target = findColumn(table.columns, options.target);
+  const excluded = new Set((options.exclude ?? []).map((name) => findColumn(table.columns, name)));
+  const values = new Map<string, number>();
+  for (const row of table.rows) values.set(row[target]!, (values.get(row[target]!) ?? 0) + 1);
+  const positive =
+    options.positive ??
+    [...values.keys()].find((v) => POSITIVE.includes(v.toLowerCase())) ??
+    (() => {
+      throw new BacktestError(
+        `say which value of "${table.columns[target]}" is a success (--positive); its values are: ${[...values.keys()].slice(0, 20).join(', ')}`,
+      );
+    })();
+  if (!values.has(positive))
+    throw new BacktestError(`"${positive}" never appears in "${table.columns[target]}"`);
+  const y = Uint8Array.from(table.rows, (row) => (row[target] === positive ? 1 : 0));
+  const { train, test } = stratifiedSplit(y, options.testFraction ?? 0.25, options.seed ?? 42);
+  if (train.length === 0 || test.length === 0) throw new BacktestError('too few rows to split');
+
+  const use = table.columns.map((_, i) => i).filter((i) => i !== target && !excluded.has(i));
+  const trainRows = train.map((i) => table.rows[i]!);
+  const encoder = learnEncoder(table.columns, trainRows, use);
+  const started = performance.now();
+  const model = trainLogistic(
+    trainRows.map((row) => encodeRow(encoder, row)),
+    train.map((i) => y[i]!),
+    encoder.features.length,
+    { l2: options.l2 ?? 1 },
+  );
+  const trainMs = performance.now() - started;
+
+  const z = test.map((i) => linear(model, encodeRow(encoder, table.rows[i]!)));
+  const p = z.map((v) => 1 / (1 + Math.exp(-v)));
+  const yt = test.map((i) => y[i]!);
+  const strongest = encoder.features
+    .map((feature, j) => ({ feature, weight: model.weights[j]! }))
+    .sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight))
+    .slice(0, 10);
+  return {
+    rows: { train: train.length, test: test.length },
+    successRate: y.reduce((a, b) => a + b, 0) / y.length,
+    positive,
+    features: encoder.features.length,
+    skipped: encoder.skipped,
+    iterations: model.iterations,
+    trainMs,
+    auc: auc(z, yt),
+    captured: { top10: captured(z, yt, 0.1), top20: captured(z, yt, 0.2), top50: captured(z, yt, 0.5) },
+    topDecileLift: captured(z, yt, 0.1) / 0.1,
+    calibration: calibration(p, yt, 10),
+    strongest,
+  };
+}
+
+export function formatReport(report: BacktestReport): string {
+  const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+  const lines = [
+    `rows: ${report.rows.train} to train, ${report.rows.test} to test (stratified); success ("${report.positive}") rate ${pct(report.successRate)}`,
+    `features: ${report.features}${report.skipped.length ? `; left out: ${report.skipped.map((s) => `${s.name} (${s.why})`).join(', ')}` : ''}`,
+    `training: ${report.iterations} Newton iterations, ${Math.round(report.trainMs)} ms`,
+    '',
+    `test AUC                       ${report.auc.toFixed(4)}`,
+    `successes in the top 10 %      ${pct(report.captured.top10)} (lift ${report.topDecileLift.toFixed(2)})`,
+    `successes in the top 20 %      ${pct(report.captured.top20)}`,
+    `successes in the top 50 %      ${pct(report.captured.top50)}`,
+    '',
+    'calibration (test rows in ten groups by predicted probability)',
+    '  predicted range        rows   mean predicted   observed',
+    ...report.calibration.map(
+      (b) =>
+        `  ${b.from.toFixed(3)} – ${b.to.toFixed(3)}    ${String(b.rows).padStart(6)}   ${pct(b.predicted).padStart(14)}   ${pct(b.observed).padStart(8)}`,
+    ),
+    '',
+    'strongest features (weight on the log-odds)',
+    ...report.strongest.map(
+      (s) => `  ${s.weight >= 0 ? '+' : '−'}${Math.abs(s.weight).toFixed(2)}  ${s.feature}`,
+    ),
+  ];
+  return `${lines.join('\n')}\n`;
+}

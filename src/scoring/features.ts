@@ -1,0 +1,155 @@
+/**
+ * Turns table columns into model features, learnt from training rows only: numbers get quantile bins
+ * (one-hot, so that a curve like "never contacted = 999 days" is not forced into a line), a standardized
+ * linear term and a missing-value flag; categories keep their levels seen often enough and group the rare
+ * ones as "(other)", with missing values as a level of their own. Identifiers are left out.
+ */
+
+export interface SparseRow {
+  idx: number[];
+  val: number[];
+}
+
+type NumericSpec = {
+  kind: 'numeric';
+  name: string;
+  column: number;
+  mean: number;
+  sd: number;
+  /** Upper bounds of the bins but the last, ascending. */
+  edges: number[];
+  /** Feature index of bin 0, of the linear term, of the missing flag. */
+  first: number;
+};
+
+type CategoricalSpec = {
+  kind: 'categorical';
+  name: string;
+  column: number;
+  /** Kept levels, then "(other)" and "(missing)". */
+  levels: Map<string, number>;
+  first: number;
+};
+
+export type ColumnSpec = NumericSpec | CategoricalSpec;
+
+export interface Encoder {
+  specs: ColumnSpec[];
+  /** A readable name per feature: "age in [30, 35)", "job = technician". */
+  features: string[];
+  /** Columns left out, with why. */
+  skipped: { name: string; why: string }[];
+}
+
+export interface EncoderOptions {
+  /** Most bins per number. */
+  bins?: number;
+  /** A level is kept when it is seen at least this many times in training… */
+  minLevelCount?: number;
+  /** …and at least this share of training rows. */
+  minLevelShare?: number;
+}
+
+const MISSING = new Set(['', 'na', 'n/a', 'null', 'nan', '?', '-', 'none']);
+const isMissing = (v: string) => MISSING.has(v.trim().toLowerCase());
+
+/** "1 234,5", "1234.5", "-3" as numbers; anything else NaN. */
+export function toNumber(raw: string): number {
+  let v = raw.trim().replace(/[\s\u00a0\u202f]/g, '');
+  if (v.includes(',') && !v.includes('.')) v = v.replace(',', '.');
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(v)) return Number.NaN;
+  return Number(v);
+}
+
+export function learnEncoder(
+  columns: string[],
+  rows: string[][],
+  use: number[],
+  options: EncoderOptions = {},
+): Encoder {
+  const bins = options.bins ?? 10;
+  const minCount = options.minLevelCount ?? 20;
+  const minShare = options.minLevelShare ?? 0.002;
+  const specs: ColumnSpec[] = [];
+  const features: string[] = [];
+  const skipped: Encoder['skipped'] = [];
+  for (const column of use) {
+    const name = columns[column]!;
+    const values = rows.map((r) => r[column] ?? '');
+    const present = values.filter((v) => !isMissing(v));
+    if (present.length === 0) {
+      skipped.push({ name, why: 'always empty' });
+      continue;
+    }
+    const numbers = present.map(toNumber).filter((n) => Number.isFinite(n));
+    if (numbers.length >= 0.95 * present.length) {
+      const sorted = Float64Array.from(numbers).sort();
+      const mean = numbers.reduce((a, b) => a + b, 0) / numbers.length;
+      const sd = Math.sqrt(numbers.reduce((a, b) => a + (b - mean) ** 2, 0) / numbers.length) || 1;
+      const edges: number[] = [];
+      for (let b = 1; b < bins; b++) {
+        const edge = sorted[Math.floor((b * sorted.length) / bins)]!;
+        if (edge > sorted[0]! && (edges.length === 0 || edge > edges[edges.length - 1]!)) edges.push(edge);
+      }
+      const first = features.length;
+      const bounds = [Number.NEGATIVE_INFINITY, ...edges, Number.POSITIVE_INFINITY];
+      for (let b = 0; b + 1 < bounds.length; b++)
+        features.push(`${name} in [${fmt(bounds[b]!)}, ${fmt(bounds[b + 1]!)})`);
+      features.push(`${name} (linear)`, `${name} missing`);
+      specs.push({ kind: 'numeric', name, column, mean, sd, edges, first });
+      continue;
+    }
+    const counts = new Map<string, number>();
+    for (const v of present) counts.set(v, (counts.get(v) ?? 0) + 1);
+    if (counts.size > 0.5 * present.length && counts.size > 50) {
+      skipped.push({ name, why: 'an identifier (almost every value differs)' });
+      continue;
+    }
+    const threshold = Math.max(minCount, minShare * rows.length);
+    const kept = [...counts].filter(([, n]) => n >= threshold).sort((a, b) => b[1] - a[1]);
+    const first = features.length;
+    const levels = new Map<string, number>();
+    for (const [level] of kept) {
+      levels.set(level, features.length - first);
+      features.push(`${name} = ${level}`);
+    }
+    levels.set('(other)', features.length - first);
+    features.push(`${name} = (other)`);
+    levels.set('(missing)', features.length - first);
+    features.push(`${name} missing`);
+    specs.push({ kind: 'categorical', name, column, levels, first });
+  }
+  return { specs, features, skipped };
+}
+
+function fmt(n: number): string {
+  if (!Number.isFinite(n)) return n > 0 ? '∞' : '−∞';
+  return Number.isInteger(n) ? String(n) : String(Math.round(n * 1000) / 1000);
+}
+
+/** One row's features, as the indices and values of the non-zero ones. */
+export function encodeRow(encoder: Encoder, row: string[]): SparseRow {
+  const idx: number[] = [];
+  const val: number[] = [];
+  for (const spec of encoder.specs) {
+    const raw = row[spec.column] ?? '';
+    if (spec.kind === 'numeric') {
+      const x = isMissing(raw) ? Number.NaN : toNumber(raw);
+      const nBins = spec.edges.length + 1;
+      if (!Number.isFinite(x)) {
+        idx.push(spec.first + nBins + 1);
+        val.push(1);
+        continue;
+      }
+      let bin = 0;
+      while (bin < spec.edges.length && x >= spec.edges[bin]!) bin++;
+      idx.push(spec.first + bin, spec.first + nBins);
+      val.push(1, Math.max(-5, Math.min(5, (x - spec.mean) / spec.sd)));
+    } else {
+      const level = isMissing(raw) ? '(missing)' : spec.levels.has(raw) ? raw : '(other)';
+      idx.push(spec.first + spec.levels.get(level)!);
+      val.push(1);
+    }
+  }
+  return { idx, val };
+}

@@ -1,0 +1,164 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { backtest } from '../../src/scoring/backtest';
+import { encodeRow, learnEncoder, type SparseRow, toNumber } from '../../src/scoring/features';
+import { predict, trainLogistic } from '../../src/scoring/logistic';
+import { auc, calibration, captured, seeded, stratifiedSplit } from '../../src/scoring/metrics';
+import { readTable } from '../../src/scoring/table';
+
+/** Standard normal draws from a seeded generator (Box–Muller). */
+function normal(random: () => number): () => number {
+  return () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+}
+
+/** Rows drawn from a known logistic model. */
+function synthetic(n: number, weights: number[], intercept: number, seed = 1) {
+  const random = seeded(seed);
+  const gauss = normal(random);
+  const rows: SparseRow[] = [];
+  const y: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const val = weights.map(() => gauss());
+    const z = intercept + val.reduce((s, v, j) => s + v * weights[j]!, 0);
+    rows.push({ idx: weights.map((_, j) => j), val });
+    y.push(random() < 1 / (1 + Math.exp(-z)) ? 1 : 0);
+  }
+  return { rows, y };
+}
+
+describe('the logistic model', () => {
+  it('recovers known coefficients from synthetic data', () => {
+    const truth = [1.5, -2, 0.5, 0];
+    const { rows, y } = synthetic(40_000, truth, -1);
+    const model = trainLogistic(rows, y, truth.length, { l2: 0.01 });
+    for (const [j, w] of truth.entries()) expect(model.weights[j]!).toBeCloseTo(w, 1);
+    expect(model.intercept).toBeCloseTo(-1, 1);
+    expect(model.iterations).toBeLessThan(15);
+  });
+
+  it('gives calibrated probabilities: in each tenth, the mean prediction is the observed rate', () => {
+    const truth = [1, -1, 0.7];
+    const train = synthetic(30_000, truth, -2, 2);
+    const test = synthetic(20_000, truth, -2, 3);
+    const model = trainLogistic(train.rows, train.y, truth.length, { l2: 0.01 });
+    const p = test.rows.map((row) => predict(model, row));
+    for (const bin of calibration(p, test.y, 10))
+      expect(Math.abs(bin.predicted - bin.observed)).toBeLessThan(0.03);
+  });
+
+  it('stays finite on separable data, held by the penalty', () => {
+    const rows = Array.from({ length: 200 }, (_, i) => ({ idx: [0], val: [i < 100 ? -1 : 1] }));
+    const y = rows.map((_, i) => (i < 100 ? 0 : 1));
+    const model = trainLogistic(rows, y, 1, { l2: 1 });
+    expect(Number.isFinite(model.weights[0]!)).toBe(true);
+    expect(model.weights[0]!).toBeGreaterThan(2);
+  });
+});
+
+describe('metrics', () => {
+  it('computes AUC with ties counted half, and the successes captured at the top', () => {
+    expect(auc([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1])).toBeCloseTo(0.75, 10);
+    expect(auc([0.5, 0.5], [0, 1])).toBe(0.5);
+    expect(auc([1, 2, 3], [0, 0, 0])).toBeNaN();
+    expect(captured([0.9, 0.8, 0.1, 0.2], [1, 0, 1, 0], 0.5)).toBe(0.5);
+  });
+
+  it('splits successes and failures in the same proportion, the same way for the same seed', () => {
+    const y = Array.from({ length: 1000 }, (_, i) => (i % 10 === 0 ? 1 : 0));
+    const { train, test } = stratifiedSplit(y, 0.25, 7);
+    expect(test.length).toBe(250);
+    expect(test.filter((i) => y[i] === 1).length).toBe(25);
+    expect(new Set([...train, ...test]).size).toBe(1000);
+    expect(stratifiedSplit(y, 0.25, 7).test).toEqual(test);
+  });
+});
+
+describe('features', () => {
+  it('reads French and English numbers, bins them, groups rare levels and flags missing values', () => {
+    expect(toNumber('1 234,5')).toBe(1234.5);
+    expect(toNumber('-3.2e2')).toBe(-320);
+    expect(toNumber('12 ans')).toBeNaN();
+    const columns = ['age', 'job', 'id'];
+    const rows = Array.from({ length: 400 }, (_, i) => [
+      i % 50 === 0 ? '' : String(20 + (i % 40)),
+      i === 7 ? 'astronaut' : ['admin', 'technician'][i % 2]!,
+      `id-${i}`,
+    ]);
+    const encoder = learnEncoder(columns, rows, [0, 1, 2]);
+    expect(encoder.skipped).toEqual([{ name: 'id', why: expect.stringContaining('identifier') }]);
+    expect(encoder.features).toContain('job = admin');
+    expect(encoder.features).toContain('job = (other)');
+    const rare = encodeRow(encoder, ['30', 'astronaut', 'x']);
+    expect(rare.idx.map((j) => encoder.features[j])).toContain('job = (other)');
+    const missing = encodeRow(encoder, ['', '', 'x']);
+    expect(missing.idx.map((j) => encoder.features[j])).toEqual(['age missing', 'job missing']);
+  });
+});
+
+describe('the backtest', () => {
+  /** A history where calls to managers in the north succeed more often, in the shape a CRM exports. */
+  function history(n: number): string {
+    const random = seeded(11);
+    const lines = ['Identifiant;Région;Fonction;Âge;Appels;Résultat'];
+    for (let i = 0; i < n; i++) {
+      const north = random() < 0.5;
+      const manager = random() < 0.3;
+      const age = 25 + Math.floor(random() * 40);
+      const calls = 1 + Math.floor(random() * 5);
+      const z = -2.5 + (north ? 1.2 : 0) + (manager ? 1.5 : 0) - 0.3 * calls;
+      const won = random() < 1 / (1 + Math.exp(-z));
+      lines.push(
+        `C${i};${north ? 'Nord' : 'Sud'};${manager ? 'Directeur' : 'Employé'};${age};${calls};${won ? 'gagné' : 'perdu'}`,
+      );
+    }
+    return `${lines.join('\r\n')}\r\n`;
+  }
+
+  it('ranks a history it has never seen, with its own column names and success value', async () => {
+    const table = await readTable(new TextEncoder().encode(history(3000)));
+    const report = backtest(table, { target: 'résultat', positive: 'gagné', exclude: ['Identifiant'] });
+    expect(report.rows.test).toBe(750);
+    expect(report.auc).toBeGreaterThan(0.7);
+    expect(report.captured.top50).toBeGreaterThan(0.7);
+    expect(report.strongest.map((s) => s.feature)).toEqual(expect.arrayContaining(['Fonction = Directeur']));
+    expect(() => backtest(table, { target: 'Résultat' })).toThrow(/--positive/);
+    expect(() => backtest(table, { target: 'Chiffre' })).toThrow(/Région/);
+  });
+
+  it('runs as a command on a file in Windows-1252 and says what is wrong with bad arguments', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'tiede-backtest-'));
+    const file = join(folder, 'history.csv');
+    writeFileSync(file, Buffer.from(history(1200), 'latin1'));
+    const output = execFileSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'scripts/backtest.ts',
+        '--csv',
+        file,
+        '--target',
+        'Résultat',
+        '--positive',
+        'gagné',
+        '--exclude',
+        'Identifiant',
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(output).toMatch(/test AUC\s+0\.\d{4}/);
+    expect(output).toContain('calibration');
+    const bad = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/backtest.ts', '--csv', file, '--target', 'nope'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('no column "nope"');
+  });
+});
