@@ -11,6 +11,8 @@ export interface BacktestOptions {
   testFraction?: number;
   seed?: number;
   l2?: number;
+  /** Most quantile bins per number. */
+  bins?: number;
 }
 
 export interface BacktestReport {
@@ -69,7 +71,7 @@ export function backtest(table: Table, options: BacktestOptions): BacktestReport
 
   const use = table.columns.map((_, i) => i).filter((i) => i !== target && !excluded.has(i));
   const trainRows = train.map((i) => table.rows[i]!);
-  const encoder = learnEncoder(table.columns, trainRows, use);
+  const encoder = learnEncoder(table.columns, trainRows, use, options.bins ? { bins: options.bins } : {});
   const started = performance.now();
   const model = trainLogistic(
     trainRows.map((row) => encodeRow(encoder, row)),

@@ -42,7 +42,7 @@ export interface Encoder {
 }
 
 export interface EncoderOptions {
-  /** Most bins per number. */
+  /** Most bins per number (default: 4 to 24, by the number of training rows). */
   bins?: number;
   /** A level is kept when it is seen at least this many times in training… */
   minLevelCount?: number;
@@ -67,7 +67,8 @@ export function learnEncoder(
   use: number[],
   options: EncoderOptions = {},
 ): Encoder {
-  const bins = options.bins ?? 10;
+  // Enough rows per bin for a weight to mean something: 24 bins from 6,000 training rows, fewer below.
+  const bins = options.bins ?? Math.max(4, Math.min(24, Math.floor(rows.length / 250)));
   const minCount = options.minLevelCount ?? 20;
   const minShare = options.minLevelShare ?? 0.002;
   const specs: ColumnSpec[] = [];
