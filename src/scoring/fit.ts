@@ -1,0 +1,197 @@
+/**
+ * Fit to an ideal customer profile, defined per campaign: each criterion that matches adds its points, and
+ * the result lists every criterion with whether it matched, so that a person can see why a prospect is
+ * where it is.
+ */
+
+export interface IdealProfile {
+  /** Industry codes matched by prefix, whatever the dots: "46.6" matches NAF 46.69Z, "5415" NAICS 541511. */
+  industries?: { codes: string[]; points: number };
+  employees?: { min?: number; max?: number; points: number };
+  revenue?: { min?: number; max?: number; points: number };
+  countries?: { values: string[]; points: number };
+  regions?: { values: string[]; points: number };
+  /** Words looked for in the job title, French or English, accents and case ignored ("achat", "buyer"). */
+  titles?: { keywords: string[]; points: number };
+  seniority?: { values: string[]; points: number };
+  departments?: { keywords: string[]; points: number };
+  /** Conditions on custom attributes of the prospect or the company. */
+  attributes?: AttributeCondition[];
+}
+
+export interface AttributeCondition {
+  key: string;
+  op: 'eq' | 'in' | 'gte' | 'lte' | 'contains' | 'present';
+  value?: string | number | (string | number)[];
+  points: number;
+}
+
+export interface FitSubject {
+  industryCode: string | null;
+  employeeCount: number | null;
+  annualRevenue: number | null;
+  country: string | null;
+  region: string | null;
+  jobTitle: string | null;
+  seniority: string | null;
+  department: string | null;
+  attributes: Record<string, unknown>;
+}
+
+export interface Contribution {
+  /** A stable code for the criterion or signal: "fit.industry", "engagement.email_clicked". */
+  code: string;
+  points: number;
+  /** The facts behind it, to write the reason: the code matched, the title, the count… */
+  facts: Record<string, string | number>;
+}
+
+export interface FitResult {
+  points: number;
+  /** The most a prospect could get from this profile. */
+  max: number;
+  /** 0–100. */
+  score: number;
+  contributions: Contribution[];
+  /** Criteria that did not match (or could not be checked: the data is missing). */
+  missed: { code: string; missing: boolean }[];
+}
+
+const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+const codeKey = (s: string) => s.replace(/[^0-9A-Za-z]/g, '').toUpperCase();
+
+// French feminine forms of a masculine keyword: acheteur → acheteuse, directeur → directrice.
+const FEMININE: [RegExp, string][] = [
+  [/teur$/, 'trice'],
+  [/eur$/, 'euse'],
+  [/ier$/, 'iere'],
+  [/if$/, 'ive'],
+  [/ien$/, 'ienne'],
+  [/el$/, 'elle'],
+];
+
+function keywordIn(text: string | null, keywords: string[]): string | undefined {
+  if (!text) return undefined;
+  const words = ` ${fold(text).replace(/[^a-z0-9]+/g, ' ')} `;
+  return keywords.find((k) => {
+    const key = fold(k)
+      .replace(/[^a-z0-9]+/g, ' ')
+      .trim();
+    if (key === '') return false;
+    const forms = [
+      key,
+      ...FEMININE.filter(([end]) => end.test(key)).map(([end, to]) => key.replace(end, to)),
+    ];
+    // A keyword matches a word or the start of one: "achat" finds "Achats", "buyer" finds "Buyer".
+    return forms.some((form) => words.includes(` ${form}`));
+  });
+}
+
+const inRange = (value: number, range: { min?: number; max?: number }) =>
+  (range.min === undefined || value >= range.min) && (range.max === undefined || value <= range.max);
+
+function attributeMatches(condition: AttributeCondition, value: unknown): boolean {
+  if (condition.op === 'present') return value !== undefined && value !== null && value !== '';
+  if (value === undefined || value === null) return false;
+  const wanted = condition.value;
+  switch (condition.op) {
+    case 'eq':
+      return fold(String(value)) === fold(String(wanted));
+    case 'in':
+      return Array.isArray(wanted) && wanted.some((w) => fold(String(w)) === fold(String(value)));
+    case 'gte':
+      return Number(value) >= Number(wanted);
+    case 'lte':
+      return Number(value) <= Number(wanted);
+    case 'contains':
+      return fold(String(value)).includes(fold(String(wanted)));
+  }
+}
+
+export function fitScore(profile: IdealProfile, subject: FitSubject): FitResult {
+  const contributions: Contribution[] = [];
+  const missed: FitResult['missed'] = [];
+  let max = 0;
+  const check = (
+    code: string,
+    points: number,
+    known: boolean,
+    matched: false | Record<string, string | number>,
+  ) => {
+    max += Math.max(0, points);
+    if (matched) contributions.push({ code, points, facts: matched });
+    else missed.push({ code, missing: !known });
+  };
+  if (profile.industries) {
+    const code = subject.industryCode;
+    const hit = code
+      ? profile.industries.codes.find((prefix) => codeKey(code).startsWith(codeKey(prefix)))
+      : undefined;
+    check('fit.industry', profile.industries.points, code !== null, hit && code ? { code } : false);
+  }
+  if (profile.employees) {
+    const n = subject.employeeCount;
+    check(
+      'fit.employees',
+      profile.employees.points,
+      n !== null,
+      n !== null && inRange(n, profile.employees) ? { count: n } : false,
+    );
+  }
+  if (profile.revenue) {
+    const r = subject.annualRevenue;
+    check(
+      'fit.revenue',
+      profile.revenue.points,
+      r !== null,
+      r !== null && inRange(r, profile.revenue) ? { revenue: r } : false,
+    );
+  }
+  if (profile.countries) {
+    const c = subject.country;
+    const hit = c !== null && profile.countries.values.some((v) => v.toUpperCase() === c.toUpperCase());
+    check('fit.country', profile.countries.points, c !== null, hit ? { country: c! } : false);
+  }
+  if (profile.regions) {
+    const r = subject.region;
+    const hit = r !== null && profile.regions.values.some((v) => fold(v) === fold(r));
+    check('fit.region', profile.regions.points, r !== null, hit ? { region: r! } : false);
+  }
+  if (profile.titles) {
+    const word = keywordIn(subject.jobTitle, profile.titles.keywords);
+    check(
+      'fit.title',
+      profile.titles.points,
+      subject.jobTitle !== null,
+      word ? { title: subject.jobTitle!, keyword: word } : false,
+    );
+  }
+  if (profile.seniority) {
+    const s = subject.seniority;
+    const hit = s !== null && profile.seniority.values.some((v) => fold(v) === fold(s));
+    check('fit.seniority', profile.seniority.points, s !== null, hit ? { seniority: s! } : false);
+  }
+  if (profile.departments) {
+    const word = keywordIn(subject.department ?? subject.jobTitle, profile.departments.keywords);
+    const known = subject.department !== null || subject.jobTitle !== null;
+    check(
+      'fit.department',
+      profile.departments.points,
+      known,
+      word ? { department: subject.department ?? word } : false,
+    );
+  }
+  for (const condition of profile.attributes ?? []) {
+    const value = subject.attributes[condition.key];
+    const hit = attributeMatches(condition, value);
+    check(
+      `fit.attribute.${condition.key}`,
+      condition.points,
+      value !== undefined && value !== null,
+      hit ? { attribute: condition.key, value: String(value) } : false,
+    );
+  }
+  const points = contributions.reduce((s, c) => s + c.points, 0);
+  const score = max > 0 ? Math.round((100 * Math.max(0, points)) / max) : 0;
+  return { points, max, score, contributions, missed };
+}

@@ -1,0 +1,120 @@
+import type { Contribution } from './fit';
+
+/**
+ * Reason codes in plain French and English: the three contributions that raise a score most and the three
+ * that lower it most, each with its points ("Secteur 46.69Z dans la cible (+12)").
+ */
+
+export interface ScoreReason {
+  code: string;
+  points: number;
+  fr: string;
+  en: string;
+}
+
+type Facts = Contribution['facts'];
+const n = (facts: Facts) => Number(facts.count ?? 0);
+const plural = (count: number, one: string, many: string) => (count > 1 ? many : one);
+
+const TEXTS: Record<string, (f: Facts) => { fr: string; en: string }> = {
+  'fit.industry': (f) => ({ fr: `Secteur ${f.code} dans la cible`, en: `Industry ${f.code} in the target` }),
+  'fit.employees': (f) => ({
+    fr: `Effectif de ${f.count} dans la cible`,
+    en: `${f.count} employees, in the target range`,
+  }),
+  'fit.revenue': () => ({ fr: "Chiffre d'affaires dans la cible", en: 'Revenue in the target range' }),
+  'fit.country': (f) => ({ fr: `Pays ${f.country} dans la cible`, en: `Country ${f.country} in the target` }),
+  'fit.region': (f) => ({ fr: `Région ${f.region} dans la cible`, en: `Region ${f.region} in the target` }),
+  'fit.title': (f) => ({
+    fr: `Fonction « ${f.title} » dans la cible`,
+    en: `Job title “${f.title}” in the target`,
+  }),
+  'fit.seniority': (f) => ({
+    fr: `Niveau ${f.seniority} dans la cible`,
+    en: `Seniority ${f.seniority} in the target`,
+  }),
+  'fit.department': (f) => ({
+    fr: `Service ${f.department} dans la cible`,
+    en: `Department ${f.department} in the target`,
+  }),
+  'engagement.email_opened': (f) => ({
+    fr: `${n(f)} ${plural(n(f), 'e-mail ouvert', 'e-mails ouverts')} ces ${f.days} derniers jours`,
+    en: `${n(f)} ${plural(n(f), 'e-mail opened', 'e-mails opened')} in the last ${f.days} days`,
+  }),
+  'engagement.email_clicked': (f) => ({
+    fr: `${n(f)} ${plural(n(f), 'clic', 'clics')} ces ${f.days} derniers jours`,
+    en: `${n(f)} ${plural(n(f), 'click', 'clicks')} in the last ${f.days} days`,
+  }),
+  'engagement.email_replied': (f) => ({
+    fr: `A répondu à ${n(f)} ${plural(n(f), 'e-mail', 'e-mails')} (il y a ${f.days} jours au plus)`,
+    en: `Replied to ${n(f)} ${plural(n(f), 'e-mail', 'e-mails')} in the last ${f.days} days`,
+  }),
+  'engagement.sms_replied': (f) => ({ fr: `A répondu par SMS (${n(f)})`, en: `Replied by SMS (${n(f)})` }),
+  'engagement.call_answered': (f) => ({
+    fr: `${n(f)} ${plural(n(f), 'appel abouti', 'appels aboutis')} ces ${f.days} derniers jours`,
+    en: `${n(f)} answered ${plural(n(f), 'call', 'calls')} in the last ${f.days} days`,
+  }),
+  'engagement.meeting_booked': () => ({ fr: 'Rendez-vous pris', en: 'Meeting booked' }),
+  'engagement.meeting_held': () => ({ fr: 'Rendez-vous tenu', en: 'Meeting held' }),
+  'engagement.web_visit': (f) => ({
+    fr: `${n(f)} ${plural(n(f), 'visite', 'visites')} du site ces ${f.days} derniers jours`,
+    en: `${n(f)} website ${plural(n(f), 'visit', 'visits')} in the last ${f.days} days`,
+  }),
+  'engagement.form_submitted': () => ({ fr: 'A rempli un formulaire', en: 'Filled in a form' }),
+  'engagement.purchase': () => ({ fr: 'Déjà client (achat)', en: 'Existing customer (purchase)' }),
+  'engagement.email_bounced': (f) => ({
+    fr: `${n(f)} ${plural(n(f), 'e-mail revenu', 'e-mails revenus')} en erreur`,
+    en: `${n(f)} bounced ${plural(n(f), 'e-mail', 'e-mails')}`,
+  }),
+  'engagement.unanswered_calls': (f) => ({
+    fr: `Appelé ${n(f)} fois sans réponse ces ${f.days} derniers jours`,
+    en: `Called ${n(f)} times without an answer in the last ${f.days} days`,
+  }),
+  'engagement.refused': () => ({ fr: 'A refusé lors d’un appel', en: 'Declined during a call' }),
+  'engagement.opt_out': () => ({ fr: 'S’est désinscrit', en: 'Opted out' }),
+  'engagement.complaint': () => ({ fr: 'A porté plainte', en: 'Complained' }),
+};
+
+const signed = (points: number) => {
+  const rounded = Math.round(points);
+  return rounded >= 0 ? `+${rounded}` : `−${Math.abs(rounded)}`;
+};
+
+export function reasonText(contribution: Contribution): { fr: string; en: string } {
+  const text = TEXTS[contribution.code]?.(contribution.facts);
+  if (text) return text;
+  if (contribution.code.startsWith('fit.attribute.')) {
+    const { attribute, value } = contribution.facts;
+    return { fr: `${attribute} = ${value}, dans la cible`, en: `${attribute} = ${value}, in the target` };
+  }
+  return { fr: contribution.code, en: contribution.code };
+}
+
+/** The top `count` positive and top `count` negative contributions, as sentences with their points. */
+export function topReasons(
+  contributions: Contribution[],
+  count = 3,
+): { positive: ScoreReason[]; negative: ScoreReason[] } {
+  const reason = (c: Contribution): ScoreReason => {
+    const text = reasonText(c);
+    return {
+      code: c.code,
+      points: c.points,
+      fr: `${text.fr} (${signed(c.points)})`,
+      en: `${text.en} (${signed(c.points)})`,
+    };
+  };
+  const meaningful = contributions.filter((c) => Math.round(c.points) !== 0);
+  return {
+    positive: meaningful
+      .filter((c) => c.points > 0)
+      .sort((a, b) => b.points - a.points)
+      .slice(0, count)
+      .map(reason),
+    negative: meaningful
+      .filter((c) => c.points < 0)
+      .sort((a, b) => a.points - b.points)
+      .slice(0, count)
+      .map(reason),
+  };
+}

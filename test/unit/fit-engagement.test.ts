@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { type EngagementEvent, engagementScore } from '../../src/scoring/engagement';
+import { type FitSubject, fitScore, type IdealProfile } from '../../src/scoring/fit';
+import { topReasons } from '../../src/scoring/reasons';
+
+const profile: IdealProfile = {
+  industries: { codes: ['46.6', '4651'], points: 12 },
+  employees: { min: 10, max: 250, points: 8 },
+  countries: { values: ['FR', 'BE'], points: 5 },
+  titles: { keywords: ['achat', 'acheteur', 'buyer', 'procurement'], points: 10 },
+  seniority: { values: ['manager', 'director'], points: 4 },
+  attributes: [{ key: 'erp', op: 'in', value: ['SAP', 'Sage'], points: 6 }],
+};
+
+const subject = (overrides: Partial<FitSubject> = {}): FitSubject => ({
+  industryCode: '46.69Z',
+  employeeCount: 45,
+  annualRevenue: null,
+  country: 'FR',
+  region: null,
+  jobTitle: 'Responsable des Achats',
+  seniority: 'Manager',
+  department: null,
+  attributes: { erp: 'sage' },
+  ...overrides,
+});
+
+describe('fit to an ideal customer profile', () => {
+  it('adds the points of each matching criterion and shows them', () => {
+    const fit = fitScore(profile, subject());
+    expect(fit.max).toBe(45);
+    expect(fit.points).toBe(45);
+    expect(fit.score).toBe(100);
+    expect(fit.contributions.find((c) => c.code === 'fit.industry')).toEqual({
+      code: 'fit.industry',
+      points: 12,
+      facts: { code: '46.69Z' },
+    });
+  });
+
+  it('matches industry codes by prefix whatever the dots, titles by word start, in French and English', () => {
+    expect(fitScore(profile, subject({ industryCode: '4669Z' })).contributions.map((c) => c.code)).toContain(
+      'fit.industry',
+    );
+    expect(fitScore(profile, subject({ industryCode: '47.11F' })).missed).toContainEqual({
+      code: 'fit.industry',
+      missing: false,
+    });
+    expect(
+      fitScore(profile, subject({ jobTitle: 'Senior Buyer EMEA' })).contributions.map((c) => c.code),
+    ).toContain('fit.title');
+    // "achat" must start a word: "rachat" (buy-back) is another job.
+    expect(fitScore(profile, subject({ jobTitle: 'Chargé de rachat de crédits' })).missed).toContainEqual({
+      code: 'fit.title',
+      missing: false,
+    });
+    expect(fitScore(profile, subject({ jobTitle: 'Acheteuse' })).contributions.map((c) => c.code)).toContain(
+      'fit.title',
+    );
+  });
+
+  it('tells a criterion that failed from one that could not be checked, and scores out of the maximum', () => {
+    const fit = fitScore(profile, subject({ employeeCount: null, country: 'DE', attributes: {} }));
+    expect(fit.missed).toEqual(
+      expect.arrayContaining([
+        { code: 'fit.employees', missing: true },
+        { code: 'fit.country', missing: false },
+        { code: 'fit.attribute.erp', missing: true },
+      ]),
+    );
+    expect(fit.points).toBe(26);
+    expect(fit.score).toBe(Math.round((100 * 26) / 45));
+  });
+});
+
+const DAY = 86_400_000;
+const now = new Date('2026-11-29T12:00:00Z');
+const ago = (days: number, type: EngagementEvent['type'], outcome?: string): EngagementEvent => ({
+  type,
+  occurredAt: new Date(now.getTime() - days * DAY),
+  outcome: outcome ?? null,
+});
+
+describe('engagement with time decay', () => {
+  it('halves a signal every half-life', () => {
+    const fresh = engagementScore([ago(0, 'email_replied')], now).points;
+    const month = engagementScore([ago(30, 'email_replied')], now).points;
+    const twoMonths = engagementScore([ago(60, 'email_replied')], now).points;
+    expect(fresh).toBe(8);
+    expect(month).toBeCloseTo(4, 1);
+    expect(twoMonths).toBeCloseTo(2, 1);
+    expect(engagementScore([ago(30, 'email_replied')], now, { halfLifeDays: 60 }).points).toBeCloseTo(5.7, 1);
+  });
+
+  it('counts negative signals: bounces, opt-outs, and unanswered calls from the third on', () => {
+    const two = engagementScore([ago(1, 'call_attempted'), ago(2, 'call_attempted')], now);
+    expect(two.points).toBe(0);
+    const five = engagementScore(
+      [1, 2, 3, 4, 5].map((d) => ago(d, 'call_attempted')),
+      now,
+    );
+    expect(five.points).toBeLessThan(-8);
+    expect(five.contributions[0]).toMatchObject({ code: 'engagement.unanswered_calls', facts: { count: 5 } });
+    expect(engagementScore([ago(1, 'opt_out')], now).points).toBeLessThan(-35);
+    expect(engagementScore([ago(1, 'call_attempted', 'answered')], now).points).toBe(0);
+    expect(engagementScore([ago(-1, 'email_clicked')], now).points).toBe(0); // the future does not count
+  });
+
+  it('gives a score from 0 to 100 that grows with engagement', () => {
+    const low = engagementScore([ago(3, 'email_opened')], now).score;
+    const high = engagementScore(
+      [ago(3, 'email_replied'), ago(2, 'meeting_booked'), ago(1, 'email_clicked')],
+      now,
+    ).score;
+    expect(low).toBeGreaterThan(0);
+    expect(high).toBeGreaterThan(low);
+    expect(high).toBeLessThanOrEqual(100);
+    expect(engagementScore([ago(1, 'complaint')], now).score).toBe(0);
+  });
+});
+
+describe('reason codes', () => {
+  it('lists the top three raising and lowering contributions in French and English with their points', () => {
+    const fit = fitScore(profile, subject({ seniority: 'Assistant' }));
+    const engagement = engagementScore(
+      [
+        ago(2, 'email_clicked'),
+        ago(5, 'email_clicked'),
+        ago(13, 'email_clicked'),
+        ...[1, 8, 15].map((d) => ago(d, 'call_attempted')),
+      ],
+      now,
+    );
+    const reasons = topReasons([...fit.contributions, ...engagement.contributions]);
+    expect(reasons.positive.map((r) => r.fr)).toEqual([
+      'Secteur 46.69Z dans la cible (+12)',
+      'Fonction « Responsable des Achats » dans la cible (+10)',
+      'Effectif de 45 dans la cible (+8)',
+    ]);
+    expect(reasons.negative).toHaveLength(1);
+    expect(reasons.negative[0]!.en).toBe('Called 3 times without an answer in the last 15 days (−3)');
+    const clicks = topReasons(engagement.contributions).positive[0]!;
+    expect(clicks.en).toBe('3 clicks in the last 13 days (+8)');
+  });
+});
