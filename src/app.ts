@@ -20,6 +20,7 @@ import { jobRoutes } from './jobs/routes';
 import type { JobRunner } from './jobs/runner';
 import { orgRoutes } from './orgs/routes';
 import { prospectRoutes } from './prospects/routes';
+import { scoringRoutes } from './scoring/routes';
 
 export interface AppDeps {
   config: Pick<Config, 'MAX_BODY_BYTES' | 'MAX_UPLOAD_BYTES' | 'IMPORT_SYNC_MAX_BYTES' | 'IMPORT_BATCH_SIZE'>;
@@ -123,6 +124,7 @@ export function createApp(deps: AppDeps) {
   app.route('/v1', jobRoutes(deps.runner));
   app.route('/v1', complianceRoutes());
   app.route('/v1', recordRoutes({ maxUploadBytes: config.MAX_UPLOAD_BYTES }));
+  app.route('/v1', scoringRoutes());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

@@ -3,3 +3,4 @@ export * from './interactions';
 export * from './jobs';
 export * from './organizations';
 export * from './prospects';
+export * from './scoring';

@@ -29,6 +29,8 @@ export const PERMISSIONS = {
   'prospects:export': ['admin', 'manager'],
   'prospects:erase': ['admin'],
   'retention:purge': ['admin'],
+  // Scoring: managers and marketers define the campaigns they run.
+  'campaigns:write': ['admin', 'manager', 'marketer'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -48,16 +48,18 @@ export function engagementScore(
 ): EngagementResult {
   const halfLife = (options.halfLifeDays ?? 30) * 86_400_000;
   const decay = (at: Date) => 0.5 ** (Math.max(0, now.getTime() - at.getTime()) / halfLife);
+  // Whole days back, with a minute's grace: what happened 12 days ago to the minute is within the last 12.
+  const daysSince = (at: Date) =>
+    Math.max(1, Math.ceil((now.getTime() - at.getTime() - 60_000) / 86_400_000));
   const bySignal = new Map<string, { points: number; count: number; days: number }>();
   const add = (code: string, points: number, at: Date) => {
     const entry = bySignal.get(code) ?? { points: 0, count: 0, days: 0 };
     entry.points += points * decay(at);
     entry.count++;
     // How far back the counted events go: "3 clicks in the last 14 days".
-    entry.days = Math.max(entry.days, Math.ceil((now.getTime() - at.getTime()) / 86_400_000));
+    entry.days = Math.max(entry.days, daysSince(at));
     bySignal.set(code, entry);
   };
-  const daysSince = (at: Date) => Math.max(1, Math.ceil((now.getTime() - at.getTime()) / 86_400_000));
   const unanswered = events
     .filter(
       (e) => e.type === 'call_attempted' && e.occurredAt <= now && !/answer|repondu/i.test(e.outcome ?? ''),

@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db';
+import { call, newOrg, orgApp, type TestApp, type TestOrg } from '../helpers/app';
+import { databases } from '../helpers/databases';
+
+describe.each(databases)('campaigns and scores through the API on $name', ({ open }) => {
+  let database: Database;
+  let app: TestApp;
+  let org: TestOrg;
+  beforeAll(async () => ({ database, app, org } = await orgApp(open)));
+  afterAll(() => database.close());
+
+  const profile = {
+    industries: { codes: ['46.6'], points: 12 },
+    employees: { min: 10, max: 250, points: 8 },
+    titles: { keywords: ['achat', 'acheteur'], points: 10 },
+  };
+
+  it('creates a campaign, scores a prospect with readable reasons, and keeps other organizations out', async () => {
+    const created = await call(app, 'POST', '/v1/campaigns', {
+      key: org.marketer,
+      json: { name: 'Fournitures industrielles', idealProfile: profile, successTypes: ['meeting_booked'] },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ halfLifeDays: 30, successTypes: ['meeting_booked'] });
+    const company = await call(app, 'POST', '/v1/companies', {
+      key: org.manager,
+      json: { name: 'Négoce Rhône SARL', industryCode: '46.69Z', employeeCount: 45, country: 'FR' },
+    });
+    const person = await call(app, 'POST', '/v1/prospects', {
+      key: org.manager,
+      json: { companyId: company.body.id, lastName: 'Morel', jobTitle: 'Acheteuse', country: 'FR' },
+    });
+    expect(person.status).toBe(201);
+    const now = Date.now();
+    const items = [
+      ...[2, 5, 9].map((d) => ({ type: 'email_clicked', daysAgo: d })),
+      ...[1, 6, 12].map((d) => ({ type: 'call_attempted', daysAgo: d })),
+    ].map(({ type, daysAgo }) => ({
+      prospectId: person.body.id,
+      type,
+      occurredAt: new Date(now - daysAgo * 86_400_000).toISOString(),
+    }));
+    expect((await call(app, 'POST', '/v1/interactions', { key: org.caller, json: { items } })).status).toBe(
+      201,
+    );
+
+    const scored = await call(app, 'GET', `/v1/campaigns/${created.body.id}/scores/${person.body.id}`, {
+      key: org.caller,
+    });
+    expect(scored.status).toBe(200);
+    expect(scored.body.fit).toEqual({ score: 100, points: 30, max: 30 });
+    expect(scored.body.score).toBeGreaterThan(60);
+    expect(scored.body.reasons.positive.map((r: { fr: string }) => r.fr)).toEqual([
+      'Secteur 46.69Z dans la cible (+12)',
+      'Fonction « Acheteuse » dans la cible (+10)',
+      'Effectif de 45 dans la cible (+8)',
+    ]);
+    expect(scored.body.reasons.negative[0].en).toMatch(
+      /^Called 3 times without an answer in the last 12 days \(−\d\)$/,
+    );
+
+    const other = await newOrg(database);
+    expect((await call(app, 'GET', `/v1/campaigns/${created.body.id}`, { key: other.admin })).status).toBe(
+      404,
+    );
+    expect(
+      (
+        await call(app, 'GET', `/v1/campaigns/${created.body.id}/scores/${person.body.id}`, {
+          key: other.admin,
+        })
+      ).status,
+    ).toBe(404);
+    const theirs = await call(app, 'POST', '/v1/campaigns', { key: other.admin, json: { name: 'Theirs' } });
+    expect(
+      (
+        await call(app, 'GET', `/v1/campaigns/${theirs.body.id}/scores/${person.body.id}`, {
+          key: other.admin,
+        })
+      ).status,
+    ).toBe(404);
+  });
+
+  it('refuses a bad profile naming the field, and lets only campaign owners change one', async () => {
+    const bad = await call(app, 'POST', '/v1/campaigns', {
+      key: org.manager,
+      json: { name: 'X', idealProfile: { employees: { min: 500, max: 10, points: 5 }, colour: 'blue' } },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e: { field: string }) => e.field).join(' ')).toMatch(/employees/);
+    const created = await call(app, 'POST', '/v1/campaigns', { key: org.manager, json: { name: 'Y' } });
+    expect(
+      (
+        await call(app, 'PATCH', `/v1/campaigns/${created.body.id}`, {
+          key: org.caller,
+          json: { halfLifeDays: 7 },
+        })
+      ).status,
+    ).toBe(403);
+    const changed = await call(app, 'PATCH', `/v1/campaigns/${created.body.id}`, {
+      key: org.marketer,
+      json: { halfLifeDays: 7, idealProfile: profile },
+    });
+    expect(changed.body).toMatchObject({ halfLifeDays: 7, name: 'Y', idealProfile: profile });
+    const listed = await call(app, 'GET', '/v1/campaigns', { key: org.caller });
+    expect(listed.body.data.map((c: { id: string }) => c.id)).toContain(created.body.id);
+  });
+});
