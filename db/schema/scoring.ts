@@ -1,6 +1,6 @@
 import { integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import type { IdealProfile } from '../../src/scoring/fit';
 import { newId } from '../../src/lib/ids';
+import type { IdealProfile } from '../../src/scoring/fit';
 
 /** A campaign: whom it targets (the ideal customer profile) and which outcomes count as its success. */
 export const campaigns = pgTable(
