@@ -1,5 +1,5 @@
-import { encodeRow, learnEncoder } from './features';
-import { linear, trainLogistic } from './logistic';
+import { type Encoder, encodeRow, learnEncoder } from './features';
+import { type LogisticModel, linear, trainLogistic } from './logistic';
 import { auc, type CalibrationBin, calibration, captured, stratifiedSplit } from './metrics';
 import type { Table } from './table';
 
@@ -28,6 +28,8 @@ export interface BacktestReport {
   captured: { top10: number; top20: number; top50: number };
   /** Success rate of the top decile over the test set's rate. */
   topDecileLift: number;
+  /** Each tenth's success rate over the test set's, from the best-ranked tenth down. */
+  liftByDecile: number[];
   calibration: CalibrationBin[];
   /** The features that weigh most, with their weight on the log-odds. */
   strongest: { feature: string; weight: number }[];
@@ -66,12 +68,32 @@ export function backtest(table: Table, options: BacktestOptions): BacktestReport
   if (!values.has(positive))
     throw new BacktestError(`"${positive}" never appears in "${table.columns[target]}"`);
   const y = Uint8Array.from(table.rows, (row) => (row[target] === positive ? 1 : 0));
+  const use = table.columns.map((_, i) => i).filter((i) => i !== target && !excluded.has(i));
+  return { ...trainAndMeasure(table.columns, table.rows, y, use, options).report, positive };
+}
+
+export interface Trained {
+  encoder: Encoder;
+  model: LogisticModel;
+  report: Omit<BacktestReport, 'positive'>;
+}
+
+/**
+ * The model's whole training: a stratified split, the encoder and the regularized logistic regression
+ * learnt on the training rows only, measured on the held-out ones. The backtest and the service's own
+ * training both go through here.
+ */
+export function trainAndMeasure(
+  columns: string[],
+  rows: string[][],
+  y: Uint8Array,
+  use: number[],
+  options: { testFraction?: number; seed?: number; l2?: number; bins?: number } = {},
+): Trained {
   const { train, test } = stratifiedSplit(y, options.testFraction ?? 0.25, options.seed ?? 42);
   if (train.length === 0 || test.length === 0) throw new BacktestError('too few rows to split');
-
-  const use = table.columns.map((_, i) => i).filter((i) => i !== target && !excluded.has(i));
-  const trainRows = train.map((i) => table.rows[i]!);
-  const encoder = learnEncoder(table.columns, trainRows, use, options.bins ? { bins: options.bins } : {});
+  const trainRows = train.map((i) => rows[i]!);
+  const encoder = learnEncoder(columns, trainRows, use, options.bins ? { bins: options.bins } : {});
   const started = performance.now();
   const model = trainLogistic(
     trainRows.map((row) => encodeRow(encoder, row)),
@@ -81,26 +103,32 @@ export function backtest(table: Table, options: BacktestOptions): BacktestReport
   );
   const trainMs = performance.now() - started;
 
-  const z = test.map((i) => linear(model, encodeRow(encoder, table.rows[i]!)));
+  const z = test.map((i) => linear(model, encodeRow(encoder, rows[i]!)));
   const p = z.map((v) => 1 / (1 + Math.exp(-v)));
   const yt = test.map((i) => y[i]!);
+  const rate = yt.reduce((a, b) => a + b, 0) / yt.length;
+  const bins = calibration(p, yt, 10);
   const strongest = encoder.features
     .map((feature, j) => ({ feature, weight: model.weights[j]! }))
     .sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight))
     .slice(0, 10);
   return {
-    rows: { train: train.length, test: test.length },
-    successRate: y.reduce((a, b) => a + b, 0) / y.length,
-    positive,
-    features: encoder.features.length,
-    skipped: encoder.skipped,
-    iterations: model.iterations,
-    trainMs,
-    auc: auc(z, yt),
-    captured: { top10: captured(z, yt, 0.1), top20: captured(z, yt, 0.2), top50: captured(z, yt, 0.5) },
-    topDecileLift: captured(z, yt, 0.1) / 0.1,
-    calibration: calibration(p, yt, 10),
-    strongest,
+    encoder,
+    model,
+    report: {
+      rows: { train: train.length, test: test.length },
+      successRate: y.reduce((a, b) => a + b, 0) / y.length,
+      features: encoder.features.length,
+      skipped: encoder.skipped,
+      iterations: model.iterations,
+      trainMs,
+      auc: auc(z, yt),
+      captured: { top10: captured(z, yt, 0.1), top20: captured(z, yt, 0.2), top50: captured(z, yt, 0.5) },
+      topDecileLift: captured(z, yt, 0.1) / 0.1,
+      liftByDecile: [...bins].reverse().map((b) => (rate > 0 ? b.observed / rate : 0)),
+      calibration: bins,
+      strongest,
+    },
   };
 }
 
