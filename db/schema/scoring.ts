@@ -1,4 +1,15 @@
-import { integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { newId } from '../../src/lib/ids';
 import type { IdealProfile } from '../../src/scoring/fit';
 
@@ -22,3 +33,30 @@ export const campaigns = pgTable(
 );
 
 export type Campaign = typeof campaigns.$inferSelect;
+
+export const MODEL_STATUSES = ['ready', 'insufficient_history'] as const;
+
+/** A model learnt from the organization's own outcomes for a campaign, with how well it ranked held-out people. */
+export const models = pgTable(
+  'models',
+  {
+    orgId: uuid().notNull(),
+    id: uuid().notNull().$defaultFn(newId),
+    campaignId: uuid().notNull(),
+    status: text({ enum: MODEL_STATUSES }).notNull(),
+    active: boolean().notNull().default(false),
+    rows: integer().notNull(),
+    successes: integer().notNull(),
+    /** AUC, lift by decile, calibration, strongest features; null when there was too little history. */
+    metrics: jsonb().$type<Record<string, unknown>>(),
+    /** What it takes to score someone: the encoder and the weights. */
+    encoder: jsonb().$type<unknown>(),
+    weights: jsonb().$type<number[]>(),
+    intercept: doublePrecision(),
+    createdBy: uuid(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.id] }), index().on(t.orgId, t.campaignId)],
+);
+
+export type Model = typeof models.$inferSelect;

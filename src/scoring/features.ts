@@ -154,3 +154,29 @@ export function encodeRow(encoder: Encoder, row: string[]): SparseRow {
   }
   return { idx, val };
 }
+
+/** The encoder as plain JSON, to be stored with a model. */
+export function encoderToJson(encoder: Encoder): unknown {
+  return {
+    features: encoder.features,
+    skipped: encoder.skipped,
+    specs: encoder.specs.map((spec) =>
+      spec.kind === 'categorical' ? { ...spec, levels: [...spec.levels] } : spec,
+    ),
+  };
+}
+
+export function encoderFromJson(json: unknown): Encoder {
+  const stored = json as {
+    features: string[];
+    skipped: Encoder['skipped'];
+    specs: (NumericSpec | (Omit<CategoricalSpec, 'levels'> & { levels: [string, number][] }))[];
+  };
+  return {
+    features: stored.features,
+    skipped: stored.skipped,
+    specs: stored.specs.map((spec) =>
+      spec.kind === 'categorical' ? { ...spec, levels: new Map(spec.levels) } : spec,
+    ),
+  };
+}

@@ -12,6 +12,7 @@ import {
   scoreProspect,
   updateCampaign,
 } from './campaigns';
+import { activateModel, getModel, listModels, trainModel } from './models';
 
 const security = [{ bearer: [] }];
 const out = <T>(value: T) => value as never;
@@ -42,6 +43,28 @@ const ScoreSchema = z
     missed: z.array(z.object({ code: z.string(), missing: z.boolean() })),
   })
   .openapi('ProspectScore');
+
+const ModelSchema = z
+  .object({
+    id: z.string(),
+    campaignId: z.string(),
+    status: z.enum(['ready', 'insufficient_history']),
+    active: z.boolean(),
+    rows: z.number().int(),
+    successes: z.number().int(),
+    metrics: z.record(z.string(), z.unknown()).nullable().openapi({
+      description:
+        'For a ready model: held-out AUC, successes captured in the top 10/20/50 %, lift by decile, calibration, the strongest features; otherwise why it could not learn',
+    }),
+    createdAt: z.string(),
+  })
+  .openapi('Model');
+
+/** What a client sees of a model: its measures, not its weights. */
+const presentModel = <T extends { encoder?: unknown; weights?: unknown; intercept?: unknown }>(row: T) => {
+  const { encoder: _e, weights: _w, intercept: _i, ...rest } = present(row) as unknown as T;
+  return rest;
+};
 
 /** Campaigns and their ideal customer profiles, and a prospect's score for one, with its reasons. */
 export function scoringRoutes() {
@@ -135,6 +158,86 @@ export function scoringRoutes() {
       authorize(ctx.actor.role, 'prospects:read');
       const { id, prospectId } = c.req.valid('param');
       return c.json(out(present(await scoreProspect(ctx, id, prospectId))), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/models',
+      tags: ['Scoring'],
+      security,
+      summary:
+        "Train a model for a campaign on the organization's own outcomes, and measure it on held-out people",
+      request: {
+        body: jsonBody(
+          z.object({
+            campaignId: z.string().uuid(),
+            minSuccesses: z.number().int().min(5).max(100_000).default(50),
+          }),
+        ),
+      },
+      responses: {
+        201: json(ModelSchema, 'The model, ready or with why it could not learn'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx');
+      authorize(ctx.actor.role, 'campaigns:write');
+      return c.json(out(presentModel(await trainModel(ctx, c.req.valid('json')))), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/models',
+      tags: ['Scoring'],
+      security,
+      summary: 'The models trained, newest first (100 at most)',
+      request: { query: z.object({ campaignId: z.string().uuid().optional() }) },
+      responses: { 200: json(z.object({ data: z.array(ModelSchema) }), 'The models'), ...errorResponses },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx');
+      authorize(ctx.actor.role, 'prospects:read');
+      const rows = await listModels(ctx, c.req.valid('query').campaignId);
+      return c.json(out({ data: rows.map(presentModel) }), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/models/{id}',
+      tags: ['Scoring'],
+      security,
+      summary: 'A model and its measures: AUC, lift by decile, calibration, strongest features',
+      request: { params: IdParam },
+      responses: { 200: json(ModelSchema, 'The model'), ...errorResponses },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx');
+      authorize(ctx.actor.role, 'prospects:read');
+      return c.json(out(presentModel(await getModel(ctx, c.req.valid('param').id))), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/models/{id}/activate',
+      tags: ['Scoring'],
+      security,
+      summary: "Make a ready model its campaign's active one",
+      request: { params: IdParam },
+      responses: { 200: json(ModelSchema, 'The model'), ...errorResponses },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx');
+      authorize(ctx.actor.role, 'campaigns:write');
+      return c.json(out(presentModel(await activateModel(ctx, c.req.valid('param').id))), 200);
     },
   );
 

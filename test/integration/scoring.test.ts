@@ -81,6 +81,94 @@ describe.each(databases)('campaigns and scores through the API on $name', ({ ope
     ).toBe(404);
   });
 
+  it('trains a model on the organization’s own outcomes, measures it, activates it, and says when history is too thin', async () => {
+    const lines = ['Prénom;Nom;Société;Fonction;E-mail'];
+    for (let i = 0; i < 400; i++) {
+      const title = i % 3 === 0 ? 'Directeur des achats' : i % 3 === 1 ? 'Assistante' : 'Comptable';
+      lines.push(`Alex;Model-${i};Société ${i % 40};${title};alex.${i}@modele.example`);
+    }
+    const imported = await call(app, 'POST', '/v1/imports', {
+      key: org.manager,
+      body: `${lines.join('\n')}\n`,
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(imported.status).toBeLessThan(300);
+    const people: { id: string; jobTitle: string; lastName: string }[] = [];
+    for (let cursor: string | null = null, first = true; first || cursor; first = false) {
+      const page = await call(
+        app,
+        'GET',
+        `/v1/prospects?limit=500&q=Model-${cursor ? `&cursor=${cursor}` : ''}`,
+        {
+          key: org.caller,
+        },
+      );
+      people.push(...page.body.data);
+      cursor = page.body.nextCursor;
+    }
+    expect(people.length).toBe(400);
+    // Buyers book meetings far more often; everyone got e-mails before.
+    const items = people.flatMap((p) => {
+      const n = Number(p.lastName.split('-')[1]);
+      const buyer = p.jobTitle.startsWith('Directeur');
+      const booked = buyer ? n % 10 < 7 : n % 10 === 0;
+      return [
+        { prospectId: p.id, type: 'email_sent', occurredAt: '2026-09-01T09:00:00Z' },
+        ...(booked ? [{ prospectId: p.id, type: 'meeting_booked', occurredAt: '2026-09-10T09:00:00Z' }] : []),
+      ];
+    });
+    for (let i = 0; i < items.length; i += 1000)
+      expect(
+        (
+          await call(app, 'POST', '/v1/interactions', {
+            key: org.caller,
+            json: { items: items.slice(i, i + 1000) },
+          })
+        ).status,
+      ).toBe(201);
+    const campaign = await call(app, 'POST', '/v1/campaigns', {
+      key: org.marketer,
+      json: { name: 'Rendez-vous acheteurs' },
+    });
+    const trained = await call(app, 'POST', '/v1/models', {
+      key: org.marketer,
+      json: { campaignId: campaign.body.id },
+    });
+    expect(trained.status).toBe(201);
+    expect(trained.body).toMatchObject({ status: 'ready', active: false, rows: expect.any(Number) });
+    expect(trained.body.successes).toBeGreaterThan(90);
+    expect(trained.body.metrics.auc).toBeGreaterThan(0.8);
+    expect(trained.body.metrics.liftByDecile).toHaveLength(10);
+    expect(trained.body.metrics.strongest[0].feature).toContain('job title');
+    expect(trained.body.weights).toBeUndefined();
+    const fetched = await call(app, 'GET', `/v1/models/${trained.body.id}`, { key: org.caller });
+    expect(fetched.body.metrics.calibration).toHaveLength(10);
+    const activated = await call(app, 'POST', `/v1/models/${trained.body.id}/activate`, {
+      key: org.marketer,
+    });
+    expect(activated.body.active).toBe(true);
+    const other = await newOrg(database);
+    expect((await call(app, 'GET', `/v1/models/${trained.body.id}`, { key: other.admin })).status).toBe(404);
+    expect(
+      (await call(app, 'POST', '/v1/models', { key: other.admin, json: { campaignId: campaign.body.id } }))
+        .status,
+    ).toBe(404);
+
+    const sales = await call(app, 'POST', '/v1/campaigns', {
+      key: org.marketer,
+      json: { name: 'Ventes', successTypes: ['purchase'] },
+    });
+    const thin = await call(app, 'POST', '/v1/models', {
+      key: org.marketer,
+      json: { campaignId: sales.body.id },
+    });
+    expect(thin.body).toMatchObject({ status: 'insufficient_history', successes: 0 });
+    expect(thin.body.metrics.message).toContain('fit and engagement');
+    expect(
+      (await call(app, 'POST', `/v1/models/${thin.body.id}/activate`, { key: org.marketer })).status,
+    ).toBe(409);
+  });
+
   it('refuses a bad profile naming the field, and lets only campaign owners change one', async () => {
     const bad = await call(app, 'POST', '/v1/campaigns', {
       key: org.manager,

@@ -1,0 +1,191 @@
+import { and, desc, eq, sql } from 'drizzle-orm';
+import { INTERACTION_TYPES, type Model, models } from '../../db/schema';
+import { type Ctx, withTransaction } from '../context';
+import { queryRows } from '../db';
+import { AppError, notFound } from '../http/errors';
+import { trainAndMeasure } from './backtest';
+import { getCampaign } from './campaigns';
+import { encoderToJson } from './features';
+
+interface HistoryRow {
+  kind: string;
+  country: string | null;
+  region: string | null;
+  language: string | null;
+  seniority: string | null;
+  department: string | null;
+  jobTitle: string | null;
+  industryCode: string | null;
+  employeeCount: number | null;
+  annualRevenue: number | null;
+  attributes: Record<string, unknown> | null;
+  success: boolean;
+  counts: Record<string, number> | null;
+}
+
+const ATTRIBUTE_MIN_SHARE = 0.01;
+
+/**
+ * The organization's history as a table: one row per prospect with its firmographics, its custom
+ * attributes (those that at least 1 % of people have) and how many interactions of each kind it had, and
+ * whether the campaign's goal happened. For those who reached it, only what came before counts.
+ */
+async function history(ctx: Ctx, successTypes: string[]) {
+  const rows = await queryRows<HistoryRow>(
+    ctx.db,
+    sql`WITH s AS (
+          SELECT prospect_id, min(occurred_at) AS success_at FROM interactions
+          WHERE org_id = ${ctx.orgId} AND type = ANY(${sql.param(successTypes)}::text[]) GROUP BY prospect_id
+        )
+        SELECT p.kind, p.country, p.region, p.language, p.seniority, p.department, p.job_title AS "jobTitle",
+          c.industry_code AS "industryCode", c.employee_count AS "employeeCount", c.annual_revenue AS "annualRevenue",
+          coalesce(c.attributes, '{}'::jsonb) || p.attributes AS attributes,
+          s.success_at IS NOT NULL AS success,
+          (SELECT json_object_agg(t.type, t.n) FROM (
+             SELECT i.type, count(*)::int AS n FROM interactions i
+             WHERE i.org_id = p.org_id AND i.prospect_id = p.id AND NOT (i.type = ANY(${sql.param(successTypes)}::text[]))
+               AND (s.success_at IS NULL OR i.occurred_at < s.success_at)
+             GROUP BY i.type) t) AS counts
+        FROM prospects p
+        LEFT JOIN companies c ON c.org_id = p.org_id AND c.id = p.company_id
+        LEFT JOIN s ON s.prospect_id = p.id
+        WHERE p.org_id = ${ctx.orgId}`,
+  );
+  const keyCounts = new Map<string, number>();
+  for (const row of rows)
+    for (const key of Object.keys(row.attributes ?? {})) keyCounts.set(key, (keyCounts.get(key) ?? 0) + 1);
+  const keys = [...keyCounts]
+    .filter(([, n]) => n >= ATTRIBUTE_MIN_SHARE * rows.length)
+    .map(([k]) => k)
+    .sort();
+  const types = INTERACTION_TYPES.filter((t) => !successTypes.includes(t));
+  const columns = [
+    'kind',
+    'country',
+    'region',
+    'language',
+    'seniority',
+    'department',
+    'job title',
+    'industry',
+    'industry division',
+    'employees',
+    'revenue',
+    ...keys.map((k) => `attribute ${k}`),
+    ...types.map((t) => `${t} count`),
+  ];
+  const text = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+  const table = rows.map((r) => [
+    r.kind,
+    text(r.country),
+    text(r.region),
+    text(r.language),
+    text(r.seniority),
+    text(r.department),
+    text(r.jobTitle),
+    text(r.industryCode),
+    r.industryCode ? r.industryCode.replace(/[^0-9A-Za-z]/g, '').slice(0, 2) : '',
+    text(r.employeeCount),
+    text(r.annualRevenue),
+    ...keys.map((k) => text(r.attributes?.[k])),
+    ...types.map((t) => String(r.counts?.[t] ?? 0)),
+  ]);
+  const y = Uint8Array.from(rows, (r) => (r.success ? 1 : 0));
+  return { columns, table, y };
+}
+
+/**
+ * Trains a model for a campaign on the organization's history and stores it with its measures. With fewer
+ * successes than `minSuccesses`, it stores why instead, and prospects keep being ranked by fit and
+ * engagement.
+ */
+export async function trainModel(
+  ctx: Ctx,
+  input: { campaignId: string; minSuccesses?: number },
+): Promise<Model> {
+  const campaign = await getCampaign(ctx, input.campaignId);
+  const { columns, table, y } = await history(ctx, campaign.successTypes);
+  const successes = y.reduce((a, b) => a + b, 0);
+  const needed = input.minSuccesses ?? 50;
+  const base = {
+    orgId: ctx.orgId,
+    campaignId: campaign.id,
+    rows: table.length,
+    successes,
+    createdBy: ctx.actor.keyId,
+  };
+  if (successes < needed || table.length - successes < needed) {
+    const [row] = await ctx.db
+      .insert(models)
+      .values({
+        ...base,
+        status: 'insufficient_history',
+        metrics: {
+          needed,
+          message: `${successes} successes (${campaign.successTypes.join(', ')}) and ${table.length - successes} others among ${table.length} people: at least ${needed} of each are needed to learn; prospects are ranked by fit and engagement`,
+        },
+      })
+      .returning();
+    return row!;
+  }
+  const trained = trainAndMeasure(
+    columns,
+    table,
+    y,
+    columns.map((_, i) => i),
+  );
+  const [row] = await ctx.db
+    .insert(models)
+    .values({
+      ...base,
+      status: 'ready',
+      metrics: trained.report as unknown as Record<string, unknown>,
+      encoder: encoderToJson(trained.encoder),
+      weights: Array.from(trained.model.weights),
+      intercept: trained.model.intercept,
+    })
+    .returning();
+  return row!;
+}
+
+export async function getModel(ctx: Ctx, id: string): Promise<Model> {
+  const [row] = await ctx.db
+    .select()
+    .from(models)
+    .where(and(eq(models.orgId, ctx.orgId), eq(models.id, id)));
+  if (!row) throw notFound('Model');
+  return row;
+}
+
+export async function listModels(ctx: Ctx, campaignId?: string): Promise<Model[]> {
+  return ctx.db
+    .select()
+    .from(models)
+    .where(and(eq(models.orgId, ctx.orgId), campaignId ? eq(models.campaignId, campaignId) : undefined))
+    .orderBy(desc(models.id))
+    .limit(100);
+}
+
+/** Makes a ready model the campaign's active one (the one before it steps down). */
+export async function activateModel(ctx: Ctx, id: string): Promise<Model> {
+  return withTransaction(ctx, async (tx) => {
+    const model = await getModel(tx, id);
+    if (model.status !== 'ready')
+      throw new AppError(
+        'CONFLICT',
+        'this model could not be trained (too little history): it cannot be activated',
+      );
+    await tx.db
+      .update(models)
+      .set({ active: false })
+      .where(
+        and(eq(models.orgId, tx.orgId), eq(models.campaignId, model.campaignId), eq(models.active, true)),
+      );
+    const [row] = await tx.db
+      .update(models)
+      .set({ active: true })
+      .where(and(eq(models.orgId, tx.orgId), eq(models.id, id)))
+      .returning();
+    return row!;
+  });
+}
