@@ -5,7 +5,8 @@ import { queryRows } from '../db';
 import { AppError, notFound } from '../http/errors';
 import { trainAndMeasure } from './backtest';
 import { getCampaign } from './campaigns';
-import { encoderToJson } from './features';
+import { encodeRow, encoderFromJson, encoderToJson } from './features';
+import { predict } from './logistic';
 
 interface HistoryRow {
   kind: string;
@@ -25,17 +26,15 @@ interface HistoryRow {
 
 const ATTRIBUTE_MIN_SHARE = 0.01;
 
-/**
- * The organization's history as a table: one row per prospect with its firmographics, its custom
- * attributes (those that at least 1 % of people have) and how many interactions of each kind it had, and
- * whether the campaign's goal happened. For those who reached it, only what came before counts.
- */
-async function history(ctx: Ctx, successTypes: string[]) {
-  const rows = await queryRows<HistoryRow>(
+/** The people's records: firmographics, attributes, interaction counts (before success) and the outcome. */
+function historyRows(ctx: Ctx, successTypes: string[], prospectId?: string) {
+  return queryRows<HistoryRow>(
     ctx.db,
     sql`WITH s AS (
           SELECT prospect_id, min(occurred_at) AS success_at FROM interactions
-          WHERE org_id = ${ctx.orgId} AND type = ANY(${sql.param(successTypes)}::text[]) GROUP BY prospect_id
+          WHERE org_id = ${ctx.orgId} AND type = ANY(${sql.param(successTypes)}::text[])
+            ${prospectId ? sql`AND prospect_id = ${prospectId}` : sql``}
+          GROUP BY prospect_id
         )
         SELECT p.kind, p.country, p.region, p.language, p.seniority, p.department, p.job_title AS "jobTitle",
           c.industry_code AS "industryCode", c.employee_count AS "employeeCount", c.annual_revenue AS "annualRevenue",
@@ -49,8 +48,43 @@ async function history(ctx: Ctx, successTypes: string[]) {
         FROM prospects p
         LEFT JOIN companies c ON c.org_id = p.org_id AND c.id = p.company_id
         LEFT JOIN s ON s.prospect_id = p.id
-        WHERE p.org_id = ${ctx.orgId}`,
+        WHERE p.org_id = ${ctx.orgId} ${prospectId ? sql`AND p.id = ${prospectId}` : sql``}`,
   );
+}
+
+const text = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+
+/** A record as the values of the model's columns, by name: "attribute erp", "email_clicked count"… */
+function rowFor(columns: string[], r: HistoryRow): string[] {
+  return columns.map((column) => {
+    if (column.startsWith('attribute ')) return text(r.attributes?.[column.slice('attribute '.length)]);
+    if (column.endsWith(' count')) return String(r.counts?.[column.slice(0, -' count'.length)] ?? 0);
+    switch (column) {
+      case 'kind':
+        return r.kind;
+      case 'job title':
+        return text(r.jobTitle);
+      case 'industry':
+        return text(r.industryCode);
+      case 'industry division':
+        return r.industryCode ? r.industryCode.replace(/[^0-9A-Za-z]/g, '').slice(0, 2) : '';
+      case 'employees':
+        return text(r.employeeCount);
+      case 'revenue':
+        return text(r.annualRevenue);
+      default:
+        return text(r[column as 'country' | 'region' | 'language' | 'seniority' | 'department']);
+    }
+  });
+}
+
+/**
+ * The organization's history as a table: one row per prospect with its firmographics, its custom
+ * attributes (those that at least 1 % of people have) and how many interactions of each kind it had, and
+ * whether the campaign's goal happened. For those who reached it, only what came before counts.
+ */
+async function history(ctx: Ctx, successTypes: string[]) {
+  const rows = await historyRows(ctx, successTypes);
   const keyCounts = new Map<string, number>();
   for (const row of rows)
     for (const key of Object.keys(row.attributes ?? {})) keyCounts.set(key, (keyCounts.get(key) ?? 0) + 1);
@@ -74,24 +108,42 @@ async function history(ctx: Ctx, successTypes: string[]) {
     ...keys.map((k) => `attribute ${k}`),
     ...types.map((t) => `${t} count`),
   ];
-  const text = (v: unknown) => (v === null || v === undefined ? '' : String(v));
-  const table = rows.map((r) => [
-    r.kind,
-    text(r.country),
-    text(r.region),
-    text(r.language),
-    text(r.seniority),
-    text(r.department),
-    text(r.jobTitle),
-    text(r.industryCode),
-    r.industryCode ? r.industryCode.replace(/[^0-9A-Za-z]/g, '').slice(0, 2) : '',
-    text(r.employeeCount),
-    text(r.annualRevenue),
-    ...keys.map((k) => text(r.attributes?.[k])),
-    ...types.map((t) => String(r.counts?.[t] ?? 0)),
-  ]);
+  const table = rows.map((r) => rowFor(columns, r));
   const y = Uint8Array.from(rows, (r) => (r.success ? 1 : 0));
   return { columns, table, y };
+}
+
+/**
+ * The active model's view of one prospect: the probability of the campaign's goal, and where it stands
+ * among the people the model was measured on (0–100, from its calibration tenths). Undefined without one.
+ */
+export async function modelOpinion(
+  ctx: Ctx,
+  campaign: { id: string; successTypes: string[] },
+  prospectId: string,
+): Promise<{ modelId: string; probability: number; percentile: number } | undefined> {
+  const [model] = await ctx.db
+    .select()
+    .from(models)
+    .where(and(eq(models.orgId, ctx.orgId), eq(models.campaignId, campaign.id), eq(models.active, true)));
+  if (!model?.encoder || !model.weights || model.intercept === null) return undefined;
+  const [record] = await historyRows(ctx, campaign.successTypes, prospectId);
+  if (!record) return undefined;
+  const stored = model.encoder as { columns: string[] };
+  const encoder = encoderFromJson(model.encoder);
+  const probability = predict(
+    { weights: Float64Array.from(model.weights), intercept: model.intercept, iterations: 0 },
+    encodeRow(encoder, rowFor(stored.columns, record)),
+  );
+  const bins = (model.metrics?.calibration ?? []) as { from: number; to: number }[];
+  let below = bins.findIndex((b) => probability <= b.to);
+  if (below === -1) below = bins.length;
+  const bin = bins[below];
+  const within =
+    bin && bin.to > bin.from ? Math.max(0, Math.min(1, (probability - bin.from) / (bin.to - bin.from))) : 0.5;
+  const percentile =
+    bins.length > 0 ? Math.round((100 * Math.min(bins.length, below + within)) / bins.length) : 50;
+  return { modelId: model.id, probability, percentile };
 }
 
 /**
@@ -140,7 +192,7 @@ export async function trainModel(
       ...base,
       status: 'ready',
       metrics: trained.report as unknown as Record<string, unknown>,
-      encoder: encoderToJson(trained.encoder),
+      encoder: { columns, ...(encoderToJson(trained.encoder) as object) },
       weights: Array.from(trained.model.weights),
       intercept: trained.model.intercept,
     })

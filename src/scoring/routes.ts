@@ -9,10 +9,10 @@ import {
   getCampaign,
   IdealProfileSchema,
   listCampaigns,
-  scoreProspect,
   updateCampaign,
 } from './campaigns';
 import { activateModel, getModel, listModels, trainModel } from './models';
+import { scoreProspect } from './score';
 
 const security = [{ bearer: [] }];
 const out = <T>(value: T) => value as never;
@@ -37,6 +37,7 @@ const ScoreSchema = z
     prospectId: z.string(),
     at: z.string(),
     score: z.number().int(),
+    model: z.object({ id: z.string(), probability: z.number(), percentile: z.number() }).nullable(),
     fit: z.object({ score: z.number().int(), points: z.number(), max: z.number() }),
     engagement: z.object({ score: z.number().int(), points: z.number(), halfLifeDays: z.number().int() }),
     reasons: z.object({ positive: z.array(Reason), negative: z.array(Reason) }),

@@ -147,6 +147,21 @@ describe.each(databases)('campaigns and scores through the API on $name', ({ ope
       key: org.marketer,
     });
     expect(activated.body.active).toBe(true);
+    // Once active, the model's view joins the score: a buyer ranks above an assistant.
+    const scoreOf = async (title: string) => {
+      const person = people.find((p) => p.jobTitle === title)!;
+      const answer = await call(app, 'GET', `/v1/campaigns/${campaign.body.id}/scores/${person.id}`, {
+        key: org.caller,
+      });
+      expect(answer.status).toBe(200);
+      return answer.body;
+    };
+    const buyer = await scoreOf('Directeur des achats');
+    const assistant = await scoreOf('Assistante');
+    expect(buyer.model).toMatchObject({ id: trained.body.id, probability: expect.any(Number) });
+    expect(buyer.model.probability).toBeGreaterThan(assistant.model.probability);
+    expect(buyer.model.percentile).toBeGreaterThan(assistant.model.percentile);
+    expect(buyer.score).toBeGreaterThan(assistant.score);
     const other = await newOrg(database);
     expect((await call(app, 'GET', `/v1/models/${trained.body.id}`, { key: other.admin })).status).toBe(404);
     expect(
