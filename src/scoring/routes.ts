@@ -37,6 +37,11 @@ const ScoreSchema = z
     prospectId: z.string(),
     at: z.string(),
     score: z.number().int(),
+    rank: z
+      .number()
+      .int()
+      .openapi({ description: 'The score less the recent contact pressure: the order offered for contact' }),
+    pressure: z.object({ touches: z.number().int(), penalty: z.number().int() }),
     model: z.object({ id: z.string(), probability: z.number(), percentile: z.number() }).nullable(),
     fit: z.object({ score: z.number().int(), points: z.number(), max: z.number() }),
     engagement: z.object({ score: z.number().int(), points: z.number(), halfLifeDays: z.number().int() }),

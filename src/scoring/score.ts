@@ -6,6 +6,7 @@ import { getCampaign } from './campaigns';
 import { type EngagementEvent, engagementScore } from './engagement';
 import { type FitSubject, fitScore } from './fit';
 import { modelOpinion } from './models';
+import { contactPressure, rankFor } from './pressure';
 import { type ScoreReason, topReasons } from './reasons';
 
 export interface ProspectScore {
@@ -17,6 +18,9 @@ export interface ProspectScore {
    * (its percentile), fit and engagement, 50/30/20.
    */
   score: number;
+  /** The order offered for contact: the score less the recent contact pressure. */
+  rank: number;
+  pressure: { touches: number; penalty: number };
   /** The active model's probability of the campaign's goal, and its rank among the people it was measured on. */
   model: { id: string; probability: number; percentile: number } | null;
   fit: { score: number; points: number; max: number };
@@ -50,6 +54,7 @@ export async function scoreProspect(ctx: Ctx, campaignId: string, prospectId: st
   const fit = fitScore(campaign.idealProfile, row);
   const events = (row.events ?? []).map((e) => ({ ...e, occurredAt: new Date(e.occurredAt) }));
   const engagement = engagementScore(events, at, { halfLifeDays: campaign.halfLifeDays });
+  const pressure = contactPressure(events, at);
   const hasProfile = fit.max > 0;
   const opinion = await modelOpinion(ctx, campaign, prospectId);
   const score = Math.round(
@@ -66,6 +71,8 @@ export async function scoreProspect(ctx: Ctx, campaignId: string, prospectId: st
     prospectId,
     at,
     score,
+    rank: rankFor(score, pressure),
+    pressure,
     model: opinion
       ? {
           id: opinion.modelId,

@@ -50,6 +50,11 @@ describe.each(databases)('campaigns and scores through the API on $name', ({ ope
     });
     expect(scored.status).toBe(200);
     expect(scored.body.fit).toEqual({ score: 100, points: 30, max: 30 });
+    expect(scored.body.model).toBeNull();
+    // Three calls in twelve days: the rank offered for contact is below the score.
+    expect(scored.body.pressure.touches).toBe(3);
+    expect(scored.body.rank).toBe(scored.body.score - scored.body.pressure.penalty);
+    expect(scored.body.rank).toBeLessThan(scored.body.score);
     expect(scored.body.score).toBeGreaterThan(60);
     expect(scored.body.reasons.positive.map((r: { fr: string }) => r.fr)).toEqual([
       'Secteur 46.69Z dans la cible (+12)',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type EngagementEvent, engagementScore } from '../../src/scoring/engagement';
 import { type FitSubject, fitScore, type IdealProfile } from '../../src/scoring/fit';
+import { contactPressure, rankFor } from '../../src/scoring/pressure';
 import { topReasons } from '../../src/scoring/reasons';
 
 const profile: IdealProfile = {
@@ -141,5 +142,29 @@ describe('reason codes', () => {
     expect(reasons.negative[0]!.en).toBe('Called 3 times without an answer in the last 15 days (−3)');
     const clicks = topReasons(engagement.contributions).positive[0]!;
     expect(clicks.en).toBe('3 clicks in the last 13 days (+8)');
+  });
+});
+
+describe('pressure-aware ranking', () => {
+  it('puts the warm and rested before the warm and tired, without changing their scores', () => {
+    const rested = contactPressure([ago(20, 'email_sent'), ago(3, 'email_clicked')], now);
+    const tired = contactPressure(
+      [1, 3, 5, 8].map((d) => ago(d, 'call_attempted')),
+      now,
+    );
+    expect(rested).toEqual({ touches: 0, penalty: 0 });
+    expect(tired.touches).toBe(4);
+    expect(tired.penalty).toBeGreaterThan(15);
+    expect(rankFor(70, rested)).toBeGreaterThan(rankFor(75, tired));
+    const yesterday = contactPressure([ago(1, 'email_sent')], now).penalty;
+    const lastWeek = contactPressure([ago(12, 'email_sent')], now).penalty;
+    expect(yesterday).toBeGreaterThan(lastWeek);
+    expect(
+      contactPressure(
+        Array.from({ length: 30 }, () => ago(1, 'sms_sent')),
+        now,
+      ).penalty,
+    ).toBe(40);
+    expect(rankFor(10, { touches: 5, penalty: 30 })).toBe(0);
   });
 });
