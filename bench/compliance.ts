@@ -8,24 +8,16 @@ import { type DecisionFacts, decide } from '../src/compliance/decide';
 import { DEFAULT_POLICY, type Policy } from '../src/compliance/policy';
 import { RULE_PACKS } from '../src/compliance/rules/packs';
 import { calleeTimeZones } from '../src/compliance/zones';
+import { seededRandom } from '../src/lib/random';
 import { type RunningServer, report, seconds } from './lib';
 import { closedLoop, type LoadResult, openLoop } from './load';
 import { seedProspects } from './seed';
 
 const DAY = 86_400_000;
 
-/** A small deterministic generator, so that two runs measure the same work. */
-function random(seed: number) {
-  let s = seed;
-  return () => {
-    s = (s * 1103515245 + 12345) % 2 ** 31;
-    return s / 2 ** 31;
-  };
-}
-
 /** Varied subjects across the packs: French, British, German consumers and businesses, Californians, Floridians. */
 function subjects(n: number): { facts: DecisionFacts; at: Date }[] {
-  const r = random(7);
+  const r = seededRandom(7).next;
   const pick = <T>(list: readonly T[]) => list[Math.floor(r() * list.length)]!;
   const places = [
     { country: 'FR', phone: '+33612345678', registry: 'bloctel' },

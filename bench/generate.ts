@@ -1,7 +1,7 @@
 import { createWriteStream, existsSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { random } from '../src/demo/generate';
+import { seededRandom } from '../src/lib/random';
 import { ROOT } from './lib';
 
 const FIRST = [
@@ -51,7 +51,7 @@ export async function prospectFile(rows: number): Promise<{ path: string; bytes:
   await mkdir(dir, { recursive: true });
   const path = join(dir, `prospects-v3-${rows}.csv`);
   if (existsSync(path)) return { path, bytes: statSync(path).size };
-  const rng = random(rows);
+  const rng = seededRandom(rows);
   // Distinct numbers in random order: an affine permutation of 0..92·10^6-1, whose millions pick one of
   // the 92 two-digit blocks that follow 06 in valid French mobile numbers.
   const blocks = Array.from({ length: 100 }, (_, k) => String(k).padStart(2, '0')).filter(

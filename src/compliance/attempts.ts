@@ -117,7 +117,6 @@ export async function reserveAttempt(
       channel: input.channel,
       at: now,
       sector: input.sector ?? null,
-      policy: subjects.policy,
     });
     const decision = bestOf(decisions);
     if (!decision.allowed) throw new ReservationRefused(decision);

@@ -16,8 +16,6 @@ import {
   type SubjectProspect,
   type Subjects,
 } from './facts';
-import type { Policy } from './policy';
-import { loadPolicy } from './policy-store';
 import { RULE_PACKS } from './rules/packs';
 import type { ContactChannel } from './rules/types';
 
@@ -156,22 +154,22 @@ function normalizedPoint(orgId: string, request: DecisionRequest, defaultCountry
   };
 }
 
-/** Decides for every candidate with one round of queries. */
+/** Decides for every candidate with one round of queries, under the policy the subjects were read with. */
 export async function decideCandidates(
   ctx: Ctx,
   subjects: Subjects,
   candidates: Candidate[],
-  options: { channel: ContactChannel; at: Date; sector?: string | null; policy: Policy },
+  options: { channel: ContactChannel; at: Date; sector?: string | null },
 ): Promise<CandidateDecision[]> {
   const facts = await gatherFacts(ctx, subjects, candidates, {
     channel: options.channel,
     at: options.at,
-    lookback: lookbackMs(options.policy, RULE_PACKS),
+    lookback: lookbackMs(subjects.policy, RULE_PACKS),
     sector: options.sector ?? null,
     snapshots: options.channel === 'email' ? [] : subjects.snapshots,
   });
   return facts.map((f, i) => ({
-    ...decide(f, RULE_PACKS, options.policy, options.at),
+    ...decide(f, RULE_PACKS, subjects.policy, options.at),
     prospectId: subjects.prospects.has(candidates[i]!.prospect.id) ? candidates[i]!.prospect.id : null,
     contactPointId: candidates[i]!.point?.id ?? null,
   }));
@@ -214,7 +212,6 @@ export async function decideContact(ctx: Ctx, request: DecisionRequest): Promise
   const resolved = await resolveCandidates(ctx, request);
   const decisions = await decideCandidates(ctx, resolved.subjects, resolved.candidates, {
     ...request,
-    policy: resolved.subjects.policy,
   });
   const chosen = resolved.person ? bestOf(decisions) : strictestOf(decisions);
   return {
@@ -266,7 +263,7 @@ interface ChunkResult {
 async function decideChunk(
   ctx: Ctx,
   chunk: string[],
-  options: { channel: ContactChannel; at: Date; sector?: string; policy: Policy },
+  options: { channel: ContactChannel; at: Date; sector?: string },
 ): Promise<ChunkResult> {
   const subjects = await loadSubjects(ctx, chunk);
   const unknown: string[] = [];
@@ -284,7 +281,6 @@ async function decideChunk(
     channel: options.channel,
     at: options.at,
     sector: options.sector ?? null,
-    policy: options.policy,
   });
   const byProspect = new Map<string, CandidateDecision[]>();
   decisions.forEach((d, i) => {
@@ -318,7 +314,6 @@ export async function decideBatch(
   ctx: Ctx,
   input: { prospectIds: string[]; channel: ContactChannel; at: Date; sector?: string },
 ): Promise<BatchAnswer> {
-  const { policy } = await loadPolicy(ctx);
   const ids = [...new Set(input.prospectIds)];
   const answer: BatchAnswer = {
     channel: input.channel,
@@ -341,7 +336,7 @@ export async function decideBatch(
     Array.from({ length: Math.min(2, chunks.length) }, async () => {
       while (next < chunks.length) {
         const i = next++;
-        results[i] = await decideChunk(ctx, chunks[i]!, { ...input, policy });
+        results[i] = await decideChunk(ctx, chunks[i]!, input);
       }
     }),
   );

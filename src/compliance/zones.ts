@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { deserialize } from 'bson';
 import Holidays from 'date-holidays';
-import { COUNTRY_MAIN_ZONE } from '../lib/dates';
+import { COUNTRY_MAIN_ZONE, zoneOffsetMinutes } from '../lib/dates';
 
 let prefixZones: Record<string, string> | undefined;
 
@@ -241,40 +241,21 @@ export function addressTimeZones(
 
 // Every zone changes its offset on a quarter hour of UTC (most on the hour; Lord Howe at :30).
 const QUARTER = 900_000;
-const offsets = new Map<string, Map<number, number>>();
-const formatters = new Map<string, Intl.DateTimeFormat>();
+const offsets = new Map<string, Map<number, number>>(); // zone → quarter → minutes
 
 /** Minutes to add to UTC for local time in `zone`; constant within a quarter hour, so cached by quarter. */
 export function offsetMinutes(zone: string, utcMs: number): number {
-  const hour = Math.floor(utcMs / QUARTER);
-  let byHour = offsets.get(zone);
-  if (!byHour) {
-    byHour = new Map();
-    offsets.set(zone, byHour);
+  const quarter = Math.floor(utcMs / QUARTER);
+  let byQuarter = offsets.get(zone);
+  if (!byQuarter) {
+    byQuarter = new Map();
+    offsets.set(zone, byQuarter);
   }
-  let offset = byHour.get(hour);
+  let offset = byQuarter.get(quarter);
   if (offset === undefined) {
-    let format = formatters.get(zone);
-    if (!format) {
-      format = new Intl.DateTimeFormat('en-US', {
-        timeZone: zone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-      });
-      formatters.set(zone, format);
-    }
-    const at = hour * QUARTER;
-    const parts = format.formatToParts(new Date(at));
-    const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
-    offset = Math.round(
-      (Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute')) - at) / 60000,
-    );
-    if (byHour.size > 200_000) byHour.clear();
-    byHour.set(hour, offset);
+    offset = zoneOffsetMinutes(quarter * QUARTER, zone);
+    if (byQuarter.size > 200_000) byQuarter.clear();
+    byQuarter.set(quarter, offset);
   }
   return offset;
 }

@@ -1,30 +1,13 @@
 import type { InteractionChannel, InteractionType } from '../../db/schema';
 import { zonedTimeToUtc } from '../lib/dates';
+import { seededRandom } from '../lib/random';
 import type { ProspectWrite } from '../prospects/batch-write';
 import { companyDedupeKey } from '../prospects/drafts';
 import { normalizePhone } from '../prospects/phone';
 import { fold, luhn } from '../prospects/values';
 import { CAMPAIGNS, type CountryPool, INDUSTRIES, POOLS } from './pools';
 
-/** A small seeded generator (mulberry32): the same seed gives the same organization. */
-export function random(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
-    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!,
-    chance: (p: number) => next() < p,
-  };
-}
-
-type Rng = ReturnType<typeof random>;
+type Rng = ReturnType<typeof seededRandom>;
 
 export interface DemoEvent {
   type: InteractionType;
@@ -96,7 +79,7 @@ function atWork(rng: Rng, day: Date, timeZone: string): Date {
 export function generateDemo(
   options: { seed?: number; companies?: number; people?: number; now?: Date } = {},
 ): DemoOrganization {
-  const rng = random(options.seed ?? 2026);
+  const rng = seededRandom(options.seed ?? 2026);
   const now = options.now ?? new Date();
   const companyCount = options.companies ?? 240;
   const peopleCount = options.people ?? 600;

@@ -1,3 +1,5 @@
+import { seededRandom } from '../lib/random';
+
 /** Area under the ROC curve: the chance a random success is ranked above a random failure (ties count half). */
 export function auc(scores: ArrayLike<number>, y: ArrayLike<number>): number {
   const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
@@ -65,25 +67,13 @@ export function calibration(p: ArrayLike<number>, y: ArrayLike<number>, bins = 1
   return out;
 }
 
-/** A reproducible random generator (mulberry32). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Indices of a test set holding `fraction` of the successes and of the failures alike. */
 export function stratifiedSplit(
   y: ArrayLike<number>,
   fraction: number,
   seed: number,
 ): { train: number[]; test: number[] } {
-  const random = seeded(seed);
+  const random = seededRandom(seed).next;
   const shuffle = (list: number[]) => {
     for (let i = list.length - 1; i > 0; i--) {
       const j = Math.floor(random() * (i + 1));

@@ -5,8 +5,8 @@ import { queryRows } from '../db';
 import { AppError, notFound } from '../http/errors';
 import { trainAndMeasure } from './backtest';
 import { getCampaign } from './campaigns';
-import { encodeRow, encoderFromJson, encoderToJson } from './features';
-import { predict } from './logistic';
+import { type Encoder, encodeRow, encoderFromJson, encoderToJson } from './features';
+import { type LogisticModel, predict } from './logistic';
 
 interface HistoryRow {
   kind: string;
@@ -113,6 +113,32 @@ async function history(ctx: Ctx, successTypes: string[]) {
   return { columns, table, y };
 }
 
+interface Scorer {
+  columns: string[];
+  encoder: Encoder;
+  model: LogisticModel;
+  bins: { from: number; to: number }[];
+}
+
+// A trained model never changes: what it takes to score with it is read and rebuilt once per process.
+const scorers = new Map<string, Scorer>();
+
+async function scorerOf(ctx: Ctx, id: string): Promise<Scorer | undefined> {
+  const known = scorers.get(id);
+  if (known) return known;
+  const model = await getModel(ctx, id);
+  if (!model.encoder || !model.weights || model.intercept === null) return undefined;
+  const scorer: Scorer = {
+    columns: (model.encoder as { columns: string[] }).columns,
+    encoder: encoderFromJson(model.encoder),
+    model: { weights: Float64Array.from(model.weights), intercept: model.intercept, iterations: 0 },
+    bins: (model.metrics?.calibration ?? []) as Scorer['bins'],
+  };
+  if (scorers.size >= 100) scorers.clear();
+  scorers.set(id, scorer);
+  return scorer;
+}
+
 /**
  * The active model's view of one prospect: the probability of the campaign's goal, and where it stands
  * among the people the model was measured on (0–100, from its calibration tenths). Undefined without one.
@@ -122,20 +148,18 @@ export async function modelOpinion(
   campaign: { id: string; successTypes: string[] },
   prospectId: string,
 ): Promise<{ modelId: string; probability: number; percentile: number } | undefined> {
-  const [model] = await ctx.db
-    .select()
+  const [active] = await ctx.db
+    .select({ id: models.id })
     .from(models)
     .where(and(eq(models.orgId, ctx.orgId), eq(models.campaignId, campaign.id), eq(models.active, true)));
-  if (!model?.encoder || !model.weights || model.intercept === null) return undefined;
-  const [record] = await historyRows(ctx, campaign.successTypes, prospectId);
-  if (!record) return undefined;
-  const stored = model.encoder as { columns: string[] };
-  const encoder = encoderFromJson(model.encoder);
-  const probability = predict(
-    { weights: Float64Array.from(model.weights), intercept: model.intercept, iterations: 0 },
-    encodeRow(encoder, rowFor(stored.columns, record)),
-  );
-  const bins = (model.metrics?.calibration ?? []) as { from: number; to: number }[];
+  if (!active) return undefined;
+  const [scorer, [record]] = await Promise.all([
+    scorerOf(ctx, active.id),
+    historyRows(ctx, campaign.successTypes, prospectId),
+  ]);
+  if (!scorer || !record) return undefined;
+  const probability = predict(scorer.model, encodeRow(scorer.encoder, rowFor(scorer.columns, record)));
+  const { bins } = scorer;
   let below = bins.findIndex((b) => probability <= b.to);
   if (below === -1) below = bins.length;
   const bin = bins[below];
@@ -143,7 +167,7 @@ export async function modelOpinion(
     bin && bin.to > bin.from ? Math.max(0, Math.min(1, (probability - bin.from) / (bin.to - bin.from))) : 0.5;
   const percentile =
     bins.length > 0 ? Math.round((100 * Math.min(bins.length, below + within)) / bins.length) : 50;
-  return { modelId: model.id, probability, percentile };
+  return { modelId: active.id, probability, percentile };
 }
 
 /**

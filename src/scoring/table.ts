@@ -20,10 +20,9 @@ export async function readTable(bytes: Uint8Array): Promise<Table> {
     census.feed(bytes);
     encoding = census.verdict();
   }
-  const start = sniffed.bom ? (encoding === 'utf-8' ? 3 : 2) : 0;
   const rows: string[][] = [];
   async function* once() {
-    yield bytes.subarray(start);
+    yield bytes; // the decoder drops a byte-order mark
   }
   for await (const records of csvRecords(once(), { encoding }, { delimiter: '', bytesRead: 0 })) {
     for (const record of records) {

@@ -3,10 +3,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../src/lib/random';
 import { backtest } from '../../src/scoring/backtest';
 import { encodeRow, learnEncoder, type SparseRow, toNumber } from '../../src/scoring/features';
 import { predict, trainLogistic } from '../../src/scoring/logistic';
-import { auc, calibration, captured, seeded, stratifiedSplit } from '../../src/scoring/metrics';
+import { auc, calibration, captured, stratifiedSplit } from '../../src/scoring/metrics';
 import { readTable } from '../../src/scoring/table';
 
 /** Standard normal draws from a seeded generator (Box–Muller). */
@@ -16,7 +17,7 @@ function normal(random: () => number): () => number {
 
 /** Rows drawn from a known logistic model. */
 function synthetic(n: number, weights: number[], intercept: number, seed = 1) {
-  const random = seeded(seed);
+  const random = seededRandom(seed).next;
   const gauss = normal(random);
   const rows: SparseRow[] = [];
   const y: number[] = [];
@@ -101,7 +102,7 @@ describe('features', () => {
 describe('the backtest', () => {
   /** A history where calls to managers in the north succeed more often, in the shape a CRM exports. */
   function history(n: number): string {
-    const random = seeded(11);
+    const random = seededRandom(11).next;
     const lines = ['Identifiant;Région;Fonction;Âge;Appels;Résultat'];
     for (let i = 0; i < n; i++) {
       const north = random() < 0.5;
