@@ -7,6 +7,7 @@ import { importJobHandler } from './imports/service';
 import { JobRunner } from './jobs/runner';
 import { createLogger } from './logger';
 import { bootstrap } from './orgs/service';
+import { rescoreJobHandler, rescoreQueueJobHandler } from './scoring/rescore';
 
 async function main() {
   const config = loadConfigOrExit();
@@ -38,6 +39,8 @@ async function main() {
       batchSize: config.IMPORT_BATCH_SIZE,
     }),
   );
+  runner.register('rescore', rescoreJobHandler());
+  runner.register('rescore_queue', rescoreQueueJobHandler());
   const app = createApp({ config, database, logger, runner });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     logger.info(

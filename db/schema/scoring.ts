@@ -6,6 +6,7 @@ import {
   jsonb,
   pgTable,
   primaryKey,
+  smallint,
   text,
   timestamp,
   uuid,
@@ -26,6 +27,8 @@ export const campaigns = pgTable(
     successTypes: text().array().notNull().default(['meeting_booked']),
     /** Days for an engagement signal to lose half its weight. */
     halfLifeDays: integer().notNull().default(30),
+    /** When the last full rescoring finished: the daily one refreshes what time alone changes (decay, pressure). */
+    rescoredAt: timestamp({ withTimezone: true }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
@@ -60,3 +63,111 @@ export const models = pgTable(
 );
 
 export type Model = typeof models.$inferSelect;
+
+/** A reason kept with a stored score: its code, points and facts; the sentences are written when read. */
+export interface StoredReason {
+  code: string;
+  points: number;
+  facts: Record<string, string | number>;
+}
+
+/**
+ * Each prospect's current score for each campaign, kept by rescoring. A row is rewritten only when one of
+ * its values changes; `since` says from when they hold.
+ */
+export const prospectScores = pgTable(
+  'prospect_scores',
+  {
+    orgId: uuid().notNull(),
+    campaignId: uuid().notNull(),
+    prospectId: uuid().notNull(),
+    score: smallint().notNull(),
+    /** The score less the recent contact pressure: the order offered for contact. */
+    rank: smallint().notNull(),
+    fit: smallint().notNull(),
+    engagement: smallint().notNull(),
+    pressure: smallint().notNull(),
+    touches: smallint().notNull(),
+    probability: doublePrecision(),
+    modelId: uuid(),
+    reasons: jsonb().$type<{ positive: StoredReason[]; negative: StoredReason[] }>().notNull(),
+    since: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.orgId, t.campaignId, t.prospectId] }),
+    index().on(t.orgId, t.campaignId, t.score.desc(), t.prospectId.desc()),
+    index().on(t.orgId, t.campaignId, t.rank.desc(), t.prospectId.desc()),
+  ],
+);
+
+export type ProspectScoreRow = typeof prospectScores.$inferSelect;
+
+/** Every change of a prospect's score or of the model behind it, with when it happened. */
+export const scoreHistory = pgTable(
+  'score_history',
+  {
+    orgId: uuid().notNull(),
+    campaignId: uuid().notNull(),
+    prospectId: uuid().notNull(),
+    at: timestamp({ withTimezone: true }).notNull(),
+    score: smallint().notNull(),
+    probability: doublePrecision(),
+    modelId: uuid(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.campaignId, t.prospectId, t.at] })],
+);
+
+/**
+ * Prospects whose facts changed (a new interaction, an edited record) and whose scores wait for the
+ * rescoring job. Filled in the transaction that changed them, so nothing is forgotten across a crash.
+ */
+export const scoreQueue = pgTable(
+  'score_queue',
+  {
+    orgId: uuid().notNull(),
+    prospectId: uuid().notNull(),
+    queuedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.prospectId] })],
+);
+
+export const LIST_STATUSES = ['draft', 'approved'] as const;
+
+/** A saved list: prospects picked by a filter on a campaign's scores, frozen when made, approved for calling. */
+export const prospectLists = pgTable(
+  'prospect_lists',
+  {
+    orgId: uuid().notNull(),
+    id: uuid().notNull().$defaultFn(newId),
+    campaignId: uuid().notNull(),
+    name: text().notNull(),
+    /** The filter and order it was made with, as given. */
+    criteria: jsonb().$type<Record<string, unknown>>().notNull(),
+    status: text({ enum: LIST_STATUSES }).notNull().default('draft'),
+    size: integer().notNull(),
+    createdBy: uuid(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    approvedBy: uuid(),
+    approvedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.id] }), index().on(t.orgId, t.campaignId)],
+);
+
+export type ProspectList = typeof prospectLists.$inferSelect;
+
+/** The members of a saved list in their order, with the score they had when it was made. */
+export const prospectListMembers = pgTable(
+  'prospect_list_members',
+  {
+    orgId: uuid().notNull(),
+    listId: uuid().notNull(),
+    prospectId: uuid().notNull(),
+    position: integer().notNull(),
+    score: smallint().notNull(),
+    rank: smallint().notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.orgId, t.listId, t.prospectId] }),
+    index().on(t.orgId, t.listId, t.position),
+  ],
+);

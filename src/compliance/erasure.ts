@@ -13,6 +13,7 @@ import {
 import { type Ctx, withTransaction } from '../context';
 import { queryRows } from '../db';
 import { notFound } from '../http/errors';
+import { forgetScores } from '../scoring/queue';
 import { audit } from './audit';
 import { anyHash, suppressionKey } from './keys';
 import type { NewSuppression } from './suppressions';
@@ -132,6 +133,7 @@ export async function eraseProspect(
       )
       .returning({ id: contactAttempts.id });
     await tx.db.delete(prospects).where(and(eq(prospects.orgId, tx.orgId), eq(prospects.id, id)));
+    await forgetScores(tx, id);
     if (ownIds.length > 0) {
       await tx.db
         .delete(contactPoints)

@@ -5,6 +5,7 @@ import { queryRows } from '../db';
 import { type FieldError, invalid } from '../http/errors';
 import { decodeCursor, page } from '../http/pagination';
 import { newId } from '../lib/ids';
+import { queueScoring } from '../scoring/queue';
 import { channelOfType } from './types';
 
 export interface InteractionInput {
@@ -72,7 +73,10 @@ async function checkReferences(
   return errors;
 }
 
-/** Inserts events whose references were checked; returns those actually added. */
+/**
+ * Inserts events whose references were checked, and queues the people they touch for rescoring; returns
+ * those actually added. Runs in the caller's transaction.
+ */
 export async function insertInteractions(ctx: Ctx, inputs: InteractionInput[]) {
   const col = <T>(f: (i: InteractionInput) => T | undefined) => inputs.map((i) => f(i) ?? null);
   const rows = await queryRows<{ id: string }>(
@@ -93,6 +97,7 @@ export async function insertInteractions(ctx: Ctx, inputs: InteractionInput[]) {
         RETURNING id`,
   );
   if (rows.length === 0) return [];
+  await queueScoring(ctx, [...new Set(inputs.map((i) => i.prospectId))]);
   return ctx.db
     .select()
     .from(interactions)

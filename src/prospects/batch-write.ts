@@ -3,6 +3,7 @@ import type { ContactPointLink } from '../../db/schema';
 import type { Ctx } from '../context';
 import { copyInto, queryRows } from '../db';
 import { newId } from '../lib/ids';
+import { queueScoring } from '../scoring/queue';
 import { type CompanyCache, type KeyedCompany, upsertCompanies } from './batch-companies';
 import { contactPointId } from './contact-points';
 import type { ContactPointDraft, ProspectDraft } from './drafts';
@@ -75,6 +76,10 @@ export async function writeProspectBatch(
   await insertProspects(ctx, creates, companies.ids);
   await updateProspects(ctx, updates, companies.ids);
   await writeContactPoints(ctx, targets, existing.contactPoints);
+  await queueScoring(
+    ctx,
+    targets.map((t) => t.id),
+  );
   return outcome;
 }
 

@@ -3,6 +3,7 @@ import { type Attributes, companies, prospects } from '../../db/schema';
 import { type Ctx, withTransaction } from '../context';
 import { AppError, type FieldError, invalid, notFound } from '../http/errors';
 import { decodeCursor, page } from '../http/pagination';
+import { queueScoring } from '../scoring/queue';
 import { type CompanyDraft, companyDedupeKey } from './drafts';
 import {
   type IndustryScheme,
@@ -168,12 +169,23 @@ export async function updateCompany(ctx: Ctx, id: string, input: CompanyInput): 
   });
   const clash = await findByKey(ctx, dedupeKey, id);
   if (clash) throw conflictOnKey(clash);
-  const [row] = await ctx.db
-    .update(companies)
-    .set({ ...patch, attributes, dedupeKey, updatedAt: new Date() } as Partial<CompanyRow>)
-    .where(and(eq(companies.orgId, ctx.orgId), eq(companies.id, id)))
-    .returning();
-  return row!;
+  return withTransaction(ctx, async (tx) => {
+    const [row] = await tx.db
+      .update(companies)
+      .set({ ...patch, attributes, dedupeKey, updatedAt: new Date() } as Partial<CompanyRow>)
+      .where(and(eq(companies.orgId, tx.orgId), eq(companies.id, id)))
+      .returning();
+    // Its people's fit may have changed.
+    const people = await tx.db
+      .select({ id: prospects.id })
+      .from(prospects)
+      .where(and(eq(prospects.orgId, tx.orgId), eq(prospects.companyId, id)));
+    await queueScoring(
+      tx,
+      people.map((p) => p.id),
+    );
+    return row!;
+  });
 }
 
 /** JSON merge patch on custom attributes: given keys replace, null removes. */

@@ -12,6 +12,7 @@ import { queryRows } from '../db';
 import { AppError, type FieldError, invalid, notFound } from '../http/errors';
 import { decodeCursor, page } from '../http/pagination';
 import { rowFromJson } from '../lib/rows';
+import { forgetScores, queueScoring } from '../scoring/queue';
 import { lockOrganizationWrites } from './batch-write';
 import { escapeLike, mergeAttributes } from './companies';
 import {
@@ -140,6 +141,7 @@ export async function createProspect(
       })
       .returning();
     await attachContactPoints(tx, row!.id, drafts);
+    await queueScoring(tx, [row!.id]);
     return getProspectDetail(tx, row!.id);
   });
 }
@@ -160,6 +162,7 @@ export async function updateProspect(ctx: Ctx, id: string, input: ProspectInput)
         updatedAt: new Date(),
       })
       .where(and(eq(prospects.orgId, tx.orgId), eq(prospects.id, id)));
+    await queueScoring(tx, [id]);
     return getProspectDetail(tx, id);
   });
 }
@@ -225,6 +228,7 @@ export async function deleteProspect(ctx: Ctx, id: string): Promise<void> {
     await tx.db
       .delete(interactions)
       .where(and(eq(interactions.orgId, tx.orgId), eq(interactions.prospectId, id)));
+    await forgetScores(tx, id);
   });
 }
 

@@ -1,9 +1,10 @@
 import { z } from '@hono/zod-openapi';
 import { and, desc, eq, lt } from 'drizzle-orm';
 import { type Campaign, campaigns, INTERACTION_TYPES } from '../../db/schema';
-import type { Ctx } from '../context';
+import { type Ctx, withTransaction } from '../context';
 import { notFound } from '../http/errors';
 import { decodeCursor, page } from '../http/pagination';
+import { queueRescoring } from './queue';
 
 const points = z.number().min(-100).max(100);
 const words = z.array(z.string().min(1).max(100)).min(1).max(100);
@@ -65,12 +66,16 @@ export const CampaignInputSchema = z
 
 export type CampaignInput = z.infer<typeof CampaignInputSchema>;
 
+/** Creates a campaign and queues the scoring of every prospect for it. */
 export async function createCampaign(ctx: Ctx, input: CampaignInput): Promise<Campaign> {
-  const [row] = await ctx.db
-    .insert(campaigns)
-    .values({ orgId: ctx.orgId, ...input, description: input.description ?? null })
-    .returning();
-  return row!;
+  return withTransaction(ctx, async (tx) => {
+    const [row] = await tx.db
+      .insert(campaigns)
+      .values({ orgId: tx.orgId, ...input, description: input.description ?? null })
+      .returning();
+    await queueRescoring(tx, row!.id, 'campaign created');
+    return row!;
+  });
 }
 
 export async function getCampaign(ctx: Ctx, id: string): Promise<Campaign> {
@@ -82,14 +87,21 @@ export async function getCampaign(ctx: Ctx, id: string): Promise<Campaign> {
   return row;
 }
 
+/** Changes a campaign; a new profile, goal or half-life queues its rescoring. */
 export async function updateCampaign(ctx: Ctx, id: string, input: Partial<CampaignInput>): Promise<Campaign> {
-  const [row] = await ctx.db
-    .update(campaigns)
-    .set({ ...input, updatedAt: new Date() })
-    .where(and(eq(campaigns.orgId, ctx.orgId), eq(campaigns.id, id)))
-    .returning();
-  if (!row) throw notFound('Campaign');
-  return row;
+  return withTransaction(ctx, async (tx) => {
+    const [row] = await tx.db
+      .update(campaigns)
+      .set({ ...input, updatedAt: new Date() })
+      .where(and(eq(campaigns.orgId, tx.orgId), eq(campaigns.id, id)))
+      .returning();
+    if (!row) throw notFound('Campaign');
+    const changed = (['idealProfile', 'successTypes', 'halfLifeDays'] as const).filter(
+      (k) => input[k] !== undefined,
+    );
+    if (changed.length > 0) await queueRescoring(tx, id, `${changed.join(', ')} changed`);
+    return row;
+  });
 }
 
 export async function listCampaigns(ctx: Ctx, f: { limit: number; cursor?: string }) {

@@ -29,6 +29,10 @@ export const SIGNAL_POINTS: Partial<Record<InteractionType, number>> = {
   opt_out: -40,
   complaint: -50,
 };
+/** How an outcome is read: a refusal, an answered call. */
+const refused = /refus/i;
+const answered = /answer|repondu/i;
+
 const UNANSWERED_POINTS = -3;
 const FREE_UNANSWERED = 2;
 const REFUSED_POINTS = -15;
@@ -61,16 +65,14 @@ export function engagementScore(
     bySignal.set(code, entry);
   };
   const unanswered = events
-    .filter(
-      (e) => e.type === 'call_attempted' && e.occurredAt <= now && !/answer|repondu/i.test(e.outcome ?? ''),
-    )
+    .filter((e) => e.type === 'call_attempted' && e.occurredAt <= now && !answered.test(e.outcome ?? ''))
     .sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
   // Unanswered calls count from the third on, in the order they were made.
   for (const call of unanswered.slice(FREE_UNANSWERED))
     add('engagement.unanswered_calls', UNANSWERED_POINTS, call.occurredAt);
   for (const event of events) {
     if (event.occurredAt > now) continue;
-    if (/refus/i.test(event.outcome ?? '')) add('engagement.refused', REFUSED_POINTS, event.occurredAt);
+    if (refused.test(event.outcome ?? '')) add('engagement.refused', REFUSED_POINTS, event.occurredAt);
     const points = SIGNAL_POINTS[event.type];
     if (points !== undefined) add(`engagement.${event.type}`, points, event.occurredAt);
   }

@@ -1,55 +1,50 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import { INTERACTION_TYPES, type Model, models } from '../../db/schema';
 import { type Ctx, withTransaction } from '../context';
-import { queryRows } from '../db';
 import { AppError, notFound } from '../http/errors';
 import { trainAndMeasure } from './backtest';
 import { getCampaign } from './campaigns';
 import { type Encoder, encodeRow, encoderFromJson, encoderToJson } from './features';
+import { readInputs, type ScoringInput } from './inputs';
 import { type LogisticModel, predict } from './logistic';
+import { queueRescoring } from './queue';
 
-interface HistoryRow {
-  kind: string;
-  country: string | null;
-  region: string | null;
-  language: string | null;
-  seniority: string | null;
-  department: string | null;
-  jobTitle: string | null;
-  industryCode: string | null;
-  employeeCount: number | null;
-  annualRevenue: number | null;
-  attributes: Record<string, unknown> | null;
+interface HistoryRow extends Omit<ScoringInput, 'events'> {
   success: boolean;
-  counts: Record<string, number> | null;
+  counts: Record<string, number>;
 }
 
 const ATTRIBUTE_MIN_SHARE = 0.01;
+const READ_CHUNK = 5000;
 
-/** The people's records: firmographics, attributes, interaction counts (before success) and the outcome. */
-function historyRows(ctx: Ctx, successTypes: string[], prospectId?: string) {
-  return queryRows<HistoryRow>(
-    ctx.db,
-    sql`WITH s AS (
-          SELECT prospect_id, min(occurred_at) AS success_at FROM interactions
-          WHERE org_id = ${ctx.orgId} AND type = ANY(${sql.param(successTypes)}::text[])
-            ${prospectId ? sql`AND prospect_id = ${prospectId}` : sql``}
-          GROUP BY prospect_id
-        )
-        SELECT p.kind, p.country, p.region, p.language, p.seniority, p.department, p.job_title AS "jobTitle",
-          c.industry_code AS "industryCode", c.employee_count AS "employeeCount", c.annual_revenue AS "annualRevenue",
-          coalesce(c.attributes, '{}'::jsonb) || p.attributes AS attributes,
-          s.success_at IS NOT NULL AS success,
-          (SELECT json_object_agg(t.type, t.n) FROM (
-             SELECT i.type, count(*)::int AS n FROM interactions i
-             WHERE i.org_id = p.org_id AND i.prospect_id = p.id AND NOT (i.type = ANY(${sql.param(successTypes)}::text[]))
-               AND (s.success_at IS NULL OR i.occurred_at < s.success_at)
-             GROUP BY i.type) t) AS counts
-        FROM prospects p
-        LEFT JOIN companies c ON c.org_id = p.org_id AND c.id = p.company_id
-        LEFT JOIN s ON s.prospect_id = p.id
-        WHERE p.org_id = ${ctx.orgId} ${prospectId ? sql`AND p.id = ${prospectId}` : sql``}`,
-  );
+/**
+ * A prospect as the model sees it: its record, how many interactions of each kind it had, and whether the
+ * campaign's goal happened; for those who reached it, only what came before counts.
+ */
+function historyRow(input: ScoringInput, successTypes: string[]): HistoryRow {
+  const { events, ...record } = input;
+  const counts: Record<string, number> = {};
+  let success = false;
+  for (const event of events) {
+    if (successTypes.includes(event.type)) {
+      success = true;
+      break;
+    }
+    counts[event.type] = (counts[event.type] ?? 0) + 1;
+  }
+  return { ...record, success, counts };
+}
+
+/** Every prospect of the organization, read in chunks through the scoring's own reader. */
+async function historyRows(ctx: Ctx, successTypes: string[]): Promise<HistoryRow[]> {
+  const rows: HistoryRow[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const inputs = await readInputs(ctx.db, ctx.orgId, { after, limit: READ_CHUNK });
+    for (const input of inputs) rows.push(historyRow(input, successTypes));
+    if (inputs.length < READ_CHUNK) return rows;
+    after = inputs.at(-1)!.prospectId;
+  }
 }
 
 const text = (v: unknown) => (v === null || v === undefined ? '' : String(v));
@@ -58,7 +53,7 @@ const text = (v: unknown) => (v === null || v === undefined ? '' : String(v));
 function rowFor(columns: string[], r: HistoryRow): string[] {
   return columns.map((column) => {
     if (column.startsWith('attribute ')) return text(r.attributes?.[column.slice('attribute '.length)]);
-    if (column.endsWith(' count')) return String(r.counts?.[column.slice(0, -' count'.length)] ?? 0);
+    if (column.endsWith(' count')) return String(r.counts[column.slice(0, -' count'.length)] ?? 0);
     switch (column) {
       case 'kind':
         return r.kind;
@@ -113,7 +108,8 @@ async function history(ctx: Ctx, successTypes: string[]) {
   return { columns, table, y };
 }
 
-interface Scorer {
+export interface Scorer {
+  id: string;
   columns: string[];
   encoder: Encoder;
   model: LogisticModel;
@@ -129,6 +125,7 @@ async function scorerOf(ctx: Ctx, id: string): Promise<Scorer | undefined> {
   const model = await getModel(ctx, id);
   if (!model.encoder || !model.weights || model.intercept === null) return undefined;
   const scorer: Scorer = {
+    id,
     columns: (model.encoder as { columns: string[] }).columns,
     encoder: encoderFromJson(model.encoder),
     model: { weights: Float64Array.from(model.weights), intercept: model.intercept, iterations: 0 },
@@ -139,26 +136,28 @@ async function scorerOf(ctx: Ctx, id: string): Promise<Scorer | undefined> {
   return scorer;
 }
 
-/**
- * The active model's view of one prospect: the probability of the campaign's goal, and where it stands
- * among the people the model was measured on (0–100, from its calibration tenths). Undefined without one.
- */
-export async function modelOpinion(
-  ctx: Ctx,
-  campaign: { id: string; successTypes: string[] },
-  prospectId: string,
-): Promise<{ modelId: string; probability: number; percentile: number } | undefined> {
+/** The campaign's active model, ready to score with; undefined without one. */
+export async function activeScorer(ctx: Ctx, campaignId: string): Promise<Scorer | undefined> {
   const [active] = await ctx.db
     .select({ id: models.id })
     .from(models)
-    .where(and(eq(models.orgId, ctx.orgId), eq(models.campaignId, campaign.id), eq(models.active, true)));
-  if (!active) return undefined;
-  const [scorer, [record]] = await Promise.all([
-    scorerOf(ctx, active.id),
-    historyRows(ctx, campaign.successTypes, prospectId),
-  ]);
-  if (!scorer || !record) return undefined;
-  const probability = predict(scorer.model, encodeRow(scorer.encoder, rowFor(scorer.columns, record)));
+    .where(and(eq(models.orgId, ctx.orgId), eq(models.campaignId, campaignId), eq(models.active, true)));
+  return active ? scorerOf(ctx, active.id) : undefined;
+}
+
+export interface ModelOpinion {
+  modelId: string;
+  probability: number;
+  /** Where the prospect stands among the people the model was measured on (0–100, from its calibration tenths). */
+  percentile: number;
+}
+
+/** The model's view of one prospect: the probability of the campaign's goal and its percentile. */
+export function modelOpinion(scorer: Scorer, input: ScoringInput, successTypes: string[]): ModelOpinion {
+  const probability = predict(
+    scorer.model,
+    encodeRow(scorer.encoder, rowFor(scorer.columns, historyRow(input, successTypes))),
+  );
   const { bins } = scorer;
   let below = bins.findIndex((b) => probability <= b.to);
   if (below === -1) below = bins.length;
@@ -167,7 +166,7 @@ export async function modelOpinion(
     bin && bin.to > bin.from ? Math.max(0, Math.min(1, (probability - bin.from) / (bin.to - bin.from))) : 0.5;
   const percentile =
     bins.length > 0 ? Math.round((100 * Math.min(bins.length, below + within)) / bins.length) : 50;
-  return { modelId: active.id, probability, percentile };
+  return { modelId: scorer.id, probability, percentile };
 }
 
 /**
@@ -242,7 +241,7 @@ export async function listModels(ctx: Ctx, campaignId?: string): Promise<Model[]
     .limit(100);
 }
 
-/** Makes a ready model the campaign's active one (the one before it steps down). */
+/** Makes a ready model the campaign's active one (the one before it steps down), and queues the rescoring. */
 export async function activateModel(ctx: Ctx, id: string): Promise<Model> {
   return withTransaction(ctx, async (tx) => {
     const model = await getModel(tx, id);
@@ -262,6 +261,7 @@ export async function activateModel(ctx: Ctx, id: string): Promise<Model> {
       .set({ active: true })
       .where(and(eq(models.orgId, tx.orgId), eq(models.id, id)))
       .returning();
+    await queueRescoring(tx, model.campaignId, `model ${id} activated`);
     return row!;
   });
 }

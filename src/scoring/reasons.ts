@@ -90,31 +90,43 @@ export function reasonText(contribution: Contribution): { fr: string; en: string
   return { fr: contribution.code, en: contribution.code };
 }
 
-/** The top `count` positive and top `count` negative contributions, as sentences with their points. */
-export function topReasons(
-  contributions: Contribution[],
+/** The `count` contributions that raise a score most and the `count` that lower it most. */
+export function strongest<T extends { points: number }>(
+  contributions: T[],
   count = 3,
-): { positive: ScoreReason[]; negative: ScoreReason[] } {
-  const reason = (c: Contribution): ScoreReason => {
-    const text = reasonText(c);
-    return {
-      code: c.code,
-      points: c.points,
-      fr: `${text.fr} (${signed(c.points)})`,
-      en: `${text.en} (${signed(c.points)})`,
-    };
-  };
+): { positive: T[]; negative: T[] } {
   const meaningful = contributions.filter((c) => Math.round(c.points) !== 0);
   return {
     positive: meaningful
       .filter((c) => c.points > 0)
       .sort((a, b) => b.points - a.points)
-      .slice(0, count)
-      .map(reason),
+      .slice(0, count),
     negative: meaningful
       .filter((c) => c.points < 0)
       .sort((a, b) => a.points - b.points)
-      .slice(0, count)
-      .map(reason),
+      .slice(0, count),
   };
+}
+
+/** A contribution as a sentence with its points, in French and English. */
+export function writeReason(c: Contribution): ScoreReason {
+  const text = reasonText(c);
+  return {
+    code: c.code,
+    points: c.points,
+    fr: `${text.fr} (${signed(c.points)})`,
+    en: `${text.en} (${signed(c.points)})`,
+  };
+}
+
+export function writeReasons(picked: { positive: Contribution[]; negative: Contribution[] }) {
+  return { positive: picked.positive.map(writeReason), negative: picked.negative.map(writeReason) };
+}
+
+/** The top `count` positive and top `count` negative contributions, as sentences with their points. */
+export function topReasons(
+  contributions: Contribution[],
+  count = 3,
+): { positive: ScoreReason[]; negative: ScoreReason[] } {
+  return writeReasons(strongest(contributions, count));
 }

@@ -1,13 +1,12 @@
-import { sql } from 'drizzle-orm';
 import type { Ctx } from '../context';
-import { queryRows } from '../db';
 import { notFound } from '../http/errors';
 import { getCampaign } from './campaigns';
-import { type EngagementEvent, engagementScore } from './engagement';
-import { type FitSubject, fitScore } from './fit';
-import { modelOpinion } from './models';
+import { engagementScore } from './engagement';
+import { type Contribution, fitScore, type IdealProfile } from './fit';
+import { readInputs, type ScoringInput } from './inputs';
+import { activeScorer, modelOpinion, type Scorer } from './models';
 import { contactPressure, rankFor } from './pressure';
-import { type ScoreReason, topReasons } from './reasons';
+import { strongest, writeReasons } from './reasons';
 
 export interface ProspectScore {
   campaignId: string;
@@ -25,38 +24,39 @@ export interface ProspectScore {
   model: { id: string; probability: number; percentile: number } | null;
   fit: { score: number; points: number; max: number };
   engagement: { score: number; points: number; halfLifeDays: number };
-  reasons: { positive: ScoreReason[]; negative: ScoreReason[] };
+  /** The three contributions that raise the score most and the three that lower it most. */
+  contributions: { positive: Contribution[]; negative: Contribution[] };
   /** Criteria of the profile the prospect does not meet, or that its data cannot tell. */
   missed: { code: string; missing: boolean }[];
 }
 
-/** Scores one prospect for a campaign now, from its record, its company and its last year of interactions. */
-export async function scoreProspect(ctx: Ctx, campaignId: string, prospectId: string, at = new Date()) {
-  const campaign = await getCampaign(ctx, campaignId);
-  const [row] = await queryRows<
-    FitSubject & {
-      events: { type: EngagementEvent['type']; occurredAt: string; outcome: string | null }[] | null;
-    }
-  >(
-    ctx.db,
-    sql`SELECT c.industry_code AS "industryCode", c.employee_count AS "employeeCount", c.annual_revenue AS "annualRevenue",
-          coalesce(p.country, c.country) AS country, coalesce(p.region, c.region) AS region,
-          p.job_title AS "jobTitle", p.seniority, p.department,
-          coalesce(c.attributes, '{}'::jsonb) || p.attributes AS attributes,
-          (SELECT json_agg(json_build_object('type', i.type, 'occurredAt', i.occurred_at, 'outcome', i.outcome))
-             FROM interactions i
-             WHERE i.org_id = p.org_id AND i.prospect_id = p.id
-               AND i.occurred_at > ${new Date(at.getTime() - 365 * 86_400_000).toISOString()}::timestamptz) AS events
-        FROM prospects p LEFT JOIN companies c ON c.org_id = p.org_id AND c.id = p.company_id
-        WHERE p.org_id = ${ctx.orgId} AND p.id = ${prospectId}`,
-  );
-  if (!row) throw notFound('Prospect');
-  const fit = fitScore(campaign.idealProfile, row);
-  const events = (row.events ?? []).map((e) => ({ ...e, occurredAt: new Date(e.occurredAt) }));
-  const engagement = engagementScore(events, at, { halfLifeDays: campaign.halfLifeDays });
-  const pressure = contactPressure(events, at);
+const YEAR_MS = 365 * 86_400_000;
+
+export interface ScoredCampaign {
+  id: string;
+  idealProfile: IdealProfile;
+  successTypes: string[];
+  halfLifeDays: number;
+}
+
+/**
+ * Scores one prospect for a campaign at an instant from what scoring reads of it: the same function
+ * answers on demand and rescores a million prospects.
+ */
+export function scoreInput(
+  campaign: ScoredCampaign,
+  scorer: Scorer | undefined,
+  input: ScoringInput,
+  at: Date,
+): ProspectScore {
+  const fit = fitScore(campaign.idealProfile, input);
+  // Engagement and pressure look back a year: older signals have lost all but a trace of their weight.
+  const since = at.getTime() - YEAR_MS;
+  const recent = input.events.filter((e) => e.occurredAt.getTime() > since);
+  const engagement = engagementScore(recent, at, { halfLifeDays: campaign.halfLifeDays });
+  const pressure = contactPressure(recent, at);
   const hasProfile = fit.max > 0;
-  const opinion = await modelOpinion(ctx, campaign, prospectId);
+  const opinion = scorer ? modelOpinion(scorer, input, campaign.successTypes) : undefined;
   const score = Math.round(
     opinion
       ? hasProfile
@@ -67,8 +67,8 @@ export async function scoreProspect(ctx: Ctx, campaignId: string, prospectId: st
         : engagement.score,
   );
   return {
-    campaignId,
-    prospectId,
+    campaignId: campaign.id,
+    prospectId: input.prospectId,
     at,
     score,
     rank: rankFor(score, pressure),
@@ -86,7 +86,19 @@ export async function scoreProspect(ctx: Ctx, campaignId: string, prospectId: st
       points: Math.round(engagement.points * 10) / 10,
       halfLifeDays: campaign.halfLifeDays,
     },
-    reasons: topReasons([...fit.contributions, ...engagement.contributions]),
+    contributions: strongest([...fit.contributions, ...engagement.contributions]),
     missed: fit.missed,
-  } satisfies ProspectScore;
+  };
+}
+
+/** Scores one prospect for a campaign now, with its reasons written out. */
+export async function scoreProspect(ctx: Ctx, campaignId: string, prospectId: string, at = new Date()) {
+  const campaign = await getCampaign(ctx, campaignId);
+  const [[input], scorer] = await Promise.all([
+    readInputs(ctx.db, ctx.orgId, { ids: [prospectId] }),
+    activeScorer(ctx, campaign.id),
+  ]);
+  if (!input) throw notFound('Prospect');
+  const { contributions, ...score } = scoreInput(campaign, scorer, input, at);
+  return { ...score, reasons: writeReasons(contributions) };
 }

@@ -5,6 +5,7 @@ import type { Database } from '../../src/db';
 import { importJobHandler } from '../../src/imports/service';
 import { JobRunner } from '../../src/jobs/runner';
 import { createApiKey, createOrganization } from '../../src/orgs/service';
+import { rescoreJobHandler, rescoreQueueJobHandler } from '../../src/scoring/rescore';
 
 export const TEST_SUPPRESSION_SECRET = 'test suppression secret: 32 bytes or more, never in production';
 useSuppressionSecret(TEST_SUPPRESSION_SECRET);
@@ -32,6 +33,8 @@ export function makeRunner(database: Database, config = testConfig, options: { p
       batchSize: config.IMPORT_BATCH_SIZE,
     }),
   );
+  runner.register('rescore', rescoreJobHandler());
+  runner.register('rescore_queue', rescoreQueueJobHandler());
   return runner;
 }
 

@@ -1,0 +1,47 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { jobs, prospectListMembers, prospectScores, scoreHistory, scoreQueue } from '../../db/schema';
+import type { Ctx } from '../context';
+import { newId } from '../lib/ids';
+
+/** What asks for rescoring: the queue of changed prospects and full rescorings (see rescore.ts). */
+
+/**
+ * Puts prospects whose facts changed on the rescoring queue, and makes sure a job will drain it. Runs in
+ * the caller's transaction; does nothing for an organization without campaigns.
+ */
+export async function queueScoring(ctx: Ctx, prospectIds: string[]): Promise<void> {
+  if (prospectIds.length === 0) return;
+  await ctx.db.execute(
+    sql`WITH q AS (
+          INSERT INTO score_queue (org_id, prospect_id)
+          SELECT ${ctx.orgId}, id FROM unnest(${sql.param([...new Set(prospectIds)])}::uuid[]) AS id
+          WHERE EXISTS (SELECT 1 FROM campaigns WHERE org_id = ${ctx.orgId})
+          ON CONFLICT DO NOTHING
+          RETURNING 1
+        )
+        INSERT INTO jobs (id, org_id, kind)
+        SELECT ${newId()}, ${ctx.orgId}, 'rescore_queue'
+        WHERE EXISTS (SELECT 1 FROM q)
+          AND NOT EXISTS (SELECT 1 FROM jobs WHERE org_id = ${ctx.orgId} AND kind = 'rescore_queue' AND status = 'queued')`,
+  );
+}
+
+/** Queues a full rescoring of one campaign or of all the organization's. */
+export async function queueRescoring(ctx: Ctx, campaignId: string | null, reason: string) {
+  const [job] = await ctx.db
+    .insert(jobs)
+    .values({
+      orgId: ctx.orgId,
+      kind: 'rescore',
+      params: { campaignId, reason },
+      createdBy: ctx.actor.keyId,
+    })
+    .returning();
+  return job!;
+}
+
+/** Forgets a prospect's scores, its history and its places on lists: for a deletion or an erasure. */
+export async function forgetScores(ctx: Ctx, prospectId: string): Promise<void> {
+  for (const table of [prospectScores, scoreHistory, scoreQueue, prospectListMembers])
+    await ctx.db.delete(table).where(and(eq(table.orgId, ctx.orgId), eq(table.prospectId, prospectId)));
+}
