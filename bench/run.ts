@@ -3,11 +3,12 @@ import { benchComplianceApi, benchDecide } from './compliance';
 import { benchGet } from './get';
 import { benchImport } from './import';
 import { freshDatabase, startServer } from './lib';
+import { benchRescoring } from './rescoring';
 import { benchScoreOnDemand, benchTraining } from './scoring';
 import { seedProspects } from './seed';
 
 /**
- * npm run bench [-- import|get|decide|compliance|training|scoring|all]: figures as ratios against a baseline measured in the
+ * npm run bench [-- import|get|decide|compliance|training|scoring|rescoring|all]: figures as ratios against a baseline measured in the
  * same run. BENCH_ROWS (default 1,000,000) sets the import's size; BENCH_DATABASE_URL the server (default
  * the local one).
  */
@@ -17,7 +18,7 @@ async function main() {
   if (which === 'decide' || which === 'all') benchDecide();
   if (which === 'training' || which === 'all' || which === 'scoring') await benchTraining();
   if (which === 'decide' || which === 'training') return;
-  for (const part of which === 'all' ? ['import+get', 'compliance', 'scoring'] : [which]) {
+  for (const part of which === 'all' ? ['import+get', 'compliance', 'scoring', 'rescoring'] : [which]) {
     // Each part on a database and a service of its own, as a fresh organization would find them.
     const database = await freshDatabase('tiede_bench');
     const server = await startServer({
@@ -33,6 +34,7 @@ async function main() {
       if (part === 'get' || part === 'import+get') await benchGet(database.url, server);
       if (part === 'compliance') await benchComplianceApi(database.url, server);
       if (part === 'scoring') await benchScoreOnDemand(database.url, server);
+      if (part === 'rescoring') await benchRescoring(database.url, server);
     } finally {
       await server.stop();
       await database.drop();

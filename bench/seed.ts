@@ -39,10 +39,14 @@ export async function seedProspects(url: string, orgId: string, rows: number): P
   }
 }
 
+/** A time-ordered id for the n-th row of a seeded table, as the service's UUIDv7 ids are ordered. */
+const orderedId = (prefix: string, n: string) =>
+  `('${prefix}-0000-7000-8000-' || lpad(to_hex(${n}), 12, '0'))::uuid`;
+
 /**
  * Fills an organization with `people` prospects at a company per ten, with varied firmographics, and
  * `perPerson` interactions each on average over the last year, written in time order as a live log is,
- * so that one person's events lie scattered through the table.
+ * so that one person's events lie scattered through the table. Ids are ordered as the service's are.
  */
 export async function seedHistory(url: string, orgId: string, people: number, perPerson: number) {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
@@ -51,7 +55,7 @@ export async function seedHistory(url: string, orgId: string, people: number, pe
   try {
     await sql.unsafe(`
       INSERT INTO companies (org_id, id, name, industry_code, industry_scheme, employee_count, annual_revenue, country, region, dedupe_key)
-      SELECT '${orgId}'::uuid, md5('c' || g)::uuid, 'Entreprise ' || g,
+      SELECT '${orgId}'::uuid, ${orderedId('01900000', 'g')}, 'Entreprise ' || g,
         (ARRAY['46.69Z', '46.69B', '62.01Z', '41.20A', '10.71C', '47.11F', '70.22Z', '25.62B'])[1 + g % 8], 'NAF',
         (ARRAY[3, 12, 45, 120, 300, 900, 2500, 8000])[1 + (g * 7) % 8], (g % 97) * 250000,
         (ARRAY['FR', 'FR', 'FR', 'DE', 'GB', 'US'])[1 + (g * 3) % 6], (ARRAY['IDF', 'ARA', 'OCC', 'HDF', NULL])[1 + g % 5],
@@ -59,7 +63,7 @@ export async function seedHistory(url: string, orgId: string, people: number, pe
       FROM generate_series(0, ${companies - 1}) g`);
     await sql.unsafe(`
       INSERT INTO prospects (org_id, id, company_id, kind, first_name, last_name, job_title, seniority, department, country, language, contact_points)
-      SELECT '${orgId}'::uuid, md5('p' || g)::uuid, md5('c' || (g % ${companies}))::uuid, 'b2b', 'Camille', 'Martin-' || g,
+      SELECT '${orgId}'::uuid, ${orderedId('01910000', 'g')}, ${orderedId('01900000', `(g % ${companies})`)}, 'b2b', 'Camille', 'Martin-' || g,
         (ARRAY['Acheteuse', 'Directeur des achats', 'Responsable logistique', 'CTO', 'Office manager', 'Gérant'])[1 + g % 6],
         (ARRAY['staff', 'manager', 'director', 'executive'])[1 + (g * 5) % 4],
         (ARRAY['achats', 'logistique', 'it', 'direction'])[1 + (g * 11) % 4],
@@ -68,7 +72,7 @@ export async function seedHistory(url: string, orgId: string, people: number, pe
     // Each event a random person, a type drawn from a realistic mix, a time over the last year in order.
     await sql.unsafe(`
       INSERT INTO interactions (org_id, id, prospect_id, type, channel, occurred_at, outcome)
-      SELECT '${orgId}'::uuid, gen_random_uuid(), md5('p' || floor(random() * ${people})::int)::uuid, t.type, t.channel,
+      SELECT '${orgId}'::uuid, ${orderedId('01920000', 'g')}, ${orderedId('01910000', `floor(random() * ${people})::int`)}, t.type, t.channel,
         now() - make_interval(secs => (${events} - g) * (365.0 * 86400 / ${events})),
         CASE WHEN t.type = 'call_attempted' THEN (ARRAY['no_answer', 'no_answer', 'busy', 'answered', 'refused'])[1 + floor(random() * 5)::int] END
       FROM generate_series(1, ${events}) g,

@@ -29,6 +29,7 @@ async function main() {
         `loaded in ${((Date.now() - started) / 1000).toFixed(1)} s; with the server running (npm start), try:`,
         `  curl -H "Authorization: Bearer ${demo.adminKey}" "http://localhost:${config.PORT}/v1/prospects?country=FR&limit=5"`,
         `  curl -H "Authorization: Bearer ${demo.adminKey}" -H 'Content-Type: application/json' -d '{"channel":"phone","filter":{"country":"GB"}}' http://localhost:${config.PORT}/v1/contact-decisions/batch`,
+        `  curl -H "Authorization: Bearer ${demo.adminKey}" "http://localhost:${config.PORT}/v1/prospects?campaign=${demo.campaignId}&sort=-rank&limit=5"   (the campaign is scored when the server starts)`,
         '',
       ].join('\n'),
     );

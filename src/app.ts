@@ -124,7 +124,7 @@ export function createApp(deps: AppDeps) {
   app.route('/v1', jobRoutes(deps.runner));
   app.route('/v1', complianceRoutes());
   app.route('/v1', recordRoutes({ maxUploadBytes: config.MAX_UPLOAD_BYTES }));
-  app.route('/v1', scoringRoutes());
+  app.route('/v1', scoringRoutes(deps.runner));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

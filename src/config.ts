@@ -49,6 +49,10 @@ export const configSchema = z.object({
   JOB_CONCURRENCY: int(1, 0, 16),
   JOB_POLL_MS: int(1000, 10, 60_000),
   JOB_LEASE_SECONDS: int(60, 5, 3600),
+  /** Hours between full rescorings of a campaign, so that decay and contact pressure follow the calendar; 0: never. */
+  RESCORE_EVERY_HOURS: int(24, 0, 24 * 30),
+  /** Worker threads a full rescoring uses on a server, each with its own part of the prospects (0: none). */
+  RESCORE_THREADS: int(1, 0, 16),
   DEFAULT_COUNTRY: countryCode.default('FR'),
   /** Key of the hashes the do-not-contact list keeps; default: DATA_DIR/suppression.key, made at first start. */
   SUPPRESSION_SECRET: z

@@ -30,6 +30,8 @@ export interface Database {
    * reconnection, since notices sent in between are lost.
    */
   listen(channel: string, onMessage: (payload: string) => void, onListening: () => void): Promise<void>;
+  /** The server's URL, for worker threads that open connections of their own; undefined on PGlite. */
+  url?: string;
   /** The postgres.js client, for COPY and LISTEN; undefined on PGlite. */
   sql?: postgres.Sql;
   /** The embedded client; undefined on a server. */
@@ -112,6 +114,7 @@ function openServer(url: string, max: number, planCacheMode: string): Database {
     db,
     kind: 'postgres',
     concurrent: true,
+    url,
     sql: client,
     migrate: () => migratePostgres(db as never, { migrationsFolder: MIGRATIONS_FOLDER }),
     close: () => client.end({ timeout: 5 }),

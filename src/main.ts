@@ -7,6 +7,7 @@ import { importJobHandler } from './imports/service';
 import { JobRunner } from './jobs/runner';
 import { createLogger } from './logger';
 import { bootstrap } from './orgs/service';
+import { queueDueRescorings } from './scoring/queue';
 import { rescoreJobHandler, rescoreQueueJobHandler } from './scoring/rescore';
 
 async function main() {
@@ -39,7 +40,7 @@ async function main() {
       batchSize: config.IMPORT_BATCH_SIZE,
     }),
   );
-  runner.register('rescore', rescoreJobHandler());
+  runner.register('rescore', rescoreJobHandler({ threads: config.RESCORE_THREADS }));
   runner.register('rescore_queue', rescoreQueueJobHandler());
   const app = createApp({ config, database, logger, runner });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
@@ -49,6 +50,23 @@ async function main() {
     );
   });
   runner.start();
+  // The daily rescoring (RESCORE_EVERY_HOURS): looked for hourly, and at start.
+  const rescoring =
+    config.RESCORE_EVERY_HOURS > 0 && config.JOB_CONCURRENCY > 0
+      ? setInterval(
+          () => void lookForDueRescorings(),
+          Math.min(3_600_000, config.RESCORE_EVERY_HOURS * 3_600_000),
+        )
+      : undefined;
+  rescoring?.unref();
+  async function lookForDueRescorings() {
+    try {
+      if ((await queueDueRescorings(database.db, config.RESCORE_EVERY_HOURS)) > 0) runner.wake();
+    } catch (error) {
+      logger.warn({ err: error }, 'could not queue the daily rescorings');
+    }
+  }
+  if (rescoring) void lookForDueRescorings();
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -56,6 +74,7 @@ async function main() {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     server.close();
+    if (rescoring) clearInterval(rescoring);
     await runner.stop();
     await database.close();
     process.exit(0);

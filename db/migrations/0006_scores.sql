@@ -36,7 +36,9 @@ CREATE TABLE "prospect_scores" (
 	"probability" double precision,
 	"model_id" uuid,
 	"reasons" jsonb NOT NULL,
+	"fingerprint" integer NOT NULL,
 	"since" timestamp with time zone DEFAULT now() NOT NULL,
+	"score_since" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "prospect_scores_org_id_campaign_id_prospect_id_pk" PRIMARY KEY("org_id","campaign_id","prospect_id")
 );
 --> statement-breakpoint

@@ -91,7 +91,11 @@ export const prospectScores = pgTable(
     probability: doublePrecision(),
     modelId: uuid(),
     reasons: jsonb().$type<{ positive: StoredReason[]; negative: StoredReason[] }>().notNull(),
+    /** A hash of the values above: rescoring compares it to tell an unchanged row without reading it back. */
+    fingerprint: integer().notNull(),
     since: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    /** From when the score and the model behind it hold (a new rank or reason alone leaves it). */
+    scoreSince: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     primaryKey({ columns: [t.orgId, t.campaignId, t.prospectId] }),
@@ -102,7 +106,10 @@ export const prospectScores = pgTable(
 
 export type ProspectScoreRow = typeof prospectScores.$inferSelect;
 
-/** Every change of a prospect's score or of the model behind it, with when it happened. */
+/**
+ * The scores a prospect had before its current one: when its score or model changes, the version it
+ * replaces moves here, with the time it took effect. The current version stays in prospect_scores.
+ */
 export const scoreHistory = pgTable(
   'score_history',
   {

@@ -4,6 +4,7 @@ import { type Database, queryRows } from '../db';
 import { insertInteractions } from '../interactions/service';
 import { createApiKey, createOrganization } from '../orgs/service';
 import { lockOrganizationWrites, newWriteSession, writeProspectBatch } from '../prospects/batch-write';
+import { createCampaign } from '../scoring/campaigns';
 import { loadDemoCompliance } from './compliance';
 import { generateDemo } from './generate';
 
@@ -35,6 +36,22 @@ export async function loadDemo(database: Database, options: Parameters<typeof ge
   );
   for (let i = 0; i < events.length; i += 2000) await insertInteractions(ctx, events.slice(i, i + 2000));
   const compliance = await loadDemoCompliance(ctx, options.now ?? new Date());
+  // A campaign to see ranked lists at once: the service scores it when it starts (a queued job).
+  const campaign = await createCampaign(ctx, {
+    name: 'Fournitures industrielles — acheteurs',
+    description: 'Demo: wholesale and industry, buyers and purchasing, 10 to 1,000 employees',
+    idealProfile: {
+      industries: { codes: ['46.6', '46.9', '25', '28'], points: 12 },
+      employees: { min: 10, max: 1000, points: 8 },
+      titles: {
+        keywords: ['achat', 'acheteur', 'procurement', 'purchasing', 'buyer', 'einkauf'],
+        points: 10,
+      },
+      departments: { keywords: ['purchasing', 'achats', 'operations'], points: 5 },
+    },
+    successTypes: ['meeting_booked'],
+    halfLifeDays: 30,
+  });
   const admin = await createApiKey(database.db, org.id, { name: 'demo admin', role: 'admin' });
   const caller = await createApiKey(database.db, org.id, { name: 'demo caller', role: 'caller' });
   return {
@@ -43,6 +60,7 @@ export async function loadDemo(database: Database, options: Parameters<typeof ge
     people: demo.people.length,
     interactions: events.length,
     compliance,
+    campaignId: campaign.id,
     adminKey: admin.key,
     callerKey: caller.key,
   };

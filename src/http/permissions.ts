@@ -31,6 +31,9 @@ export const PERMISSIONS = {
   'retention:purge': ['admin'],
   // Scoring: managers and marketers define the campaigns they run.
   'campaigns:write': ['admin', 'manager', 'marketer'],
+  // Lists for calling: those who run campaigns make them; a manager approves them.
+  'lists:write': ['admin', 'manager', 'marketer'],
+  'lists:approve': ['admin', 'manager'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

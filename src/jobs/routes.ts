@@ -4,6 +4,7 @@ import { errorResponses, IdParam, json, router } from '../http/openapi';
 import { pageQuery, pageSchema } from '../http/pagination';
 import { authorize } from '../http/permissions';
 import { present } from '../http/present';
+import { csvLine } from '../lib/csv-out';
 import { presentJob } from './present';
 import type { JobRunner } from './runner';
 import { getJob, listJobs, listRejections } from './service';
@@ -136,7 +137,8 @@ export function jobRoutes(runner: JobRunner | undefined) {
         const lines = [['error', ...columns], ...page.data.map((r) => [r.message, ...(r.raw ?? [])])];
         c.header('Content-Type', 'text/csv; charset=utf-8');
         c.header('Content-Disposition', `attachment; filename="rejections-${id}.csv"`);
-        return c.body(`\ufeff${lines.map(csvLine).join('\r\n')}\r\n`, 200) as never;
+        const text = lines.map((l) => csvLine(l, { delimiter: ';' })).join('\r\n');
+        return c.body(`\ufeff${text}\r\n`, 200) as never;
       }
       return c.json(
         await listRejections(ctx, id, { limit, ...(cursor ? { afterLine: Number(cursor) } : {}) }),
@@ -146,8 +148,4 @@ export function jobRoutes(runner: JobRunner | undefined) {
   );
 
   return app;
-}
-
-function csvLine(fields: string[]): string {
-  return fields.map((f) => (/[",;\r\n]/.test(f) ? `"${f.replaceAll('"', '""')}"` : f)).join(';');
 }

@@ -1,12 +1,25 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { CHANNELS, PROSPECT_KINDS } from '../../db/schema';
+import { CHANNELS } from '../../db/schema';
 import { eraseProspect } from '../compliance/erasure';
 import { ErasureSchema } from '../compliance/schemas';
+import { invalid } from '../http/errors';
 import { conflictResponse, errorResponses, IdParam, json, jsonBody, router } from '../http/openapi';
 import { pageQuery, pageSchema } from '../http/pagination';
 import { authorize } from '../http/permissions';
 import { present } from '../http/present';
 import { getOrganization } from '../orgs/service';
+import { getCampaign } from '../scoring/campaigns';
+import { csvExport, csvResponse, exportOptions } from '../scoring/export';
+import {
+  criteriaOf,
+  presentScore,
+  RANKED_SORTS,
+  RankedCriteria,
+  type RankedFilters,
+  rankedPage,
+  rankedRows,
+  withCompanyAndContacts,
+} from '../scoring/ranked';
 import { createCompany, deleteCompany, getCompany, listCompanies, updateCompany } from './companies';
 import {
   detachContactPoint,
@@ -59,20 +72,44 @@ const CompanyListQuery = z.object({
 
 const ProspectListQuery = z.object({
   ...pageQuery,
-  q: z.string().max(200).optional().openapi({ description: 'Part of the first or last name' }),
-  country: z.string().length(2).toUpperCase().optional(),
-  companyId: z.string().uuid().optional(),
-  kind: z.enum(PROSPECT_KINDS).optional(),
-  language: z.string().max(10).optional(),
-  industry: z.string().max(20).optional().openapi({ description: "Prefix of the company's industry code" }),
-  jobTitle: z.string().max(200).optional().openapi({ description: 'Part of the job title' }),
+  ...RankedCriteria,
   externalId: z.string().max(200).optional(),
-  channel: z
-    .enum(CHANNELS)
-    .optional()
-    .openapi({ description: 'Only prospects with a valid contact point on this channel' }),
   updatedSince: z.coerce.date().optional(),
+  campaign: z.string().uuid().optional().openapi({
+    description:
+      "A campaign: list its scored prospects, each with its score, probability and reasons, in the campaign's order",
+  }),
+  sort: z
+    .enum(['-id', ...RANKED_SORTS])
+    .optional()
+    .openapi({
+      description:
+        'Newest first (-id, the default), or with a campaign: -score (the default), score, or -rank (the score less the recent contact pressure: the order offered for contact)',
+    }),
 });
+
+/** With a campaign, the list is the campaign's ranking; its filters and order otherwise do not apply. */
+function rankedQuery(query: z.infer<typeof ProspectListQuery>): RankedFilters | undefined {
+  const scoreOnly = (['minScore', 'maxScore', 'segment'] as const).filter((k) => query[k] !== undefined);
+  if (!query.campaign) {
+    if (query.sort && query.sort !== '-id')
+      throw invalid('sorting by score needs a campaign', [{ field: 'sort', message: 'give campaign=<id>' }]);
+    if (scoreOnly.length > 0)
+      throw invalid('score and segment filters need a campaign', [
+        { field: scoreOnly[0]!, message: 'give campaign=<id>' },
+      ]);
+    return undefined;
+  }
+  if (query.sort === '-id')
+    throw invalid('a campaign list is sorted by score or rank', [
+      { field: 'sort', message: 'use -score, score or -rank' },
+    ]);
+  if (query.updatedSince || query.externalId)
+    throw invalid('this filter does not apply to a campaign list', [
+      { field: query.updatedSince ? 'updatedSince' : 'externalId', message: 'not with campaign' },
+    ]);
+  return { ...criteriaOf(query), campaign: query.campaign, sort: query.sort ?? '-score' };
+}
 
 const ContactPointListQuery = z.object({
   ...pageQuery,
@@ -192,18 +229,64 @@ export function prospectRoutes() {
       path: '/prospects',
       tags: tags('Prospects'),
       security,
-      summary: 'List prospects with their company and contact points',
+      summary:
+        "List prospects with their company and contact points; with a campaign, in the campaign's order with scores and reasons",
       request: { query: ProspectListQuery },
       responses: {
-        200: json(pageSchema(ProspectListItemSchema, 'ProspectPage'), 'A page of prospects, newest first'),
+        200: json(pageSchema(ProspectListItemSchema, 'ProspectPage'), 'A page of prospects'),
         ...errorResponses,
       },
     }),
     async (c) => {
       const ctx = c.get('ctx');
       authorize(ctx.actor.role, 'prospects:read');
-      const result = await listProspects(ctx, c.req.valid('query'));
+      const query = c.req.valid('query');
+      const ranked = rankedQuery(query);
+      if (ranked) {
+        await getCampaign(ctx, ranked.campaign);
+        const page = await rankedPage(ctx, ranked, query.limit, query.cursor);
+        const rows = await withCompanyAndContacts(ctx, page.data);
+        const data = rows.map((r) => ({
+          ...present(r.prospect),
+          company: r.company ? { id: r.company.id, name: r.company.name } : null,
+          contactPoints: r.contactPoints,
+          score: presentScore(r.score),
+        }));
+        return c.json({ data, nextCursor: page.nextCursor } as never, 200);
+      }
+      const result = await listProspects(ctx, { ...query, limit: query.limit });
       return c.json({ data: result.data.map(present), nextCursor: result.nextCursor }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/prospects/export',
+      tags: tags('Prospects'),
+      security,
+      summary: "Export a campaign's scored prospects as CSV, with their scores and reasons",
+      description:
+        "The same filters and orders as GET /v1/prospects with a campaign. format=excel writes what Excel opens as is in France (semicolons, a byte-order mark); lang chooses the language of the reasons (default: the organization's). Cells that a spreadsheet would run as a formula are written as text.",
+      request: {
+        query: ProspectListQuery.omit({ limit: true, cursor: true }).extend({
+          campaign: z.string().uuid(),
+          ...exportOptions,
+        }),
+      },
+      responses: { ...csvResponse, ...errorResponses },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx');
+      authorize(ctx.actor.role, 'prospects:export');
+      const query = c.req.valid('query');
+      const ranked = rankedQuery({ ...query, limit: 1 })!;
+      await getCampaign(ctx, ranked.campaign);
+      const csv = await csvExport(ctx, rankedRows(ctx, ranked), {
+        ...query,
+        filename: `prospects-${ranked.campaign}.csv`,
+      });
+      return c.body(csv.body, 200, csv.headers) as never;
     },
   );
 

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { CHANNELS, PROSPECT_KINDS } from '../../db/schema';
+import { StoredScoreSchema } from '../scoring/score-schema';
 
 export const Timestamp = z.string().openapi({ format: 'date-time', example: '2026-11-29T09:30:00.000Z' });
 export const AttributeValue = z.union([z.string().max(10_000), z.number(), z.boolean(), z.null()]);
@@ -187,6 +188,9 @@ export const ProspectListItemSchema = z
     ...prospectBase,
     company: z.object({ id: z.string(), name: z.string() }).nullable(),
     contactPoints: z.array(LinkedContactPointSchema),
+    score: StoredScoreSchema.optional().openapi({
+      description: 'With a campaign: its score, probability and reasons',
+    }),
   })
   .openapi('ProspectListItem');
 

@@ -9,7 +9,8 @@ import type { Contribution } from './fit';
 
 export interface EngagementEvent {
   type: InteractionType;
-  occurredAt: Date;
+  /** When it happened, in milliseconds since the epoch. */
+  at: number;
   outcome?: string | null;
 }
 
@@ -29,9 +30,18 @@ export const SIGNAL_POINTS: Partial<Record<InteractionType, number>> = {
   opt_out: -40,
   complaint: -50,
 };
-/** How an outcome is read: a refusal, an answered call. */
-const refused = /refus/i;
-const answered = /answer|repondu/i;
+/**
+ * How an outcome is read: a refusal, an answered call (case ignored). Rescoring reads outcomes in SQL
+ * with the same patterns (~*), so that only a letter per event travels.
+ */
+export const OUTCOME_PATTERNS = { refused: 'refus', answered: 'answer|repondu' } as const;
+const refused = new RegExp(OUTCOME_PATTERNS.refused, 'i');
+const answered = new RegExp(OUTCOME_PATTERNS.answered, 'i');
+
+/** The reason code of each signal, made once: "engagement.email_clicked". */
+const SIGNAL_CODES = Object.fromEntries(
+  Object.keys(SIGNAL_POINTS).map((type) => [type, `engagement.${type}`]),
+) as Partial<Record<InteractionType, string>>;
 
 const UNANSWERED_POINTS = -3;
 const FREE_UNANSWERED = 2;
@@ -45,47 +55,70 @@ export interface EngagementResult {
   contributions: Contribution[];
 }
 
+interface Tally {
+  points: number;
+  count: number;
+  /** The oldest counted event, for "in the last N days". */
+  oldest: number;
+}
+
+/** Whole days back, with a minute's grace: what happened 12 days ago to the minute is within the last 12. */
+function daysSince(now: number, at: number): number {
+  return Math.max(1, Math.ceil((now - at - 60_000) / 86_400_000));
+}
+
+function tally(tallies: Map<string, Tally>, code: string, points: number, at: number): void {
+  const entry = tallies.get(code);
+  if (entry) {
+    entry.points += points;
+    entry.count++;
+    if (at < entry.oldest) entry.oldest = at;
+  } else tallies.set(code, { points, count: 1, oldest: at });
+}
+
+// Written as plain loops without closures: rescoring runs it for every prospect of an organization.
 export function engagementScore(
   events: EngagementEvent[],
   now: Date,
   options: { halfLifeDays?: number } = {},
 ): EngagementResult {
   const halfLife = (options.halfLifeDays ?? 30) * 86_400_000;
-  const decay = (at: Date) => 0.5 ** (Math.max(0, now.getTime() - at.getTime()) / halfLife);
-  // Whole days back, with a minute's grace: what happened 12 days ago to the minute is within the last 12.
-  const daysSince = (at: Date) =>
-    Math.max(1, Math.ceil((now.getTime() - at.getTime() - 60_000) / 86_400_000));
-  const bySignal = new Map<string, { points: number; count: number; days: number }>();
-  const add = (code: string, points: number, at: Date) => {
-    const entry = bySignal.get(code) ?? { points: 0, count: 0, days: 0 };
-    entry.points += points * decay(at);
-    entry.count++;
-    // How far back the counted events go: "3 clicks in the last 14 days".
-    entry.days = Math.max(entry.days, daysSince(at));
-    bySignal.set(code, entry);
-  };
-  const unanswered = events
-    .filter((e) => e.type === 'call_attempted' && e.occurredAt <= now && !answered.test(e.outcome ?? ''))
-    .sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
-  // Unanswered calls count from the third on, in the order they were made.
-  for (const call of unanswered.slice(FREE_UNANSWERED))
-    add('engagement.unanswered_calls', UNANSWERED_POINTS, call.occurredAt);
+  const end = now.getTime();
+  const tallies = new Map<string, Tally>();
+  const unanswered: number[] = [];
   for (const event of events) {
-    if (event.occurredAt > now) continue;
-    if (refused.test(event.outcome ?? '')) add('engagement.refused', REFUSED_POINTS, event.occurredAt);
+    const { at } = event;
+    if (at > end) continue;
+    const weight = 0.5 ** ((end - at) / halfLife);
+    if (event.type === 'call_attempted' && !answered.test(event.outcome ?? '')) unanswered.push(at);
+    if (event.outcome && refused.test(event.outcome))
+      tally(tallies, 'engagement.refused', REFUSED_POINTS * weight, at);
     const points = SIGNAL_POINTS[event.type];
-    if (points !== undefined) add(`engagement.${event.type}`, points, event.occurredAt);
+    if (points !== undefined) tally(tallies, SIGNAL_CODES[event.type]!, points * weight, at);
   }
-  const contributions: Contribution[] = [...bySignal].map(([code, s]) => ({
-    code,
-    points: Math.round(s.points * 10) / 10,
-    // Unanswered calls are told in full ("called 3 times in the last 15 days"), the free ones included.
-    facts:
-      code === 'engagement.unanswered_calls'
-        ? { count: unanswered.length, days: daysSince(unanswered[0]!.occurredAt) }
-        : { count: s.count, days: Math.max(1, s.days) },
-  }));
-  const points = contributions.reduce((sum, c) => sum + c.points, 0);
+  // Unanswered calls count from the third on, in the order they were made.
+  if (unanswered.length > FREE_UNANSWERED) {
+    unanswered.sort((a, b) => a - b);
+    for (let i = FREE_UNANSWERED; i < unanswered.length; i++) {
+      const at = unanswered[i]!;
+      tally(tallies, 'engagement.unanswered_calls', UNANSWERED_POINTS * 0.5 ** ((end - at) / halfLife), at);
+    }
+  }
+  const contributions: Contribution[] = [];
+  let points = 0;
+  for (const [code, t] of tallies) {
+    const rounded = Math.round(t.points * 10) / 10;
+    points += rounded;
+    contributions.push({
+      code,
+      points: rounded,
+      // Unanswered calls are told in full ("called 3 times in the last 15 days"), the free ones included.
+      facts:
+        code === 'engagement.unanswered_calls'
+          ? { count: unanswered.length, days: daysSince(end, unanswered[0]!) }
+          : { count: t.count, days: daysSince(end, t.oldest) },
+    });
+  }
   const score = Math.round(100 * (1 - Math.exp(-Math.max(0, points) / 25)));
   return { points, score, contributions };
 }

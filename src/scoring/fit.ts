@@ -57,8 +57,27 @@ export interface FitResult {
   missed: { code: string; missing: boolean }[];
 }
 
-const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
-const codeKey = (s: string) => s.replace(/[^0-9A-Za-z]/g, '').toUpperCase();
+/**
+ * Rescoring folds the same few titles, regions and keywords for every prospect of an organization: what
+ * was folded is remembered (a bounded map, emptied when full).
+ */
+function remembered(compute: (s: string) => string): (s: string) => string {
+  const known = new Map<string, string>();
+  return (s) => {
+    let value = known.get(s);
+    if (value === undefined) {
+      value = compute(s);
+      if (known.size >= 10_000) known.clear();
+      known.set(s, value);
+    }
+    return value;
+  };
+}
+
+const fold = remembered((s) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase());
+const codeKey = remembered((s) => s.replace(/[^0-9A-Za-z]/g, '').toUpperCase());
+/** A text as words between spaces: " directeur des achats ". */
+const wordsOf = remembered((s) => ` ${fold(s).replace(/[^a-z0-9]+/g, ' ')} `);
 
 // French feminine forms of a masculine keyword: acheteur → acheteuse, directeur → directrice.
 const FEMININE: [RegExp, string][] = [
@@ -70,21 +89,33 @@ const FEMININE: [RegExp, string][] = [
   [/el$/, 'elle'],
 ];
 
+/** Each keyword with the forms it matches, worked out once per profile. */
+const keywordForms = new WeakMap<string[], { keyword: string; forms: string[] }[]>();
+
+function formsOf(keywords: string[]) {
+  let forms = keywordForms.get(keywords);
+  if (!forms) {
+    forms = keywords.flatMap((keyword) => {
+      const key = fold(keyword)
+        .replace(/[^a-z0-9]+/g, ' ')
+        .trim();
+      if (key === '') return [];
+      const variants = [
+        key,
+        ...FEMININE.filter(([end]) => end.test(key)).map(([end, to]) => key.replace(end, to)),
+      ];
+      return [{ keyword, forms: variants.map((v) => ` ${v}`) }];
+    });
+    keywordForms.set(keywords, forms);
+  }
+  return forms;
+}
+
 function keywordIn(text: string | null, keywords: string[]): string | undefined {
   if (!text) return undefined;
-  const words = ` ${fold(text).replace(/[^a-z0-9]+/g, ' ')} `;
-  return keywords.find((k) => {
-    const key = fold(k)
-      .replace(/[^a-z0-9]+/g, ' ')
-      .trim();
-    if (key === '') return false;
-    const forms = [
-      key,
-      ...FEMININE.filter(([end]) => end.test(key)).map(([end, to]) => key.replace(end, to)),
-    ];
-    // A keyword matches a word or the start of one: "achat" finds "Achats", "buyer" finds "Buyer".
-    return forms.some((form) => words.includes(` ${form}`));
-  });
+  const words = wordsOf(text);
+  // A keyword matches a word or the start of one: "achat" finds "Achats", "buyer" finds "Buyer".
+  return formsOf(keywords).find(({ forms }) => forms.some((form) => words.includes(form)))?.keyword;
 }
 
 const inRange = (value: number, range: { min?: number; max?: number }) =>

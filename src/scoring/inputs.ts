@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { InteractionType } from '../../db/schema';
 import { type Db, queryRows } from '../db';
-import type { EngagementEvent } from './engagement';
+import { type EngagementEvent, OUTCOME_PATTERNS } from './engagement';
 import type { FitSubject } from './fit';
 
 /**
@@ -17,30 +17,40 @@ export interface ScoringInput extends FitSubject {
   events: EngagementEvent[];
 }
 
-/** Prospects in id order after a given id, or those of a list of ids. */
-export type Selection = { after: string | null; limit: number } | { ids: string[] };
+/** Prospects in id order after a given id (and up to another), or those of a list of ids. */
+export type Selection = { after: string | null; until?: string | null; limit: number } | { ids: string[] };
 
-interface Row extends FitSubject {
-  prospectId: string;
-  kind: string;
-  language: string | null;
-  types: InteractionType[] | null;
-  outcomes: (string | null)[] | null;
-  minutes: number[] | null;
-}
+/**
+ * A prospect's events travel as one text, "type:minute[:r|a|ar],…" (the minute since the epoch; r for an
+ * outcome read as a refusal, a for an answered call), which the driver hands over without parsing arrays.
+ */
+const OUTCOMES: Record<string, string> = { r: 'refused', a: 'answered', ar: 'answered, refused' };
 
-/** Events as the index gives them (any order), oldest first; times to the minute. */
-function eventsOf(row: Row): EngagementEvent[] {
-  const { types, outcomes, minutes } = row;
-  if (!types || !minutes) return [];
-  const events: EngagementEvent[] = new Array(types.length);
-  for (let i = 0; i < types.length; i++)
-    events[i] = {
-      type: types[i]!,
-      occurredAt: new Date(minutes[i]! * 60_000),
-      outcome: outcomes?.[i] ?? null,
-    };
-  return events.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
+/** Events oldest first; times to the minute. Parsed by hand: rescoring reads ten million of them. */
+function eventsOf(text: string | null): EngagementEvent[] {
+  if (!text) return [];
+  const events: EngagementEvent[] = [];
+  let sorted = true;
+  let previous = Number.POSITIVE_INFINITY;
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf(',', start);
+    if (end === -1) end = text.length;
+    const typeEnd = text.indexOf(':', start);
+    let minuteEnd = text.indexOf(':', typeEnd + 1);
+    if (minuteEnd === -1 || minuteEnd > end) minuteEnd = end;
+    const minute = Number(text.slice(typeEnd + 1, minuteEnd));
+    // The index gives a person's events newest first: kept in that order, then turned round.
+    if (minute > previous) sorted = false;
+    previous = minute;
+    events.push({
+      type: text.slice(start, typeEnd) as InteractionType,
+      at: minute * 60_000,
+      outcome: minuteEnd < end ? (OUTCOMES[text.slice(minuteEnd + 1, end)] ?? null) : null,
+    });
+    start = end + 1;
+  }
+  events.reverse();
+  return sorted ? events : events.sort((a, b) => a.at - b.at);
 }
 
 export async function readInputs(db: Db, orgId: string, selection: Selection): Promise<ScoringInput[]> {
@@ -48,40 +58,32 @@ export async function readInputs(db: Db, orgId: string, selection: Selection): P
   // would sort every prospect of the organization to keep a few thousand.
   const which =
     'ids' in selection
-      ? sql`AND p.id = ANY(${sql.param(selection.ids)}::uuid[]) ORDER BY p.id`
-      : sql`${selection.after ? sql`AND p.id > ${selection.after}::uuid` : sql``} ORDER BY p.id LIMIT ${sql.raw(String(Math.trunc(selection.limit)))}`;
-  const rows = await queryRows<Row>(
+      ? sql`AND p.id = ANY(${sql.param(selection.ids)}::uuid[])`
+      : sql`${selection.after ? sql`AND p.id > ${selection.after}::uuid` : sql``}
+          ${selection.until ? sql`AND p.id <= ${selection.until}::uuid` : sql``}
+          ORDER BY p.id LIMIT ${sql.raw(String(Math.trunc(selection.limit)))}`;
+  // The whole chunk travels as one JSON document that PostgreSQL writes and JSON.parse reads natively:
+  // parsing it column by column cost the service more than scoring it.
+  const [result] = await queryRows<{ chunk: string | ScoringInput[] | null }>(
     db,
-    sql`WITH p AS (
+    sql`SELECT json_agg(x ORDER BY x."prospectId")::text AS chunk FROM (
           SELECT p.id AS "prospectId", p.kind, p.language, p.job_title AS "jobTitle", p.seniority, p.department,
             coalesce(p.country, c.country) AS country, coalesce(p.region, c.region) AS region,
             c.industry_code AS "industryCode", c.employee_count AS "employeeCount", c.annual_revenue AS "annualRevenue",
-            coalesce(c.attributes, '{}'::jsonb) || p.attributes AS attributes
+            coalesce(c.attributes, '{}'::jsonb) || p.attributes AS attributes,
+            -- From the index alone (interactions_by_prospect), newest first; date_part is cheaper than extract.
+            (SELECT string_agg(i.type || ':' || floor(date_part('epoch', i.occurred_at) / 60)::int
+                      || CASE WHEN i.outcome IS NULL THEN ''
+                              WHEN i.outcome ~* ${OUTCOME_PATTERNS.answered}
+                                THEN CASE WHEN i.outcome ~* ${OUTCOME_PATTERNS.refused} THEN ':ar' ELSE ':a' END
+                              WHEN i.outcome ~* ${OUTCOME_PATTERNS.refused} THEN ':r' ELSE '' END, ',')
+             FROM interactions i WHERE i.org_id = p.org_id AND i.prospect_id = p.id) AS events
           FROM prospects p LEFT JOIN companies c ON c.org_id = p.org_id AND c.id = p.company_id
           WHERE p.org_id = ${orgId} ${which}
-        )
-        SELECT p.*, e.types, e.outcomes, e.minutes FROM p
-        LEFT JOIN LATERAL (
-          -- Read from the index alone (interactions_by_prospect); date_part, a float, is cheaper than extract.
-          SELECT array_agg(i.type) AS types, array_agg(i.outcome) AS outcomes,
-                 array_agg(floor(date_part('epoch', i.occurred_at) / 60)::int) AS minutes
-          FROM interactions i WHERE i.org_id = ${orgId} AND i.prospect_id = p."prospectId"
-        ) e ON true
-        ORDER BY p."prospectId"`,
+        ) x`,
   );
-  return rows.map((row) => ({
-    prospectId: row.prospectId,
-    kind: row.kind,
-    language: row.language,
-    jobTitle: row.jobTitle,
-    seniority: row.seniority,
-    department: row.department,
-    country: row.country,
-    region: row.region,
-    industryCode: row.industryCode,
-    employeeCount: row.employeeCount === null ? null : Number(row.employeeCount),
-    annualRevenue: row.annualRevenue === null ? null : Number(row.annualRevenue),
-    attributes: row.attributes,
-    events: eventsOf(row),
-  }));
+  const chunk = result?.chunk ?? null;
+  const inputs: ScoringInput[] = chunk === null ? [] : typeof chunk === 'string' ? JSON.parse(chunk) : chunk;
+  for (const input of inputs) input.events = eventsOf(input.events as unknown as string | null);
+  return inputs;
 }

@@ -2,6 +2,7 @@ import { and, desc, eq } from 'drizzle-orm';
 import { INTERACTION_TYPES, type Model, models } from '../../db/schema';
 import { type Ctx, withTransaction } from '../context';
 import { AppError, notFound } from '../http/errors';
+import { seededRandom } from '../lib/random';
 import { trainAndMeasure } from './backtest';
 import { getCampaign } from './campaigns';
 import { type Encoder, encodeRow, encoderFromJson, encoderToJson } from './features';
@@ -16,6 +17,8 @@ interface HistoryRow extends Omit<ScoringInput, 'events'> {
 
 const ATTRIBUTE_MIN_SHARE = 0.01;
 const READ_CHUNK = 5000;
+/** The most people a model learns from: a uniform sample beyond (41,188 bank calls train in about a second). */
+export const MAX_TRAINING_ROWS = 100_000;
 
 /**
  * A prospect as the model sees it: its record, how many interactions of each kind it had, and whether the
@@ -36,13 +39,30 @@ function historyRow(input: ScoringInput, successTypes: string[]): HistoryRow {
 }
 
 /** Every prospect of the organization, read in chunks through the scoring's own reader. */
-async function historyRows(ctx: Ctx, successTypes: string[]): Promise<HistoryRow[]> {
+/**
+ * Every prospect of the organization, read in chunks through the scoring's own reader; beyond
+ * MAX_TRAINING_ROWS, a uniform sample of that many (reservoir sampling, seeded), so that training a
+ * million-prospect organization fits in the service's memory. Counts are of everyone.
+ */
+async function historyRows(ctx: Ctx, successTypes: string[]) {
   const rows: HistoryRow[] = [];
+  const random = seededRandom(42);
+  let seen = 0;
+  let successes = 0;
   let after: string | null = null;
   for (;;) {
     const inputs = await readInputs(ctx.db, ctx.orgId, { after, limit: READ_CHUNK });
-    for (const input of inputs) rows.push(historyRow(input, successTypes));
-    if (inputs.length < READ_CHUNK) return rows;
+    for (const input of inputs) {
+      const row = historyRow(input, successTypes);
+      if (row.success) successes++;
+      seen++;
+      if (rows.length < MAX_TRAINING_ROWS) rows.push(row);
+      else {
+        const slot = Math.floor(random.next() * seen);
+        if (slot < MAX_TRAINING_ROWS) rows[slot] = row;
+      }
+    }
+    if (inputs.length < READ_CHUNK) return { rows, people: seen, successes };
     after = inputs.at(-1)!.prospectId;
   }
 }
@@ -79,7 +99,7 @@ function rowFor(columns: string[], r: HistoryRow): string[] {
  * whether the campaign's goal happened. For those who reached it, only what came before counts.
  */
 async function history(ctx: Ctx, successTypes: string[]) {
-  const rows = await historyRows(ctx, successTypes);
+  const { rows, people, successes } = await historyRows(ctx, successTypes);
   const keyCounts = new Map<string, number>();
   for (const row of rows)
     for (const key of Object.keys(row.attributes ?? {})) keyCounts.set(key, (keyCounts.get(key) ?? 0) + 1);
@@ -105,7 +125,7 @@ async function history(ctx: Ctx, successTypes: string[]) {
   ];
   const table = rows.map((r) => rowFor(columns, r));
   const y = Uint8Array.from(rows, (r) => (r.success ? 1 : 0));
-  return { columns, table, y };
+  return { columns, table, y, people, successes };
 }
 
 export interface Scorer {
@@ -179,17 +199,17 @@ export async function trainModel(
   input: { campaignId: string; minSuccesses?: number },
 ): Promise<Model> {
   const campaign = await getCampaign(ctx, input.campaignId);
-  const { columns, table, y } = await history(ctx, campaign.successTypes);
-  const successes = y.reduce((a, b) => a + b, 0);
+  const { columns, table, y, people, successes } = await history(ctx, campaign.successTypes);
+  const sampled = y.reduce((a, b) => a + b, 0);
   const needed = input.minSuccesses ?? 50;
   const base = {
     orgId: ctx.orgId,
     campaignId: campaign.id,
-    rows: table.length,
+    rows: people,
     successes,
     createdBy: ctx.actor.keyId,
   };
-  if (successes < needed || table.length - successes < needed) {
+  if (sampled < needed || table.length - sampled < needed) {
     const [row] = await ctx.db
       .insert(models)
       .values({
@@ -197,7 +217,7 @@ export async function trainModel(
         status: 'insufficient_history',
         metrics: {
           needed,
-          message: `${successes} successes (${campaign.successTypes.join(', ')}) and ${table.length - successes} others among ${table.length} people: at least ${needed} of each are needed to learn; prospects are ranked by fit and engagement`,
+          message: `${successes} successes (${campaign.successTypes.join(', ')}) and ${people - successes} others among ${people} people: at least ${needed} of each are needed to learn; prospects are ranked by fit and engagement`,
         },
       })
       .returning();
@@ -214,7 +234,7 @@ export async function trainModel(
     .values({
       ...base,
       status: 'ready',
-      metrics: trained.report as unknown as Record<string, unknown>,
+      metrics: { ...(trained.report as unknown as Record<string, unknown>), trainedOn: table.length },
       encoder: { columns, ...(encoderToJson(trained.encoder) as object) },
       weights: Array.from(trained.model.weights),
       intercept: trained.model.intercept,

@@ -33,7 +33,7 @@ export function contactPressure(
   let penalty = 0;
   for (const event of events) {
     if (!TOUCHES.has(event.type)) continue;
-    const age = now.getTime() - event.occurredAt.getTime();
+    const age = now.getTime() - event.at;
     if (age < 0 || age > window) continue;
     touches++;
     penalty += perTouch * (1 - age / window / 2);

@@ -1,6 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { jobs, prospectListMembers, prospectScores, scoreHistory, scoreQueue } from '../../db/schema';
 import type { Ctx } from '../context';
+import { type Db, queryRows } from '../db';
 import { newId } from '../lib/ids';
 
 /** What asks for rescoring: the queue of changed prospects and full rescorings (see rescore.ts). */
@@ -44,4 +45,27 @@ export async function queueRescoring(ctx: Ctx, campaignId: string | null, reason
 export async function forgetScores(ctx: Ctx, prospectId: string): Promise<void> {
   for (const table of [prospectScores, scoreHistory, scoreQueue, prospectListMembers])
     await ctx.db.delete(table).where(and(eq(table.orgId, ctx.orgId), eq(table.prospectId, prospectId)));
+}
+
+/**
+ * Queues a full rescoring of each campaign, in every organization, whose last one finished more than
+ * `hours` ago and that has none waiting. Several processes may call it: at worst a campaign is rescored
+ * twice, which changes nothing.
+ */
+export async function queueDueRescorings(db: Db, hours: number): Promise<number> {
+  const due = await queryRows<{ orgId: string; id: string }>(
+    db,
+    sql`SELECT c.org_id AS "orgId", c.id FROM campaigns c
+        WHERE (c.rescored_at IS NULL OR c.rescored_at < now() - make_interval(hours => ${hours}))
+          AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.org_id = c.org_id AND j.kind = 'rescore'
+                            AND j.status IN ('queued', 'running')
+                            AND (j.params->>'campaignId' = c.id::text OR j.params->>'campaignId' IS NULL))`,
+  );
+  for (const campaign of due)
+    await queueRescoring(
+      { db, orgId: campaign.orgId, actor: { keyId: null, role: 'admin' } },
+      campaign.id,
+      'daily',
+    );
+  return due.length;
 }

@@ -1,17 +1,9 @@
+import { Worker } from 'node:worker_threads';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import {
-  campaigns,
-  jobs,
-  prospectListMembers,
-  prospectScores,
-  type StoredReason,
-  scoreHistory,
-  scoreQueue,
-} from '../../db/schema';
+import { campaigns, jobs, type StoredReason } from '../../db/schema';
 import { type Ctx, withTransaction } from '../context';
-import { queryRows } from '../db';
+import { copyInto, type Database, queryRows } from '../db';
 import type { JobHandler } from '../jobs/runner';
-import { newId } from '../lib/ids';
 import type { Contribution } from './fit';
 import { readInputs, type ScoringInput } from './inputs';
 import { activeScorer, type Scorer } from './models';
@@ -27,6 +19,19 @@ import { type ScoredCampaign, scoreInput } from './score';
  */
 
 export const RESCORE_CHUNK = 5000;
+
+/**
+ * Runs a rescoring step in a transaction whose statements are planned at each execution. The pool's
+ * connections keep generic plans (DATABASE_PLAN_CACHE_MODE), and a plan made while prospect_scores was
+ * still empty scans the whole table: rescoring fills it from nothing, and the lookups of its chunks grew
+ * from milliseconds to seconds.
+ */
+function planned<T>(ctx: Ctx, fn: (tx: Ctx) => Promise<T>): Promise<T> {
+  return withTransaction(ctx, async (tx) => {
+    await tx.db.execute(sql`SET LOCAL plan_cache_mode = force_custom_plan`);
+    return fn(tx);
+  });
+}
 const QUEUE_CHUNK = 2000;
 
 export interface Scoring {
@@ -56,92 +61,194 @@ const stored = (c: Contribution): StoredReason => ({
   facts: c.facts,
 });
 
-/** Scores a chunk of prospects for each campaign and writes what changed. Returns how many rows changed. */
-export async function writeScores(
-  ctx: Ctx,
-  scorings: Scoring[],
-  inputs: ScoringInput[],
-  at: Date,
-): Promise<number> {
-  if (inputs.length === 0 || scorings.length === 0) return 0;
-  const ids = inputs.map((i) => i.prospectId);
-  const before = await queryRows<{
+/** 32-bit FNV-1a: enough to tell a changed row from an unchanged one, not a security device. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash | 0;
+}
+
+const SCORE_COLUMNS = [
+  'org_id',
+  'campaign_id',
+  'prospect_id',
+  'score',
+  'rank',
+  'fit',
+  'engagement',
+  'pressure',
+  'touches',
+  'probability',
+  'model_id',
+  'reasons',
+  'fingerprint',
+  'since',
+  'score_since',
+];
+
+/** A chunk's new scores, computed apart from the database so that the next chunk's can be while one is written. */
+export interface ComputedScores {
+  prospectIds: string[];
+  campaignIds: string[];
+  since: string;
+  rows: {
     campaignId: string;
     prospectId: string;
     score: number;
     modelId: string | null;
-  }>(
-    ctx.db,
-    sql`SELECT campaign_id AS "campaignId", prospect_id AS "prospectId", score, model_id AS "modelId"
-        FROM prospect_scores
-        WHERE org_id = ${ctx.orgId} AND campaign_id = ANY(${sql.param(scorings.map((s) => s.campaign.id))}::uuid[])
-          AND prospect_id = ANY(${sql.param(ids)}::uuid[])`,
-  );
-  const old = new Map(before.map((b) => [`${b.campaignId}/${b.prospectId}`, b]));
-  const rows: unknown[] = [];
-  const history: unknown[] = [];
+    probability: number | null;
+    /** score, rank, fit, engagement, pressure, touches, probability, model, reasons (JSON). */
+    values: readonly unknown[];
+    fingerprint: number;
+  }[];
+}
+
+/** Scores a chunk of prospects for each campaign: pure computing, nothing read or written. */
+export function computeScores(scorings: Scoring[], inputs: ScoringInput[], at: Date): ComputedScores {
+  const rows: ComputedScores['rows'] = [];
   for (const { campaign, scorer } of scorings) {
     for (const input of inputs) {
       const s = scoreInput(campaign, scorer, input, at);
       const modelId = s.model?.id ?? null;
       const probability = s.model?.probability ?? null;
-      rows.push({
-        c: campaign.id,
-        p: input.prospectId,
-        s: s.score,
-        r: s.rank,
-        f: s.fit.score,
-        e: s.engagement.score,
-        pr: s.pressure.penalty,
-        t: Math.min(s.pressure.touches, 32_767),
-        pb: probability,
-        m: modelId,
-        rs: {
-          positive: s.contributions.positive.map(stored),
-          negative: s.contributions.negative.map(stored),
-        },
+      const reasons = JSON.stringify({
+        positive: s.contributions.positive.map(stored),
+        negative: s.contributions.negative.map(stored),
       });
-      const was = old.get(`${campaign.id}/${input.prospectId}`);
-      if (!was || was.score !== s.score || was.modelId !== modelId)
-        history.push({ c: campaign.id, p: input.prospectId, s: s.score, pb: probability, m: modelId });
+      const values = [
+        s.score,
+        s.rank,
+        s.fit.score,
+        s.engagement.score,
+        s.pressure.penalty,
+        Math.min(s.pressure.touches, 32_767),
+        probability,
+        modelId,
+        reasons,
+      ] as const;
+      rows.push({
+        campaignId: campaign.id,
+        prospectId: input.prospectId,
+        score: s.score,
+        modelId,
+        probability,
+        values,
+        fingerprint: fnv1a(values.join('|')),
+      });
     }
   }
-  // A row is rewritten only when a value changed: rescoring a stable base writes next to nothing.
-  const written = await queryRows<{ n: number }>(
-    ctx.db,
-    sql`WITH up AS (
-          INSERT INTO prospect_scores AS ps (org_id, campaign_id, prospect_id, score, rank, fit, engagement, pressure,
-            touches, probability, model_id, reasons, since)
-          SELECT ${ctx.orgId}, u.c, u.p, u.s, u.r, u.f, u.e, u.pr, u.t, u.pb, u.m, u.rs, ${at.toISOString()}::timestamptz
-          FROM json_to_recordset(${JSON.stringify(rows)}::json)
-            AS u(c uuid, p uuid, s smallint, r smallint, f smallint, e smallint, pr smallint, t smallint,
-                 pb double precision, m uuid, rs jsonb)
-          ON CONFLICT (org_id, campaign_id, prospect_id) DO UPDATE SET
-            score = excluded.score, rank = excluded.rank, fit = excluded.fit, engagement = excluded.engagement,
-            pressure = excluded.pressure, touches = excluded.touches, probability = excluded.probability,
-            model_id = excluded.model_id, reasons = excluded.reasons, since = excluded.since
-          WHERE (ps.score, ps.rank, ps.fit, ps.engagement, ps.pressure, ps.touches, ps.probability, ps.model_id, ps.reasons)
-            IS DISTINCT FROM (excluded.score, excluded.rank, excluded.fit, excluded.engagement, excluded.pressure,
-              excluded.touches, excluded.probability, excluded.model_id, excluded.reasons)
-          RETURNING 1
-        )
-        SELECT count(*)::int AS n FROM up`,
-  );
-  if (history.length > 0)
-    await ctx.db.execute(
-      sql`INSERT INTO score_history (org_id, campaign_id, prospect_id, at, score, probability, model_id)
-          SELECT ${ctx.orgId}, u.c, u.p, ${at.toISOString()}::timestamptz, u.s, u.pb, u.m
-          FROM json_to_recordset(${JSON.stringify(history)}::json) AS u(c uuid, p uuid, s smallint, pb double precision, m uuid)
-          ON CONFLICT DO NOTHING`,
-    );
-  return written[0]?.n ?? 0;
+  return {
+    prospectIds: inputs.map((i) => i.prospectId),
+    campaignIds: scorings.map((s) => s.campaign.id),
+    since: at.toISOString(),
+    rows,
+  };
 }
 
-interface RescoreResult {
+/**
+ * Writes a chunk's scores where they changed: new rows by COPY, changed rows by one UPDATE, unchanged rows
+ * (same fingerprint) not at all; where the score or the model changed, the version replaced goes to the
+ * history in the same statement. Holds the
+ * organization's rescoring lock for the transaction, so that two jobs (a full rescoring and the queue's)
+ * never write the same rows at once. Returns how many rows it wrote.
+ */
+export async function saveScores(ctx: Ctx, computed: ComputedScores): Promise<number> {
+  if (computed.rows.length === 0) return 0;
+  await ctx.db.execute(sql`SELECT pg_advisory_xact_lock(hashtext('rescore'), hashtext(${ctx.orgId}))`);
+  const before = await queryRows<{
+    campaignId: string;
+    prospectId: string;
+    score: number;
+    modelId: string | null;
+    fingerprint: number;
+  }>(
+    ctx.db,
+    sql`SELECT campaign_id AS "campaignId", prospect_id AS "prospectId", score, model_id AS "modelId", fingerprint
+        FROM prospect_scores
+        WHERE org_id = ${ctx.orgId} AND campaign_id = ANY(${sql.param(computed.campaignIds)}::uuid[])
+          AND prospect_id = ANY(${sql.param(computed.prospectIds)}::uuid[])`,
+  );
+  const old = new Map(before.map((b) => [`${b.campaignId}/${b.prospectId}`, b]));
+  const { since } = computed;
+  const created: unknown[][] = [];
+  const changed: unknown[] = [];
+  for (const row of computed.rows) {
+    const was = old.get(`${row.campaignId}/${row.prospectId}`);
+    if (!was)
+      created.push([ctx.orgId, row.campaignId, row.prospectId, ...row.values, row.fingerprint, since, since]);
+    else if (was.fingerprint !== row.fingerprint) {
+      const [score, rank, fit, engagement, pressure, touches, probability, modelId, reasons] = row.values;
+      changed.push({
+        c: row.campaignId,
+        p: row.prospectId,
+        s: score,
+        r: rank,
+        fi: fit,
+        e: engagement,
+        pr: pressure,
+        t: touches,
+        pb: probability,
+        md: modelId,
+        rs: JSON.parse(reasons as string),
+        f: row.fingerprint,
+        // A new score or model: the version it replaces goes to the history.
+        m: was.score !== row.score || was.modelId !== row.modelId,
+      });
+    }
+  }
+  await copyInto(ctx.db, 'prospect_scores', SCORE_COLUMNS, created);
+  // Typed columns: each value is read from the JSON once (a json field read again per column cost more
+  // than the update).
+  if (changed.length > 0)
+    await ctx.db.execute(
+      sql`WITH u AS (
+            SELECT * FROM json_to_recordset(${JSON.stringify(changed)}::json)
+              AS u(c uuid, p uuid, s smallint, r smallint, fi smallint, e smallint, pr smallint, t smallint,
+                   pb double precision, md uuid, rs jsonb, f int, m boolean)
+          ), moved AS (
+            INSERT INTO score_history (org_id, campaign_id, prospect_id, at, score, probability, model_id)
+            SELECT ps.org_id, ps.campaign_id, ps.prospect_id, ps.score_since, ps.score, ps.probability, ps.model_id
+            FROM prospect_scores ps JOIN u ON ps.campaign_id = u.c AND ps.prospect_id = u.p
+            WHERE ps.org_id = ${ctx.orgId} AND u.m
+            ON CONFLICT DO NOTHING
+          )
+          UPDATE prospect_scores AS ps SET score = u.s, rank = u.r, fit = u.fi, engagement = u.e, pressure = u.pr,
+            touches = u.t, probability = u.pb, model_id = u.md, reasons = u.rs, fingerprint = u.f,
+            since = ${since}::timestamptz, score_since = CASE WHEN u.m THEN ${since}::timestamptz ELSE ps.score_since END
+          FROM u WHERE ps.org_id = ${ctx.orgId} AND ps.campaign_id = u.c AND ps.prospect_id = u.p`,
+    );
+  return created.length + changed.length;
+}
+
+/** Scores a chunk of prospects for each campaign and writes what changed (see saveScores). */
+export async function writeScores(ctx: Ctx, scorings: Scoring[], inputs: ScoringInput[], at: Date) {
+  return saveScores(ctx, computeScores(scorings, inputs, at));
+}
+
+/** A part of the organization's id space that a rescoring walks on its own: ids after `after` up to `until`. */
+export interface Segment {
+  until: string | null;
   after: string | null;
   scored: number;
   changed: number;
-  [key: string]: unknown;
+  done: boolean;
+}
+
+export interface SegmentRun {
+  database: Database;
+  orgId: string;
+  jobId: string;
+  index: number;
+  segment: Segment;
+  scorings: Scoring[];
+  at: Date;
+  chunk: number;
+  signal: AbortSignal;
+  /** After each committed chunk, with the segment as committed. */
+  onCommit(segment: Segment): void;
 }
 
 const systemCtx = (db: Ctx['db'], orgId: string, keyId: string | null): Ctx => ({
@@ -150,45 +257,156 @@ const systemCtx = (db: Ctx['db'], orgId: string, keyId: string | null): Ctx => (
   actor: { keyId, role: 'admin' },
 });
 
-/** The runner's handler for full rescorings: chunk by chunk, each committed with where it got to. */
-export function rescoreJobHandler(chunk = RESCORE_CHUNK): JobHandler {
+/**
+ * Walks one segment chunk by chunk. On a server three chunks are in flight: the next but one is read, the
+ * next scored, this one written; each commits with the segment's checkpoint in the job, in order, so that
+ * a job taken over resumes after the last committed chunk. PGlite has one connection: one at a time.
+ */
+export async function rescoreSegment(run: SegmentRun): Promise<Segment> {
+  const { database, chunk, scorings, at, signal } = run;
+  const ctx = systemCtx(database.db, run.orgId, null);
+  let segment = { ...run.segment };
+  if (segment.done) return segment;
+  const read = (after: string | null) => {
+    const inputs = planned(ctx, (tx) =>
+      readInputs(tx.db, tx.orgId, { after, until: segment.until, limit: chunk }),
+    );
+    inputs.catch(() => {}); // awaited in turn; never an unhandled rejection if the job stops first
+    return inputs;
+  };
+  const concurrent = database.concurrent;
+  let reading = read(segment.after);
+  let writing: Promise<void> = Promise.resolve();
+  for (;;) {
+    const inputs = await reading;
+    const last = inputs.length < chunk;
+    if (concurrent && !last) reading = read(inputs.at(-1)!.prospectId);
+    const computed = computeScores(scorings, inputs, at);
+    await writing;
+    if (signal.aborted) {
+      await reading.catch(() => {});
+      return segment;
+    }
+    writing = planned(ctx, async (tx) => {
+      const changed = await saveScores(tx, computed);
+      const next: Segment = {
+        ...segment,
+        after: inputs.at(-1)?.prospectId ?? segment.after,
+        scored: segment.scored + inputs.length,
+        changed: segment.changed + changed,
+        done: last,
+      };
+      await tx.db.execute(
+        sql`UPDATE jobs SET checkpoint = checkpoint + ${inputs.length},
+              result = jsonb_set(result, ${sql.param(['segments', String(run.index)])}::text[], ${JSON.stringify(next)}::jsonb)
+            WHERE id = ${run.jobId}`,
+      );
+      segment = next;
+    }).then(() => run.onCommit(segment));
+    writing.catch(() => {});
+    if (!concurrent) await writing;
+    if (last) break;
+    if (!concurrent) reading = read(segment.after);
+  }
+  await writing;
+  return segment;
+}
+
+/** Cuts the organization's prospects into `parts` segments of about the same size, by id. */
+async function planSegments(ctx: Ctx, total: number, parts: number): Promise<Segment[]> {
+  const bounds: (string | null)[] = [];
+  for (let k = 1; k < parts; k++) {
+    const [row] = await queryRows<{ id: string }>(
+      ctx.db,
+      sql`SELECT id FROM prospects WHERE org_id = ${ctx.orgId} ORDER BY id
+          OFFSET ${sql.raw(String(Math.floor((k * total) / parts)))} LIMIT 1`,
+    );
+    if (row && row.id !== bounds.at(-1)) bounds.push(row.id);
+  }
+  bounds.push(null);
+  return bounds.map((until, i) => ({
+    until,
+    after: i === 0 ? null : bounds[i - 1]!,
+    scored: 0,
+    changed: 0,
+    done: false,
+  }));
+}
+
+/** Runs a segment on a worker thread of its own: its own heap and connections, the event loop left free. */
+function segmentInWorker(
+  url: string,
+  run: Omit<SegmentRun, 'database' | 'scorings'> & { campaignId: string | null },
+): Promise<Segment> {
+  const { signal, onCommit, ...data } = run;
+  const worker = new Worker(new URL('./rescore-worker.mjs', import.meta.url), {
+    workerData: { ...data, url, at: run.at.toISOString() },
+    resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 32 },
+  });
+  const stop = () => worker.postMessage('stop');
+  signal.addEventListener('abort', stop, { once: true });
+  return new Promise<Segment>((resolve, reject) => {
+    worker.on('message', (message: { progress?: Segment; done?: Segment; error?: string }) => {
+      if (message.progress) onCommit(message.progress);
+      if (message.done) resolve(message.done);
+      if (message.error) reject(new Error(`rescoring worker: ${message.error}`));
+    });
+    worker.on('error', reject);
+    worker.on('exit', (code) => {
+      signal.removeEventListener('abort', stop);
+      if (code !== 0) reject(new Error(`the rescoring worker stopped (exit code ${code})`));
+    });
+  });
+}
+
+interface RescoreResult {
+  segments?: Segment[];
+  [key: string]: unknown;
+}
+
+/**
+ * The runner's handler for full rescorings. On a server the prospects are cut into `threads` segments by
+ * id, each walked by a worker thread (the service's own thread stays free for requests); on PGlite, one
+ * segment here. A job taken over resumes each segment after its last committed chunk.
+ */
+export function rescoreJobHandler(options: { chunk?: number; threads?: number } = {}): JobHandler {
+  const chunk = options.chunk ?? RESCORE_CHUNK;
   return async ({ job, database, signal, progress }) => {
     const ctx = systemCtx(database.db, job.orgId, job.createdBy);
     const { campaignId } = job.params as { campaignId: string | null };
     const scorings = await scoringsOf(ctx, campaignId ?? undefined);
+    if (scorings.length === 0)
+      return { status: 'succeeded', result: { scored: 0, changed: 0, campaigns: [] } };
     const [{ total }] = (await queryRows<{ total: number }>(
       ctx.db,
       sql`SELECT count(*)::int AS total FROM prospects WHERE org_id = ${ctx.orgId}`,
     )) as [{ total: number }];
-    let state: RescoreResult = {
-      after: null,
-      scored: 0,
-      changed: 0,
-      ...(job.result as Partial<RescoreResult>),
+    const threads = database.url ? (options.threads ?? 1) : 0;
+    let segments = (job.result as RescoreResult).segments;
+    if (!segments) {
+      segments = await planSegments(ctx, total, Math.max(1, threads));
+      await ctx.db.update(jobs).set({ result: { segments } }).where(eq(jobs.id, job.id));
+    }
+    const live = [...segments];
+    const report = (index: number, segment: Segment) => {
+      live[index] = segment;
+      const done = live.reduce((n, s) => n + s.scored, 0);
+      progress({ rowsDone: done, rowsTotal: Math.max(total, done), bytesDone: 0, bytesTotal: null });
     };
     const at = new Date();
-    for (;;) {
-      if (signal.aborted) return { status: 'failed', result: state };
-      const done = await withTransaction(ctx, async (tx) => {
-        const inputs = await readInputs(tx.db, tx.orgId, { after: state.after, limit: chunk });
-        const changed = await writeScores(tx, scorings, inputs, at);
-        state = {
-          ...state,
-          after: inputs.at(-1)?.prospectId ?? state.after,
-          scored: state.scored + inputs.length,
-          changed: state.changed + changed,
-        };
-        await tx.db.update(jobs).set({ checkpoint: state.scored, result: state }).where(eq(jobs.id, job.id));
-        return inputs.length < chunk;
-      });
-      progress({
-        rowsDone: state.scored,
-        rowsTotal: Math.max(total, state.scored),
-        bytesDone: 0,
-        bytesTotal: null,
-      });
-      if (done) break;
-    }
+    const base = { orgId: ctx.orgId, jobId: job.id, at, chunk, signal };
+    const ended = await Promise.all(
+      segments.map((segment, index) => {
+        const onCommit = (s: Segment) => report(index, s);
+        return threads > 0 && database.url
+          ? segmentInWorker(database.url, { ...base, index, segment, campaignId, onCommit })
+          : rescoreSegment({ ...base, database, scorings, index, segment, onCommit });
+      }),
+    );
+    const scored = ended.reduce((n, s) => n + s.scored, 0);
+    const changed = ended.reduce((n, s) => n + s.changed, 0);
+    if (!ended.every((s) => s.done))
+      return { status: 'failed', result: { segments: ended, scored, changed } };
     await ctx.db
       .update(campaigns)
       .set({ rescoredAt: at })
@@ -203,8 +421,8 @@ export function rescoreJobHandler(chunk = RESCORE_CHUNK): JobHandler {
       );
     return {
       status: 'succeeded',
-      result: { ...state, campaigns: scorings.map((s) => s.campaign.id) },
-      progress: { rowsDone: state.scored, rowsTotal: state.scored, bytesDone: 0, bytesTotal: null },
+      result: { scored, changed, segments: ended, campaigns: scorings.map((s) => s.campaign.id) },
+      progress: { rowsDone: scored, rowsTotal: scored, bytesDone: 0, bytesTotal: null },
     };
   };
 }
@@ -218,7 +436,7 @@ export function rescoreQueueJobHandler(): JobHandler {
     let changed = 0;
     for (;;) {
       if (signal.aborted) return { status: 'failed', result: { scored, changed } };
-      const taken = await withTransaction(ctx, async (tx) => {
+      const taken = await planned(ctx, async (tx) => {
         const queued = await queryRows<{ prospectId: string }>(
           tx.db,
           sql`DELETE FROM score_queue WHERE org_id = ${tx.orgId} AND prospect_id IN (
@@ -237,4 +455,25 @@ export function rescoreQueueJobHandler(): JobHandler {
     }
     return { status: 'succeeded', result: { scored, changed } };
   };
+}
+
+/** A prospect's scores for a campaign, newest first: the current one, then those it replaced. */
+export async function scoreHistoryOf(ctx: Ctx, campaignId: string, prospectId: string) {
+  const rows = await queryRows<{
+    at: string | Date;
+    score: number;
+    probability: number | null;
+    modelId: string | null;
+  }>(
+    ctx.db,
+    sql`SELECT * FROM (
+          SELECT score_since AS at, score, probability, model_id AS "modelId" FROM prospect_scores
+          WHERE org_id = ${ctx.orgId} AND campaign_id = ${campaignId} AND prospect_id = ${prospectId}
+          UNION ALL
+          (SELECT at, score, probability, model_id FROM score_history
+           WHERE org_id = ${ctx.orgId} AND campaign_id = ${campaignId} AND prospect_id = ${prospectId}
+           ORDER BY at DESC LIMIT 499)
+        ) h ORDER BY at DESC`,
+  );
+  return rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() }));
 }

@@ -1,8 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { LIST_STATUSES } from '../../db/schema';
 import { errorResponses, IdParam, json, jsonBody, router } from '../http/openapi';
 import { pageQuery, pageSchema } from '../http/pagination';
 import { authorize } from '../http/permissions';
 import { present } from '../http/present';
+import { presentJob } from '../jobs/present';
+import { JobSchema } from '../jobs/routes';
+import type { JobRunner } from '../jobs/runner';
+import { ProspectListItemSchema } from '../prospects/schemas';
 import {
   CampaignInputSchema,
   createCampaign,
@@ -11,10 +16,61 @@ import {
   listCampaigns,
   updateCampaign,
 } from './campaigns';
+import { csvExport, csvResponse, exportOptions } from './export';
+import {
+  approveList,
+  createList,
+  deleteList,
+  getList,
+  ListInputSchema,
+  listLists,
+  listMembers,
+  listRows,
+  removeMember,
+} from './lists';
 import { activateModel, getModel, listModels, trainModel } from './models';
+import { queueRescoring } from './queue';
+import { presentScore } from './ranked';
+import { scoreHistoryOf } from './rescore';
 import { scoreProspect } from './score';
+import { StoredScoreSchema } from './score-schema';
 
 const security = [{ bearer: [] }];
+
+const HistorySchema = z
+  .object({
+    at: z.string(),
+    score: z.number().int(),
+    probability: z.number().nullable(),
+    modelId: z.string().nullable(),
+  })
+  .openapi('ScoreChange');
+
+const ListSchema = z
+  .object({
+    id: z.string(),
+    campaignId: z.string(),
+    name: z.string(),
+    criteria: z.record(z.string(), z.unknown()),
+    status: z.enum(LIST_STATUSES),
+    size: z.number().int(),
+    createdBy: z.string().nullable(),
+    createdAt: z.string(),
+    approvedBy: z.string().nullable(),
+    approvedAt: z.string().nullable(),
+  })
+  .openapi('ProspectList');
+
+const MemberSchema = z
+  .object({
+    position: z.number().int(),
+    listed: z.object({ score: z.number().int(), rank: z.number().int() }).openapi({
+      description: 'The score and rank the prospect had when the list was made',
+    }),
+    prospect: ProspectListItemSchema,
+    score: StoredScoreSchema,
+  })
+  .openapi('ListMember');
 const out = <T>(value: T) => value as never;
 
 const CampaignSchema = z
@@ -73,7 +129,7 @@ const presentModel = <T extends { encoder?: unknown; weights?: unknown; intercep
 };
 
 /** Campaigns and their ideal customer profiles, and a prospect's score for one, with its reasons. */
-export function scoringRoutes() {
+export function scoringRoutes(runner?: JobRunner) {
   const app = router();
 
   app.openapi(
@@ -244,6 +300,226 @@ export function scoringRoutes() {
       const ctx = c.get('ctx');
       authorize(ctx.actor.role, 'campaigns:write');
       return c.json(out(presentModel(await activateModel(ctx, c.req.valid('param').id))), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/campaigns/{id}/rescore',
+      tags: ['Scoring'],
+      security,
+      summary:
+        'Rescore every prospect for the campaign now: a job, with progress, that resumes if interrupted',
+      description:
+        'Scores are also kept current without asking: a new campaign, a changed profile or an activated model queue a full rescoring; new interactions and edited prospects or companies queue the people they touch; and a rescoring runs daily (RESCORE_EVERY_HOURS) so that decay and pressure follow the calendar.',
+      request: { params: IdParam },
+      responses: { 202: json(JobSchema, 'The rescoring job'), ...errorResponses },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx');
+      authorize(ctx.actor.role, 'campaigns:write');
+      const campaign = await getCampaign(ctx, c.req.valid('param').id);
+      const job = await queueRescoring(ctx, campaign.id, 'asked');
+      runner?.wake();
+      return c.json(out(presentJob(job)), 202);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/campaigns/{id}/scores/{prospectId}/history',
+      tags: ['Scoring'],
+      security,
+      summary:
+        "How a prospect's score for the campaign changed: each change with its time and the model behind it",
+      request: { params: IdParam.extend({ prospectId: z.string().uuid() }) },
+      responses: {
+        200: json(z.object({ data: z.array(HistorySchema) }), 'Newest first, 500 at most'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx');
+      authorize(ctx.actor.role, 'prospects:read');
+      const { id, prospectId } = c.req.valid('param');
+      await getCampaign(ctx, id);
+      return c.json(out({ data: await scoreHistoryOf(ctx, id, prospectId) }), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/lists',
+      tags: ['Lists'],
+      security,
+      summary:
+        "Save a list of a campaign's prospects picked by score filters, frozen in its order, as a draft",
+      request: { body: jsonBody(ListInputSchema) },
+      responses: { 201: json(ListSchema, 'The draft list'), ...errorResponses },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx');
+      authorize(ctx.actor.role, 'lists:write');
+      return c.json(out(present(await createList(ctx, c.req.valid('json')))), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/lists',
+      tags: ['Lists'],
+      security,
+      summary: 'Saved lists, newest first',
+      request: {
+        query: z.object({
+          ...pageQuery,
+          campaignId: z.string().uuid().optional(),
+          status: z.enum(LIST_STATUSES).optional(),
+        }),
+      },
+      responses: { 200: json(pageSchema(ListSchema, 'ListPage'), 'A page of lists'), ...errorResponses },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx');
+      authorize(ctx.actor.role, 'prospects:read');
+      const result = await listLists(ctx, c.req.valid('query'));
+      return c.json(out({ data: result.data.map(present), nextCursor: result.nextCursor }), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/lists/{id}',
+      tags: ['Lists'],
+      security,
+      summary: 'A saved list: its criteria, size, status and who approved it when',
+      request: { params: IdParam },
+      responses: { 200: json(ListSchema, 'The list'), ...errorResponses },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx');
+      authorize(ctx.actor.role, 'prospects:read');
+      return c.json(out(present(await getList(ctx, c.req.valid('param').id))), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/lists/{id}/members',
+      tags: ['Lists'],
+      security,
+      summary:
+        "A list's prospects in order, with the score they had when listed and their current score and reasons",
+      request: { params: IdParam, query: z.object(pageQuery) },
+      responses: {
+        200: json(pageSchema(MemberSchema, 'ListMemberPage'), 'A page of members'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx');
+      authorize(ctx.actor.role, 'prospects:read');
+      const { limit, cursor } = c.req.valid('query');
+      const result = await listMembers(ctx, c.req.valid('param').id, limit, cursor);
+      const data = result.data.map((r) => ({
+        position: r.position,
+        listed: r.listed,
+        prospect: {
+          ...present(r.prospect),
+          company: r.company ? { id: r.company.id, name: r.company.name } : null,
+          contactPoints: r.contactPoints,
+        },
+        score: presentScore(r.score),
+      }));
+      return c.json(out({ data, nextCursor: result.nextCursor }), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/lists/{id}/members/{prospectId}',
+      tags: ['Lists'],
+      security,
+      summary: 'Take a prospect off a draft list',
+      request: { params: IdParam.extend({ prospectId: z.string().uuid() }) },
+      responses: { 204: { description: 'Taken off' }, ...errorResponses },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx');
+      authorize(ctx.actor.role, 'lists:write');
+      const { id, prospectId } = c.req.valid('param');
+      await removeMember(ctx, id, prospectId);
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/lists/{id}/approve',
+      tags: ['Lists'],
+      security,
+      summary: 'Approve a draft list for calling (managers); it no longer changes',
+      request: { params: IdParam },
+      responses: { 200: json(ListSchema, 'The approved list'), ...errorResponses },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx');
+      authorize(ctx.actor.role, 'lists:approve');
+      return c.json(out(present(await approveList(ctx, c.req.valid('param').id))), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/lists/{id}',
+      tags: ['Lists'],
+      security,
+      summary: 'Delete a list',
+      request: { params: IdParam },
+      responses: { 204: { description: 'Deleted' }, ...errorResponses },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx');
+      authorize(ctx.actor.role, 'lists:approve');
+      await deleteList(ctx, c.req.valid('param').id);
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/lists/{id}/export',
+      tags: ['Lists'],
+      security,
+      summary: "Export a list as CSV in its order, with each person's current score and reasons",
+      description:
+        "format=excel writes what Excel opens as is in France (semicolons, a byte-order mark); lang chooses the reasons' language (default: the organization's).",
+      request: {
+        params: IdParam,
+        query: z.object(exportOptions),
+      },
+      responses: { ...csvResponse, ...errorResponses },
+    }),
+    async (c) => {
+      const ctx = c.get('ctx');
+      authorize(ctx.actor.role, 'prospects:export');
+      const { id } = c.req.valid('param');
+      await getList(ctx, id);
+      const csv = await csvExport(ctx, listRows(ctx, id), {
+        ...c.req.valid('query'),
+        filename: `list-${id}.csv`,
+      });
+      return c.body(csv.body, 200, csv.headers) as never;
     },
   );
 

@@ -51,8 +51,12 @@ export function scoreInput(
 ): ProspectScore {
   const fit = fitScore(campaign.idealProfile, input);
   // Engagement and pressure look back a year: older signals have lost all but a trace of their weight.
+  // Events come oldest first.
   const since = at.getTime() - YEAR_MS;
-  const recent = input.events.filter((e) => e.occurredAt.getTime() > since);
+  const { events } = input;
+  let first = 0;
+  while (first < events.length && events[first]!.at <= since) first++;
+  const recent = first === 0 ? events : events.slice(first);
   const engagement = engagementScore(recent, at, { halfLifeDays: campaign.halfLifeDays });
   const pressure = contactPressure(recent, at);
   const hasProfile = fit.max > 0;

@@ -190,4 +190,59 @@ describe('invariants under concurrent requests on the PostgreSQL server', () => 
     expect(jobs.map((j) => j.attempts)).toEqual([1, 1, 1, 1, 1, 1]);
     expect((await invariants(org.orgId)).prospects).toBe(360);
   });
+
+  it('a full rescoring and the queue of changed people, in two processes at once, write each score once', async () => {
+    const org = await newOrg(one);
+    const imported = await call(appOne, 'POST', '/v1/imports', {
+      key: org.manager,
+      body: bytes(file(shuffled(300, 5), 'R')),
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(imported.status).toBeLessThan(300);
+    const campaign = await call(appOne, 'POST', '/v1/campaigns', {
+      key: org.marketer,
+      json: { name: 'Course', idealProfile: { titles: { keywords: ['acheteu'], points: 10 } } },
+    });
+    const people = (await call(appOne, 'GET', '/v1/prospects?limit=300', { key: org.caller })).body.data as {
+      id: string;
+    }[];
+    // Events for everyone while both processes' runners rescore: the campaign's full job and the queue's.
+    const runners = [makeRunner(one, testConfig, { pollMs: 5 }), makeRunner(two, testConfig, { pollMs: 5 })];
+    for (const runner of runners) runner.start();
+    const at = Date.now();
+    await Promise.all(
+      people.map((p, i) =>
+        call(i % 2 ? appOne : appTwo, 'POST', '/v1/interactions', {
+          key: org.caller,
+          json: {
+            prospectId: p.id,
+            type: 'email_clicked',
+            occurredAt: new Date(at - i * 60_000).toISOString(),
+          },
+        }),
+      ),
+    );
+    await call(appTwo, 'POST', `/v1/campaigns/${campaign.body.id}/rescore`, { key: org.manager });
+    await waitFor(async () => {
+      const [row] = await queryRows<{ n: number }>(
+        one.db,
+        sql`SELECT count(*)::int AS n FROM jobs WHERE org_id = ${org.orgId} AND status IN ('queued', 'running')`,
+      );
+      return row!.n === 0 ? true : undefined;
+    }, 60_000);
+    await Promise.all(runners.map((r) => r.stop()));
+    const jobs = await queryRows<{ kind: string; status: string }>(
+      one.db,
+      sql`SELECT kind, status FROM jobs WHERE org_id = ${org.orgId} AND kind LIKE 'rescore%'`,
+    );
+    expect(jobs.every((j) => j.status === 'succeeded')).toBe(true);
+    const [scores] = await queryRows<{ rows: number; people: number; clicked: number }>(
+      one.db,
+      sql`SELECT count(*)::int AS rows, count(DISTINCT prospect_id)::int AS people,
+            count(*) FILTER (WHERE reasons::text LIKE '%email_clicked%')::int AS clicked
+          FROM prospect_scores WHERE org_id = ${org.orgId}`,
+    );
+    // Every click is in the stored scores, whichever job scored the person last.
+    expect(scores).toEqual({ rows: 300, people: 300, clicked: 300 });
+  });
 });

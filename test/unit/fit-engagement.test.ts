@@ -78,7 +78,7 @@ const DAY = 86_400_000;
 const now = new Date('2026-11-29T12:00:00Z');
 const ago = (days: number, type: EngagementEvent['type'], outcome?: string): EngagementEvent => ({
   type,
-  occurredAt: new Date(now.getTime() - days * DAY),
+  at: now.getTime() - days * DAY,
   outcome: outcome ?? null,
 });
 

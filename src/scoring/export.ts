@@ -1,0 +1,109 @@
+import { z } from '@hono/zod-openapi';
+import type { StoredReason } from '../../db/schema';
+import type { Ctx } from '../context';
+import { csvLine } from '../lib/csv-out';
+import { getOrganization } from '../orgs/service';
+import type { LinkedContactPoint } from '../prospects/contact-points';
+import type { RankedRow } from './ranked';
+import { writeReason } from './reasons';
+
+/** The CSV export of a ranked or saved list: one row per person, with its score and reasons in one language. */
+
+export type ExportRow = RankedRow & {
+  company: { name: string; industryCode: string | null; employeeCount: number | null } | null;
+  contactPoints: LinkedContactPoint[];
+};
+
+export const EXPORT_HEADER = [
+  'prospect_id',
+  'first_name',
+  'last_name',
+  'job_title',
+  'company',
+  'industry_code',
+  'employees',
+  'country',
+  'phone',
+  'email',
+  'score',
+  'rank',
+  'probability',
+  'fit',
+  'engagement',
+  'reasons_for',
+  'reasons_against',
+] as const;
+
+/** A row of the CSV export: the person, its first valid phone and e-mail, its score and reasons in one language. */
+export function exportFields(row: ExportRow, language: 'fr' | 'en'): (string | number | null)[] {
+  const first = (channel: 'phone' | 'email') =>
+    row.contactPoints.find((cp) => cp.channel === channel && cp.status === 'valid')?.value ?? null;
+  const reasons = (list: StoredReason[]) => list.map((r) => writeReason(r)[language]).join(' ; ');
+  const { prospect: p, score: s } = row;
+  return [
+    p.id,
+    p.firstName,
+    p.lastName,
+    p.jobTitle,
+    row.company?.name ?? null,
+    row.company?.industryCode ?? null,
+    row.company?.employeeCount ?? null,
+    p.country,
+    first('phone'),
+    first('email'),
+    s.score,
+    s.rank,
+    s.probability === null ? null : Math.round(s.probability * 10_000) / 10_000,
+    s.fit,
+    s.engagement,
+    reasons(s.reasons.positive),
+    reasons(s.reasons.negative),
+  ];
+}
+
+/** The export, written as it is read: a thousand rows at a time, never the whole list in memory. */
+export function csvStream(rows: AsyncGenerator<ExportRow[]>, language: 'fr' | 'en', excel: boolean) {
+  const options = { delimiter: excel ? (';' as const) : (',' as const), guardFormulas: true };
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(encoder.encode(`${excel ? '\ufeff' : ''}${csvLine(EXPORT_HEADER, options)}\r\n`));
+    },
+    async pull(controller) {
+      const next = await rows.next();
+      if (next.done) return controller.close();
+      const text = next.value.map((r) => `${csvLine(exportFields(r, language), options)}\r\n`).join('');
+      if (text) controller.enqueue(encoder.encode(text));
+    },
+    async cancel() {
+      await rows.return(undefined);
+    },
+  });
+}
+
+/** The options of every CSV export: Excel's flavour, and the language of the reasons. */
+export const exportOptions = {
+  format: z.enum(['csv', 'excel']).default('csv'),
+  lang: z.enum(['fr', 'en']).optional(),
+};
+
+export const csvResponse = {
+  200: { description: 'The CSV file', content: { 'text/csv': { schema: z.string() } } },
+};
+
+/** The export as a streamed body with its headers: the language asked, else the organization's. */
+export async function csvExport(
+  ctx: Ctx,
+  rows: AsyncGenerator<ExportRow[]>,
+  options: { format: 'csv' | 'excel'; lang?: 'fr' | 'en' | undefined; filename: string },
+) {
+  const language =
+    options.lang ?? ((await getOrganization(ctx.db, ctx.orgId)).defaultLanguage === 'fr' ? 'fr' : 'en');
+  return {
+    body: csvStream(rows, language, options.format === 'excel'),
+    headers: {
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': `attachment; filename="${options.filename}"`,
+    },
+  };
+}

@@ -1,0 +1,209 @@
+import { z } from '@hono/zod-openapi';
+import { and, asc, desc, eq, gte, inArray, lte, or, type SQL, sql } from 'drizzle-orm';
+import {
+  CHANNELS,
+  companies,
+  PROSPECT_KINDS,
+  type Prospect,
+  type ProspectScoreRow,
+  prospectScores,
+  prospects,
+  type StoredReason,
+} from '../../db/schema';
+import type { Ctx } from '../context';
+import { invalid } from '../http/errors';
+import { contactPointsOf } from '../prospects/contact-points';
+import { type ProspectFilters, prospectConditions } from '../prospects/prospects';
+import { writeReason } from './reasons';
+
+/**
+ * Prospects in a campaign's order: by score or by rank (the score less the contact pressure), with the
+ * filters a manager narrows a list with, each carrying its score, probability and reasons.
+ */
+
+/** Company size segments after the French categories (décret 2008-1354): TPE, PME, ETI, GE. */
+export const SEGMENTS = {
+  micro: { max: 9, label: 'TPE / micro (under 10 employees)' },
+  sme: { min: 10, max: 249, label: 'PME / SME (10–249)' },
+  midcap: { min: 250, max: 4999, label: 'ETI / mid-cap (250–4,999)' },
+  large: { min: 5000, label: 'GE / large (5,000 and more)' },
+} as const satisfies Record<string, { min?: number; max?: number; label: string }>;
+export type Segment = keyof typeof SEGMENTS;
+
+export const RANKED_SORTS = ['-score', 'score', '-rank'] as const;
+export type RankedSort = (typeof RANKED_SORTS)[number];
+
+/** The filters of a ranked list, as a query string or a saved list's criteria give them. */
+export const RankedCriteria = {
+  minScore: z.coerce.number().int().min(0).max(100).optional(),
+  maxScore: z.coerce.number().int().min(0).max(100).optional(),
+  segment: z
+    .enum(Object.keys(SEGMENTS) as [Segment, ...Segment[]])
+    .optional()
+    .openapi({
+      description: `Company size: ${Object.entries(SEGMENTS)
+        .map(([k, v]) => `${k} = ${v.label}`)
+        .join('; ')}`,
+    }),
+  country: z.string().length(2).toUpperCase().optional(),
+  industry: z.string().max(20).optional().openapi({ description: "Prefix of the company's industry code" }),
+  kind: z.enum(PROSPECT_KINDS).optional(),
+  language: z.string().max(10).optional(),
+  jobTitle: z.string().max(200).optional(),
+  q: z.string().max(200).optional(),
+  companyId: z.string().uuid().optional(),
+  channel: z.enum(CHANNELS).optional(),
+};
+const criteriaObject = z.object(RankedCriteria);
+export type RankedFilters = z.infer<typeof criteriaObject> & { campaign: string; sort: RankedSort };
+
+/** The employee count, or the first number of the band when only a band is known ("50 à 99"). */
+const EMPLOYEES = sql`coalesce(c.employee_count, substring(c.employee_band from '[0-9]+')::int)`;
+
+function segmentCondition(ctx: Ctx, segment: Segment): SQL {
+  const { min, max } = SEGMENTS[segment] as { min?: number; max?: number };
+  const range = [
+    min !== undefined ? sql`${EMPLOYEES} >= ${min}` : undefined,
+    max !== undefined ? sql`${EMPLOYEES} <= ${max}` : undefined,
+  ].filter((c): c is SQL => c !== undefined);
+  return sql`${prospects.companyId} IN (SELECT c.id FROM companies c WHERE c.org_id = ${ctx.orgId} AND ${sql.join(range, sql` AND `)})`;
+}
+
+export function checkCriteria(f: { minScore?: number; maxScore?: number }): void {
+  if (f.minScore !== undefined && f.maxScore !== undefined && f.minScore > f.maxScore)
+    throw invalid('the score range is empty', [{ field: 'minScore', message: 'must not exceed maxScore' }]);
+}
+
+function conditions(ctx: Ctx, f: RankedFilters): (SQL | undefined)[] {
+  checkCriteria(f);
+  const { campaign: _c, sort: _s, minScore, maxScore, segment, ...prospectFilters } = f;
+  return [
+    eq(prospectScores.orgId, ctx.orgId),
+    eq(prospectScores.campaignId, f.campaign),
+    minScore !== undefined ? gte(prospectScores.score, minScore) : undefined,
+    maxScore !== undefined ? lte(prospectScores.score, maxScore) : undefined,
+    segment ? segmentCondition(ctx, segment) : undefined,
+    ...prospectConditions(ctx, prospectFilters as Omit<ProspectFilters, 'limit' | 'cursor'>),
+  ];
+}
+
+/** Keyset cursor of a ranked list: the sort value and the prospect id of the last row seen. */
+function encodeCursor(value: number, id: string): string {
+  return Buffer.from(`${value}:${id}`, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string | undefined): { value: number; id: string } | undefined {
+  if (!cursor) return undefined;
+  const match = /^(\d{1,3}):([0-9a-f-]{36})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match)
+    throw invalid('the cursor is not one this API gave', [
+      { field: 'cursor', message: 'not a cursor from a previous page of this list' },
+    ]);
+  return { value: Number(match[1]), id: match[2]! };
+}
+
+export interface RankedRow {
+  prospect: Prospect;
+  score: ProspectScoreRow;
+}
+
+/** One page of a campaign's scored prospects in the asked order. */
+export async function rankedPage(ctx: Ctx, f: RankedFilters, limit: number, cursor?: string) {
+  const after = decodeCursor(cursor);
+  const column = f.sort === '-rank' ? prospectScores.rank : prospectScores.score;
+  const ascending = f.sort === 'score';
+  const keyset = after
+    ? ascending
+      ? or(
+          sql`${column} > ${after.value}`,
+          and(eq(column, after.value), sql`${prospectScores.prospectId} < ${after.id}`),
+        )
+      : or(
+          sql`${column} < ${after.value}`,
+          and(eq(column, after.value), sql`${prospectScores.prospectId} < ${after.id}`),
+        )
+    : undefined;
+  const rows = await ctx.db
+    .select({ prospect: prospects, score: prospectScores })
+    .from(prospectScores)
+    .innerJoin(
+      prospects,
+      and(eq(prospects.orgId, prospectScores.orgId), eq(prospects.id, prospectScores.prospectId)),
+    )
+    .where(and(...conditions(ctx, f), keyset))
+    .orderBy(ascending ? asc(column) : desc(column), desc(prospectScores.prospectId))
+    .limit(limit + 1);
+  const data = rows.slice(0, limit);
+  const last = data.at(-1);
+  return {
+    data,
+    nextCursor:
+      rows.length > limit && last
+        ? encodeCursor(f.sort === '-rank' ? last.score.rank : last.score.score, last.prospect.id)
+        : null,
+  };
+}
+
+/** A stored score as the API shows it, its reasons written out in French and English. */
+export function presentScore(s: ProspectScoreRow) {
+  const write = (r: StoredReason) => writeReason(r);
+  return {
+    campaignId: s.campaignId,
+    score: s.score,
+    rank: s.rank,
+    probability: s.probability,
+    modelId: s.modelId,
+    fit: s.fit,
+    engagement: s.engagement,
+    pressure: { touches: s.touches, penalty: s.pressure },
+    reasons: { positive: s.reasons.positive.map(write), negative: s.reasons.negative.map(write) },
+    since: s.since,
+  };
+}
+
+/** The rows with what a list shows of them: company name and contact points. */
+export async function withCompanyAndContacts<T extends RankedRow>(ctx: Ctx, rows: T[]) {
+  const companyIds = [...new Set(rows.flatMap((r) => (r.prospect.companyId ? [r.prospect.companyId] : [])))];
+  const [points, found] = await Promise.all([
+    contactPointsOf(
+      ctx,
+      rows.map((r) => r.prospect),
+    ),
+    companyIds.length === 0
+      ? Promise.resolve([])
+      : ctx.db
+          .select({
+            id: companies.id,
+            name: companies.name,
+            industryCode: companies.industryCode,
+            employeeCount: companies.employeeCount,
+          })
+          .from(companies)
+          .where(and(eq(companies.orgId, ctx.orgId), inArray(companies.id, companyIds))),
+  ]);
+  const byId = new Map(found.map((c) => [c.id, c]));
+  return rows.map((r) => ({
+    ...r,
+    company: r.prospect.companyId ? (byId.get(r.prospect.companyId) ?? null) : null,
+    contactPoints: points.get(r.prospect.id) ?? [],
+  }));
+}
+
+/** All the pages of a ranked list, a thousand rows at a time, for the export. */
+export async function* rankedRows(ctx: Ctx, f: RankedFilters) {
+  let cursor: string | undefined;
+  do {
+    const page = await rankedPage(ctx, f, 1000, cursor);
+    yield await withCompanyAndContacts(ctx, page.data);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+}
+
+/** Keeps a ranked list's filters from a wider query (the prospect list's own parameters). */
+export function criteriaOf(query: Record<string, unknown>): z.infer<typeof criteriaObject> {
+  return criteriaObject.parse(
+    Object.fromEntries(
+      Object.keys(RankedCriteria).flatMap((k) => (query[k] === undefined ? [] : [[k, query[k]]])),
+    ),
+  );
+}

@@ -1,0 +1,367 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Database, queryRows } from '../../src/db';
+import type { JobRunner } from '../../src/jobs/runner';
+import { rescoreJobHandler } from '../../src/scoring/rescore';
+import { call, makeRunner, newOrg, type TestApp, type TestOrg, testApp } from '../helpers/app';
+import { databases } from '../helpers/databases';
+import { waitFor } from '../helpers/wait';
+
+const INDUSTRIES = ['46.69Z', '62.01Z', '46.69B', '10.71C'];
+const SIZES = [4, 45, 600, 8000];
+const TITLES = ['Acheteuse', 'Comptable', 'Directeur des achats', 'Stagiaire'];
+
+/** Forty people at eight companies of four industries and four sizes, with four titles, in two countries. */
+function peopleFile(tag: string): string {
+  const lines = ['Prénom;Nom;Société;Code NAF;Effectif;Pays;Fonction;E-mail;Téléphone'];
+  for (let i = 0; i < 40; i++) {
+    const name = i === 7 ? '=HYPERLINK("http://x.example")' : `${tag}-${i}`;
+    lines.push(
+      [
+        'Camille',
+        name,
+        `Société ${tag} ${i % 8}`,
+        INDUSTRIES[(i % 8) % 4],
+        SIZES[Math.floor((i % 8) / 2)],
+        i % 5 === 0 ? 'DE' : 'FR',
+        TITLES[Math.floor(i / 2) % 4],
+        `camille.${tag}.${i}@exemple.fr`,
+        `06 12 ${String(i).padStart(2, '0')} 34 ${tag.length + 10}`,
+      ].join(';'),
+    );
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+const profile = {
+  industries: { codes: ['46.6'], points: 12 },
+  employees: { min: 10, max: 1000, points: 8 },
+  titles: { keywords: ['achat', 'acheteu'], points: 10 },
+};
+
+describe.each(databases)('ranked prospects, saved lists and exports on $name', ({ open }) => {
+  let database: Database;
+  let runner: JobRunner;
+  let app: TestApp;
+  let org: TestOrg;
+  let campaignId: string;
+  let people: { id: string; lastName: string }[];
+
+  async function settled(kind?: string) {
+    await waitFor(async () => {
+      const [row] = await queryRows<{ n: number }>(
+        database.db,
+        sql`SELECT count(*)::int AS n FROM jobs WHERE org_id = ${org.orgId} AND status IN ('queued', 'running')
+              ${kind ? sql`AND kind = ${kind}` : sql``}`,
+      );
+      return row!.n === 0 ? true : undefined;
+    });
+  }
+
+  async function ranked(query: string, key = org.caller) {
+    const answer = await call(app, 'GET', `/v1/prospects?campaign=${campaignId}&${query}`, { key });
+    expect(answer.status).toBe(200);
+    return answer.body;
+  }
+
+  beforeAll(async () => {
+    database = await open();
+    runner = makeRunner(database, undefined, { pollMs: 20 });
+    app = testApp(database, {}, runner);
+    org = await newOrg(database);
+    runner.start();
+    const campaign = await call(app, 'POST', '/v1/campaigns', {
+      key: org.marketer,
+      json: { name: 'Négoce', idealProfile: profile },
+    });
+    campaignId = campaign.body.id;
+    const imported = await call(app, 'POST', '/v1/imports', {
+      key: org.manager,
+      body: peopleFile('Rank'),
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(imported.status).toBeLessThan(300);
+    await settled();
+    people = (await call(app, 'GET', '/v1/prospects?limit=100', { key: org.caller })).body.data;
+    expect(people).toHaveLength(40);
+  });
+  afterAll(async () => {
+    await runner.stop();
+    await database.close();
+  });
+
+  it('lists a campaign’s prospects by score with reasons, filters and pages them, and keeps others out', async () => {
+    const all = await ranked('limit=100');
+    expect(all.data).toHaveLength(40);
+    const scores = all.data.map((p: { score: { score: number } }) => p.score.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    const top = all.data[0];
+    expect(top.score.fit).toBe(100);
+    const industry = top.score.reasons.positive.find((r: { code: string }) => r.code === 'fit.industry');
+    expect(industry.fr).toMatch(/^Secteur 46\.69[ZB] dans la cible \(\+12\)$/);
+    expect(top.score.reasons.positive[0].fr).toMatch(/\(\+\d+\)$/);
+    expect(top.contactPoints.length).toBeGreaterThan(0);
+
+    // Pages of 7 walk the same order without overlap.
+    const seen: string[] = [];
+    for (let cursor: string | null = null, first = true; first || cursor; first = false) {
+      const page = await ranked(`limit=7${cursor ? `&cursor=${cursor}` : ''}`);
+      seen.push(...page.data.map((p: { id: string }) => p.id));
+      cursor = page.nextCursor;
+    }
+    expect(seen).toEqual(all.data.map((p: { id: string }) => p.id));
+    const ascending = await ranked('limit=100&sort=score');
+    expect(ascending.data.map((p: { score: { score: number } }) => p.score.score)).toEqual(
+      [...scores].reverse(),
+    );
+    const byRank = await ranked('limit=100&sort=-rank');
+    const ranks = byRank.data.map((p: { score: { rank: number } }) => p.score.rank);
+    expect(ranks).toEqual([...ranks].sort((a, b) => b - a));
+
+    const high = await ranked('limit=100&minScore=50');
+    expect(high.data.length).toBeGreaterThan(0);
+    expect(high.data.length).toBeLessThan(40);
+    expect(high.data.every((p: { score: { score: number } }) => p.score.score >= 50)).toBe(true);
+    const low = await ranked('limit=100&maxScore=49');
+    expect(low.data.length + high.data.length).toBe(40);
+    const german = await ranked('limit=100&country=DE');
+    expect(german.data).toHaveLength(8);
+    const trade = await ranked('limit=100&industry=46.69');
+    expect(trade.data).toHaveLength(20);
+    // SME: 10–249 employees, the ten people at companies of 45.
+    const sme = await ranked('limit=100&segment=sme');
+    expect(sme.data).toHaveLength(10);
+
+    const noCampaign = await call(app, 'GET', '/v1/prospects?sort=-score', { key: org.caller });
+    expect(noCampaign.status).toBe(400);
+    expect(noCampaign.body.errors[0].field).toBe('sort');
+    const emptyRange = await call(
+      app,
+      'GET',
+      `/v1/prospects?campaign=${campaignId}&minScore=80&maxScore=20`,
+      {
+        key: org.caller,
+      },
+    );
+    expect(emptyRange.status).toBe(400);
+    expect(emptyRange.body.errors[0].field).toBe('minScore');
+    const badSegment = await call(app, 'GET', `/v1/prospects?campaign=${campaignId}&segment=huge`, {
+      key: org.caller,
+    });
+    expect(badSegment.status).toBe(400);
+
+    const other = await newOrg(database);
+    const theirs = await call(app, 'GET', `/v1/prospects?campaign=${campaignId}`, { key: other.admin });
+    expect(theirs.status).toBe(404);
+    const exported = await call(app, 'GET', `/v1/prospects/export?campaign=${campaignId}`, {
+      key: other.admin,
+    });
+    expect(exported.status).toBe(404);
+  });
+
+  it('rescores the people new interactions touch and keeps the history of their scores', async () => {
+    const [before] = (await ranked('limit=1&sort=score')).data;
+    const at = Date.now();
+    const items = [1, 2, 3, 4].map((d) => ({
+      prospectId: before.id,
+      type: d === 1 ? 'email_replied' : 'email_clicked',
+      occurredAt: new Date(at - d * 86_400_000).toISOString(),
+    }));
+    expect((await call(app, 'POST', '/v1/interactions', { key: org.caller, json: { items } })).status).toBe(
+      201,
+    );
+    await settled('rescore_queue');
+    const after = (await ranked('limit=100')).data.find((p: { id: string }) => p.id === before.id);
+    expect(after.score.score).toBeGreaterThan(before.score.score);
+    expect(after.score.reasons.positive.map((r: { code: string }) => r.code)).toContain(
+      'engagement.email_clicked',
+    );
+    // On demand and stored agree.
+    const onDemand = await call(app, 'GET', `/v1/campaigns/${campaignId}/scores/${before.id}`, {
+      key: org.caller,
+    });
+    expect(onDemand.body.score).toBe(after.score.score);
+    const history = await call(app, 'GET', `/v1/campaigns/${campaignId}/scores/${before.id}/history`, {
+      key: org.caller,
+    });
+    expect(history.status).toBe(200);
+    expect(history.body.data.map((h: { score: number }) => h.score)).toEqual([
+      after.score.score,
+      before.score.score,
+    ]);
+
+    // A rescoring that finds nothing new rewrites nothing.
+    const job = await call(app, 'POST', `/v1/campaigns/${campaignId}/rescore`, { key: org.manager });
+    expect(job.status).toBe(202);
+    await settled('rescore');
+    const done = await call(app, 'GET', `/v1/jobs/${job.body.id}`, { key: org.manager });
+    expect(done.body).toMatchObject({ status: 'succeeded', result: { scored: 40, changed: 0 } });
+    expect(done.body.progress).toMatchObject({ rowsDone: 40, rowsTotal: 40 });
+    const again = await call(app, 'GET', `/v1/campaigns/${campaignId}/scores/${before.id}/history`, {
+      key: org.caller,
+    });
+    expect(again.body.data).toHaveLength(2);
+    expect((await call(app, 'POST', `/v1/campaigns/${campaignId}/rescore`, { key: org.caller })).status).toBe(
+      403,
+    );
+  });
+
+  it('resumes a rescoring where its last committed chunk left it', async () => {
+    await database.db.execute(sql`DELETE FROM prospect_scores WHERE org_id = ${org.orgId}`);
+    const [job] = await queryRows<{ id: string }>(
+      database.db,
+      // Leased to this test for an hour, so that the app's runner leaves it alone.
+      sql`INSERT INTO jobs (id, org_id, kind, status, params, locked_by, locked_until)
+          VALUES (gen_random_uuid(), ${org.orgId}, 'rescore', 'running', ${JSON.stringify({ campaignId })}::jsonb,
+            'test', now() + interval '1 hour') RETURNING id`,
+    );
+    const read = async () =>
+      (
+        await queryRows<Record<string, unknown>>(database.db, sql`SELECT * FROM jobs WHERE id = ${job!.id}`)
+      ).map((r) => ({ ...r, orgId: r.org_id, createdBy: null, result: r.result }))[0] as never;
+    // In this thread, one segment, fifteen prospects a chunk.
+    const handler = rescoreJobHandler({ chunk: 15, threads: 0 });
+    const controller = new AbortController();
+    // Stops after the first chunk, as a process that dies would.
+    const first = await handler({
+      job: await read(),
+      database,
+      signal: controller.signal,
+      progress: () => controller.abort(),
+    });
+    expect(first.status).toBe('failed');
+    const [partial] = await queryRows<{ n: number; checkpoint: number }>(
+      database.db,
+      sql`SELECT (SELECT count(*)::int FROM prospect_scores WHERE org_id = ${org.orgId}) AS n,
+            (SELECT checkpoint FROM jobs WHERE id = ${job!.id}) AS checkpoint`,
+    );
+    expect(partial).toEqual({ n: 15, checkpoint: 15 });
+    const second = await handler({
+      job: await read(),
+      database,
+      signal: new AbortController().signal,
+      progress: () => {},
+    });
+    expect(second).toMatchObject({ status: 'succeeded', result: { scored: 40, changed: 40 } });
+    const [all] = await queryRows<{ n: number }>(
+      database.db,
+      sql`SELECT count(*)::int AS n FROM prospect_scores WHERE org_id = ${org.orgId}`,
+    );
+    expect(all!.n).toBe(40);
+  });
+
+  it('exports the ranking as CSV with scores and reasons, for spreadsheets, formulas defused', async () => {
+    const csv = await call(app, 'GET', `/v1/prospects/export?campaign=${campaignId}&country=FR&lang=fr`, {
+      key: org.manager,
+    });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    const lines = (csv.body as string).trimEnd().split('\r\n');
+    expect(lines[0]).toBe(
+      'prospect_id,first_name,last_name,job_title,company,industry_code,employees,country,phone,email,score,rank,probability,fit,engagement,reasons_for,reasons_against',
+    );
+    expect(lines).toHaveLength(33);
+    expect(lines.slice(1).every((l) => l.includes(',FR,'))).toBe(true);
+    expect(csv.body).toContain('Secteur 46.69Z dans la cible (+12)');
+    expect(csv.body).toContain(`"'=HYPERLINK(""http://x.example"")"`);
+    const excel = await call(app, 'GET', `/v1/prospects/export?campaign=${campaignId}&format=excel&lang=en`, {
+      key: org.manager,
+    });
+    const raw = await app.request(`/v1/prospects/export?campaign=${campaignId}&format=excel`, {
+      headers: { authorization: `Bearer ${org.manager}` },
+    });
+    expect([...new Uint8Array(await raw.arrayBuffer()).slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect((excel.body as string).split('\r\n')[0]).toContain('prospect_id;first_name;');
+    expect(excel.body).toContain('Industry 46.69Z in the target (+12)');
+    expect(
+      (await call(app, 'GET', `/v1/prospects/export?campaign=${campaignId}`, { key: org.caller })).status,
+    ).toBe(403);
+  });
+
+  it('saves a list from the ranking, lets a manager trim and approve it, then freezes it', async () => {
+    const bad = await call(app, 'POST', '/v1/lists', {
+      key: org.marketer,
+      json: { name: 'Vide', campaignId, criteria: { minScore: 101 } },
+    });
+    expect(bad.status).toBe(400);
+    const none = await call(app, 'POST', '/v1/lists', {
+      key: org.marketer,
+      json: { name: 'Personne', campaignId, criteria: { country: 'US' } },
+    });
+    expect(none.status).toBe(400);
+    expect(none.body.errors[0].field).toBe('criteria');
+    const made = await call(app, 'POST', '/v1/lists', {
+      key: org.marketer,
+      json: { name: 'Lundi matin', campaignId, criteria: { country: 'FR' }, limit: 10 },
+    });
+    expect(made.status).toBe(201);
+    expect(made.body).toMatchObject({
+      status: 'draft',
+      size: 10,
+      criteria: { country: 'FR', sort: '-rank' },
+    });
+    const members = await call(app, 'GET', `/v1/lists/${made.body.id}/members?limit=100`, {
+      key: org.caller,
+    });
+    expect(members.body.data.map((m: { position: number }) => m.position)).toEqual([
+      1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+    ]);
+    const ranks = members.body.data.map((m: { listed: { rank: number } }) => m.listed.rank);
+    expect(ranks).toEqual([...ranks].sort((a, b) => b - a));
+    expect(members.body.data[0].score.reasons.positive.length).toBeGreaterThan(0);
+    const dropped = members.body.data[0].prospect.id;
+    expect(
+      (await call(app, 'DELETE', `/v1/lists/${made.body.id}/members/${dropped}`, { key: org.marketer }))
+        .status,
+    ).toBe(204);
+    expect((await call(app, 'POST', `/v1/lists/${made.body.id}/approve`, { key: org.marketer })).status).toBe(
+      403,
+    );
+    const approved = await call(app, 'POST', `/v1/lists/${made.body.id}/approve`, { key: org.manager });
+    expect(approved.status).toBe(200);
+    expect(approved.body).toMatchObject({ status: 'approved', size: 9, approvedBy: expect.any(String) });
+    expect((await call(app, 'POST', `/v1/lists/${made.body.id}/approve`, { key: org.manager })).status).toBe(
+      409,
+    );
+    const second = members.body.data[1].prospect.id;
+    expect(
+      (await call(app, 'DELETE', `/v1/lists/${made.body.id}/members/${second}`, { key: org.manager })).status,
+    ).toBe(409);
+    const exported = await call(app, 'GET', `/v1/lists/${made.body.id}/export`, { key: org.manager });
+    const lines = (exported.body as string).trimEnd().split('\r\n');
+    expect(lines).toHaveLength(10);
+    expect(lines[1]!.startsWith(second)).toBe(true);
+    const listed = await call(app, 'GET', `/v1/lists?campaignId=${campaignId}&status=approved`, {
+      key: org.caller,
+    });
+    expect(listed.body.data.map((l: { id: string }) => l.id)).toEqual([made.body.id]);
+
+    const other = await newOrg(database);
+    for (const path of [
+      `/v1/lists/${made.body.id}`,
+      `/v1/lists/${made.body.id}/members`,
+      `/v1/lists/${made.body.id}/export`,
+    ])
+      expect((await call(app, 'GET', path, { key: other.admin })).status).toBe(404);
+    expect((await call(app, 'POST', `/v1/lists/${made.body.id}/approve`, { key: other.admin })).status).toBe(
+      404,
+    );
+    const foreign = await call(app, 'POST', '/v1/lists', {
+      key: other.admin,
+      json: { name: 'Leur liste', campaignId },
+    });
+    expect(foreign.status).toBe(404);
+  });
+
+  it('forgets the scores and list places of a deleted prospect', async () => {
+    const victim = people[3]!.id;
+    expect((await call(app, 'DELETE', `/v1/prospects/${victim}`, { key: org.manager })).status).toBe(204);
+    const [left] = await queryRows<{ n: number }>(
+      database.db,
+      sql`SELECT (SELECT count(*) FROM prospect_scores WHERE prospect_id = ${victim})
+           + (SELECT count(*) FROM score_history WHERE prospect_id = ${victim})
+           + (SELECT count(*) FROM prospect_list_members WHERE prospect_id = ${victim})::int AS n`,
+    );
+    expect(Number(left!.n)).toBe(0);
+  });
+});
