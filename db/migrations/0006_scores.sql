@@ -35,7 +35,7 @@ CREATE TABLE "prospect_scores" (
 	"touches" smallint NOT NULL,
 	"probability" double precision,
 	"model_id" uuid,
-	"reasons" jsonb NOT NULL,
+	"reasons" json NOT NULL,
 	"fingerprint" integer NOT NULL,
 	"since" timestamp with time zone DEFAULT now() NOT NULL,
 	"score_since" timestamp with time zone DEFAULT now() NOT NULL,
@@ -57,6 +57,7 @@ CREATE TABLE "score_queue" (
 	"org_id" uuid NOT NULL,
 	"prospect_id" uuid NOT NULL,
 	"queued_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"scored_at" timestamp with time zone,
 	CONSTRAINT "score_queue_org_id_prospect_id_pk" PRIMARY KEY("org_id","prospect_id")
 );
 --> statement-breakpoint
@@ -67,4 +68,5 @@ ALTER TABLE "campaigns" ADD COLUMN "rescored_at" timestamp with time zone;--> st
 CREATE INDEX "prospect_list_members_org_id_list_id_position_index" ON "prospect_list_members" USING btree ("org_id","list_id","position");--> statement-breakpoint
 CREATE INDEX "prospect_lists_org_id_campaign_id_index" ON "prospect_lists" USING btree ("org_id","campaign_id");--> statement-breakpoint
 CREATE INDEX "prospect_scores_org_id_campaign_id_score_prospect_id_index" ON "prospect_scores" USING btree ("org_id","campaign_id","score" DESC NULLS LAST,"prospect_id" DESC NULLS LAST);--> statement-breakpoint
-CREATE INDEX "prospect_scores_org_id_campaign_id_rank_prospect_id_index" ON "prospect_scores" USING btree ("org_id","campaign_id","rank" DESC NULLS LAST,"prospect_id" DESC NULLS LAST);
+CREATE INDEX "prospect_scores_org_id_campaign_id_rank_prospect_id_index" ON "prospect_scores" USING btree ("org_id","campaign_id","rank" DESC NULLS LAST,"prospect_id" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "score_queue_waiting_idx" ON "score_queue" USING btree ("org_id","queued_at") WHERE scored_at IS NULL;

@@ -1,8 +1,10 @@
+import { sql } from 'drizzle-orm';
 import {
   boolean,
   doublePrecision,
   index,
   integer,
+  json,
   jsonb,
   pgTable,
   primaryKey,
@@ -90,7 +92,8 @@ export const prospectScores = pgTable(
     touches: smallint().notNull(),
     probability: doublePrecision(),
     modelId: uuid(),
-    reasons: jsonb().$type<{ positive: StoredReason[]; negative: StoredReason[] }>().notNull(),
+    /** json, not jsonb: written a million at a time and only ever read whole, it is not worth converting. */
+    reasons: json().$type<{ positive: StoredReason[]; negative: StoredReason[] }>().notNull(),
     /** A hash of the values above: rescoring compares it to tell an unchanged row without reading it back. */
     fingerprint: integer().notNull(),
     since: timestamp({ withTimezone: true }).notNull().defaultNow(),
@@ -134,8 +137,16 @@ export const scoreQueue = pgTable(
     orgId: uuid().notNull(),
     prospectId: uuid().notNull(),
     queuedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    /**
+     * When the queue's job scored it; kept a while, so that a full rescoring that read the prospect before
+     * does not write over fresher values (see saveScores).
+     */
+    scoredAt: timestamp({ withTimezone: true }),
   },
-  (t) => [primaryKey({ columns: [t.orgId, t.prospectId] })],
+  (t) => [
+    primaryKey({ columns: [t.orgId, t.prospectId] }),
+    index('score_queue_waiting_idx').on(t.orgId, t.queuedAt).where(sql`scored_at IS NULL`),
+  ],
 );
 
 export const LIST_STATUSES = ['draft', 'approved'] as const;

@@ -54,15 +54,25 @@ export const IdealProfileSchema = z
     },
   });
 
+const campaignFields = {
+  name: z.string().trim().min(1).max(200),
+  description: z.string().max(2000).nullable().optional(),
+  idealProfile: IdealProfileSchema,
+  successTypes: z.array(z.enum(INTERACTION_TYPES)).min(1).max(10),
+  halfLifeDays: z.number().int().min(1).max(365),
+};
+
 export const CampaignInputSchema = z
   .object({
-    name: z.string().trim().min(1).max(200),
-    description: z.string().max(2000).nullable().optional(),
-    idealProfile: IdealProfileSchema.default({}),
-    successTypes: z.array(z.enum(INTERACTION_TYPES)).min(1).max(10).default(['meeting_booked']),
-    halfLifeDays: z.number().int().min(1).max(365).default(30),
+    ...campaignFields,
+    idealProfile: campaignFields.idealProfile.default({}),
+    successTypes: campaignFields.successTypes.default(['meeting_booked']),
+    halfLifeDays: campaignFields.halfLifeDays.default(30),
   })
   .openapi('CampaignInput');
+
+/** A change: only what is given changes (no defaults, which would reset what is not given). */
+export const CampaignPatchSchema = z.object(campaignFields).partial().openapi('CampaignPatch');
 
 export type CampaignInput = z.infer<typeof CampaignInputSchema>;
 

@@ -17,7 +17,7 @@ export async function queueScoring(ctx: Ctx, prospectIds: string[]): Promise<voi
           INSERT INTO score_queue (org_id, prospect_id)
           SELECT ${ctx.orgId}, id FROM unnest(${sql.param([...new Set(prospectIds)])}::uuid[]) AS id
           WHERE EXISTS (SELECT 1 FROM campaigns WHERE org_id = ${ctx.orgId})
-          ON CONFLICT DO NOTHING
+          ON CONFLICT (org_id, prospect_id) DO UPDATE SET queued_at = now(), scored_at = NULL
           RETURNING 1
         )
         INSERT INTO jobs (id, org_id, kind)
@@ -27,8 +27,8 @@ export async function queueScoring(ctx: Ctx, prospectIds: string[]): Promise<voi
   );
 }
 
-/** Queues a full rescoring of one campaign or of all the organization's. */
-export async function queueRescoring(ctx: Ctx, campaignId: string | null, reason: string) {
+/** Queues a full rescoring of a campaign. */
+export async function queueRescoring(ctx: Ctx, campaignId: string, reason: string) {
   const [job] = await ctx.db
     .insert(jobs)
     .values({
@@ -59,7 +59,7 @@ export async function queueDueRescorings(db: Db, hours: number): Promise<number>
         WHERE (c.rescored_at IS NULL OR c.rescored_at < now() - make_interval(hours => ${hours}))
           AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.org_id = c.org_id AND j.kind = 'rescore'
                             AND j.status IN ('queued', 'running')
-                            AND (j.params->>'campaignId' = c.id::text OR j.params->>'campaignId' IS NULL))`,
+                            AND j.params->>'campaignId' = c.id::text)`,
   );
   for (const campaign of due)
     await queueRescoring(

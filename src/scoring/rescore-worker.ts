@@ -7,7 +7,8 @@ const data = workerData as {
   url: string;
   orgId: string;
   jobId: string;
-  campaignId: string | null;
+  campaignId: string;
+  version: string;
   index: number;
   segment: Segment;
   at: string;
@@ -22,11 +23,13 @@ port.on('message', (message) => {
 const database = await openDatabase({ url: data.url, poolSize: 3 });
 try {
   const ctx = { db: database.db, orgId: data.orgId, actor: { keyId: null, role: 'admin' as const } };
-  const scorings = await scoringsOf(ctx, data.campaignId ?? undefined);
+  const scorings = await scoringsOf(ctx, data.campaignId);
   const segment = await rescoreSegment({
     database,
     orgId: data.orgId,
     jobId: data.jobId,
+    campaignId: data.campaignId,
+    version: data.version,
     index: data.index,
     segment: data.segment,
     scorings,

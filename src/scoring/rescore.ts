@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { campaigns, jobs, type StoredReason } from '../../db/schema';
 import { type Ctx, withTransaction } from '../context';
 import { copyInto, type Database, queryRows } from '../db';
@@ -32,7 +32,8 @@ function planned<T>(ctx: Ctx, fn: (tx: Ctx) => Promise<T>): Promise<T> {
     return fn(tx);
   });
 }
-const QUEUE_CHUNK = 2000;
+// Scored in the service's own thread: small chunks keep each pause of its event loop short.
+const QUEUE_CHUNK = 500;
 
 export interface Scoring {
   campaign: ScoredCampaign;
@@ -155,9 +156,29 @@ export function computeScores(scorings: Scoring[], inputs: ScoringInput[], at: D
  * organization's rescoring lock for the transaction, so that two jobs (a full rescoring and the queue's)
  * never write the same rows at once. Returns how many rows it wrote.
  */
-export async function saveScores(ctx: Ctx, computed: ComputedScores): Promise<number> {
+export async function saveScores(
+  ctx: Ctx,
+  computed: ComputedScores,
+  options: { readAt?: string } = {},
+): Promise<number> {
   if (computed.rows.length === 0) return 0;
   await ctx.db.execute(sql`SELECT pg_advisory_xact_lock(hashtext('rescore'), hashtext(${ctx.orgId}))`);
+  // A full rescoring read its chunk a moment ago. People the queue scored since then have fresher values
+  // than this read; people waiting on the queue since just before it (their change perhaps not yet visible
+  // to it) or since are the queue's to score. Either way this rescoring leaves them.
+  const fresher = options.readAt
+    ? new Set(
+        (
+          await queryRows<{ prospectId: string }>(
+            ctx.db,
+            sql`SELECT prospect_id AS "prospectId" FROM score_queue
+                WHERE org_id = ${ctx.orgId} AND prospect_id = ANY(${sql.param(computed.prospectIds)}::uuid[])
+                  AND (scored_at >= ${options.readAt}::timestamptz
+                       OR (scored_at IS NULL AND queued_at > ${options.readAt}::timestamptz - interval '10 seconds'))`,
+          )
+        ).map((r) => r.prospectId),
+      )
+    : new Set<string>();
   const before = await queryRows<{
     campaignId: string;
     prospectId: string;
@@ -174,29 +195,22 @@ export async function saveScores(ctx: Ctx, computed: ComputedScores): Promise<nu
   const old = new Map(before.map((b) => [`${b.campaignId}/${b.prospectId}`, b]));
   const { since } = computed;
   const created: unknown[][] = [];
-  const changed: unknown[] = [];
+  // The changed rows as JSON written by hand: the reasons are JSON text already, embedded as they are.
+  const changed: string[] = [];
   for (const row of computed.rows) {
+    if (fresher.has(row.prospectId)) continue;
     const was = old.get(`${row.campaignId}/${row.prospectId}`);
     if (!was)
       created.push([ctx.orgId, row.campaignId, row.prospectId, ...row.values, row.fingerprint, since, since]);
     else if (was.fingerprint !== row.fingerprint) {
       const [score, rank, fit, engagement, pressure, touches, probability, modelId, reasons] = row.values;
-      changed.push({
-        c: row.campaignId,
-        p: row.prospectId,
-        s: score,
-        r: rank,
-        fi: fit,
-        e: engagement,
-        pr: pressure,
-        t: touches,
-        pb: probability,
-        md: modelId,
-        rs: JSON.parse(reasons as string),
-        f: row.fingerprint,
-        // A new score or model: the version it replaces goes to the history.
-        m: was.score !== row.score || was.modelId !== row.modelId,
-      });
+      // A new score or model: the version it replaces goes to the history.
+      const moved = was.score !== row.score || was.modelId !== row.modelId;
+      changed.push(
+        `{"c":"${row.campaignId}","p":"${row.prospectId}","s":${score},"r":${rank},"fi":${fit},"e":${engagement},` +
+          `"pr":${pressure},"t":${touches},"pb":${probability ?? 'null'},"md":${modelId ? `"${modelId}"` : 'null'},` +
+          `"rs":${reasons},"f":${row.fingerprint},"m":${moved}}`,
+      );
     }
   }
   await copyInto(ctx.db, 'prospect_scores', SCORE_COLUMNS, created);
@@ -205,9 +219,9 @@ export async function saveScores(ctx: Ctx, computed: ComputedScores): Promise<nu
   if (changed.length > 0)
     await ctx.db.execute(
       sql`WITH u AS (
-            SELECT * FROM json_to_recordset(${JSON.stringify(changed)}::json)
+            SELECT * FROM json_to_recordset(${`[${changed.join(',')}]`}::json)
               AS u(c uuid, p uuid, s smallint, r smallint, fi smallint, e smallint, pr smallint, t smallint,
-                   pb double precision, md uuid, rs jsonb, f int, m boolean)
+                   pb double precision, md uuid, rs json, f int, m boolean)
           ), moved AS (
             INSERT INTO score_history (org_id, campaign_id, prospect_id, at, score, probability, model_id)
             SELECT ps.org_id, ps.campaign_id, ps.prospect_id, ps.score_since, ps.score, ps.probability, ps.model_id
@@ -235,12 +249,17 @@ export interface Segment {
   scored: number;
   changed: number;
   done: boolean;
+  /** Stopped because the campaign changed since the rescoring began. */
+  superseded?: boolean;
 }
 
 export interface SegmentRun {
   database: Database;
   orgId: string;
   jobId: string;
+  campaignId: string;
+  /** The campaign's version when the rescoring began (campaignVersion). */
+  version: string;
   index: number;
   segment: Segment;
   scorings: Scoring[];
@@ -268,17 +287,22 @@ export async function rescoreSegment(run: SegmentRun): Promise<Segment> {
   let segment = { ...run.segment };
   if (segment.done) return segment;
   const read = (after: string | null) => {
-    const inputs = planned(ctx, (tx) =>
-      readInputs(tx.db, tx.orgId, { after, until: segment.until, limit: chunk }),
-    );
-    inputs.catch(() => {}); // awaited in turn; never an unhandled rejection if the job stops first
-    return inputs;
+    const chunkRead = planned(ctx, async (tx) => {
+      // The database's clock, as the queue's entries are stamped by it.
+      const [{ now }] = (await queryRows<{ now: string | Date }>(tx.db, sql`SELECT now() AS now`)) as [
+        { now: string | Date },
+      ];
+      const inputs = await readInputs(tx.db, tx.orgId, { after, until: segment.until, limit: chunk });
+      return { inputs, readAt: new Date(now).toISOString() };
+    });
+    chunkRead.catch(() => {}); // awaited in turn; never an unhandled rejection if the job stops first
+    return chunkRead;
   };
   const concurrent = database.concurrent;
   let reading = read(segment.after);
   let writing: Promise<void> = Promise.resolve();
   for (;;) {
-    const inputs = await reading;
+    const { inputs, readAt } = await reading;
     const last = inputs.length < chunk;
     if (concurrent && !last) reading = read(inputs.at(-1)!.prospectId);
     const computed = computeScores(scorings, inputs, at);
@@ -288,7 +312,12 @@ export async function rescoreSegment(run: SegmentRun): Promise<Segment> {
       return segment;
     }
     writing = planned(ctx, async (tx) => {
-      const changed = await saveScores(tx, computed);
+      // A new profile, goal or model since this rescoring began: the rescoring queued with it takes over.
+      if ((await campaignVersion(tx, run.campaignId)) !== run.version) {
+        segment = { ...segment, done: true, superseded: true };
+        return;
+      }
+      const changed = await saveScores(tx, computed, { readAt });
       const next: Segment = {
         ...segment,
         after: inputs.at(-1)?.prospectId ?? segment.after,
@@ -305,11 +334,22 @@ export async function rescoreSegment(run: SegmentRun): Promise<Segment> {
     }).then(() => run.onCommit(segment));
     writing.catch(() => {});
     if (!concurrent) await writing;
-    if (last) break;
+    if (last || segment.superseded) break;
     if (!concurrent) reading = read(segment.after);
   }
   await writing;
   return segment;
+}
+
+/** What a campaign's scores depend on besides the prospects: its last change and its active model. */
+export async function campaignVersion(ctx: Ctx, campaignId: string): Promise<string> {
+  const [row] = await queryRows<{ version: string }>(
+    ctx.db,
+    sql`SELECT c.updated_at::text || '/' || coalesce((SELECT m.id::text FROM models m
+              WHERE m.org_id = c.org_id AND m.campaign_id = c.id AND m.active), '-') AS version
+        FROM campaigns c WHERE c.org_id = ${ctx.orgId} AND c.id = ${campaignId}`,
+  );
+  return row?.version ?? 'deleted';
 }
 
 /** Cuts the organization's prospects into `parts` segments of about the same size, by id. */
@@ -334,10 +374,7 @@ async function planSegments(ctx: Ctx, total: number, parts: number): Promise<Seg
 }
 
 /** Runs a segment on a worker thread of its own: its own heap and connections, the event loop left free. */
-function segmentInWorker(
-  url: string,
-  run: Omit<SegmentRun, 'database' | 'scorings'> & { campaignId: string | null },
-): Promise<Segment> {
+function segmentInWorker(url: string, run: Omit<SegmentRun, 'database' | 'scorings'>): Promise<Segment> {
   const { signal, onCommit, ...data } = run;
   const worker = new Worker(new URL('./rescore-worker.mjs', import.meta.url), {
     workerData: { ...data, url, at: run.at.toISOString() },
@@ -373,10 +410,11 @@ export function rescoreJobHandler(options: { chunk?: number; threads?: number } 
   const chunk = options.chunk ?? RESCORE_CHUNK;
   return async ({ job, database, signal, progress }) => {
     const ctx = systemCtx(database.db, job.orgId, job.createdBy);
-    const { campaignId } = job.params as { campaignId: string | null };
-    const scorings = await scoringsOf(ctx, campaignId ?? undefined);
+    const { campaignId } = job.params as { campaignId: string };
+    const version = await campaignVersion(ctx, campaignId);
+    const scorings = await scoringsOf(ctx, campaignId);
     if (scorings.length === 0)
-      return { status: 'succeeded', result: { scored: 0, changed: 0, campaigns: [] } };
+      return { status: 'succeeded', result: { scored: 0, changed: 0, deleted: true } };
     const [{ total }] = (await queryRows<{ total: number }>(
       ctx.db,
       sql`SELECT count(*)::int AS total FROM prospects WHERE org_id = ${ctx.orgId}`,
@@ -394,35 +432,29 @@ export function rescoreJobHandler(options: { chunk?: number; threads?: number } 
       progress({ rowsDone: done, rowsTotal: Math.max(total, done), bytesDone: 0, bytesTotal: null });
     };
     const at = new Date();
-    const base = { orgId: ctx.orgId, jobId: job.id, at, chunk, signal };
+    const base = { orgId: ctx.orgId, jobId: job.id, campaignId, version, at, chunk, signal };
     const ended = await Promise.all(
       segments.map((segment, index) => {
         const onCommit = (s: Segment) => report(index, s);
         return threads > 0 && database.url
-          ? segmentInWorker(database.url, { ...base, index, segment, campaignId, onCommit })
+          ? segmentInWorker(database.url, { ...base, index, segment, onCommit })
           : rescoreSegment({ ...base, database, scorings, index, segment, onCommit });
       }),
     );
     const scored = ended.reduce((n, s) => n + s.scored, 0);
     const changed = ended.reduce((n, s) => n + s.changed, 0);
+    const superseded = ended.some((s) => s.superseded);
     if (!ended.every((s) => s.done))
       return { status: 'failed', result: { segments: ended, scored, changed } };
-    await ctx.db
-      .update(campaigns)
-      .set({ rescoredAt: at })
-      .where(
-        and(
-          eq(campaigns.orgId, ctx.orgId),
-          inArray(
-            campaigns.id,
-            scorings.map((s) => s.campaign.id),
-          ),
-        ),
-      );
+    if (!superseded)
+      await ctx.db
+        .update(campaigns)
+        .set({ rescoredAt: at })
+        .where(and(eq(campaigns.orgId, ctx.orgId), eq(campaigns.id, campaignId)));
     return {
       status: 'succeeded',
-      result: { scored, changed, segments: ended, campaigns: scorings.map((s) => s.campaign.id) },
-      progress: { rowsDone: scored, rowsTotal: scored, bytesDone: 0, bytesTotal: null },
+      result: { scored, changed, segments: ended, ...(superseded ? { superseded: true } : {}) },
+      progress: { rowsDone: scored, rowsTotal: Math.max(total, scored), bytesDone: 0, bytesTotal: null },
     };
   };
 }
@@ -439,8 +471,8 @@ export function rescoreQueueJobHandler(): JobHandler {
       const taken = await planned(ctx, async (tx) => {
         const queued = await queryRows<{ prospectId: string }>(
           tx.db,
-          sql`DELETE FROM score_queue WHERE org_id = ${tx.orgId} AND prospect_id IN (
-                SELECT prospect_id FROM score_queue WHERE org_id = ${tx.orgId}
+          sql`UPDATE score_queue SET scored_at = now() WHERE org_id = ${tx.orgId} AND prospect_id IN (
+                SELECT prospect_id FROM score_queue WHERE org_id = ${tx.orgId} AND scored_at IS NULL
                 ORDER BY queued_at LIMIT ${sql.raw(String(QUEUE_CHUNK))} FOR UPDATE SKIP LOCKED)
               RETURNING prospect_id AS "prospectId"`,
         );
@@ -453,6 +485,10 @@ export function rescoreQueueJobHandler(): JobHandler {
       progress({ rowsDone: scored, rowsTotal: null, bytesDone: 0, bytesTotal: null });
       if (taken < QUEUE_CHUNK) break;
     }
+    // What was scored an hour ago no longer matters to a full rescoring's reads.
+    await ctx.db.execute(
+      sql`DELETE FROM score_queue WHERE org_id = ${ctx.orgId} AND scored_at < now() - interval '1 hour'`,
+    );
     return { status: 'succeeded', result: { scored, changed } };
   };
 }

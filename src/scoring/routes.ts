@@ -10,6 +10,7 @@ import type { JobRunner } from '../jobs/runner';
 import { ProspectListItemSchema } from '../prospects/schemas';
 import {
   CampaignInputSchema,
+  CampaignPatchSchema,
   createCampaign,
   getCampaign,
   IdealProfileSchema,
@@ -194,7 +195,7 @@ export function scoringRoutes(runner?: JobRunner) {
       tags: ['Scoring'],
       security,
       summary: 'Change a campaign: its name, profile, success outcomes or half-life',
-      request: { params: IdParam, body: jsonBody(CampaignInputSchema.partial()) },
+      request: { params: IdParam, body: jsonBody(CampaignPatchSchema) },
       responses: { 200: json(CampaignSchema, 'The campaign'), ...errorResponses },
     }),
     async (c) => {

@@ -210,6 +210,17 @@ describe.each(databases)('campaigns and scores through the API on $name', ({ ope
       json: { halfLifeDays: 7, idealProfile: profile },
     });
     expect(changed.body).toMatchObject({ halfLifeDays: 7, name: 'Y', idealProfile: profile });
+    // What a change leaves out stays as it was.
+    const renamed = await call(app, 'PATCH', `/v1/campaigns/${created.body.id}`, {
+      key: org.marketer,
+      json: { name: 'Z' },
+    });
+    expect(renamed.body).toMatchObject({
+      name: 'Z',
+      halfLifeDays: 7,
+      idealProfile: profile,
+      successTypes: ['meeting_booked'],
+    });
     const listed = await call(app, 'GET', '/v1/campaigns', { key: org.caller });
     expect(listed.body.data.map((c: { id: string }) => c.id)).toContain(created.body.id);
   });
