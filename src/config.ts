@@ -52,7 +52,7 @@ export const configSchema = z.object({
   /** Hours between full rescorings of a campaign, so that decay and contact pressure follow the calendar; 0: never. */
   RESCORE_EVERY_HOURS: int(24, 0, 24 * 30),
   /** Worker threads a full rescoring uses on a server, each with its own part of the prospects (0: none). */
-  RESCORE_THREADS: int(1, 0, 16),
+  RESCORE_THREADS: int(2, 0, 16),
   DEFAULT_COUNTRY: countryCode.default('FR'),
   /** Key of the hashes the do-not-contact list keeps; default: DATA_DIR/suppression.key, made at first start. */
   SUPPRESSION_SECRET: z

@@ -378,7 +378,7 @@ function segmentInWorker(url: string, run: Omit<SegmentRun, 'database' | 'scorin
   const { signal, onCommit, ...data } = run;
   const worker = new Worker(new URL('./rescore-worker.mjs', import.meta.url), {
     workerData: { ...data, url, at: run.at.toISOString() },
-    resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 32 },
+    resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 },
   });
   const stop = () => worker.postMessage('stop');
   signal.addEventListener('abort', stop, { once: true });
@@ -419,7 +419,7 @@ export function rescoreJobHandler(options: { chunk?: number; threads?: number } 
       ctx.db,
       sql`SELECT count(*)::int AS total FROM prospects WHERE org_id = ${ctx.orgId}`,
     )) as [{ total: number }];
-    const threads = database.url ? (options.threads ?? 1) : 0;
+    const threads = database.url ? (options.threads ?? 2) : 0;
     let segments = (job.result as RescoreResult).segments;
     if (!segments) {
       segments = await planSegments(ctx, total, Math.max(1, threads));
