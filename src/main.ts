@@ -7,7 +7,7 @@ import { importJobHandler } from './imports/service';
 import { JobRunner } from './jobs/runner';
 import { createLogger } from './logger';
 import { bootstrap } from './orgs/service';
-import { queueDueRescorings } from './scoring/queue';
+import { queueDueRescorings, queueWaitingScoring } from './scoring/queue';
 import { rescoreJobHandler, rescoreQueueJobHandler } from './scoring/rescore';
 
 async function main() {
@@ -67,6 +67,18 @@ async function main() {
     }
   }
   if (rescoring) void lookForDueRescorings();
+  // People left waiting on the rescoring queue (a change committed as a drain was finishing): every minute.
+  const sweep =
+    config.JOB_CONCURRENCY > 0
+      ? setInterval(
+          () =>
+            void queueWaitingScoring(database.db)
+              .then((n) => (n > 0 ? runner.wake() : undefined))
+              .catch((error) => logger.warn({ err: error }, 'could not look at the rescoring queue')),
+          60_000,
+        )
+      : undefined;
+  sweep?.unref();
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -75,6 +87,7 @@ async function main() {
     logger.info({ signal }, 'shutting down');
     server.close();
     if (rescoring) clearInterval(rescoring);
+    if (sweep) clearInterval(sweep);
     await runner.stop();
     await database.close();
     process.exit(0);

@@ -43,8 +43,30 @@ export async function queueRescoring(ctx: Ctx, campaignId: string, reason: strin
 
 /** Forgets a prospect's scores, its history and its places on lists: for a deletion or an erasure. */
 export async function forgetScores(ctx: Ctx, prospectId: string): Promise<void> {
+  // The rescoring's lock: a rescoring that read the person before cannot write their score back after.
+  await ctx.db.execute(sql`SELECT pg_advisory_xact_lock(hashtext('rescore'), hashtext(${ctx.orgId}))`);
+  await ctx.db.execute(
+    sql`UPDATE prospect_lists SET size = size - 1 WHERE org_id = ${ctx.orgId} AND id IN (
+          SELECT list_id FROM prospect_list_members WHERE org_id = ${ctx.orgId} AND prospect_id = ${prospectId})`,
+  );
   for (const table of [prospectScores, scoreHistory, scoreQueue, prospectListMembers])
     await ctx.db.delete(table).where(and(eq(table.orgId, ctx.orgId), eq(table.prospectId, prospectId)));
+}
+
+/**
+ * Queues a drain of the queue for each organization with people waiting more than half a minute and no
+ * drain queued: a change committed just as the last drain finished would otherwise wait for the next one.
+ */
+export async function queueWaitingScoring(db: Db): Promise<number> {
+  const rows = await queryRows<{ orgId: string }>(
+    db,
+    sql`SELECT DISTINCT q.org_id AS "orgId" FROM score_queue q
+        WHERE q.scored_at IS NULL AND q.queued_at < now() - interval '30 seconds'
+          AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.org_id = q.org_id AND j.kind = 'rescore_queue'
+                            AND j.status IN ('queued', 'running'))`,
+  );
+  for (const { orgId } of rows) await db.insert(jobs).values({ id: newId(), orgId, kind: 'rescore_queue' });
+  return rows.length;
 }
 
 /**

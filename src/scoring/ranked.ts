@@ -57,8 +57,12 @@ export const RankedCriteria = {
 const criteriaObject = z.object(RankedCriteria);
 export type RankedFilters = z.infer<typeof criteriaObject> & { campaign: string; sort: RankedSort };
 
-/** The employee count, or the first number of the band when only a band is known ("50 à 99"). */
-const EMPLOYEES = sql`coalesce(c.employee_count, substring(c.employee_band from '[0-9]+')::int)`;
+/**
+ * The employee count, or the first number of the band when only a band is known ("50 à 99", "1 000 à 1 999":
+ * spaces, no-break ones included, are thousands separators).
+ */
+const EMPLOYEES = sql`coalesce(c.employee_count,
+  substring(translate(c.employee_band, ' ' || chr(160) || chr(8239), '') from '[0-9]+')::int)`;
 
 function segmentCondition(ctx: Ctx, segment: Segment): SQL {
   const { min, max } = SEGMENTS[segment] as { min?: number; max?: number };
@@ -76,9 +80,14 @@ export function checkCriteria(f: { minScore?: number; maxScore?: number }): void
 
 function conditions(ctx: Ctx, f: RankedFilters): (SQL | undefined)[] {
   checkCriteria(f);
-  const { campaign: _c, sort: _s, minScore, maxScore, segment, ...prospectFilters } = f;
+  const { campaign: _c, sort: _s, minScore, maxScore, segment, country, ...prospectFilters } = f;
   return [
     eq(prospectScores.orgId, ctx.orgId),
+    // The country scoring uses: the person's, else their company's.
+    country
+      ? sql`coalesce(${prospects.country}, (SELECT c.country FROM companies c
+              WHERE c.org_id = ${ctx.orgId} AND c.id = ${prospects.companyId})) = ${country.toUpperCase()}`
+      : undefined,
     eq(prospectScores.campaignId, f.campaign),
     minScore !== undefined ? gte(prospectScores.score, minScore) : undefined,
     maxScore !== undefined ? lte(prospectScores.score, maxScore) : undefined,

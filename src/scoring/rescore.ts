@@ -163,6 +163,15 @@ export async function saveScores(
 ): Promise<number> {
   if (computed.rows.length === 0) return 0;
   await ctx.db.execute(sql`SELECT pg_advisory_xact_lock(hashtext('rescore'), hashtext(${ctx.orgId}))`);
+  // People deleted or erased since the chunk was read (forgetScores takes the same lock) get no row back.
+  const present = new Set(
+    (
+      await queryRows<{ id: string }>(
+        ctx.db,
+        sql`SELECT id FROM prospects WHERE org_id = ${ctx.orgId} AND id = ANY(${sql.param(computed.prospectIds)}::uuid[])`,
+      )
+    ).map((r) => r.id),
+  );
   // A full rescoring read its chunk a moment ago. People the queue scored since then have fresher values
   // than this read; people waiting on the queue since just before it (their change perhaps not yet visible
   // to it) or since are the queue's to score. Either way this rescoring leaves them.
@@ -198,7 +207,7 @@ export async function saveScores(
   // The changed rows as JSON written by hand: the reasons are JSON text already, embedded as they are.
   const changed: string[] = [];
   for (const row of computed.rows) {
-    if (fresher.has(row.prospectId)) continue;
+    if (fresher.has(row.prospectId) || !present.has(row.prospectId)) continue;
     const was = old.get(`${row.campaignId}/${row.prospectId}`);
     if (!was)
       created.push([ctx.orgId, row.campaignId, row.prospectId, ...row.values, row.fingerprint, since, since]);
@@ -341,11 +350,12 @@ export async function rescoreSegment(run: SegmentRun): Promise<Segment> {
   return segment;
 }
 
-/** What a campaign's scores depend on besides the prospects: its last change and its active model. */
+/** What a campaign's scores depend on besides the prospects: its profile, goal, half-life and active model. */
 export async function campaignVersion(ctx: Ctx, campaignId: string): Promise<string> {
   const [row] = await queryRows<{ version: string }>(
     ctx.db,
-    sql`SELECT c.updated_at::text || '/' || coalesce((SELECT m.id::text FROM models m
+    sql`SELECT md5(c.ideal_profile::text || c.success_types::text || c.half_life_days::text) || '/'
+          || coalesce((SELECT m.id::text FROM models m
               WHERE m.org_id = c.org_id AND m.campaign_id = c.id AND m.active), '-') AS version
         FROM campaigns c WHERE c.org_id = ${ctx.orgId} AND c.id = ${campaignId}`,
   );
@@ -432,15 +442,26 @@ export function rescoreJobHandler(options: { chunk?: number; threads?: number } 
       progress({ rowsDone: done, rowsTotal: Math.max(total, done), bytesDone: 0, bytesTotal: null });
     };
     const at = new Date();
-    const base = { orgId: ctx.orgId, jobId: job.id, campaignId, version, at, chunk, signal };
-    const ended = await Promise.all(
+    // One part failing stops the others at their next chunk, before the job is failed or handed back.
+    const stop = new AbortController();
+    signal.addEventListener('abort', () => stop.abort(), { once: true });
+    const base = { orgId: ctx.orgId, jobId: job.id, campaignId, version, at, chunk, signal: stop.signal };
+    const settled = await Promise.allSettled(
       segments.map((segment, index) => {
         const onCommit = (s: Segment) => report(index, s);
-        return threads > 0 && database.url
-          ? segmentInWorker(database.url, { ...base, index, segment, onCommit })
-          : rescoreSegment({ ...base, database, scorings, index, segment, onCommit });
+        const part =
+          threads > 0 && database.url
+            ? segmentInWorker(database.url, { ...base, index, segment, onCommit })
+            : rescoreSegment({ ...base, database, scorings, index, segment, onCommit });
+        return part.catch((error: unknown) => {
+          stop.abort();
+          throw error;
+        });
       }),
     );
+    const failure = settled.find((s) => s.status === 'rejected');
+    if (failure) throw failure.reason;
+    const ended = settled.map((s) => (s as PromiseFulfilledResult<Segment>).value);
     const scored = ended.reduce((n, s) => n + s.scored, 0);
     const changed = ended.reduce((n, s) => n + s.changed, 0);
     const superseded = ended.some((s) => s.superseded);
@@ -463,7 +484,6 @@ export function rescoreJobHandler(options: { chunk?: number; threads?: number } 
 export function rescoreQueueJobHandler(): JobHandler {
   return async ({ job, database, signal, progress }) => {
     const ctx = systemCtx(database.db, job.orgId, null);
-    const scorings = await scoringsOf(ctx);
     let scored = 0;
     let changed = 0;
     for (;;) {
@@ -477,6 +497,8 @@ export function rescoreQueueJobHandler(): JobHandler {
               RETURNING prospect_id AS "prospectId"`,
         );
         if (queued.length === 0) return 0;
+        // The campaigns and models as they are now: one may have changed since the job began.
+        const scorings = await scoringsOf(tx);
         const inputs = await readInputs(tx.db, tx.orgId, { ids: queued.map((q) => q.prospectId) });
         changed += await writeScores(tx, scorings, inputs, new Date());
         return queued.length;

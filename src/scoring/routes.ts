@@ -7,6 +7,7 @@ import { present } from '../http/present';
 import { presentJob } from '../jobs/present';
 import { JobSchema } from '../jobs/routes';
 import type { JobRunner } from '../jobs/runner';
+import { getProspectRow } from '../prospects/prospects';
 import { ProspectListItemSchema } from '../prospects/schemas';
 import {
   CampaignInputSchema,
@@ -345,7 +346,7 @@ export function scoringRoutes(runner?: JobRunner) {
       const ctx = c.get('ctx');
       authorize(ctx.actor.role, 'prospects:read');
       const { id, prospectId } = c.req.valid('param');
-      await getCampaign(ctx, id);
+      await Promise.all([getCampaign(ctx, id), getProspectRow(ctx, prospectId)]);
       return c.json(out({ data: await scoreHistoryOf(ctx, id, prospectId) }), 200);
     },
   );

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, queryRows } from '../../src/db';
 import type { JobRunner } from '../../src/jobs/runner';
 import { readInputs } from '../../src/scoring/inputs';
+import { queueWaitingScoring } from '../../src/scoring/queue';
 import { computeScores, rescoreJobHandler, saveScores, scoringsOf } from '../../src/scoring/rescore';
 import { call, makeRunner, newOrg, type TestApp, type TestOrg, testApp } from '../helpers/app';
 import { databases } from '../helpers/databases';
@@ -208,6 +209,18 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
       key: org.caller,
     });
     expect(again.body.data).toHaveLength(2);
+    const stranger = await newOrg(database);
+    const theirPerson = await call(app, 'POST', '/v1/prospects', {
+      key: stranger.manager,
+      json: { lastName: 'Autre' },
+    });
+    expect(
+      (
+        await call(app, 'GET', `/v1/campaigns/${campaignId}/scores/${theirPerson.body.id}/history`, {
+          key: org.caller,
+        })
+      ).status,
+    ).toBe(404);
     expect((await call(app, 'POST', `/v1/campaigns/${campaignId}/rescore`, { key: org.caller })).status).toBe(
       403,
     );
@@ -342,6 +355,8 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
     expect(lines.slice(1).every((l) => l.includes(',FR,'))).toBe(true);
     expect(csv.body).toContain('Secteur 46.69Z dans la cible (+12)');
     expect(csv.body).toContain(`"'=HYPERLINK(""http://x.example"")"`);
+    // Phones stay as a dialer reads them: a + that only a number can follow is no formula.
+    expect(csv.body).toMatch(/,\+336\d{8},/);
     const excel = await call(app, 'GET', `/v1/prospects/export?campaign=${campaignId}&format=excel&lang=en`, {
       key: org.manager,
     });
@@ -429,6 +444,24 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
       json: { name: 'Leur liste', campaignId },
     });
     expect(foreign.status).toBe(404);
+  });
+
+  it('queues a drain for people left waiting on the queue, once', async () => {
+    await settled();
+    await database.db.execute(
+      sql`INSERT INTO score_queue (org_id, prospect_id, queued_at) VALUES (${org.orgId}, ${people[9]!.id}, now() - interval '5 minutes')
+          ON CONFLICT (org_id, prospect_id) DO UPDATE SET queued_at = excluded.queued_at, scored_at = NULL`,
+    );
+    await runner.stop();
+    expect(await queueWaitingScoring(database.db)).toBeGreaterThanOrEqual(1);
+    expect(await queueWaitingScoring(database.db)).toBe(0);
+    runner.start();
+    await settled('rescore_queue');
+    const [left] = await queryRows<{ n: number }>(
+      database.db,
+      sql`SELECT count(*)::int AS n FROM score_queue WHERE org_id = ${org.orgId} AND scored_at IS NULL`,
+    );
+    expect(left!.n).toBe(0);
   });
 
   it('forgets the scores and list places of a deleted prospect', async () => {
