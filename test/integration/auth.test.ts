@@ -29,6 +29,9 @@ describe.each(databases)('keys, roles and organizations on $name', ({ open }) =>
         '/v1/imports',
         '/v1/jobs/{id}',
         '/v1/api-keys',
+        '/v1/prospects/export',
+        '/v1/lists/{id}/approve',
+        '/v1/campaigns/{id}/scores/{prospectId}/history',
       ]),
     );
     const docs = await call(app, 'GET', '/docs');
