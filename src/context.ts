@@ -13,6 +13,8 @@ export interface Ctx {
   orgId: string;
   actor: Actor;
   inTransaction?: boolean;
+  /** On a server, where several connections run at once (see Database.concurrent). */
+  concurrent?: boolean;
 }
 
 /** Runs `fn` in a transaction, or inside the caller's when there already is one. */

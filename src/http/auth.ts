@@ -14,7 +14,12 @@ export function requireApiKey(database: Database) {
     if (!match) throw new AppError('UNAUTHENTICATED', 'the Authorization header must be "Bearer <key>"');
     const auth = await check(match[1]!);
     if (!auth) throw new AppError('UNAUTHENTICATED', 'this API key is unknown or has been revoked');
-    c.set('ctx', { db: database.db, orgId: auth.orgId, actor: { keyId: auth.keyId, role: auth.role } });
+    c.set('ctx', {
+      db: database.db,
+      orgId: auth.orgId,
+      actor: { keyId: auth.keyId, role: auth.role },
+      concurrent: database.concurrent,
+    });
     await next();
   });
 }

@@ -9,7 +9,7 @@ import { authorize } from '../http/permissions';
 import { present } from '../http/present';
 import { getOrganization } from '../orgs/service';
 import { getCampaign } from '../scoring/campaigns';
-import { csvExport, csvResponse, exportOptions } from '../scoring/export';
+import { csvExport, csvResponse, exportOptions, inOneSnapshot } from '../scoring/export';
 import {
   criteriaOf,
   presentScore,
@@ -282,10 +282,14 @@ export function prospectRoutes() {
       const query = c.req.valid('query');
       const ranked = rankedQuery({ ...query, limit: 1 })!;
       await getCampaign(ctx, ranked.campaign);
-      const csv = await csvExport(ctx, rankedRows(ctx, ranked), {
-        ...query,
-        filename: `prospects-${ranked.campaign}.csv`,
-      });
+      const csv = await csvExport(
+        ctx,
+        inOneSnapshot(ctx, (tx) => rankedRows(tx, ranked)),
+        {
+          ...query,
+          filename: `prospects-${ranked.campaign}.csv`,
+        },
+      );
       return c.body(csv.body, 200, csv.headers) as never;
     },
   );

@@ -107,3 +107,43 @@ export async function csvExport(
     },
   };
 }
+
+/**
+ * On a server, every page of an export read in one snapshot (REPEATABLE READ, read only), so that a
+ * rescoring running meanwhile cannot move a person from one page to another, listed twice or not at all.
+ * On PGlite, whose one connection a long transaction would hold, page by page.
+ */
+export async function* inOneSnapshot<T>(ctx: Ctx, pages: (ctx: Ctx) => AsyncGenerator<T>): AsyncGenerator<T> {
+  if (!ctx.concurrent || ctx.inTransaction) {
+    yield* pages(ctx);
+    return;
+  }
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  let opened!: (tx: Ctx) => void;
+  const ready = new Promise<Ctx>((resolve) => {
+    opened = resolve;
+  });
+  const transaction = ctx.db.transaction(
+    async (tx) => {
+      opened({ ...ctx, db: tx as unknown as Ctx['db'], inTransaction: true });
+      await finished;
+    },
+    { isolationLevel: 'repeatable read', accessMode: 'read only' },
+  );
+  transaction.catch(() => {});
+  try {
+    const tx = await Promise.race([
+      ready,
+      transaction.then(() => {
+        throw new Error('the export snapshot closed before it was read');
+      }),
+    ]);
+    yield* pages(tx);
+  } finally {
+    finish();
+    await transaction.catch(() => {});
+  }
+}

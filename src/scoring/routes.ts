@@ -18,7 +18,7 @@ import {
   listCampaigns,
   updateCampaign,
 } from './campaigns';
-import { csvExport, csvResponse, exportOptions } from './export';
+import { csvExport, csvResponse, exportOptions, inOneSnapshot } from './export';
 import {
   approveList,
   createList,
@@ -517,10 +517,14 @@ export function scoringRoutes(runner?: JobRunner) {
       authorize(ctx.actor.role, 'prospects:export');
       const { id } = c.req.valid('param');
       await getList(ctx, id);
-      const csv = await csvExport(ctx, listRows(ctx, id), {
-        ...c.req.valid('query'),
-        filename: `list-${id}.csv`,
-      });
+      const csv = await csvExport(
+        ctx,
+        inOneSnapshot(ctx, (tx) => listRows(tx, id)),
+        {
+          ...c.req.valid('query'),
+          filename: `list-${id}.csv`,
+        },
+      );
       return c.body(csv.body, 200, csv.headers) as never;
     },
   );
