@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ROLES, type Role } from '../db/schema';
 import { databaseOptions, loadConfigOrExit } from './config';
+import { systemCtx } from './context';
 import { type Database, openDatabase } from './db';
 import { AppError } from './http/errors';
 import {
@@ -81,7 +82,7 @@ export async function runCli(argv: string[], database: Database, out: Out): Prom
     }
     case 'key list': {
       if (!values.org) throw new AppError('VALIDATION', '--org <organization id> is required');
-      const keys = await listApiKeys({ db, orgId: values.org, actor: { keyId: null, role: 'admin' } });
+      const keys = await listApiKeys(systemCtx(db, values.org));
       for (const k of keys) out(`${k.id}  ${k.prefix}…  ${k.role.padEnd(8)}  ${k.name}`);
       return 0;
     }

@@ -17,6 +17,11 @@ export interface Ctx {
   concurrent?: boolean;
 }
 
+/** The context of work done by the service itself (jobs, operators' commands): an admin without a key, unless given. */
+export function systemCtx(db: Db, orgId: string, keyId: string | null = null): Ctx {
+  return { db, orgId, actor: { keyId, role: 'admin' } };
+}
+
 /** Runs `fn` in a transaction, or inside the caller's when there already is one. */
 export async function withTransaction<T>(ctx: Ctx, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
   if (ctx.inTransaction) return fn(ctx);

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Ctx } from '../context';
+import { type Ctx, systemCtx } from '../context';
 import { type Database, queryRows } from '../db';
 import { insertInteractions } from '../interactions/service';
 import { createApiKey, createOrganization } from '../orgs/service';
@@ -16,7 +16,7 @@ export async function loadDemo(database: Database, options: Parameters<typeof ge
     defaultCountry: 'FR',
     defaultLanguage: 'fr',
   });
-  const ctx: Ctx = { db: database.db, orgId: org.id, actor: { keyId: null, role: 'admin' } };
+  const ctx = systemCtx(database.db, org.id);
   await database.db.transaction(async (tx) => {
     const inTx: Ctx = { ...ctx, db: tx as unknown as Ctx['db'], inTransaction: true };
     await lockOrganizationWrites(inTx);

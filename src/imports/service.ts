@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { z } from 'zod';
 import { type Job, type JobProgress, jobs } from '../../db/schema';
-import type { Ctx } from '../context';
+import { type Ctx, systemCtx } from '../context';
 import type { Database, Db } from '../db';
 import { AppError, type FieldError } from '../http/errors';
 import { zodErrors } from '../http/openapi';
@@ -196,7 +196,7 @@ async function executeImport(
   open: () => AsyncIterable<Uint8Array>,
   control: { signal?: AbortSignal; onProgress?: (p: JobProgress) => void } = {},
 ): Promise<ImportOutcome> {
-  const ctx: Ctx = { db: database.db, orgId: job.orgId, actor: { keyId: job.createdBy, role: 'admin' } };
+  const ctx = systemCtx(database.db, job.orgId, job.createdBy);
   const org = await getOrganization(database.db, job.orgId);
   let outcome: ImportOutcome;
   try {

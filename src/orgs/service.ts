@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { apiKeys, organizations, type Role } from '../../db/schema';
-import type { Ctx } from '../context';
+import { type Ctx, systemCtx } from '../context';
 import { type Db, queryRows } from '../db';
 import { AppError, notFound } from '../http/errors';
 import { forgetApiKey } from './key-cache';
@@ -101,7 +101,7 @@ export async function revokeApiKeyByIdOrPrefix(db: Db, idOrPrefix: string) {
   if (rows.length > 1)
     throw new AppError('CONFLICT', `${rows.length} active keys match "${idOrPrefix}"; use the id`);
   const [row] = rows;
-  return revokeApiKey({ db, orgId: row!.org_id, actor: { keyId: null, role: 'admin' } }, row!.id);
+  return revokeApiKey(systemCtx(db, row!.org_id), row!.id);
 }
 
 export interface Authenticated {

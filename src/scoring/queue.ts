@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { jobs, prospectListMembers, prospectScores, scoreHistory, scoreQueue } from '../../db/schema';
-import type { Ctx } from '../context';
+import { type Ctx, systemCtx } from '../context';
 import { type Db, queryRows } from '../db';
 import { newId } from '../lib/ids';
 
@@ -42,9 +42,17 @@ export async function queueRescoring(ctx: Ctx, campaignId: string, reason: strin
 }
 
 /** Forgets a prospect's scores, its history and its places on lists: for a deletion or an erasure. */
-export async function forgetScores(ctx: Ctx, prospectId: string): Promise<void> {
-  // The rescoring's lock: a rescoring that read the person before cannot write their score back after.
+/**
+ * The organization's rescoring lock, for the transaction: a full rescoring, the queue's drain and a
+ * deletion never write one person's scores at once.
+ */
+export async function lockRescoring(ctx: Ctx): Promise<void> {
   await ctx.db.execute(sql`SELECT pg_advisory_xact_lock(hashtext('rescore'), hashtext(${ctx.orgId}))`);
+}
+
+export async function forgetScores(ctx: Ctx, prospectId: string): Promise<void> {
+  // A rescoring that read the person before cannot write their score back after.
+  await lockRescoring(ctx);
   await ctx.db.execute(
     sql`UPDATE prospect_lists SET size = size - 1 WHERE org_id = ${ctx.orgId} AND id IN (
           SELECT list_id FROM prospect_list_members WHERE org_id = ${ctx.orgId} AND prospect_id = ${prospectId})`,
@@ -83,11 +91,6 @@ export async function queueDueRescorings(db: Db, hours: number): Promise<number>
                             AND j.status IN ('queued', 'running')
                             AND j.params->>'campaignId' = c.id::text)`,
   );
-  for (const campaign of due)
-    await queueRescoring(
-      { db, orgId: campaign.orgId, actor: { keyId: null, role: 'admin' } },
-      campaign.id,
-      'daily',
-    );
+  for (const campaign of due) await queueRescoring(systemCtx(db, campaign.orgId), campaign.id, 'daily');
   return due.length;
 }

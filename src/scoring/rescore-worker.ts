@@ -1,19 +1,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { systemCtx } from '../context';
 import { openDatabase } from '../db';
-import { rescoreSegment, type Segment, scoringsOf } from './rescore';
+import { rescoreSegment, scoringsOf, type WorkerSegment } from './rescore';
 
 /** One segment of a full rescoring, on its own thread and connections (see rescoreJobHandler). */
-const data = workerData as {
-  url: string;
-  orgId: string;
-  jobId: string;
-  campaignId: string;
-  version: string;
-  index: number;
-  segment: Segment;
-  at: string;
-  chunk: number;
-};
+const data = workerData as WorkerSegment;
 const port = parentPort!;
 const controller = new AbortController();
 port.on('message', (message) => {
@@ -22,19 +13,13 @@ port.on('message', (message) => {
 // Reading, writing and the next read at once: three connections.
 const database = await openDatabase({ url: data.url, poolSize: 3 });
 try {
-  const ctx = { db: database.db, orgId: data.orgId, actor: { keyId: null, role: 'admin' as const } };
-  const scorings = await scoringsOf(ctx, data.campaignId);
+  const { url: _url, at, ...run } = data;
+  const scorings = await scoringsOf(systemCtx(database.db, data.orgId), data.campaignId);
   const segment = await rescoreSegment({
+    ...run,
     database,
-    orgId: data.orgId,
-    jobId: data.jobId,
-    campaignId: data.campaignId,
-    version: data.version,
-    index: data.index,
-    segment: data.segment,
     scorings,
-    at: new Date(data.at),
-    chunk: data.chunk,
+    at: new Date(at),
     signal: controller.signal,
     onCommit: (progress) => port.postMessage({ progress }),
   });

@@ -1,12 +1,13 @@
 import { Worker } from 'node:worker_threads';
 import { and, eq, sql } from 'drizzle-orm';
 import { campaigns, jobs, type StoredReason } from '../../db/schema';
-import { type Ctx, withTransaction } from '../context';
+import { type Ctx, systemCtx, withTransaction } from '../context';
 import { copyInto, type Database, queryRows } from '../db';
 import type { JobHandler } from '../jobs/runner';
 import type { Contribution } from './fit';
 import { readInputs, type ScoringInput } from './inputs';
 import { activeScorer, type Scorer } from './models';
+import { lockRescoring } from './queue';
 import { type ScoredCampaign, scoreInput } from './score';
 
 /**
@@ -162,7 +163,7 @@ export async function saveScores(
   options: { readAt?: string } = {},
 ): Promise<number> {
   if (computed.rows.length === 0) return 0;
-  await ctx.db.execute(sql`SELECT pg_advisory_xact_lock(hashtext('rescore'), hashtext(${ctx.orgId}))`);
+  await lockRescoring(ctx);
   // People deleted or erased since the chunk was read (forgetScores takes the same lock) get no row back.
   const present = new Set(
     (
@@ -246,11 +247,6 @@ export async function saveScores(
   return created.length + changed.length;
 }
 
-/** Scores a chunk of prospects for each campaign and writes what changed (see saveScores). */
-export async function writeScores(ctx: Ctx, scorings: Scoring[], inputs: ScoringInput[], at: Date) {
-  return saveScores(ctx, computeScores(scorings, inputs, at));
-}
-
 /** A part of the organization's id space that a rescoring walks on its own: ids after `after` up to `until`. */
 export interface Segment {
   until: string | null;
@@ -278,12 +274,6 @@ export interface SegmentRun {
   /** After each committed chunk, with the segment as committed. */
   onCommit(segment: Segment): void;
 }
-
-const systemCtx = (db: Ctx['db'], orgId: string, keyId: string | null): Ctx => ({
-  db,
-  orgId,
-  actor: { keyId, role: 'admin' },
-});
 
 /**
  * Walks one segment chunk by chunk. On a server three chunks are in flight: the next but one is read, the
@@ -384,10 +374,16 @@ async function planSegments(ctx: Ctx, total: number, parts: number): Promise<Seg
 }
 
 /** Runs a segment on a worker thread of its own: its own heap and connections, the event loop left free. */
+/** What a worker receives of a segment's run: what can cross threads, the instant as text. */
+export type WorkerSegment = Omit<SegmentRun, 'database' | 'scorings' | 'signal' | 'onCommit' | 'at'> & {
+  url: string;
+  at: string;
+};
+
 function segmentInWorker(url: string, run: Omit<SegmentRun, 'database' | 'scorings'>): Promise<Segment> {
   const { signal, onCommit, ...data } = run;
   const worker = new Worker(new URL('./rescore-worker.mjs', import.meta.url), {
-    workerData: { ...data, url, at: run.at.toISOString() },
+    workerData: { ...data, url, at: run.at.toISOString() } satisfies WorkerSegment,
     resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 },
   });
   const stop = () => worker.postMessage('stop');
@@ -500,7 +496,7 @@ export function rescoreQueueJobHandler(): JobHandler {
         // The campaigns and models as they are now: one may have changed since the job began.
         const scorings = await scoringsOf(tx);
         const inputs = await readInputs(tx.db, tx.orgId, { ids: queued.map((q) => q.prospectId) });
-        changed += await writeScores(tx, scorings, inputs, new Date());
+        changed += await saveScores(tx, computeScores(scorings, inputs, new Date()));
         return queued.length;
       });
       scored += taken;
