@@ -19,6 +19,9 @@ import { interactionRoutes } from './interactions/routes';
 import { jobRoutes } from './jobs/routes';
 import type { JobRunner } from './jobs/runner';
 import { orgRoutes } from './orgs/routes';
+import type { DrafterDeps } from './outreach/drafter';
+import { outreachRoutes } from './outreach/routes';
+import { drafterFromConfig } from './outreach/setup';
 import { prospectRoutes } from './prospects/routes';
 import { scoringRoutes } from './scoring/routes';
 
@@ -27,6 +30,8 @@ export interface AppDeps {
   database: Database;
   logger: Logger;
   runner?: JobRunner;
+  /** Who drafts: default, the template drafter alone (no LLM). */
+  drafter?: DrafterDeps;
 }
 
 export const API_VERSION = '0.1.0';
@@ -125,6 +130,7 @@ export function createApp(deps: AppDeps) {
   app.route('/v1', complianceRoutes());
   app.route('/v1', recordRoutes({ maxUploadBytes: config.MAX_UPLOAD_BYTES }));
   app.route('/v1', scoringRoutes(deps.runner));
+  app.route('/v1', outreachRoutes(deps.drafter ?? drafterFromConfig({}), deps.runner));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

@@ -60,6 +60,19 @@ export const configSchema = z.object({
     .min(32, { error: 'at least 32 characters (e.g. openssl rand -base64 32)' })
     .optional(),
   BOOTSTRAP_ORG_NAME: z.string().min(1).max(200).default('My organization'),
+  /** The LLM that drafts: any OpenAI-compatible endpoint. Without LLM_MODEL, the template drafter writes. */
+  LLM_MODEL: z.string().min(1).optional(),
+  OPENAI_BASE_URL: z.url({ error: 'expected a URL such as http://localhost:11434/v1' }).optional(),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  LLM_TIMEOUT_MS: int(30_000, 100, 600_000),
+  LLM_MAX_RETRIES: int(2, 0, 10),
+  LLM_CONCURRENCY: int(16, 1, 256),
+  /** Consecutive failures that open the circuit (the template then writes), and for how long. */
+  LLM_BREAKER_FAILURES: int(5, 1, 1000),
+  LLM_BREAKER_COOLDOWN_MS: int(30_000, 100, 3_600_000),
+  /** US dollars per million tokens, to estimate each draft's cost. */
+  LLM_PRICE_INPUT_PER_MTOK: z.coerce.number({ error: 'expected a number' }).min(0).default(0),
+  LLM_PRICE_OUTPUT_PER_MTOK: z.coerce.number({ error: 'expected a number' }).min(0).default(0),
 });
 
 export type Config = z.infer<typeof configSchema>;

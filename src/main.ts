@@ -7,6 +7,8 @@ import { importJobHandler } from './imports/service';
 import { JobRunner } from './jobs/runner';
 import { createLogger } from './logger';
 import { bootstrap } from './orgs/service';
+import { draftBatchJobHandler } from './outreach/batch';
+import { drafterFromConfig } from './outreach/setup';
 import { queueDueRescorings, queueWaitingScoring } from './scoring/queue';
 import { rescoreJobHandler, rescoreQueueJobHandler } from './scoring/rescore';
 
@@ -42,7 +44,10 @@ async function main() {
   );
   runner.register('rescore', rescoreJobHandler({ threads: config.RESCORE_THREADS }));
   runner.register('rescore_queue', rescoreQueueJobHandler());
-  const app = createApp({ config, database, logger, runner });
+  const drafter = drafterFromConfig(config);
+  runner.register('drafts_batch', draftBatchJobHandler(drafter));
+  logger.info({ generator: drafter.llm ? `llm:${drafter.llm.model}` : 'template' }, 'drafts written by');
+  const app = createApp({ config, database, logger, runner, drafter });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     logger.info(
       { port: info.port, database: database.kind },

@@ -14,6 +14,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { newId } from '../../src/lib/ids';
+import type { CampaignPitch } from '../../src/outreach/facts';
 import type { IdealProfile } from '../../src/scoring/fit';
 
 /** A campaign: whom it targets (the ideal customer profile) and which outcomes count as its success. */
@@ -25,6 +26,8 @@ export const campaigns = pgTable(
     name: text().notNull(),
     description: text(),
     idealProfile: jsonb().$type<IdealProfile>().notNull().default({}),
+    /** What the campaign offers and may claim, its data's source and its default sender: what drafts are written from. */
+    pitch: jsonb().$type<CampaignPitch>(),
     /** Interaction types that count as the campaign's goal (a reply, a meeting, a sale). */
     successTypes: text().array().notNull().default(['meeting_booked']),
     /** Days for an engagement signal to lose half its weight. */

@@ -13,6 +13,7 @@ import {
 import { type Ctx, withTransaction } from '../context';
 import { queryRows } from '../db';
 import { notFound } from '../http/errors';
+import { eraseDraftsOf } from '../outreach/drafts';
 import { forgetScores } from '../scoring/queue';
 import { audit } from './audit';
 import { anyHash, suppressionKey } from './keys';
@@ -27,6 +28,7 @@ export interface ErasureSummary {
   contactPointsKept: number;
   interactionsDeleted: number;
   consentsDeleted: number;
+  draftsDeleted: number;
   attemptsAnonymized: number;
   importRejectionsDeleted: number;
   suppressionsKept: number;
@@ -120,6 +122,8 @@ export async function eraseProspect(
         ),
       )
       .returning({ id: consents.id });
+    // Drafts carry the person's facts, and the LLM calls the prompts made of them.
+    const draftsDeleted = await eraseDraftsOf(tx, id);
     const anonymized = await tx.db
       .update(contactAttempts)
       .set({ prospectId: null, contactPointId: null, campaign: null })
@@ -151,6 +155,7 @@ export async function eraseProspect(
       contactPointsKept: shared.length,
       interactionsDeleted: deletedInteractions.length,
       consentsDeleted: deletedConsents.length,
+      draftsDeleted,
       attemptsAnonymized: anonymized.length,
       importRejectionsDeleted,
       suppressionsKept,

@@ -358,6 +358,7 @@ export const ErasureSchema = z
       .openapi({ description: 'Shared with other people: only the link was removed' }),
     interactionsDeleted: z.number().int(),
     consentsDeleted: z.number().int(),
+    draftsDeleted: z.number().int(),
     attemptsAnonymized: z.number().int(),
     importRejectionsDeleted: z.number().int(),
     suppressionsKept: z.number().int(),

@@ -34,6 +34,11 @@ export const PERMISSIONS = {
   // Lists for calling: those who run campaigns make them; a manager approves them.
   'lists:write': ['admin', 'manager', 'marketer'],
   'lists:approve': ['admin', 'manager'],
+  // Drafts: anyone may ask for one (a caller wants a script) and mark it used; managers and marketers review
+  // them and draft for whole lists.
+  'drafts:write': everyone,
+  'drafts:batch': ['admin', 'manager', 'marketer'],
+  'drafts:review': ['admin', 'manager', 'marketer'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -4,6 +4,7 @@ import { type Campaign, campaigns, INTERACTION_TYPES } from '../../db/schema';
 import { type Ctx, withTransaction } from '../context';
 import { notFound } from '../http/errors';
 import { decodeCursor, page } from '../http/pagination';
+import { PitchSchema } from '../outreach/pitch-schema';
 import { queueRescoring } from './queue';
 
 const points = z.number().min(-100).max(100);
@@ -60,6 +61,9 @@ const campaignFields = {
   idealProfile: IdealProfileSchema,
   successTypes: z.array(z.enum(INTERACTION_TYPES)).min(1).max(10),
   halfLifeDays: z.number().int().min(1).max(365),
+  pitch: PitchSchema.nullable()
+    .optional()
+    .openapi({ description: 'What drafts for this campaign are written from' }),
 };
 
 export const CampaignInputSchema = z

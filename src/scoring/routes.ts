@@ -7,6 +7,7 @@ import { present } from '../http/present';
 import { presentJob } from '../jobs/present';
 import { JobSchema } from '../jobs/routes';
 import type { JobRunner } from '../jobs/runner';
+import { PitchSchema } from '../outreach/pitch-schema';
 import { getProspectRow } from '../prospects/prospects';
 import { ProspectListItemSchema } from '../prospects/schemas';
 import {
@@ -83,6 +84,7 @@ const CampaignSchema = z
     idealProfile: IdealProfileSchema,
     successTypes: z.array(z.string()),
     halfLifeDays: z.number().int(),
+    pitch: PitchSchema.nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

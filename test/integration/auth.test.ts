@@ -32,6 +32,10 @@ describe.each(databases)('keys, roles and organizations on $name', ({ open }) =>
         '/v1/prospects/export',
         '/v1/lists/{id}/approve',
         '/v1/campaigns/{id}/scores/{prospectId}/history',
+        '/v1/drafts',
+        '/v1/drafts/batch',
+        '/v1/drafts/{id}/approve',
+        '/v1/lint',
       ]),
     );
     const docs = await call(app, 'GET', '/docs');

@@ -1,0 +1,223 @@
+import { createHash } from 'node:crypto';
+import type { DraftChannel } from './content';
+
+export const LANGUAGES = ['fr', 'en'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+export const TONES = ['advisor', 'formal', 'friendly'] as const;
+export type Tone = (typeof TONES)[number];
+
+/** Who writes or calls: told to the prospect at the start of every message. */
+export interface Sender {
+  name: string;
+  company: string;
+  role?: string;
+}
+
+/** What the campaign offers and may claim: nothing outside `facts` may be asserted about the product. */
+export interface Pitch {
+  offer: string;
+  valuePropositions: string[];
+  /** Approved claims, the only product facts a draft may state. */
+  facts: string[];
+  /** Where the prospect's details came from (GDPR art. 14 asks that it be told). */
+  dataSource: string;
+  /** How to stop receiving messages: a sentence for e-mails, and the SMS keyword line ("STOP au 36111"). */
+  emailOptOut?: string;
+  smsOptOut?: string;
+}
+
+/** A campaign's pitch as stored: the pitch and, optionally, who signs its messages by default. */
+export type CampaignPitch = Pitch & { sender?: Sender };
+
+/**
+ * Everything a draft may use, and nothing more: no phone number, no e-mail address. Free text written by
+ * the prospect or about them (notes, a website snippet) is kept apart as `notes`: data, never instructions.
+ */
+export interface DraftFacts {
+  channel: DraftChannel;
+  language: Language;
+  tone: Tone;
+  country: string | null;
+  kind: 'b2b' | 'b2c';
+  prospect: {
+    firstName: string | null;
+    lastName: string | null;
+    jobTitle: string | null;
+    seniority: string | null;
+    department: string | null;
+    city: string | null;
+  };
+  company: {
+    name: string | null;
+    industryCode: string | null;
+    industryScheme: string | null;
+    industryLabel: string | null;
+    employeeCount: number | null;
+    employeeBand: string | null;
+    city: string | null;
+  } | null;
+  /** The scoring's reasons in the draft's language ("3 clics ces 14 derniers jours"). */
+  reasons: string[];
+  /** Recent interactions, newest first, as short sentences ("e-mail opened 3 days ago"). */
+  recent: string[];
+  pitch: Pitch;
+  sender: Sender;
+  notes: string[];
+  /** We and the prospect have already talked or written to each other (a reply, an answered call, a meeting). */
+  hadConversation: boolean;
+  /** Longest e-mail body in words. */
+  maxWords: number;
+}
+
+/** A stable hash of the facts, stored with a draft: two drafts from the same facts have the same hash. */
+export function factsHash(facts: DraftFacts): string {
+  return createHash('sha256').update(stableJson(facts)).digest('hex').slice(0, 32);
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+const FRENCH_SPEAKING = new Set([
+  'FR',
+  'BE',
+  'LU',
+  'MC',
+  'CH',
+  'RE',
+  'GP',
+  'MQ',
+  'GF',
+  'YT',
+  'PM',
+  'NC',
+  'PF',
+]);
+
+/** The prospect's language when we write it, else the country's, else English. */
+export function draftLanguage(
+  language: string | null | undefined,
+  country: string | null | undefined,
+): Language {
+  const l = language?.slice(0, 2).toLowerCase();
+  if (l === 'fr' || l === 'en') return l;
+  if (!l && country && FRENCH_SPEAKING.has(country.toUpperCase())) return 'fr';
+  return 'en';
+}
+
+/**
+ * The texts a draft may repeat: every fact given to it but the notes, flattened. The notes are the
+ * prospect's or a third party's words: a figure, a link or an address found only there is not a fact.
+ */
+export function groundTexts(facts: DraftFacts): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown) => {
+    if (v == null) return;
+    if (typeof v === 'string') out.push(v);
+    else if (typeof v === 'number') out.push(String(v));
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk({ ...facts, notes: [] });
+  return out;
+}
+
+/** A prospect and company as the database or an import row holds them: the fields a draft may use. */
+export interface ProspectRecord {
+  kind: 'b2b' | 'b2c';
+  firstName?: string | null;
+  lastName?: string | null;
+  jobTitle?: string | null;
+  seniority?: string | null;
+  department?: string | null;
+  language?: string | null;
+  country?: string | null;
+  city?: string | null;
+  attributes?: Record<string, unknown>;
+}
+
+export interface CompanyRecord {
+  name: string;
+  industryCode?: string | null;
+  industryScheme?: string | null;
+  industryLabel?: string | null;
+  employeeCount?: number | null;
+  employeeBand?: string | null;
+  country?: string | null;
+  city?: string | null;
+}
+
+/** Attributes whose values are free text about the person: they go to the prompt as fenced notes. */
+const NOTE_KEYS = /^(notes?|commentaires?|comments?|remarques?|about|bio|website|site|snippet|description)$/i;
+
+export interface FactsOptions {
+  channel: DraftChannel;
+  language?: Language;
+  tone?: Tone;
+  pitch: Pitch;
+  sender: Sender;
+  reasons?: string[];
+  recent?: string[];
+  hadConversation?: boolean;
+  notes?: string[];
+  maxWords?: number;
+}
+
+/**
+ * The facts of a draft from a prospect's record: names, role and firmographics, never a phone number or
+ * an e-mail address; free-text attributes become notes.
+ */
+export function buildFacts(
+  prospect: ProspectRecord,
+  company: CompanyRecord | null,
+  o: FactsOptions,
+): DraftFacts {
+  const country = prospect.country ?? company?.country ?? null;
+  const notes = [
+    ...Object.entries(prospect.attributes ?? {})
+      .filter(([k, v]) => NOTE_KEYS.test(k) && typeof v === 'string' && v.trim())
+      .map(([, v]) => String(v).trim()),
+    ...(o.notes ?? []),
+  ];
+  return {
+    channel: o.channel,
+    language: o.language ?? draftLanguage(prospect.language, country),
+    tone: o.tone ?? 'advisor',
+    country,
+    kind: prospect.kind,
+    prospect: {
+      firstName: prospect.firstName ?? null,
+      lastName: prospect.lastName ?? null,
+      jobTitle: prospect.jobTitle ?? null,
+      seniority: prospect.seniority ?? null,
+      department: prospect.department ?? null,
+      city: prospect.city ?? null,
+    },
+    company: company
+      ? {
+          name: company.name,
+          industryCode: company.industryCode ?? null,
+          industryScheme: company.industryScheme ?? null,
+          industryLabel: company.industryLabel ?? null,
+          employeeCount: company.employeeCount ?? null,
+          employeeBand: company.employeeBand ?? null,
+          city: company.city ?? null,
+        }
+      : null,
+    reasons: o.reasons ?? [],
+    recent: o.recent ?? [],
+    pitch: o.pitch,
+    sender: o.sender,
+    notes,
+    hadConversation: o.hadConversation ?? false,
+    maxWords: o.maxWords ?? 150,
+  };
+}

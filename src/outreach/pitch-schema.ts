@@ -1,0 +1,28 @@
+import { z } from '@hono/zod-openapi';
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+export const SenderSchema = z
+  .object({ name: text(200), company: text(200), role: text(200).optional() })
+  .openapi('Sender', { example: { name: 'Claire Moreau', company: 'Tiède Conseil', role: 'conseillère' } });
+
+export const PitchSchema = z
+  .object({
+    offer: text(500),
+    valuePropositions: z.array(text(500)).max(10).default([]),
+    facts: z.array(text(500)).max(30).default([]).openapi({
+      description: 'Approved claims: the only statements about the offer that a draft may make',
+    }),
+    dataSource: text(300).openapi({ description: 'Where the prospects’ details come from (GDPR art. 14)' }),
+    emailOptOut: text(300).optional(),
+    smsOptOut: text(60).optional(),
+    sender: SenderSchema.optional(),
+  })
+  .openapi('Pitch', {
+    example: {
+      offer: 'Un diagnostic gratuit de vos contrats télécom',
+      valuePropositions: ['Un seul interlocuteur pour la téléphonie fixe et mobile'],
+      facts: ['Diagnostic réalisé en une semaine'],
+      dataSource: 'le registre Sirene (INSEE)',
+    },
+  });

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { generateDemo } from '../../src/demo/generate';
+import { checkDraft } from '../../src/outreach/check';
+import { DRAFT_CHANNELS, fullText } from '../../src/outreach/content';
+import { buildFacts, type Pitch } from '../../src/outreach/facts';
+import { gsm7Length } from '../../src/outreach/lint';
+import { templateDraft } from '../../src/outreach/template';
+
+const pitch: Pitch = {
+  offer: 'Un diagnostic gratuit de vos contrats télécom',
+  valuePropositions: ['Un seul interlocuteur pour la téléphonie fixe et mobile'],
+  facts: ['Diagnostic réalisé en une semaine'],
+  dataSource: 'l’annuaire des entreprises (data.gouv.fr)',
+};
+const sender = { name: 'Claire Moreau', company: 'Tiède Conseil', role: 'conseillère' };
+
+describe('the template drafter', () => {
+  const demo = generateDemo({ seed: 7, now: new Date('2026-11-02T09:00:00Z') });
+
+  it('writes drafts that pass every check, for every demo prospect and every channel, in French and English', () => {
+    let checked = 0;
+    const failures: string[] = [];
+    for (const person of demo.people) {
+      const prospect = { kind: 'b2b' as const, ...person.row.prospect! };
+      for (const channel of DRAFT_CHANNELS) {
+        for (const language of ['fr', 'en'] as const) {
+          const facts = buildFacts(prospect, person.row.company ?? null, {
+            channel,
+            language,
+            pitch,
+            sender,
+            reasons: ['3 clics ces 14 derniers jours'],
+          });
+          const content = templateDraft(facts);
+          const check = checkDraft(channel, content, facts);
+          checked++;
+          if (!check.passed || check.findings.length)
+            failures.push(
+              `${channel}/${language}: ${check.findings.map((f) => f.en).join('; ')}\n${fullText(channel, content)}`,
+            );
+        }
+      }
+    }
+    expect(failures.slice(0, 3)).toEqual([]);
+    expect(checked).toBe(demo.people.length * 10);
+  });
+
+  it('is deterministic and never writes the contact details', () => {
+    const person = demo.people[0]!;
+    const facts = buildFacts({ kind: 'b2b', ...person.row.prospect! }, person.row.company ?? null, {
+      channel: 'email',
+      pitch,
+      sender,
+    });
+    expect(templateDraft(facts)).toEqual(templateDraft(facts));
+    const text = JSON.stringify(facts);
+    for (const cp of person.row.contactPoints) expect(text).not.toContain(cp.value);
+  });
+
+  it('fits an SMS in 160 GSM-7 characters whatever the offer', () => {
+    const facts = buildFacts({ kind: 'b2c', firstName: 'Françoise', country: 'FR' }, null, {
+      channel: 'sms',
+      pitch: { ...pitch, offer: `Une offre ${'très '.repeat(60)}longue « où ça coûte » œuvre` },
+      sender,
+    });
+    const { text } = templateDraft(facts) as { text: string };
+    expect(gsm7Length(text)).not.toBeNull();
+    expect(gsm7Length(text)!).toBeLessThanOrEqual(160);
+    expect(text).toContain('STOP');
+    expect(checkDraft('sms', { text }, facts).passed).toBe(true);
+  });
+});
