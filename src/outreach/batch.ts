@@ -7,7 +7,7 @@ import type { JobHandler } from '../jobs/runner';
 import { createJob } from '../jobs/service';
 import { getList } from '../scoring/lists';
 import type { DrafterDeps } from './drafter';
-import { createDraft, DraftOptionsSchema, draftCounts, pitchOf } from './drafts';
+import { DraftOptionsSchema, draftCounts, draftFor, planDrafts } from './drafts';
 import { Semaphore } from './llm';
 
 /** Drafts for a saved list or for given prospects, as a job with progress and bounded concurrency. */
@@ -65,7 +65,7 @@ async function targetsOf(ctx: Ctx, input: DraftBatchInput): Promise<{ ids: strin
 export async function queueDraftBatch(ctx: Ctx, input: DraftBatchInput): Promise<Job> {
   const { ids: targets, campaignId } = await targetsOf(ctx, input);
   // A missing pitch or sender is the request's fault: said now, not once per prospect in the job.
-  await pitchOf(ctx, { ...input, campaignId });
+  await planDrafts(ctx, { ...input, campaignId });
   return createJob(ctx.db, {
     orgId: ctx.orgId,
     kind: 'drafts_batch',
@@ -98,6 +98,7 @@ export function draftBatchJobHandler(deps: DrafterDeps): JobHandler {
     const slots = new Semaphore(params.concurrency);
     const report = () => progress({ rowsDone: finished, rowsTotal: total, bytesDone: 0, bytesTotal: null });
     const { listId: _list, prospectIds: _ids, concurrency: _c, ...options } = params;
+    const plan = await planDrafts(ctx, options);
     await Promise.all(
       params.prospectIds
         .filter((id) => !done.has(id))
@@ -105,7 +106,7 @@ export function draftBatchJobHandler(deps: DrafterDeps): JobHandler {
           slots.run(async () => {
             if (signal.aborted) return;
             try {
-              await createDraft(ctx, deps, { ...options, prospectId }, { batchId: job.id });
+              await draftFor(ctx, deps, plan, prospectId, { batchId: job.id });
             } catch (error) {
               failures.push({ prospectId, message: error instanceof Error ? error.message : String(error) });
             }

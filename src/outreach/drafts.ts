@@ -1,19 +1,29 @@
 import { z } from '@hono/zod-openapi';
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
-import { DRAFT_STATUSES, type DraftRow, type DraftStatus, drafts, llmCalls } from '../../db/schema';
+import {
+  type Campaign,
+  DRAFT_STATUSES,
+  type DraftRow,
+  type DraftStatus,
+  drafts,
+  llmCalls,
+} from '../../db/schema';
 import { type Ctx, withTransaction } from '../context';
 import { AppError, invalid, notFound } from '../http/errors';
 import { decodeCursor, page } from '../http/pagination';
+import { newId } from '../lib/ids';
 import { getProspectDetail } from '../prospects/prospects';
 import { getCampaign } from '../scoring/campaigns';
-import { scoreProspect } from '../scoring/score';
+import { readInputs } from '../scoring/inputs';
+import { activeScorer, type Scorer } from '../scoring/models';
+import { writeReasons } from '../scoring/reasons';
+import { scoreInput } from '../scoring/score';
 import { checkDraft } from './check';
 import { CONTENT_SCHEMAS, DRAFT_CHANNELS, type DraftContent } from './content';
 import { type DrafterDeps, writeDraft } from './drafter';
 import { buildFacts, factsHash, LANGUAGES, type Pitch, type Sender, TONES } from './facts';
 import { hadConversation, recentLines } from './history';
 import { PitchSchema, SenderSchema } from './pitch-schema';
-
 
 const draftOptions = {
   channel: z.enum(DRAFT_CHANNELS),
@@ -43,32 +53,42 @@ export type DraftInput = z.infer<typeof DraftInputSchema>;
 export const DraftOptionsSchema = z.object(draftOptions);
 export type DraftOptions = z.infer<typeof DraftOptionsSchema>;
 
-/** The pitch and sender a draft is written with: the request's, else the campaign's. */
-export async function pitchOf(ctx: Ctx, input: DraftOptions): Promise<{ pitch: Pitch; sender: Sender }> {
-  const campaign = input.campaignId ? await getCampaign(ctx, input.campaignId) : null;
-  const pitch = input.pitch ?? campaign?.pitch ?? null;
+/**
+ * What every draft of a request shares, read once: the pitch and sender (the request's, else the
+ * campaign's), and the campaign and its active model for the "why now" reasons. A batch reads it once for
+ * all its prospects.
+ */
+export interface DraftPlan {
+  options: DraftOptions;
+  pitch: Pitch;
+  sender: Sender;
+  campaign: Campaign | null;
+  scorer: Scorer | undefined;
+}
+
+export async function planDrafts(ctx: Ctx, options: DraftOptions): Promise<DraftPlan> {
+  const campaign = options.campaignId ? await getCampaign(ctx, options.campaignId) : null;
+  const pitch = options.pitch ?? campaign?.pitch ?? null;
   if (!pitch)
     throw invalid('a draft needs a pitch: give one, or a campaign that has one', [
       { field: '/pitch', message: 'required when the campaign has no pitch' },
     ]);
-  const sender = input.sender ?? input.pitch?.sender ?? campaign?.pitch?.sender;
+  const sender = options.sender ?? options.pitch?.sender ?? campaign?.pitch?.sender;
   if (!sender)
     throw invalid('a draft needs a sender: give one, or set it in the pitch', [
       { field: '/sender', message: 'required when the pitch has no sender' },
     ]);
-  return { pitch, sender };
+  const scorer = campaign ? await activeScorer(ctx, campaign.id) : undefined;
+  return { options, pitch, sender, campaign, scorer };
 }
 
 /** The facts of one prospect's draft: their record, the score's reasons, their recent history. */
-async function factsFor(
-  ctx: Ctx,
-  prospectId: string,
-  input: DraftOptions,
-  given: { pitch: Pitch; sender: Sender },
-  now: Date,
-) {
-  const detail = await getProspectDetail(ctx, prospectId, 20);
-  const score = input.campaignId ? await scoreProspect(ctx, input.campaignId, prospectId, now) : null;
+async function factsFor(ctx: Ctx, plan: DraftPlan, prospectId: string, now: Date) {
+  const { options, campaign } = plan;
+  const [detail, inputs] = await Promise.all([
+    getProspectDetail(ctx, prospectId, 20),
+    campaign ? readInputs(ctx.db, ctx.orgId, { ids: [prospectId] }) : Promise.resolve([]),
+  ]);
   const events = detail.latestInteractions.map((i) => ({
     type: i.type,
     occurredAt: new Date(i.occurredAt),
@@ -76,85 +96,107 @@ async function factsFor(
     note: i.note,
   }));
   const base = buildFacts(detail, detail.company, {
-    channel: input.channel,
-    language: input.language,
-    tone: input.tone,
-    pitch: given.pitch,
-    sender: given.sender,
+    channel: options.channel,
+    language: options.language,
+    tone: options.tone,
+    pitch: plan.pitch,
+    sender: plan.sender,
     hadConversation: hadConversation(events),
-    notes: [...input.notes, ...events.flatMap((e) => (e.note ? [e.note] : []))].slice(0, 8),
-    maxWords: input.maxWords,
+    notes: [...options.notes, ...events.flatMap((e) => (e.note ? [e.note] : []))].slice(0, 8),
+    maxWords: options.maxWords,
   });
+  const score = campaign && inputs[0] ? scoreInput(campaign, plan.scorer, inputs[0], now) : null;
+  const reasons = score ? writeReasons(score.contributions).positive : [];
   // Sentences need the language, which the record may have decided: the reasons and history come second.
   return {
     ...base,
-    reasons: (score?.reasons.positive ?? []).map((r) => r[base.language].replace(/\s*\([+−-]?\d+\)$/u, '')),
+    reasons: reasons.map((r) => r[base.language].replace(/\s*\([+−-]?\d+\)$/u, '')),
     recent: recentLines(events, base.language, now),
   };
 }
 
 /** Writes one draft for one prospect and stores it with its LLM calls. */
-export async function createDraft(
+export async function createDraft(ctx: Ctx, deps: DrafterDeps, input: DraftInput): Promise<DraftRow> {
+  return draftFor(ctx, deps, await planDrafts(ctx, input), input.prospectId);
+}
+
+/** One prospect's draft under a plan, stored with its LLM calls in one statement. */
+export async function draftFor(
   ctx: Ctx,
   deps: DrafterDeps,
-  input: DraftInput,
+  plan: DraftPlan,
+  prospectId: string,
   options: { batchId?: string; now?: Date } = {},
 ): Promise<DraftRow> {
   const now = options.now ?? new Date();
-  const given = await pitchOf(ctx, input);
-  const facts = await factsFor(ctx, input.prospectId, input, given, now);
+  const facts = await factsFor(ctx, plan, prospectId, now);
   const written = await writeDraft(facts, deps);
-  return withTransaction(ctx, async (tx) => {
-    const [row] = await tx.db
-      .insert(drafts)
-      .values({
-        orgId: tx.orgId,
-        prospectId: input.prospectId,
-        campaignId: input.campaignId ?? null,
-        channel: input.channel,
-        language: facts.language,
-        tone: facts.tone,
-        status: written.status,
-        generator: written.generator,
-        model: written.model,
-        promptFile: written.promptFile,
-        promptVersion: written.promptVersion,
-        factsHash: factsHash(facts),
-        brief: { pitch: given.pitch, sender: given.sender, maxWords: input.maxWords },
-        content: written.content,
-        findings: written.check.findings,
-        tolerability: written.check.tolerability,
-        repaired: written.repaired,
-        fallback: written.fallback,
-        inputTokens: written.inputTokens,
-        outputTokens: written.outputTokens,
-        latencyMs: written.latencyMs,
-        costUsd: written.costUsd,
-        batchId: options.batchId ?? null,
-        createdBy: tx.actor.keyId,
-      })
-      .returning();
-    if (written.llmCalls.length)
-      await tx.db.insert(llmCalls).values(
-        written.llmCalls.map((c) => ({
-          orgId: tx.orgId,
-          draftId: row!.id,
-          prospectId: input.prospectId,
-          model: written.model ?? deps.llm?.model ?? 'unknown',
-          purpose: c.purpose,
-          ok: c.ok,
-          error: c.error ?? null,
-          status: c.status ?? null,
-          calls: c.calls,
-          request: c.request,
-          response: c.response ?? null,
-          inputTokens: c.inputTokens,
-          outputTokens: c.outputTokens,
-          latencyMs: Math.round(c.latencyMs),
-        })),
-      );
-    return row!;
-  });
+  const row = {
+    orgId: ctx.orgId,
+    id: newId(),
+    prospectId,
+    campaignId: plan.campaign?.id ?? null,
+    channel: facts.channel,
+    language: facts.language,
+    tone: facts.tone,
+    status: written.status,
+    generator: written.generator,
+    model: written.model,
+    promptFile: written.promptFile,
+    promptVersion: written.promptVersion,
+    factsHash: factsHash(facts),
+    brief: { pitch: plan.pitch, sender: plan.sender, maxWords: plan.options.maxWords },
+    content: written.content,
+    editedContent: null,
+    findings: written.check.findings,
+    tolerability: written.check.tolerability,
+    repaired: written.repaired,
+    fallback: written.fallback,
+    inputTokens: written.inputTokens,
+    outputTokens: written.outputTokens,
+    latencyMs: written.latencyMs,
+    costUsd: written.costUsd,
+    batchId: options.batchId ?? null,
+    createdBy: ctx.actor.keyId,
+    createdAt: now,
+    reviewedBy: null,
+    reviewedAt: null,
+    usedAt: null,
+  } satisfies DraftRow;
+  const calls = written.llmCalls.map((c) => ({
+    id: newId(),
+    purpose: c.purpose,
+    ok: c.ok,
+    error: c.error ?? null,
+    status: c.status ?? null,
+    calls: c.calls,
+    // The system message is the prompt file's, at the version the draft names: only the user message is kept.
+    request: { user: c.request.user },
+    response: c.response ?? null,
+    input_tokens: c.inputTokens,
+    output_tokens: c.outputTokens,
+    latency_ms: Math.round(c.latencyMs),
+  }));
+  // The draft and its calls in one statement: no transaction to open, and nothing half-written.
+  await ctx.db.execute(sql`
+    WITH d AS (
+      INSERT INTO drafts (org_id, id, prospect_id, campaign_id, channel, language, tone, status, generator, model,
+        prompt_file, prompt_version, facts_hash, brief, content, findings, tolerability, repaired, fallback,
+        input_tokens, output_tokens, latency_ms, cost_usd, batch_id, created_by, created_at)
+      VALUES (${row.orgId}, ${row.id}, ${row.prospectId}, ${row.campaignId}, ${row.channel}, ${row.language},
+        ${row.tone}, ${row.status}, ${row.generator}, ${row.model}, ${row.promptFile}, ${row.promptVersion},
+        ${row.factsHash}, ${JSON.stringify(row.brief)}::jsonb, ${row.content === null ? null : JSON.stringify(row.content)}::jsonb,
+        ${JSON.stringify(row.findings)}::jsonb, ${row.tolerability}, ${row.repaired}, ${row.fallback},
+        ${row.inputTokens}, ${row.outputTokens}, ${row.latencyMs}, ${row.costUsd}, ${row.batchId}, ${row.createdBy},
+        ${now.toISOString()}::timestamptz)
+      RETURNING id)
+    INSERT INTO llm_calls (org_id, id, draft_id, prospect_id, purpose, model, ok, error, status, calls, request,
+      response, input_tokens, output_tokens, latency_ms)
+    SELECT ${row.orgId}, c.id, d.id, ${prospectId}, c.purpose, ${written.model ?? 'none'}, c.ok, c.error, c.status,
+      c.calls, c.request, c.response, c.input_tokens, c.output_tokens, c.latency_ms
+    FROM d, json_to_recordset(${JSON.stringify(calls)}::json) AS c(id uuid, purpose text, ok boolean, error text,
+      status int, calls int, request jsonb, response text, input_tokens int, output_tokens int, latency_ms int)`);
+  return row;
 }
 
 export async function getDraft(ctx: Ctx, id: string): Promise<DraftRow> {
@@ -231,13 +273,13 @@ export async function editDraft(ctx: Ctx, id: string, content: unknown): Promise
       tone: row.tone,
       maxWords: row.brief.maxWords,
     });
-    const facts = await factsFor(
-      tx,
-      row.prospectId,
-      { ...options, campaignId: row.campaignId ?? undefined },
-      row.brief,
-      new Date(),
-    );
+    const plan = await planDrafts(tx, {
+      ...options,
+      campaignId: row.campaignId ?? undefined,
+      pitch: row.brief.pitch,
+      sender: row.brief.sender,
+    });
+    const facts = await factsFor(tx, plan, row.prospectId, new Date());
     const check = checkDraft(row.channel as keyof typeof CONTENT_SCHEMAS, parsed.data as DraftContent, facts);
     const [updated] = await tx.db
       .update(drafts)

@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import postgres from 'postgres';
+import type { FakeLlm } from '../test/fixtures/fake-llm';
+import { type RunningServer, report, seconds, sleep } from './lib';
+import { seedProspects } from './seed';
+
+/** The answer the fake LLM gives every draft: a French e-mail that passes every check for any prospect. */
+const ANSWER = {
+  subject: 'Une idée pour vous',
+  body: 'Bonjour,\n\nJe suis Paul Girard, conseiller chez Watt Conseil. Je vous écris au sujet d’un audit de vos contrats énergie. Nos clients réduisent leur facture de 12 % en moyenne.\n\nSeriez-vous d’accord pour en parler lors d’un court échange ?\n\nPaul Girard\nWatt Conseil\n\nSi vous ne souhaitez plus recevoir de messages de notre part, répondez STOP.',
+};
+
+const PITCH = {
+  offer: 'Un audit de vos contrats énergie',
+  valuePropositions: ['Un interlocuteur unique pour tous vos sites'],
+  facts: ['Nos clients réduisent leur facture de 12 % en moyenne'],
+  dataSource: 'le registre Sirene',
+  sender: { name: 'Paul Girard', company: 'Watt Conseil', role: 'conseiller' },
+};
+
+/** CPU seconds (user and system) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * A batch of drafts against the fake OpenAI-compatible server answering in `delayMs`, at `concurrency`:
+ * beside it, the same number of calls sent straight to the fake server at the same concurrency.
+ */
+export async function benchDrafts(
+  url: string,
+  server: RunningServer,
+  fake: FakeLlm,
+  n = 1000,
+  concurrency = 16,
+  delayMs = 400,
+) {
+  await seedProspects(url, server.orgId, n);
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  const ids = (await sql<{ id: string }[]>`SELECT id FROM prospects ORDER BY id`).map((r) => r.id);
+  await sql.end();
+  const base = `http://127.0.0.1:${server.port}`;
+  const headers = { authorization: `Bearer ${server.adminKey}`, 'content-type': 'application/json' };
+  const campaign = (await (
+    await fetch(`${base}/v1/campaigns`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ name: 'bench', pitch: PITCH }),
+    })
+  ).json()) as { id: string };
+  fake.respondWith(() => ({ content: ANSWER, delayMs }));
+
+  // Baseline: the same calls, straight to the fake server, `concurrency` at a time.
+  const direct = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        next++;
+        await fetch(`${fake.url}/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'x' }] }),
+        }).then((r) => r.text());
+      }
+    }),
+  );
+  const directMs = performance.now() - direct;
+
+  const callsBefore = fake.received.length;
+  const cpuBefore = cpuSeconds(server.child.pid!);
+  const started = performance.now();
+  const queued = await fetch(`${base}/v1/drafts/batch`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ campaignId: campaign.id, channel: 'email', prospectIds: ids, concurrency }),
+  });
+  if (queued.status !== 202) throw new Error(`batch refused: ${queued.status} ${await queued.text()}`);
+  const job = (await queued.json()) as { id: string };
+  let result: {
+    status: string;
+    result: { byStatus: Record<string, number>; byGenerator: Record<string, number> };
+  };
+  for (;;) {
+    result = (await (await fetch(`${base}/v1/jobs/${job.id}`, { headers })).json()) as typeof result;
+    if (result.status === 'succeeded' || result.status === 'failed') break;
+    // Polling is the bench's own load on the service: five times a second is precise enough for 25 s.
+    await sleep(200);
+  }
+  const elapsedMs = performance.now() - started;
+  const cpuMs = (cpuSeconds(server.child.pid!) - cpuBefore) * 1000;
+  const calls = fake.received.length - callsBefore;
+  const idealMs = (n / concurrency) * delayMs;
+  report(
+    `A batch of ${n.toLocaleString('en')} e-mail drafts, the fake LLM answering in ${delayMs} ms, concurrency ${concurrency}`,
+    [
+      ['ideal', seconds(idealMs)],
+      [
+        `${n} calls straight to the fake server (baseline)`,
+        `${seconds(directMs)} (${(directMs / idealMs).toFixed(3)}× the ideal)`,
+      ],
+      [
+        'POST /v1/drafts/batch, until its job ended',
+        `${seconds(elapsedMs)} (${(elapsedMs / idealMs).toFixed(3)}× the ideal, ${(elapsedMs / directMs).toFixed(3)}× the baseline; target: within 1.15× of the ideal)`,
+      ],
+      ['service CPU per draft', `${(cpuMs / n).toFixed(2)} ms (target: under 5 ms)`],
+      ['LLM calls per draft', `${(calls / n).toFixed(3)} (target: 1 when the first answer passes)`],
+      [
+        'drafts',
+        `${result.status}: ${JSON.stringify(result.result?.byStatus)} ${JSON.stringify(result.result?.byGenerator)}`,
+      ],
+    ],
+  );
+}
