@@ -51,6 +51,18 @@ export async function loadDemo(database: Database, options: Parameters<typeof ge
     },
     successTypes: ['meeting_booked'],
     halfLifeDays: 30,
+    // What drafts are written from: POST /v1/drafts with this campaign works at once.
+    pitch: {
+      offer: 'Un réapprovisionnement automatique de vos fournitures industrielles',
+      valuePropositions: [
+        'Moins de ruptures sur les références que vous commandez le plus',
+        'Une seule commande groupée par mois au lieu de dizaines',
+      ],
+      facts: ['Livraison sous 48 heures en France métropolitaine', 'Catalogue de 12 000 références'],
+      dataSource: 'les registres publics des entreprises (Sirene, Companies House) et leurs sites',
+      postalAddress: '12 rue des Forges, 69007 Lyon, France',
+      sender: { name: 'Claire Moreau', company: 'Tiède Démo', role: 'conseillère' },
+    },
   });
   const admin = await createApiKey(database.db, org.id, { name: 'demo admin', role: 'admin' });
   const caller = await createApiKey(database.db, org.id, { name: 'demo caller', role: 'caller' });

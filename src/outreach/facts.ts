@@ -25,6 +25,8 @@ export interface Pitch {
   /** How to stop receiving messages: a sentence for e-mails, and the SMS keyword line ("STOP au 36111"). */
   emailOptOut?: string;
   smsOptOut?: string;
+  /** The sender's postal address: e-mails to the United States must carry it (CAN-SPAM). */
+  postalAddress?: string;
 }
 
 /** A campaign's pitch as stored: the pitch and, optionally, who signs its messages by default. */

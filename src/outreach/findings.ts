@@ -18,6 +18,8 @@ export interface Finding {
   start?: number;
   end?: number;
   excerpt?: string;
+  /** The law or guidance that asks for it, for the mandatory elements. */
+  rule?: string;
 }
 
 export type FindingText = { fr: string; en: string };

@@ -1,6 +1,14 @@
-import { type CallScript, type DraftChannel, type DraftContent, type DraftPart, fullText } from './content';
+import {
+  type CallScript,
+  type DraftChannel,
+  type DraftContent,
+  type DraftPart,
+  fullText,
+  OBJECTIONS,
+} from './content';
 import type { DraftFacts } from './facts';
 import { at, type Finding, fold, plain } from './findings';
+import { rulesFor } from './message-rules';
 
 /**
  * What every message must carry (who writes, how to stop), and what none may carry: special categories
@@ -8,11 +16,11 @@ import { at, type Finding, fold, plain } from './findings';
  * hidden in a prospect's notes shows), and text that talks about prompts and instructions.
  */
 
+/** Phrases that offer to stop, per channel (the STOP keyword of an SMS is its own rule). */
 const OPT_OUT: Record<DraftChannel, RegExp | null> = {
-  // CNIL and PECR: every e-mail offers a free way to object; a commercial SMS says STOP.
   email:
-    /d[ée]sinscri|plus recevoir|ne plus [êe]tre (contact|sollicit)|opposition|unsubscribe|opt[- ]out|no longer (receive|hear)|not to be contacted|stop receiving|reply stop|r[ée]pondez stop/i,
-  sms: /\bSTOP\b/,
+    /d[ée]sinscri|plus recevoir|\bSTOP\b|ne plus [êe]tre (contact|sollicit)|opposition|unsubscribe|opt[- ]out|no longer (receive|hear)|not to be contacted|stop receiving|reply stop|r[ée]pondez stop/i,
+  sms: null,
   call_script:
     /ne plus (vous )?(appeler|contacter|[êe]tre appel)|liste d'opposition|ne plus vous d[ée]ranger|not (to )?(call|contact) you again|remove (you|your number)|do-not-call|stop calling/i,
   voicemail:
@@ -26,48 +34,71 @@ const finding = (f: Omit<Finding, 'severity' | 'penalty'> & Partial<Finding>): F
   ...f,
 });
 
-/** Identification and opt-out per channel; the four objections and the data's source in a call script. */
+/** The elements the message rules require for this channel and the recipient's country (message-rules.ts). */
 export function checkMandatory(channel: DraftChannel, content: DraftContent, facts: DraftFacts): Finding[] {
-  const text = fold(fullText(channel, content));
+  const raw = plain(fullText(channel, content));
+  const text = fold(raw);
   const has = (value: string) => text.includes(fold(value));
   const out: Finding[] = [];
-  const needsName = channel !== 'sms' && channel !== 'linkedin';
-  if (!has(facts.sender.company) || (needsName && !has(facts.sender.name)))
-    out.push(
-      finding({
-        check: 'mandatory',
-        code: 'MISSING_IDENTIFICATION',
-        fr: `Le message doit dire qui écrit ou appelle : ${needsName ? `${facts.sender.name}, ` : ''}${facts.sender.company}`,
-        en: `The message must say who writes or calls: ${needsName ? `${facts.sender.name}, ` : ''}${facts.sender.company}`,
-      }),
-    );
-  const optOut = OPT_OUT[channel];
-  const customOptOut =
-    channel === 'sms' ? facts.pitch.smsOptOut : channel === 'email' ? facts.pitch.emailOptOut : undefined;
-  if (optOut && !optOut.test(plain(fullText(channel, content))) && !(customOptOut && has(customOptOut)))
-    out.push(
-      finding({
-        check: 'mandatory',
-        code: 'MISSING_OPT_OUT',
-        fr:
-          channel === 'sms'
-            ? 'Le SMS doit mentionner STOP'
-            : 'Le message doit offrir de ne plus être contacté',
-        en:
-          channel === 'sms'
-            ? 'The SMS must mention STOP'
-            : 'The message must offer not to be contacted again',
-        path: channel === 'call_script' ? '/exit' : undefined,
-      }),
-    );
-  if (channel === 'call_script') out.push(...checkScript(content as CallScript, facts));
+  for (const rule of rulesFor(channel, facts.country)) {
+    const missing = (code: string, fr: string, en: string, path?: string) =>
+      out.push(finding({ check: 'mandatory', code, fr, en, path, rule: rule.source }));
+    switch (rule.requires) {
+      case 'identification': {
+        // An SMS names the company; a call, a voicemail or an e-mail also the person speaking or signing.
+        const needsName = channel !== 'sms';
+        if (!has(facts.sender.company) || (needsName && !has(facts.sender.name))) {
+          const who = needsName ? `${facts.sender.name}, ${facts.sender.company}` : facts.sender.company;
+          missing(
+            'MISSING_IDENTIFICATION',
+            `Le message doit dire qui écrit ou appelle : ${who}`,
+            `The message must say who writes or calls: ${who}`,
+          );
+        }
+        break;
+      }
+      case 'opt_out': {
+        const own = channel === 'email' ? facts.pitch.emailOptOut : undefined;
+        if (!OPT_OUT[channel]?.test(raw) && !(own && has(own)))
+          missing(
+            'MISSING_OPT_OUT',
+            'Le message doit offrir de ne plus être contacté',
+            'The message must offer not to be contacted again',
+            channel === 'call_script' ? '/exit' : undefined,
+          );
+        break;
+      }
+      case 'stop_keyword':
+        if (!/\bSTOP\b/.test(raw) && !(facts.pitch.smsOptOut && has(facts.pitch.smsOptOut)))
+          missing('MISSING_OPT_OUT', 'Le SMS doit mentionner STOP', 'The SMS must mention STOP');
+        break;
+      case 'data_source':
+        out.push(...checkDataSource(content as CallScript, facts, rule.source));
+        break;
+      case 'postal_address': {
+        const address = facts.pitch.postalAddress;
+        if (!address || !has(address))
+          missing(
+            'MISSING_POSTAL_ADDRESS',
+            address
+              ? `L’adresse postale de l’expéditeur doit figurer : ${address}`
+              : 'Un e-mail vers les États-Unis doit donner l’adresse postale de l’expéditeur : ajoutez-la au pitch (postalAddress)',
+            address
+              ? `The sender’s postal address must appear: ${address}`
+              : 'An e-mail to the United States must give the sender’s postal address: add it to the pitch (postalAddress)',
+            '/body',
+          );
+        break;
+      }
+    }
+  }
   return out;
 }
 
-function checkScript(script: CallScript, facts: DraftFacts): Finding[] {
+function checkDataSource(script: CallScript, facts: DraftFacts, source: string): Finding[] {
   const out: Finding[] = [];
   const seen = new Set(script.objections.map((o) => o.objection));
-  for (const objection of ['not_interested', 'send_email', 'has_provider', 'data_source'] as const)
+  for (const objection of OBJECTIONS)
     if (!seen.has(objection))
       out.push(
         finding({
@@ -79,7 +110,6 @@ function checkScript(script: CallScript, facts: DraftFacts): Finding[] {
         }),
       );
   const i = script.objections.findIndex((o) => o.objection === 'data_source');
-  // GDPR art. 14: a person whose data was not collected from them is told where it came from.
   if (i >= 0 && !fold(script.objections[i]!.answer).includes(fold(facts.pitch.dataSource)))
     out.push(
       finding({
@@ -88,6 +118,7 @@ function checkScript(script: CallScript, facts: DraftFacts): Finding[] {
         fr: `La réponse à « comment avez-vous eu mon numéro ? » doit citer la source : ${facts.pitch.dataSource}`,
         en: `The answer to “how did you get my number?” must give the source: ${facts.pitch.dataSource}`,
         path: `/objections/${i}/answer`,
+        rule: source,
       }),
     );
   return out;

@@ -16,6 +16,9 @@ export const PitchSchema = z
     dataSource: text(300).openapi({ description: 'Where the prospects’ details come from (GDPR art. 14)' }),
     emailOptOut: text(300).optional(),
     smsOptOut: text(60).optional(),
+    postalAddress: text(300).optional().openapi({
+      description: 'The sender’s postal address, written in e-mails (required in those to the United States)',
+    }),
     sender: SenderSchema.optional(),
   })
   .openapi('Pitch', {

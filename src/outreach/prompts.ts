@@ -17,6 +17,8 @@ export interface PromptFile {
 
 export interface PromptSet {
   get(channel: DraftChannel, language: Language): { channel: PromptFile; stance: PromptFile };
+  /** Every file with its version, for the drafting status. */
+  files(): { file: string; version: string }[];
 }
 
 export const PROMPTS_DIR = join(import.meta.dirname, '..', '..', 'prompts');
@@ -56,6 +58,7 @@ export function loadPrompts(dir = PROMPTS_DIR): PromptSet {
       channel: need(`${FILE_NAMES[channel]}.${language}.md`),
       stance: need(`_stance.${language}.md`),
     }),
+    files: () => [...files.values()].map((f) => ({ file: `prompts/${f.name}`, version: f.version })),
   };
 }
 
@@ -84,6 +87,7 @@ const LABELS = {
     approved: 'Faits approuvés (les seules affirmations permises sur l’offre)',
     source: 'Source des données (à citer si on la demande)',
     sender: 'Expéditeur',
+    address: 'Adresse postale de l’expéditeur',
     conversation: 'Échange antérieur avec la personne',
     yes: 'oui',
     no: 'non',
@@ -110,6 +114,7 @@ const LABELS = {
     approved: 'Approved facts (the only claims allowed about the offer)',
     source: 'Source of the data (to be told if asked)',
     sender: 'Sender',
+    address: 'Sender’s postal address',
     conversation: 'Earlier exchange with the person',
     yes: 'yes',
     no: 'no',
@@ -157,6 +162,7 @@ export function renderFacts(f: DraftFacts): string {
     `${l.source}: ${f.pitch.dataSource}`,
     `${l.sender}: ${[f.sender.name, f.sender.role, f.sender.company].filter(Boolean).join(', ')}`,
   );
+  if (f.pitch.postalAddress) lines.push(`${l.address}: ${f.pitch.postalAddress}`);
   return lines.join('\n');
 }
 

@@ -20,6 +20,7 @@ import {
   moveDraft,
 } from './drafts';
 import { LintInputSchema, LintResultSchema, lintText } from './lint-text';
+import type { CircuitBreaker } from './llm';
 
 const security = [{ bearer: [] }];
 
@@ -35,6 +36,7 @@ const FindingSchema = z
     start: z.number().int().optional(),
     end: z.number().int().optional(),
     excerpt: z.string().optional(),
+    rule: z.string().optional().openapi({ description: 'The law or guidance behind a mandatory element' }),
   })
   .openapi('Finding');
 
@@ -116,6 +118,15 @@ function presentDraft(row: DraftRow) {
     usedAt: row.usedAt?.toISOString() ?? null,
   } as never;
 }
+
+const DraftingSchema = z
+  .object({
+    generator: z.string(),
+    circuit: z.enum(['closed', 'open', 'half_open']).nullable(),
+    writingNow: z.string(),
+    prompts: z.array(z.object({ file: z.string(), version: z.string() })),
+  })
+  .openapi('DraftingStatus');
 
 export function outreachRoutes(drafter: DrafterDeps, runner?: JobRunner) {
   const app = router();
@@ -241,6 +252,33 @@ export function outreachRoutes(drafter: DrafterDeps, runner?: JobRunner) {
       },
     );
   }
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/drafting',
+      tags: ['Drafts'],
+      security,
+      summary:
+        'Who writes drafts now: the LLM and the state of its circuit, or the template; and the prompt files in use',
+      responses: { 200: json(DraftingSchema, 'The drafting status'), ...errorResponses },
+    }),
+    async (c) => {
+      authorize(c.get('ctx').actor.role, 'prospects:read');
+      const llm = drafter.llm;
+      const circuit = llm && 'breaker' in llm ? (llm.breaker as CircuitBreaker).state : null;
+      return c.json(
+        {
+          generator: llm ? `llm:${llm.model}` : 'template',
+          circuit,
+          // While the circuit is open, the template writes.
+          writingNow: llm && circuit !== 'open' ? `llm:${llm.model}` : 'template',
+          prompts: drafter.prompts.files(),
+        },
+        200,
+      );
+    },
+  );
 
   app.openapi(
     createRoute({

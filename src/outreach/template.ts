@@ -120,9 +120,12 @@ const FR: Texts = {
       leadership: 'Quelles sont vos priorités pour les mois qui viennent ?',
       other: 'Qu’est-ce qui compterait le plus pour vous sur ce sujet ?',
     }[roleFamily(f)];
+    const industry = industryOf(f);
     return [
       `Comment gérez-vous aujourd’hui ce sujet${company} ?`,
-      'Qu’est-ce qui fonctionne bien, et qu’aimeriez-vous améliorer ?',
+      industry
+        ? `Dans votre secteur (${industry}), qu’est-ce qui pèse le plus sur ce sujet en ce moment ?`
+        : 'Qu’est-ce qui fonctionne bien, et qu’aimeriez-vous améliorer ?',
       byRole,
       'Qui d’autre serait concerné par une décision sur ce sujet ?',
     ];
@@ -193,9 +196,12 @@ const EN: Texts = {
       leadership: 'What are your priorities for the coming months?',
       other: 'What would matter most to you here?',
     }[roleFamily(f)];
+    const industry = industryOf(f);
     return [
       `How do you handle this today${company}?`,
-      'What works well, and what would you like to improve?',
+      industry
+        ? `In your industry (${industry}), what weighs most on this at the moment?`
+        : 'What works well, and what would you like to improve?',
       byRole,
       'Who else would be involved in a decision on this?',
     ];
@@ -266,7 +272,7 @@ function email(f: DraftFacts, t: Texts) {
     `${t.iAm(f)} ${t.because(f)}`,
     ...(vp ? [vp.endsWith('.') ? vp : `${vp}.`] : []),
     t.ask,
-    `${f.sender.name}\n${f.sender.company}`,
+    [f.sender.name, f.sender.company, f.pitch.postalAddress].filter(Boolean).join('\n'),
     f.pitch.emailOptOut ?? t.emailOptOut,
   ];
   let body = paragraphs.join('\n\n');

@@ -72,5 +72,24 @@ describe.each(databases)('npm run demo on $name', ({ open }) => {
     expect(batch.status).toBe(200);
     expect(batch.body.now.byReason.REGISTRY_LISTED).toBeGreaterThan(0);
     expect(batch.body.now.contactable).toBeGreaterThan(0);
+    // The demo campaign has a pitch: drafts work at once, in each country's language, and pass their checks.
+    for (const country of ['FR', 'GB', 'US', 'DE']) {
+      const person = (
+        await call(app, 'GET', `/v1/prospects?country=${country}&limit=1`, { key: loaded.callerKey })
+      ).body.data[0];
+      for (const channel of ['call_script', 'email']) {
+        const made = await call(app, 'POST', '/v1/drafts', {
+          key: loaded.callerKey,
+          json: { prospectId: person.id, campaignId: loaded.campaignId, channel },
+        });
+        expect(made.status).toBe(201);
+        expect(made.body).toMatchObject({
+          generator: 'template',
+          ready: true,
+          findings: [],
+          language: country === 'FR' ? 'fr' : 'en',
+        });
+      }
+    }
   });
 });

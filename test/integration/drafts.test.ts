@@ -254,6 +254,17 @@ describe.each(databases)('drafts on $name', ({ open }) => {
     const answer = await draft(app, { prospectId: people.Roux, channel: 'sms' });
     expect(answer.body).toMatchObject({ generator: 'template', fallback: 'circuit_open', ready: true });
     expect(fake.received.length).toBe(n);
+    const status = await call(app, 'GET', '/v1/drafting', { key: org.caller });
+    expect(status.body).toMatchObject({
+      generator: 'llm:fake-model',
+      circuit: 'open',
+      writingNow: 'template',
+    });
+    expect(status.body.prompts).toContainEqual({ file: 'prompts/email.fr.md', version: '2' });
+    expect((await call(templateApp, 'GET', '/v1/drafting', { key: org.caller })).body).toMatchObject({
+      generator: 'template',
+      circuit: null,
+    });
   });
 
   it('keeps an edit beside the original, checks it, and lets a manager or marketer approve', async () => {

@@ -11,6 +11,7 @@ const pitch: Pitch = {
   valuePropositions: ['Un seul interlocuteur pour la téléphonie fixe et mobile'],
   facts: ['Diagnostic réalisé en une semaine'],
   dataSource: 'l’annuaire des entreprises (data.gouv.fr)',
+  postalAddress: '10 rue de la Paix, 75002 Paris',
 };
 const sender = { name: 'Claire Moreau', company: 'Tiède Conseil', role: 'conseillère' };
 
@@ -43,6 +44,28 @@ describe('the template drafter', () => {
     }
     expect(failures.slice(0, 3)).toEqual([]);
     expect(checked).toBe(demo.people.length * 10);
+  });
+
+  it('refuses an e-mail to the United States without the sender’s postal address (CAN-SPAM)', () => {
+    const us = demo.people.find((p) => p.row.prospect?.country === 'US')!;
+    const { postalAddress: _none, ...withoutAddress } = pitch;
+    const facts = buildFacts({ kind: 'b2b', ...us.row.prospect! }, us.row.company ?? null, {
+      channel: 'email',
+      pitch: withoutAddress,
+      sender,
+    });
+    const check = checkDraft('email', templateDraft(facts), facts);
+    expect(check.passed).toBe(false);
+    expect(check.findings.map((f) => [f.code, f.rule])).toEqual([
+      ['MISSING_POSTAL_ADDRESS', expect.stringContaining('CAN-SPAM')],
+    ]);
+    const french = demo.people.find((p) => p.row.prospect?.country === 'FR')!;
+    const fr = buildFacts({ kind: 'b2b', ...french.row.prospect! }, french.row.company ?? null, {
+      channel: 'email',
+      pitch: withoutAddress,
+      sender,
+    });
+    expect(checkDraft('email', templateDraft(fr), fr).passed).toBe(true);
   });
 
   it('is deterministic and never writes the contact details', () => {
