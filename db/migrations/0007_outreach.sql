@@ -55,6 +55,6 @@ CREATE TABLE "llm_calls" (
 ALTER TABLE "campaigns" ADD COLUMN "pitch" jsonb;--> statement-breakpoint
 CREATE INDEX "drafts_org_id_prospect_id_index" ON "drafts" USING btree ("org_id","prospect_id");--> statement-breakpoint
 CREATE INDEX "drafts_org_id_status_id_index" ON "drafts" USING btree ("org_id","status","id");--> statement-breakpoint
-CREATE INDEX "drafts_org_id_batch_id_index" ON "drafts" USING btree ("org_id","batch_id");--> statement-breakpoint
+CREATE UNIQUE INDEX "drafts_org_id_batch_id_prospect_id_index" ON "drafts" USING btree ("org_id","batch_id","prospect_id") WHERE batch_id IS NOT NULL;--> statement-breakpoint
 CREATE INDEX "llm_calls_org_id_draft_id_index" ON "llm_calls" USING btree ("org_id","draft_id");--> statement-breakpoint
 CREATE INDEX "llm_calls_org_id_prospect_id_index" ON "llm_calls" USING btree ("org_id","prospect_id");

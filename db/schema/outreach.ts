@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import {
   boolean,
   doublePrecision,
@@ -8,6 +9,7 @@ import {
   primaryKey,
   text,
   timestamp,
+  uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
 import { newId } from '../../src/lib/ids';
@@ -19,6 +21,7 @@ export interface DraftBrief {
   pitch: Pitch;
   sender: Sender;
   maxWords: number;
+  notes?: string[];
 }
 
 export const DRAFT_STATUSES = ['draft', 'approved', 'rejected', 'used'] as const;
@@ -71,7 +74,8 @@ export const drafts = pgTable(
     primaryKey({ columns: [t.orgId, t.id] }),
     index().on(t.orgId, t.prospectId),
     index().on(t.orgId, t.status, t.id),
-    index().on(t.orgId, t.batchId),
+    // A batch drafts each prospect once, even when a job taken over re-drafts one that was in flight.
+    uniqueIndex().on(t.orgId, t.batchId, t.prospectId).where(sql`batch_id IS NOT NULL`),
   ],
 );
 

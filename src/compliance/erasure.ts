@@ -122,8 +122,6 @@ export async function eraseProspect(
         ),
       )
       .returning({ id: consents.id });
-    // Drafts carry the person's facts, and the LLM calls the prompts made of them.
-    const draftsDeleted = await eraseDraftsOf(tx, id);
     const anonymized = await tx.db
       .update(contactAttempts)
       .set({ prospectId: null, contactPointId: null, campaign: null })
@@ -137,6 +135,9 @@ export async function eraseProspect(
       )
       .returning({ id: contactAttempts.id });
     await tx.db.delete(prospects).where(and(eq(prospects.orgId, tx.orgId), eq(prospects.id, id)));
+    // Drafts carry the person's facts, and the LLM calls the prompts made of them. After the prospect's row
+    // is gone: a draft being written holds a share lock on it, so this sees that draft once it is stored.
+    const draftsDeleted = await eraseDraftsOf(tx, id);
     await forgetScores(tx, id);
     if (ownIds.length > 0) {
       await tx.db

@@ -1,8 +1,8 @@
 import { type DraftChannel, type DraftContent, partsOf } from './content';
-import { type DraftFacts, groundTexts } from './facts';
+import { type DraftFacts, groundTexts, trustedTexts } from './facts';
 import { type Finding, fold } from './findings';
 import { checkGroundedness } from './grounded';
-import { lintParts } from './lint';
+import { ACRONYMS, lintParts } from './lint';
 import { checkForbidden, checkMandatory } from './mandatory';
 
 /** A tolerability score below this fails a draft even without an error. */
@@ -26,7 +26,8 @@ const COMMON_WORDS = new Set(
     'stop linkedin rgpd gdpr cnil bloctel tps ctps',
     'france allemagne royaume-uni uni royaume états-unis etats-unis canada belgique suisse espagne italie',
     'germany united kingdom states britain spain italy belgium switzerland',
-    'pourriez voudriez seriez auriez could would i',
+    'pourriez voudriez seriez auriez could would i m ve ll d s re mme mlle mail internet web',
+    ...[...ACRONYMS].map((a) => a.toLowerCase()),
   ]
     .join(' ')
     .split(' ')
@@ -47,7 +48,7 @@ export function checkDraft(channel: DraftChannel, content: DraftContent, facts: 
     knownWords,
     maxWords: facts.maxWords,
   });
-  const forbidden = checkForbidden(parts, texts);
+  const forbidden = checkForbidden(parts, texts, trustedTexts(facts));
   const grounded = checkGroundedness(parts, {
     texts,
     notes: facts.notes,

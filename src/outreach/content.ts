@@ -10,7 +10,8 @@ export type DraftChannel = (typeof DRAFT_CHANNELS)[number];
 
 export const OBJECTIONS = ['not_interested', 'send_email', 'has_provider', 'data_source'] as const;
 
-const line = z.string().min(1);
+/** A non-empty string of bounded length: an answer or an edit of a megabyte is refused, not checked. */
+const line = z.string().min(1).max(4000);
 
 export const CallScriptSchema = z.object({
   opening: line.describe('Who calls, for which company, and the name of the person called'),
@@ -32,7 +33,7 @@ export const CallScriptSchema = z.object({
 
 export const EmailSchema = z.object({
   subject: line,
-  body: line.describe('Plain text, ending with the sender and the opt-out line'),
+  body: z.string().min(1).max(8000).describe('Plain text, ending with the sender and the opt-out line'),
 });
 
 export const SmsSchema = z.object({ text: line });
@@ -78,6 +79,7 @@ export function partsOf(channel: DraftChannel, content: DraftContent): DraftPart
       })),
       ...s.valueHypotheses.flatMap((v, i) => [
         { path: `/valueHypotheses/${i}/hypothesis`, text: v.hypothesis, role: 'script' as const },
+        { path: `/valueHypotheses/${i}/basedOn`, text: v.basedOn, role: 'script' as const },
       ]),
       ...s.objections.map((o, i) => ({
         path: `/objections/${i}/answer`,

@@ -22,7 +22,7 @@ import { checkDraft } from './check';
 import { CONTENT_SCHEMAS, DRAFT_CHANNELS, type DraftContent } from './content';
 import { type DrafterDeps, writeDraft } from './drafter';
 import { buildFacts, factsHash, LANGUAGES, type Pitch, type Sender, TONES } from './facts';
-import { hadConversation, recentLines } from './history';
+import { DECLINED_DAYS, declinedAt, hadConversation, recentLines } from './history';
 import { PitchSchema, SenderSchema } from './pitch-schema';
 
 const draftOptions = {
@@ -105,6 +105,16 @@ async function factsFor(ctx: Ctx, plan: DraftPlan, prospectId: string, now: Date
     notes: [...options.notes, ...events.flatMap((e) => (e.note ? [e.note] : []))].slice(0, 8),
     maxWords: options.maxWords,
   });
+  // No pressure after a no: nothing is drafted for someone who declined recently.
+  const declined = declinedAt(events, now);
+  if (declined) {
+    const until = new Date(declined.getTime() + DECLINED_DAYS * 86_400_000);
+    throw new AppError(
+      'CONFLICT',
+      `this person said no on ${declined.toISOString().slice(0, 10)}: nothing is drafted for them before ${until.toISOString().slice(0, 10)}`,
+      { extra: { declinedAt: declined.toISOString(), nextAllowedAt: until.toISOString() } },
+    );
+  }
   const score = campaign && inputs[0] ? scoreInput(campaign, plan.scorer, inputs[0], now) : null;
   const reasons = score ? writeReasons(score.contributions).positive : [];
   // Sentences need the language, which the record may have decided: the reasons and history come second.
@@ -145,7 +155,12 @@ export async function draftFor(
     promptFile: written.promptFile,
     promptVersion: written.promptVersion,
     factsHash: factsHash(facts),
-    brief: { pitch: plan.pitch, sender: plan.sender, maxWords: plan.options.maxWords },
+    brief: {
+      pitch: plan.pitch,
+      sender: plan.sender,
+      maxWords: plan.options.maxWords,
+      notes: plan.options.notes,
+    },
     content: written.content,
     editedContent: null,
     findings: written.check.findings,
@@ -177,18 +192,24 @@ export async function draftFor(
     output_tokens: c.outputTokens,
     latency_ms: Math.round(c.latencyMs),
   }));
-  // The draft and its calls in one statement: no transaction to open, and nothing half-written.
+  // The draft and its calls in one statement: no transaction to open, and nothing half-written. The
+  // prospect's row is share-locked: an erasure running meanwhile waits for this draft, then removes it; one
+  // that ran first leaves no row, and nothing is written. A batch drafts each prospect once.
   await ctx.db.execute(sql`
-    WITH d AS (
+    WITH p AS (
+      SELECT id FROM prospects WHERE org_id = ${ctx.orgId} AND id = ${prospectId} FOR KEY SHARE
+    ), d AS (
       INSERT INTO drafts (org_id, id, prospect_id, campaign_id, channel, language, tone, status, generator, model,
         prompt_file, prompt_version, facts_hash, brief, content, findings, tolerability, repaired, fallback,
         input_tokens, output_tokens, latency_ms, cost_usd, batch_id, created_by, created_at)
-      VALUES (${row.orgId}, ${row.id}, ${row.prospectId}, ${row.campaignId}, ${row.channel}, ${row.language},
+      SELECT ${row.orgId}, ${row.id}, ${row.prospectId}, ${row.campaignId}, ${row.channel}, ${row.language},
         ${row.tone}, ${row.status}, ${row.generator}, ${row.model}, ${row.promptFile}, ${row.promptVersion},
         ${row.factsHash}, ${JSON.stringify(row.brief)}::jsonb, ${row.content === null ? null : JSON.stringify(row.content)}::jsonb,
         ${JSON.stringify(row.findings)}::jsonb, ${row.tolerability}, ${row.repaired}, ${row.fallback},
         ${row.inputTokens}, ${row.outputTokens}, ${row.latencyMs}, ${row.costUsd}, ${row.batchId}, ${row.createdBy},
-        ${now.toISOString()}::timestamptz)
+        ${now.toISOString()}::timestamptz
+      FROM p
+      ON CONFLICT (org_id, batch_id, prospect_id) WHERE batch_id IS NOT NULL DO NOTHING
       RETURNING id)
     INSERT INTO llm_calls (org_id, id, draft_id, prospect_id, purpose, model, ok, error, status, calls, request,
       response, input_tokens, output_tokens, latency_ms)
@@ -272,6 +293,7 @@ export async function editDraft(ctx: Ctx, id: string, content: unknown): Promise
       language: row.language,
       tone: row.tone,
       maxWords: row.brief.maxWords,
+      notes: row.brief.notes ?? [],
     });
     const plan = await planDrafts(tx, {
       ...options,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DraftChannel } from './content';
+import { scrub } from './findings';
 
 export const LANGUAGES = ['fr', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -132,6 +133,20 @@ export function groundTexts(facts: DraftFacts): string[] {
   return out;
 }
 
+/** What the organization itself wrote (pitch and sender): the only source of links, addresses and numbers to give. */
+export function trustedTexts(facts: DraftFacts): string[] {
+  return groundTexts({ ...facts, prospect: EMPTY_PERSON, company: null, reasons: [], recent: [] });
+}
+
+const EMPTY_PERSON: DraftFacts['prospect'] = {
+  firstName: null,
+  lastName: null,
+  jobTitle: null,
+  seniority: null,
+  department: null,
+  city: null,
+};
+
 /** A prospect and company as the database or an import row holds them: the fields a draft may use. */
 export interface ProspectRecord {
   kind: 'b2b' | 'b2c';
@@ -188,7 +203,9 @@ export function buildFacts(
       .filter(([k, v]) => NOTE_KEYS.test(k) && typeof v === 'string' && v.trim())
       .map(([, v]) => String(v).trim()),
     ...(o.notes ?? []),
-  ];
+  ].map((n) => scrub(n, 2000));
+  // Fields imported from files are the prospect's data too: no contact detail or link goes through them.
+  const field = (v: string | null | undefined) => (v ? scrub(v, 200, 'explicit') : null);
   return {
     channel: o.channel,
     language: o.language ?? draftLanguage(prospect.language, country),
@@ -196,22 +213,22 @@ export function buildFacts(
     country,
     kind: prospect.kind,
     prospect: {
-      firstName: prospect.firstName ?? null,
-      lastName: prospect.lastName ?? null,
-      jobTitle: prospect.jobTitle ?? null,
-      seniority: prospect.seniority ?? null,
-      department: prospect.department ?? null,
-      city: prospect.city ?? null,
+      firstName: field(prospect.firstName),
+      lastName: field(prospect.lastName),
+      jobTitle: field(prospect.jobTitle),
+      seniority: field(prospect.seniority),
+      department: field(prospect.department),
+      city: field(prospect.city),
     },
     company: company
       ? {
-          name: company.name,
-          industryCode: company.industryCode ?? null,
-          industryScheme: company.industryScheme ?? null,
-          industryLabel: company.industryLabel ?? null,
+          name: field(company.name) ?? '',
+          industryCode: field(company.industryCode),
+          industryScheme: field(company.industryScheme),
+          industryLabel: field(company.industryLabel),
           employeeCount: company.employeeCount ?? null,
-          employeeBand: company.employeeBand ?? null,
-          city: company.city ?? null,
+          employeeBand: field(company.employeeBand),
+          city: field(company.city),
         }
       : null,
     reasons: o.reasons ?? [],

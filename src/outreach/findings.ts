@@ -48,3 +48,21 @@ export function plain(text: string): string {
 export function fold(text: string): string {
   return plain(text).normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 }
+
+/** Links: a scheme, www., or a domain whose last label is a top-level domain (file names are not links). */
+export const URL =
+  /\b(?:https?:\/\/|www\.)[^\s<>"')]+|(?<![@\w.-])[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?!(?:pdf|docx?|xlsx?|csv|png|jpe?g|gif|txt|pptx?|zip)\b)[a-z]{2,24}\b(?:\/[^\s<>"')]*)?/gi;
+export const EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
+/** International numbers, and national ones that start with 0 and a digit other than 0 (FR, UK, DE). */
+export const PHONE = /\+\d{1,3}(?:[ .-]?\d){7,12}(?![\d])|(?<![\d.,])0[1-9](?:[ .-]?\d){7,9}(?![\d])/g;
+
+/**
+ * Free text from a prospect's record or notes, made safe to hand to an LLM: addresses, phone numbers and
+ * links replaced (a note may carry them; the prompt never does), and cut to `max` characters.
+ */
+export function scrub(text: string, max: number, links: 'all' | 'explicit' = 'all'): string {
+  // A company may be called "Exemple.com": in a record's fields only explicit links go.
+  const link = links === 'all' ? URL : /\b(?:https?:\/\/|www\.)[^\s<>"')]+/gi;
+  const cleaned = text.replace(EMAIL, '[…]').replace(PHONE, '[…]').replace(link, '[…]');
+  return cleaned.length > max ? `${cleaned.slice(0, max - 1)}…` : cleaned;
+}

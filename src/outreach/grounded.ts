@@ -51,10 +51,20 @@ function wordsOf(texts: string[]): Set<string> {
 
 /** Whether a capitalized word at `index` begins a sentence, a line, a list item or a quotation. */
 function startsSentence(text: string, index: number): boolean {
-  const gap = /[\s"«»“”(\-–—•*]*$/u.exec(text.slice(0, index))![0];
-  const before = text.slice(0, index - gap.length);
-  return before === '' || gap.includes('\n') || /[.!?:;]$/.test(before);
+  // Only the few characters before the word are looked at: the check stays linear in the text's length.
+  let i = index - 1;
+  let newline = false;
+  while (i >= 0 && /[\s"«»“”(\-–—•*]/u.test(text[i]!)) {
+    if (text[i] === '\n') newline = true;
+    i--;
+  }
+  return i < 0 || newline || /[.!?:;]/.test(text[i]!);
 }
+
+/** A small figure of time ("15 minutes", "14 h", "2 days"): how a message proposes a call, not a fact to ground. */
+const TIME_UNIT =
+  /^\s?(?:min(?:utes?)?|h(?:eures?)?\b|hours?|jours?|days?|semaines?|weeks?|mois|months?|secondes?|seconds?)/iu;
+const TIME_OF_DAY = /^\d{1,2}\s?[h:]\s?\d{0,2}$/;
 
 /** Figures and proper names the inputs do not contain. */
 export function checkGroundedness(parts: DraftPart[], grounds: Grounds): Finding[] {
@@ -65,6 +75,12 @@ export function checkGroundedness(parts: DraftPart[], grounds: Grounds): Finding
     const text = plain(part.text);
     for (const m of text.matchAll(NUMBER)) {
       if (figures.has(figure(m[0]))) continue;
+      const after = text.slice(m.index + m[0].length, m.index + m[0].length + 10);
+      if (
+        Number(figure(m[0])) <= 60 &&
+        (TIME_UNIT.test(after) || TIME_OF_DAY.test(`${m[0]}${after.slice(0, 4)}`.trim()))
+      )
+        continue;
       findings.push({
         check: 'groundedness',
         code: 'UNGROUNDED_FIGURE',
@@ -93,13 +109,53 @@ export function checkGroundedness(parts: DraftPart[], grounds: Grounds): Finding
       });
     }
   }
-  findings.push(...checkClaims(parts, grounds));
+  findings.push(...checkClaims(parts, grounds, known));
   return findings;
 }
 
 /** Words that make a sentence a claim about the product or its results. */
-const CLAIM_MARKERS =
-  /(?<![\p{L}])(garanti\p{L}*|leader|n°\s?1|numéro un|le meilleur|la meilleure|les meilleur\p{L}*|prouvé\p{L}*|certifié\p{L}*|économis\p{L}*|réduis\p{L}*|réduction|jusqu'à|augment\p{L}*|guarantee\p{L}*|#1|number one|the best|best-in-class|proven|certified|sav(e|es|ing)|reduc\p{L}*|cut\p{L}*|up to|boost\p{L}*|increas\p{L}*|trusted by|clients?|customers?)(?![\p{L}])/iu;
+const CLAIM_MARKERS = new RegExp(
+  `(?<![\\p{L}])(${[
+    'garanti\\p{L}*',
+    'leaders?',
+    'n°\\s?1',
+    'numéro un',
+    '(le|la|les) meilleur(e|s|es)? (solution|prestataire|fournisseur|produit|offre|prix|service|outil|logiciel)',
+    'prouvé\\p{L}*',
+    'certifié\\p{L}*',
+    'économis\\p{L}*',
+    'réduis\\p{L}*',
+    'réduction',
+    "jusqu'à \\d",
+    'augment\\p{L}*',
+    'deux fois',
+    'moitié',
+    'nos clients',
+    'des centaines',
+    'des milliers',
+    'guarantee\\p{L}*',
+    '#1',
+    'number one',
+    'the best (solution|provider|supplier|product|offer|price|service|tool|software)',
+    'best-in-class',
+    'market leader',
+    'proven',
+    'certified',
+    'sav(e|es|ing)',
+    'reduc\\p{L}*',
+    'cuts?',
+    'up to \\d',
+    'boost\\p{L}*',
+    'increas\\p{L}*',
+    'trusted by',
+    'our (customers|clients)',
+    'hundreds of',
+    'thousands of',
+    'half',
+    'twice',
+  ].join('|')})(?![\\p{L}])`,
+  'iu',
+);
 
 const SENTENCE = /[^.!?\n]+[.!?]?/g;
 
@@ -107,20 +163,24 @@ const SENTENCE = /[^.!?\n]+[.!?]?/g;
  * A sentence that makes a claim must restate an approved one: most of the significant words of some
  * approved claim, value proposition or the offer appear in it.
  */
-function checkClaims(parts: DraftPart[], grounds: Grounds): Finding[] {
+function checkClaims(parts: DraftPart[], grounds: Grounds, known: Set<string>): Finding[] {
   const approved = grounds.claims.map((c) => significant(c)).filter((w) => w.size > 0);
   const findings: Finding[] = [];
   for (const part of parts) {
     const text = plain(part.text);
     for (const m of text.matchAll(SENTENCE)) {
-      if (!CLAIM_MARKERS.test(m[0])) continue;
+      // A question asks about the prospect's situation; it states nothing about the product.
+      if (m[0].trimEnd().endsWith('?') || !CLAIM_MARKERS.test(m[0])) continue;
       const said = significant(m[0]);
-      const backed = approved.some((claim) => {
+      // It restates an approved claim, and adds little of its own: most of its words are the inputs'.
+      const restates = approved.some((claim) => {
         let shared = 0;
         for (const w of claim) if (said.has(w)) shared++;
         return shared / claim.size >= 0.6;
       });
-      if (backed) continue;
+      let own = 0;
+      for (const w of said) if (known.has(w)) own++;
+      if (restates && own / Math.max(1, said.size) >= 0.7) continue;
       const start = m.index + (m[0].length - m[0].trimStart().length);
       findings.push({
         check: 'groundedness',
@@ -136,9 +196,24 @@ function checkClaims(parts: DraftPart[], grounds: Grounds): Finding[] {
   return findings;
 }
 
-/** Words of four letters or more, folded, and figures: what two statements of one claim share. */
+/** Words that carry no claim of their own, French and English (folded). */
+const STOPWORDS = new Set(
+  [
+    'vous votre vos nous notre nos leur leurs pour avec dans sans plus moins cette cela ceci etre avoir fait',
+    'faire peut pourrait pourraient serait seraient comme aussi tres tout tous toute toutes mais donc alors',
+    'entre chez vers depuis encore meme quel quelle quels quelles elle elles sont sera ainsi celle celui ceux',
+    'your you with that this these those from have been will would could might also more less very their they',
+    'them what which about into than then some such just only over like make made when where there here',
+    'interesser interesse interest interested concerner concerne',
+  ]
+    .join(' ')
+    .split(' '),
+);
+
+/** Words of four letters or more, folded, but the common ones, and figures: what two statements of one claim share. */
 function significant(text: string): Set<string> {
   const out = new Set<string>();
-  for (const w of fold(text).split(/[^\p{L}\p{N}%]+/u)) if (w.length >= 4 || /\d/.test(w)) out.add(w);
+  for (const w of fold(text).split(/[^\p{L}\p{N}%]+/u))
+    if ((w.length >= 4 && !STOPWORDS.has(w)) || /\d/.test(w)) out.add(w);
   return out;
 }

@@ -59,3 +59,21 @@ export function recentLines(events: PastInteraction[], language: Language, now: 
 export function hadConversation(events: PastInteraction[]): boolean {
   return events.some((e) => CONVERSATIONS.has(e.type));
 }
+
+/** Outcomes that mean the person said no: after one, no new pitch is drafted for a while. */
+const REFUSALS = new Set(['refused', 'do_not_contact', 'not_interested', 'consent_withdrawn']);
+
+/** Days after a no during which nothing is drafted: France's 60 full days after an in-call refusal (C. conso D.223-9). */
+export const DECLINED_DAYS = 60;
+
+/** When the person last said no (an opt-out, a complaint, a refusal), if within DECLINED_DAYS of `now`. */
+export function declinedAt(events: PastInteraction[], now: Date): Date | null {
+  const since = now.getTime() - DECLINED_DAYS * DAY;
+  let last: Date | null = null;
+  for (const e of events) {
+    const no =
+      e.type === 'opt_out' || e.type === 'complaint' || (e.outcome !== null && REFUSALS.has(e.outcome));
+    if (no && e.occurredAt.getTime() >= since && (!last || e.occurredAt > last)) last = e.occurredAt;
+  }
+  return last;
+}

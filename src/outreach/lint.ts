@@ -35,10 +35,9 @@ const PHRASE_RULES: PhraseRule[] = [
       "aujourd'hui seulement",
       "jusqu'à ce soir",
       'ne tardez pas',
-      'sans attendre',
-      'dès maintenant',
-      'immédiatement',
-      'urgent(e|es|s)?',
+      'profitez(-en)? (dès maintenant|maintenant|vite|sans attendre)',
+      '(répondez|rappelez|réservez|commandez|inscrivez-vous|contactez-nous|décidez) (immédiatement|vite|sans tarder|sans attendre|dès maintenant)',
+      "(?<!(pas|rien d'|non|rien de) )urgent(e|es|s)?",
       "avant qu'il ne soit trop tard",
       'last chance',
       'limited[- ]time',
@@ -47,9 +46,8 @@ const PHRASE_RULES: PhraseRule[] = [
       'expires? (today|tonight|tomorrow|soon)',
       'today only',
       'hurry',
-      'urgent(ly)?',
-      'right away',
-      'immediately',
+      '(?<!(not|nothing|no) )urgent(ly)?',
+      '(reply|respond|call|book|sign up|order|act|decide) (immediately|right away|now|today)',
       "don't miss (out|this)",
       "before it's too late",
       'final notice',
@@ -80,6 +78,10 @@ const PHRASE_RULES: PhraseRule[] = [
       "i'll (keep )?call(ing)? (you )?(again|back) (tomorrow|until)",
       'now or never',
       'no excuses?',
+      'keep trying',
+      'until i reach you',
+      "jusqu'à ce que je vous (joigne|parle|aie)",
+      'je ne lâcherai pas',
     ],
   },
   {
@@ -137,8 +139,8 @@ const compiled = PHRASE_RULES.map((r) => ({
 }));
 
 /** Words that are written in capitals by convention, not to shout. */
-const ACRONYMS = new Set(
-  'STOP RGPD GDPR CNIL SIRET SIREN NAF NAICS SIC APE PME TPE ETI SAS SARL SASU EURL CRM ERP SaaS B2B B2C TVA VAT USA UK HTTP SMS API PDG CEO CFO CTO COO DSI DRH DAF RH IT TPS CTPS DNCL PECR UWG TCPA BTP HVAC ESN PDF CSV IBAN OK'.split(
+export const ACRONYMS = new Set(
+  'STOP RGPD GDPR CNIL SIRET SIREN NAF NACE NAICS SIC APE PME TPE ETI SAS SARL SASU EURL SCI SNC SA LTD INC LLC PLC GMBH AG CRM ERP SaaS B2B B2C TVA HT TTC VAT USA UK EU UE HTTP SMS API PDG CEO CFO CTO COO CMO DSI DRH DAF RH IT TPS CTPS DNCL PECR UWG TCPA BTP HVAC ESN PDF CSV IBAN OK FAQ INSEE URSSAF'.split(
     ' ',
   ),
 );
@@ -190,7 +192,7 @@ export function lintParts(parts: DraftPart[], context: LintContext): LintResult 
 
 function shouting(part: DraftPart, context: LintContext): Finding[] {
   const out: Finding[] = [];
-  for (const m of part.text.matchAll(/(?<![\p{L}\p{N}])\p{Lu}{4,}(?![\p{L}\p{N}])/gu)) {
+  for (const m of part.text.matchAll(/(?<![\p{L}\p{N}])\p{Lu}{3,}(?![\p{L}\p{N}])/gu)) {
     if (ACRONYMS.has(m[0]) || context.knownWords?.has(m[0])) continue;
     out.push({
       check: 'tolerability',
@@ -288,6 +290,28 @@ export function gsm7Length(text: string): number | null {
     else return null;
   }
   return n;
+}
+
+/**
+ * Text in the GSM-7 alphabet, accents that it lacks dropped ("ê" as "e"): one character outside it would
+ * send the SMS as Unicode, in parts of 70.
+ */
+export function toGsm7(text: string): string {
+  let out = '';
+  for (const ch of text
+    .replace(/[’‘]/g, "'")
+    .replace(/[“”«»]/g, '"')
+    .replace(/[–—]/g, '-')
+    .replace(/…/g, '...')) {
+    if (gsm7Length(ch) !== null) out += ch;
+    else if (ch === 'œ' || ch === 'Œ') out += ch === 'œ' ? 'oe' : 'OE';
+    else if (/\s/.test(ch)) out += ' ';
+    else {
+      const bare = ch.normalize('NFD').replace(/\p{M}/gu, '');
+      if (gsm7Length(bare) !== null) out += bare;
+    }
+  }
+  return out;
 }
 
 export const LIMITS = {

@@ -230,35 +230,37 @@ export function resilient(
   return {
     model: llm.model,
     breaker: circuit,
-    complete: (request) =>
-      slots.run(async () => {
-        let calls = 0;
-        for (let attempt = 0; ; attempt++) {
-          if (!circuit.admit())
-            throw new LlmError(
-              'circuit_open',
-              'the LLM endpoint is failing; circuit open',
-              undefined,
-              undefined,
-              calls,
-            );
-          calls++;
-          try {
-            const answer = await llm.complete(request);
-            circuit.success();
-            return { ...answer, calls };
-          } catch (error) {
-            const e = asLlmError(error);
-            circuit.failure();
-            if (!e.retryable || attempt >= options.maxRetries)
-              throw new LlmError(e.kind, e.message, e.status, e.retryAfterMs, calls);
-            const wait = retryDelay(attempt, options, e.retryAfterMs);
-            // A server that asks for more than our longest wait is treated as down for this draft.
-            if (e.retryAfterMs !== undefined && e.retryAfterMs > options.maxDelayMs * 4)
-              throw new LlmError(e.kind, e.message, e.status, e.retryAfterMs, calls);
-            await sleep(wait);
-          }
+    complete: async (request) => {
+      let calls = 0;
+      for (let attempt = 0; ; attempt++) {
+        if (!circuit.admit())
+          throw new LlmError(
+            'circuit_open',
+            'the LLM endpoint is failing; circuit open',
+            undefined,
+            undefined,
+            calls,
+          );
+        calls++;
+        // A slot is held for the call only: a draft waiting to retry leaves it to others.
+        const outcome = await slots.run(() =>
+          llm.complete(request).then(
+            (answer) => ({ answer }),
+            (error: unknown) => ({ error: asLlmError(error) }),
+          ),
+        );
+        if ('answer' in outcome) {
+          circuit.success();
+          return { ...outcome.answer, calls };
         }
-      }),
+        const e = outcome.error;
+        circuit.failure();
+        // A server that asks for more than our longest wait is treated as down for this draft.
+        const tooLong = e.retryAfterMs !== undefined && e.retryAfterMs > options.maxDelayMs * 4;
+        if (!e.retryable || attempt >= options.maxRetries || tooLong)
+          throw new LlmError(e.kind, e.message, e.status, e.retryAfterMs, calls);
+        await sleep(retryDelay(attempt, options, e.retryAfterMs));
+      }
+    },
   };
 }

@@ -7,7 +7,8 @@ import {
   OBJECTIONS,
 } from './content';
 import type { DraftFacts } from './facts';
-import { at, type Finding, fold, plain } from './findings';
+import { at, EMAIL, type Finding, fold, PHONE, plain, URL } from './findings';
+import { toGsm7 } from './lint';
 import { rulesFor } from './message-rules';
 
 /**
@@ -19,14 +20,29 @@ import { rulesFor } from './message-rules';
 /** Phrases that offer to stop, per channel (the STOP keyword of an SMS is its own rule). */
 const OPT_OUT: Record<DraftChannel, RegExp | null> = {
   email:
-    /d[ée]sinscri|plus recevoir|\bSTOP\b|ne plus [êe]tre (contact|sollicit)|opposition|unsubscribe|opt[- ]out|no longer (receive|hear)|not to be contacted|stop receiving|reply stop|r[ée]pondez stop/i,
+    /d[ée]sinscri|plus recevoir|\bSTOP\b|ne plus [êe]tre (contact|sollicit)|opposition|unsubscribe|opt[- ]out|no longer (receive|hear)|not to be contacted|stop receiving|rather not receive|reply stop|r[ée]pondez stop/i,
   sms: null,
-  call_script:
-    /ne plus (vous )?(appeler|contacter|[êe]tre appel)|liste d'opposition|ne plus vous d[ée]ranger|not (to )?(call|contact) you again|remove (you|your number)|do-not-call|stop calling/i,
-  voicemail:
-    /ne plus (vous )?(appeler|contacter|[êe]tre appel)|ne plus vous d[ée]ranger|not (to )?(call|contact) you again|remove (you|your number)|stop calling|rather not be called|pr[ée]f[ée]rez ne pas [êe]tre rappel/i,
+  call_script: new RegExp(
+    [
+      'ne (vous )?(appelle|rappelle|contacte|recontacte|sollicite|d[ée]range)(rai|rions|ra)? plus',
+      'ne plus (vous )?(appeler|rappeler|contacter|solliciter|d[ée]ranger)',
+      'ne plus [êe]tre (appel|rappel|contact|sollicit)',
+      "liste d'opposition",
+      "(not|never|n't) (to )?(call|contact|phone|ring) (you )?again",
+      'stop (calling|contacting)',
+      'remove (you|your number|your details)',
+      'do-not-call',
+      'opt[- ]out',
+    ].join('|'),
+    'i',
+  ),
+  voicemail: null,
   linkedin: null,
 };
+OPT_OUT.voicemail = new RegExp(
+  `${OPT_OUT.call_script!.source}|pr[ée]f[ée]rez ne pas [êe]tre rappel|rather not be called`,
+  'i',
+);
 
 const finding = (f: Omit<Finding, 'severity' | 'penalty'> & Partial<Finding>): Finding => ({
   severity: 'error',
@@ -47,7 +63,8 @@ export function checkMandatory(channel: DraftChannel, content: DraftContent, fac
       case 'identification': {
         // An SMS names the company; a call, a voicemail or an e-mail also the person speaking or signing.
         const needsName = channel !== 'sms';
-        if (!has(facts.sender.company) || (needsName && !has(facts.sender.name))) {
+        const company = has(facts.sender.company) || (channel === 'sms' && has(toGsm7(facts.sender.company)));
+        if (!company || (needsName && !has(facts.sender.name))) {
           const who = needsName ? `${facts.sender.name}, ${facts.sender.company}` : facts.sender.company;
           missing(
             'MISSING_IDENTIFICATION',
@@ -95,6 +112,16 @@ export function checkMandatory(channel: DraftChannel, content: DraftContent, fac
   return out;
 }
 
+/** Whether a text names a source: most of the source's significant words are in it, in any order. */
+function mentions(text: string, source: string): boolean {
+  const said = new Set(fold(text).split(/[^\p{L}\p{N}]+/u));
+  const words = fold(source)
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w.length >= 4 || /\d/.test(w));
+  if (!words.length) return fold(text).includes(fold(source));
+  return words.filter((w) => said.has(w)).length / words.length >= 0.6;
+}
+
 function checkDataSource(script: CallScript, facts: DraftFacts, source: string): Finding[] {
   const out: Finding[] = [];
   const seen = new Set(script.objections.map((o) => o.objection));
@@ -110,7 +137,7 @@ function checkDataSource(script: CallScript, facts: DraftFacts, source: string):
         }),
       );
   const i = script.objections.findIndex((o) => o.objection === 'data_source');
-  if (i >= 0 && !fold(script.objections[i]!.answer).includes(fold(facts.pitch.dataSource)))
+  if (i >= 0 && !mentions(script.objections[i]!.answer, facts.pitch.dataSource))
     out.push(
       finding({
         check: 'mandatory',
@@ -124,41 +151,66 @@ function checkDataSource(script: CallScript, facts: DraftFacts, source: string):
   return out;
 }
 
-/** Special categories of personal data (GDPR art. 9), French and English. */
+/** A word list as a pattern matching whole words only, case-insensitively. */
+const wholeWords = (alternatives: string) =>
+  new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternatives})(?![\\p{L}\\p{N}])`, 'iu');
+
+/** Special categories of personal data (GDPR art. 9), French and English, as whole words. */
 const SENSITIVE: { code: string; words: RegExp }[] = [
   {
     code: 'health',
-    words:
-      /sant[ée]|maladie|malade|m[ée]dical\p{L}*|handicap\p{L}*|enceinte|grossesse|diab[èe]t\p{L}*|cancer|d[ée]pression|health|illness|sick|disabilit\p{L}*|disabled|pregnan\p{L}*|diabet\p{L}*|medical condition/iu,
+    words: wholeWords(
+      'sant[ée]|maladies?|malades?|m[ée]dica(l|le|les|ux)|handicap(é|ée|és|ées)?|grossesses?|enceinte de|diab[èe]t(e|es|ique|iques)|cancers?|d[ée]pression|health|illness(es)?|sick|sickness|disabilit(y|ies)|disabled|pregnan(t|cy)|diabet(es|ic)|medical condition',
+    ),
   },
   {
     code: 'religion',
-    words:
-      /religi\p{L}*|[ée]glise|mosqu[ée]e|synagogue|chr[ée]tien\p{L}*|musulman\p{L}*|juif|juive|church|mosque|christian|muslim|jewish|faith/iu,
+    words: wholeWords(
+      'religions?|religieu(x|se|ses)|croyances?|[ée]glises?|mosqu[ée]es?|synagogues?|chr[ée]tien(s|ne|nes)?|catholiques?|protestant(e|s|es)?|musulman(e|s|es)?|juif|juive|juifs|juives|bouddhistes?|hindou(e|s|es)?|religious|beliefs?|church(es)?|mosques?|christians?|catholics?|protestants?|muslims?|jewish|buddhists?|hindus?|faith',
+    ),
   },
   {
     code: 'politics',
-    words: /opinions? politiques?|parti politique|political (views|party|opinion)|your vote/iu,
+    words: wholeWords(
+      'opinions? politiques?|partis? politiques?|political (views|party|parties|opinions?)|your vote|votre vote',
+    ),
   },
   {
     code: 'sexual_orientation',
-    words: /orientation sexuelle|homosexuel\p{L}*|lesbienne|gay|sexual orientation|lesbian/iu,
+    words: wholeWords(
+      'orientation sexuelle|homosexuel(le|s|les)?|homo|lesbiennes?|gays?|sexual orientation|lesbians?|homosexual',
+    ),
   },
-  { code: 'ethnicity', words: /origine ethnique|ethnie|ethnic\p{L}*|racial/iu },
-  { code: 'union', words: /syndiqu[ée]|appartenance syndicale|trade union|union member/iu },
+  { code: 'ethnicity', words: wholeWords('origine ethnique|ethnies?|ethniques?|ethnic(ity)?|racial|race') },
+  {
+    code: 'union',
+    words: wholeWords('syndiqu[ée]s?|syndicats?|appartenance syndicale|trade unions?|union members?'),
+  },
 ];
 
-const URL =
-  /\b(?:https?:\/\/|www\.)[^\s<>"')]+|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|fr|io|net|org|de|co\.uk|uk|eu|info|biz|xyz|ly|me|app|ru|cn)\b(?:\/[^\s<>"')]*)?/gi;
-const EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
-const PHONE = /(?:\+|\b0)\d[\d .-]{7,}\d/g;
 const INSTRUCTION_TALK =
   /ignore[sz]? (all |the )?(previous|prior|above|pr[ée]c[ée]dentes?) (instructions?|consignes?)|system prompt|prompt syst[èe]me|as an ai|en tant qu'(ia|intelligence artificielle)|language model|mod[èe]le de langage|cliquez ici|click here/iu;
+/** Asking for secrets or payment details: never the business of a first contact. */
+const CREDENTIALS = wholeWords(
+  'mot de passe|identifiants? de connexion|coordonn[ée]es bancaires|RIB|IBAN|num[ée]ro de carte|code de carte|password|login details|bank details|card number|credit card|account number|PIN',
+);
 
-/** Sensitive categories, and links, addresses, numbers and instructions that no input gave. */
-export function checkForbidden(parts: DraftPart[], groundTexts: string[]): Finding[] {
-  const ground = fold(groundTexts.join('\n'));
-  const groundDigits = groundTexts.join('\n').replace(/\D+/g, ' ');
+/** Trailing punctuation is the sentence's, not the link's. */
+const trimLink = (link: string) => link.replace(/[.,;:!?]+$/, '');
+
+/**
+ * Sensitive categories, credentials, and links, addresses, numbers and instructions that no trusted input
+ * gave. `wordsGround` is every fact (a hospital's sector may say "santé"); `contactGround` only what the
+ * organization wrote (pitch and sender): a link in a prospect's record is not a link to send them to.
+ */
+export function checkForbidden(
+  parts: DraftPart[],
+  wordsGround: string[],
+  contactGround: string[] = wordsGround,
+): Finding[] {
+  const ground = fold(wordsGround.join('\n'));
+  const trusted = fold(contactGround.join('\n'));
+  const trustedDigits = contactGround.join('\n').replace(/\D+/g, ' ');
   const out: Finding[] = [];
   for (const part of parts) {
     const text = plain(part.text);
@@ -176,9 +228,20 @@ export function checkForbidden(parts: DraftPart[], groundTexts: string[]): Findi
           }),
         );
     }
+    const secret = CREDENTIALS.exec(text);
+    if (secret)
+      out.push(
+        finding({
+          check: 'forbidden',
+          code: 'ASKS_FOR_CREDENTIALS',
+          fr: `Demande d'informations secrètes ou bancaires : « ${secret[0]} »`,
+          en: `Asks for secret or payment details: “${secret[0]}”`,
+          ...at(part, secret.index, secret.index + secret[0].length),
+        }),
+      );
     const emails = [...text.matchAll(EMAIL)];
     for (const m of emails)
-      if (!ground.includes(fold(m[0])))
+      if (!trusted.includes(fold(m[0])))
         out.push(
           finding({
             check: 'forbidden',
@@ -190,9 +253,10 @@ export function checkForbidden(parts: DraftPart[], groundTexts: string[]): Findi
         );
     for (const m of text.matchAll(URL)) {
       if (emails.some((e) => m.index >= e.index && m.index < e.index + e[0].length)) continue;
+      const link = trimLink(m[0]);
       if (
-        ground.includes(
-          fold(m[0])
+        trusted.includes(
+          fold(link)
             .replace(/^https?:\/\//, '')
             .replace(/\/$/, ''),
         )
@@ -202,15 +266,15 @@ export function checkForbidden(parts: DraftPart[], groundTexts: string[]): Findi
         finding({
           check: 'forbidden',
           code: 'UNKNOWN_LINK',
-          fr: `Lien absent des données : « ${m[0]} »`,
-          en: `Link not in the data: “${m[0]}”`,
-          ...at(part, m.index, m.index + m[0].length),
+          fr: `Lien absent des données : « ${link} »`,
+          en: `Link not in the data: “${link}”`,
+          ...at(part, m.index, m.index + link.length),
         }),
       );
     }
     for (const m of text.matchAll(PHONE)) {
       const digits = m[0].replace(/\D/g, '');
-      if (groundDigits.includes(digits.slice(-9))) continue;
+      if (trustedDigits.includes(digits.slice(-9))) continue;
       out.push(
         finding({
           check: 'forbidden',

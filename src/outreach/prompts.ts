@@ -169,6 +169,10 @@ export function renderFacts(f: DraftFacts): string {
 const FENCE_OPEN = '<<<PROSPECT_DATA';
 const FENCE_CLOSE = 'PROSPECT_DATA>>>';
 
+/** Text that cannot open or close a fence, whatever it contains. */
+const unfence = (text: string) =>
+  text.replaceAll('<<<', '‹‹‹').replaceAll('>>>', '›››').replaceAll('PROSPECT_DATA', 'PROSPECT-DATA');
+
 /** The notes in a fenced, labelled block; a note cannot close the fence early, whatever it contains. */
 export function renderNotes(f: DraftFacts): string {
   if (!f.notes.length) return '';
@@ -213,8 +217,9 @@ export function renderRepair(
 ): RenderedPrompt {
   const l = LABELS[language];
   const problems = findings.map((f) => `- ${f[language]}${f.path ? ` (${f.path})` : ''}`).join('\n');
+  // The rejected answer may have copied a note's words: it goes back fenced, as data.
   return {
     ...prompt,
-    user: `${prompt.user}\n\n## ${l.previous}\n${previous}\n\n${l.repair}\n${problems}`,
+    user: `${prompt.user}\n\n## ${l.previous}\n${FENCE_OPEN}\n${unfence(previous)}\n${FENCE_CLOSE}\n\n${l.repair}\n${problems}`,
   };
 }

@@ -1,6 +1,6 @@
 import type { CallScript, DraftContent } from './content';
 import type { DraftFacts, Language } from './facts';
-import { gsm7Length, LIMITS, words } from './lint';
+import { LIMITS, toGsm7, words } from './lint';
 
 /**
  * The template drafter: deterministic, French and English, the same structure as the LLM's from the same
@@ -280,28 +280,6 @@ function email(f: DraftFacts, t: Texts) {
   if (vp && words(body) > f.maxWords)
     body = paragraphs.filter((p) => p !== vp && p !== `${vp}.`).join('\n\n');
   return { subject: t.subject(f), body };
-}
-
-/**
- * Text in the GSM-7 alphabet, accents that it lacks dropped ("ê" as "e"): one character outside it would
- * send the SMS as Unicode, in parts of 70.
- */
-export function toGsm7(text: string): string {
-  let out = '';
-  for (const ch of text
-    .replace(/[’‘]/g, "'")
-    .replace(/[“”«»]/g, '"')
-    .replace(/[–—]/g, '-')
-    .replace(/…/g, '...')) {
-    if (gsm7Length(ch) !== null) out += ch;
-    else if (ch === 'œ' || ch === 'Œ') out += ch === 'œ' ? 'oe' : 'OE';
-    else if (/\s/.test(ch)) out += ' ';
-    else {
-      const bare = ch.normalize('NFD').replace(/\p{M}/gu, '');
-      if (gsm7Length(bare) !== null) out += bare;
-    }
-  }
-  return out;
 }
 
 function sms(f: DraftFacts, t: Texts) {

@@ -400,6 +400,24 @@ describe.each(databases)('drafts on $name', ({ open }) => {
     expect(await count('llm_calls')).toBe(0);
   });
 
+  it('drafts nothing for someone who said no in the last 60 days', async () => {
+    const refused = await call(templateApp, 'POST', '/v1/interactions', {
+      key: org.caller,
+      json: {
+        prospectId: people.Baker,
+        type: 'call_answered',
+        channel: 'phone',
+        outcome: 'refused',
+        occurredAt: new Date(Date.now() - 3 * 86_400_000).toISOString(),
+      },
+    });
+    expect(refused.status).toBe(201);
+    const answer = await draft(templateApp, { prospectId: people.Baker, channel: 'email' });
+    expect(answer.status).toBe(409);
+    expect(answer.body.nextAllowedAt).toEqual(expect.any(String));
+    expect(new Date(answer.body.nextAllowedAt).getTime()).toBeGreaterThan(Date.now() + 50 * 86_400_000);
+  });
+
   it('lints any text', async () => {
     const answer = await call(templateApp, 'POST', '/v1/lint', {
       key: org.marketer,

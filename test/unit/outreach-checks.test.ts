@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkDraft } from '../../src/outreach/check';
-import type { DraftPart } from '../../src/outreach/content';
+import { CONTENT_SCHEMAS, type DraftPart } from '../../src/outreach/content';
 import { buildFacts, type Pitch } from '../../src/outreach/facts';
 import { lintParts } from '../../src/outreach/lint';
 import { templateDraft } from '../../src/outreach/template';
@@ -156,5 +156,95 @@ describe('groundedness, mandatory elements and forbidden content', () => {
     expect(
       checkDraft('call_script', withoutSource, { ...f, channel: 'call_script' }).findings.map((x) => x.code),
     ).toEqual(['MISSING_DATA_SOURCE']);
+  });
+});
+
+describe('what an honest message may say, and what a pushy or invented one may not', () => {
+  const codesOf = (bodyText: string) =>
+    checkDraft('email', email(bodyText), facts()).findings.map((f) => f.code);
+
+  it.each([
+    'Ce serait une piste intéressante pour une entreprise croissante comme la vôtre.',
+    'Un échange de 15 minutes, mardi à 14 h, vous conviendrait-il ?',
+    'Je vous écris, Mme Roux, au sujet d’un audit de vos contrats énergie.',
+    'Quel serait le meilleur moment pour vous appeler ?',
+    'Rien d’urgent : répondez quand cela vous convient.',
+    'Si vous le souhaitez, je le note immédiatement et vous ne recevrez plus rien.',
+    'Boulangeries Roux est une PME : notre CRM ne conserve que vos coordonnées professionnelles.',
+  ])('passes: %s', (text) => {
+    expect(codesOf(text)).toEqual([]);
+  });
+
+  it.each([
+    ['Réservez immédiatement votre audit.', 'FALSE_URGENCY'],
+    ['Je vais keep trying until I reach you.', 'PRESSURE'],
+    ['Envoyez-moi votre RIB pour commencer.', 'ASKS_FOR_CREDENTIALS'],
+    ['Prenez rendez-vous sur calendly.evil.ai/paul.', 'UNKNOWN_LINK'],
+    [
+      'Nos clients réduisent leur facture de 12 % en moyenne, c’est garanti, nous sommes le leader incontesté du marché.',
+      'UNGROUNDED_CLAIM',
+    ],
+    ['Une offre NEW pour vous.', 'ALL_CAPS'],
+    ['Votre syndicat professionnel nous recommande.', 'SENSITIVE_CATEGORY'],
+  ])('flags: %s → %s', (text, code) => {
+    expect(codesOf(text)).toContain(code);
+  });
+
+  it('accepts a link the pitch gives even with the sentence’s full stop, and an opt-out in other words', () => {
+    const withSite = buildFacts(
+      { kind: 'b2b', firstName: 'Inès', country: 'FR' },
+      { name: 'Boulangeries Roux' },
+      { channel: 'email', pitch: { ...pitch, offer: `${pitch.offer} (https://watt.example)` }, sender },
+    );
+    const site = email('Détails sur https://watt.example.');
+    expect(checkDraft('email', site, withSite).findings).toEqual([]);
+    const script = templateDraft({
+      ...withSite,
+      channel: 'call_script',
+    }) as import('../../src/outreach/content').CallScript;
+    const exit = {
+      ...script,
+      exit: 'Merci. Si vous préférez que Watt Conseil ne vous appelle plus, je le note.',
+    };
+    expect(checkDraft('call_script', exit, { ...withSite, channel: 'call_script' }).findings).toEqual([]);
+    const paraphrased = {
+      ...script,
+      objections: script.objections.map((o) =>
+        o.objection === 'data_source'
+          ? { ...o, answer: 'Nous avons trouvé vos coordonnées dans le registre Sirene de l’INSEE.' }
+          : o,
+      ),
+    };
+    expect(checkDraft('call_script', paraphrased, { ...withSite, channel: 'call_script' }).findings).toEqual(
+      [],
+    );
+  });
+
+  it('checks what a value hypothesis says it rests on', () => {
+    const f = { ...facts(), channel: 'call_script' as const };
+    const script = templateDraft(f) as import('../../src/outreach/content').CallScript;
+    const bad = {
+      ...script,
+      valueHypotheses: [
+        {
+          hypothesis: script.valueHypotheses[0]!.hypothesis,
+          basedOn: 'Leur PDG paie 40 % de trop, voir https://evil.ai/pay',
+        },
+      ],
+    };
+    const codes = checkDraft('call_script', bad, f).findings.map((x) => `${x.code}@${x.path}`);
+    expect(codes).toEqual(
+      expect.arrayContaining([
+        'UNGROUNDED_FIGURE@/valueHypotheses/0/basedOn',
+        'UNKNOWN_LINK@/valueHypotheses/0/basedOn',
+      ]),
+    );
+  });
+
+  it('refuses content too long to be a message before checking it', () => {
+    expect(CONTENT_SCHEMAS.email.safeParse({ subject: 'Une idée', body: 'a '.repeat(5000) }).success).toBe(
+      false,
+    );
+    expect(CONTENT_SCHEMAS.sms.safeParse({ text: 'a'.repeat(4001) }).success).toBe(false);
   });
 });
