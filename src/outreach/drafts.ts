@@ -12,9 +12,9 @@ import { type Ctx, withTransaction } from '../context';
 import { AppError, invalid, notFound } from '../http/errors';
 import { decodeCursor, page } from '../http/pagination';
 import { newId } from '../lib/ids';
-import { getProspectDetail } from '../prospects/prospects';
+import { getProspectDetails, type ProspectDetail } from '../prospects/prospects';
 import { getCampaign } from '../scoring/campaigns';
-import { readInputs } from '../scoring/inputs';
+import { readInputs, type ScoringInput } from '../scoring/inputs';
 import { activeScorer, type Scorer } from '../scoring/models';
 import { writeReasons } from '../scoring/reasons';
 import { scoreInput } from '../scoring/score';
@@ -83,12 +83,28 @@ export async function planDrafts(ctx: Ctx, options: DraftOptions): Promise<Draft
 }
 
 /** The facts of one prospect's draft: their record, the score's reasons, their recent history. */
-async function factsFor(ctx: Ctx, plan: DraftPlan, prospectId: string, now: Date) {
-  const { options, campaign } = plan;
-  const [detail, inputs] = await Promise.all([
-    getProspectDetail(ctx, prospectId, 20),
-    campaign ? readInputs(ctx.db, ctx.orgId, { ids: [prospectId] }) : Promise.resolve([]),
+/** What a draft reads of a prospect: their record with company and latest interactions, and what scoring reads. */
+export interface Subject {
+  detail: ProspectDetail;
+  input: ScoringInput | undefined;
+}
+
+/** Several prospects' subjects in two statements: a batch reads its prospects a few dozen at a time. */
+export async function loadSubjects(ctx: Ctx, plan: DraftPlan, ids: string[]): Promise<Map<string, Subject>> {
+  const [details, inputs] = await Promise.all([
+    getProspectDetails(ctx, ids, 20),
+    plan.campaign ? readInputs(ctx.db, ctx.orgId, { ids }) : Promise.resolve([]),
   ]);
+  const byId = new Map(inputs.map((i) => [i.prospectId, i]));
+  return new Map([...details].map(([id, detail]) => [id, { detail, input: byId.get(id) }]));
+}
+
+async function factsFor(ctx: Ctx, plan: DraftPlan, prospectId: string, now: Date, loaded?: Subject) {
+  const { options, campaign } = plan;
+  const subject = loaded ?? (await loadSubjects(ctx, plan, [prospectId])).get(prospectId);
+  if (!subject) throw notFound('Prospect');
+  const { detail } = subject;
+  const inputs = subject.input ? [subject.input] : [];
   const events = detail.latestInteractions.map((i) => ({
     type: i.type,
     occurredAt: new Date(i.occurredAt),
@@ -136,10 +152,10 @@ export async function draftFor(
   deps: DrafterDeps,
   plan: DraftPlan,
   prospectId: string,
-  options: { batchId?: string; now?: Date } = {},
+  options: { batchId?: string; now?: Date; subject?: Subject } = {},
 ): Promise<DraftRow> {
   const now = options.now ?? new Date();
-  const facts = await factsFor(ctx, plan, prospectId, now);
+  const facts = await factsFor(ctx, plan, prospectId, now, options.subject);
   const written = await writeDraft(facts, deps);
   const row = {
     orgId: ctx.orgId,

@@ -182,7 +182,16 @@ export async function getProspectRow(ctx: Ctx, id: string): Promise<ProspectRow>
  * it is one statement (one round trip) rather than four.
  */
 export async function getProspectDetail(ctx: Ctx, id: string, interactionLimit = 10) {
-  const [row] = await queryRows<{
+  const detail = (await getProspectDetails(ctx, [id], interactionLimit)).get(id);
+  if (!detail) throw notFound('Prospect');
+  return detail;
+}
+
+export type ProspectDetail = Awaited<ReturnType<typeof getProspectDetail>>;
+
+/** Several prospects with their company, contact points and latest interactions, in one statement. */
+export async function getProspectDetails(ctx: Ctx, ids: string[], interactionLimit = 10) {
+  const rows = await queryRows<{
     prospect: Record<string, unknown>;
     company: Record<string, unknown> | null;
     points: Record<string, unknown>[];
@@ -196,9 +205,22 @@ export async function getProspectDetail(ctx: Ctx, id: string, interactionLimit =
           (SELECT coalesce(jsonb_agg(to_jsonb(i) ORDER BY i.occurred_at DESC), '[]'::jsonb)
             FROM (SELECT * FROM interactions i WHERE i.org_id = p.org_id AND i.prospect_id = p.id
                   ORDER BY i.occurred_at DESC LIMIT ${interactionLimit}) i) AS recent
-        FROM prospects p WHERE p.org_id = ${ctx.orgId} AND p.id = ${id}`,
+        FROM prospects p WHERE p.org_id = ${ctx.orgId} AND p.id = ANY(${sql.param(ids)}::uuid[])`,
   );
-  if (!row) throw notFound('Prospect');
+  const out = new Map<string, ReturnType<typeof detailOf>>();
+  for (const row of rows) {
+    const detail = detailOf(row);
+    out.set(detail.id, detail);
+  }
+  return out;
+}
+
+function detailOf(row: {
+  prospect: Record<string, unknown>;
+  company: Record<string, unknown> | null;
+  points: Record<string, unknown>[];
+  recent: Record<string, unknown>[];
+}) {
   const prospect = rowFromJson<ProspectRow>(row.prospect);
   const points = linkContactPoints(
     [prospect],
@@ -207,7 +229,7 @@ export async function getProspectDetail(ctx: Ctx, id: string, interactionLimit =
   return {
     ...prospect,
     company: row.company ? rowFromJson<typeof companies.$inferSelect>(row.company) : null,
-    contactPoints: points.get(id) ?? [],
+    contactPoints: points.get(prospect.id) ?? [],
     latestInteractions: row.recent.map((i) => rowFromJson<Interaction>(i)),
   };
 }
