@@ -114,10 +114,10 @@ export async function benchDrafts(
         `${seconds(elapsedMs)} (${(elapsedMs / idealMs).toFixed(3)}× the ideal, ${(elapsedMs / directMs).toFixed(3)}× the baseline; target: within 1.15× of the ideal)`,
       ],
       [
-      'the job',
-      `queued ${Math.round(Number(span!.wait))} ms, ran ${seconds(Number(span!.run))}; first draft stored after ${Math.round(Number(span!.first))} ms, the job ended ${Math.round(Number(span!.last))} ms after the last`,
-    ],
-    ['service CPU per draft', `${(cpuMs / n).toFixed(2)} ms (target: under 5 ms)`],
+        'the job',
+        `queued ${Math.round(Number(span!.wait))} ms, ran ${seconds(Number(span!.run))}; first draft stored after ${Math.round(Number(span!.first))} ms, the job ended ${Math.round(Number(span!.last))} ms after the last`,
+      ],
+      ['service CPU per draft', `${(cpuMs / n).toFixed(2)} ms (target: under 5 ms)`],
       ['LLM calls per draft', `${(calls / n).toFixed(3)} (target: 1 when the first answer passes)`],
       [
         'drafts',
