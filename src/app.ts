@@ -1,6 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
@@ -86,22 +86,16 @@ export function createApp(deps: AppDeps) {
     }
   });
 
-  const jsonLimit = bodyLimit({
-    maxSize: config.MAX_BODY_BYTES,
-    onError: () => {
-      throw new AppError(
-        'PAYLOAD_TOO_LARGE',
-        `the body is larger than ${config.MAX_BODY_BYTES} bytes (MAX_BODY_BYTES)`,
-      );
-    },
+  const jsonLimit = sizeLimit(config.MAX_BODY_BYTES, () => {
+    throw new AppError(
+      'PAYLOAD_TOO_LARGE',
+      `the body is larger than ${config.MAX_BODY_BYTES} bytes (MAX_BODY_BYTES)`,
+    );
   });
   // A batch dry run names up to 100,000 prospects: 4 MB of ids.
   const BATCH_BYTES = Math.max(config.MAX_BODY_BYTES, 5 * 1024 * 1024);
-  const batchLimit = bodyLimit({
-    maxSize: BATCH_BYTES,
-    onError: () => {
-      throw new AppError('PAYLOAD_TOO_LARGE', `the body is larger than ${BATCH_BYTES} bytes`);
-    },
+  const batchLimit = sizeLimit(BATCH_BYTES, () => {
+    throw new AppError('PAYLOAD_TOO_LARGE', `the body is larger than ${BATCH_BYTES} bytes`);
   });
   // Uploads have their own limit (MAX_UPLOAD_BYTES), checked as the bytes arrive.
   const UPLOADS = /^\/v1\/(imports|suppressions\/import|registries\/[^/]+\/snapshots)$/;
@@ -183,3 +177,19 @@ function problem(c: Context<AppEnv>, error: AppError) {
 }
 
 export type App = ReturnType<typeof createApp>;
+
+/**
+ * A body size limit that answers from Content-Length when the request gives one, and only otherwise
+ * counts the bytes as they come (Hono's bodyLimit). Hono's looks at the request's body stream first, which
+ * makes the Node adapter build a web Request and stream for every POST: a quarter of a decision's CPU.
+ */
+function sizeLimit(maxSize: number, onError: () => never): MiddlewareHandler<AppEnv> {
+  const counting = bodyLimit({ maxSize, onError });
+  return (c, next) => {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    const length = c.req.header('content-length');
+    if (length === undefined || c.req.header('transfer-encoding') !== undefined) return counting(c, next);
+    if (Number(length) > maxSize) onError();
+    return next();
+  };
+}

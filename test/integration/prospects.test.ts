@@ -325,5 +325,20 @@ describe.each(databases)('companies, prospects and contact points on $name', ({ 
     });
     expect(response.status).toBe(413);
     expect(response.body.code).toBe('PAYLOAD_TOO_LARGE');
+    // As a real client sends it, with its Content-Length: answered from the header, before reading.
+    const body = JSON.stringify({ name: 'x'.repeat(2000) });
+    const declared = await call(small, 'POST', '/v1/companies', {
+      key: org.manager,
+      body,
+      headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
+    });
+    expect(declared.status).toBe(413);
+    const fits = JSON.stringify({ name: 'Petite société' });
+    const fine = await call(small, 'POST', '/v1/companies', {
+      key: org.manager,
+      body: fits,
+      headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(fits)) },
+    });
+    expect(fine.status).toBe(201);
   });
 });
