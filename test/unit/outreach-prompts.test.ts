@@ -93,6 +93,11 @@ describe('the LLM seam’s safeguards', () => {
       kind: 'rate_limited',
       retryAfterMs: 1000,
     });
+    expect(
+      asLlmError({ status: 429, headers: { 'retry-after-ms': '250', 'retry-after': '1' }, message: 'x' }),
+    ).toMatchObject({
+      retryAfterMs: 250,
+    });
     expect(asLlmError({ status: 503, message: 'x' }).retryable).toBe(true);
     expect(asLlmError({ status: 400, message: 'bad' }).retryable).toBe(false);
     expect(asLlmError(new Error('Request timed out.')).kind).toBe('timeout');
