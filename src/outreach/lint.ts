@@ -39,6 +39,15 @@ const PHRASE_RULES: PhraseRule[] = [
       '(répondez|rappelez|réservez|commandez|inscrivez-vous|contactez-nous|décidez) (immédiatement|vite|sans tarder|sans attendre|dès maintenant)',
       "(?<!(pas|rien d'|non|rien de) )urgent(e|es|s)?",
       "avant qu'il ne soit trop tard",
+      'ne (ratez|manquez) pas',
+      'dépêchez-vous',
+      'derniers jours',
+      'plus que quelques (jours|heures|places)',
+      'dernier rappel',
+      'rappel important',
+      'offre (réservée|exclusive) (à|pour) vous',
+      'vous avez été sélectionnée?s?',
+      'félicitations',
       'last chance',
       'limited[- ]time',
       'act now',
@@ -51,7 +60,16 @@ const PHRASE_RULES: PhraseRule[] = [
       "don't miss (out|this)",
       "before it's too late",
       'final notice',
+      'final reminder',
       'time is running out',
+      'act fast',
+      "don't wait",
+      'only a few (days|hours|spots) left',
+      'exclusive offer (just )?for you',
+      "you've been (selected|chosen)",
+      'you have been (selected|chosen)',
+      'congratulations',
+      'once in a lifetime',
     ],
   },
   {
@@ -82,6 +100,12 @@ const PHRASE_RULES: PhraseRule[] = [
       'until i reach you',
       "jusqu'à ce que je vous (joigne|parle|aie)",
       'je ne lâcherai pas',
+      'sans engagement de votre part, signez',
+      'signez (dès )?aujourd',
+      'risk[- ]free',
+      '100 ?% (gratuit|free)',
+      'what are you waiting for',
+      "qu'attendez-vous",
     ],
   },
   {
@@ -253,14 +277,47 @@ function fakeReply(part: DraftPart, context: LintContext): Finding[] {
 /** A question: from the end of the sentence before it (spaces skipped) to its question mark. */
 const ASK = /(?<=^|[.!?\n]\s*)[^.!?\n\s][^.!?\n]*\?/g;
 
-/** Messages carry one ask. A call script asks by design (permission, discovery) and is exempt. */
+/** A sentence that asks by command ("Appelez-moi.", "Book a slot."): one of these verbs first, then a word. */
+const IMPERATIVE_ASK = new RegExp(
+  `(?<=^|[.!?\\n]\\s*)(?:${[
+    'appelez',
+    'rappelez',
+    'répondez',
+    'réservez',
+    'cliquez',
+    'contactez',
+    'envoyez',
+    'inscrivez',
+    'prenez rendez-vous',
+    'transférez',
+    'call',
+    'reply',
+    'book',
+    'click',
+    'contact',
+    'send',
+    'sign up',
+    'schedule',
+    'forward',
+  ].join('|')})(?=[\\s-]+[\\p{L}'’])[^.!?\\n]*[.!]?`,
+  'giu',
+);
+
+/** The opt-out line tells how to stop ("Répondez STOP"): it is not an ask. */
+const OPT_OUT_LINE =
+  /\bSTOP\b|d[ée]sinscri|unsubscribe|opt[- ]out|plus recevoir|no longer receive|not to be contacted/i;
+
+/** Messages carry one ask, by question or by command. A call script asks by design and is exempt. */
 function severalAsks(parts: DraftPart[], context: LintContext): Finding[] {
   if (context.channel === 'call_script') return [];
   const asks = parts
     .filter((p) => p.role === 'body')
     .flatMap((p) =>
-      [...p.text.matchAll(ASK)].map((m) => ({ part: p, start: m.index, end: m.index + m[0].length })),
-    );
+      [...p.text.matchAll(ASK), ...p.text.matchAll(IMPERATIVE_ASK)]
+        .filter((m) => !OPT_OUT_LINE.test(m[0]))
+        .map((m) => ({ part: p, start: m.index, end: m.index + m[0].length })),
+    )
+    .sort((a, b) => a.start - b.start);
   if (asks.length <= 1) return [];
   const second = asks[1]!;
   return [
@@ -269,8 +326,8 @@ function severalAsks(parts: DraftPart[], context: LintContext): Finding[] {
       code: 'SEVERAL_ASKS',
       severity: 'warning',
       penalty: 15,
-      fr: `${asks.length} questions : une seule demande claire suffit`,
-      en: `${asks.length} questions: one clear ask is enough`,
+      fr: `${asks.length} demandes : une seule demande claire suffit`,
+      en: `${asks.length} asks: one clear ask is enough`,
       ...at(second.part, second.start, second.end),
     },
   ];

@@ -54,6 +54,29 @@ describe('the tolerability lint, golden cases', () => {
     expect(lintParts(subject, { channel: 'email', hadConversation: true }).findings).toEqual([]);
   });
 
+  it.each([
+    ['Ne ratez pas cette occasion.', 'FALSE_URGENCY'],
+    ['Dépêchez-vous, derniers jours !', 'FALSE_URGENCY'],
+    ['Félicitations, vous avez été sélectionné.', 'FALSE_URGENCY'],
+    ['Act fast: exclusive offer just for you.', 'FALSE_URGENCY'],
+    ["Congratulations, you've been selected.", 'FALSE_URGENCY'],
+    ["It's risk-free, what are you waiting for?", 'PRESSURE'],
+  ])('also catches %s', (text, code) => {
+    expect(codes(text)).toContain(code);
+  });
+
+  it('counts commands as asks, but not the opt-out line or a signature', () => {
+    expect(codes('Réservez un créneau. Envoyez-moi vos factures. Appelez-moi demain.')).toEqual([
+      'SEVERAL_ASKS',
+    ]);
+    expect(codes('Book a call with me. Reply to this e-mail with your numbers.')).toEqual(['SEVERAL_ASKS']);
+    expect(
+      codes(
+        'Auriez-vous un moment ?\nContact : Paul Girard\nRépondez STOP pour ne plus recevoir nos messages.',
+      ),
+    ).toEqual([]);
+  });
+
   it('counts asks: one is fine, two are one too many', () => {
     expect(codes('Auriez-vous un moment ?')).toEqual([]);
     const found = lint('Auriez-vous un moment ? Et connaissez-vous notre offre ?').findings;
