@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import type { Role } from '../db/schema';
 import type { Db } from './db';
 
@@ -26,4 +27,14 @@ export function systemCtx(db: Db, orgId: string, keyId: string | null = null): C
 export async function withTransaction<T>(ctx: Ctx, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
   if (ctx.inTransaction) return fn(ctx);
   return ctx.db.transaction((tx) => fn({ ...ctx, db: tx as unknown as Db, inTransaction: true }));
+}
+
+/**
+ * Inside a transaction: each statement planned for its own parameters. The pool's connections keep generic
+ * plans (DATABASE_PLAN_CACHE_MODE), and a generic plan made while a table was small scans all of it once it
+ * has grown: imports and rescoring fill tables from nothing, and their look-ups went from milliseconds to
+ * seconds a batch.
+ */
+export async function planEachStatement(tx: Ctx): Promise<void> {
+  await tx.db.execute(sql`SET LOCAL plan_cache_mode = force_custom_plan`);
 }

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { type JobProgress, jobs } from '../../db/schema';
-import { type Ctx, withTransaction } from '../context';
+import { type Ctx, planEachStatement, withTransaction } from '../context';
 import { AppError } from '../http/errors';
 import { COUNTRY_MAIN_ZONE } from '../lib/dates';
 import { lockOrganizationWrites } from '../prospects/batch-write';
@@ -277,6 +277,7 @@ async function runPartial(
     const { converted } = batch;
     await withTransaction(run.ctx, async (tx) => {
       await lockOrganizationWrites(tx);
+      await planEachStatement(tx);
       const prepared = await adapter.prepare(tx, converted.records);
       const rejected = rejections(batch, prepared);
       const written = prepared.ok.length > 0 ? await adapter.write(tx, prepared.ok) : {};
@@ -314,7 +315,10 @@ async function runAtomic(
   const rejected: RejectedRow[] = [];
   for await (const batch of convertedBatches(pass, converter)) {
     if (run.signal?.aborted) throw new ImportStopped();
-    const prepared = await adapter.prepare(run.ctx, batch.converted.records);
+    const prepared = await withTransaction(run.ctx, async (tx) => {
+      await planEachStatement(tx);
+      return adapter.prepare(tx, batch.converted.records);
+    });
     rejected.push(...rejections(batch, prepared));
     rows += batch.records.length;
     addCounts(result.counts, { rows: batch.records.length, skipped: batch.converted.blank });
@@ -335,6 +339,7 @@ async function runAtomic(
   let done = 0;
   await withTransaction(run.ctx, async (tx) => {
     await lockOrganizationWrites(tx);
+    await planEachStatement(tx);
     for await (const batch of convertedBatches(second, converter)) {
       if (run.signal?.aborted) throw new ImportStopped();
       const prepared = await adapter.prepare(tx, batch.converted.records);

@@ -1,4 +1,14 @@
-import { ChatOpenAI } from '@langchain/openai';
+import type { ChatOpenAI } from '@langchain/openai';
+
+/**
+ * LangChain and the OpenAI client are loaded on the first call: a service without an LLM (the default)
+ * does not carry them (tens of megabytes of code and strings).
+ */
+let langchain: Promise<typeof import('@langchain/openai')> | undefined;
+const loadLangchain = () => {
+  langchain ??= import('@langchain/openai');
+  return langchain;
+};
 
 /**
  * The LLM behind a seam: one request (a system and a user message, and the JSON schema the answer must
@@ -58,16 +68,20 @@ export interface OpenAiOptions {
 
 /** Any OpenAI-compatible endpoint (OpenAI, Azure, Ollama, vLLM, a llama.cpp server) through LangChain. */
 export function openAiCompatible(options: OpenAiOptions): Llm {
-  const chat = new ChatOpenAI({
-    model: options.model,
-    // Local servers take no key, but the client insists on one.
-    apiKey: options.apiKey || 'none',
-    configuration: options.baseUrl ? { baseURL: options.baseUrl } : undefined,
-    temperature: options.temperature ?? 0.4,
-    // Retries are ours: LangChain's back off without reading Retry-After.
-    maxRetries: 0,
-    timeout: options.timeoutMs,
-  });
+  let chat: ChatOpenAI | undefined;
+  const client = async () => {
+    chat ??= new (await loadLangchain()).ChatOpenAI({
+      model: options.model,
+      // Local servers take no key, but the client insists on one.
+      apiKey: options.apiKey || 'none',
+      configuration: options.baseUrl ? { baseURL: options.baseUrl } : undefined,
+      temperature: options.temperature ?? 0.4,
+      // Retries are ours: LangChain's back off without reading Retry-After.
+      maxRetries: 0,
+      timeout: options.timeoutMs,
+    });
+    return chat;
+  };
   return {
     model: options.model,
     async complete(request) {
@@ -76,7 +90,7 @@ export function openAiCompatible(options: OpenAiOptions): Llm {
         // JSON mode, with the schema in the system message: every OpenAI-compatible server offers it, and
         // an answer that breaks the schema comes back as text that the drafter reads, reports and repairs
         // (with json_schema, the client throws away an answer it cannot parse).
-        const message = await chat.invoke(
+        const message = await (await client()).invoke(
           [
             { role: 'system', content: `${request.system}\n\n${schemaLine(request)}` },
             { role: 'user', content: request.user },

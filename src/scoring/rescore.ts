@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { and, eq, sql } from 'drizzle-orm';
 import { campaigns, jobs, type StoredReason } from '../../db/schema';
-import { type Ctx, systemCtx, withTransaction } from '../context';
+import { type Ctx, planEachStatement, systemCtx, withTransaction } from '../context';
 import { copyInto, type Database, queryRows } from '../db';
 import type { JobHandler } from '../jobs/runner';
 import type { Contribution } from './fit';
@@ -29,7 +29,7 @@ export const RESCORE_CHUNK = 5000;
  */
 function planned<T>(ctx: Ctx, fn: (tx: Ctx) => Promise<T>): Promise<T> {
   return withTransaction(ctx, async (tx) => {
-    await tx.db.execute(sql`SET LOCAL plan_cache_mode = force_custom_plan`);
+    await planEachStatement(tx);
     return fn(tx);
   });
 }
