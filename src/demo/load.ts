@@ -61,6 +61,17 @@ export async function loadDemo(database: Database, options: Parameters<typeof ge
       facts: ['Livraison sous 48 heures en France métropolitaine', 'Catalogue de 12 000 références'],
       dataSource: 'les registres publics des entreprises (Sirene, Companies House) et leurs sites',
       postalAddress: '12 rue des Forges, 69007 Lyon, France',
+      translations: {
+        en: {
+          offer: 'Automatic restocking of your industrial supplies',
+          valuePropositions: [
+            'Fewer stock-outs on the items you order most',
+            'One grouped order a month instead of dozens',
+          ],
+          facts: ['Delivery within 48 hours in mainland France', 'A catalogue of 12,000 items'],
+          dataSource: 'public company registers (Sirene, Companies House) and company websites',
+        },
+      },
       sender: { name: 'Claire Moreau', company: 'Tiède Démo', role: 'conseillère' },
     },
   });

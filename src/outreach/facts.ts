@@ -28,6 +28,25 @@ export interface Pitch {
   smsOptOut?: string;
   /** The sender's postal address: e-mails to the United States must carry it (CAN-SPAM). */
   postalAddress?: string;
+  /**
+   * The same texts in other languages: a draft in English uses the English offer, value propositions and
+   * approved claims, so that it neither mixes languages nor states a claim the fact sheet does not hold.
+   */
+  translations?: Partial<Record<Language, PitchText>>;
+}
+
+/** The texts of a pitch that depend on the language. */
+export type PitchText = Partial<
+  Pick<Pitch, 'offer' | 'valuePropositions' | 'facts' | 'dataSource' | 'emailOptOut' | 'smsOptOut'>
+>;
+
+/** The pitch in a language: its translation's texts over the pitch's own. */
+export function pitchIn(pitch: Pitch, language: Language): Pitch {
+  const { translations, ...base } = pitch;
+  const text = translations?.[language];
+  if (!text) return base;
+  const defined = Object.fromEntries(Object.entries(text).filter(([, v]) => v !== undefined));
+  return { ...base, ...defined };
 }
 
 /** A campaign's pitch as stored: the pitch and, optionally, who signs its messages by default. */
@@ -206,9 +225,10 @@ export function buildFacts(
   ].map((n) => scrub(n, 2000));
   // Fields imported from files are the prospect's data too: no contact detail or link goes through them.
   const field = (v: string | null | undefined) => (v ? scrub(v, 200, 'explicit') : null);
+  const language = o.language ?? draftLanguage(prospect.language, country);
   return {
     channel: o.channel,
-    language: o.language ?? draftLanguage(prospect.language, country),
+    language,
     tone: o.tone ?? 'advisor',
     country,
     kind: prospect.kind,
@@ -233,7 +253,7 @@ export function buildFacts(
       : null,
     reasons: o.reasons ?? [],
     recent: o.recent ?? [],
-    pitch: o.pitch,
+    pitch: pitchIn(o.pitch, language),
     sender: o.sender,
     notes,
     hadConversation: o.hadConversation ?? false,

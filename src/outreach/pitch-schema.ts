@@ -6,6 +6,17 @@ export const SenderSchema = z
   .object({ name: text(200), company: text(200), role: text(200).optional() })
   .openapi('Sender', { example: { name: 'Claire Moreau', company: 'Tiède Conseil', role: 'conseillère' } });
 
+const PitchTextSchema = z
+  .object({
+    offer: text(500).optional(),
+    valuePropositions: z.array(text(500)).max(10).optional(),
+    facts: z.array(text(500)).max(30).optional(),
+    dataSource: text(300).optional(),
+    emailOptOut: text(300).optional(),
+    smsOptOut: text(60).optional(),
+  })
+  .openapi('PitchText');
+
 export const PitchSchema = z
   .object({
     offer: text(500),
@@ -20,6 +31,10 @@ export const PitchSchema = z
       description: 'The sender’s postal address, written in e-mails (required in those to the United States)',
     }),
     sender: SenderSchema.optional(),
+    translations: z
+      .partialRecord(z.enum(['fr', 'en']), PitchTextSchema)
+      .optional()
+      .openapi({ description: 'The same texts in another language, used for drafts in that language' }),
   })
   .openapi('Pitch', {
     example: {

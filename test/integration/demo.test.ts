@@ -89,6 +89,13 @@ describe.each(databases)('npm run demo on $name', ({ open }) => {
           findings: [],
           language: country === 'FR' ? 'fr' : 'en',
         });
+        // The pitch's English texts for an English draft: no French offer in an English script.
+        const text = JSON.stringify(made.body.content);
+        if (country === 'FR') expect(text).toContain('réapprovisionnement automatique');
+        else {
+          expect(text).toContain('automatic restocking');
+          expect(text).not.toContain('réapprovisionnement');
+        }
       }
     }
   });

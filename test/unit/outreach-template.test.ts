@@ -68,6 +68,30 @@ describe('the template drafter', () => {
     expect(checkDraft('email', templateDraft(fr), fr).passed).toBe(true);
   });
 
+  it('writes from the pitch’s texts in the draft’s language when it has them', () => {
+    const translated = {
+      ...pitch,
+      translations: {
+        en: { offer: 'A free review of your phone contracts', facts: ['Review done in one week'] },
+      },
+    };
+    const english = buildFacts(
+      { kind: 'b2b', firstName: 'Tom', country: 'GB' },
+      { name: 'Baker Ltd' },
+      { channel: 'email', pitch: translated, sender },
+    );
+    expect(english.pitch.offer).toBe('A free review of your phone contracts');
+    expect(english.pitch.facts).toEqual(['Review done in one week']);
+    expect(english.pitch.valuePropositions).toEqual(pitch.valuePropositions);
+    const french = buildFacts(
+      { kind: 'b2b', firstName: 'Léa', country: 'FR' },
+      { name: 'Martin SA' },
+      { channel: 'email', pitch: translated, sender },
+    );
+    expect(french.pitch.offer).toBe(pitch.offer);
+    expect(JSON.stringify(templateDraft(english))).toContain('a free review of your phone contracts');
+  });
+
   it('is deterministic and never writes the contact details', () => {
     const person = demo.people[0]!;
     const facts = buildFacts({ kind: 'b2b', ...person.row.prospect! }, person.row.company ?? null, {
