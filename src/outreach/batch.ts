@@ -103,19 +103,27 @@ export function draftBatchJobHandler(deps: DrafterDeps): JobHandler {
     const todo = params.prospectIds.filter((id) => !done.has(id));
     // Prospects are read PREFETCH at a time, each group once, as the first worker reaches it: one round trip
     // per group instead of two per draft. The workers take the prospects in order.
-    const groups = new Map<number, Promise<Map<string, Subject>>>();
+    const groups = new Map<number, Promise<Map<string, Subject> | null>>();
     const group = (g: number) => {
       if (!groups.has(g))
-        groups.set(g, loadSubjects(ctx, plan, todo.slice(g * PREFETCH, (g + 1) * PREFETCH)));
+        groups.set(
+          g,
+          loadSubjects(ctx, plan, todo.slice(g * PREFETCH, (g + 1) * PREFETCH)).catch(() => {
+            // A failed read is not kept: each prospect of the group is then read on its own.
+            groups.delete(g);
+            return null;
+          }),
+        );
       return groups.get(g)!;
     };
-    const subjectOf = (index: number) => {
+    const subjectOf = async (index: number) => {
       const g = Math.floor(index / PREFETCH);
       groups.delete(g - 2);
       // Halfway through a group the next one is read, so that no worker waits at a group's start.
-      if (index % PREFETCH >= PREFETCH / 2 && (g + 1) * PREFETCH < todo.length)
-        void group(g + 1).catch(() => {});
-      return group(g).then((subjects) => subjects.get(todo[index]!));
+      if (index % PREFETCH >= PREFETCH / 2 && (g + 1) * PREFETCH < todo.length) void group(g + 1);
+      const id = todo[index]!.toLowerCase();
+      const subjects = (await group(g)) ?? (await loadSubjects(ctx, plan, [id]));
+      return subjects.get(id);
     };
     let next = 0;
     await Promise.all(

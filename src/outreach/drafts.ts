@@ -101,7 +101,7 @@ export async function loadSubjects(ctx: Ctx, plan: DraftPlan, ids: string[]): Pr
 
 async function factsFor(ctx: Ctx, plan: DraftPlan, prospectId: string, now: Date, loaded?: Subject) {
   const { options, campaign } = plan;
-  const subject = loaded ?? (await loadSubjects(ctx, plan, [prospectId])).get(prospectId);
+  const subject = loaded ?? (await loadSubjects(ctx, plan, [prospectId])).get(prospectId.toLowerCase());
   if (!subject) throw notFound('Prospect');
   const { detail } = subject;
   const inputs = subject.input ? [subject.input] : [];
@@ -154,6 +154,8 @@ export async function draftFor(
   prospectId: string,
   options: { batchId?: string; now?: Date; subject?: Subject } = {},
 ): Promise<DraftRow> {
+  // The id as PostgreSQL writes it: the stored row and the answer say the same.
+  prospectId = prospectId.toLowerCase();
   const now = options.now ?? new Date();
   const facts = await factsFor(ctx, plan, prospectId, now, options.subject);
   const written = await writeDraft(facts, deps);

@@ -36,17 +36,27 @@ export interface Pitch {
 }
 
 /** The texts of a pitch that depend on the language. */
-export type PitchText = Partial<
-  Pick<Pitch, 'offer' | 'valuePropositions' | 'facts' | 'dataSource' | 'emailOptOut' | 'smsOptOut'>
->;
+export type PitchText = Pick<Pitch, 'offer' | 'dataSource'> &
+  Partial<Pick<Pitch, 'valuePropositions' | 'facts' | 'emailOptOut' | 'smsOptOut'>>;
 
-/** The pitch in a language: its translation's texts over the pitch's own. */
+/**
+ * The pitch in a language: a translation replaces every text of the pitch, so that a draft never mixes
+ * languages nor states a claim of another language's fact sheet; what it leaves out is empty, and the
+ * opt-out lines fall back to that language's defaults.
+ */
 export function pitchIn(pitch: Pitch, language: Language): Pitch {
   const { translations, ...base } = pitch;
   const text = translations?.[language];
   if (!text) return base;
-  const defined = Object.fromEntries(Object.entries(text).filter(([, v]) => v !== undefined));
-  return { ...base, ...defined };
+  return {
+    ...base,
+    offer: text.offer,
+    dataSource: text.dataSource,
+    valuePropositions: text.valuePropositions ?? [],
+    facts: text.facts ?? [],
+    emailOptOut: text.emailOptOut,
+    smsOptOut: text.smsOptOut,
+  };
 }
 
 /** A campaign's pitch as stored: the pitch and, optionally, who signs its messages by default. */

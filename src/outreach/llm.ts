@@ -128,9 +128,10 @@ export function asLlmError(error: unknown): LlmError {
   const message = e?.message ?? String(error);
   const status = typeof e?.status === 'number' ? e.status : undefined;
   // OpenAI also sends retry-after-ms, more precise than Retry-After's seconds.
-  const ms = Number(header(e?.headers, 'retry-after-ms'));
+  const ms = header(e?.headers, 'retry-after-ms')?.trim();
   const retryAfterMs =
-    e?.retryAfterMs ?? (Number.isFinite(ms) && ms >= 0 ? ms : retryAfter(header(e?.headers, 'retry-after')));
+    e?.retryAfterMs ??
+    (ms && /^\d+(\.\d+)?$/.test(ms) ? Number(ms) : retryAfter(header(e?.headers, 'retry-after')));
   if (status === 429) return new LlmError('rate_limited', message, status, retryAfterMs);
   if (status !== undefined && status >= 500) return new LlmError('server', message, status, retryAfterMs);
   if (status !== undefined) return new LlmError('client', message, status);

@@ -8,10 +8,10 @@ export const SenderSchema = z
 
 const PitchTextSchema = z
   .object({
-    offer: text(500).optional(),
+    offer: text(500),
     valuePropositions: z.array(text(500)).max(10).optional(),
     facts: z.array(text(500)).max(30).optional(),
-    dataSource: text(300).optional(),
+    dataSource: text(300),
     emailOptOut: text(300).optional(),
     smsOptOut: text(60).optional(),
   })

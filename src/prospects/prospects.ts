@@ -182,7 +182,7 @@ export async function getProspectRow(ctx: Ctx, id: string): Promise<ProspectRow>
  * it is one statement (one round trip) rather than four.
  */
 export async function getProspectDetail(ctx: Ctx, id: string, interactionLimit = 10) {
-  const detail = (await getProspectDetails(ctx, [id], interactionLimit)).get(id);
+  const detail = (await getProspectDetails(ctx, [id], interactionLimit)).get(id.toLowerCase());
   if (!detail) throw notFound('Prospect');
   return detail;
 }
@@ -207,6 +207,7 @@ export async function getProspectDetails(ctx: Ctx, ids: string[], interactionLim
                   ORDER BY i.occurred_at DESC LIMIT ${interactionLimit}) i) AS recent
         FROM prospects p WHERE p.org_id = ${ctx.orgId} AND p.id = ANY(${sql.param(ids)}::uuid[])`,
   );
+  // Keyed by the id as PostgreSQL writes it (lower case): look up with id.toLowerCase().
   const out = new Map<string, ReturnType<typeof detailOf>>();
   for (const row of rows) {
     const detail = detailOf(row);

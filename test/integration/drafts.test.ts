@@ -124,6 +124,14 @@ describe.each(databases)('drafts on $name', ({ open }) => {
       });
       expect(answer.body.factsHash).toMatch(/^[0-9a-f]{32}$/);
     }
+    // An id written in capitals is the same id.
+    const upper = await draft(templateApp, { prospectId: people.Martin!.toUpperCase(), channel: 'sms' });
+    expect(upper.status).toBe(201);
+    expect(upper.body.prospectId).toBe(people.Martin);
+    expect(
+      (await call(templateApp, 'GET', `/v1/prospects/${people.Martin!.toUpperCase()}`, { key: org.caller }))
+        .status,
+    ).toBe(200);
     const english = await draft(templateApp, { prospectId: people.Baker, channel: 'call_script' });
     expect(english.body.language).toBe('en');
     const script = english.body.content as CallScript;

@@ -71,8 +71,13 @@ describe('the template drafter', () => {
   it('writes from the pitch’s texts in the draft’s language when it has them', () => {
     const translated = {
       ...pitch,
+      emailOptOut: 'Répondez STOP pour ne plus rien recevoir.',
       translations: {
-        en: { offer: 'A free review of your phone contracts', facts: ['Review done in one week'] },
+        en: {
+          offer: 'A free review of your phone contracts',
+          facts: ['Review done in one week'],
+          dataSource: 'the Sirene register',
+        },
       },
     };
     const english = buildFacts(
@@ -82,7 +87,10 @@ describe('the template drafter', () => {
     );
     expect(english.pitch.offer).toBe('A free review of your phone contracts');
     expect(english.pitch.facts).toEqual(['Review done in one week']);
-    expect(english.pitch.valuePropositions).toEqual(pitch.valuePropositions);
+    // What the translation leaves out is empty, never the other language's: no French claim in an English draft.
+    expect(english.pitch.valuePropositions).toEqual([]);
+    expect(english.pitch.emailOptOut).toBeUndefined();
+    expect(english.pitch.dataSource).toBe('the Sirene register');
     const french = buildFacts(
       { kind: 'b2b', firstName: 'Léa', country: 'FR' },
       { name: 'Martin SA' },
