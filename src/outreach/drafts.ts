@@ -9,6 +9,7 @@ import {
   llmCalls,
 } from '../../db/schema';
 import { type Ctx, withTransaction } from '../context';
+import { queryRows } from '../db';
 import { AppError, invalid, notFound } from '../http/errors';
 import { decodeCursor, page } from '../http/pagination';
 import { newId } from '../lib/ids';
@@ -22,7 +23,14 @@ import { checkDraft } from './check';
 import { CONTENT_SCHEMAS, DRAFT_CHANNELS, type DraftContent } from './content';
 import { type DrafterDeps, writeDraft } from './drafter';
 import { buildFacts, factsHash, LANGUAGES, type Pitch, type Sender, TONES } from './facts';
-import { DECLINED_DAYS, declinedAt, hadConversation, recentLines } from './history';
+import {
+  DECLINED_DAYS,
+  declinedAt,
+  hadConversation,
+  REFUSAL_OUTCOMES,
+  REFUSAL_TYPES,
+  recentLines,
+} from './history';
 import { PitchSchema, SenderSchema } from './pitch-schema';
 
 const draftOptions = {
@@ -212,10 +220,19 @@ export async function draftFor(
   }));
   // The draft and its calls in one statement: no transaction to open, and nothing half-written. The
   // prospect's row is share-locked: an erasure running meanwhile waits for this draft, then removes it; one
-  // that ran first leaves no row, and nothing is written. A batch drafts each prospect once.
-  await ctx.db.execute(sql`
+  // that ran first leaves no row, and nothing is written. Nor is anything written for someone who said no
+  // while the draft was being written. A batch drafts each prospect once.
+  const since = new Date(now.getTime() - DECLINED_DAYS * 86_400_000).toISOString();
+  const [stored] = await queryRows<{ n: number }>(
+    ctx.db,
+    sql`
     WITH p AS (
-      SELECT id FROM prospects WHERE org_id = ${ctx.orgId} AND id = ${prospectId} FOR KEY SHARE
+      SELECT id FROM prospects WHERE org_id = ${ctx.orgId} AND id = ${prospectId}
+        AND NOT EXISTS (
+          SELECT 1 FROM interactions i WHERE i.org_id = ${ctx.orgId} AND i.prospect_id = ${prospectId}
+            AND i.occurred_at >= ${since}::timestamptz
+            AND (i.type = ANY(${sql.param(REFUSAL_TYPES)}::text[]) OR i.outcome = ANY(${sql.param(REFUSAL_OUTCOMES)}::text[])))
+      FOR KEY SHARE OF prospects
     ), d AS (
       INSERT INTO drafts (org_id, id, prospect_id, campaign_id, channel, language, tone, status, generator, model,
         prompt_file, prompt_version, facts_hash, brief, content, findings, tolerability, repaired, fallback,
@@ -228,13 +245,23 @@ export async function draftFor(
         ${now.toISOString()}::timestamptz
       FROM p
       ON CONFLICT (org_id, batch_id, prospect_id) WHERE batch_id IS NOT NULL DO NOTHING
-      RETURNING id)
-    INSERT INTO llm_calls (org_id, id, draft_id, prospect_id, purpose, model, ok, error, status, calls, request,
-      response, input_tokens, output_tokens, latency_ms)
-    SELECT ${row.orgId}, c.id, d.id, ${prospectId}, c.purpose, ${written.model ?? 'none'}, c.ok, c.error, c.status,
-      c.calls, c.request, c.response, c.input_tokens, c.output_tokens, c.latency_ms
-    FROM d, json_to_recordset(${JSON.stringify(calls)}::json) AS c(id uuid, purpose text, ok boolean, error text,
-      status int, calls int, request jsonb, response text, input_tokens int, output_tokens int, latency_ms int)`);
+      RETURNING id
+    ), c AS (
+      INSERT INTO llm_calls (org_id, id, draft_id, prospect_id, purpose, model, ok, error, status, calls, request,
+        response, input_tokens, output_tokens, latency_ms)
+      SELECT ${row.orgId}, c.id, d.id, ${prospectId}, c.purpose, ${written.model ?? 'none'}, c.ok, c.error, c.status,
+        c.calls, c.request, c.response, c.input_tokens, c.output_tokens, c.latency_ms
+      FROM d, json_to_recordset(${JSON.stringify(calls)}::json) AS c(id uuid, purpose text, ok boolean, error text,
+        status int, calls int, request jsonb, response text, input_tokens int, output_tokens int, latency_ms int)
+      RETURNING 1
+    )
+    SELECT count(*)::int AS n FROM d`,
+  );
+  if (!stored || stored.n === 0)
+    throw new AppError(
+      'CONFLICT',
+      'nothing was stored: the person said no or was erased while the draft was written, or already has a draft in this batch',
+    );
   return row;
 }
 

@@ -61,7 +61,9 @@ export function hadConversation(events: PastInteraction[]): boolean {
 }
 
 /** Outcomes that mean the person said no: after one, no new pitch is drafted for a while. */
-const REFUSALS = new Set(['refused', 'do_not_contact', 'not_interested', 'consent_withdrawn']);
+export const REFUSAL_OUTCOMES = ['refused', 'do_not_contact', 'not_interested', 'consent_withdrawn'];
+export const REFUSAL_TYPES: InteractionType[] = ['opt_out', 'complaint'];
+const REFUSALS = new Set(REFUSAL_OUTCOMES);
 
 /** Days after a no during which nothing is drafted: France's 60 full days after an in-call refusal (C. conso D.223-9). */
 export const DECLINED_DAYS = 60;

@@ -426,6 +426,38 @@ describe.each(databases)('drafts on $name', ({ open }) => {
     expect(new Date(answer.body.nextAllowedAt).getTime()).toBeGreaterThan(Date.now() + 50 * 86_400_000);
   });
 
+  it('stores nothing when the person says no while the LLM is writing', async () => {
+    const person = await call(templateApp, 'POST', '/v1/prospects', {
+      key: org.manager,
+      json: { kind: 'b2c', firstName: 'Zoé', lastName: 'Durand', country: 'FR' },
+    });
+    expect(person.status).toBe(201);
+    fake.script({
+      content: {
+        text: 'Watt Conseil: un audit de vos contrats energie vous interesserait ? STOP SMS: repondez STOP',
+      },
+      delayMs: 250,
+    });
+    const pending = draft(llmApp, { prospectId: person.body.id, channel: 'sms' });
+    await new Promise((r) => setTimeout(r, 80));
+    const no = await call(templateApp, 'POST', '/v1/interactions', {
+      key: org.caller,
+      json: {
+        prospectId: person.body.id,
+        type: 'opt_out',
+        channel: 'sms',
+        occurredAt: new Date().toISOString(),
+      },
+    });
+    expect(no.status).toBe(201);
+    const answer = await pending;
+    expect(answer.status).toBe(409);
+    const stored = await call(templateApp, 'GET', `/v1/drafts?prospectId=${person.body.id}`, {
+      key: org.caller,
+    });
+    expect(stored.body.data).toEqual([]);
+  });
+
   it('lints any text', async () => {
     const answer = await call(templateApp, 'POST', '/v1/lint', {
       key: org.marketer,
