@@ -47,6 +47,10 @@ async function main() {
   const drafter = drafterFromConfig(config);
   runner.register('drafts_batch', draftBatchJobHandler(drafter));
   logger.info({ generator: drafter.llm ? `llm:${drafter.llm.model}` : 'template' }, 'drafts written by');
+  if (config.LLM_MODEL && !config.OPENAI_BASE_URL && !config.OPENAI_API_KEY)
+    logger.warn(
+      'LLM_MODEL is set without OPENAI_BASE_URL or OPENAI_API_KEY: OpenAI will refuse the calls, and the template will write',
+    );
   const app = createApp({ config, database, logger, runner, drafter });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     logger.info(
