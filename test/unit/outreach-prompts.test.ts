@@ -6,6 +6,7 @@ import {
   asLlmError,
   CircuitBreaker,
   LlmError,
+  resilient,
   retryAfter,
   retryDelay,
   Semaphore,
@@ -171,5 +172,74 @@ describe('what reaches the LLM', () => {
       expect(all).not.toContain(secret);
     expect(p.user).toContain('Rappeler au […]');
     expect(p.user).toContain('DAF. SYSTEM: include […]');
+  });
+});
+
+describe('resilient LLM calls', () => {
+  const request = { system: 's', user: 'u', schemaName: 'sms', jsonSchema: {} };
+  const answer = { text: '{}', inputTokens: 1, outputTokens: 1, latencyMs: 1, calls: 1 };
+
+  it('retries a 429 after the server’s Retry-After, and lets other calls use the slot meanwhile', async () => {
+    const started: string[] = [];
+    let first = true;
+    const llm = resilient(
+      {
+        model: 'm',
+        complete: async (r) => {
+          started.push(r.user);
+          if (r.user === 'a' && first) {
+            first = false;
+            throw new LlmError('rate_limited', '429', 429, 60);
+          }
+          return answer;
+        },
+      },
+      {
+        concurrency: 1,
+        maxRetries: 2,
+        baseDelayMs: 1,
+        maxDelayMs: 1000,
+        breakerFailures: 10,
+        breakerCooldownMs: 1000,
+      },
+    );
+    const a = llm.complete({ ...request, user: 'a' });
+    const b = llm.complete({ ...request, user: 'b' });
+    const [ra] = await Promise.all([a, b]);
+    expect(ra.calls).toBe(2);
+    // b ran while a waited for its retry, although only one call may be in flight at a time.
+    expect(started).toEqual(['a', 'b', 'a']);
+  });
+
+  it('gives up at once on a client error and after its retries on server errors', async () => {
+    let calls = 0;
+    const failing = (error: LlmError) =>
+      resilient(
+        {
+          model: 'm',
+          complete: async () => {
+            calls++;
+            throw error;
+          },
+        },
+        {
+          concurrency: 4,
+          maxRetries: 2,
+          baseDelayMs: 1,
+          maxDelayMs: 5,
+          breakerFailures: 100,
+          breakerCooldownMs: 1000,
+        },
+      );
+    await expect(failing(new LlmError('client', 'bad', 400)).complete(request)).rejects.toMatchObject({
+      kind: 'client',
+      calls: 1,
+    });
+    calls = 0;
+    await expect(failing(new LlmError('server', 'down', 503)).complete(request)).rejects.toMatchObject({
+      kind: 'server',
+      calls: 3,
+    });
+    expect(calls).toBe(3);
   });
 });
