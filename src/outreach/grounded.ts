@@ -159,6 +159,10 @@ const CLAIM_MARKERS = new RegExp(
 
 const SENTENCE = /[^.!?\n]+[.!?]?/g;
 
+/** The conditional of a hypothesis, French and English. */
+const HEDGE =
+  /(?<![\p{L}])(pourrai[st]|pourrait|pourraient|pourriez|pourrions|peut-être|éventuellement|il se peut|could|might|may|perhaps|possibly)(?![\p{L}])/iu;
+
 /**
  * A sentence that makes a claim must restate an approved one: most of the significant words of some
  * approved claim, value proposition or the offer appear in it.
@@ -169,8 +173,9 @@ function checkClaims(parts: DraftPart[], grounds: Grounds, known: Set<string>): 
   for (const part of parts) {
     const text = plain(part.text);
     for (const m of text.matchAll(SENTENCE)) {
-      // A question asks about the prospect's situation; it states nothing about the product.
-      if (m[0].trimEnd().endsWith('?') || !CLAIM_MARKERS.test(m[0])) continue;
+      // A question asks about the prospect's situation, and a hypothesis ("vous pourriez économiser du
+      // temps") supposes: neither states a fact about the product. Their figures are still checked above.
+      if (m[0].trimEnd().endsWith('?') || HEDGE.test(m[0]) || !CLAIM_MARKERS.test(m[0])) continue;
       const said = significant(m[0]);
       // It restates an approved claim, and adds little of its own: most of its words are the inputs'.
       const restates = approved.some((claim) => {

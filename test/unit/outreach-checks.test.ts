@@ -194,6 +194,7 @@ describe('what an honest message may say, and what a pushy or invented one may n
     'Rien d’urgent : répondez quand cela vous convient.',
     'Si vous le souhaitez, je le note immédiatement et vous ne recevrez plus rien.',
     'Boulangeries Roux est une PME : notre CRM ne conserve que vos coordonnées professionnelles.',
+    'Vous pourriez économiser du temps sur le suivi de vos contrats.',
   ])('passes: %s', (text) => {
     expect(codesOf(text)).toEqual([]);
   });
@@ -208,6 +209,7 @@ describe('what an honest message may say, and what a pushy or invented one may n
       'UNGROUNDED_CLAIM',
     ],
     ['Une offre NEW pour vous.', 'ALL_CAPS'],
+    ['Vous pourriez économiser 40 % sur vos factures.', 'UNGROUNDED_FIGURE'],
     ['Votre syndicat professionnel nous recommande.', 'SENSITIVE_CATEGORY'],
   ])('flags: %s → %s', (text, code) => {
     expect(codesOf(text)).toContain(code);
