@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { and, asc, eq, inArray, isNotNull } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import { drafts, type Job, prospectListMembers, prospects } from '../../db/schema';
 import { type Ctx, systemCtx } from '../context';
 import { invalid } from '../http/errors';
@@ -91,7 +91,7 @@ export function draftBatchJobHandler(deps: DrafterDeps): JobHandler {
         await ctx.db
           .select({ id: drafts.prospectId })
           .from(drafts)
-          .where(and(eq(drafts.orgId, ctx.orgId), eq(drafts.batchId, job.id), isNotNull(drafts.prospectId)))
+          .where(and(eq(drafts.orgId, ctx.orgId), eq(drafts.batchId, job.id)))
       ).map((r) => r.id),
     );
     const total = params.prospectIds.length;

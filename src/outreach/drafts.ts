@@ -112,7 +112,6 @@ async function factsFor(ctx: Ctx, plan: DraftPlan, prospectId: string, now: Date
   const subject = loaded ?? (await loadSubjects(ctx, plan, [prospectId])).get(prospectId.toLowerCase());
   if (!subject) throw notFound('Prospect');
   const { detail } = subject;
-  const inputs = subject.input ? [subject.input] : [];
   const events = detail.latestInteractions.map((i) => ({
     type: i.type,
     occurredAt: new Date(i.occurredAt),
@@ -139,7 +138,7 @@ async function factsFor(ctx: Ctx, plan: DraftPlan, prospectId: string, now: Date
       { extra: { declinedAt: declined.toISOString(), nextAllowedAt: until.toISOString() } },
     );
   }
-  const score = campaign && inputs[0] ? scoreInput(campaign, plan.scorer, inputs[0], now) : null;
+  const score = campaign && subject.input ? scoreInput(campaign, plan.scorer, subject.input, now) : null;
   const reasons = score ? writeReasons(score.contributions).positive : [];
   // Sentences need the language, which the record may have decided: the reasons and history come second.
   return {

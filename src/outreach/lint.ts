@@ -13,6 +13,8 @@ interface PhraseRule {
   text: FindingText;
   /** Matched on plain text (straight apostrophes), case-insensitively, on word boundaries. */
   phrases: string[];
+  /** "We have talked before": true once the history shows a conversation. */
+  waivedAfterConversation?: boolean;
 }
 
 const W = "[\\p{L}\\p{N}'-]";
@@ -133,6 +135,7 @@ const PHRASE_RULES: PhraseRule[] = [
   {
     code: 'INVENTED_FAMILIARITY',
     severity: 'error',
+    waivedAfterConversation: true,
     penalty: 20,
     text: { fr: 'Familiarité inventée', en: 'Invented familiarity' },
     phrases: [
@@ -153,9 +156,6 @@ const PHRASE_RULES: PhraseRule[] = [
     ],
   },
 ];
-
-/** Phrases that say "we have talked before": allowed only when the history shows a conversation. */
-const FAMILIARITY_ALLOWED_AFTER_CONTACT = new Set(['INVENTED_FAMILIARITY']);
 
 const compiled = PHRASE_RULES.map((r) => ({
   ...r,
@@ -193,7 +193,7 @@ export function lintParts(parts: DraftPart[], context: LintContext): LintResult 
   const findings: Finding[] = [];
   for (const part of parts) {
     for (const rule of compiled) {
-      if (context.hadConversation && FAMILIARITY_ALLOWED_AFTER_CONTACT.has(rule.code)) continue;
+      if (context.hadConversation && rule.waivedAfterConversation) continue;
       for (const s of spans(part, rule.pattern)) {
         findings.push({
           check: 'tolerability',

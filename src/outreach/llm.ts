@@ -36,6 +36,8 @@ export interface LlmAnswer {
 export interface Llm {
   model: string;
   complete(request: LlmRequest): Promise<LlmAnswer>;
+  /** The circuit breaker in front of it, when it has one (see resilient). */
+  breaker?: CircuitBreaker;
 }
 
 export type LlmFailure = 'rate_limited' | 'server' | 'timeout' | 'connection' | 'client' | 'circuit_open';

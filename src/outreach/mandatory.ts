@@ -17,32 +17,28 @@ import { rulesFor } from './message-rules';
  * hidden in a prospect's notes shows), and text that talks about prompts and instructions.
  */
 
+/** An offer not to be called again, as a call or a voicemail words it. */
+const NOT_AGAIN = [
+  'ne (vous )?(appelle|rappelle|contacte|recontacte|sollicite|d[ée]range)(rai|rions|ra)? plus',
+  'ne plus (vous )?(appeler|rappeler|contacter|solliciter|d[ée]ranger)',
+  'ne plus [êe]tre (appel|rappel|contact|sollicit)',
+  "liste d'opposition",
+  "(not|never|n't) (to )?(call|contact|phone|ring) (you )?again",
+  'stop (calling|contacting)',
+  'remove (you|your number|your details)',
+  'do-not-call',
+  'opt[- ]out',
+].join('|');
+
 /** Phrases that offer to stop, per channel (the STOP keyword of an SMS is its own rule). */
 const OPT_OUT: Record<DraftChannel, RegExp | null> = {
   email:
     /d[ée]sinscri|plus recevoir|\bSTOP\b|ne plus [êe]tre (contact|sollicit)|opposition|unsubscribe|opt[- ]out|no longer (receive|hear)|not to be contacted|stop receiving|rather not receive|reply stop|r[ée]pondez stop/i,
   sms: null,
-  call_script: new RegExp(
-    [
-      'ne (vous )?(appelle|rappelle|contacte|recontacte|sollicite|d[ée]range)(rai|rions|ra)? plus',
-      'ne plus (vous )?(appeler|rappeler|contacter|solliciter|d[ée]ranger)',
-      'ne plus [êe]tre (appel|rappel|contact|sollicit)',
-      "liste d'opposition",
-      "(not|never|n't) (to )?(call|contact|phone|ring) (you )?again",
-      'stop (calling|contacting)',
-      'remove (you|your number|your details)',
-      'do-not-call',
-      'opt[- ]out',
-    ].join('|'),
-    'i',
-  ),
-  voicemail: null,
+  call_script: new RegExp(NOT_AGAIN, 'i'),
+  voicemail: new RegExp(`${NOT_AGAIN}|pr[ée]f[ée]rez ne pas [êe]tre rappel|rather not be called`, 'i'),
   linkedin: null,
 };
-OPT_OUT.voicemail = new RegExp(
-  `${OPT_OUT.call_script!.source}|pr[ée]f[ée]rez ne pas [êe]tre rappel|rather not be called`,
-  'i',
-);
 
 const finding = (f: Omit<Finding, 'severity' | 'penalty'> & Partial<Finding>): Finding => ({
   severity: 'error',
@@ -214,87 +210,68 @@ export function checkForbidden(
   const out: Finding[] = [];
   for (const part of parts) {
     const text = plain(part.text);
+    const flag = (code: string, label: { fr: string; en: string }, start: number, excerpt: string) =>
+      out.push(
+        finding({
+          check: 'forbidden',
+          code,
+          fr: `${label.fr} : « ${excerpt} »`,
+          en: `${label.en}: “${excerpt}”`,
+          ...at(part, start, start + excerpt.length),
+        }),
+      );
     for (const { code, words } of SENSITIVE) {
       const m = words.exec(text);
       // A hospital's sector is "santé": a word the inputs use is a fact of the business, not of the person.
       if (m && !ground.includes(fold(m[0])))
-        out.push(
-          finding({
-            check: 'forbidden',
-            code: 'SENSITIVE_CATEGORY',
-            fr: `Donnée sensible (${code}) : « ${m[0]} »`,
-            en: `Sensitive category (${code}): “${m[0]}”`,
-            ...at(part, m.index, m.index + m[0].length),
-          }),
+        flag(
+          'SENSITIVE_CATEGORY',
+          { fr: `Donnée sensible (${code})`, en: `Sensitive category (${code})` },
+          m.index,
+          m[0],
         );
     }
     const secret = CREDENTIALS.exec(text);
     if (secret)
-      out.push(
-        finding({
-          check: 'forbidden',
-          code: 'ASKS_FOR_CREDENTIALS',
-          fr: `Demande d'informations secrètes ou bancaires : « ${secret[0]} »`,
-          en: `Asks for secret or payment details: “${secret[0]}”`,
-          ...at(part, secret.index, secret.index + secret[0].length),
-        }),
+      flag(
+        'ASKS_FOR_CREDENTIALS',
+        { fr: "Demande d'informations secrètes ou bancaires", en: 'Asks for secret or payment details' },
+        secret.index,
+        secret[0],
       );
     const emails = [...text.matchAll(EMAIL)];
     for (const m of emails)
       if (!trusted.includes(fold(m[0])))
-        out.push(
-          finding({
-            check: 'forbidden',
-            code: 'UNKNOWN_ADDRESS',
-            fr: `Adresse absente des données : « ${m[0]} »`,
-            en: `Address not in the data: “${m[0]}”`,
-            ...at(part, m.index, m.index + m[0].length),
-          }),
+        flag(
+          'UNKNOWN_ADDRESS',
+          { fr: 'Adresse absente des données', en: 'Address not in the data' },
+          m.index,
+          m[0],
         );
     for (const m of text.matchAll(URL)) {
       if (emails.some((e) => m.index >= e.index && m.index < e.index + e[0].length)) continue;
       const link = trimLink(m[0]);
-      if (
-        trusted.includes(
-          fold(link)
-            .replace(/^https?:\/\//, '')
-            .replace(/\/$/, ''),
-        )
-      )
-        continue;
-      out.push(
-        finding({
-          check: 'forbidden',
-          code: 'UNKNOWN_LINK',
-          fr: `Lien absent des données : « ${link} »`,
-          en: `Link not in the data: “${link}”`,
-          ...at(part, m.index, m.index + link.length),
-        }),
-      );
+      const bare = fold(link)
+        .replace(/^https?:\/\//, '')
+        .replace(/\/$/, '');
+      if (!trusted.includes(bare))
+        flag('UNKNOWN_LINK', { fr: 'Lien absent des données', en: 'Link not in the data' }, m.index, link);
     }
-    for (const m of text.matchAll(PHONE)) {
-      const digits = m[0].replace(/\D/g, '');
-      if (trustedDigits.includes(digits.slice(-9))) continue;
-      out.push(
-        finding({
-          check: 'forbidden',
-          code: 'UNKNOWN_NUMBER',
-          fr: `Numéro absent des données : « ${m[0]} »`,
-          en: `Phone number not in the data: “${m[0]}”`,
-          ...at(part, m.index, m.index + m[0].length),
-        }),
-      );
-    }
+    for (const m of text.matchAll(PHONE))
+      if (!trustedDigits.includes(m[0].replace(/\D/g, '').slice(-9)))
+        flag(
+          'UNKNOWN_NUMBER',
+          { fr: 'Numéro absent des données', en: 'Phone number not in the data' },
+          m.index,
+          m[0],
+        );
     const talk = INSTRUCTION_TALK.exec(text);
     if (talk)
-      out.push(
-        finding({
-          check: 'forbidden',
-          code: 'INSTRUCTION_TEXT',
-          fr: `Texte d'instructions dans le message : « ${talk[0]} »`,
-          en: `Instruction text in the message: “${talk[0]}”`,
-          ...at(part, talk.index, talk.index + talk[0].length),
-        }),
+      flag(
+        'INSTRUCTION_TEXT',
+        { fr: "Texte d'instructions dans le message", en: 'Instruction text in the message' },
+        talk.index,
+        talk[0],
       );
   }
   return out;

@@ -37,8 +37,19 @@ export function parsePromptFile(name: string, content: string): PromptFile {
   return { name, version: m[1]!, text: content.slice(m[0].length).trim() };
 }
 
-/** Reads every prompt file once, at start: a missing or unversioned file stops the service. */
+const loaded = new Map<string, PromptSet>();
+
+/** Reads every prompt file of a folder once: a missing or unversioned file stops the service. */
 export function loadPrompts(dir = PROMPTS_DIR): PromptSet {
+  let set = loaded.get(dir);
+  if (!set) {
+    set = readPrompts(dir);
+    loaded.set(dir, set);
+  }
+  return set;
+}
+
+function readPrompts(dir: string): PromptSet {
   const files = new Map(
     readdirSync(dir)
       .filter((f) => f.endsWith('.md'))

@@ -20,7 +20,6 @@ import {
   moveDraft,
 } from './drafts';
 import { LintInputSchema, LintResultSchema, lintText } from './lint-text';
-import type { CircuitBreaker } from './llm';
 
 const security = [{ bearer: [] }];
 
@@ -266,7 +265,7 @@ export function outreachRoutes(drafter: DrafterDeps, runner?: JobRunner) {
     async (c) => {
       authorize(c.get('ctx').actor.role, 'prospects:read');
       const llm = drafter.llm;
-      const circuit = llm && 'breaker' in llm ? (llm.breaker as CircuitBreaker).state : null;
+      const circuit = llm?.breaker?.state ?? null;
       return c.json(
         {
           generator: llm ? `llm:${llm.model}` : 'template',
