@@ -167,6 +167,11 @@ function copyField(value: unknown): string {
         : typeof value === 'object'
           ? JSON.stringify(value)
           : String(value);
+  return copyEscape(text);
+}
+
+/** Text as a field of COPY's text format: backslashes, tabs and line ends escaped. */
+export function copyEscape(text: string): string {
   return SPECIAL.test(text) ? text.replace(SPECIALS, (c) => COPY_ESCAPES[c]!) : text;
 }
 

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { and, eq, sql } from 'drizzle-orm';
 import { campaigns, jobs, type StoredReason } from '../../db/schema';
 import { type Ctx, planEachStatement, systemCtx, withTransaction } from '../context';
-import { copyInto, type Database, queryRows } from '../db';
+import { copyEscape, copyText, type Database, queryRows } from '../db';
 import type { JobHandler } from '../jobs/runner';
 import type { Contribution } from './fit';
 import { readInputs, type ScoringInput } from './inputs';
@@ -96,21 +96,30 @@ export interface ComputedScores {
   prospectIds: string[];
   campaignIds: string[];
   since: string;
-  rows: {
-    campaignId: string;
-    prospectId: string;
-    score: number;
-    modelId: string | null;
-    probability: number | null;
-    /** score, rank, fit, engagement, pressure, touches, probability, model, reasons (JSON). */
-    values: readonly unknown[];
-    fingerprint: number;
-  }[];
+  rows: ComputedRow[];
+}
+
+interface ComputedRow {
+  campaignId: string;
+  prospectId: string;
+  score: number;
+  rank: number;
+  fit: number;
+  engagement: number;
+  pressure: number;
+  touches: number;
+  probability: number | null;
+  modelId: string | null;
+  /** The reasons as JSON text. */
+  reasons: string;
+  /** score to reasons as COPY's text format writes them: what the fingerprint is taken of. */
+  copy: string;
+  fingerprint: number;
 }
 
 /** Scores a chunk of prospects for each campaign: pure computing, nothing read or written. */
 export function computeScores(scorings: Scoring[], inputs: ScoringInput[], at: Date): ComputedScores {
-  const rows: ComputedScores['rows'] = [];
+  const rows: ComputedRow[] = [];
   for (const { campaign, scorer } of scorings) {
     for (const input of inputs) {
       const s = scoreInput(campaign, scorer, input, at);
@@ -120,25 +129,25 @@ export function computeScores(scorings: Scoring[], inputs: ScoringInput[], at: D
         positive: s.contributions.positive.map(stored),
         negative: s.contributions.negative.map(stored),
       });
-      const values = [
-        s.score,
-        s.rank,
-        s.fit.score,
-        s.engagement.score,
-        s.pressure.penalty,
-        Math.min(s.pressure.touches, 32_767),
-        probability,
-        modelId,
-        reasons,
-      ] as const;
+      const touches = Math.min(s.pressure.touches, 32_767);
+      // Written once as COPY text: the fingerprint and a new row's line come from the same string.
+      const copy =
+        `${s.score}\t${s.rank}\t${s.fit.score}\t${s.engagement.score}\t${s.pressure.penalty}\t${touches}\t` +
+        `${probability ?? '\\N'}\t${modelId ?? '\\N'}\t${copyEscape(reasons)}`;
       rows.push({
         campaignId: campaign.id,
         prospectId: input.prospectId,
         score: s.score,
-        modelId,
+        rank: s.rank,
+        fit: s.fit.score,
+        engagement: s.engagement.score,
+        pressure: s.pressure.penalty,
+        touches,
         probability,
-        values,
-        fingerprint: fnv1a(values.join('|')),
+        modelId,
+        reasons,
+        copy,
+        fingerprint: fnv1a(copy),
       });
     }
   }
@@ -148,6 +157,11 @@ export function computeScores(scorings: Scoring[], inputs: ScoringInput[], at: D
     since: at.toISOString(),
     rows,
   };
+}
+
+export interface SaveOptions {
+  /** When a full rescoring read the chunk (the database's clock). */
+  readAt?: string;
 }
 
 /**
@@ -160,35 +174,38 @@ export function computeScores(scorings: Scoring[], inputs: ScoringInput[], at: D
 export async function saveScores(
   ctx: Ctx,
   computed: ComputedScores,
-  options: { readAt?: string } = {},
+  options: SaveOptions = {},
 ): Promise<number> {
   if (computed.rows.length === 0) return 0;
   await lockRescoring(ctx);
   // People deleted or erased since the chunk was read (forgetScores takes the same lock) get no row back.
+  const ids = sql.param(computed.prospectIds);
   const present = new Set(
     (
       await queryRows<{ id: string }>(
         ctx.db,
-        sql`SELECT id FROM prospects WHERE org_id = ${ctx.orgId} AND id = ANY(${sql.param(computed.prospectIds)}::uuid[])`,
+        sql`SELECT id FROM prospects WHERE org_id = ${ctx.orgId} AND id = ANY(${ids}::uuid[])`,
       )
     ).map((r) => r.id),
   );
   // A full rescoring read its chunk a moment ago. People the queue scored since then have fresher values
   // than this read; people waiting on the queue since just before it (their change perhaps not yet visible
   // to it) or since are the queue's to score. Either way this rescoring leaves them.
-  const fresher = options.readAt
+  const skip = options.readAt
     ? new Set(
         (
           await queryRows<{ prospectId: string }>(
             ctx.db,
             sql`SELECT prospect_id AS "prospectId" FROM score_queue
-                WHERE org_id = ${ctx.orgId} AND prospect_id = ANY(${sql.param(computed.prospectIds)}::uuid[])
+                WHERE org_id = ${ctx.orgId} AND prospect_id = ANY(${ids}::uuid[])
                   AND (scored_at >= ${options.readAt}::timestamptz
                        OR (scored_at IS NULL AND queued_at > ${options.readAt}::timestamptz - interval '10 seconds'))`,
           )
         ).map((r) => r.prospectId),
       )
     : new Set<string>();
+  // By the primary key's three columns: for a new campaign the statistics know none of its rows, and a
+  // looser condition let the planner walk the campaign's whole ranking for each chunk.
   const before = await queryRows<{
     campaignId: string;
     prospectId: string;
@@ -200,30 +217,32 @@ export async function saveScores(
     sql`SELECT campaign_id AS "campaignId", prospect_id AS "prospectId", score, model_id AS "modelId", fingerprint
         FROM prospect_scores
         WHERE org_id = ${ctx.orgId} AND campaign_id = ANY(${sql.param(computed.campaignIds)}::uuid[])
-          AND prospect_id = ANY(${sql.param(computed.prospectIds)}::uuid[])`,
+          AND prospect_id = ANY(${ids}::uuid[])`,
   );
   const old = new Map(before.map((b) => [`${b.campaignId}/${b.prospectId}`, b]));
   const { since } = computed;
-  const created: unknown[][] = [];
+  const tail = `\t${since}\t${since}\n`;
+  let created = '';
+  let written = 0;
   // The changed rows as JSON written by hand: the reasons are JSON text already, embedded as they are.
   const changed: string[] = [];
   for (const row of computed.rows) {
-    if (fresher.has(row.prospectId) || !present.has(row.prospectId)) continue;
+    if (skip.has(row.prospectId) || !present.has(row.prospectId)) continue;
     const was = old.get(`${row.campaignId}/${row.prospectId}`);
-    if (!was)
-      created.push([ctx.orgId, row.campaignId, row.prospectId, ...row.values, row.fingerprint, since, since]);
-    else if (was.fingerprint !== row.fingerprint) {
-      const [score, rank, fit, engagement, pressure, touches, probability, modelId, reasons] = row.values;
+    if (!was) {
+      created += `${ctx.orgId}\t${row.campaignId}\t${row.prospectId}\t${row.copy}\t${row.fingerprint}${tail}`;
+      written++;
+    } else if (was.fingerprint !== row.fingerprint) {
       // A new score or model: the version it replaces goes to the history.
       const moved = was.score !== row.score || was.modelId !== row.modelId;
       changed.push(
-        `{"c":"${row.campaignId}","p":"${row.prospectId}","s":${score},"r":${rank},"fi":${fit},"e":${engagement},` +
-          `"pr":${pressure},"t":${touches},"pb":${probability ?? 'null'},"md":${modelId ? `"${modelId}"` : 'null'},` +
-          `"rs":${reasons},"f":${row.fingerprint},"m":${moved}}`,
+        `{"c":"${row.campaignId}","p":"${row.prospectId}","s":${row.score},"r":${row.rank},"fi":${row.fit},` +
+          `"e":${row.engagement},"pr":${row.pressure},"t":${row.touches},"pb":${row.probability ?? 'null'},` +
+          `"md":${row.modelId ? `"${row.modelId}"` : 'null'},"rs":${row.reasons},"f":${row.fingerprint},"m":${moved}}`,
       );
     }
   }
-  await copyInto(ctx.db, 'prospect_scores', SCORE_COLUMNS, created);
+  await copyText(ctx.db, 'prospect_scores', SCORE_COLUMNS, created);
   // Typed columns: each value is read from the JSON once (a json field read again per column cost more
   // than the update).
   if (changed.length > 0)
@@ -244,7 +263,7 @@ export async function saveScores(
             since = ${since}::timestamptz, score_since = CASE WHEN u.m THEN ${since}::timestamptz ELSE ps.score_since END
           FROM u WHERE ps.org_id = ${ctx.orgId} AND ps.campaign_id = u.c AND ps.prospect_id = u.p`,
     );
-  return created.length + changed.length;
+  return written + changed.length;
 }
 
 /** A part of the organization's id space that a rescoring walks on its own: ids after `after` up to `until`. */
@@ -384,7 +403,7 @@ function segmentInWorker(url: string, run: Omit<SegmentRun, 'database' | 'scorin
   const { signal, onCommit, ...data } = run;
   const worker = new Worker(new URL('./rescore-worker.mjs', import.meta.url), {
     workerData: { ...data, url, at: run.at.toISOString() } satisfies WorkerSegment,
-    resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 },
+    resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 64 },
   });
   const stop = () => worker.postMessage('stop');
   signal.addEventListener('abort', stop, { once: true });
