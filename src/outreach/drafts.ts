@@ -264,11 +264,13 @@ export async function draftFor(
   return row;
 }
 
-export async function getDraft(ctx: Ctx, id: string): Promise<DraftRow> {
-  const [row] = await ctx.db
+/** A draft of the organization; `lock` holds its row for the rest of the transaction. */
+export async function getDraft(ctx: Ctx, id: string, options: { lock?: boolean } = {}): Promise<DraftRow> {
+  const query = ctx.db
     .select()
     .from(drafts)
     .where(and(eq(drafts.orgId, ctx.orgId), eq(drafts.id, id)));
+  const [row] = await (options.lock ? query.for('update') : query);
   if (!row) throw notFound('Draft');
   return row;
 }
@@ -308,23 +310,13 @@ export async function listDrafts(
 /** A draft may be used when it passed its checks: as written (draft or approved) or as edited. */
 export const isReady = (row: Pick<DraftRow, 'status'>) => row.status === 'draft' || row.status === 'approved';
 
-async function lockDraft(ctx: Ctx, id: string): Promise<DraftRow> {
-  const [row] = await ctx.db
-    .select()
-    .from(drafts)
-    .where(and(eq(drafts.orgId, ctx.orgId), eq(drafts.id, id)))
-    .for('update');
-  if (!row) throw notFound('Draft');
-  return row;
-}
-
 /**
  * A reviewer's edit, kept beside the original and checked like any draft. A passing edit makes the draft
  * ready for approval again; a failing one leaves it rejected, with the findings of the edit.
  */
 export async function editDraft(ctx: Ctx, id: string, content: unknown): Promise<DraftRow> {
   return withTransaction(ctx, async (tx) => {
-    const row = await lockDraft(tx, id);
+    const row = await getDraft(tx, id, { lock: true });
     if (row.status === 'used') throw new AppError('CONFLICT', 'this draft was used already: write a new one');
     const parsed = CONTENT_SCHEMAS[row.channel as keyof typeof CONTENT_SCHEMAS].safeParse(content);
     if (!parsed.success)
@@ -371,7 +363,7 @@ const MOVES: Record<'approve' | 'use', { from: DraftStatus[]; to: DraftStatus }>
 /** Approves a passing draft, or marks a ready one used. A rejected draft is never either. */
 export async function moveDraft(ctx: Ctx, id: string, move: 'approve' | 'use'): Promise<DraftRow> {
   return withTransaction(ctx, async (tx) => {
-    const row = await lockDraft(tx, id);
+    const row = await getDraft(tx, id, { lock: true });
     const { from, to } = MOVES[move];
     if (!from.includes(row.status))
       throw new AppError('CONFLICT', `a ${row.status} draft cannot be ${to}`, {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Company, Prospect } from '../../db/schema';
 import type { DraftChannel } from './content';
 import { scrub } from './findings';
 
@@ -176,30 +177,36 @@ const EMPTY_PERSON: DraftFacts['prospect'] = {
   city: null,
 };
 
-/** A prospect and company as the database or an import row holds them: the fields a draft may use. */
-export interface ProspectRecord {
-  kind: 'b2b' | 'b2c';
-  firstName?: string | null;
-  lastName?: string | null;
-  jobTitle?: string | null;
-  seniority?: string | null;
-  department?: string | null;
-  language?: string | null;
-  country?: string | null;
-  city?: string | null;
-  attributes?: Record<string, unknown>;
-}
+/** A prospect and company as the database holds them: the fields a draft may use. */
+export type ProspectRecord = Pick<Prospect, 'kind'> &
+  Partial<
+    Pick<
+      Prospect,
+      | 'firstName'
+      | 'lastName'
+      | 'jobTitle'
+      | 'seniority'
+      | 'department'
+      | 'language'
+      | 'country'
+      | 'city'
+      | 'attributes'
+    >
+  >;
 
-export interface CompanyRecord {
-  name: string;
-  industryCode?: string | null;
-  industryScheme?: string | null;
-  industryLabel?: string | null;
-  employeeCount?: number | null;
-  employeeBand?: string | null;
-  country?: string | null;
-  city?: string | null;
-}
+export type CompanyRecord = Pick<Company, 'name'> &
+  Partial<
+    Pick<
+      Company,
+      | 'industryCode'
+      | 'industryScheme'
+      | 'industryLabel'
+      | 'employeeCount'
+      | 'employeeBand'
+      | 'country'
+      | 'city'
+    >
+  >;
 
 /** Attributes whose values are free text about the person: they go to the prompt as fenced notes. */
 const NOTE_KEYS = /^(notes?|commentaires?|comments?|remarques?|about|bio|website|site|snippet|description)$/i;
