@@ -1,11 +1,11 @@
 import { Worker } from 'node:worker_threads';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, type SQL, sql } from 'drizzle-orm';
 import { campaigns, jobs, type StoredReason } from '../../db/schema';
 import { type Ctx, planEachStatement, systemCtx, withTransaction } from '../context';
 import { copyEscape, copyText, type Database, queryRows } from '../db';
 import type { JobHandler } from '../jobs/runner';
 import type { Contribution } from './fit';
-import { readInputs, type ScoringInput } from './inputs';
+import { eachInput, type InputChunk, readChunk } from './inputs';
 import { activeScorer, type Scorer } from './models';
 import { lockRescoring } from './queue';
 import { type ScoredCampaign, scoreInput } from './score';
@@ -103,73 +103,61 @@ interface ComputedRow {
   campaignId: string;
   prospectId: string;
   score: number;
-  rank: number;
-  fit: number;
-  engagement: number;
-  pressure: number;
-  touches: number;
-  probability: number | null;
   modelId: string | null;
-  /** The reasons as JSON text. */
-  reasons: string;
   /** score to reasons as COPY's text format writes them: what the fingerprint is taken of. */
   copy: string;
   fingerprint: number;
 }
 
 /** Scores a chunk of prospects for each campaign: pure computing, nothing read or written. */
-export function computeScores(scorings: Scoring[], inputs: ScoringInput[], at: Date): ComputedScores {
+export function computeScores(scorings: Scoring[], chunk: InputChunk, at: Date): ComputedScores {
   const rows: ComputedRow[] = [];
-  for (const { campaign, scorer } of scorings) {
-    for (const input of inputs) {
+  const prospectIds: string[] = [];
+  eachInput(chunk, (input) => {
+    prospectIds.push(input.prospectId);
+    for (const { campaign, scorer } of scorings) {
       const s = scoreInput(campaign, scorer, input, at);
       const modelId = s.model?.id ?? null;
-      const probability = s.model?.probability ?? null;
       const reasons = JSON.stringify({
         positive: s.contributions.positive.map(stored),
         negative: s.contributions.negative.map(stored),
       });
       const touches = Math.min(s.pressure.touches, 32_767);
-      // Written once as COPY text: the fingerprint and a new row's line come from the same string.
+      // Written once as COPY text: the fingerprint and the row's line come from the same string.
       const copy =
         `${s.score}\t${s.rank}\t${s.fit.score}\t${s.engagement.score}\t${s.pressure.penalty}\t${touches}\t` +
-        `${probability ?? '\\N'}\t${modelId ?? '\\N'}\t${copyEscape(reasons)}`;
+        `${s.model?.probability ?? '\\N'}\t${modelId ?? '\\N'}\t${copyEscape(reasons)}`;
       rows.push({
         campaignId: campaign.id,
         prospectId: input.prospectId,
         score: s.score,
-        rank: s.rank,
-        fit: s.fit.score,
-        engagement: s.engagement.score,
-        pressure: s.pressure.penalty,
-        touches,
-        probability,
         modelId,
-        reasons,
         copy,
         fingerprint: fnv1a(copy),
       });
     }
-  }
-  return {
-    prospectIds: inputs.map((i) => i.prospectId),
-    campaignIds: scorings.map((s) => s.campaign.id),
-    since: at.toISOString(),
-    rows,
-  };
+  });
+  return { prospectIds, campaignIds: scorings.map((s) => s.campaign.id), since: at.toISOString(), rows };
 }
 
 export interface SaveOptions {
   /** When a full rescoring read the chunk (the database's clock). */
   readAt?: string;
+  /**
+   * The first and last ids of a full rescoring's chunk, which holds every prospect between them. Rows are
+   * then looked up by that range, one descent of each index: by the list of ids, the plan hung on the
+   * statistics, and while a new campaign's rows arrived faster than autovacuum analyzed them, the planner
+   * filtered the whole campaign for each chunk (the first scoring of a million people grew quadratic).
+   */
+  range?: { first: string; last: string } | undefined;
 }
 
 /**
- * Writes a chunk's scores where they changed: new rows by COPY, changed rows by one UPDATE, unchanged rows
- * (same fingerprint) not at all; where the score or the model changed, the version replaced goes to the
- * history in the same statement. Holds the
- * organization's rescoring lock for the transaction, so that two jobs (a full rescoring and the queue's)
- * never write the same rows at once. Returns how many rows it wrote.
+ * Writes a chunk's scores where they changed, unchanged rows (same fingerprint) not at all. A changed row's
+ * old version is deleted, and goes to the history in the same statement where its score or model changed;
+ * then the new and the changed rows are copied in: the index entries are new either way (the score and
+ * rank are indexed), and COPY parses less than an UPDATE from a list of values. Holds the organization's rescoring lock for the transaction, so that two jobs (a full
+ * rescoring and the queue's) never write the same rows at once. Returns how many rows it wrote.
  */
 export async function saveScores(
   ctx: Ctx,
@@ -178,13 +166,21 @@ export async function saveScores(
 ): Promise<number> {
   if (computed.rows.length === 0) return 0;
   await lockRescoring(ctx);
-  // People deleted or erased since the chunk was read (forgetScores takes the same lock) get no row back.
+  const { range } = options;
   const ids = sql.param(computed.prospectIds);
+  // The campaigns stated apart as well: a condition on the primary key's second column keeps an index scan
+  // of a chunk's range within one campaign's entries.
+  const campaigns = sql.param(computed.campaignIds);
+  const which = (column: SQL) =>
+    range
+      ? sql`${column} BETWEEN ${range.first}::uuid AND ${range.last}::uuid`
+      : sql`${column} = ANY(${ids}::uuid[])`;
+  // People deleted or erased since the chunk was read (forgetScores takes the same lock) get no row back.
   const present = new Set(
     (
       await queryRows<{ id: string }>(
         ctx.db,
-        sql`SELECT id FROM prospects WHERE org_id = ${ctx.orgId} AND id = ANY(${ids}::uuid[])`,
+        sql`SELECT id FROM prospects WHERE org_id = ${ctx.orgId} AND ${which(sql`id`)}`,
       )
     ).map((r) => r.id),
   );
@@ -197,73 +193,65 @@ export async function saveScores(
           await queryRows<{ prospectId: string }>(
             ctx.db,
             sql`SELECT prospect_id AS "prospectId" FROM score_queue
-                WHERE org_id = ${ctx.orgId} AND prospect_id = ANY(${ids}::uuid[])
+                WHERE org_id = ${ctx.orgId} AND ${which(sql`prospect_id`)}
                   AND (scored_at >= ${options.readAt}::timestamptz
                        OR (scored_at IS NULL AND queued_at > ${options.readAt}::timestamptz - interval '10 seconds'))`,
           )
         ).map((r) => r.prospectId),
       )
     : new Set<string>();
-  // By the primary key's three columns: for a new campaign the statistics know none of its rows, and a
-  // looser condition let the planner walk the campaign's whole ranking for each chunk.
   const before = await queryRows<{
     campaignId: string;
     prospectId: string;
     score: number;
     modelId: string | null;
     fingerprint: number;
+    scoreSince: string;
   }>(
     ctx.db,
-    sql`SELECT campaign_id AS "campaignId", prospect_id AS "prospectId", score, model_id AS "modelId", fingerprint
+    sql`SELECT campaign_id AS "campaignId", prospect_id AS "prospectId", score, model_id AS "modelId", fingerprint,
+          score_since::text AS "scoreSince"
         FROM prospect_scores
-        WHERE org_id = ${ctx.orgId} AND campaign_id = ANY(${sql.param(computed.campaignIds)}::uuid[])
-          AND prospect_id = ANY(${ids}::uuid[])`,
+        WHERE org_id = ${ctx.orgId} AND campaign_id = ANY(${campaigns}::uuid[]) AND ${which(sql`prospect_id`)}`,
   );
   const old = new Map(before.map((b) => [`${b.campaignId}/${b.prospectId}`, b]));
   const { since } = computed;
-  const tail = `\t${since}\t${since}\n`;
-  let created = '';
+  let lines = '';
   let written = 0;
-  // The changed rows as JSON written by hand: the reasons are JSON text already, embedded as they are.
-  const changed: string[] = [];
+  // Flags travel as text ('t', 'f'): the driver sends an array of booleans as one boolean.
+  const replaced = { campaigns: [] as string[], prospects: [] as string[], moved: [] as string[] };
   for (const row of computed.rows) {
     if (skip.has(row.prospectId) || !present.has(row.prospectId)) continue;
     const was = old.get(`${row.campaignId}/${row.prospectId}`);
-    if (!was) {
-      created += `${ctx.orgId}\t${row.campaignId}\t${row.prospectId}\t${row.copy}\t${row.fingerprint}${tail}`;
-      written++;
-    } else if (was.fingerprint !== row.fingerprint) {
-      // A new score or model: the version it replaces goes to the history.
-      const moved = was.score !== row.score || was.modelId !== row.modelId;
-      changed.push(
-        `{"c":"${row.campaignId}","p":"${row.prospectId}","s":${row.score},"r":${row.rank},"fi":${row.fit},` +
-          `"e":${row.engagement},"pr":${row.pressure},"t":${row.touches},"pb":${row.probability ?? 'null'},` +
-          `"md":${row.modelId ? `"${row.modelId}"` : 'null'},"rs":${row.reasons},"f":${row.fingerprint},"m":${moved}}`,
-      );
+    if (was && was.fingerprint === row.fingerprint) continue;
+    // A new score or model: the version it replaces goes to the history, and the score is new since now.
+    const moved = was !== undefined && (was.score !== row.score || was.modelId !== row.modelId);
+    if (was) {
+      replaced.campaigns.push(row.campaignId);
+      replaced.prospects.push(row.prospectId);
+      replaced.moved.push(moved ? 't' : 'f');
     }
+    const scoreSince = was && !moved ? was.scoreSince : since;
+    lines += `${ctx.orgId}\t${row.campaignId}\t${row.prospectId}\t${row.copy}\t${row.fingerprint}\t${since}\t${scoreSince}\n`;
+    written++;
   }
-  await copyText(ctx.db, 'prospect_scores', SCORE_COLUMNS, created);
-  // Typed columns: each value is read from the JSON once (a json field read again per column cost more
-  // than the update).
-  if (changed.length > 0)
+  if (replaced.prospects.length > 0)
     await ctx.db.execute(
-      sql`WITH u AS (
-            SELECT * FROM json_to_recordset(${`[${changed.join(',')}]`}::json)
-              AS u(c uuid, p uuid, s smallint, r smallint, fi smallint, e smallint, pr smallint, t smallint,
-                   pb double precision, md uuid, rs json, f int, m boolean)
-          ), moved AS (
-            INSERT INTO score_history (org_id, campaign_id, prospect_id, at, score, probability, model_id)
-            SELECT ps.org_id, ps.campaign_id, ps.prospect_id, ps.score_since, ps.score, ps.probability, ps.model_id
-            FROM prospect_scores ps JOIN u ON ps.campaign_id = u.c AND ps.prospect_id = u.p
-            WHERE ps.org_id = ${ctx.orgId} AND u.m
-            ON CONFLICT DO NOTHING
+      sql`WITH gone AS (
+            DELETE FROM prospect_scores ps
+            USING unnest(${sql.param(replaced.campaigns)}::uuid[], ${sql.param(replaced.prospects)}::uuid[],
+                         ${sql.param(replaced.moved)}::text[]::boolean[]) AS u(c, p, moved)
+            WHERE ps.org_id = ${ctx.orgId} AND ps.campaign_id = ANY(${campaigns}::uuid[])
+              AND ${which(sql`ps.prospect_id`)} AND ps.campaign_id = u.c AND ps.prospect_id = u.p
+            RETURNING ps.org_id, ps.campaign_id, ps.prospect_id, ps.score_since, ps.score, ps.probability,
+              ps.model_id, u.moved
           )
-          UPDATE prospect_scores AS ps SET score = u.s, rank = u.r, fit = u.fi, engagement = u.e, pressure = u.pr,
-            touches = u.t, probability = u.pb, model_id = u.md, reasons = u.rs, fingerprint = u.f,
-            since = ${since}::timestamptz, score_since = CASE WHEN u.m THEN ${since}::timestamptz ELSE ps.score_since END
-          FROM u WHERE ps.org_id = ${ctx.orgId} AND ps.campaign_id = u.c AND ps.prospect_id = u.p`,
+          INSERT INTO score_history (org_id, campaign_id, prospect_id, at, score, probability, model_id)
+          SELECT org_id, campaign_id, prospect_id, score_since, score, probability, model_id FROM gone WHERE moved
+          ON CONFLICT DO NOTHING`,
     );
-  return written + changed.length;
+  await copyText(ctx.db, 'prospect_scores', SCORE_COLUMNS, lines);
+  return written;
 }
 
 /** A part of the organization's id space that a rescoring walks on its own: ids after `after` up to `until`. */
@@ -310,7 +298,7 @@ export async function rescoreSegment(run: SegmentRun): Promise<Segment> {
       const [{ now }] = (await queryRows<{ now: string | Date }>(tx.db, sql`SELECT now() AS now`)) as [
         { now: string | Date },
       ];
-      const inputs = await readInputs(tx.db, tx.orgId, { after, until: segment.until, limit: chunk });
+      const inputs = await readChunk(tx.db, tx.orgId, { after, until: segment.until, limit: chunk });
       return { inputs, readAt: new Date(now).toISOString() };
     });
     chunkRead.catch(() => {}); // awaited in turn; never an unhandled rejection if the job stops first
@@ -321,8 +309,8 @@ export async function rescoreSegment(run: SegmentRun): Promise<Segment> {
   let writing: Promise<void> = Promise.resolve();
   for (;;) {
     const { inputs, readAt } = await reading;
-    const last = inputs.length < chunk;
-    if (concurrent && !last) reading = read(inputs.at(-1)!.prospectId);
+    const last = inputs.count < chunk;
+    if (concurrent && !last) reading = read(inputs.last);
     const computed = computeScores(scorings, inputs, at);
     await writing;
     if (signal.aborted) {
@@ -335,16 +323,17 @@ export async function rescoreSegment(run: SegmentRun): Promise<Segment> {
         segment = { ...segment, done: true, superseded: true };
         return;
       }
-      const changed = await saveScores(tx, computed, { readAt });
+      const range = inputs.first && inputs.last ? { first: inputs.first, last: inputs.last } : undefined;
+      const changed = await saveScores(tx, computed, { readAt, range });
       const next: Segment = {
         ...segment,
-        after: inputs.at(-1)?.prospectId ?? segment.after,
-        scored: segment.scored + inputs.length,
+        after: inputs.last ?? segment.after,
+        scored: segment.scored + inputs.count,
         changed: segment.changed + changed,
         done: last,
       };
       await tx.db.execute(
-        sql`UPDATE jobs SET checkpoint = checkpoint + ${inputs.length},
+        sql`UPDATE jobs SET checkpoint = checkpoint + ${inputs.count},
               result = jsonb_set(result, ${sql.param(['segments', String(run.index)])}::text[], ${JSON.stringify(next)}::jsonb)
             WHERE id = ${run.jobId}`,
       );
@@ -514,7 +503,7 @@ export function rescoreQueueJobHandler(): JobHandler {
         if (queued.length === 0) return 0;
         // The campaigns and models as they are now: one may have changed since the job began.
         const scorings = await scoringsOf(tx);
-        const inputs = await readInputs(tx.db, tx.orgId, { ids: queued.map((q) => q.prospectId) });
+        const inputs = await readChunk(tx.db, tx.orgId, { ids: queued.map((q) => q.prospectId) });
         changed += await saveScores(tx, computeScores(scorings, inputs, new Date()));
         return queued.length;
       });

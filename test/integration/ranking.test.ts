@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, queryRows } from '../../src/db';
 import type { JobRunner } from '../../src/jobs/runner';
-import { readInputs } from '../../src/scoring/inputs';
+import { readChunk } from '../../src/scoring/inputs';
 import { queueWaitingScoring } from '../../src/scoring/queue';
 import { computeScores, rescoreJobHandler, saveScores, scoringsOf } from '../../src/scoring/rescore';
 import { call, makeRunner, newOrg, type TestApp, type TestOrg, testApp } from '../helpers/app';
@@ -317,7 +317,7 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
     )) as [{ now: string }];
     const stale = computeScores(
       scoring,
-      await readInputs(database.db, org.orgId, { ids: [person] }),
+      await readChunk(database.db, org.orgId, { ids: [person] }),
       new Date(),
     );
     await new Promise((resolve) => setTimeout(resolve, 20));
