@@ -23,12 +23,14 @@ export type Selection = { after: string | null; until?: string | null; limit: nu
 /**
  * A prospect's events travel as one text, "type:minute[:r|a|ar],…" (the minute since the epoch; r for an
  * outcome read as a refusal, a for an answered call), which the driver hands over without parsing arrays.
- * The parser below allocates no strings: a type is found by a hash of its characters, then checked.
+ * The parser below allocates no strings for the types it knows: a type is found by a hash of its
+ * characters, then checked.
  */
 const OUTCOMES: Record<string, string> = { r: 'refused', a: 'answered', ar: 'answered, refused' };
 const COMMA = 44;
 const COLON = 58;
 const ZERO = 48;
+const MINUS = 45;
 const LETTER_R = 114;
 
 function hashOf(text: string, start: number, end: number): number {
@@ -42,7 +44,7 @@ const TYPE_BY_HASH = new Map<number, InteractionType>(
 if (TYPE_BY_HASH.size !== INTERACTION_TYPES.length) throw new Error('two interaction types share a hash');
 
 /** Events oldest first; times to the minute. Parsed by hand: rescoring reads ten million of them. */
-function eventsOf(text: string | null): EngagementEvent[] {
+export function eventsOf(text: string | null): EngagementEvent[] {
   if (!text) return [];
   const events: EngagementEvent[] = [];
   let sorted = true;
@@ -53,11 +55,19 @@ function eventsOf(text: string | null): EngagementEvent[] {
     let hash = 0;
     let c = text.charCodeAt(i);
     for (; i < length && c !== COLON; c = text.charCodeAt(++i)) hash = (Math.imul(hash, 31) + c) | 0;
-    const type = TYPE_BY_HASH.get(hash);
-    const typeLength = i - typeStart;
+    const known = TYPE_BY_HASH.get(hash);
+    const type =
+      known !== undefined && known.length === i - typeStart && text.startsWith(known, typeStart)
+        ? known
+        : // A type this version does not know is kept as it was written, as scoring always did.
+          (text.slice(typeStart, i) as InteractionType);
     let minute = 0;
-    for (c = text.charCodeAt(++i); i < length && c !== COLON && c !== COMMA; c = text.charCodeAt(++i))
+    c = text.charCodeAt(++i);
+    const before1970 = c === MINUS;
+    if (before1970) c = text.charCodeAt(++i);
+    for (; i < length && c !== COLON && c !== COMMA; c = text.charCodeAt(++i))
       minute = minute * 10 + c - ZERO;
+    if (before1970) minute = -minute;
     let outcome: string | null = null;
     if (c === COLON) {
       c = text.charCodeAt(++i);
@@ -66,8 +76,6 @@ function eventsOf(text: string | null): EngagementEvent[] {
       i += next === LETTER_R ? 2 : 1;
     }
     i++; // the comma
-    // A type this version does not know is left out.
-    if (type === undefined || type.length !== typeLength || !text.startsWith(type, typeStart)) continue;
     // The index gives a person's events newest first: kept in that order, then turned round.
     if (minute > previous) sorted = false;
     previous = minute;
@@ -122,7 +130,7 @@ export async function readChunk(db: Db, orgId: string, selection: Selection): Pr
   }>(
     db,
     sql`SELECT string_agg(row_to_json(x)::text, E'\n' ORDER BY x."prospectId") AS text, count(*)::int AS count,
-          min(x."prospectId"::text) AS first, max(x."prospectId"::text) AS last
+          min(x."prospectId"::text COLLATE "C") AS first, max(x."prospectId"::text COLLATE "C") AS last
         FROM (
           SELECT p.id AS "prospectId", p.kind, p.language, p.job_title AS "jobTitle", p.seniority, p.department,
             coalesce(p.country, c.country) AS country, coalesce(p.region, c.region) AS region,

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { and, eq, type SQL, sql } from 'drizzle-orm';
 import { campaigns, jobs, type StoredReason } from '../../db/schema';
-import { type Ctx, planEachStatement, systemCtx, withTransaction } from '../context';
+import { type Ctx, systemCtx, withTransaction } from '../context';
 import { copyEscape, copyText, type Database, queryRows } from '../db';
 import type { JobHandler } from '../jobs/runner';
 import type { Contribution } from './fit';
@@ -25,11 +25,15 @@ export const RESCORE_CHUNK = 5000;
  * Runs a rescoring step in a transaction whose statements are planned at each execution. The pool's
  * connections keep generic plans (DATABASE_PLAN_CACHE_MODE), and a plan made while prospect_scores was
  * still empty scans the whole table: rescoring fills it from nothing, and the lookups of its chunks grew
- * from milliseconds to seconds.
+ * from milliseconds to seconds. Its commit does not wait for the write-ahead log to reach the disk
+ * (synchronous_commit off, for this transaction only): scores are derived data, and a chunk lost in a
+ * crash is lost with its checkpoint (or its queue entries stay unscored), so it is scored again.
  */
 function planned<T>(ctx: Ctx, fn: (tx: Ctx) => Promise<T>): Promise<T> {
   return withTransaction(ctx, async (tx) => {
-    await planEachStatement(tx);
+    await tx.db.execute(
+      sql`SELECT set_config('plan_cache_mode', 'force_custom_plan', true), set_config('synchronous_commit', 'off', true)`,
+    );
     return fn(tx);
   });
 }
@@ -155,8 +159,9 @@ export interface SaveOptions {
 /**
  * Writes a chunk's scores where they changed, unchanged rows (same fingerprint) not at all. A changed row's
  * old version is deleted, and goes to the history in the same statement where its score or model changed;
- * then the new and the changed rows are copied in: the index entries are new either way (the score and
- * rank are indexed), and COPY parses less than an UPDATE from a list of values. Holds the organization's rescoring lock for the transaction, so that two jobs (a full
+ * then the new and the changed rows are copied in. Where the score or rank changed, an update would have
+ * written new index entries too, and rows filled by COPY leave no room on their pages for an update that
+ * could skip them; COPY parses less than an UPDATE from a list of values. Holds the organization's rescoring lock for the transaction, so that two jobs (a full
  * rescoring and the queue's) never write the same rows at once. Returns how many rows it wrote.
  */
 export async function saveScores(

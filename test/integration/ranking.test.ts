@@ -226,6 +226,45 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
     );
   });
 
+  it('rewrites every changed row after a profile change and moves the replaced scores to the history', async () => {
+    const everyone = async () =>
+      new Map<string, number>(
+        (await ranked('limit=100')).data.map((p: { id: string; score: { score: number } }) => [
+          p.id,
+          p.score.score,
+        ]),
+      );
+    const historyOf = async (id: string) =>
+      (await call(app, 'GET', `/v1/campaigns/${campaignId}/scores/${id}/history`, { key: org.caller })).body
+        .data as { at: string; score: number }[];
+    const before = await everyone();
+    // The German who fits least: the country's points raise their share of the profile.
+    const german = (await ranked('limit=1&country=DE&sort=score')).data[0].id as string;
+    const was = await historyOf(german);
+    const patch = (idealProfile: object) =>
+      call(app, 'PATCH', `/v1/campaigns/${campaignId}`, { key: org.manager, json: { idealProfile } });
+    expect((await patch({ ...profile, countries: { values: ['DE'], points: 30 } })).status).toBe(200);
+    await settled('rescore');
+    const after = await everyone();
+    expect(after.size).toBe(before.size);
+    expect(after.get(german)).toBeGreaterThan(before.get(german)!);
+    const moved = [...before].filter(([id, score]) => after.get(id) !== score).length;
+    expect(moved).toBeGreaterThan(20);
+    // The score replaced is the history's newest line, with the time it held from.
+    const now = await historyOf(german);
+    expect(now).toHaveLength(was.length + 1);
+    expect(now[0]!.score).toBe(after.get(german));
+    expect(now[1]).toEqual(was[0]);
+    expect(Date.parse(now[0]!.at)).toBeGreaterThan(Date.parse(was[0]!.at));
+    const [{ rows }] = (await queryRows<{ rows: number }>(
+      database.db,
+      sql`SELECT count(*)::int AS rows FROM prospect_scores WHERE org_id = ${org.orgId} AND campaign_id = ${campaignId}`,
+    )) as [{ rows: number }];
+    expect(rows).toBe(40);
+    expect((await patch(profile)).status).toBe(200);
+    await settled('rescore');
+  });
+
   it('resumes a rescoring where its last committed chunk left it', async () => {
     await database.db.execute(sql`DELETE FROM prospect_scores WHERE org_id = ${org.orgId}`);
     const [job] = await queryRows<{ id: string }>(

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/lib/random';
 import { backtest } from '../../src/scoring/backtest';
 import { encodeRow, learnEncoder, type SparseRow, toNumber } from '../../src/scoring/features';
+import { eventsOf } from '../../src/scoring/inputs';
 import { predict, trainLogistic } from '../../src/scoring/logistic';
 import { auc, calibration, captured, stratifiedSplit } from '../../src/scoring/metrics';
 import { readTable } from '../../src/scoring/table';
@@ -161,5 +162,30 @@ describe('the backtest', () => {
     );
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('no column "nope"');
+  });
+});
+
+describe('the events text a scoring read hands over', () => {
+  it('reads types, minutes and outcomes, newest first in, oldest first out', () => {
+    expect(eventsOf('call_attempted:29000002:ar,email_clicked:29000001,call_attempted:29000000:r')).toEqual([
+      { type: 'call_attempted', at: 29_000_000 * 60_000, outcome: 'refused' },
+      { type: 'email_clicked', at: 29_000_001 * 60_000, outcome: null },
+      { type: 'call_attempted', at: 29_000_002 * 60_000, outcome: 'answered, refused' },
+    ]);
+    expect(eventsOf('call_attempted:7:a')).toEqual([
+      { type: 'call_attempted', at: 7 * 60_000, outcome: 'answered' },
+    ]);
+    expect(eventsOf(null)).toEqual([]);
+    expect(eventsOf('')).toEqual([]);
+  });
+
+  it('keeps a type it does not know as written, dates before 1970, and sorts what came unsorted', () => {
+    expect(eventsOf('fax_sent:-5,email_opened:-10:r,email_sent:3')).toEqual([
+      { type: 'email_opened', at: -10 * 60_000, outcome: 'refused' },
+      { type: 'fax_sent', at: -5 * 60_000, outcome: null },
+      { type: 'email_sent', at: 3 * 60_000, outcome: null },
+    ]);
+    // A name that shares its first letters with a known type is not taken for it.
+    expect(eventsOf('email_sent_twice:1')[0]!.type).toBe('email_sent_twice');
   });
 });
