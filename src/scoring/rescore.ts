@@ -22,6 +22,13 @@ import { type ScoredCampaign, scoreInput } from './score';
 export const RESCORE_CHUNK = 5000;
 
 /**
+ * A rescoring that wrote this many rows analyzes the table when it ends. Until autovacuum gets to it, the
+ * planner's statistics describe the table as it was, and plans made from them (the queue's look-ups, the
+ * ranked lists) can filter a whole campaign where they would look up a few rows.
+ */
+const ANALYZE_AFTER_ROWS = 10_000;
+
+/**
  * Runs a rescoring step in a transaction whose statements are planned at each execution. The pool's
  * connections keep generic plans (DATABASE_PLAN_CACHE_MODE), and a plan made while prospect_scores was
  * still empty scans the whole table: rescoring fills it from nothing, and the lookups of its chunks grew
@@ -425,8 +432,11 @@ interface RescoreResult {
  * id, each walked by a worker thread (the service's own thread stays free for requests); on PGlite, one
  * segment here. A job taken over resumes each segment after its last committed chunk.
  */
-export function rescoreJobHandler(options: { chunk?: number; threads?: number } = {}): JobHandler {
+export function rescoreJobHandler(
+  options: { chunk?: number; threads?: number; analyzeAfter?: number } = {},
+): JobHandler {
   const chunk = options.chunk ?? RESCORE_CHUNK;
+  const analyzeAfter = options.analyzeAfter ?? ANALYZE_AFTER_ROWS;
   return async ({ job, database, signal, progress }) => {
     const ctx = systemCtx(database.db, job.orgId, job.createdBy);
     const { campaignId } = job.params as { campaignId: string };
@@ -481,6 +491,7 @@ export function rescoreJobHandler(options: { chunk?: number; threads?: number } 
         .update(campaigns)
         .set({ rescoredAt: at })
         .where(and(eq(campaigns.orgId, ctx.orgId), eq(campaigns.id, campaignId)));
+    if (changed >= analyzeAfter) await ctx.db.execute(sql`ANALYZE prospect_scores`);
     return {
       status: 'succeeded',
       result: { scored, changed, segments: ended, ...(superseded ? { superseded: true } : {}) },
