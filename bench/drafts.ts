@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import postgres from 'postgres';
 import type { FakeLlm } from '../test/fixtures/fake-llm';
-import { type RunningServer, report, seconds, sleep } from './lib';
+import { cpuSeconds, type RunningServer, report, seconds, sleep } from './lib';
 import { seedProspects } from './seed';
 
 /** The answer the fake LLM gives every draft: a French e-mail that passes every check for any prospect. */
@@ -17,12 +16,6 @@ const PITCH = {
   dataSource: 'le registre Sirene',
   sender: { name: 'Paul Girard', company: 'Watt Conseil', role: 'conseiller' },
 };
-
-/** CPU seconds (user and system) a process has used so far. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 /**
  * A batch of drafts against the fake OpenAI-compatible server answering in `delayMs`, at `concurrency`:

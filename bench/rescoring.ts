@@ -1,5 +1,5 @@
 import postgres from 'postgres';
-import { type RunningServer, report, seconds, sleep } from './lib';
+import { cpuSeconds, machineCpuSeconds, type RunningServer, report, seconds, sleep } from './lib';
 import { seedHistory } from './seed';
 
 const PROFILE = {
@@ -53,8 +53,13 @@ export async function benchRescoring(url: string, server: RunningServer) {
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
     return (await response.json()) as Record<string, unknown>;
   };
-  /** Waits for the organization's rescoring jobs to end; returns the time and the last one's result. */
+  /**
+   * Waits for the organization's rescoring jobs to end; returns the time, the last one's result, and the
+   * CPU seconds of the service and of the rest of the machine (PostgreSQL, mostly) meanwhile.
+   */
   const rescoring = async (start: () => Promise<unknown>) => {
+    const pid = server.child.pid!;
+    const [service, machine] = [cpuSeconds(pid), machineCpuSeconds()];
     const started = performance.now();
     await start();
     for (;;) {
@@ -63,7 +68,16 @@ export async function benchRescoring(url: string, server: RunningServer) {
                   AND status IN ('queued', 'running')) AS busy,
                (SELECT result FROM jobs WHERE org_id = ${org} AND kind = 'rescore' AND status = 'succeeded'
                   ORDER BY finished_at DESC LIMIT 1) AS result`;
-      if (row!.busy === 0) return { ms: performance.now() - started, result: row!.result ?? {} };
+      if (row!.busy === 0) {
+        const ms = performance.now() - started;
+        const serviceCpu = cpuSeconds(pid) - service;
+        return {
+          ms,
+          result: row!.result ?? {},
+          serviceCpu,
+          otherCpu: machineCpuSeconds() - machine - serviceCpu,
+        };
+      }
       await sleep(200);
     }
   };
@@ -79,8 +93,9 @@ export async function benchRescoring(url: string, server: RunningServer) {
   );
   await sql.end();
   const ratio = (ms: number) => `${seconds(ms)}, ${(ms / byType).toFixed(2)}× the aggregate`;
-  const line = (run: { ms: number; result: Record<string, number> }) =>
-    `${ratio(run.ms)}; ${Number(run.result.changed ?? 0).toLocaleString('en')} rows written`;
+  const line = (run: { ms: number; result: Record<string, number>; serviceCpu: number; otherCpu: number }) =>
+    `${ratio(run.ms)}; ${Number(run.result.changed ?? 0).toLocaleString('en')} rows written; CPU: service ` +
+    `${run.serviceCpu.toFixed(1)} s, PostgreSQL and the rest ${run.otherCpu.toFixed(1)} s`;
   report(
     `Rescoring ${people.toLocaleString('en')} prospects from ${(people * perPerson).toLocaleString('en')} interactions (a job in the service; seeding took ${seconds(seedMs)})`,
     [
