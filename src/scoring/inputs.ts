@@ -52,17 +52,16 @@ export function eventsOf(text: string | null): EngagementEvent[] {
   const length = text.length;
   for (let i = 0; i < length; ) {
     const typeStart = i;
-    let hash = 0;
-    let c = text.charCodeAt(i);
-    for (; i < length && c !== COLON; c = text.charCodeAt(++i)) hash = (Math.imul(hash, 31) + c) | 0;
-    const known = TYPE_BY_HASH.get(hash);
+    i = text.indexOf(':', i);
+    if (i === -1) i = length;
+    const known = TYPE_BY_HASH.get(hashOf(text, typeStart, i));
     const type =
       known !== undefined && known.length === i - typeStart && text.startsWith(known, typeStart)
         ? known
         : // A type this version does not know is kept as it was written, as scoring always did.
           (text.slice(typeStart, i) as InteractionType);
     let minute = 0;
-    c = text.charCodeAt(++i);
+    let c = text.charCodeAt(++i);
     const before1970 = c === MINUS;
     if (before1970) c = text.charCodeAt(++i);
     for (; i < length && c !== COLON && c !== COMMA; c = text.charCodeAt(++i))

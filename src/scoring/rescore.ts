@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { and, eq, type SQL, sql } from 'drizzle-orm';
 import { campaigns, jobs, type StoredReason } from '../../db/schema';
-import { type Ctx, systemCtx, withTransaction } from '../context';
+import { type Ctx, planEachStatement, systemCtx, withTransaction } from '../context';
 import { copyEscape, copyText, type Database, queryRows } from '../db';
 import type { JobHandler } from '../jobs/runner';
 import type { Contribution } from './fit';
@@ -38,9 +38,8 @@ const ANALYZE_AFTER_ROWS = 10_000;
  */
 function planned<T>(ctx: Ctx, fn: (tx: Ctx) => Promise<T>): Promise<T> {
   return withTransaction(ctx, async (tx) => {
-    await tx.db.execute(
-      sql`SELECT set_config('plan_cache_mode', 'force_custom_plan', true), set_config('synchronous_commit', 'off', true)`,
-    );
+    await planEachStatement(tx);
+    await tx.db.execute(sql`SET LOCAL synchronous_commit = off`);
     return fn(tx);
   });
 }
@@ -168,8 +167,9 @@ export interface SaveOptions {
  * old version is deleted, and goes to the history in the same statement where its score or model changed;
  * then the new and the changed rows are copied in. Where the score or rank changed, an update would have
  * written new index entries too, and rows filled by COPY leave no room on their pages for an update that
- * could skip them; COPY parses less than an UPDATE from a list of values. Holds the organization's rescoring lock for the transaction, so that two jobs (a full
- * rescoring and the queue's) never write the same rows at once. Returns how many rows it wrote.
+ * could skip them; COPY parses less than an UPDATE from a list of values. Holds the organization's
+ * rescoring lock for the transaction, so that two jobs (a full rescoring and the queue's) never write the
+ * same rows at once. Returns how many rows it wrote.
  */
 export async function saveScores(
   ctx: Ctx,
