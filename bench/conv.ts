@@ -27,7 +27,7 @@ for (let round = 0; round < 2; round++) {
     now: new Date().toISOString(),
   });
   t = performance.now();
-  const out = convert(records.slice(1));
+  const out = convert.convert(records.slice(1));
   const conversion = performance.now() - t;
   const n = records.length;
   console.log(

@@ -10,6 +10,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import * as schema from '../db/schema';
+import { copyEscape, copyField } from './lib/copy-text';
 
 export type Schema = typeof schema;
 /** The drizzle handle every verb takes first: a database or an open transaction, on either driver. */
@@ -145,6 +146,8 @@ async function openEmbedded(dataDir: string, loadDataDir?: Blob | File): Promise
 }
 
 /** Runs raw SQL and returns its rows, whichever driver is underneath. */
+export { copyEscape, copyField };
+
 export async function queryRows<T = Record<string, unknown>>(db: Db, query: SQL): Promise<T[]> {
   const result = (await db.execute(query)) as unknown;
   return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as T[];
@@ -154,30 +157,6 @@ interface PendingCopy {
   writable(): Promise<NodeJS.WritableStream>;
   reject: (error: unknown) => void;
 }
-
-/** A value as COPY's text format writes it: \N for null, backslash escapes for the separators. */
-function copyField(value: unknown): string {
-  if (value === null || value === undefined) return '\\N';
-  if (typeof value === 'number') return String(value);
-  const text =
-    typeof value === 'string'
-      ? value
-      : Array.isArray(value)
-        ? `{${value.join(',')}}`
-        : typeof value === 'object'
-          ? JSON.stringify(value)
-          : String(value);
-  return copyEscape(text);
-}
-
-/** Text as a field of COPY's text format: backslashes, tabs and line ends escaped. */
-export function copyEscape(text: string): string {
-  return SPECIAL.test(text) ? text.replace(SPECIALS, (c) => COPY_ESCAPES[c]!) : text;
-}
-
-const SPECIAL = /[\\\t\n\r]/;
-const SPECIALS = /[\\\t\n\r]/g;
-const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
 /**
  * Appends rows to a table with COPY, the fastest way into PostgreSQL, inside the transaction `db` is.

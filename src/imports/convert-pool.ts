@@ -1,11 +1,13 @@
 import { Worker } from 'node:worker_threads';
-import { type Converted, type ConvertOptions, createConverter } from './converter';
+import { type Converted, type ConvertOptions, createConverter, type RouterCommand } from './converter';
 import type { CsvRecord } from './csv-tokenizer';
 import type { ColumnPlan } from './plan';
 
 export interface BatchConverter {
   /** Converts a batch; with a worker, several may be in flight and come back in order. */
   convert(batch: CsvRecord[]): Promise<Converted>;
+  /** Reaches the converter before any batch sent after it. */
+  command(command: RouterCommand): void;
   close(): Promise<void>;
 }
 
@@ -16,13 +18,17 @@ export interface BatchConverter {
  */
 export function openConverter(plan: ColumnPlan, options: ConvertOptions, threaded: boolean): BatchConverter {
   if (!threaded) {
-    const convert = createConverter(plan, options);
-    return { convert: async (batch) => convert(batch), close: async () => {} };
+    const converter = createConverter(plan, options);
+    return {
+      convert: async (batch) => converter.convert(batch),
+      command: (command) => converter.command(command),
+      close: async () => {},
+    };
   }
   const worker = new Worker(new URL('./convert-worker.mjs', import.meta.url), {
     workerData: { plan, options },
     // Batches are bounded: a small heap keeps the worker from growing where collecting would do.
-    resourceLimits: { maxOldGenerationSizeMb: 80, maxYoungGenerationSizeMb: 8 },
+    resourceLimits: { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 32 },
   });
   const waiting: { resolve: (c: Converted) => void; reject: (e: Error) => void }[] = [];
   const failAll = (error: Error) => {
@@ -44,6 +50,7 @@ export function openConverter(plan: ColumnPlan, options: ConvertOptions, threade
         waiting.push({ resolve, reject });
         worker.postMessage(batch);
       }),
+    command: (command) => worker.postMessage({ command }),
     close: async () => {
       await worker.terminate();
     },

@@ -1,6 +1,7 @@
 import type { FieldError } from '../http/errors';
 import { contactPointId } from '../prospects/contact-point-id';
 import type { CsvRecord } from './csv-tokenizer';
+import { emptyFastRows, type FastRows, RowRouter } from './fast-rows';
 import type { ImportTarget } from './fields';
 import { toInteractionRecord } from './interaction-records';
 import type { ColumnPlan } from './plan';
@@ -20,17 +21,26 @@ export interface ConvertOptions {
 }
 
 export interface Converted {
+  /** The rows to write with care (all of them, but for the fast rows of a prospect import). */
   records: { line: number }[];
+  /** Prospect rows that only create, already as COPY text (see RowRouter). */
+  fast?: FastRows;
   rejected: { error: FieldError; raw: string[] }[];
   warnings: string[];
   blank: number;
 }
 
-/** Turns CSV records into normalized import records, rejections and warnings; pure, and stateful only by caches. */
-export function createConverter(
-  plan: ColumnPlan,
-  options: ConvertOptions,
-): (batch: CsvRecord[]) => Converted {
+/** What the import's thread tells the converter between batches (prospect imports only). */
+export type RouterCommand = { know: string[] } | { enable: true } | { reset: true };
+
+export interface Converter {
+  convert(batch: CsvRecord[]): Converted;
+  command(command: RouterCommand): void;
+}
+
+/** Turns CSV records into normalized import records, rejections and warnings; stateful only by caches and the router. */
+export function createConverter(plan: ColumnPlan, options: ConvertOptions): Converter {
+  const router = options.target === 'prospects' ? new RowRouter(options.orgId) : undefined;
   const row =
     options.target === 'prospects'
       ? prospectRow(plan, options)
@@ -40,19 +50,27 @@ export function createConverter(
             dates: { timeZone: options.timeZone, dayFirst: options.dayFirst },
             now: new Date(options.now),
           });
-  return (batch) => {
+  const convert = (batch: CsvRecord[]): Converted => {
     const out: Converted = { records: [], rejected: [], warnings: [], blank: 0 };
+    if (router) out.fast = emptyFastRows();
     for (const record of batch) {
       const result = row(record.fields, record.line);
       if (result.kind === 'record') {
-        out.records.push(result.record);
         const warnings = (result.record as Partial<ProspectRecord>).warnings;
         if (warnings) for (const warning of warnings) out.warnings.push(warning);
+        if (!router?.route(result.record as ProspectRecord, out.fast!)) out.records.push(result.record);
       } else if (result.kind === 'rejected') out.rejected.push({ error: result.error, raw: record.fields });
       else out.blank++;
     }
     return out;
   };
+  const command = (c: RouterCommand) => {
+    if (!router) return;
+    if ('know' in c) router.know(c.know);
+    else if ('enable' in c) router.enable();
+    else router.reset();
+  };
+  return { convert, command };
 }
 
 function prospectRow(plan: ColumnPlan, options: ConvertOptions) {

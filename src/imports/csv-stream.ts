@@ -31,7 +31,8 @@ export async function* csvRecords(
     const out: CsvRecord[] = [];
     if (!tokenizer) {
       pending += text;
-      if (pending.length < SAMPLE_CHARS) return out;
+      // Only detection needs a sample: with the delimiter given, records come from the first chunk.
+      if (pending.length < SAMPLE_CHARS && !options.delimiter) return out;
       text = pending;
       pending = '';
       tokenizer = open(text);

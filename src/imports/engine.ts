@@ -7,7 +7,7 @@ import { lockOrganizationWrites } from '../prospects/batch-write';
 import { normalizeEmail } from '../prospects/email';
 import { normalizePhone } from '../prospects/phone';
 import { type BatchConverter, openConverter } from './convert-pool';
-import type { Converted, ConvertOptions } from './converter';
+import { type Converted, type Converter, type ConvertOptions, createConverter } from './converter';
 import { type CsvStreamMeta, csvRecords } from './csv-stream';
 import { type CsvRecord, CsvSyntaxError } from './csv-tokenizer';
 import type { TextEncoding } from './encoding';
@@ -21,7 +21,7 @@ import {
   type RejectedRow,
   storeRejections,
 } from './result';
-import { adapterFor, type TargetAdapter, zeroCounts } from './targets';
+import { adapterFor, type Counts, type TargetAdapter, zeroCounts } from './targets';
 
 export type { ImportResult } from './result';
 
@@ -96,6 +96,14 @@ export async function runImport(
     now: run.now.toISOString(),
   };
   const converter = openConverter(first.plan, convertOptions, run.threaded === true);
+  let inline: Converter | undefined;
+  const writer: BatchWriter = {
+    adapter,
+    careful: (records) => {
+      inline ??= createConverter(first.plan, convertOptions);
+      return inline.convert(records).records;
+    },
+  };
   const result: ImportResult = run.previous ?? {
     target: options.target,
     mode: options.mode,
@@ -109,11 +117,52 @@ export async function runImport(
     warningCount: 0,
   };
   try {
-    if (options.mode === 'partial') return await runPartial(run, adapter, converter, first, result);
-    return await runAtomic(run, adapter, converter, first, result);
+    if (options.mode === 'partial') {
+      await enableFastRows(run.ctx, adapter, converter);
+      return await runPartial(run, writer, converter, first, result);
+    }
+    // The first pass only looks for mistakes: its fast rows are thrown away, and nothing is known yet.
+    converter.command({ enable: true });
+    return await runAtomic(run, writer, converter, first, result);
   } finally {
     await converter.close();
   }
+}
+
+/** Lets the converter write new rows as COPY text once it knows what the organization has. */
+async function enableFastRows(
+  ctx: Ctx,
+  adapter: TargetAdapter<{ line: number }>,
+  converter: BatchConverter,
+): Promise<void> {
+  if (!adapter.loadKnownKeys) return;
+  const known = await adapter.loadKnownKeys(ctx, (keys) => converter.command({ know: keys }));
+  if (known) converter.command({ enable: true });
+}
+
+interface BatchWriter {
+  adapter: TargetAdapter<{ line: number }>;
+  /** The records of a batch converted again, every row careful. */
+  careful: (records: CsvRecord[]) => { line: number }[];
+}
+
+/**
+ * Writes a batch's checked records and its fast rows. When a fast row was written meanwhile by another
+ * request, nothing of them is kept and the whole batch is converted again and written with care.
+ */
+async function writeBatch(
+  tx: Ctx,
+  writer: BatchWriter,
+  batch: ConvertedBatch,
+  records: { line: number }[],
+): Promise<Partial<Counts>> {
+  const fast = batch.converted.fast;
+  const written = await writer.adapter.write(tx, records, fast && fast.count > 0 ? fast : undefined);
+  if (written !== 'conflict') return written;
+  const again = await writer.adapter.prepare(tx, writer.careful(batch.fresh));
+  const redone = await writer.adapter.write(tx, again.ok);
+  if (redone === 'conflict') throw new Error('a careful write answered conflict');
+  return redone;
 }
 
 async function openPass(run: ImportRun, adapter: TargetAdapter<{ line: number }>): Promise<Pass> {
@@ -264,7 +313,7 @@ function rejections(
 /** Each batch commits on its own, with the job's checkpoint: a resumed job starts after the last one. */
 async function runPartial(
   run: ImportRun,
-  adapter: TargetAdapter<{ line: number }>,
+  writer: BatchWriter,
   converter: BatchConverter,
   pass: Pass,
   result: ImportResult,
@@ -278,9 +327,12 @@ async function runPartial(
     await withTransaction(run.ctx, async (tx) => {
       await lockOrganizationWrites(tx);
       await planEachStatement(tx);
-      const prepared = await adapter.prepare(tx, converted.records);
+      const prepared = await writer.adapter.prepare(tx, converted.records);
       const rejected = rejections(batch, prepared);
-      const written = prepared.ok.length > 0 ? await adapter.write(tx, prepared.ok) : {};
+      const written =
+        prepared.ok.length > 0 || (converted.fast?.count ?? 0) > 0
+          ? await writeBatch(tx, writer, batch, prepared.ok)
+          : {};
       await storeRejections(tx, run.jobId, rejected, result.counts.rejected);
       addCounts(result.counts, { ...written, rows: batch.fresh.length, skipped: converted.blank });
       addRejected(
@@ -306,7 +358,7 @@ async function runPartial(
 /** Checks every row first and reports all mistakes at once; writes only if there are none, in one transaction. */
 async function runAtomic(
   run: ImportRun,
-  adapter: TargetAdapter<{ line: number }>,
+  writer: BatchWriter,
   converter: BatchConverter,
   pass: Pass,
   result: ImportResult,
@@ -317,7 +369,7 @@ async function runAtomic(
     if (run.signal?.aborted) throw new ImportStopped();
     const prepared = await withTransaction(run.ctx, async (tx) => {
       await planEachStatement(tx);
-      return adapter.prepare(tx, batch.converted.records);
+      return writer.adapter.prepare(tx, batch.converted.records);
     });
     rejected.push(...rejections(batch, prepared));
     rows += batch.records.length;
@@ -335,21 +387,25 @@ async function runAtomic(
     await storeRejections(run.ctx, run.jobId, rejected, 0);
     return { status: 'failed' as const, result };
   }
-  const second = await openPass(run, adapter);
+  const second = await openPass(run, writer.adapter);
   let done = 0;
   await withTransaction(run.ctx, async (tx) => {
     await lockOrganizationWrites(tx);
     await planEachStatement(tx);
+    // Read under the lock, the keys stay true until the end: no fast row of this pass can conflict.
+    converter.command({ reset: true });
+    await enableFastRows(tx, writer.adapter, converter);
     for await (const batch of convertedBatches(second, converter)) {
       if (run.signal?.aborted) throw new ImportStopped();
-      const prepared = await adapter.prepare(tx, batch.converted.records);
+      const prepared = await writer.adapter.prepare(tx, batch.converted.records);
       const first = prepared.rejected[0] ?? batch.converted.rejected[0]?.error;
       if (first)
         throw new AppError(
           'CONFLICT',
           `the data changed while importing: ${first.message}; nothing was imported`,
         );
-      if (prepared.ok.length > 0) addCounts(result.counts, await adapter.write(tx, prepared.ok));
+      if (prepared.ok.length > 0 || (batch.converted.fast?.count ?? 0) > 0)
+        addCounts(result.counts, await writeBatch(tx, writer, batch, prepared.ok));
       done += batch.records.length;
       run.onProgress?.(progress(run, done, batch.bytesRead, { phase: 'writing', rowsTotal: rows }));
     }

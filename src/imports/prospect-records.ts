@@ -26,7 +26,7 @@ import { type RowResult, type RowValues, readRow, rejected, splitMulti } from '.
 
 export interface ProspectRecord {
   line: number;
-  company?: CompanyDraft & { dedupeKey: string };
+  company?: KeyedCompany;
   /** Absent for a row that only describes a company. */
   prospect?: ProspectDraft;
   contactPoints: ContactPointDraft[];
@@ -92,13 +92,15 @@ function cachedCompany(
   let hit = cache.get(key);
   if (!hit) {
     const warnings: string[] = [];
-    hit = { company: companyOf(row, country, contactPoints, (m) => warnings.push(m)), warnings };
+    const company: KeyedCompany | undefined = companyOf(row, country, contactPoints, (m) => warnings.push(m));
+    if (company) company.signature = key;
+    hit = { company, warnings };
     if (cache.size >= COMPANY_CACHE_LIMIT) cache.clear();
     cache.set(key, hit);
   }
   for (const message of hit.warnings) warn(message);
-  // Each row gets its own copy: the writer merges rows of one company into one draft.
-  return hit.company && { ...hit.company, attributes: { ...hit.company.attributes }, signature: key };
+  // Rows of one company share its draft: the writers merge drafts into new objects and never change them.
+  return hit.company;
 }
 
 export function toProspectRecord(

@@ -6,6 +6,8 @@ import { insertInteractions } from '../interactions/service';
 import { newWriteSession, writeProspectBatch } from '../prospects/batch-write';
 import { contactPointId } from '../prospects/contact-points';
 import { channelOfValue } from '../prospects/drafts';
+import type { FastRows } from './fast-rows';
+import { loadKnownKeys, writeProspectImportBatch } from './fast-write';
 import type { ImportTarget } from './fields';
 import type { InteractionRecord } from './interaction-records';
 import type { ProspectRecord } from './prospect-records';
@@ -38,8 +40,17 @@ export interface TargetAdapter<R extends { line: number }> {
   required: { fields: string[]; what: string }[];
   /** Checks that need the database (a referenced prospect exists); read-only. */
   prepare(ctx: Ctx, records: R[]): Promise<{ ok: R[]; rejected: FieldError[] }>;
-  write(ctx: Ctx, records: R[]): Promise<Partial<Counts>>;
+  /** Writes the careful records and the fast rows; 'conflict' when the fast rows must be written with care. */
+  write(ctx: Ctx, records: R[], fast?: FastRows): Promise<Partial<Counts> | 'conflict'>;
+  /** Whether the converter may route rows to the fast path, and the keys it must know first. */
+  loadKnownKeys?(ctx: Ctx, know: (keys: string[]) => void): Promise<boolean>;
 }
+
+/**
+ * Above this many contact points, an organization's import looks its rows up batch by batch instead of
+ * reading every key first.
+ */
+const KNOWN_KEYS_LIMIT = 2_000_000;
 
 export function prospectAdapter(): TargetAdapter<ProspectRecord> {
   const session = newWriteSession();
@@ -62,7 +73,11 @@ export function prospectAdapter(): TargetAdapter<ProspectRecord> {
       },
     ],
     prepare: async (_ctx, records) => ({ ok: records, rejected: [] }),
-    write: (ctx, records) => writeProspectBatch(ctx, records, session),
+    write: (ctx, records, fast) =>
+      fast
+        ? writeProspectImportBatch(ctx, records, fast, session)
+        : writeProspectBatch(ctx, records, session),
+    loadKnownKeys: (ctx, know) => loadKnownKeys(ctx, know, KNOWN_KEYS_LIMIT),
   };
 }
 

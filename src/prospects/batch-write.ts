@@ -4,8 +4,9 @@ import type { Ctx } from '../context';
 import { copyInto, queryRows } from '../db';
 import { newId } from '../lib/ids';
 import { queueScoring } from '../scoring/queue';
-import { type CompanyCache, type KeyedCompany, upsertCompanies } from './batch-companies';
+import { type CompanyCache, type CompanyUpsert, type KeyedCompany, upsertCompanies } from './batch-companies';
 import { contactPointId } from './contact-points';
+import { CONTACT_POINT_COPY_COLUMNS, PROSPECT_COPY_COLUMNS } from './copy-columns';
 import type { ContactPointDraft, ProspectDraft } from './drafts';
 import { mergeDrafts, samePersonByName } from './merge';
 
@@ -54,6 +55,15 @@ export async function writeProspectBatch(
     rows.flatMap((r) => (r.company ? [r.company] : [])),
     session.companies,
   );
+  return writeProspects(ctx, rows, companies);
+}
+
+/** writeProspectBatch once the rows' companies are written: `companies` has the id of each. */
+export async function writeProspects(
+  ctx: Ctx,
+  rows: ProspectWrite[],
+  companies: CompanyUpsert,
+): Promise<BatchOutcome> {
   const existing = await findExisting(ctx, rows);
   const targets = assignTargets(ctx.orgId, rows, existing);
   const creates = targets.filter((t) => t.isNew);
@@ -265,42 +275,21 @@ const RECORD =
   seniority text, department text, language text, country text, region text, city text, postal_code text, time_zone text,
   attributes jsonb, contact_points jsonb`);
 
-const PROSPECT_COLUMNS = [
-  'org_id',
-  'id',
-  'company_id',
-  'external_id',
-  'kind',
-  'first_name',
-  'last_name',
-  'job_title',
-  'seniority',
-  'department',
-  'language',
-  'country',
-  'region',
-  'city',
-  'postal_code',
-  'time_zone',
-  'attributes',
-  'contact_points',
-];
-
 /** New prospects go in with COPY: nothing to merge, and COPY is several times cheaper than INSERT … SELECT. */
 async function insertProspects(ctx: Ctx, targets: Target[], companyIds: Map<string, string>) {
   await copyInto(
     ctx.db,
     'prospects',
-    PROSPECT_COLUMNS,
+    PROSPECT_COPY_COLUMNS,
     targets.map((t) => {
       const d = t.draft;
       const companyId = t.companyKey ? companyIds.get(t.companyKey) : undefined;
       return [
         ctx.orgId,
-        t.id,
         companyId,
-        d.externalId,
         d.kind ?? (companyId ? 'b2b' : 'b2c'),
+        t.id,
+        d.externalId,
         d.firstName,
         d.lastName,
         d.jobTitle,
@@ -362,12 +351,7 @@ async function writeContactPoints(ctx: Ctx, targets: Target[], known: Map<string
     } else if (prospectIds.length > before.length) grown.push({ id, prospect_ids: prospectIds });
   }
   // Under the organization's lock, what the lookup did not find does not exist: plain COPY, no conflicts.
-  await copyInto(
-    ctx.db,
-    'contact_points',
-    ['org_id', 'id', 'channel', 'value', 'phone_type', 'country', 'domain', 'prospect_ids'],
-    created,
-  );
+  await copyInto(ctx.db, 'contact_points', CONTACT_POINT_COPY_COLUMNS, created);
   if (grown.length > 0) {
     await ctx.db.execute(
       sql`UPDATE contact_points AS cp SET prospect_ids = u.prospect_ids, updated_at = now()

@@ -1,0 +1,110 @@
+import { copyEscape } from '../lib/copy-text';
+import { newId } from '../lib/ids';
+import type { KeyedCompany } from '../prospects/batch-companies';
+import { KeyDigests, wideDigest } from './key-digests';
+import type { ProspectRecord } from './prospect-records';
+
+/**
+ * The rows of a batch that can only create: a person whose CRM id, e-mails and phones neither the
+ * organization nor an earlier row of the file has. They need no look-up and no merge, so the
+ * conversion writes them as COPY text at once, and the import's thread only sends it on.
+ */
+export interface FastRows {
+  count: number;
+  ids: string[];
+  /** Per row: the company's dedupe key, or null. */
+  companyKeys: (string | null)[];
+  /** Per row: the type the file gave, or null (then b2b with a company, b2c without). */
+  kinds: (string | null)[];
+  /** Per row: the prospect's COPY text from its id on (PROSPECT_COPY_COLUMNS after the first three). */
+  tails: string[];
+  /** COPY text of their contact points, every column of CONTACT_POINT_COPY_COLUMNS. */
+  contactPoints: string;
+  /** Their companies, each the first time it comes with these values, with its line. */
+  companies: { line: number; company: KeyedCompany }[];
+}
+
+/** Beyond this many companies the router forgets which it has sent; sending again costs a cache hit. */
+const SENT_LIMIT = 100_000;
+
+/**
+ * Sorts converted rows into fast and careful ones, in file order. It knows what the organization had
+ * when the import began (`know`) and what the file has brought since; until `enable`, every row is careful.
+ */
+export class RowRouter {
+  private readonly met = new KeyDigests();
+  /** Dedupe key → digest of the values last sent. */
+  private readonly sent = new Map<string, number>();
+  private enabled = false;
+
+  constructor(private readonly orgId: string) {}
+
+  know(keys: string[]): void {
+    for (const key of keys) this.met.add(key);
+  }
+
+  enable(): void {
+    this.enabled = true;
+  }
+
+  reset(): void {
+    this.met.clear();
+    this.sent.clear();
+    this.enabled = false;
+  }
+
+  /** Adds the row to `fast` and answers true, or answers false for a row to write with care. */
+  route(record: ProspectRecord, fast: FastRows): boolean {
+    const ok = this.enabled && record.prospect !== undefined && this.isNew(record);
+    for (const cp of record.contactPoints) this.met.add(cp.id!);
+    if (record.prospect?.externalId) this.met.add(externalKey(record.prospect.externalId));
+    if (ok) this.write(record, fast);
+    return ok;
+  }
+
+  private isNew(record: ProspectRecord): boolean {
+    const externalId = record.prospect?.externalId;
+    if (externalId && this.met.has(externalKey(externalId))) return false;
+    for (const cp of record.contactPoints) if (this.met.has(cp.id!)) return false;
+    return true;
+  }
+
+  private write(record: ProspectRecord, fast: FastRows): void {
+    const id = newId();
+    const p = record.prospect!;
+    const company = record.company;
+    fast.count++;
+    fast.ids.push(id);
+    fast.companyKeys.push(company?.dedupeKey ?? null);
+    fast.kinds.push(p.kind ?? null);
+    let links = '';
+    let points = '';
+    for (const cp of record.contactPoints) {
+      links += `${links === '' ? '' : ','}{"id":"${cp.id}","label":${cp.label === undefined ? 'null' : JSON.stringify(cp.label)}}`;
+      points += `${this.orgId}\t${cp.id}\t${cp.channel}\t${copyEscape(cp.value)}\t${field(cp.phoneType)}\t${field(cp.country)}\t${field(cp.domain)}\t{${id}}\n`;
+    }
+    fast.contactPoints += points;
+    fast.tails.push(
+      `${id}\t${field(p.externalId)}\t${field(p.firstName)}\t${field(p.lastName)}\t${field(p.jobTitle)}\t${field(p.seniority)}\t${field(p.department)}\t${field(p.language)}\t${field(p.country)}\t${field(p.region)}\t${field(p.city)}\t${field(p.postalCode)}\t${field(p.timeZone)}\t${copyEscape(JSON.stringify(p.attributes))}\t${copyEscape(`[${links}]`)}`,
+    );
+    const signature = company && wideDigest(company.signature ?? JSON.stringify(company));
+    if (company && this.sent.get(company.dedupeKey) !== signature) {
+      if (this.sent.size >= SENT_LIMIT) this.sent.clear();
+      this.sent.set(company.dedupeKey, signature!);
+      fast.companies.push({ line: record.line, company });
+    }
+  }
+}
+
+/** A text field of COPY's text format; \\N when absent. */
+function field(value: string | undefined): string {
+  return value === undefined ? '\\N' : copyEscape(value);
+}
+
+export function emptyFastRows(): FastRows {
+  return { count: 0, ids: [], companyKeys: [], kinds: [], tails: [], contactPoints: '', companies: [] };
+}
+
+export function externalKey(externalId: string): string {
+  return `x\n${externalId}`;
+}

@@ -1,0 +1,139 @@
+import { sql } from 'drizzle-orm';
+import type { Ctx } from '../context';
+import { copyText, queryRows } from '../db';
+import { type CompanyUpsert, upsertCompanies } from '../prospects/batch-companies';
+import { type BatchOutcome, type WriteSession, writeProspects } from '../prospects/batch-write';
+import { CONTACT_POINT_COPY_COLUMNS, PROSPECT_COPY_COLUMNS } from '../prospects/copy-columns';
+import { queueScoring } from '../scoring/queue';
+import { externalKey, type FastRows } from './fast-rows';
+import type { ProspectRecord } from './prospect-records';
+
+const PAGE = 50_000;
+
+/**
+ * Hands the converter the keys the organization already has (contact point ids, CRM ids), a page at a
+ * time, and answers whether it did: an organization with more than `limit` of them is left to the
+ * careful path, where a batch's look-up costs less than reading them all.
+ */
+export async function loadKnownKeys(
+  ctx: Ctx,
+  know: (keys: string[]) => void,
+  limit: number,
+): Promise<boolean> {
+  const [{ n }] = (await queryRows<{ n: number }>(
+    ctx.db,
+    sql`SELECT count(*)::int AS n FROM (
+          SELECT 1 FROM contact_points WHERE org_id = ${ctx.orgId} LIMIT ${limit + 1}) AS cp`,
+  )) as [{ n: number }];
+  if (n > limit) return false;
+  for (let after = ''; ; ) {
+    const rows = await queryRows<{ id: string }>(
+      ctx.db,
+      sql`SELECT id::text AS id FROM contact_points
+          WHERE org_id = ${ctx.orgId} AND id > ${after || '00000000-0000-0000-0000-000000000000'}::uuid
+          ORDER BY id LIMIT ${PAGE}`,
+    );
+    if (rows.length > 0) know(rows.map((r) => r.id));
+    if (rows.length < PAGE) break;
+    after = rows[rows.length - 1]!.id;
+  }
+  let after: string | null = null;
+  for (;;) {
+    const rows: { external_id: string }[] = await queryRows<{ external_id: string }>(
+      ctx.db,
+      sql`SELECT external_id FROM prospects
+          WHERE org_id = ${ctx.orgId} AND external_id IS NOT NULL
+            ${after === null ? sql`` : sql`AND external_id > ${after}`}
+          ORDER BY external_id LIMIT ${PAGE}`,
+    );
+    if (rows.length > 0) know(rows.map((r) => externalKey(r.external_id)));
+    if (rows.length < PAGE) break;
+    after = rows[rows.length - 1]!.external_id;
+  }
+  return true;
+}
+
+/**
+ * Writes one batch of a prospect import: the companies of all its rows in file order, the fast rows with
+ * two COPY statements, then the careful rows. When a fast row turns out not to be new (another request
+ * wrote the same phone or CRM id since the import began), the unique index refuses the COPY and the
+ * answer is 'conflict': nothing of the fast rows is kept, and the caller writes the batch with care.
+ */
+export async function writeProspectImportBatch(
+  ctx: Ctx,
+  careful: ProspectRecord[],
+  fast: FastRows,
+  session: WriteSession,
+): Promise<BatchOutcome | 'conflict'> {
+  const drafts = [
+    ...fast.companies,
+    ...careful.flatMap((r) => (r.company ? [{ line: r.line, company: r.company }] : [])),
+  ].sort((a, b) => a.line - b.line);
+  const companies = await upsertCompanies(
+    ctx,
+    drafts.map((d) => d.company),
+    session.companies,
+  );
+  if (fast.count > 0) {
+    const ids = await companyIds(ctx, fast.companyKeys, companies, session);
+    let text = '';
+    for (let i = 0; i < fast.count; i++) {
+      const key = fast.companyKeys[i] ?? null;
+      const companyId = key === null ? undefined : ids.get(key);
+      text += `${ctx.orgId}\t${companyId ?? '\\N'}\t${fast.kinds[i] ?? (companyId ? 'b2b' : 'b2c')}\t${fast.tails[i]}\n`;
+    }
+    if (!(await copyUnlessTaken(ctx, text, fast.contactPoints))) return 'conflict';
+    await queueScoring(ctx, fast.ids);
+  }
+  const outcome = await writeProspects(ctx, careful, companies);
+  return { ...outcome, created: outcome.created + fast.count };
+}
+
+/** The company id of each key, from this batch's upsert, the import's cache or, when it forgot, the table. */
+async function companyIds(
+  ctx: Ctx,
+  keys: (string | null)[],
+  upserted: CompanyUpsert,
+  session: WriteSession,
+): Promise<Map<string, string>> {
+  const ids = new Map(upserted.ids);
+  const missing = new Set<string>();
+  for (const key of keys) {
+    if (key === null || ids.has(key)) continue;
+    const cached = session.companies.get(key);
+    if (cached) ids.set(key, cached.id);
+    else missing.add(key);
+  }
+  if (missing.size > 0) {
+    const rows = await queryRows<{ id: string; dedupe_key: string }>(
+      ctx.db,
+      sql`SELECT id, dedupe_key FROM companies
+          WHERE org_id = ${ctx.orgId} AND dedupe_key = ANY(${sql.param([...missing])}::text[])`,
+    );
+    for (const row of rows) ids.set(row.dedupe_key, row.id);
+    const lost = [...missing].find((key) => !ids.has(key));
+    if (lost) throw new Error(`the import lost the company "${lost}"`);
+  }
+  return ids;
+}
+
+async function copyUnlessTaken(ctx: Ctx, prospects: string, contactPoints: string): Promise<boolean> {
+  await ctx.db.execute(sql`SAVEPOINT fast_rows`);
+  try {
+    await copyText(ctx.db, 'prospects', PROSPECT_COPY_COLUMNS, prospects);
+    await copyText(ctx.db, 'contact_points', CONTACT_POINT_COPY_COLUMNS, contactPoints);
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    await ctx.db.execute(sql`ROLLBACK TO SAVEPOINT fast_rows`);
+    return false;
+  }
+  await ctx.db.execute(sql`RELEASE SAVEPOINT fast_rows`);
+  return true;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  for (let e = error; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
+    if ((e as { code?: unknown }).code === '23505') return true;
+  }
+  return false;
+}
