@@ -28,7 +28,7 @@ export function openConverter(plan: ColumnPlan, options: ConvertOptions, threade
   const worker = new Worker(new URL('./convert-worker.mjs', import.meta.url), {
     workerData: { plan, options },
     // Batches are bounded: a small heap keeps the worker from growing where collecting would do.
-    resourceLimits: { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 32 },
+    resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 32 },
   });
   const waiting: { resolve: (c: Converted) => void; reject: (e: Error) => void }[] = [];
   const failAll = (error: Error) => {

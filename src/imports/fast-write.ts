@@ -89,14 +89,14 @@ export async function writeProspectImportBatch(
   return { ...outcome, created: outcome.created + fast.count };
 }
 
-/** The company id of each key, from this batch's upsert, the import's cache or, when it forgot, the table. */
+/** Adds to the batch's upserted ids those of the fast rows' other companies: from the import's cache or, when it forgot, the table. */
 async function companyIds(
   ctx: Ctx,
   keys: (string | null)[],
   upserted: CompanyUpsert,
   session: WriteSession,
 ): Promise<Map<string, string>> {
-  const ids = new Map(upserted.ids);
+  const ids = upserted.ids;
   const missing = new Set<string>();
   for (const key of keys) {
     if (key === null || ids.has(key)) continue;

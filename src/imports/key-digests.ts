@@ -13,8 +13,15 @@ export class KeyDigests {
   }
 
   add(key: string): void {
+    this.meet(key);
+  }
+
+  /** Adds the key and answers whether it was there already. */
+  meet(key: string): boolean {
     if ((this.used + 1) * 2 > this.slots.length) this.grow();
-    if (place(this.slots, digest(key))) this.used++;
+    if (!place(this.slots, digest(key))) return true;
+    this.used++;
+    return false;
   }
 
   has(key: string): boolean {

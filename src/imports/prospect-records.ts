@@ -47,7 +47,7 @@ export type CompanyCache = Map<string, { company: KeyedCompany | undefined; warn
 
 type KeyedCompany = CompanyDraft & { dedupeKey: string; signature?: string };
 
-const COMPANY_CACHE_LIMIT = 50_000;
+const COMPANY_CACHE_LIMIT = 20_000;
 const companyColumns = new WeakMap<ColumnPlan, number[]>();
 
 /** The columns a company is read from, once per plan. */

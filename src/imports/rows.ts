@@ -30,9 +30,10 @@ export class RowValues {
   prefixed(prefix: string): Record<string, string> {
     const out: Record<string, string> = {};
     const start = `${prefix}.`;
-    for (const [field, list] of this.cells) {
+    // forEach: iterating the entries would allocate a pair for each cell of each row.
+    this.cells.forEach((list, field) => {
       if (field.startsWith(start)) out[field.slice(start.length)] = list[0]!.value;
-    }
+    });
     return out;
   }
 }

@@ -1,7 +1,7 @@
-import { hash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Ctx } from '../context';
 import { queryRows } from '../db';
+import { wideDigest } from '../imports/key-digests';
 import { newId } from '../lib/ids';
 import type { CompanyDraft } from './drafts';
 import { mergeDrafts } from './merge';
@@ -13,7 +13,7 @@ export type KeyedCompany = CompanyDraft & {
 };
 
 /** Companies already written by this import, by dedupe key, so that repeats cost nothing. */
-export type CompanyCache = Map<string, { id: string; signature: string }>;
+export type CompanyCache = Map<string, { id: string; signature: number }>;
 
 export interface CompanyUpsert {
   /** dedupe key → company id, for every company of the batch. */
@@ -24,7 +24,7 @@ export interface CompanyUpsert {
 }
 
 /** Bounded: a file of a million distinct companies must not keep them all. */
-const CACHE_LIMIT = 200_000;
+const CACHE_LIMIT = 100_000;
 
 /**
  * Upserts the companies of a batch by dedupe key: given values replace stored ones, absent values leave
@@ -48,11 +48,10 @@ export async function upsertCompanies(
       merged.set(company.dedupeKey, { ...mergeDrafts(previous, company), signature });
     }
   }
-  const pending: { company: KeyedCompany; signature: string }[] = [];
+  const pending: { company: KeyedCompany; signature: number }[] = [];
   for (const [key, { signature: read, ...company }] of merged) {
-    // A digest when long: the cache holds up to CACHE_LIMIT companies.
-    const text = read ?? JSON.stringify(company);
-    const signature = text.length > 64 ? hash('sha1', text, 'base64') : text;
+    // A 52-bit digest: the cache holds up to CACHE_LIMIT companies in the import's heap.
+    const signature = wideDigest(read ?? JSON.stringify(company));
     const known = cache.get(key);
     if (known?.signature === signature) result.ids.set(key, known.id);
     else pending.push({ company, signature });

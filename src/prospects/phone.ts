@@ -68,12 +68,14 @@ export function normalizePhone(raw: string, defaultCountry: string | null): Norm
 
   const country = defaultCountry && isSupportedCountry(defaultCountry) ? defaultCountry : undefined;
   const parsed = parsePhoneNumberFromString(text, country);
-  if (parsed?.isValid()) return accepted(parsed, extension);
+  const valid = parsed && validType(parsed);
+  if (valid) return accepted(parsed, valid, extension);
 
   if (country && !/^\s*(\+|00)/.test(text)) {
     for (const neighbour of SAME_NATIONAL_PLAN[country] ?? []) {
       const retry = parsePhoneNumberFromString(text, neighbour);
-      if (retry?.isValid()) return accepted(retry, extension);
+      const type = retry && validType(retry);
+      if (type) return accepted(retry, type, extension);
     }
   }
   const where = parsed?.country ?? country;
@@ -83,15 +85,25 @@ export function normalizePhone(raw: string, defaultCountry: string | null): Norm
   return { ok: false, reason: `"${raw}" is not a valid number${where ? ` for ${where}` : ''}` };
 }
 
-function accepted(
-  parsed: NonNullable<ReturnType<typeof parsePhoneNumberFromString>>,
-  extension: string | undefined,
-): NormalizedPhone {
+type Parsed = NonNullable<ReturnType<typeof parsePhoneNumberFromString>>;
+
+/**
+ * The number's type when it is valid, else undefined. With the full metadata a number has a type exactly
+ * when it is valid (isValid() is getType() !== undefined): asking for both matched every pattern twice.
+ * A valid number without a type, if any, answers 'unknown'.
+ */
+function validType(parsed: Parsed): PhoneType | undefined {
+  const type = parsed.getType();
+  if (type) return type.toLowerCase() as PhoneType;
+  return parsed.isValid() ? 'unknown' : undefined;
+}
+
+function accepted(parsed: Parsed, type: PhoneType, extension: string | undefined): NormalizedPhone {
   return {
     ok: true,
     e164: parsed.number,
     country: parsed.country ?? null,
-    type: (parsed.getType()?.toLowerCase() as PhoneType | undefined) ?? 'unknown',
+    type,
     ...(extension ? { extension } : {}),
   };
 }
