@@ -18,8 +18,8 @@ export interface FastRows {
   kinds: (string | null)[];
   /** Per row: the prospect's COPY text from its id on (PROSPECT_COPY_COLUMNS after the first three). */
   tails: string[];
-  /** COPY text of their contact points, every column of CONTACT_POINT_COPY_COLUMNS. */
-  contactPoints: string;
+  /** COPY lines (without their line end) of their contact points, every column of CONTACT_POINT_COPY_COLUMNS. */
+  contactPoints: string[];
   /** Their companies, each the first time it comes with these values, with its line. */
   companies: { line: number; company: KeyedCompany }[];
 }
@@ -35,6 +35,7 @@ export class RowRouter {
   private readonly met = new KeyDigests();
   /** Dedupe key → digest of the values last sent. */
   private readonly sent = new Map<string, number>();
+  private readonly digests = new WeakMap<object, number>();
   private enabled = false;
 
   constructor(private readonly orgId: string) {}
@@ -73,20 +74,52 @@ export class RowRouter {
     fast.ids.push(id);
     fast.companyKeys.push(company?.dedupeKey ?? null);
     fast.kinds.push(p.kind ?? null);
-    let links = '';
-    let points = '';
+    const links: string[] = [];
     for (const cp of record.contactPoints) {
-      links += `${links === '' ? '' : ','}{"id":"${cp.id}","label":${cp.label === undefined ? 'null' : JSON.stringify(cp.label)}}`;
-      points += `${this.orgId}\t${cp.id}\t${cp.channel}\t${copyEscape(cp.value)}\t${field(cp.phoneType)}\t${field(cp.country)}\t${field(cp.domain)}\t{${id}}\n`;
+      links.push(`{"id":"${cp.id}","label":${cp.label === undefined ? 'null' : JSON.stringify(cp.label)}}`);
+      // Joined arrays: a template of twenty pieces leaves a chain of twenty cons strings per line.
+      fast.contactPoints.push(
+        [
+          this.orgId,
+          cp.id,
+          cp.channel,
+          copyEscape(cp.value),
+          field(cp.phoneType),
+          field(cp.country),
+          field(cp.domain),
+          `{${id}}`,
+        ].join('\t'),
+      );
     }
-    fast.contactPoints += points;
     fast.tails.push(
-      `${id}\t${field(p.externalId)}\t${field(p.firstName)}\t${field(p.lastName)}\t${field(p.jobTitle)}\t${field(p.seniority)}\t${field(p.department)}\t${field(p.language)}\t${field(p.country)}\t${field(p.region)}\t${field(p.city)}\t${field(p.postalCode)}\t${field(p.timeZone)}\t${copyEscape(JSON.stringify(p.attributes))}\t${copyEscape(`[${links}]`)}`,
+      [
+        id,
+        field(p.externalId),
+        field(p.firstName),
+        field(p.lastName),
+        field(p.jobTitle),
+        field(p.seniority),
+        field(p.department),
+        field(p.language),
+        field(p.country),
+        field(p.region),
+        field(p.city),
+        field(p.postalCode),
+        field(p.timeZone),
+        copyEscape(JSON.stringify(p.attributes)),
+        copyEscape(`[${links.join(',')}]`),
+      ].join('\t'),
     );
-    const signature = company && wideDigest(company.signature ?? JSON.stringify(company));
-    if (company && this.sent.get(company.dedupeKey) !== signature) {
+    if (!company) return;
+    // Rows of one company share its draft (the converter's cache): its digest is computed once.
+    let signature = this.digests.get(company);
+    if (signature === undefined) {
+      signature = wideDigest(company.signature ?? JSON.stringify(company));
+      this.digests.set(company, signature);
+    }
+    if (this.sent.get(company.dedupeKey) !== signature) {
       if (this.sent.size >= SENT_LIMIT) this.sent.clear();
-      this.sent.set(company.dedupeKey, signature!);
+      this.sent.set(company.dedupeKey, signature);
       fast.companies.push({ line: record.line, company });
     }
   }
@@ -98,7 +131,7 @@ function field(value: string | undefined): string {
 }
 
 export function emptyFastRows(): FastRows {
-  return { count: 0, ids: [], companyKeys: [], kinds: [], tails: [], contactPoints: '', companies: [] };
+  return { count: 0, ids: [], companyKeys: [], kinds: [], tails: [], contactPoints: [], companies: [] };
 }
 
 export function externalKey(externalId: string): string {

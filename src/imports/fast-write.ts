@@ -76,13 +76,15 @@ export async function writeProspectImportBatch(
   );
   if (fast.count > 0) {
     const ids = await companyIds(ctx, fast.companyKeys, companies, session);
-    let text = '';
+    const lines = new Array<string>(fast.count);
     for (let i = 0; i < fast.count; i++) {
       const key = fast.companyKeys[i] ?? null;
       const companyId = key === null ? undefined : ids.get(key);
-      text += `${ctx.orgId}\t${companyId ?? '\\N'}\t${fast.kinds[i] ?? (companyId ? 'b2b' : 'b2c')}\t${fast.tails[i]}\n`;
+      lines[i] = `${ctx.orgId}\t${companyId ?? '\\N'}\t${fast.kinds[i] ?? (companyId ? 'b2b' : 'b2c')}\t${fast.tails[i]}`;
     }
-    if (!(await copyUnlessTaken(ctx, text, fast.contactPoints))) return 'conflict';
+    // One join each: one flat string to send, not a chain of a piece per row.
+    const prospects = `${lines.join('\n')}\n`;
+    if (!(await copyUnlessTaken(ctx, prospects, `${fast.contactPoints.join('\n')}\n`))) return 'conflict';
     await queueScoring(ctx, fast.ids);
   }
   const outcome = await writeProspects(ctx, careful, companies);
