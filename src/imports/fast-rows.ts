@@ -24,6 +24,12 @@ export interface FastRows {
   companies: { line: number; company: KeyedCompany }[];
 }
 
+/**
+ * The keys the router holds at most: 4,000,000 (a file of two million people with a phone and an e-mail
+ * each) take 32 MB of digests. A bigger file, or an organization with more keys, is written with care.
+ */
+const MAX_KEYS = 4_000_000;
+
 /** Beyond this many companies the router forgets which it has sent; sending again costs a cache hit. */
 const SENT_LIMIT = 50_000;
 
@@ -37,31 +43,43 @@ export class RowRouter {
   private readonly sent = new Map<string, number>();
   private readonly digests = new WeakMap<object, number>();
   private enabled = false;
+  /** Set once the keys outgrow MAX_KEYS: from then on every row is careful. */
+  private full = false;
 
   constructor(private readonly orgId: string) {}
 
   know(keys: string[]): void {
+    if (this.full) return;
     for (const key of keys) this.met.add(key);
+    this.full = this.met.size > MAX_KEYS;
   }
 
   enable(): void {
-    this.enabled = true;
+    this.enabled = !this.full;
   }
 
   reset(): void {
     this.met.clear();
     this.sent.clear();
     this.enabled = false;
+    this.full = false;
   }
 
   /** Adds the row to `fast` and answers true, or answers false for a row to write with care. */
   route(record: ProspectRecord, fast: FastRows): boolean {
+    if (this.full || !this.enabled) return false;
+    if (this.met.size > MAX_KEYS) {
+      // Past this size, the rest of the file takes the careful path, and the set stops growing.
+      this.full = true;
+      this.enabled = false;
+      return false;
+    }
     // Every key is met, whatever the row's path: a later row with one of them is not new.
     let isNew = true;
     for (const cp of record.contactPoints) if (this.met.meet(cp.id!)) isNew = false;
     const externalId = record.prospect?.externalId;
     if (externalId && this.met.meet(externalKey(externalId))) isNew = false;
-    const ok = isNew && this.enabled && record.prospect !== undefined;
+    const ok = isNew && record.prospect !== undefined;
     if (ok) this.write(record, fast);
     return ok;
   }

@@ -80,7 +80,8 @@ export async function writeProspectImportBatch(
     for (let i = 0; i < fast.count; i++) {
       const key = fast.companyKeys[i] ?? null;
       const companyId = key === null ? undefined : ids.get(key);
-      lines[i] = `${ctx.orgId}\t${companyId ?? '\\N'}\t${fast.kinds[i] ?? (companyId ? 'b2b' : 'b2c')}\t${fast.tails[i]}`;
+      lines[i] =
+        `${ctx.orgId}\t${companyId ?? '\\N'}\t${fast.kinds[i] ?? (companyId ? 'b2b' : 'b2c')}\t${fast.tails[i]}`;
     }
     // One join each: one flat string to send, not a chain of a piece per row.
     const prospects = `${lines.join('\n')}\n`;
