@@ -30,7 +30,7 @@ async function main() {
     const server = await startServer({
       DATABASE_URL: database.url,
       JOB_POLL_MS: '100',
-      IMPORT_BATCH_SIZE: process.env.IMPORT_BATCH_SIZE ?? '5000',
+      ...(process.env.IMPORT_BATCH_SIZE ? { IMPORT_BATCH_SIZE: process.env.IMPORT_BATCH_SIZE } : {}),
       SUPPRESSION_SECRET: randomBytes(32).toString('hex'),
       ...(fake ? { LLM_MODEL: 'fake-model', OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'bench' } : {}),
     });
