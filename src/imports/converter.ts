@@ -58,10 +58,11 @@ export function createConverter(plan: ColumnPlan, options: ConvertOptions): Conv
       if (result.kind === 'record') {
         const warnings = (result.record as Partial<ProspectRecord>).warnings;
         if (warnings) for (const warning of warnings) out.warnings.push(warning);
-        if (!router?.route(result.record as ProspectRecord, out.fast!)) out.records.push(result.record);
+        out.records.push(result.record);
       } else if (result.kind === 'rejected') out.rejected.push({ error: result.error, raw: record.fields });
       else out.blank++;
     }
+    if (router) out.records = router.route(out.records as ProspectRecord[], out.fast!);
     return out;
   };
   const command = (c: RouterCommand) => {

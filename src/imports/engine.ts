@@ -158,11 +158,14 @@ async function writeBatch(
 ): Promise<Partial<Counts>> {
   const fast = batch.converted.fast;
   const written = await writer.adapter.write(tx, records, fast && fast.count > 0 ? fast : undefined);
-  if (written !== 'conflict') return written;
+  if (!('conflict' in written)) return written;
   const again = await writer.adapter.prepare(tx, writer.careful(batch.fresh));
   const redone = await writer.adapter.write(tx, again.ok);
-  if (redone === 'conflict') throw new Error('a careful write answered conflict');
-  return redone;
+  if ('conflict' in redone) throw new Error('a careful write answered conflict');
+  const counts: Partial<Counts> = { ...redone };
+  counts.companiesCreated = (counts.companiesCreated ?? 0) + written.conflict.companiesCreated;
+  counts.companiesUpdated = (counts.companiesUpdated ?? 0) + written.conflict.companiesUpdated;
+  return counts;
 }
 
 async function openPass(run: ImportRun, adapter: TargetAdapter<{ line: number }>): Promise<Pass> {
@@ -392,7 +395,8 @@ async function runAtomic(
   await withTransaction(run.ctx, async (tx) => {
     await lockOrganizationWrites(tx);
     await planEachStatement(tx);
-    // Read under the lock, the keys stay true until the end: no fast row of this pass can conflict.
+    // Read under the lock, the keys stay true for every writer that takes it; a CRM id set by an update
+    // (which does not) still meets the unique index, and the batch is then written with care.
     converter.command({ reset: true });
     await enableFastRows(tx, writer.adapter, converter);
     for await (const batch of convertedBatches(second, converter)) {

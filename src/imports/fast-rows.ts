@@ -65,23 +65,51 @@ export class RowRouter {
     this.full = false;
   }
 
-  /** Adds the row to `fast` and answers true, or answers false for a row to write with care. */
-  route(record: ProspectRecord, fast: FastRows): boolean {
-    if (this.full || !this.enabled) return false;
+  /**
+   * Writes a batch's fast rows into `fast` and answers the others, in file order. A row is fast when none of
+   * its keys was met before it: in the organization, an earlier batch, or an earlier row of this batch. A
+   * fast row whose key a later row of the same batch meets turns careful too: the careful writer matches
+   * the rows of a batch with each other, and must see both.
+   */
+  route(records: ProspectRecord[], fast: FastRows): ProspectRecord[] {
+    if (this.full || !this.enabled) return records;
     if (this.met.size > MAX_KEYS) {
       // Past this size, the rest of the file takes the careful path, and the set stops growing.
       this.full = true;
       this.enabled = false;
-      return false;
+      return records;
     }
-    // Every key is met, whatever the row's path: a later row with one of them is not new.
-    let isNew = true;
-    for (const cp of record.contactPoints) if (this.met.meet(cp.id!)) isNew = false;
-    const externalId = record.prospect?.externalId;
-    if (externalId && this.met.meet(externalKey(externalId))) isNew = false;
-    const ok = isNew && record.prospect !== undefined;
-    if (ok) this.write(record, fast);
-    return ok;
+    const isFast = new Array<boolean>(records.length);
+    const firstIn = new Map<string, number>();
+    const meet = (key: string, i: number): boolean => {
+      const first = firstIn.get(key);
+      if (first !== undefined) {
+        isFast[first] = false;
+        return true;
+      }
+      firstIn.set(key, i);
+      return this.met.meet(key);
+    };
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!;
+      // Every key is met, whatever the row's path: a later row with one of them is not new.
+      let isNew = record.prospect !== undefined;
+      for (const cp of record.contactPoints) if (meet(cp.id!, i)) isNew = false;
+      const externalId = record.prospect?.externalId;
+      if (externalId && meet(externalKey(externalId), i)) isNew = false;
+      isFast[i] = isNew;
+    }
+    const careful: ProspectRecord[] = [];
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!;
+      if (isFast[i]) this.write(record, fast);
+      else {
+        careful.push(record);
+        // The careful writer may give the company other values: the next fast row sends its own again.
+        if (record.company) this.sent.delete(record.company.dedupeKey);
+      }
+    }
+    return careful;
   }
 
   private write(record: ProspectRecord, fast: FastRows): void {

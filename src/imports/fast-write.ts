@@ -22,10 +22,13 @@ export async function loadKnownKeys(
 ): Promise<boolean> {
   const [{ n }] = (await queryRows<{ n: number }>(
     ctx.db,
-    sql`SELECT count(*)::int AS n FROM (
-          SELECT 1 FROM contact_points WHERE org_id = ${ctx.orgId} LIMIT ${limit + 1}) AS cp`,
+    sql`SELECT (SELECT count(*) FROM (
+                SELECT 1 FROM contact_points WHERE org_id = ${ctx.orgId} LIMIT ${limit + 1}) AS cp)
+             + (SELECT count(*) FROM (
+                SELECT 1 FROM prospects WHERE org_id = ${ctx.orgId} AND external_id IS NOT NULL
+                LIMIT ${limit + 1}) AS p) AS n`,
   )) as [{ n: number }];
-  if (n > limit) return false;
+  if (Number(n) > limit) return false;
   for (let after = ''; ; ) {
     const rows = await queryRows<{ id: string }>(
       ctx.db,
@@ -53,18 +56,23 @@ export async function loadKnownKeys(
   return true;
 }
 
+/** The fast rows met a row written meanwhile; what the batch did write before (its companies) is counted. */
+export interface FastConflict {
+  conflict: { companiesCreated: number; companiesUpdated: number };
+}
+
 /**
  * Writes one batch of a prospect import: the companies of all its rows in file order, the fast rows with
  * two COPY statements, then the careful rows. When a fast row turns out not to be new (another request
  * wrote the same phone or CRM id since the import began), the unique index refuses the COPY and the
- * answer is 'conflict': nothing of the fast rows is kept, and the caller writes the batch with care.
+ * answer is a conflict: nothing of the fast rows is kept, and the caller writes the batch with care.
  */
 export async function writeProspectImportBatch(
   ctx: Ctx,
   careful: ProspectRecord[],
   fast: FastRows,
   session: WriteSession,
-): Promise<BatchOutcome | 'conflict'> {
+): Promise<BatchOutcome | FastConflict> {
   const drafts = [
     ...fast.companies,
     ...careful.flatMap((r) => (r.company ? [{ line: r.line, company: r.company }] : [])),
@@ -85,7 +93,14 @@ export async function writeProspectImportBatch(
     }
     // One join each: one flat string to send, not a chain of a piece per row.
     const prospects = `${lines.join('\n')}\n`;
-    if (!(await copyUnlessTaken(ctx, prospects, `${fast.contactPoints.join('\n')}\n`))) return 'conflict';
+    const points = fast.contactPoints.length > 0 ? `${fast.contactPoints.join('\n')}\n` : '';
+    if (!(await copyUnlessTaken(ctx, prospects, points))) {
+      // The companies stay written: the careful writer finds them in the session's cache, and counts them
+      // only as this batch's.
+      return {
+        conflict: { companiesCreated: companies.created, companiesUpdated: companies.updated },
+      };
+    }
     await queueScoring(ctx, fast.ids);
   }
   const outcome = await writeProspects(ctx, careful, companies);

@@ -88,7 +88,8 @@ function cachedCompany(
   if (!cache) return companyOf(row, country, contactPoints, warn);
   let key = country ?? '';
   for (const index of companyColumnsOf(plan)) key += `\u001f${fields[index] ?? ''}`;
-  if (!row.one('website')) key += `\u001f${contactPoints.find((cp) => cp.channel === 'email')?.domain ?? ''}`;
+  // The domain companyOf takes when the row has no web site: the first e-mail's outside webmail.
+  if (!row.one('website')) key += `\u001f${companyDomainOf(contactPoints) ?? ''}`;
   let hit = cache.get(key);
   if (!hit) {
     const warnings: string[] = [];
@@ -164,6 +165,12 @@ export function toProspectRecord(
       warnings,
     },
   };
+}
+
+/** The domain of the first e-mail outside webmail, which names the person's company. */
+function companyDomainOf(contactPoints: ContactPointDraft[]): string | undefined {
+  return contactPoints.find((cp) => cp.channel === 'email' && cp.domain && !FREE_MAIL_DOMAINS.has(cp.domain))
+    ?.domain;
 }
 
 function countryOf(row: RowValues, field: string, warn: (m: string) => void): string | undefined {
@@ -255,10 +262,7 @@ function companyOf(
   }
   const domain = website ? normalizeDomain(website) : undefined;
   if (website && !domain) warn(`web site "${website}" is not a domain or URL; left empty`);
-  company.domain =
-    domain ??
-    contactPoints.find((cp) => cp.channel === 'email' && cp.domain && !FREE_MAIL_DOMAINS.has(cp.domain))
-      ?.domain;
+  company.domain = domain ?? companyDomainOf(contactPoints);
   if (company.domain === undefined) delete company.domain;
   const region = row.one('region');
   const city = row.one('city');

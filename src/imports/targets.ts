@@ -7,7 +7,7 @@ import { newWriteSession, writeProspectBatch } from '../prospects/batch-write';
 import { contactPointId } from '../prospects/contact-points';
 import { channelOfValue } from '../prospects/drafts';
 import type { FastRows } from './fast-rows';
-import { loadKnownKeys, writeProspectImportBatch } from './fast-write';
+import { type FastConflict, loadKnownKeys, writeProspectImportBatch } from './fast-write';
 import type { ImportTarget } from './fields';
 import type { InteractionRecord } from './interaction-records';
 import type { ProspectRecord } from './prospect-records';
@@ -40,8 +40,8 @@ export interface TargetAdapter<R extends { line: number }> {
   required: { fields: string[]; what: string }[];
   /** Checks that need the database (a referenced prospect exists); read-only. */
   prepare(ctx: Ctx, records: R[]): Promise<{ ok: R[]; rejected: FieldError[] }>;
-  /** Writes the careful records and the fast rows; 'conflict' when the fast rows must be written with care. */
-  write(ctx: Ctx, records: R[], fast?: FastRows): Promise<Partial<Counts> | 'conflict'>;
+  /** Writes the careful records and the fast rows; a conflict when the fast rows must be written with care. */
+  write(ctx: Ctx, records: R[], fast?: FastRows): Promise<Partial<Counts> | FastConflict>;
   /** Whether the converter may route rows to the fast path, and the keys it must know first. */
   loadKnownKeys?(ctx: Ctx, know: (keys: string[]) => void): Promise<boolean>;
 }
