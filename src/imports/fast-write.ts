@@ -84,6 +84,8 @@ export async function writeProspectImportBatch(
   );
   if (fast.count > 0) {
     const ids = await companyIds(ctx, fast.companyKeys, companies, session);
+    const conflict = { companiesCreated: companies.created, companiesUpdated: companies.updated };
+    if (!ids) return { conflict };
     const lines = new Array<string>(fast.count);
     for (let i = 0; i < fast.count; i++) {
       const key = fast.companyKeys[i] ?? null;
@@ -94,26 +96,25 @@ export async function writeProspectImportBatch(
     // One join each: one flat string to send, not a chain of a piece per row.
     const prospects = `${lines.join('\n')}\n`;
     const points = fast.contactPoints.length > 0 ? `${fast.contactPoints.join('\n')}\n` : '';
-    if (!(await copyUnlessTaken(ctx, prospects, points))) {
-      // The companies stay written: the careful writer finds them in the session's cache, and counts them
-      // only as this batch's.
-      return {
-        conflict: { companiesCreated: companies.created, companiesUpdated: companies.updated },
-      };
-    }
+    // The companies stay written: the careful writer finds them in the session's cache, and they are
+    // counted as this batch's.
+    if (!(await copyUnlessTaken(ctx, prospects, points))) return { conflict };
     await queueScoring(ctx, fast.ids);
   }
   const outcome = await writeProspects(ctx, careful, companies);
   return { ...outcome, created: outcome.created + fast.count };
 }
 
-/** Adds to the batch's upserted ids those of the fast rows' other companies: from the import's cache or, when it forgot, the table. */
+/**
+ * Adds to the batch's upserted ids those of the fast rows' other companies: from the import's cache or,
+ * when it forgot them, the table; undefined when one is no longer there.
+ */
 async function companyIds(
   ctx: Ctx,
   keys: (string | null)[],
   upserted: CompanyUpsert,
   session: WriteSession,
-): Promise<Map<string, string>> {
+): Promise<Map<string, string> | undefined> {
   const ids = upserted.ids;
   const missing = new Set<string>();
   for (const key of keys) {
@@ -129,8 +130,8 @@ async function companyIds(
           WHERE org_id = ${ctx.orgId} AND dedupe_key = ANY(${sql.param([...missing])}::text[])`,
     );
     for (const row of rows) ids.set(row.dedupe_key, row.id);
-    const lost = [...missing].find((key) => !ids.has(key));
-    if (lost) throw new Error(`the import lost the company "${lost}"`);
+    // Deleted by someone else since this import wrote it: the careful writer upserts it again.
+    if ([...missing].some((key) => !ids.has(key))) return undefined;
   }
   return ids;
 }

@@ -3,8 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemCtx } from '../../src/context';
 import { type Database, queryRows } from '../../src/db';
 import { runImport } from '../../src/imports/engine';
+import { emptyFastRows } from '../../src/imports/fast-rows';
+import { writeProspectImportBatch } from '../../src/imports/fast-write';
 import { importOptionsSchema } from '../../src/imports/options';
 import { createJob } from '../../src/jobs/service';
+import { newWriteSession } from '../../src/prospects/batch-write';
 import { createProspect } from '../../src/prospects/prospects';
 import { newOrg } from '../helpers/app';
 import { databases } from '../helpers/databases';
@@ -204,5 +207,22 @@ describe.each(databases)('fast rows of an import on $name', ({ open }) => {
       ['Anne', 'Noir'],
       ['Bob', 'Noir'],
     ]);
+  });
+
+  it('writes a batch with care when a company its fast rows point at was deleted meanwhile', async () => {
+    const org = await newOrg(database);
+    const fast = emptyFastRows();
+    fast.count = 1;
+    fast.ids.push('01a22709-4079-7007-93dc-3ad69c4667f9');
+    fast.companyKeys.push('name:deleted meanwhile|FR');
+    fast.kinds.push(null);
+    fast.tails.push('never copied');
+    const written = await writeProspectImportBatch(
+      systemCtx(database.db, org.orgId),
+      [],
+      fast,
+      newWriteSession(),
+    );
+    expect(written).toEqual({ conflict: { companiesCreated: 0, companiesUpdated: 0 } });
   });
 });
