@@ -162,9 +162,9 @@ async function writeBatch(
   const again = await writer.adapter.prepare(tx, writer.careful(batch.fresh));
   const redone = await writer.adapter.write(tx, again.ok);
   if ('conflict' in redone) throw new Error('a careful write answered conflict');
-  const counts: Partial<Counts> = { ...redone };
-  counts.companiesCreated = (counts.companiesCreated ?? 0) + written.conflict.companiesCreated;
-  counts.companiesUpdated = (counts.companiesUpdated ?? 0) + written.conflict.companiesUpdated;
+  const counts = zeroCounts();
+  addCounts(counts, redone);
+  addCounts(counts, written.conflict);
   return counts;
 }
 

@@ -1,7 +1,7 @@
 import { copyEscape } from '../lib/copy-text';
 import { newId } from '../lib/ids';
+import { KeyDigests, wideDigest } from '../lib/key-digests';
 import type { KeyedCompany } from '../prospects/batch-companies';
-import { KeyDigests, wideDigest } from './key-digests';
 import type { ProspectRecord } from './prospect-records';
 
 /**

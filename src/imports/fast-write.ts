@@ -29,31 +29,41 @@ export async function loadKnownKeys(
                 LIMIT ${limit + 1}) AS p) AS n`,
   )) as [{ n: number }];
   if (Number(n) > limit) return false;
-  for (let after = ''; ; ) {
-    const rows = await queryRows<{ id: string }>(
-      ctx.db,
-      sql`SELECT id::text AS id FROM contact_points
-          WHERE org_id = ${ctx.orgId} AND id > ${after || '00000000-0000-0000-0000-000000000000'}::uuid
-          ORDER BY id LIMIT ${PAGE}`,
-    );
-    if (rows.length > 0) know(rows.map((r) => r.id));
-    if (rows.length < PAGE) break;
-    after = rows[rows.length - 1]!.id;
-  }
-  let after: string | null = null;
-  for (;;) {
-    const rows: { external_id: string }[] = await queryRows<{ external_id: string }>(
-      ctx.db,
-      sql`SELECT external_id FROM prospects
-          WHERE org_id = ${ctx.orgId} AND external_id IS NOT NULL
-            ${after === null ? sql`` : sql`AND external_id > ${after}`}
-          ORDER BY external_id LIMIT ${PAGE}`,
-    );
-    if (rows.length > 0) know(rows.map((r) => externalKey(r.external_id)));
-    if (rows.length < PAGE) break;
-    after = rows[rows.length - 1]!.external_id;
-  }
+  await eachPage(
+    (after) =>
+      queryRows<{ key: string }>(
+        ctx.db,
+        sql`SELECT id::text AS key FROM contact_points
+            WHERE org_id = ${ctx.orgId} ${after === null ? sql`` : sql`AND id > ${after}::uuid`}
+            ORDER BY id LIMIT ${PAGE}`,
+      ),
+    know,
+  );
+  await eachPage(
+    (after) =>
+      queryRows<{ key: string }>(
+        ctx.db,
+        sql`SELECT external_id AS key FROM prospects
+            WHERE org_id = ${ctx.orgId} AND external_id IS NOT NULL
+              ${after === null ? sql`` : sql`AND external_id > ${after}`}
+            ORDER BY external_id LIMIT ${PAGE}`,
+      ),
+    (keys) => know(keys.map(externalKey)),
+  );
   return true;
+}
+
+/** Reads keys in pages of PAGE, each after the last of the one before (the query orders by the key). */
+async function eachPage(
+  page: (after: string | null) => Promise<{ key: string }[]>,
+  take: (keys: string[]) => void,
+): Promise<void> {
+  for (let after: string | null = null; ; ) {
+    const rows = await page(after);
+    if (rows.length > 0) take(rows.map((r) => r.key));
+    if (rows.length < PAGE) return;
+    after = rows[rows.length - 1]!.key;
+  }
 }
 
 /** The fast rows met a row written meanwhile; what the batch did write before (its companies) is counted. */

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import type { Ctx } from '../context';
 import { queryRows } from '../db';
-import { wideDigest } from '../imports/key-digests';
 import { newId } from '../lib/ids';
+import { wideDigest } from '../lib/key-digests';
 import type { CompanyDraft } from './drafts';
 import { mergeDrafts } from './merge';
 

@@ -4,6 +4,7 @@ import { campaigns, jobs, type StoredReason } from '../../db/schema';
 import { type Ctx, planEachStatement, systemCtx, withTransaction } from '../context';
 import { copyEscape, copyText, type Database, queryRows } from '../db';
 import type { JobHandler } from '../jobs/runner';
+import { fnv1a } from '../lib/fnv';
 import type { Contribution } from './fit';
 import { eachInput, type InputChunk, readChunk } from './inputs';
 import { activeScorer, type Scorer } from './models';
@@ -73,16 +74,6 @@ const stored = (c: Contribution): StoredReason => ({
   facts: c.facts,
 });
 
-/** 32-bit FNV-1a: enough to tell a changed row from an unchanged one, not a security device. */
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash | 0;
-}
-
 const SCORE_COLUMNS = [
   'org_id',
   'campaign_id',
@@ -143,6 +134,7 @@ export function computeScores(scorings: Scoring[], chunk: InputChunk, at: Date):
         score: s.score,
         modelId,
         copy,
+        // A 32-bit FNV-1a is enough to tell a changed row from an unchanged one.
         fingerprint: fnv1a(copy),
       });
     }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createConverter } from '../../src/imports/converter';
 import type { CsvRecord } from '../../src/imports/csv-tokenizer';
-import { KeyDigests } from '../../src/imports/key-digests';
 import { planColumns } from '../../src/imports/plan';
+import { KeyDigests } from '../../src/lib/key-digests';
 import { contactPointId } from '../../src/prospects/contact-point-id';
 import { PROSPECT_COPY_COLUMNS } from '../../src/prospects/copy-columns';
 

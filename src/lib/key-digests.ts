@@ -1,3 +1,5 @@
+import { fnv1a } from './fnv';
+
 /**
  * A set of strings kept as 32-bit digests in one open-addressed typed array: an import remembers every
  * contact point and CRM id it has met, millions of them, in megabytes instead of hundreds of them. Two
@@ -65,10 +67,9 @@ export function wideDigest(text: string): number {
   return (digest(text) & 0xfffff) * 0x100000000 + digest(`\u0001${text}`);
 }
 
-/** FNV-1a over the UTF-16 units, finalized as MurmurHash3 does; never 0, which marks an empty slot. */
+/** FNV-1a, finalized as MurmurHash3 does so that its low bits pick slots well; never 0, which marks an empty slot. */
 function digest(key: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  let h = fnv1a(key);
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
