@@ -62,9 +62,13 @@ interface Tally {
   oldest: number;
 }
 
-/** Whole days back, with a minute's grace: what happened 12 days ago to the minute is within the last 12. */
+/**
+ * Whole days back, with an hour's grace: what happened 12 days and a few minutes ago is within the last 12.
+ * Scoring reads events to the minute, floored, so the grace must be wider than a minute plus a request's time.
+ */
+const DAYS_GRACE_MS = 3_600_000;
 function daysSince(now: number, at: number): number {
-  return Math.max(1, Math.ceil((now - at - 60_000) / 86_400_000));
+  return Math.max(1, Math.ceil((now - at - DAYS_GRACE_MS) / 86_400_000));
 }
 
 function tally(tallies: Map<string, Tally>, code: string, points: number, at: number): void {

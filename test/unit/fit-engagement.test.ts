@@ -142,6 +142,17 @@ describe('reason codes', () => {
     expect(reasons.negative[0]!.en).toBe('Called 3 times without an answer in the last 15 days (−3)');
     const clicks = topReasons(engagement.contributions).positive[0]!;
     expect(clicks.en).toBe('3 clicks in the last 13 days (+8)');
+    // Events are read to the minute, floored, and a request takes time: 12 days and a few minutes is still 12.
+    const late = new Date(now.getTime() + 59_999 + 120_000);
+    const counted = engagementScore(
+      [1, 6, 12].map((d) => ago(d, 'call_attempted')),
+      late,
+    );
+    expect(topReasons(counted.contributions).negative[0]!.en).toMatch(/in the last 12 days/);
+    const dayAfter = new Date(now.getTime() + 2 * 3_600_000);
+    expect(
+      topReasons(engagementScore([ago(12, 'email_clicked')], dayAfter).contributions).positive[0]!.en,
+    ).toMatch(/in the last 13 days/);
   });
 });
 
