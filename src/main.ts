@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import { serve } from '@hono/node-server';
 import { createApp } from './app';
 import { checkSuppressionSecret, resolveSuppressionSecret, useSuppressionSecret } from './compliance/secret';
@@ -13,6 +14,10 @@ import { queueDueRescorings, queueWaitingScoring } from './scoring/queue';
 import { rescoreJobHandler, rescoreQueueJobHandler } from './scoring/rescore';
 
 async function main() {
+  // npm start caps this thread's young generation (--max-semi-space-size), and V8 would apply the flag to
+  // every worker created later too, over the resourceLimits each worker is given (the rescoring's
+  // workers then collected twice as often). This thread's heap is made: the flag can go.
+  setFlagsFromString('--max-semi-space-size=0');
   const config = loadConfigOrExit();
   const logger = createLogger(config.LOG_LEVEL);
   const database = await openDatabase(databaseOptions(config));

@@ -27,8 +27,9 @@ export function openConverter(plan: ColumnPlan, options: ConvertOptions, threade
   }
   const worker = new Worker(new URL('./convert-worker.mjs', import.meta.url), {
     workerData: { plan, options },
-    // Batches are bounded: a small heap keeps the worker from growing where collecting would do.
-    resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 32 },
+    // Batches are bounded: a small heap keeps the worker from growing where collecting would do. A young
+    // generation of 24 MB is two semi-spaces of 8 MB: what the import's peak memory was measured with.
+    resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 24 },
   });
   const waiting: { resolve: (c: Converted) => void; reject: (e: Error) => void }[] = [];
   const failAll = (error: Error) => {

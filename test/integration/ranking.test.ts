@@ -265,6 +265,51 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
     await settled('rescore');
   });
 
+  it('moves every score to the history when a new profile changes them all', async () => {
+    const count = async (table: 'prospect_scores' | 'score_history') =>
+      (
+        (await queryRows<{ n: number }>(
+          database.db,
+          sql`SELECT count(*)::int AS n FROM ${sql.identifier(table)} WHERE org_id = ${org.orgId} AND campaign_id = ${campaignId}`,
+        )) as [{ n: number }]
+      )[0].n;
+    const before = new Map<string, number>(
+      (await ranked('limit=100')).data.map((p: { id: string; score: { score: number } }) => [
+        p.id,
+        p.score.score,
+      ]),
+    );
+    const history = await count('score_history');
+    // Everyone gains the country's points and loses the title's: every fit, so every score, moves.
+    const everyone = {
+      ...profile,
+      titles: { keywords: ['astronaute'], points: 10 },
+      countries: { values: ['FR', 'DE'], points: 30 },
+    };
+    const patched = await call(app, 'PATCH', `/v1/campaigns/${campaignId}`, {
+      key: org.manager,
+      json: { idealProfile: everyone },
+    });
+    expect(patched.status).toBe(200);
+    await settled('rescore');
+    const after = (await ranked('limit=100')).data as { id: string; score: { score: number } }[];
+    expect(after).toHaveLength(40);
+    for (const p of after) expect(p.score.score).not.toBe(before.get(p.id));
+    expect(await count('prospect_scores')).toBe(40);
+    expect(await count('score_history')).toBe(history + 40);
+    const one = after[0]!;
+    const lines = (
+      await call(app, 'GET', `/v1/campaigns/${campaignId}/scores/${one.id}/history`, { key: org.caller })
+    ).body.data as { score: number }[];
+    expect(lines.slice(0, 2).map((l) => l.score)).toEqual([one.score.score, before.get(one.id)]);
+    await call(app, 'PATCH', `/v1/campaigns/${campaignId}`, {
+      key: org.manager,
+      json: { idealProfile: profile },
+    });
+    await settled('rescore');
+    expect(await count('score_history')).toBe(history + 80);
+  });
+
   it('resumes a rescoring where its last committed chunk left it', async () => {
     await database.db.execute(sql`DELETE FROM prospect_scores WHERE org_id = ${org.orgId}`);
     const [job] = await queryRows<{ id: string }>(
