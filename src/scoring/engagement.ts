@@ -31,12 +31,36 @@ export const SIGNAL_POINTS: Partial<Record<InteractionType, number>> = {
   complaint: -50,
 };
 /**
- * How an outcome is read: a refusal, an answered call (case ignored). Rescoring reads outcomes in SQL
- * with the same patterns (~*), so that only a letter per event travels.
+ * How an outcome is read, by the words it contains (case ignored): a refusal; an answered call, unless
+ * its words say that it was not ("no_answer", as the service logs an attempt nobody picked up, or "pas
+ * répondu"). Scoring reads outcomes in SQL by the same words (ILIKE, a fifth cheaper there than a regular
+ * expression), so that only a letter per event travels.
  */
-export const OUTCOME_PATTERNS = { refused: 'refus', answered: 'answer|repondu' } as const;
-const refused = new RegExp(OUTCOME_PATTERNS.refused, 'i');
-const answered = new RegExp(OUTCOME_PATTERNS.answered, 'i');
+export const OUTCOME_WORDS = {
+  refused: ['refus'],
+  answered: ['answer', 'repondu', 'répondu'],
+  unanswered: [
+    'no_answer',
+    'no answer',
+    'no-answer',
+    'unanswer',
+    'not answer',
+    'non repondu',
+    'non répondu',
+    'pas repondu',
+    'pas répondu',
+  ],
+} as const;
+const anyOf = (words: readonly string[]) =>
+  new RegExp(words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'i');
+const refused = anyOf(OUTCOME_WORDS.refused);
+const answeredWords = anyOf(OUTCOME_WORDS.answered);
+const unansweredWords = anyOf(OUTCOME_WORDS.unanswered);
+
+/** Whether an outcome says the call was answered. */
+export function answered(outcome: string | null | undefined): boolean {
+  return !!outcome && answeredWords.test(outcome) && !unansweredWords.test(outcome);
+}
 
 /** The reason code of each signal, made once: "engagement.email_clicked". */
 const SIGNAL_CODES = Object.fromEntries(
@@ -94,7 +118,7 @@ export function engagementScore(
     const { at } = event;
     if (at > end) continue;
     const weight = 0.5 ** ((end - at) / halfLife);
-    if (event.type === 'call_attempted' && !answered.test(event.outcome ?? '')) unanswered.push(at);
+    if (event.type === 'call_attempted' && !answered(event.outcome)) unanswered.push(at);
     if (event.outcome && refused.test(event.outcome))
       tally(tallies, 'engagement.refused', REFUSED_POINTS * weight, at);
     const points = SIGNAL_POINTS[event.type];

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { INTERACTION_TYPES, type InteractionType } from '../../db/schema';
 import { type Db, queryRows } from '../db';
-import { type EngagementEvent, OUTCOME_PATTERNS } from './engagement';
+import { type EngagementEvent, OUTCOME_WORDS } from './engagement';
 import type { FitSubject } from './fit';
 
 /**
@@ -110,6 +110,13 @@ export function eachInput(chunk: InputChunk, fn: (input: ScoringInput) => void):
   }
 }
 
+/** Whether an event's outcome contains one of the words, case ignored ('_' and '%' taken as written). */
+const containsAny = (words: readonly string[]) =>
+  sql`(${sql.join(
+    words.map((word) => sql`i.outcome ILIKE ${`%${word.replace(/[\\%_]/g, '\\$&')}%`}`),
+    sql` OR `,
+  )})`;
+
 export async function readChunk(db: Db, orgId: string, selection: Selection): Promise<InputChunk> {
   // The limit is written into the statement: under a generic plan a parameter would hide it, and the planner
   // would sort every prospect of the organization to keep a few thousand.
@@ -138,9 +145,9 @@ export async function readChunk(db: Db, orgId: string, selection: Selection): Pr
             -- From the index alone (interactions_by_prospect), newest first; date_part is cheaper than extract.
             (SELECT string_agg(i.type || ':' || floor(date_part('epoch', i.occurred_at) / 60)::int
                       || CASE WHEN i.outcome IS NULL THEN ''
-                              WHEN i.outcome ~* ${OUTCOME_PATTERNS.answered}
-                                THEN CASE WHEN i.outcome ~* ${OUTCOME_PATTERNS.refused} THEN ':ar' ELSE ':a' END
-                              WHEN i.outcome ~* ${OUTCOME_PATTERNS.refused} THEN ':r' ELSE '' END, ',')
+                              WHEN ${containsAny(OUTCOME_WORDS.answered)} AND NOT ${containsAny(OUTCOME_WORDS.unanswered)}
+                                THEN CASE WHEN ${containsAny(OUTCOME_WORDS.refused)} THEN ':ar' ELSE ':a' END
+                              WHEN ${containsAny(OUTCOME_WORDS.refused)} THEN ':r' ELSE '' END, ',')
              FROM interactions i WHERE i.org_id = p.org_id AND i.prospect_id = p.id) AS events
           FROM prospects p LEFT JOIN companies c ON c.org_id = p.org_id AND c.id = p.company_id
           WHERE p.org_id = ${orgId} ${which}

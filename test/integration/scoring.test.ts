@@ -86,6 +86,41 @@ describe.each(databases)('campaigns and scores through the API on $name', ({ ope
     ).toBe(404);
   });
 
+  it('reads call outcomes that say nobody answered as unanswered calls', async () => {
+    // Outcomes are read in SQL: calls logged "no_answer" (as the attempts' outcomes log them) or "pas
+    // répondu" pile up as unanswered; answered ones do not. An organization of its own: the training below
+    // learns from all of this one's people.
+    const own = await newOrg(database);
+    const campaign = await call(app, 'POST', '/v1/campaigns', {
+      key: own.marketer,
+      json: { name: 'Appels', idealProfile: profile },
+    });
+    const now = Date.now();
+    const called = async (outcomes: string[]) => {
+      const someone = await call(app, 'POST', '/v1/prospects', {
+        key: own.manager,
+        json: { lastName: 'Appel', jobTitle: 'Acheteur', country: 'FR' },
+      });
+      const items = outcomes.map((outcome, i) => ({
+        prospectId: someone.body.id,
+        type: 'call_attempted',
+        outcome,
+        occurredAt: new Date(now - (i + 1) * 86_400_000).toISOString(),
+      }));
+      expect((await call(app, 'POST', '/v1/interactions', { key: own.caller, json: { items } })).status).toBe(
+        201,
+      );
+      const score = await call(app, 'GET', `/v1/campaigns/${campaign.body.id}/scores/${someone.body.id}`, {
+        key: own.caller,
+      });
+      return score.body.reasons.negative.map((r: { en: string }) => r.en.replace(/ \(.*$/, ''));
+    };
+    expect(await called(['no_answer', 'pas répondu', 'busy'])).toEqual([
+      'Called 3 times without an answer in the last 3 days',
+    ]);
+    expect(await called(['answered', 'answered', 'A répondu'])).toEqual([]);
+  });
+
   it('trains a model on the organization’s own outcomes, measures it, activates it, and says when history is too thin', async () => {
     const lines = ['Prénom;Nom;Société;Fonction;E-mail'];
     for (let i = 0; i < 400; i++) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type EngagementEvent, engagementScore } from '../../src/scoring/engagement';
+import { answered, type EngagementEvent, engagementScore } from '../../src/scoring/engagement';
 import { type FitSubject, fitScore, type IdealProfile } from '../../src/scoring/fit';
 import { contactPressure, rankFor } from '../../src/scoring/pressure';
 import { topReasons } from '../../src/scoring/reasons';
@@ -105,6 +105,28 @@ describe('engagement with time decay', () => {
     expect(engagementScore([ago(1, 'opt_out')], now).points).toBeLessThan(-35);
     expect(engagementScore([ago(1, 'call_attempted', 'answered')], now).points).toBe(0);
     expect(engagementScore([ago(-1, 'email_clicked')], now).points).toBe(0); // the future does not count
+  });
+
+  it('reads an outcome that says nobody answered as an unanswered call, in French and English', () => {
+    for (const outcome of [
+      'no_answer',
+      'No answer',
+      'unanswered',
+      'pas répondu',
+      'Non repondu',
+      'busy',
+      null,
+    ])
+      expect([outcome, answered(outcome)]).toEqual([outcome, false]);
+    for (const outcome of ['answered', 'ANSWERED', 'a répondu', 'repondu, rappeler'])
+      expect([outcome, answered(outcome)]).toEqual([outcome, true]);
+    const calls = (outcome: string) =>
+      engagementScore(
+        [1, 2, 3].map((d) => ago(d, 'call_attempted', outcome)),
+        now,
+      ).contributions.map((c) => c.code);
+    expect(calls('no_answer')).toEqual(['engagement.unanswered_calls']);
+    expect(calls('answered')).toEqual([]);
   });
 
   it('gives a score from 0 to 100 that grows with engagement', () => {
