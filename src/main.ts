@@ -14,10 +14,11 @@ import { queueDueRescorings, queueWaitingScoring } from './scoring/queue';
 import { rescoreJobHandler, rescoreQueueJobHandler } from './scoring/rescore';
 
 async function main() {
-  // npm start caps this thread's young generation (--max-semi-space-size), and V8 would apply the flag to
-  // every worker created later too, over the resourceLimits each worker is given (the rescoring's
-  // workers then collected twice as often). This thread's heap is made: the flag can go.
+  // npm start sizes this thread's heap (--max-old-space-size, --max-semi-space-size), and V8 would apply
+  // those flags to every worker created later too, over the resourceLimits each worker is given (the
+  // rescoring's workers collected twice as often). This thread's heap is made: the flags can go.
   setFlagsFromString('--max-semi-space-size=0');
+  setFlagsFromString('--max-old-space-size=0');
   const config = loadConfigOrExit();
   const logger = createLogger(config.LOG_LEVEL);
   const database = await openDatabase(databaseOptions(config));

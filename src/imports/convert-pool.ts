@@ -27,9 +27,10 @@ export function openConverter(plan: ColumnPlan, options: ConvertOptions, threade
   }
   const worker = new Worker(new URL('./convert-worker.mjs', import.meta.url), {
     workerData: { plan, options },
-    // Batches are bounded: a small heap keeps the worker from growing where collecting would do. A young
-    // generation of 24 MB is two semi-spaces of 8 MB: what the import's peak memory was measured with.
-    resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 24 },
+    // Batches are bounded: a small heap keeps the worker from growing where collecting would do. 128 MB
+    // and a young generation of two 8 MB semi-spaces (24 MB): what the import's peak memory was measured
+    // with, npm start's flags having given the worker that whatever it asked, until main.ts cleared them.
+    resourceLimits: { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 24 },
   });
   const waiting: { resolve: (c: Converted) => void; reject: (e: Error) => void }[] = [];
   const failAll = (error: Error) => {

@@ -115,10 +115,13 @@ describe.each(databases)('campaigns and scores through the API on $name', ({ ope
       });
       return score.body.reasons.negative.map((r: { en: string }) => r.en.replace(/ \(.*$/, ''));
     };
-    expect(await called(['no_answer', 'pas répondu', 'busy'])).toEqual([
-      'Called 3 times without an answer in the last 3 days',
-    ]);
-    expect(await called(['answered', 'answered', 'A répondu'])).toEqual([]);
+    const piled = ['Called 3 times without an answer in the last 3 days'];
+    expect(await called(['no_answer', 'pas répondu', 'busy'])).toEqual(piled);
+    // Three calls with the same outcome: that outcome alone decides whether they pile up.
+    for (const outcome of ['no_answer', 'No answer', 'unanswered', 'Non repondu', 'pas répondu'])
+      expect([outcome, await called([outcome, outcome, outcome])]).toEqual([outcome, piled]);
+    for (const outcome of ['answered', 'ANSWERED', 'A répondu', 'repondu, à rappeler'])
+      expect([outcome, await called([outcome, outcome, outcome])]).toEqual([outcome, []]);
   });
 
   it('trains a model on the organization’s own outcomes, measures it, activates it, and says when history is too thin', async () => {
