@@ -10,7 +10,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import * as schema from '../db/schema';
-import { copyEscape, copyField } from './lib/copy-text';
+import { copyField } from './lib/copy-text';
 
 export type Schema = typeof schema;
 /** The drizzle handle every verb takes first: a database or an open transaction, on either driver. */
@@ -146,8 +146,6 @@ async function openEmbedded(dataDir: string, loadDataDir?: Blob | File): Promise
 }
 
 /** Runs raw SQL and returns its rows, whichever driver is underneath. */
-export { copyEscape, copyField };
-
 export async function queryRows<T = Record<string, unknown>>(db: Db, query: SQL): Promise<T[]> {
   const result = (await db.execute(query)) as unknown;
   return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as T[];

@@ -156,8 +156,9 @@ async function writeBatch(
   batch: ConvertedBatch,
   records: { line: number }[],
 ): Promise<Partial<Counts>> {
-  const fast = batch.converted.fast;
-  const written = await writer.adapter.write(tx, records, fast && fast.count > 0 ? fast : undefined);
+  const fast = batch.converted.fast?.count ? batch.converted.fast : undefined;
+  if (records.length === 0 && !fast) return {};
+  const written = await writer.adapter.write(tx, records, fast);
   if (!('conflict' in written)) return written;
   const again = await writer.adapter.prepare(tx, writer.careful(batch.fresh));
   const redone = await writer.adapter.write(tx, again.ok);
@@ -332,10 +333,7 @@ async function runPartial(
       await planEachStatement(tx);
       const prepared = await writer.adapter.prepare(tx, converted.records);
       const rejected = rejections(batch, prepared);
-      const written =
-        prepared.ok.length > 0 || (converted.fast?.count ?? 0) > 0
-          ? await writeBatch(tx, writer, batch, prepared.ok)
-          : {};
+      const written = await writeBatch(tx, writer, batch, prepared.ok);
       await storeRejections(tx, run.jobId, rejected, result.counts.rejected);
       addCounts(result.counts, { ...written, rows: batch.fresh.length, skipped: converted.blank });
       addRejected(
@@ -408,8 +406,7 @@ async function runAtomic(
           'CONFLICT',
           `the data changed while importing: ${first.message}; nothing was imported`,
         );
-      if (prepared.ok.length > 0 || (batch.converted.fast?.count ?? 0) > 0)
-        addCounts(result.counts, await writeBatch(tx, writer, batch, prepared.ok));
+      addCounts(result.counts, await writeBatch(tx, writer, batch, prepared.ok));
       done += batch.records.length;
       run.onProgress?.(progress(run, done, batch.bytesRead, { phase: 'writing', rowsTotal: rows }));
     }

@@ -2,8 +2,9 @@ import { Worker } from 'node:worker_threads';
 import { and, eq, type SQL, sql } from 'drizzle-orm';
 import { campaigns, jobs, type StoredReason } from '../../db/schema';
 import { type Ctx, planEachStatement, systemCtx, withTransaction } from '../context';
-import { copyEscape, copyText, type Database, queryRows } from '../db';
+import { copyText, type Database, queryRows } from '../db';
 import type { JobHandler } from '../jobs/runner';
+import { copyEscape } from '../lib/copy-text';
 import { fnv1a } from '../lib/fnv';
 import type { Contribution } from './fit';
 import { eachInput, type InputChunk, readChunk } from './inputs';
@@ -242,34 +243,28 @@ export async function saveScores(
     lines += `${ctx.orgId}\t${row.campaignId}\t${row.prospectId}\t${row.copy}\t${row.fingerprint}\t${since}\t${scoreSince}\n`;
     written++;
   }
-  if (replaced.prospects.length > 0 && replaced.prospects.length === old.size && range && unmoved === 0)
+  if (replaced.prospects.length > 0) {
     // Every row of the range changed its score (a new profile, say): deleted by the range, no list to send.
+    const all = replaced.prospects.length === old.size && range !== undefined && unmoved === 0;
     await ctx.db.execute(
       sql`WITH gone AS (
             DELETE FROM prospect_scores ps
+            ${
+              all
+                ? sql``
+                : sql`USING unnest(${sql.param(replaced.campaigns)}::uuid[], ${sql.param(replaced.prospects)}::uuid[],
+                         ${sql.param(replaced.moved)}::text[]::boolean[]) AS u(c, p, moved)`
+            }
             WHERE ps.org_id = ${ctx.orgId} AND ps.campaign_id = ANY(${campaigns}::uuid[])
-              AND ${which(sql`ps.prospect_id`)}
-            RETURNING ps.org_id, ps.campaign_id, ps.prospect_id, ps.score_since, ps.score, ps.probability, ps.model_id
-          )
-          INSERT INTO score_history (org_id, campaign_id, prospect_id, at, score, probability, model_id)
-          SELECT org_id, campaign_id, prospect_id, score_since, score, probability, model_id FROM gone
-          ON CONFLICT DO NOTHING`,
-    );
-  else if (replaced.prospects.length > 0)
-    await ctx.db.execute(
-      sql`WITH gone AS (
-            DELETE FROM prospect_scores ps
-            USING unnest(${sql.param(replaced.campaigns)}::uuid[], ${sql.param(replaced.prospects)}::uuid[],
-                         ${sql.param(replaced.moved)}::text[]::boolean[]) AS u(c, p, moved)
-            WHERE ps.org_id = ${ctx.orgId} AND ps.campaign_id = ANY(${campaigns}::uuid[])
-              AND ${which(sql`ps.prospect_id`)} AND ps.campaign_id = u.c AND ps.prospect_id = u.p
+              AND ${which(sql`ps.prospect_id`)} ${all ? sql`` : sql`AND ps.campaign_id = u.c AND ps.prospect_id = u.p`}
             RETURNING ps.org_id, ps.campaign_id, ps.prospect_id, ps.score_since, ps.score, ps.probability,
-              ps.model_id, u.moved
+              ps.model_id, ${all ? sql`true` : sql`u.moved`} AS moved
           )
           INSERT INTO score_history (org_id, campaign_id, prospect_id, at, score, probability, model_id)
           SELECT org_id, campaign_id, prospect_id, score_since, score, probability, model_id FROM gone WHERE moved
           ON CONFLICT DO NOTHING`,
     );
+  }
   await copyText(ctx.db, 'prospect_scores', SCORE_COLUMNS, lines);
   return written;
 }
