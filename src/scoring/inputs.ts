@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { INTERACTION_TYPES, type InteractionType } from '../../db/schema';
 import { type Db, queryRows } from '../db';
 import { type EngagementEvent, OUTCOME_WORDS } from './engagement';
@@ -85,7 +85,7 @@ export function eventsOf(text: string | null): EngagementEvent[] {
 }
 
 /**
- * A chunk of prospects as PostgreSQL wrote them, one JSON document a line, each parsed only when it is
+ * A chunk of prospects as PostgreSQL wrote them, one JSON array a line, each parsed only when it is
  * scored: a chunk read ahead then holds one string instead of thousands of objects that the garbage
  * collector would copy while the chunk before is scored and written.
  */
@@ -97,15 +97,65 @@ export interface InputChunk {
   last: string | null;
 }
 
+/**
+ * What a chunk's line holds, in order: a JSON array, which PostgreSQL writes and JSON.parse reads faster
+ * than an object that would repeat every name on every line (a third of the bytes).
+ */
+const LINE_FIELDS = [
+  'prospectId',
+  'kind',
+  'language',
+  'jobTitle',
+  'seniority',
+  'department',
+  'country',
+  'region',
+  'industryCode',
+  'employeeCount',
+  'annualRevenue',
+  'attributes',
+  'events',
+] as const;
+type Values<T> = { -readonly [K in keyof T]: unknown };
+type Line = Values<typeof LINE_FIELDS>;
+
 /** Calls `fn` with each prospect of a chunk, parsed as it comes. */
 export function eachInput(chunk: InputChunk, fn: (input: ScoringInput) => void): void {
   const { text } = chunk;
   for (let start = 0; start < text.length; ) {
     let end = text.indexOf('\n', start);
     if (end === -1) end = text.length;
-    const input = JSON.parse(text.slice(start, end)) as ScoringInput;
-    input.events = eventsOf(input.events as unknown as string | null);
-    fn(input);
+    // In LINE_FIELDS' order.
+    const [
+      prospectId,
+      kind,
+      language,
+      jobTitle,
+      seniority,
+      department,
+      country,
+      region,
+      industryCode,
+      employeeCount,
+      annualRevenue,
+      attributes,
+      events,
+    ] = JSON.parse(text.slice(start, end)) as Line;
+    fn({
+      prospectId,
+      kind,
+      language,
+      jobTitle,
+      seniority,
+      department,
+      country,
+      region,
+      industryCode,
+      employeeCount,
+      annualRevenue,
+      attributes,
+      events: eventsOf(events as string | null),
+    } as ScoringInput);
     start = end + 1;
   }
 }
@@ -117,42 +167,69 @@ const containsAny = (words: readonly string[]) =>
     sql` OR `,
   )})`;
 
-export async function readChunk(db: Db, orgId: string, selection: Selection): Promise<InputChunk> {
-  // The limit is written into the statement: under a generic plan a parameter would hide it, and the planner
-  // would sort every prospect of the organization to keep a few thousand.
-  const which =
-    'ids' in selection
-      ? sql`AND p.id = ANY(${sql.param(selection.ids)}::uuid[])`
-      : sql`${selection.after ? sql`AND p.id > ${selection.after}::uuid` : sql``}
+/** A prospect's columns that scoring reads, from `p` (prospects) and `c` (its company). */
+const PROSPECT_COLUMNS = sql`p.id AS "prospectId", p.kind, p.language, p.job_title AS "jobTitle", p.seniority,
+  p.department, coalesce(p.country, c.country) AS country, coalesce(p.region, c.region) AS region,
+  c.industry_code AS "industryCode", c.employee_count AS "employeeCount", c.annual_revenue AS "annualRevenue",
+  coalesce(c.attributes, '{}'::jsonb) || p.attributes AS attributes`;
+
+/** Events of `i` (interactions) as one text, in the order they are aggregated (see eventsOf). */
+const EVENTS = sql`string_agg(i.type || ':' || floor(date_part('epoch', i.occurred_at) / 60)::int
+  || CASE WHEN i.outcome IS NULL THEN ''
+          WHEN ${containsAny(OUTCOME_WORDS.answered)} AND NOT ${containsAny(OUTCOME_WORDS.unanswered)}
+            THEN CASE WHEN ${containsAny(OUTCOME_WORDS.refused)} THEN ':ar' ELSE ':a' END
+          WHEN ${containsAny(OUTCOME_WORDS.refused)} THEN ':r' ELSE '' END, ',')`;
+
+/**
+ * The prospects of a selection with their events, one JSON array a line (LINE_FIELDS), in id order. JSON
+ * that PostgreSQL writes and JSON.parse reads natively: parsing column by column cost the service more
+ * than scoring. JSON escapes line breaks, so that one a line is safe. Date_part is cheaper than extract.
+ */
+function chunkQuery(orgId: string, selection: Selection): SQL {
+  const line = sql.join(
+    LINE_FIELDS.map((field) => sql`x.${sql.identifier(field)}`),
+    sql`, `,
+  );
+  const lines = sql`string_agg(json_build_array(${line})::text, E'\n' ORDER BY x."prospectId") AS text, count(*)::int AS count,
+    min(x."prospectId"::text COLLATE "C") AS first, max(x."prospectId"::text COLLATE "C") AS last`;
+  if ('ids' in selection)
+    // A list of people: each one's events from the index alone (interactions_by_prospect), newest first.
+    return sql`SELECT ${lines} FROM (
+        SELECT ${PROSPECT_COLUMNS},
+          (SELECT ${EVENTS} FROM interactions i WHERE i.org_id = p.org_id AND i.prospect_id = p.id) AS events
+        FROM prospects p LEFT JOIN companies c ON c.org_id = p.org_id AND c.id = p.company_id
+        WHERE p.org_id = ${orgId} AND p.id = ANY(${sql.param(selection.ids)}::uuid[])
+      ) x`;
+  // A run of consecutive people holds every prospect whose id lies between its first and last: their events
+  // are one range of the index, read in one pass and grouped as it comes, where a look-up per person
+  // descended the index five thousand times (a quarter of the read). The limit is written into the
+  // statement: under a generic plan a parameter would hide it, and the planner would sort every prospect
+  // of the organization to keep a few thousand.
+  return sql`WITH p AS MATERIALIZED (
+        SELECT ${PROSPECT_COLUMNS}
+        FROM prospects p LEFT JOIN companies c ON c.org_id = p.org_id AND c.id = p.company_id
+        WHERE p.org_id = ${orgId}
+          ${selection.after ? sql`AND p.id > ${selection.after}::uuid` : sql``}
           ${selection.until ? sql`AND p.id <= ${selection.until}::uuid` : sql``}
-          ORDER BY p.id LIMIT ${sql.raw(String(Math.trunc(selection.limit)))}`;
-  // JSON that PostgreSQL writes and JSON.parse reads natively: parsing column by column cost the service
-  // more than scoring. JSON escapes line breaks, so that one a line is safe.
+        ORDER BY p.id LIMIT ${sql.raw(String(Math.trunc(selection.limit)))}
+      ),
+      e AS (
+        SELECT i.prospect_id, ${EVENTS} AS events FROM interactions i
+        WHERE i.org_id = ${orgId}
+          AND i.prospect_id BETWEEN (SELECT "prospectId" FROM p ORDER BY 1 LIMIT 1)
+                                AND (SELECT "prospectId" FROM p ORDER BY 1 DESC LIMIT 1)
+        GROUP BY i.prospect_id
+      )
+      SELECT ${lines} FROM (SELECT p.*, e.events FROM p LEFT JOIN e ON e.prospect_id = p."prospectId") x`;
+}
+
+export async function readChunk(db: Db, orgId: string, selection: Selection): Promise<InputChunk> {
   const [result] = await queryRows<{
     text: string | null;
     count: number;
     first: string | null;
     last: string | null;
-  }>(
-    db,
-    sql`SELECT string_agg(row_to_json(x)::text, E'\n' ORDER BY x."prospectId") AS text, count(*)::int AS count,
-          min(x."prospectId"::text COLLATE "C") AS first, max(x."prospectId"::text COLLATE "C") AS last
-        FROM (
-          SELECT p.id AS "prospectId", p.kind, p.language, p.job_title AS "jobTitle", p.seniority, p.department,
-            coalesce(p.country, c.country) AS country, coalesce(p.region, c.region) AS region,
-            c.industry_code AS "industryCode", c.employee_count AS "employeeCount", c.annual_revenue AS "annualRevenue",
-            coalesce(c.attributes, '{}'::jsonb) || p.attributes AS attributes,
-            -- From the index alone (interactions_by_prospect), newest first; date_part is cheaper than extract.
-            (SELECT string_agg(i.type || ':' || floor(date_part('epoch', i.occurred_at) / 60)::int
-                      || CASE WHEN i.outcome IS NULL THEN ''
-                              WHEN ${containsAny(OUTCOME_WORDS.answered)} AND NOT ${containsAny(OUTCOME_WORDS.unanswered)}
-                                THEN CASE WHEN ${containsAny(OUTCOME_WORDS.refused)} THEN ':ar' ELSE ':a' END
-                              WHEN ${containsAny(OUTCOME_WORDS.refused)} THEN ':r' ELSE '' END, ',')
-             FROM interactions i WHERE i.org_id = p.org_id AND i.prospect_id = p.id) AS events
-          FROM prospects p LEFT JOIN companies c ON c.org_id = p.org_id AND c.id = p.company_id
-          WHERE p.org_id = ${orgId} ${which}
-        ) x`,
-  );
+  }>(db, chunkQuery(orgId, selection));
   return {
     text: result?.text ?? '',
     count: result?.count ?? 0,

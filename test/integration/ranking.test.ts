@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, queryRows } from '../../src/db';
 import type { JobRunner } from '../../src/jobs/runner';
-import { readChunk } from '../../src/scoring/inputs';
+import { eachInput, readChunk, type ScoringInput } from '../../src/scoring/inputs';
 import { queueWaitingScoring } from '../../src/scoring/queue';
 import { computeScores, rescoreJobHandler, saveScores, scoringsOf } from '../../src/scoring/rescore';
 import { call, makeRunner, newOrg, type TestApp, type TestOrg, testApp } from '../helpers/app';
@@ -224,6 +224,58 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
     expect((await call(app, 'POST', `/v1/campaigns/${campaignId}/rescore`, { key: org.caller })).status).toBe(
       403,
     );
+  });
+
+  it('reads the same facts of each person in runs of consecutive people as by their ids', async () => {
+    // Events on people at the edges of runs of three, and on someone of another organization whose id
+    // falls among them: a run reads its people's events as one range of ids.
+    const at = Date.now();
+    const items = [0, 2, 3, 5, 39].flatMap((i, k) =>
+      ['email_opened', 'call_attempted'].map((type, j) => ({
+        prospectId: people[i]!.id,
+        type,
+        occurredAt: new Date(at - (k * 2 + j + 1) * 3_600_000).toISOString(),
+        ...(type === 'call_attempted' ? { outcome: k % 2 ? 'no_answer' : 'Refus poli' } : {}),
+      })),
+    );
+    expect((await call(app, 'POST', '/v1/interactions', { key: org.caller, json: { items } })).status).toBe(
+      201,
+    );
+    const stranger = await newOrg(database);
+    const theirs = await call(app, 'POST', '/v1/prospects', {
+      key: stranger.manager,
+      json: { lastName: 'Autre' },
+    });
+    await call(app, 'POST', '/v1/interactions', {
+      key: stranger.caller,
+      json: { prospectId: theirs.body.id, type: 'email_clicked' },
+    });
+    await settled();
+    const ids = people.map((p) => p.id).sort();
+    const byId = new Map<string, ScoringInput>();
+    eachInput(await readChunk(database.db, org.orgId, { ids }), (input) => byId.set(input.prospectId, input));
+    const inRuns = new Map<string, ScoringInput>();
+    let after: string | null = null;
+    for (;;) {
+      const chunk = await readChunk(database.db, org.orgId, { after, limit: 3 });
+      if (chunk.count === 0) break;
+      const read: string[] = [];
+      eachInput(chunk, (input) => {
+        read.push(input.prospectId);
+        inRuns.set(input.prospectId, input);
+      });
+      expect(read).toEqual([...read].sort());
+      expect([chunk.first, chunk.last]).toEqual([read[0], read.at(-1)]);
+      after = chunk.last;
+    }
+    expect([...inRuns.keys()]).toEqual(ids);
+    expect(inRuns).toEqual(byId);
+    const edge = inRuns.get(people[39]!.id)!;
+    expect(edge.events.map((e) => [e.type, e.outcome])).toEqual([
+      ['call_attempted', 'refused'],
+      ['email_opened', null],
+    ]);
+    expect(inRuns.get(people[1]!.id)!.events.filter((e) => e.at > at - 86_400_000)).toEqual([]);
   });
 
   it('rewrites every changed row after a profile change and moves the replaced scores to the history', async () => {
