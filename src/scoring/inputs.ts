@@ -126,35 +126,21 @@ export function eachInput(chunk: InputChunk, fn: (input: ScoringInput) => void):
     let end = text.indexOf('\n', start);
     if (end === -1) end = text.length;
     // In LINE_FIELDS' order.
-    const [
-      prospectId,
-      kind,
-      language,
-      jobTitle,
-      seniority,
-      department,
-      country,
-      region,
-      industryCode,
-      employeeCount,
-      annualRevenue,
-      attributes,
-      events,
-    ] = JSON.parse(text.slice(start, end)) as Line;
+    const v = JSON.parse(text.slice(start, end)) as Line;
     fn({
-      prospectId,
-      kind,
-      language,
-      jobTitle,
-      seniority,
-      department,
-      country,
-      region,
-      industryCode,
-      employeeCount,
-      annualRevenue,
-      attributes,
-      events: eventsOf(events as string | null),
+      prospectId: v[0],
+      kind: v[1],
+      language: v[2],
+      jobTitle: v[3],
+      seniority: v[4],
+      department: v[5],
+      country: v[6],
+      region: v[7],
+      industryCode: v[8],
+      employeeCount: v[9],
+      annualRevenue: v[10],
+      attributes: v[11],
+      events: eventsOf(v[12] as string | null),
     } as ScoringInput);
     start = end + 1;
   }

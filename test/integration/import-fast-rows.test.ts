@@ -79,6 +79,7 @@ describe.each(databases)('fast rows of an import on $name', ({ open }) => {
         updated: 1,
         rejected: 0,
         companiesCreated: 3,
+        companiesUpdated: 0,
       });
       const people = await queryRows<{ first_name: string; last_name: string | null; n: number }>(
         database.db,
