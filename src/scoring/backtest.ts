@@ -39,6 +39,9 @@ const POSITIVE = ['yes', 'oui', 'true', 'vrai', '1', 'y', 'o', 'success', 'won',
 
 export class BacktestError extends Error {}
 
+/** Successes and failures needed on each side of the split. */
+const MIN_PER_CLASS = 5;
+
 function findColumn(columns: string[], name: string): number {
   const exact = columns.indexOf(name);
   if (exact !== -1) return exact;
@@ -55,10 +58,16 @@ function findColumn(columns: string[], name: string): number {
 export function backtest(table: Table, options: BacktestOptions): BacktestReport {
   const target = findColumn(table.columns, options.target);
   const excluded = new Set((options.exclude ?? []).map((name) => findColumn(table.columns, name)));
+  if (table.rows.length === 0) throw new BacktestError('the file has a header but no rows');
   const values = new Map<string, number>();
   for (const row of table.rows) values.set(row[target]!, (values.get(row[target]!) ?? 0) + 1);
+  const asked = options.positive;
   const positive =
-    options.positive ??
+    (asked === undefined
+      ? undefined
+      : values.has(asked)
+        ? asked
+        : ([...values.keys()].find((v) => v.toLowerCase() === asked.toLowerCase()) ?? asked)) ??
     [...values.keys()].find((v) => POSITIVE.includes(v.toLowerCase())) ??
     (() => {
       throw new BacktestError(
@@ -66,7 +75,13 @@ export function backtest(table: Table, options: BacktestOptions): BacktestReport
       );
     })();
   if (!values.has(positive))
-    throw new BacktestError(`"${positive}" never appears in "${table.columns[target]}"`);
+    throw new BacktestError(
+      `"${positive}" never appears in "${table.columns[target]}"; its values are: ${[...values.keys()].slice(0, 20).join(', ')}`,
+    );
+  if (values.size === 1)
+    throw new BacktestError(
+      `every row of "${table.columns[target]}" is "${positive}": there is nothing to tell successes from`,
+    );
   const y = Uint8Array.from(table.rows, (row) => (row[target] === positive ? 1 : 0));
   const use = table.columns.map((_, i) => i).filter((i) => i !== target && !excluded.has(i));
   return { ...trainAndMeasure(table.columns, table.rows, y, use, options).report, positive };
@@ -91,9 +106,22 @@ export function trainAndMeasure(
   options: { testFraction?: number; seed?: number; l2?: number; bins?: number } = {},
 ): Trained {
   const { train, test } = stratifiedSplit(y, options.testFraction ?? 0.25, options.seed ?? 42);
-  if (train.length === 0 || test.length === 0) throw new BacktestError('too few rows to split');
+  // Fewer than this many successes or failures on either side, and the figures would be noise: an AUC
+  // from two held-out rows is 0 or 1.
+  const least = (indices: number[], success: 0 | 1) => indices.filter((i) => y[i] === success).length;
+  const counts = [least(train, 1), least(train, 0), least(test, 1), least(test, 0)];
+  if (Math.min(...counts) < MIN_PER_CLASS)
+    throw new BacktestError(
+      `too few rows to train and measure: ${counts[0]} successes and ${counts[1]} failures to train, ` +
+        `${counts[2]} and ${counts[3]} held out; each needs at least ${MIN_PER_CLASS} ` +
+        '(more rows, or another --test-fraction)',
+    );
   const trainRows = train.map((i) => rows[i]!);
   const encoder = learnEncoder(columns, trainRows, use, options.bins ? { bins: options.bins } : {});
+  if (encoder.features.length === 0)
+    throw new BacktestError(
+      `no column can be used to predict: ${encoder.skipped.map((s) => `${s.name} (${s.why})`).join(', ') || 'there is only the target'}`,
+    );
   const started = performance.now();
   const model = trainLogistic(
     trainRows.map((row) => encodeRow(encoder, row)),

@@ -1,14 +1,31 @@
 import { z } from '@hono/zod-openapi';
 import { and, desc, eq, lt } from 'drizzle-orm';
-import { type Campaign, campaigns, INTERACTION_TYPES } from '../../db/schema';
+import { type Campaign, campaigns, INTERACTION_TYPES, models } from '../../db/schema';
 import { type Ctx, withTransaction } from '../context';
 import { notFound } from '../http/errors';
 import { decodeCursor, page } from '../http/pagination';
 import { PitchSchema } from '../outreach/pitch-schema';
+import { toNumber } from './features';
 import { queueRescoring } from './queue';
 
 const points = z.number().min(-100).max(100);
-const words = z.array(z.string().min(1).max(100)).min(1).max(100);
+
+/** Why an attribute condition's value cannot work with its operator, if it cannot. */
+function conditionProblem(op: string, value: unknown): string | undefined {
+  if (op === 'present') return value === undefined ? undefined : '"present" takes no value';
+  if (value === undefined) return `"${op}" needs a value`;
+  if (op === 'in')
+    return Array.isArray(value) && value.length > 0 ? undefined : '"in" needs a list of values';
+  if (Array.isArray(value)) return `"${op}" compares with one value, not a list (use "in")`;
+  if ((op === 'gte' || op === 'lte') && Number.isNaN(toNumber(String(value))))
+    return `"${op}" compares numbers: ${JSON.stringify(value)} is not one`;
+  if (String(value).trim() === '') return `"${op}" needs a value that is not blank`;
+  return undefined;
+}
+const words = z
+  .array(z.string().trim().min(1, { error: 'a blank word matches nothing' }).max(100))
+  .min(1)
+  .max(100);
 const range = z
   .object({ min: z.number().optional(), max: z.number().optional(), points })
   .refine((r) => r.min === undefined || r.max === undefined || r.min <= r.max, {
@@ -36,12 +53,18 @@ export const IdealProfileSchema = z
     departments: z.object({ keywords: words, points }).optional(),
     attributes: z
       .array(
-        z.object({
-          key: z.string().min(1).max(100),
-          op: z.enum(['eq', 'in', 'gte', 'lte', 'contains', 'present']),
-          value: z.union([z.string(), z.number(), z.array(z.union([z.string(), z.number()]))]).optional(),
-          points,
-        }),
+        z
+          .strictObject({
+            key: z.string().min(1).max(100),
+            op: z.enum(['eq', 'in', 'gte', 'lte', 'contains', 'present']),
+            value: z.union([z.string(), z.number(), z.array(z.union([z.string(), z.number()]))]).optional(),
+            points,
+          })
+          .superRefine((c, check) => {
+            // A condition that could never match is refused rather than kept to match nobody.
+            const problem = conditionProblem(c.op, c.value);
+            if (problem) check.addIssue({ code: 'custom', message: problem, path: ['value'] });
+          }),
       )
       .max(50)
       .optional(),
@@ -67,7 +90,7 @@ const campaignFields = {
 };
 
 export const CampaignInputSchema = z
-  .object({
+  .strictObject({
     ...campaignFields,
     idealProfile: campaignFields.idealProfile.default({}),
     successTypes: campaignFields.successTypes.default(['meeting_booked']),
@@ -76,7 +99,7 @@ export const CampaignInputSchema = z
   .openapi('CampaignInput');
 
 /** A change: only what is given changes (no defaults, which would reset what is not given). */
-export const CampaignPatchSchema = z.object(campaignFields).partial().openapi('CampaignPatch');
+export const CampaignPatchSchema = z.strictObject(campaignFields).partial().openapi('CampaignPatch');
 
 export type CampaignInput = z.infer<typeof CampaignInputSchema>;
 
@@ -104,17 +127,29 @@ export async function getCampaign(ctx: Ctx, id: string): Promise<Campaign> {
 /** Changes a campaign; a new profile, goal or half-life queues its rescoring. */
 export async function updateCampaign(ctx: Ctx, id: string, input: Partial<CampaignInput>): Promise<Campaign> {
   return withTransaction(ctx, async (tx) => {
+    const [before] = await tx.db
+      .select()
+      .from(campaigns)
+      .where(and(eq(campaigns.orgId, tx.orgId), eq(campaigns.id, id)))
+      .for('update');
+    if (!before) throw notFound('Campaign');
     const [row] = await tx.db
       .update(campaigns)
       .set({ ...input, updatedAt: new Date() })
       .where(and(eq(campaigns.orgId, tx.orgId), eq(campaigns.id, id)))
       .returning();
-    if (!row) throw notFound('Campaign');
+    // Only what differs from before counts: the same half-life sent again rescores nobody.
     const changed = (['idealProfile', 'successTypes', 'halfLifeDays'] as const).filter(
-      (k) => input[k] !== undefined,
+      (k) => input[k] !== undefined && JSON.stringify(row![k]) !== JSON.stringify(before[k]),
     );
+    // A model learnt to predict another goal no longer says anything of this one.
+    if (changed.includes('successTypes'))
+      await tx.db
+        .update(models)
+        .set({ active: false })
+        .where(and(eq(models.orgId, tx.orgId), eq(models.campaignId, id), eq(models.active, true)));
     if (changed.length > 0) await queueRescoring(tx, id, `${changed.join(', ')} changed`);
-    return row;
+    return row!;
   });
 }
 

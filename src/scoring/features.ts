@@ -1,3 +1,5 @@
+import { parseLooseNumber } from '../prospects/values';
+
 /**
  * Turns table columns into model features, learnt from training rows only: numbers get quantile bins
  * (one-hot, so that a curve like "never contacted = 999 days" is not forced into a line), a standardized
@@ -53,12 +55,71 @@ export interface EncoderOptions {
 const MISSING = new Set(['', 'na', 'n/a', 'null', 'nan', '?', '-', 'none']);
 const isMissing = (v: string) => MISSING.has(v.trim().toLowerCase());
 
-/** "1 234,5", "1234.5", "-3" as numbers; anything else NaN. */
+const PLAIN = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+const SCALES: Record<string, number> = {
+  k: 1e3,
+  m: 1e6,
+  mio: 1e6,
+  md: 1e9,
+  mds: 1e9,
+  mrd: 1e9,
+  mrds: 1e9,
+  bn: 1e9,
+};
+
+/**
+ * A number as people write it, or NaN: "1234.5", "-3", "1 234,5", "1.234.567", and amounts and shares
+ * with their unit as the import reads them: "764,23 €", "$76,423.16", "1,2 M€", "12k", "7,6 %".
+ */
 export function toNumber(raw: string): number {
-  let v = raw.trim().replace(/[\s\u00a0\u202f]/g, '');
-  if (v.includes(',') && !v.includes('.')) v = v.replace(',', '.');
-  if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(v)) return Number.NaN;
-  return Number(v);
+  let text = raw.trim().replace(/[\s\u00a0\u202f]/g, '');
+  if (PLAIN.test(text)) return Number(text);
+  const sign = text.startsWith('-') ? -1 : 1;
+  text = text
+    .replace(/^[-+]/, '')
+    .replace(/^(?:[€$£]|eur|usd|gbp|chf)/i, '')
+    .replace(/(?:[€$£%]|eur|usd|gbp|chf)$/i, '');
+  const scale = /(k|m|mio|mds?|mrds?|bn)$/i.exec(text);
+  if (scale) text = text.slice(0, -scale[1]!.length);
+  const value = parseLooseNumber(text);
+  return value === undefined ? Number.NaN : sign * value * (scale ? SCALES[scale[1]!.toLowerCase()]! : 1);
+}
+
+/** Words that name an identifier column: "id", "Identifiant", "customer_id", "clientId", "Réf.". */
+const ID_WORDS = new Set([
+  'id',
+  'ids',
+  'identifiant',
+  'identifier',
+  'uuid',
+  'ref',
+  'reference',
+  'référence',
+  'key',
+]);
+const namesAnIdentifier = (name: string) =>
+  name
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^\p{L}\d]+/u)
+    .some((word) => ID_WORDS.has(word));
+
+/**
+ * Whole numbers that all differ are row numbers, not measures, when the column's name says so or when
+ * they run nearly one after the other ("Identifiant" 0 to 2999).
+ */
+function numbersIdentify(name: string, numbers: number[]): boolean {
+  if (numbers.length < 50 || !numbers.every(Number.isInteger)) return false;
+  const distinct = new Set(numbers).size;
+  if (distinct < 0.98 * numbers.length) return false;
+  let low = Number.POSITIVE_INFINITY;
+  let high = Number.NEGATIVE_INFINITY;
+  for (const n of numbers) {
+    if (n < low) low = n;
+    if (n > high) high = n;
+  }
+  const span = high - low + 1;
+  return namesAnIdentifier(name) || span <= 2 * distinct;
 }
 
 export function learnEncoder(
@@ -83,6 +144,10 @@ export function learnEncoder(
       continue;
     }
     const numbers = present.map(toNumber).filter((n) => Number.isFinite(n));
+    if (numbers.length >= 0.95 * present.length && numbersIdentify(name, numbers)) {
+      skipped.push({ name, why: 'an identifier (whole numbers that all differ)' });
+      continue;
+    }
     if (numbers.length >= 0.95 * present.length) {
       const sorted = Float64Array.from(numbers).sort();
       const mean = numbers.reduce((a, b) => a + b, 0) / numbers.length;

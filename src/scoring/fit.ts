@@ -1,3 +1,5 @@
+import { toNumber } from './features';
+
 /**
  * Fit to an ideal customer profile, defined per campaign: each criterion that matches adds its points, and
  * the result lists every criterion with whether it matched, so that a person can see why a prospect is
@@ -121,19 +123,33 @@ function keywordIn(text: string | null, keywords: string[]): string | undefined 
 const inRange = (value: number, range: { min?: number; max?: number }) =>
   (range.min === undefined || value >= range.min) && (range.max === undefined || value <= range.max);
 
+/** A value as a number, written the way an import stores it ("75,5", "1 200", "12 k€"); NaN otherwise. */
+function numberOf(value: unknown): number {
+  if (typeof value === 'number') return value;
+  return typeof value === 'string' ? toNumber(value) : Number.NaN;
+}
+
+/** Equal as numbers when both are ("75,5" and 75.5), else as text, case and accents aside. */
+function same(value: unknown, wanted: unknown): boolean {
+  const a = numberOf(value);
+  const b = numberOf(wanted);
+  if (!Number.isNaN(a) && !Number.isNaN(b)) return a === b;
+  return fold(String(value)) === fold(String(wanted));
+}
+
 function attributeMatches(condition: AttributeCondition, value: unknown): boolean {
   if (condition.op === 'present') return value !== undefined && value !== null && value !== '';
   if (value === undefined || value === null) return false;
   const wanted = condition.value;
   switch (condition.op) {
     case 'eq':
-      return fold(String(value)) === fold(String(wanted));
+      return same(value, wanted);
     case 'in':
-      return Array.isArray(wanted) && wanted.some((w) => fold(String(w)) === fold(String(value)));
+      return Array.isArray(wanted) && wanted.some((w) => same(value, w));
     case 'gte':
-      return Number(value) >= Number(wanted);
+      return numberOf(value) >= numberOf(wanted);
     case 'lte':
-      return Number(value) <= Number(wanted);
+      return numberOf(value) <= numberOf(wanted);
     case 'contains':
       return fold(String(value)).includes(fold(String(wanted)));
   }

@@ -3,7 +3,7 @@ import { INTERACTION_TYPES, type Model, models } from '../../db/schema';
 import { type Ctx, withTransaction } from '../context';
 import { AppError, notFound } from '../http/errors';
 import { seededRandom } from '../lib/random';
-import { trainAndMeasure } from './backtest';
+import { BacktestError, type Trained, trainAndMeasure } from './backtest';
 import { getCampaign } from './campaigns';
 import { type Encoder, encodeRow, encoderFromJson, encoderToJson } from './features';
 import { readInputs, type ScoringInput } from './inputs';
@@ -209,26 +209,30 @@ export async function trainModel(
     successes,
     createdBy: ctx.actor.keyId,
   };
-  if (sampled < needed || table.length - sampled < needed) {
+  const insufficient = async (message: string) => {
     const [row] = await ctx.db
       .insert(models)
-      .values({
-        ...base,
-        status: 'insufficient_history',
-        metrics: {
-          needed,
-          message: `${successes} successes (${campaign.successTypes.join(', ')}) and ${people - successes} others among ${people} people: at least ${needed} of each are needed to learn; prospects are ranked by fit and engagement`,
-        },
-      })
+      .values({ ...base, status: 'insufficient_history', metrics: { needed, message } })
       .returning();
     return row!;
+  };
+  const counted = `${successes} successes (${campaign.successTypes.join(', ')}) and ${people - successes} others among ${people} people`;
+  if (sampled < needed || table.length - sampled < needed)
+    return insufficient(
+      `${counted}: at least ${needed} of each are needed to learn; prospects are ranked by fit and engagement`,
+    );
+  let trained: Trained;
+  try {
+    trained = trainAndMeasure(
+      columns,
+      table,
+      y,
+      columns.map((_, i) => i),
+    );
+  } catch (error) {
+    if (!(error instanceof BacktestError)) throw error;
+    return insufficient(`${counted}: ${error.message}; prospects are ranked by fit and engagement`);
   }
-  const trained = trainAndMeasure(
-    columns,
-    table,
-    y,
-    columns.map((_, i) => i),
-  );
   const [row] = await ctx.db
     .insert(models)
     .values({
@@ -261,6 +265,9 @@ export async function listModels(ctx: Ctx, campaignId?: string): Promise<Model[]
     .limit(100);
 }
 
+/** The held-out AUC a model needs to be activated. */
+export const MIN_ACTIVE_AUC = 0.6;
+
 /** Makes a ready model the campaign's active one (the one before it steps down), and queues the rescoring. */
 export async function activateModel(ctx: Ctx, id: string): Promise<Model> {
   return withTransaction(ctx, async (tx) => {
@@ -269,6 +276,13 @@ export async function activateModel(ctx: Ctx, id: string): Promise<Model> {
       throw new AppError(
         'CONFLICT',
         'this model could not be trained (too little history): it cannot be activated',
+      );
+    // A model that ranks held-out people little better than chance would still weigh half of every score.
+    const heldOut = (model.metrics as { auc?: number } | null)?.auc;
+    if (typeof heldOut === 'number' && !(heldOut >= MIN_ACTIVE_AUC))
+      throw new AppError(
+        'CONFLICT',
+        `this model ranks held-out people little better than chance (AUC ${heldOut.toFixed(3)}, at least ${MIN_ACTIVE_AUC} is needed): it cannot be activated; train it again on more history`,
       );
     await tx.db
       .update(models)

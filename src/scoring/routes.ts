@@ -237,7 +237,7 @@ export function scoringRoutes(runner?: JobRunner) {
         "Train a model for a campaign on the organization's own outcomes, and measure it on held-out people",
       request: {
         body: jsonBody(
-          z.object({
+          z.strictObject({
             campaignId: z.string().uuid(),
             minSuccesses: z.number().int().min(5).max(100_000).default(50),
           }),

@@ -422,7 +422,8 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
             'test', now() + interval '1 hour') RETURNING *`,
     );
     let patched = false;
-    const outcome = await rescoreJobHandler({ chunk: 10, threads: 0 })({
+    // Chunks of two: the change has nineteen chunks' time to land before the rescoring could end.
+    const outcome = await rescoreJobHandler({ chunk: 2, threads: 0 })({
       job: {
         ...job,
         id: job!.id,

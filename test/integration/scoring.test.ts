@@ -1,5 +1,7 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db';
+import { models } from '../../db/schema';
+import { type Database, queryRows } from '../../src/db';
 import { call, newOrg, orgApp, type TestApp, type TestOrg } from '../helpers/app';
 import { databases } from '../helpers/databases';
 
@@ -225,6 +227,83 @@ describe.each(databases)('campaigns and scores through the API on $name', ({ ope
     expect(
       (await call(app, 'POST', `/v1/models/${thin.body.id}/activate`, { key: org.marketer })).status,
     ).toBe(409);
+  });
+
+  it('keeps a model to the goal it learnt, refuses one no better than chance, and rescores only on a real change', async () => {
+    const campaign = await call(app, 'POST', '/v1/campaigns', {
+      key: org.marketer,
+      json: { name: 'Rendez-vous', successTypes: ['meeting_booked'], halfLifeDays: 30 },
+    });
+    const model = (auc: number, active: boolean) =>
+      database.db
+        .insert(models)
+        .values({
+          orgId: org.orgId,
+          campaignId: campaign.body.id,
+          status: 'ready',
+          active,
+          rows: 500,
+          successes: 60,
+          metrics: { auc },
+        })
+        .returning()
+        .then(([row]) => row!);
+    const weak = await model(0.52, false);
+    const refused = await call(app, 'POST', `/v1/models/${weak.id}/activate`, { key: org.marketer });
+    expect(refused.status).toBe(409);
+    expect(refused.body.detail).toContain('AUC 0.520');
+    const active = await model(0.74, true);
+    const rescorings = async () =>
+      (
+        await queryRows<{ n: number }>(
+          database.db,
+          sql`SELECT count(*)::int AS n FROM jobs WHERE org_id = ${org.orgId} AND kind = 'rescore'
+                AND params->>'campaignId' = ${campaign.body.id}`,
+        )
+      )[0]!.n;
+    const before = await rescorings();
+    const same = await call(app, 'PATCH', `/v1/campaigns/${campaign.body.id}`, {
+      key: org.marketer,
+      json: { halfLifeDays: 30, name: 'Rendez-vous pris' },
+    });
+    expect(same.status).toBe(200);
+    expect(await rescorings()).toBe(before);
+    expect((await call(app, 'GET', `/v1/models/${active.id}`, { key: org.caller })).body.active).toBe(true);
+    await call(app, 'PATCH', `/v1/campaigns/${campaign.body.id}`, {
+      key: org.marketer,
+      json: { successTypes: ['purchase'] },
+    });
+    expect(await rescorings()).toBe(before + 1);
+    expect((await call(app, 'GET', `/v1/models/${active.id}`, { key: org.caller })).body.active).toBe(false);
+  });
+
+  it('refuses unknown fields and conditions that could never match, naming them', async () => {
+    const campaign = (json: unknown) => call(app, 'POST', '/v1/campaigns', { key: org.marketer, json });
+    const fields = async (json: unknown) => {
+      const answer = await campaign(json);
+      expect(answer.status).toBe(400);
+      return JSON.stringify(answer.body.errors);
+    };
+    expect(await fields({ name: 'X', unknownField: 1 })).toContain('unknownField');
+    const condition = (c: object) => ({
+      name: 'X',
+      idealProfile: { attributes: [{ key: 'note', points: 5, ...c }] },
+    });
+    expect(await fields(condition({ op: 'gte', value: 'abc' }))).toMatch(
+      /attributes.*value.*compares numbers/,
+    );
+    expect(await fields(condition({ op: 'eq' }))).toContain('needs a value');
+    expect(await fields(condition({ op: 'in', value: 'abc' }))).toContain('list');
+    expect(await fields({ name: 'X', idealProfile: { titles: { keywords: ['  '], points: 5 } } })).toContain(
+      'blank',
+    );
+    expect((await campaign(condition({ op: 'gte', value: '1 200,5' }))).status).toBe(201);
+    const trained = await call(app, 'POST', '/v1/models', {
+      key: org.marketer,
+      json: { campaignId: '01900000-0000-7000-8000-000000000001', minSucesses: 5 },
+    });
+    expect(trained.status).toBe(400);
+    expect(JSON.stringify(trained.body.errors)).toContain('minSucesses');
   });
 
   it('refuses a bad profile naming the field, and lets only campaign owners change one', async () => {

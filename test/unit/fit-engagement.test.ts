@@ -82,6 +82,23 @@ const ago = (days: number, type: EngagementEvent['type'], outcome?: string): Eng
   outcome: outcome ?? null,
 });
 
+describe('conditions on custom attributes as imports store them', () => {
+  const scored = (op: 'gte' | 'lte' | 'eq', value: number, attribute: unknown) =>
+    fitScore(
+      { attributes: [{ key: 'note', op, value, points: 5 }] },
+      subject({ attributes: { note: attribute } }),
+    ).points;
+  it('compares French decimals and grouped thousands as numbers, and never an empty value', () => {
+    expect(scored('gte', 50, '75,5')).toBe(5);
+    expect(scored('gte', 1000, '1 200,5')).toBe(5);
+    expect(scored('lte', 1000, '1 200,5')).toBe(0);
+    expect(scored('eq', 75.5, '75,5')).toBe(5);
+    expect(scored('gte', 0, '')).toBe(0);
+    expect(scored('gte', 0, 'beaucoup')).toBe(0);
+    expect(scored('lte', 10, 7)).toBe(5);
+  });
+});
+
 describe('engagement with time decay', () => {
   it('halves a signal every half-life', () => {
     const fresh = engagementScore([ago(0, 'email_replied')], now).points;

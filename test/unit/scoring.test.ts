@@ -100,6 +100,35 @@ describe('features', () => {
   });
 });
 
+describe('numbers and identifiers as a history writes them', () => {
+  it('reads amounts and shares with their units, and nothing that only starts like a number', () => {
+    expect(toNumber('764,23 €')).toBe(764.23);
+    expect(toNumber('$76,423.16')).toBe(76423.16);
+    expect(toNumber('1,2 M€')).toBe(1_200_000);
+    expect(toNumber('12k')).toBe(12_000);
+    expect(toNumber('7,6 %')).toBe(7.6);
+    expect(toNumber('-3,5%')).toBe(-3.5);
+    expect(toNumber('1.234.567')).toBe(1_234_567);
+    for (const text of ['2024-05-01', '12 ans', 'M€', '€', 'abc', '1,2,3 €x'])
+      expect(toNumber(text)).toBeNaN();
+  });
+
+  it('leaves out whole numbers that all differ when they count rows or are named as ids, keeps measures', () => {
+    const random = seededRandom(5).next;
+    const columns = ['Identifiant', 'customerId', 'solde', 'montant'];
+    const rows = Array.from({ length: 600 }, (_, i) => [
+      String(i),
+      String(100_000 + Math.floor(random() * 1e9)),
+      String(Math.floor(random() * 1e9) - 5e8),
+      `${(random() * 1000).toFixed(2).replace('.', ',')} €`,
+    ]);
+    const encoder = learnEncoder(columns, rows, [0, 1, 2, 3]);
+    expect(encoder.skipped.map((s) => s.name)).toEqual(['Identifiant', 'customerId']);
+    expect(encoder.features).toContain('solde (linear)');
+    expect(encoder.features).toContain('montant (linear)');
+  });
+});
+
 describe('the backtest', () => {
   /** A history where calls to managers in the north succeed more often, in the shape a CRM exports. */
   function history(n: number): string {
@@ -128,6 +157,24 @@ describe('the backtest', () => {
     expect(report.strongest.map((s) => s.feature)).toEqual(expect.arrayContaining(['Fonction = Directeur']));
     expect(() => backtest(table, { target: 'Résultat' })).toThrow(/--positive/);
     expect(() => backtest(table, { target: 'Chiffre' })).toThrow(/Région/);
+  });
+
+  it('refuses histories that cannot be measured instead of printing noise', async () => {
+    const table = async (text: string) => readTable(new TextEncoder().encode(text));
+    const lines = (n: number, row: (i: number) => string) =>
+      `a;b;y\n${Array.from({ length: n }, (_, i) => row(i)).join('\n')}\n`;
+    expect(() => backtest({ columns: ['a', 'y'], rows: [] }, { target: 'y' })).toThrow(/no rows/);
+    const allYes = await table(lines(200, (i) => `${i % 3};x${i % 4};oui`));
+    expect(() => backtest(allYes, { target: 'y' })).toThrow(/every row/);
+    const tiny = await table(lines(6, (i) => `${i};x;${i % 2 ? 'oui' : 'non'}`));
+    expect(() => backtest(tiny, { target: 'y' })).toThrow(/too few rows.*at least 5/);
+    const onlyTarget = await table(
+      `y\n${Array.from({ length: 200 }, (_, i) => (i % 3 ? 'non' : 'oui')).join('\n')}\n`,
+    );
+    expect(() => backtest(onlyTarget, { target: 'y' })).toThrow(/no column can be used/);
+    const mixed = await table(lines(400, (i) => `${i % 7};x${i % 5};${i % 3 ? 'Lost' : 'WON'}`));
+    expect(backtest(mixed, { target: 'y', positive: 'won' }).positive).toBe('WON');
+    expect(() => backtest(mixed, { target: 'y', positive: 'gagné' })).toThrow(/its values are: .*WON/);
   });
 
   it('runs as a command on a file in Windows-1252 and says what is wrong with bad arguments', () => {
