@@ -52,7 +52,9 @@ export interface FitResult {
   points: number;
   /** The most a prospect could get from this profile. */
   max: number;
-  /** 0–100. */
+  /** The least: the sum of the criteria given negative points, 0 without any. */
+  min: number;
+  /** 0–100: where the points lie between the least and the most. */
   score: number;
   contributions: Contribution[];
   /** Criteria that did not match (or could not be checked: the data is missing). */
@@ -159,6 +161,7 @@ export function fitScore(profile: IdealProfile, subject: FitSubject): FitResult 
   const contributions: Contribution[] = [];
   const missed: FitResult['missed'] = [];
   let max = 0;
+  let min = 0;
   const check = (
     code: string,
     points: number,
@@ -166,6 +169,7 @@ export function fitScore(profile: IdealProfile, subject: FitSubject): FitResult 
     matched: false | Record<string, string | number>,
   ) => {
     max += Math.max(0, points);
+    min += Math.min(0, points);
     if (matched) contributions.push({ code, points, facts: matched });
     else missed.push({ code, missing: !known });
   };
@@ -235,10 +239,20 @@ export function fitScore(profile: IdealProfile, subject: FitSubject): FitResult 
       `fit.attribute.${condition.key}`,
       condition.points,
       value !== undefined && value !== null,
-      hit ? { attribute: condition.key, value: String(value) } : false,
+      hit
+        ? {
+            attribute: condition.key,
+            value: String(value),
+            ...(condition.op === 'gte' || condition.op === 'lte'
+              ? { op: condition.op, wanted: String(condition.value) }
+              : {}),
+          }
+        : false,
     );
   }
   const points = contributions.reduce((s, c) => s + c.points, 0);
-  const score = max > 0 ? Math.round((100 * Math.max(0, points)) / max) : 0;
-  return { points, max, score, contributions, missed };
+  // Between the least and the most, so that a criterion with negative points (a sector to avoid) ranks
+  // the people it matches below those it does not, even when nobody matches anything else.
+  const score = max > min ? Math.round((100 * (points - min)) / (max - min)) : 0;
+  return { points, max, min, score, contributions, missed };
 }

@@ -15,6 +15,11 @@ export interface ScoreReason {
 type Facts = Contribution['facts'];
 const n = (facts: Facts) => Number(facts.count ?? 0);
 const plural = (count: number, one: string, many: string) => (count > 1 ? many : one);
+/** "these last N days", one day said as such: "ces 14 derniers jours", "depuis hier". */
+const lastDaysFr = (facts: Facts) =>
+  Number(facts.days) <= 1 ? 'depuis hier' : `ces ${facts.days} derniers jours`;
+const lastDaysEn = (facts: Facts) =>
+  Number(facts.days) <= 1 ? 'in the last day' : `in the last ${facts.days} days`;
 
 const TEXTS: Record<string, (f: Facts) => { fr: string; en: string }> = {
   'fit.industry': (f) => ({ fr: `Secteur ${f.code} dans la cible`, en: `Industry ${f.code} in the target` }),
@@ -38,27 +43,27 @@ const TEXTS: Record<string, (f: Facts) => { fr: string; en: string }> = {
     en: `Department ${f.department} in the target`,
   }),
   'engagement.email_opened': (f) => ({
-    fr: `${n(f)} ${plural(n(f), 'e-mail ouvert', 'e-mails ouverts')} ces ${f.days} derniers jours`,
-    en: `${n(f)} ${plural(n(f), 'e-mail opened', 'e-mails opened')} in the last ${f.days} days`,
+    fr: `${n(f)} ${plural(n(f), 'e-mail ouvert', 'e-mails ouverts')} ${lastDaysFr(f)}`,
+    en: `${n(f)} ${plural(n(f), 'e-mail opened', 'e-mails opened')} ${lastDaysEn(f)}`,
   }),
   'engagement.email_clicked': (f) => ({
-    fr: `${n(f)} ${plural(n(f), 'clic', 'clics')} ces ${f.days} derniers jours`,
-    en: `${n(f)} ${plural(n(f), 'click', 'clicks')} in the last ${f.days} days`,
+    fr: `${n(f)} ${plural(n(f), 'clic', 'clics')} ${lastDaysFr(f)}`,
+    en: `${n(f)} ${plural(n(f), 'click', 'clicks')} ${lastDaysEn(f)}`,
   }),
   'engagement.email_replied': (f) => ({
-    fr: `A répondu à ${n(f)} ${plural(n(f), 'e-mail', 'e-mails')} (il y a ${f.days} jours au plus)`,
-    en: `Replied to ${n(f)} ${plural(n(f), 'e-mail', 'e-mails')} in the last ${f.days} days`,
+    fr: `A répondu à ${n(f)} ${plural(n(f), 'e-mail', 'e-mails')} ${lastDaysFr(f)}`,
+    en: `Replied to ${n(f)} ${plural(n(f), 'e-mail', 'e-mails')} ${lastDaysEn(f)}`,
   }),
   'engagement.sms_replied': (f) => ({ fr: `A répondu par SMS (${n(f)})`, en: `Replied by SMS (${n(f)})` }),
   'engagement.call_answered': (f) => ({
-    fr: `${n(f)} ${plural(n(f), 'appel abouti', 'appels aboutis')} ces ${f.days} derniers jours`,
-    en: `${n(f)} answered ${plural(n(f), 'call', 'calls')} in the last ${f.days} days`,
+    fr: `${n(f)} ${plural(n(f), 'appel abouti', 'appels aboutis')} ${lastDaysFr(f)}`,
+    en: `${n(f)} answered ${plural(n(f), 'call', 'calls')} ${lastDaysEn(f)}`,
   }),
   'engagement.meeting_booked': () => ({ fr: 'Rendez-vous pris', en: 'Meeting booked' }),
   'engagement.meeting_held': () => ({ fr: 'Rendez-vous tenu', en: 'Meeting held' }),
   'engagement.web_visit': (f) => ({
-    fr: `${n(f)} ${plural(n(f), 'visite', 'visites')} du site ces ${f.days} derniers jours`,
-    en: `${n(f)} website ${plural(n(f), 'visit', 'visits')} in the last ${f.days} days`,
+    fr: `${n(f)} ${plural(n(f), 'visite', 'visites')} du site ${lastDaysFr(f)}`,
+    en: `${n(f)} website ${plural(n(f), 'visit', 'visits')} ${lastDaysEn(f)}`,
   }),
   'engagement.form_submitted': () => ({ fr: 'A rempli un formulaire', en: 'Filled in a form' }),
   'engagement.purchase': () => ({ fr: 'Déjà client (achat)', en: 'Existing customer (purchase)' }),
@@ -67,8 +72,8 @@ const TEXTS: Record<string, (f: Facts) => { fr: string; en: string }> = {
     en: `${n(f)} bounced ${plural(n(f), 'e-mail', 'e-mails')}`,
   }),
   'engagement.unanswered_calls': (f) => ({
-    fr: `Appelé ${n(f)} fois sans réponse ces ${f.days} derniers jours`,
-    en: `Called ${n(f)} times without an answer in the last ${f.days} days`,
+    fr: `Appelé ${n(f)} fois sans réponse ${lastDaysFr(f)}`,
+    en: `Called ${n(f)} times without an answer ${lastDaysEn(f)}`,
   }),
   'engagement.refused': () => ({ fr: 'A refusé lors d’un appel', en: 'Declined during a call' }),
   'engagement.opt_out': () => ({ fr: 'S’est désinscrit', en: 'Opted out' }),
@@ -80,14 +85,30 @@ const signed = (points: number) => {
   return rounded >= 0 ? `+${rounded}` : `−${Math.abs(rounded)}`;
 };
 
-export function reasonText(contribution: Contribution): { fr: string; en: string } {
+const COMPARED: Record<string, string> = { gte: '≥', lte: '≤' };
+
+function fitText(contribution: Contribution): { fr: string; en: string } | undefined {
   const text = TEXTS[contribution.code]?.(contribution.facts);
   if (text) return text;
-  if (contribution.code.startsWith('fit.attribute.')) {
-    const { attribute, value } = contribution.facts;
-    return { fr: `${attribute} = ${value}, dans la cible`, en: `${attribute} = ${value}, in the target` };
-  }
-  return { fr: contribution.code, en: contribution.code };
+  if (!contribution.code.startsWith('fit.attribute.')) return undefined;
+  const { attribute, value, op, wanted } = contribution.facts;
+  const bound = op && COMPARED[op] ? ` (${COMPARED[op]} ${wanted})` : '';
+  return {
+    fr: `${attribute} = ${value}${bound}, dans la cible`,
+    en: `${attribute} = ${value}${bound}, in the target`,
+  };
+}
+
+export function reasonText(contribution: Contribution): { fr: string; en: string } {
+  const text = fitText(contribution);
+  if (!text) return { fr: contribution.code, en: contribution.code };
+  // A criterion given negative points marks what to avoid, not the target.
+  if (contribution.points < 0 && contribution.code.startsWith('fit.'))
+    return {
+      fr: text.fr.replace(/,? dans la cible$/, ', à éviter'),
+      en: text.en.replace(/,? in the target( range)?$/, ', to avoid'),
+    };
+  return text;
 }
 
 /** The `count` contributions that raise a score most and the `count` that lower it most. */

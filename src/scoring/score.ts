@@ -59,7 +59,7 @@ export function scoreInput(
   const recent = first === 0 ? events : events.slice(first);
   const engagement = engagementScore(recent, at, { halfLifeDays: campaign.halfLifeDays });
   const pressure = contactPressure(recent, at);
-  const hasProfile = fit.max > 0;
+  const hasProfile = fit.max > fit.min;
   const opinion = scorer ? modelOpinion(scorer, input, campaign.successTypes) : undefined;
   const score = Math.round(
     opinion

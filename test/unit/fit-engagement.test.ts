@@ -195,6 +195,37 @@ describe('reason codes', () => {
   });
 });
 
+describe('criteria to avoid and the words of a reason', () => {
+  it('ranks people a negative criterion matches below the others, and says it is to avoid', () => {
+    const avoid: IdealProfile = { industries: { codes: ['46.6'], points: -10 } };
+    const matched = fitScore(avoid, subject());
+    const spared = fitScore(avoid, subject({ industryCode: '62.01Z' }));
+    expect([matched.score, spared.score]).toEqual([0, 100]);
+    const mixed: IdealProfile = { ...avoid, titles: { keywords: ['achat'], points: 10 } };
+    expect(fitScore(mixed, subject({ jobTitle: 'Comptable', industryCode: '62.01Z' })).score).toBe(50);
+    expect(fitScore(mixed, subject({ jobTitle: 'Comptable' })).score).toBe(0);
+    const [reason] = topReasons(matched.contributions).negative;
+    expect([reason!.fr, reason!.en]).toEqual([
+      'Secteur 46.69Z, à éviter (−10)',
+      'Industry 46.69Z, to avoid (−10)',
+    ]);
+  });
+
+  it('says a bound it compared with, and one day as a day', () => {
+    const fit = fitScore(
+      { attributes: [{ key: 'note', op: 'gte', value: 50, points: 5 }] },
+      subject({ attributes: { note: '75,5' } }),
+    );
+    expect(topReasons(fit.contributions).positive[0]!.fr).toBe('note = 75,5 (≥ 50), dans la cible (+5)');
+    const clicked = engagementScore([ago(0.5, 'email_clicked')], now);
+    const [clicks] = topReasons(clicked.contributions).positive;
+    expect([clicks!.fr, clicks!.en]).toEqual([
+      expect.stringMatching(/1 clic depuis hier/),
+      expect.stringMatching(/1 click in the last day/),
+    ]);
+  });
+});
+
 describe('pressure-aware ranking', () => {
   it('puts the warm and rested before the warm and tired, without changing their scores', () => {
     const rested = contactPressure([ago(20, 'email_sent'), ago(3, 'email_clicked')], now);
