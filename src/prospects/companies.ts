@@ -1,4 +1,4 @@
-import { and, desc, eq, ilike, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, ilike, lt, type SQL, sql } from 'drizzle-orm';
 import { type Attributes, companies, prospects } from '../../db/schema';
 import { type Ctx, withTransaction } from '../context';
 import { AppError, type FieldError, invalid, notFound } from '../http/errors';
@@ -234,7 +234,7 @@ export async function listCompanies(ctx: Ctx, f: CompanyFilters) {
         eq(companies.orgId, ctx.orgId),
         f.q ? ilike(companies.name, `%${escapeLike(f.q)}%`) : undefined,
         f.country ? eq(companies.country, f.country) : undefined,
-        f.industry ? sql`${companies.industryCode} LIKE ${`${escapeLike(f.industry)}%`}` : undefined,
+        f.industry ? industryPrefix(sql`${companies.industryCode}`, f.industry) : undefined,
         f.registrationId
           ? eq(companies.registrationId, f.registrationId.replace(/[\s.]/g, '').toUpperCase())
           : undefined,
@@ -245,6 +245,18 @@ export async function listCompanies(ctx: Ctx, f: CompanyFilters) {
     .orderBy(desc(companies.id))
     .limit(f.limit + 1);
   return page(rows, f.limit);
+}
+
+/**
+ * An industry-code prefix as a condition on `column`: as written, in capitals, and with NAF's dot when only
+ * digits were given ("4669" finds NAF 46.69Z as well as NAICS or SIC codes that start with 4669).
+ */
+export function industryPrefix(column: SQL, prefix: string): SQL {
+  const text = prefix.trim();
+  const forms = new Set([text, text.toUpperCase()]);
+  const naf = /^(\d{2})(\d{1,2}[A-Za-z]?)$/.exec(text);
+  if (naf) forms.add(`${naf[1]}.${naf[2]!.toUpperCase()}`);
+  return sql`${column} LIKE ANY(${sql.param([...forms].map((form) => `${escapeLike(form)}%`))}::text[])`;
 }
 
 export function escapeLike(text: string): string {

@@ -14,7 +14,7 @@ import { decodeCursor, page } from '../http/pagination';
 import { rowFromJson } from '../lib/rows';
 import { forgetScores, queueScoring } from '../scoring/queue';
 import { lockOrganizationWrites } from './batch-write';
-import { escapeLike, mergeAttributes } from './companies';
+import { escapeLike, industryPrefix, mergeAttributes } from './companies';
 import {
   attachContactPoints,
   type ContactPointInput,
@@ -288,7 +288,7 @@ export function prospectConditions(
       ? sql`(coalesce(${prospects.firstName}, '') || ' ' || coalesce(${prospects.lastName}, '')) ILIKE ${`%${escapeLike(f.q)}%`}`
       : undefined,
     f.industry
-      ? sql`${prospects.companyId} IN (SELECT id FROM companies WHERE org_id = ${ctx.orgId} AND industry_code LIKE ${`${escapeLike(f.industry)}%`})`
+      ? sql`${prospects.companyId} IN (SELECT id FROM companies WHERE org_id = ${ctx.orgId} AND ${industryPrefix(sql`industry_code`, f.industry)})`
       : undefined,
     f.channel
       ? sql`EXISTS (SELECT 1 FROM contact_points cp WHERE cp.org_id = ${ctx.orgId}

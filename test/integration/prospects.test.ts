@@ -291,6 +291,10 @@ describe.each(databases)('companies, prospects and contact points on $name', ({ 
         (p: { lastName: string }) => p.lastName,
       );
     expect(await names('industry=46.6')).toEqual(['Moreau']);
+    // Without NAF's dot, or in small letters, as people type it.
+    expect(await names('industry=4669')).toEqual(['Moreau']);
+    expect(await names('industry=46.69z')).toEqual(['Moreau']);
+    expect(await names('industry=4670')).toEqual([]);
     expect(await names('q=garc')).toEqual(['Garcia']);
     expect(await names('jobTitle=achet')).toEqual(['Moreau']);
     expect(await names('channel=phone')).toEqual(['Garcia']);

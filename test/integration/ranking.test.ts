@@ -136,6 +136,7 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
     expect(german.data).toHaveLength(8);
     const trade = await ranked('limit=100&industry=46.69');
     expect(trade.data).toHaveLength(20);
+    expect((await ranked('limit=100&industry=4669')).data).toHaveLength(20);
     // SME: 10–249 employees, the ten people at companies of 45.
     const sme = await ranked('limit=100&segment=sme');
     expect(sme.data).toHaveLength(10);
