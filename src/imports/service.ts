@@ -138,6 +138,8 @@ export async function startImport(
       .update(jobs)
       .set({
         status: 'queued',
+        // The upload's lease ends with it: the runner claims queued jobs whose lease is over.
+        lockedUntil: null,
         params: params as unknown as Record<string, unknown>,
         progress: { rowsDone: 0, rowsTotal: null, bytesDone: 0, bytesTotal: upload.bytes },
       })

@@ -35,6 +35,9 @@ export interface RunnerOptions {
  * Polls the jobs table and runs what it claims. Any number of processes may run one: claims use
  * FOR UPDATE SKIP LOCKED, and a lease that is not renewed (a dead process) lets another resume the job.
  */
+/** How often a runner looks for abandoned uploads. */
+const CLEANUP_EVERY_MS = 5 * 60_000;
+
 export class JobRunner {
   readonly workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly handlers = new Map<string, JobHandler>();
@@ -44,6 +47,8 @@ export class JobRunner {
   private timer: NodeJS.Timeout | undefined;
   private stopped = true;
   private polling = false;
+  /** When abandoned uploads were last looked for (at the first poll, then every CLEANUP_EVERY_MS). */
+  private cleaned = 0;
 
   constructor(
     private readonly database: Database,
@@ -58,9 +63,7 @@ export class JobRunner {
   start(): void {
     if (this.options.concurrency === 0) return;
     this.stopped = false;
-    void failAbandonedUploads(this.database.db).catch((error) =>
-      this.logger.warn({ err: error }, 'cleanup failed'),
-    );
+    this.cleaned = 0;
     this.schedule(0);
   }
 
@@ -90,6 +93,12 @@ export class JobRunner {
   private async poll(): Promise<void> {
     if (this.stopped || this.polling) return;
     this.polling = true;
+    if (Date.now() - this.cleaned > CLEANUP_EVERY_MS) {
+      this.cleaned = Date.now();
+      void failAbandonedUploads(this.database.db).catch((error) =>
+        this.logger.warn({ err: error }, 'cleanup failed'),
+      );
+    }
     try {
       while (!this.stopped && this.running.size < this.options.concurrency) {
         const job = await claimJob(

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, queryRows } from '../../src/db';
+import { appendBlob, createJob, failAbandonedUploads, readBlobs } from '../../src/jobs/service';
 import { call, makeRunner, newOrg, type TestApp, testApp, testConfig } from '../helpers/app';
 import { databases } from '../helpers/databases';
 import { bytes } from '../helpers/files';
@@ -156,5 +157,30 @@ describe.each(databases)('import jobs on $name', ({ open }) => {
     } finally {
       await runner.stop();
     }
+  });
+  it('keeps a file whatever its bytes, and fails an upload whose pieces stopped coming', async () => {
+    const org = await newOrg(database);
+    const job = await createJob(database.db, { orgId: org.orgId, kind: 'import', status: 'uploading' });
+    const piece = Uint8Array.from({ length: 70_000 }, (_, i) => (i * 7919) % 256);
+    await appendBlob(database.db, job.id, 0, piece);
+    await appendBlob(database.db, job.id, 1, piece.subarray(3, 10));
+    const read: Uint8Array[] = [];
+    for await (const chunk of readBlobs(database.db, job.id)) read.push(chunk);
+    expect(read.map((c) => Buffer.from(c).toString('hex'))).toEqual(
+      [piece, piece.subarray(3, 10)].map((c) => Buffer.from(c).toString('hex')),
+    );
+    const stalled = await createJob(database.db, { orgId: org.orgId, kind: 'import', status: 'uploading' });
+    await appendBlob(database.db, stalled.id, 0, piece);
+    const status = async (id: string) =>
+      (await queryRows<{ status: string }>(database.db, sql`SELECT status FROM jobs WHERE id = ${id}`))[0]!
+        .status;
+    await failAbandonedUploads(database.db);
+    expect([await status(job.id), await status(stalled.id)]).toEqual(['uploading', 'uploading']);
+    // Eleven minutes without a piece.
+    await database.db.execute(
+      sql`UPDATE jobs SET locked_until = now() - interval '1 minute' WHERE id = ${stalled.id}`,
+    );
+    await failAbandonedUploads(database.db);
+    expect([await status(job.id), await status(stalled.id)]).toEqual(['uploading', 'failed']);
   });
 });
