@@ -85,7 +85,8 @@ export function importRoutes(database: Database, settings: ImportSettings, wake:
       fingerprint(
         'POST /v1/imports',
         new URLSearchParams(query).toString(),
-        c.req.header('content-type'),
+        // Without the multipart boundary, which a client draws anew for each try of the same upload.
+        c.req.header('content-type')?.replace(/;\s*boundary=("[^"]*"|[^;]*)/i, ''),
         c.req.header('content-length'),
       ),
       async () => {

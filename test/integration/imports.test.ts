@@ -337,6 +337,17 @@ describe.each(databases)('CSV import on $name', ({ open }) => {
     expect(other.status).toBe(422);
     const jobs = await call(app, 'GET', '/v1/jobs?kind=import', { key: o.caller });
     expect(jobs.body.data).toHaveLength(1);
+    // A multipart upload tried again: the client draws a new boundary, the key still replays.
+    const form = () => ({
+      key: o.manager,
+      body: multipart(file, { mode: 'partial' }),
+      headers: { 'idempotency-key': 'form-7' },
+    });
+    const sent = await call(app, 'POST', '/v1/imports', form());
+    const resent = await call(app, 'POST', '/v1/imports', form());
+    expect([sent.status, resent.status]).toEqual([200, 200]);
+    expect(resent.headers.get('idempotent-replayed')).toBe('true');
+    expect(resent.body.id).toBe(sent.body.id);
   });
 
   it('imports interactions found by e-mail, with French dates, and rejects the rows it cannot place', async () => {
