@@ -16,6 +16,8 @@ export type ProspectRef =
 export interface InteractionRecord {
   line: number;
   ref: ProspectRef;
+  /** The row's other references, tried in turn when `ref` finds nobody: its phone after its e-mail. */
+  also?: ProspectRef[];
   type: InteractionType;
   channel: InteractionChannel;
   occurredAt: Date;
@@ -49,7 +51,7 @@ export function toInteractionRecord(
   if ('error' in read) return { kind: 'rejected', error: read.error };
   const row = read.values;
 
-  let ref: ProspectRef | undefined;
+  const refs: ProspectRef[] = [];
   const prospectId = row.one('prospectId');
   const externalId = row.one('externalId');
   const email = row.one('email');
@@ -57,22 +59,30 @@ export function toInteractionRecord(
   if (prospectId) {
     if (!isUuid(prospectId))
       return rejected(line, `prospect id "${prospectId}" is not a Tiède id`, 'prospectId');
-    ref = { by: 'id', value: prospectId.toLowerCase() };
-  } else if (externalId) {
-    ref = { by: 'externalId', value: externalId };
-  } else if (email || phone) {
-    const rawCountry = row.one('country');
-    const country = (rawCountry && normalizeCountry(rawCountry)) || options.defaultCountry;
-    const result = email
-      ? contactPointDraft('email', email, null)
-      : contactPointDraft('phone', phone!, country);
-    if (!result.ok) return rejected(line, result.message, email ? 'email' : 'phone');
-    ref = {
+    refs.push({ by: 'id', value: prospectId.toLowerCase() });
+  }
+  if (externalId) refs.push({ by: 'externalId', value: externalId });
+  const rawCountry = row.one('country');
+  const country = (rawCountry && normalizeCountry(rawCountry)) || options.defaultCountry;
+  for (const [channel, raw] of [
+    ['email', email],
+    ['phone', phone],
+  ] as const) {
+    if (!raw) continue;
+    const result = contactPointDraft(channel, raw, channel === 'phone' ? country : null);
+    // A bad e-mail or phone is the row's fault only when nothing else names the person.
+    if (!result.ok) {
+      if (refs.length === 0 && (channel === 'phone' || !phone))
+        return rejected(line, result.message, channel);
+      continue;
+    }
+    refs.push({
       by: 'contactPoint',
       value: result.draft.value,
-      label: email ? `e-mail ${email}` : `phone ${phone}`,
-    };
+      label: channel === 'email' ? `e-mail ${raw}` : `phone ${raw}`,
+    });
   }
+  const [ref, ...also] = refs;
   if (!ref) return rejected(line, 'no prospect id, CRM id, e-mail or phone says whom the event concerns');
 
   const rawType = row.one('type');
@@ -115,7 +125,15 @@ export function toInteractionRecord(
       return rejected(line, `duration "${duration}" is not seconds or h:mm:ss`, 'duration');
     metadata.durationSeconds = seconds;
   }
-  const record: InteractionRecord = { line, ref, type, channel, occurredAt, metadata };
+  const record: InteractionRecord = {
+    line,
+    ref,
+    ...(also.length > 0 ? { also } : {}),
+    type,
+    channel,
+    occurredAt,
+    metadata,
+  };
   const outcome = row.one('outcome');
   const campaign = row.one('campaign');
   const note = row.one('note');

@@ -9,7 +9,7 @@ import { channelOfValue } from '../prospects/drafts';
 import type { FastRows } from './fast-rows';
 import { type FastConflict, loadKnownKeys, writeProspectImportBatch } from './fast-write';
 import type { ImportTarget } from './fields';
-import type { InteractionRecord } from './interaction-records';
+import type { InteractionRecord, ProspectRef } from './interaction-records';
 import type { ProspectRecord } from './prospect-records';
 
 export interface Counts {
@@ -116,11 +116,15 @@ export function interactionAdapter(): TargetAdapter<InteractionRecord> {
 
 const p = sql.param;
 
-/** Finds the prospect each event concerns; rows that name nobody this organization knows are rejected. */
+/**
+ * Finds the prospect each event concerns, by the row's references in turn (id, CRM id, e-mail, phone):
+ * an e-mail nobody has falls back to the row's phone. A number several prospects share (a switchboard)
+ * names none of them; rows that name nobody this organization knows, or only such a number, are rejected.
+ */
 async function resolveProspects(ctx: Ctx, records: InteractionRecord[]) {
-  const ids = records.filter((r) => r.ref.by === 'id').map((r) => r.ref.value);
-  const externalIds = records.filter((r) => r.ref.by === 'externalId').map((r) => r.ref.value);
-  const values = records.filter((r) => r.ref.by === 'contactPoint').map((r) => r.ref.value);
+  const refs = records.flatMap((r) => [r.ref, ...(r.also ?? [])]);
+  const of = (by: ProspectRef['by']) => refs.filter((r) => r.by === by).map((r) => r.value);
+  const [ids, externalIds, values] = [of('id'), of('externalId'), of('contactPoint')];
   const [byId, byExternal, byValue] = await Promise.all([
     ids.length === 0
       ? []
@@ -144,28 +148,42 @@ async function resolveProspects(ctx: Ctx, records: InteractionRecord[]) {
   ]);
   const known = new Set(byId.map((r) => r.id));
   const external = new Map(byExternal.map((r) => [r.external_id, r.id]));
-  // The earliest prospect that has the contact point: ids are time-ordered.
-  const contact = new Map(byValue.map((r) => [r.id, [...r.prospect_ids].sort()[0]]));
+  const holders = new Map(byValue.map((r) => [r.id, r.prospect_ids]));
   const ok: InteractionRecord[] = [];
   const rejected: FieldError[] = [];
   for (const record of records) {
-    const { ref } = record;
-    let prospectId: string | undefined;
-    let pointId: string | undefined;
-    if (ref.by === 'id') prospectId = known.has(ref.value) ? ref.value : undefined;
-    else if (ref.by === 'externalId') prospectId = external.get(ref.value);
-    else {
-      const id = contactPointId(ctx.orgId, channelOfValue(ref.value), ref.value);
-      prospectId = contact.get(id);
-      if (prospectId) pointId = id;
+    let found: { prospectId: string; pointId?: string } | undefined;
+    let shared: { label: string; count: number } | undefined;
+    for (const ref of [record.ref, ...(record.also ?? [])]) {
+      if (ref.by === 'id') found = known.has(ref.value) ? { prospectId: ref.value } : undefined;
+      else if (ref.by === 'externalId') {
+        const id = external.get(ref.value);
+        found = id ? { prospectId: id } : undefined;
+      } else {
+        const pointId = contactPointId(ctx.orgId, channelOfValue(ref.value), ref.value);
+        const people = holders.get(pointId) ?? [];
+        if (people.length === 1) found = { prospectId: people[0]!, pointId };
+        else if (people.length > 1) shared ??= { label: ref.label, count: people.length };
+      }
+      if (found) break;
     }
-    if (!prospectId) {
+    if (!found) {
+      const { ref } = record;
       const what =
         ref.by === 'id' ? `id ${ref.value}` : ref.by === 'externalId' ? `CRM id "${ref.value}"` : ref.label;
-      rejected.push({ line: record.line, message: `line ${record.line}: no prospect has ${what}` });
+      rejected.push({
+        line: record.line,
+        message: shared
+          ? `line ${record.line}: ${shared.label} is shared by ${shared.count} prospects; name the person by e-mail, CRM id or id`
+          : `line ${record.line}: no prospect has ${what}`,
+      });
       continue;
     }
-    ok.push({ ...record, prospectId, ...(pointId ? { contactPointId: pointId } : {}) });
+    ok.push({
+      ...record,
+      prospectId: found.prospectId,
+      ...(found.pointId ? { contactPointId: found.pointId } : {}),
+    });
   }
   return { ok, rejected };
 }

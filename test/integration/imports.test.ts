@@ -350,6 +350,44 @@ describe.each(databases)('CSV import on $name', ({ open }) => {
     expect(resent.body.id).toBe(sent.body.id);
   });
 
+  it('places an event by its phone when its e-mail is unknown, and never on one of several sharing a number', async () => {
+    const o = await newOrg(database);
+    const prospects = [
+      'Prénom;Nom;E-mail;Téléphone',
+      'Jérôme;Lefèvre;jerome@boulangerie.fr;04 72 00 00 01',
+      'Paul;Martin;paul@standard.fr;01 23 45 67 89',
+      'Lucie;Martin;lucie@standard.fr;01 23 45 67 89',
+    ].join('\n');
+    expect((await call(app, 'POST', ...csv(o.manager, `${prospects}\n`))).body.result.counts).toMatchObject({
+      created: 3,
+    });
+    const events = [
+      'Date;Type;E-mail;Téléphone',
+      '05/02/2026 11:00;note;nouvelle.adresse@boulangerie.fr;04 72 00 00 01',
+      '06/02/2026 08:00;Appel;;01 23 45 67 89',
+      '06/02/2026 09:00;Appel;lucie@standard.fr;01 23 45 67 89',
+    ].join('\n');
+    const imported = await call(app, 'POST', ...csv(o.marketer, `${events}\n`, 'target=interactions'));
+    expect(imported.body.result.counts).toMatchObject({ rows: 3, created: 2, rejected: 1 });
+    expect(imported.body.result.rejected).toEqual([
+      {
+        line: 3,
+        message:
+          'line 3: phone 01 23 45 67 89 is shared by 2 prospects; name the person by e-mail, CRM id or id',
+      },
+    ]);
+    const typesOf = async (lastName: string, firstName: string) => {
+      const person = (await people(o)).find(
+        (p: { lastName: string; firstName: string }) => p.lastName === lastName && p.firstName === firstName,
+      );
+      const detail = await call(app, 'GET', `/v1/prospects/${person.id}`, { key: o.caller });
+      return detail.body.latestInteractions.map((i: { type: string }) => i.type);
+    };
+    expect(await typesOf('Lefèvre', 'Jérôme')).toEqual(['note']);
+    expect(await typesOf('Martin', 'Lucie')).toHaveLength(1);
+    expect(await typesOf('Martin', 'Paul')).toEqual([]);
+  });
+
   it('imports interactions found by e-mail, with French dates, and rejects the rows it cannot place', async () => {
     const o = await newOrg(database);
     await call(app, 'POST', ...csv(o.manager, fixture('fr-excel-cp1252.csv')));
