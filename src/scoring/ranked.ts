@@ -96,19 +96,31 @@ function conditions(ctx: Ctx, f: RankedFilters): (SQL | undefined)[] {
   ];
 }
 
-/** Keyset cursor of a ranked list: the sort value and the prospect id of the last row seen. */
-function encodeCursor(value: number, id: string): string {
-  return Buffer.from(`${value}:${id}`, 'utf8').toString('base64url');
+/**
+ * Keyset cursor of a ranked list: its order, the sort value and the prospect id of the last row seen. A
+ * rank can be below zero (a score less its pressure).
+ */
+function encodeCursor(sort: RankedSort, value: number, id: string): string {
+  return Buffer.from(`${sort}:${value}:${id}`, 'utf8').toString('base64url');
 }
 
-function decodeCursor(cursor: string | undefined): { value: number; id: string } | undefined {
+function decodeCursor(
+  sort: RankedSort,
+  cursor: string | undefined,
+): { value: number; id: string } | undefined {
   if (!cursor) return undefined;
-  const match = /^(\d{1,3}):([0-9a-f-]{36})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  const match = /^([-a-z]+):(-?\d{1,3}):([0-9a-f-]{36})$/.exec(
+    Buffer.from(cursor, 'base64url').toString('utf8'),
+  );
   if (!match)
     throw invalid('the cursor is not one this API gave', [
       { field: 'cursor', message: 'not a cursor from a previous page of this list' },
     ]);
-  return { value: Number(match[1]), id: match[2]! };
+  if (match[1] !== sort)
+    throw invalid('the cursor is from a list in another order', [
+      { field: 'cursor', message: `from a list sorted by ${match[1]}, not ${sort}` },
+    ]);
+  return { value: Number(match[2]), id: match[3]! };
 }
 
 export interface RankedRow {
@@ -118,7 +130,7 @@ export interface RankedRow {
 
 /** One page of a campaign's scored prospects in the asked order. */
 export async function rankedPage(ctx: Ctx, f: RankedFilters, limit: number, cursor?: string) {
-  const after = decodeCursor(cursor);
+  const after = decodeCursor(f.sort, cursor);
   const column = f.sort === '-rank' ? prospectScores.rank : prospectScores.score;
   const ascending = f.sort === 'score';
   const keyset = after
@@ -148,7 +160,7 @@ export async function rankedPage(ctx: Ctx, f: RankedFilters, limit: number, curs
     data,
     nextCursor:
       rows.length > limit && last
-        ? encodeCursor(f.sort === '-rank' ? last.score.rank : last.score.score, last.prospect.id)
+        ? encodeCursor(f.sort, f.sort === '-rank' ? last.score.rank : last.score.score, last.prospect.id)
         : null,
   };
 }

@@ -118,6 +118,18 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
       cursor = page.nextCursor;
     }
     expect(seen).toEqual(all.data.map((p: { id: string }) => p.id));
+    // A cursor belongs to its order: reused with another, it is refused rather than cutting a page wrong.
+    const rankPage = await ranked('limit=7&sort=-rank');
+    const misused = await call(
+      app,
+      'GET',
+      `/v1/prospects?campaign=${campaignId}&sort=score&cursor=${rankPage.nextCursor}`,
+      {
+        key: org.caller,
+      },
+    );
+    expect(misused.status).toBe(400);
+    expect(JSON.stringify(misused.body.errors)).toContain('sorted by -rank');
     const ascending = await ranked('limit=100&sort=score');
     expect(ascending.data.map((p: { score: { score: number } }) => p.score.score)).toEqual(
       [...scores].reverse(),
