@@ -78,6 +78,10 @@ const TEXTS: Record<string, (f: Facts) => { fr: string; en: string }> = {
   'engagement.refused': () => ({ fr: 'A refusé lors d’un appel', en: 'Declined during a call' }),
   'engagement.opt_out': () => ({ fr: 'S’est désinscrit', en: 'Opted out' }),
   'engagement.complaint': () => ({ fr: 'A porté plainte', en: 'Complained' }),
+  'model.percentile': (f) => ({
+    fr: `Le modèle estime ses chances à ${f.probability} % (mieux que ${f.percentile} % des prospects)`,
+    en: `The model puts the odds at ${f.probability} % (better than ${f.percentile} % of prospects)`,
+  }),
 };
 
 const signed = (points: number) => {

@@ -4,7 +4,7 @@ import { getCampaign } from './campaigns';
 import { engagementScore } from './engagement';
 import { type Contribution, fitScore, type IdealProfile } from './fit';
 import { readInputs, type ScoringInput } from './inputs';
-import { activeScorer, modelOpinion, type Scorer } from './models';
+import { activeScorer, type ModelOpinion, modelOpinion, type Scorer } from './models';
 import { contactPressure, rankFor } from './pressure';
 import { strongest, writeReasons } from './reasons';
 
@@ -31,6 +31,21 @@ export interface ProspectScore {
 }
 
 const YEAR_MS = 365 * 86_400_000;
+
+/**
+ * The active model's view as a reason of its own, since it weighs half of the score: from −12 points for
+ * the last of the people it was measured on to +12 for the first.
+ */
+function modelReason(opinion: ModelOpinion | undefined): Contribution[] {
+  if (!opinion) return [];
+  return [
+    {
+      code: 'model.percentile',
+      points: Math.round((opinion.percentile - 50) / 4),
+      facts: { probability: Math.round(opinion.probability * 100), percentile: opinion.percentile },
+    },
+  ];
+}
 
 export interface ScoredCampaign {
   id: string;
@@ -90,7 +105,7 @@ export function scoreInput(
       points: Math.round(engagement.points * 10) / 10,
       halfLifeDays: campaign.halfLifeDays,
     },
-    contributions: strongest([...fit.contributions, ...engagement.contributions]),
+    contributions: strongest([...fit.contributions, ...engagement.contributions, ...modelReason(opinion)]),
     missed: fit.missed,
   };
 }
