@@ -34,8 +34,16 @@ export const EXPORT_HEADER = [
   'reasons_against',
 ] as const;
 
-/** A row of the CSV export: the person, its first valid phone and e-mail, its score and reasons in one language. */
-export function exportFields(row: ExportRow, language: 'fr' | 'en'): (string | number | null)[] {
+/**
+ * A row of the CSV export: the person, its first valid phone and e-mail, its score and reasons in one
+ * language. For Excel (`;` between cells, as where the comma is the decimal mark) decimals take a comma,
+ * or Excel reads them as text.
+ */
+export function exportFields(
+  row: ExportRow,
+  language: 'fr' | 'en',
+  excel = false,
+): (string | number | null)[] {
   const first = (channel: 'phone' | 'email') =>
     row.contactPoints.find((cp) => cp.channel === channel && cp.status === 'valid')?.value ?? null;
   const reasons = (list: StoredReason[]) => list.map((r) => writeReason(r)[language]).join(' ; ');
@@ -53,13 +61,15 @@ export function exportFields(row: ExportRow, language: 'fr' | 'en'): (string | n
     first('email'),
     s.score,
     s.rank,
-    s.probability === null ? null : Math.round(s.probability * 10_000) / 10_000,
+    s.probability === null ? null : decimal(Math.round(s.probability * 10_000) / 10_000, excel),
     s.fit,
     s.engagement,
     reasons(s.reasons.positive),
     reasons(s.reasons.negative),
   ];
 }
+
+const decimal = (n: number, comma: boolean) => (comma ? String(n).replace('.', ',') : n);
 
 /** The export, written as it is read: a thousand rows at a time, never the whole list in memory. */
 export function csvStream(rows: AsyncGenerator<ExportRow[]>, language: 'fr' | 'en', excel: boolean) {
@@ -72,7 +82,9 @@ export function csvStream(rows: AsyncGenerator<ExportRow[]>, language: 'fr' | 'e
     async pull(controller) {
       const next = await rows.next();
       if (next.done) return controller.close();
-      const text = next.value.map((r) => `${csvLine(exportFields(r, language), options)}\r\n`).join('');
+      const text = next.value
+        .map((r) => `${csvLine(exportFields(r, language, excel), options)}\r\n`)
+        .join('');
       if (text) controller.enqueue(encoder.encode(text));
     },
     async cancel() {

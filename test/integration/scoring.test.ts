@@ -208,7 +208,8 @@ describe.each(databases)('campaigns and scores through the API on $name', ({ ope
     expect(buyer.model.percentile).toBeGreaterThan(assistant.model.percentile);
     expect(buyer.score).toBeGreaterThan(assistant.score);
     // The model weighs half of the score: its view is a reason of its own.
-    const modelReasons = (answer: { reasons: Record<string, { code: string; fr: string }[]> }) =>
+    type Reason = { code: string; fr: string };
+    const modelReasons = (answer: { reasons: { positive: Reason[]; negative: Reason[] } }) =>
       [...answer.reasons.positive, ...answer.reasons.negative].filter((r) => r.code === 'model.percentile');
     expect(modelReasons(buyer)[0]?.fr).toMatch(
       /^Le modèle estime ses chances à \d+ % \(mieux que \d+ % des prospects\) \([+−]\d+\)$/,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { csvLine } from '../../src/lib/csv-out';
+import { EXPORT_HEADER, type ExportRow, exportFields } from '../../src/scoring/export';
 
 describe('CSV lines for spreadsheets', () => {
   it('quotes what needs it and defuses formulas, but leaves phones and signed numbers alone', () => {
@@ -15,5 +16,26 @@ describe('CSV lines for spreadsheets', () => {
     );
     // Without the guard (rejected rows sent back to be fixed), values go out as they came.
     expect(csvLine(['=1+1'], { delimiter: ';' })).toBe('=1+1');
+  });
+});
+
+describe('the ranking export', () => {
+  it('writes a probability with a decimal comma for Excel, with a point otherwise', () => {
+    const row = {
+      prospect: { id: 'p1', firstName: 'Anne', lastName: 'Morel', jobTitle: null, country: 'FR' },
+      score: {
+        score: 70,
+        rank: 65,
+        probability: 0.7515,
+        fit: 80,
+        engagement: 40,
+        reasons: { positive: [], negative: [] },
+      },
+      company: null,
+      contactPoints: [],
+    } as unknown as ExportRow;
+    const probability = EXPORT_HEADER.indexOf('probability');
+    expect(exportFields(row, 'fr', true)[probability]).toBe('0,7515');
+    expect(exportFields(row, 'en')[probability]).toBe(0.7515);
   });
 });
