@@ -66,7 +66,16 @@ export function planColumns(
   const taken = new Map<string, string>();
   for (const field of explicit.values()) if (field) taken.set(field, 'mapping');
   const columns: PlannedColumn[] = headers.map((header, index) => {
-    if (explicit.has(index)) return { index, header, field: explicit.get(index) ?? null, source: 'mapping' };
+    if (explicit.has(index)) {
+      const field = explicit.get(index) ?? null;
+      return {
+        index,
+        header,
+        field,
+        source: 'mapping',
+        ...(field ? {} : { note: 'ignored by the mapping' }),
+      };
+    }
     if (header.trim() === '') return { index, header, field: null, source: 'none', note: 'no header' };
     const guess = options.autoMap === false ? undefined : guessField(target, header);
     if (guess) {
@@ -79,7 +88,15 @@ export function planColumns(
       const note = `also looks like ${guess}, already read from ${owner === 'mapping' ? 'the mapping' : `"${owner}"`}`;
       return keepOrIgnore(target, index, header, options, note);
     }
-    return keepOrIgnore(target, index, header, options);
+    const kept = keepOrIgnore(target, index, header, options);
+    if (kept.field !== null) return kept;
+    return {
+      ...kept,
+      note:
+        options.autoMap === false
+          ? 'not in the mapping, and autoMap is off'
+          : 'no field recognises this header: map it, or keep it as a custom attribute with keepUnmapped',
+    };
   });
   return { plan: { target, columns } };
 }

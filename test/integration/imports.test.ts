@@ -30,7 +30,12 @@ describe.each(databases)('CSV import on $name', ({ open }) => {
     expect(result.rejected).toEqual([
       { line: 6, field: 'phone', message: 'line 6: phone "+33 1 23" is not a valid number for FR' },
     ]);
-    expect(result.columns.ignored).toEqual([{ column: 'Commentaire' }]);
+    expect(result.columns.ignored).toEqual([
+      {
+        column: 'Commentaire',
+        reason: 'no field recognises this header: map it, or keep it as a custom attribute with keepUnmapped',
+      },
+    ]);
     expect(
       result.columns.mapped.map((m: { column: string; field: string }) => `${m.column}→${m.field}`),
     ).toEqual(
@@ -149,7 +154,7 @@ describe.each(databases)('CSV import on $name', ({ open }) => {
         { column: 'Tel direct', field: 'phone', source: 'mapping' },
         { column: 'Segment', field: 'attributes.segment', source: 'mapping' },
       ],
-      ignored: [{ column: 'Ne pas importer' }],
+      ignored: [{ column: 'Ne pas importer', reason: 'ignored by the mapping' }],
     });
     const [person] = await people(o);
     expect(person).toMatchObject({ attributes: { segment: 'PME' }, company: { name: 'Garage Dupuis' } });

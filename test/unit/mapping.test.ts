@@ -70,8 +70,25 @@ describe('planColumns', () => {
     ]);
     expect(described.ignored).toEqual([
       { column: 'Poste', reason: 'also looks like jobTitle, already read from "Fonction"' },
-      { column: 'Segment' },
-      { column: 'Notes' },
+      {
+        column: 'Segment',
+        reason: 'no field recognises this header: map it, or keep it as a custom attribute with keepUnmapped',
+      },
+      {
+        column: 'Notes',
+        reason: 'no field recognises this header: map it, or keep it as a custom attribute with keepUnmapped',
+      },
+    ]);
+  });
+
+  it('says a column was left out because automatic mapping is off', () => {
+    const result = planColumns('prospects', ['Société', 'Tel'], {
+      mapping: { Tel: 'phone' },
+      autoMap: false,
+    });
+    if ('errors' in result) throw new Error('unexpected');
+    expect(describePlan(result.plan).ignored).toEqual([
+      { column: 'Société', reason: 'not in the mapping, and autoMap is off' },
     ]);
   });
 
