@@ -54,6 +54,11 @@ export function createConverter(plan: ColumnPlan, options: ConvertOptions): Conv
     const out: Converted = { records: [], rejected: [], warnings: [], blank: 0 };
     if (router) out.fast = emptyFastRows();
     for (const record of batch) {
+      // Bytes the file's encoding could not read became U+FFFD: two exports pasted together, say.
+      if (record.fields.some((field) => field.includes('\uFFFD')))
+        out.warnings.push(
+          `line ${record.line}: some bytes could not be read in the file's encoding and show as "\uFFFD" (a file that mixes encodings?)`,
+        );
       const result = row(record.fields, record.line);
       if (result.kind === 'record') {
         const warnings = (result.record as Partial<ProspectRecord>).warnings;

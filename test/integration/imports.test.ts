@@ -355,6 +355,20 @@ describe.each(databases)('CSV import on $name', ({ open }) => {
     expect(resent.body.id).toBe(sent.body.id);
   });
 
+  it('warns of the lines where bytes could not be read, as when two exports are pasted together', async () => {
+    const o = await newOrg(database);
+    const utf8 = Buffer.from(
+      `Prénom;Nom;E-mail\r\n${[0, 1, 2, 3, 4].map((i) => `Élodie${i};Mixé;mix${i}@mix.fr\r\n`).join('')}`,
+      'utf8',
+    );
+    const latin1 = Buffer.from('Zoé;Mélangé;zoe@mix.fr\r\n', 'latin1');
+    const response = await call(app, 'POST', ...csv(o.manager, Buffer.concat([utf8, latin1])));
+    expect(response.body.result.counts).toMatchObject({ created: 6 });
+    expect(response.body.result.warnings).toEqual([
+      expect.stringMatching(/^line 7: some bytes could not be read in the file's encoding/),
+    ]);
+  });
+
   it('places an event by its phone when its e-mail is unknown, and never on one of several sharing a number', async () => {
     const o = await newOrg(database);
     const prospects = [
