@@ -15,18 +15,31 @@ export const importOptionsSchema = z.object({
   mode: z.enum(['partial', 'atomic']).default('partial').openapi({
     description: 'partial: valid rows go in, bad rows are reported; atomic: all rows or none',
   }),
+  // One schema for both forms (a JSON object, or its text in a query or form field), so that a text that is
+  // not JSON says so instead of "expected record, received string".
   mapping: z
-    .union([
-      mappingSchema,
-      z.string().transform((text, ctx) => {
+    .unknown()
+    .transform((value, ctx): z.infer<typeof mappingSchema> | undefined => {
+      if (value === undefined) return undefined;
+      let parsed = value;
+      if (typeof value === 'string') {
         try {
-          return mappingSchema.parse(JSON.parse(text));
+          parsed = JSON.parse(value);
         } catch {
-          ctx.addIssue({ code: 'custom', message: 'must be a JSON object of column → field (or null)' });
+          ctx.addIssue({
+            code: 'custom',
+            message: 'is not valid JSON (expected an object of column → field or null)',
+          });
           return z.NEVER;
         }
-      }),
-    ])
+      }
+      const mapping = mappingSchema.safeParse(parsed);
+      if (!mapping.success) {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object of column → field (or null)' });
+        return z.NEVER;
+      }
+      return mapping.data;
+    })
     .optional()
     .openapi({
       description: 'JSON object: column header → field, "attributes.<name>", or null to ignore',

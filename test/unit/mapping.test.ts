@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { guessField } from '../../src/imports/fields';
+import { importOptionsSchema } from '../../src/imports/options';
 import { describePlan, planColumns } from '../../src/imports/plan';
 
 describe('guessField', () => {
@@ -120,5 +121,18 @@ describe('planColumns', () => {
         { field: 'mapping.Segment', message: expect.stringContaining('"shoeSize" is not a field') },
       ],
     });
+  });
+});
+
+describe('the mapping option', () => {
+  it('says when its text is not JSON, and when it is JSON but not an object of fields', () => {
+    const problem = (mapping: unknown) => {
+      const parsed = importOptionsSchema.safeParse({ mapping });
+      return parsed.success ? undefined : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    };
+    expect(problem('{not json')).toEqual([expect.stringMatching(/^mapping: is not valid JSON/)]);
+    expect(problem('[1]')).toEqual([expect.stringMatching(/^mapping: must be a JSON object/)]);
+    expect(problem('{"Tel": "phone", "Notes": null}')).toBeUndefined();
+    expect(importOptionsSchema.parse({}).mapping).toBeUndefined();
   });
 });
