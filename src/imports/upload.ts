@@ -150,6 +150,16 @@ async function readMultipart(
         }
       })();
     });
+    // A second file would be left out without a word: the request is refused instead.
+    parser.on('filesLimit', () => {
+      failure ??= new AppError(
+        'VALIDATION',
+        'the multipart body has more than one file: send one CSV per import',
+        {
+          errors: [{ field: 'file', message: 'one file per import' }],
+        },
+      );
+    });
     parser.on('close', resolve);
     parser.on('error', reject);
   });

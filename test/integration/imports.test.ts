@@ -132,6 +132,16 @@ describe.each(databases)('CSV import on $name', ({ open }) => {
     });
   });
 
+  it('refuses a multipart body with two files rather than import one and drop the other', async () => {
+    const o = await newOrg(database);
+    const form = multipart('Nom;Email\nA;a@x.fr\n');
+    form.append('file2', new Blob(['Nom;Email\nB;b@x.fr\n'], { type: 'text/csv' }), 'autre.csv');
+    const response = await call(app, 'POST', '/v1/imports', { key: o.manager, body: form });
+    expect(response.status).toBe(400);
+    expect(response.body.errors).toEqual([{ field: 'file', message: 'one file per import' }]);
+    expect(await people(o)).toHaveLength(0);
+  });
+
   it('takes a multipart upload with options as form fields, and an explicit mapping', async () => {
     const o = await newOrg(database);
     const file = 'Nom client;Tel direct;Segment;Ne pas importer\nGarage Dupuis;04 76 00 00 00;PME;x\n';
