@@ -210,7 +210,12 @@ function companyOf(
   const registrationCell = row.all('registrationId')[0];
   const website = row.one('website');
   const attributes = row.prefixed('companyAttributes') as Attributes;
-  if (!name && !registrationCell && !website) return undefined;
+  if (!name && !registrationCell && !website) {
+    const left = Object.keys(attributes);
+    if (left.length > 0)
+      warn(`company attributes ${left.map((k) => `"${k}"`).join(', ')} left out: the row names no company`);
+    return undefined;
+  }
 
   const company: CompanyDraft = { name: name ?? '', attributes };
   if (country) company.country = country;

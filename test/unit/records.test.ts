@@ -135,6 +135,21 @@ describe('toProspectRecord', () => {
   });
 });
 
+describe('company attributes without a company', () => {
+  it('warns that they were left out instead of dropping them silently', () => {
+    const mapped = planColumns('prospects', ['Nom', 'E-mail', 'Budget'], {
+      mapping: { Budget: 'companyAttributes.budget' },
+    });
+    if ('errors' in mapped) throw new Error('unexpected');
+    const result = toProspectRecord(['Martin', 'anne@gmail.com', '20 k€'], 2, mapped.plan, options);
+    if (result.kind !== 'record') throw new Error(JSON.stringify(result));
+    expect(result.record.company).toBeUndefined();
+    expect(result.record.warnings).toEqual([
+      'line 2: company attributes "budget" left out: the row names no company',
+    ]);
+  });
+});
+
 describe('toInteractionRecord', () => {
   const p = plan('interactions', ['E-mail', 'Type', 'Date', 'Résultat', 'Campagne', 'Durée']);
   const opts = {
