@@ -31,13 +31,13 @@ export interface RunnerOptions {
   maxAttempts?: number;
 }
 
+/** How often a runner looks for abandoned uploads. */
+const CLEANUP_EVERY_MS = 5 * 60_000;
+
 /**
  * Polls the jobs table and runs what it claims. Any number of processes may run one: claims use
  * FOR UPDATE SKIP LOCKED, and a lease that is not renewed (a dead process) lets another resume the job.
  */
-/** How often a runner looks for abandoned uploads. */
-const CLEANUP_EVERY_MS = 5 * 60_000;
-
 export class JobRunner {
   readonly workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly handlers = new Map<string, JobHandler>();

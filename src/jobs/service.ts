@@ -62,20 +62,21 @@ export async function listJobs(
   return page(rows, f.limit);
 }
 
+/** How long an upload may go without a new piece before it counts as abandoned. */
+const UPLOAD_LEASE_MINUTES = 10;
+const UPLOAD_LEASE = sql.raw(`interval '${UPLOAD_LEASE_MINUTES} minutes'`);
+
 /**
  * A piece of an upload, sent as base64 text that PostgreSQL decodes: PGlite writes a bytea parameter as
  * one two-letter string per byte, and a 2 MiB piece then took 110 MB of the service's heap, which ended it
  * when an upload came during an import.
  */
-/** How long an upload may go without a new piece before it counts as abandoned. */
-const UPLOAD_LEASE_MINUTES = 10;
-
 export async function appendBlob(db: Db, jobId: string, seq: number, data: Uint8Array): Promise<void> {
   const text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
   // Each piece renews the upload's lease: an upload whose pieces stopped coming is failed when it runs out.
   await db.execute(
     sql`WITH renewed AS (
-          UPDATE jobs SET locked_until = now() + ${sql.raw(`interval '${UPLOAD_LEASE_MINUTES} minutes'`)}
+          UPDATE jobs SET locked_until = now() + ${UPLOAD_LEASE}
           WHERE id = ${jobId} AND status = 'uploading'
         )
         INSERT INTO job_blobs (job_id, seq, data) VALUES (${jobId}, ${seq}, decode(${text}, 'base64'))`,
@@ -186,7 +187,7 @@ export async function failAbandonedUploads(db: Db): Promise<void> {
     sql`UPDATE jobs SET status = 'failed', finished_at = now(),
           error = '{"code":"UPLOAD_INCOMPLETE","message":"the upload never finished"}'::jsonb
         WHERE status = 'uploading'
-          AND coalesce(locked_until, created_at + ${sql.raw(`interval '${UPLOAD_LEASE_MINUTES} minutes'`)}) < now()`,
+          AND coalesce(locked_until, created_at + ${UPLOAD_LEASE}) < now()`,
   );
   // An import run inside a request whose process died: nobody will finish it.
   await db.execute(

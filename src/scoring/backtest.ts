@@ -61,22 +61,25 @@ export function backtest(table: Table, options: BacktestOptions): BacktestReport
   if (table.rows.length === 0) throw new BacktestError('the file has a header but no rows');
   const values = new Map<string, number>();
   for (const row of table.rows) values.set(row[target]!, (values.get(row[target]!) ?? 0) + 1);
+  const seen = [...values.keys()];
+  const listed = seen.slice(0, 20).join(', ');
   const asked = options.positive;
+  // The value asked for as written, else as written in the file whatever its case.
+  const named =
+    asked === undefined || values.has(asked)
+      ? asked
+      : (seen.find((v) => v.toLowerCase() === asked.toLowerCase()) ?? asked);
   const positive =
-    (asked === undefined
-      ? undefined
-      : values.has(asked)
-        ? asked
-        : ([...values.keys()].find((v) => v.toLowerCase() === asked.toLowerCase()) ?? asked)) ??
-    [...values.keys()].find((v) => POSITIVE.includes(v.toLowerCase())) ??
+    named ??
+    seen.find((v) => POSITIVE.includes(v.toLowerCase())) ??
     (() => {
       throw new BacktestError(
-        `say which value of "${table.columns[target]}" is a success (--positive); its values are: ${[...values.keys()].slice(0, 20).join(', ')}`,
+        `say which value of "${table.columns[target]}" is a success (--positive); its values are: ${listed}`,
       );
     })();
   if (!values.has(positive))
     throw new BacktestError(
-      `"${positive}" never appears in "${table.columns[target]}"; its values are: ${[...values.keys()].slice(0, 20).join(', ')}`,
+      `"${positive}" never appears in "${table.columns[target]}"; its values are: ${listed}`,
     );
   if (values.size === 1)
     throw new BacktestError(

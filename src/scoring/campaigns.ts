@@ -10,6 +10,17 @@ import { queueRescoring } from './queue';
 
 const points = z.number().min(-100).max(100);
 
+const words = z
+  .array(z.string().trim().min(1, { error: 'a blank word matches nothing' }).max(100))
+  .min(1)
+  .max(100);
+const range = z
+  .object({ min: z.number().optional(), max: z.number().optional(), points })
+  .refine((r) => r.min === undefined || r.max === undefined || r.min <= r.max, {
+    error: 'min must not exceed max',
+    path: ['min'],
+  });
+
 /** Why an attribute condition's value cannot work with its operator, if it cannot. */
 function conditionProblem(op: string, value: unknown): string | undefined {
   if (op === 'present') return value === undefined ? undefined : '"present" takes no value';
@@ -22,16 +33,6 @@ function conditionProblem(op: string, value: unknown): string | undefined {
   if (String(value).trim() === '') return `"${op}" needs a value that is not blank`;
   return undefined;
 }
-const words = z
-  .array(z.string().trim().min(1, { error: 'a blank word matches nothing' }).max(100))
-  .min(1)
-  .max(100);
-const range = z
-  .object({ min: z.number().optional(), max: z.number().optional(), points })
-  .refine((r) => r.min === undefined || r.max === undefined || r.min <= r.max, {
-    error: 'min must not exceed max',
-    path: ['min'],
-  });
 
 export const IdealProfileSchema = z
   .object({

@@ -132,10 +132,9 @@ function numberOf(value: unknown): number {
 }
 
 /** Equal as numbers when both are ("75,5" and 75.5), else as text, case and accents aside. */
-function same(value: unknown, wanted: unknown): boolean {
-  const a = numberOf(value);
+function same(value: unknown, number: number, wanted: unknown): boolean {
   const b = numberOf(wanted);
-  if (!Number.isNaN(a) && !Number.isNaN(b)) return a === b;
+  if (!Number.isNaN(number) && !Number.isNaN(b)) return number === b;
   return fold(String(value)) === fold(String(wanted));
 }
 
@@ -145,9 +144,12 @@ function attributeMatches(condition: AttributeCondition, value: unknown): boolea
   const wanted = condition.value;
   switch (condition.op) {
     case 'eq':
-      return same(value, wanted);
-    case 'in':
-      return Array.isArray(wanted) && wanted.some((w) => same(value, w));
+      return same(value, numberOf(value), wanted);
+    case 'in': {
+      if (!Array.isArray(wanted)) return false;
+      const number = numberOf(value);
+      return wanted.some((w) => same(value, number, w));
+    }
     case 'gte':
       return numberOf(value) >= numberOf(wanted);
     case 'lte':

@@ -131,7 +131,8 @@ export interface RankedRow {
 /** One page of a campaign's scored prospects in the asked order. */
 export async function rankedPage(ctx: Ctx, f: RankedFilters, limit: number, cursor?: string) {
   const after = decodeCursor(f.sort, cursor);
-  const column = f.sort === '-rank' ? prospectScores.rank : prospectScores.score;
+  const byRank = f.sort === '-rank';
+  const column = byRank ? prospectScores.rank : prospectScores.score;
   const ascending = f.sort === 'score';
   const keyset = after
     ? ascending
@@ -160,7 +161,7 @@ export async function rankedPage(ctx: Ctx, f: RankedFilters, limit: number, curs
     data,
     nextCursor:
       rows.length > limit && last
-        ? encodeCursor(f.sort, f.sort === '-rank' ? last.score.rank : last.score.score, last.prospect.id)
+        ? encodeCursor(f.sort, byRank ? last.score.rank : last.score.score, last.prospect.id)
         : null,
   };
 }

@@ -91,7 +91,8 @@ const signed = (points: number) => {
 
 const COMPARED: Record<string, string> = { gte: '≥', lte: '≤' };
 
-function fitText(contribution: Contribution): { fr: string; en: string } | undefined {
+/** The sentence of a known code, or of a condition on a custom attribute. */
+function textOf(contribution: Contribution): { fr: string; en: string } | undefined {
   const text = TEXTS[contribution.code]?.(contribution.facts);
   if (text) return text;
   if (!contribution.code.startsWith('fit.attribute.')) return undefined;
@@ -104,7 +105,7 @@ function fitText(contribution: Contribution): { fr: string; en: string } | undef
 }
 
 export function reasonText(contribution: Contribution): { fr: string; en: string } {
-  const text = fitText(contribution);
+  const text = textOf(contribution);
   if (!text) return { fr: contribution.code, en: contribution.code };
   // A criterion given negative points marks what to avoid, not the target.
   if (contribution.points < 0 && contribution.code.startsWith('fit.'))
