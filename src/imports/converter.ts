@@ -41,15 +41,17 @@ export interface Converter {
 /** Turns CSV records into normalized import records, rejections and warnings; stateful only by caches and the router. */
 export function createConverter(plan: ColumnPlan, options: ConvertOptions): Converter {
   const router = options.target === 'prospects' ? new RowRouter(options.orgId) : undefined;
+  const interactionOptions = {
+    defaultCountry: options.defaultCountry,
+    dates: { timeZone: options.timeZone, dayFirst: options.dayFirst },
+    now: new Date(options.now),
+    contradictedOrder: { warned: false },
+  };
   const row =
     options.target === 'prospects'
       ? prospectRow(plan, options)
       : (fields: string[], line: number): RowResult<{ line: number }> =>
-          toInteractionRecord(fields, line, plan, {
-            defaultCountry: options.defaultCountry,
-            dates: { timeZone: options.timeZone, dayFirst: options.dayFirst },
-            now: new Date(options.now),
-          });
+          toInteractionRecord(fields, line, plan, interactionOptions);
   const convert = (batch: CsvRecord[]): Converted => {
     const out: Converted = { records: [], rejected: [], warnings: [], blank: 0 };
     if (router) out.fast = emptyFastRows();
@@ -61,7 +63,7 @@ export function createConverter(plan: ColumnPlan, options: ConvertOptions): Conv
         );
       const result = row(record.fields, record.line);
       if (result.kind === 'record') {
-        const warnings = (result.record as Partial<ProspectRecord>).warnings;
+        const warnings = (result.record as { warnings?: string[] }).warnings;
         if (warnings) for (const warning of warnings) out.warnings.push(warning);
         out.records.push(result.record);
       } else if (result.kind === 'rejected') out.rejected.push({ error: result.error, raw: record.fields });

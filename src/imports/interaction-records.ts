@@ -1,6 +1,6 @@
 import type { InteractionChannel, InteractionType } from '../../db/schema';
 import { channelOfType, parseChannel, parseInteractionType } from '../interactions/types';
-import { type DateReading, parseDateTime } from '../lib/dates';
+import { type DateReading, forcedDayFirst, parseDateTime } from '../lib/dates';
 import { isUuid } from '../lib/ids';
 import { contactPointDraft } from '../prospects/drafts';
 import { normalizeCountry, parseLooseNumber } from '../prospects/values';
@@ -26,6 +26,7 @@ export interface InteractionRecord {
   note?: string;
   externalId?: string;
   metadata: Record<string, unknown>;
+  warnings?: string[];
   /** Set once the reference is resolved against the database. */
   prospectId?: string;
   contactPointId?: string;
@@ -35,6 +36,8 @@ export interface InteractionRowOptions {
   defaultCountry: string | null;
   dates: DateReading;
   now: Date;
+  /** Whether the import already warned that a date contradicts its date order (said once). */
+  contradictedOrder?: { warned: boolean };
 }
 
 /** Events more than a day ahead of the clock are typing mistakes, not history. */
@@ -117,6 +120,8 @@ export function toInteractionRecord(
     return rejected(line, `date "${rawDate}" is in the future`, 'occurredAt');
   }
 
+  const warning = orderWarning(rawDate, line, options);
+
   const metadata: Record<string, unknown> = { ...row.prefixed('metadata') };
   const duration = row.one('duration');
   if (duration) {
@@ -142,7 +147,23 @@ export function toInteractionRecord(
   if (campaign) record.campaign = campaign;
   if (note) record.note = note;
   if (eventId) record.externalId = eventId;
+  if (warning) record.warnings = [warning];
   return { kind: 'record', record };
+}
+
+/**
+ * "12/31/2025" in an import that reads day first was read month first, as it must; but then the
+ * file's "03/04/2026" probably meant 4 March and was read 3 April. Said once per import, at the first such line.
+ */
+function orderWarning(rawDate: string, line: number, options: InteractionRowOptions): string | undefined {
+  const forced = forcedDayFirst(rawDate);
+  const state = options.contradictedOrder;
+  if (forced === undefined || forced === options.dates.dayFirst || !state || state.warned) return undefined;
+  state.warned = true;
+  const [reads, other, example] = options.dates.dayFirst
+    ? ['day first (dateOrder "dmy")', 'mdy', '03/04/2026 as 3 April']
+    : ['month first (dateOrder "mdy")', 'dmy', '03/04/2026 as March 4'];
+  return `line ${line}: date "${rawDate.trim()}" can only be read the other way round, but this import reads dates ${reads}; if the file writes them that way, dates that read both ways were misread (${example}): import it again with dateOrder "${other}"`;
 }
 
 /** "95", "1:35", "00:01:35" → seconds. */

@@ -123,6 +123,20 @@ export function parseDateTime(raw: string, reading: DateReading): Date | undefin
   return undefined;
 }
 
+/**
+ * The order a day/month date's own numbers impose: true for "31/12/2025" (day first), false for
+ * "12/31/2025" (month first), undefined when both orders read ("03/04/2026") or it is not such a date.
+ */
+export function forcedDayFirst(raw: string): boolean | undefined {
+  const slashed = SLASHED.exec(raw.trim());
+  if (!slashed) return undefined;
+  const first = +slashed[1]!;
+  const second = +slashed[2]!;
+  if (first > 12 && second <= 12) return true;
+  if (second > 12 && first <= 12) return false;
+  return undefined;
+}
+
 function validDate(year: number, month: number, day: number): boolean {
   if (month < 1 || month > 12 || day < 1 || year < 1900 || year > 2200) return false;
   return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();

@@ -417,6 +417,36 @@ describe.each(databases)('CSV import on $name', ({ open }) => {
     expect(await typesOf('Martin', 'Paul')).toEqual([]);
   });
 
+  it('warns once when a file of month-first dates is read day first, and reads it right with dateOrder=mdy', async () => {
+    const o = await newOrg(database);
+    await call(app, 'POST', ...csv(o.manager, 'Prénom;Nom;E-mail\nAnne;Roy;anne@roy.fr\n'));
+    const events = [
+      'Date,Type,E-mail',
+      '03/04/2026,email_sent,anne@roy.fr',
+      '10/31/2026,email_opened,anne@roy.fr',
+      '11/30/2026,email_clicked,anne@roy.fr',
+    ].join('\n');
+    const dayFirst = await call(app, 'POST', ...csv(o.marketer, `${events}\n`, 'target=interactions'));
+    expect(dayFirst.body.result.counts).toMatchObject({ created: 3 });
+    expect(dayFirst.body.result.warningCount).toBe(1);
+    expect(dayFirst.body.result.warnings).toEqual([
+      expect.stringMatching(/^line 3: date "10\/31\/2026" .*import it again with dateOrder "mdy"$/),
+    ]);
+    const other = await newOrg(database);
+    await call(app, 'POST', ...csv(other.manager, 'Prénom;Nom;E-mail\nAnne;Roy;anne@roy.fr\n'));
+    const monthFirst = await call(
+      app,
+      'POST',
+      ...csv(other.marketer, `${events}\n`, 'target=interactions&dateOrder=mdy'),
+    );
+    expect(monthFirst.body.result.warningCount).toBe(0);
+    const anne = (await people(other))[0];
+    const detail = await call(app, 'GET', `/v1/prospects/${anne.id}`, { key: other.caller });
+    expect(
+      detail.body.latestInteractions.map((i: { occurredAt: string }) => i.occurredAt.slice(0, 10)),
+    ).toEqual(['2026-11-29', '2026-10-30', '2026-03-03']);
+  });
+
   it('imports interactions found by e-mail, with French dates, and rejects the rows it cannot place', async () => {
     const o = await newOrg(database);
     await call(app, 'POST', ...csv(o.manager, fixture('fr-excel-cp1252.csv')));

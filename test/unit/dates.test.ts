@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDateTime, zonedTimeToUtc } from '../../src/lib/dates';
+import { forcedDayFirst, parseDateTime, zonedTimeToUtc } from '../../src/lib/dates';
 
 const paris = { timeZone: 'Europe/Paris', dayFirst: true };
 
@@ -24,6 +24,18 @@ describe('parseDateTime', () => {
   it.each(['31/02/2026', '2026-13-01', 'hier', '25:00'])('refuses %j', (raw) =>
     expect(parseDateTime(raw, paris)).toBeUndefined(),
   );
+});
+
+describe('forcedDayFirst', () => {
+  it.each([
+    ['31/12/2025', true],
+    ['31.12.2025 14:30', true],
+    ['12/31/2025 2:30 PM', false],
+    ['03/04/2026', undefined],
+    ['13/13/2026', undefined],
+    ['2026-12-31', undefined],
+    ['46000.5', undefined],
+  ])('%s → %s', (raw, expected) => expect(forcedDayFirst(raw)).toBe(expected));
 });
 
 describe('zonedTimeToUtc', () => {

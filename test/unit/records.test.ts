@@ -180,6 +180,28 @@ describe('toInteractionRecord', () => {
     });
   });
 
+  it('warns once, at the first date that only reads the other way round, that the file may use the other order', () => {
+    const state = { ...opts, contradictedOrder: { warned: false } };
+    const row = (date: string, line: number) =>
+      toInteractionRecord(['anne@acme.fr', 'email_sent', date, '', '', ''], line, p, state);
+    const first = row('03/04/2026', 2);
+    const contradicting = row('12/31/2025', 3);
+    const later = row('11/30/2025', 4);
+    expect(first).toMatchObject({ kind: 'record', record: { occurredAt: new Date('2026-04-02T22:00:00Z') } });
+    expect(first.kind === 'record' && first.record.warnings).toBeFalsy();
+    expect(contradictedWarnings(contradicting)).toEqual([
+      expect.stringMatching(/^line 3: date "12\/31\/2025" .*reads dates day first.*dateOrder "mdy"/),
+    ]);
+    expect(contradictedWarnings(later)).toBeUndefined();
+    const us = {
+      ...opts,
+      dates: { timeZone: 'America/New_York', dayFirst: false },
+      contradictedOrder: { warned: false },
+    };
+    const european = toInteractionRecord(['anne@acme.fr', 'email_sent', '31/12/2025', '', '', ''], 5, p, us);
+    expect(contradictedWarnings(european)).toEqual([expect.stringContaining('dateOrder "dmy"')]);
+  });
+
   it.each([
     [
       ['anne@acme.fr', 'Pigeon voyageur', '28/11/2026', '', '', ''],
@@ -195,3 +217,7 @@ describe('toInteractionRecord', () => {
     });
   });
 });
+
+function contradictedWarnings(result: ReturnType<typeof toInteractionRecord>) {
+  return result.kind === 'record' ? result.record.warnings : ['not a record'];
+}
