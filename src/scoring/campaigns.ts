@@ -104,15 +104,18 @@ export const CampaignPatchSchema = z.strictObject(campaignFields).partial().open
 
 export type CampaignInput = z.infer<typeof CampaignInputSchema>;
 
+/** A campaign as a change left it, with the rescoring the change queued (null when it queued none). */
+export type ChangedCampaign = Campaign & { rescoringJobId: string | null };
+
 /** Creates a campaign and queues the scoring of every prospect for it. */
-export async function createCampaign(ctx: Ctx, input: CampaignInput): Promise<Campaign> {
+export async function createCampaign(ctx: Ctx, input: CampaignInput): Promise<ChangedCampaign> {
   return withTransaction(ctx, async (tx) => {
     const [row] = await tx.db
       .insert(campaigns)
       .values({ orgId: tx.orgId, ...input, description: input.description ?? null })
       .returning();
-    await queueRescoring(tx, row!.id, 'campaign created');
-    return row!;
+    const job = await queueRescoring(tx, row!.id, 'campaign created');
+    return { ...row!, rescoringJobId: job.id };
   });
 }
 
@@ -126,7 +129,11 @@ export async function getCampaign(ctx: Ctx, id: string): Promise<Campaign> {
 }
 
 /** Changes a campaign; a new profile, goal or half-life queues its rescoring. */
-export async function updateCampaign(ctx: Ctx, id: string, input: Partial<CampaignInput>): Promise<Campaign> {
+export async function updateCampaign(
+  ctx: Ctx,
+  id: string,
+  input: Partial<CampaignInput>,
+): Promise<ChangedCampaign> {
   return withTransaction(ctx, async (tx) => {
     const [before] = await tx.db
       .select()
@@ -149,8 +156,9 @@ export async function updateCampaign(ctx: Ctx, id: string, input: Partial<Campai
         .update(models)
         .set({ active: false })
         .where(and(eq(models.orgId, tx.orgId), eq(models.campaignId, id), eq(models.active, true)));
-    if (changed.length > 0) await queueRescoring(tx, id, `${changed.join(', ')} changed`);
-    return row!;
+    const job =
+      changed.length > 0 ? await queueRescoring(tx, id, `${changed.join(', ')} changed`) : undefined;
+    return { ...row!, rescoringJobId: job?.id ?? null };
   });
 }
 

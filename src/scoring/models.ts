@@ -269,7 +269,7 @@ export async function listModels(ctx: Ctx, campaignId?: string): Promise<Model[]
 export const MIN_ACTIVE_AUC = 0.6;
 
 /** Makes a ready model the campaign's active one (the one before it steps down), and queues the rescoring. */
-export async function activateModel(ctx: Ctx, id: string): Promise<Model> {
+export async function activateModel(ctx: Ctx, id: string): Promise<Model & { rescoringJobId: string }> {
   return withTransaction(ctx, async (tx) => {
     const model = await getModel(tx, id);
     if (model.status !== 'ready')
@@ -295,7 +295,7 @@ export async function activateModel(ctx: Ctx, id: string): Promise<Model> {
       .set({ active: true })
       .where(and(eq(models.orgId, tx.orgId), eq(models.id, id)))
       .returning();
-    await queueRescoring(tx, model.campaignId, `model ${id} activated`);
-    return row!;
+    const job = await queueRescoring(tx, model.campaignId, `model ${id} activated`);
+    return { ...row!, rescoringJobId: job.id };
   });
 }

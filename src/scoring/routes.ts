@@ -76,6 +76,8 @@ const MemberSchema = z
   .openapi('ListMember');
 const out = <T>(value: T) => value as never;
 
+const rescoringJobId = z.string().nullable().optional();
+
 const CampaignSchema = z
   .object({
     id: z.string(),
@@ -87,6 +89,10 @@ const CampaignSchema = z
     pitch: PitchSchema.nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
+    rescoringJobId: rescoringJobId.openapi({
+      description:
+        'On a creation or a change: the rescoring job it queued (GET /v1/jobs/{id}), null when the change rescores nobody',
+    }),
   })
   .openapi('Campaign');
 
@@ -123,6 +129,9 @@ const ModelSchema = z
         'For a ready model: held-out AUC, successes captured in the top 10/20/50 %, lift by decile, calibration, the strongest features; otherwise why it could not learn',
     }),
     createdAt: z.string(),
+    rescoringJobId: rescoringJobId.openapi({
+      description: 'On an activation: the rescoring job it queued (GET /v1/jobs/{id})',
+    }),
   })
   .openapi('Model');
 

@@ -192,6 +192,12 @@ describe.each(databases)('campaigns and scores through the API on $name', ({ ope
       key: org.marketer,
     });
     expect(activated.body.active).toBe(true);
+    const rescoring = await call(app, 'GET', `/v1/jobs/${activated.body.rescoringJobId}`, {
+      key: org.marketer,
+    });
+    expect(rescoring.body).toMatchObject({ kind: 'rescore', params: { campaignId: campaign.body.id } });
+    expect(campaign.body.rescoringJobId).toEqual(expect.any(String));
+    expect(campaign.body.rescoringJobId).not.toBe(activated.body.rescoringJobId);
     // Once active, the model's view joins the score: a buyer ranks above an assistant.
     const scoreOf = async (title: string) => {
       const person = people.find((p) => p.jobTitle === title)!;
@@ -274,12 +280,14 @@ describe.each(databases)('campaigns and scores through the API on $name', ({ ope
       json: { halfLifeDays: 30, name: 'Rendez-vous pris' },
     });
     expect(same.status).toBe(200);
+    expect(same.body.rescoringJobId).toBeNull();
     expect(await rescorings()).toBe(before);
     expect((await call(app, 'GET', `/v1/models/${active.id}`, { key: org.caller })).body.active).toBe(true);
-    await call(app, 'PATCH', `/v1/campaigns/${campaign.body.id}`, {
+    const goal = await call(app, 'PATCH', `/v1/campaigns/${campaign.body.id}`, {
       key: org.marketer,
       json: { successTypes: ['purchase'] },
     });
+    expect(goal.body.rescoringJobId).toEqual(expect.any(String));
     expect(await rescorings()).toBe(before + 1);
     expect((await call(app, 'GET', `/v1/models/${active.id}`, { key: org.caller })).body.active).toBe(false);
   });
