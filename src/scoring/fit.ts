@@ -234,11 +234,15 @@ export function fitScore(profile: IdealProfile, subject: FitSubject): FitResult 
       word ? { department: subject.department ?? word } : false,
     );
   }
+  // Two conditions on one attribute (tiers, say) keep codes of their own: the second is "…#2".
+  const seen = new Map<string, number>();
   for (const condition of profile.attributes ?? []) {
     const value = subject.attributes[condition.key];
     const hit = attributeMatches(condition, value);
+    const nth = (seen.get(condition.key) ?? 0) + 1;
+    seen.set(condition.key, nth);
     check(
-      `fit.attribute.${condition.key}`,
+      `fit.attribute.${condition.key}${nth > 1 ? `#${nth}` : ''}`,
       condition.points,
       value !== undefined && value !== null,
       hit

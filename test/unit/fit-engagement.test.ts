@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { answered, type EngagementEvent, engagementScore } from '../../src/scoring/engagement';
 import { type FitSubject, fitScore, type IdealProfile } from '../../src/scoring/fit';
 import { contactPressure, rankFor } from '../../src/scoring/pressure';
-import { topReasons } from '../../src/scoring/reasons';
+import { reasonText, topReasons } from '../../src/scoring/reasons';
 
 const profile: IdealProfile = {
   industries: { codes: ['46.6', '4651'], points: 12 },
@@ -96,6 +96,27 @@ describe('conditions on custom attributes as imports store them', () => {
     expect(scored('gte', 0, '')).toBe(0);
     expect(scored('gte', 0, 'beaucoup')).toBe(0);
     expect(scored('lte', 10, 7)).toBe(5);
+  });
+});
+
+describe('tiers on one attribute', () => {
+  it('give each condition a code of its own, so both show among the reasons', () => {
+    const fit = fitScore(
+      {
+        attributes: [
+          { key: 'note', op: 'gte', value: 50, points: 5 },
+          { key: 'note', op: 'gte', value: 80, points: 5 },
+          { key: 'note', op: 'lte', value: 20, points: -5 },
+        ],
+      },
+      subject({ attributes: { note: '85' } }),
+    );
+    expect(fit.contributions.map((c) => c.code)).toEqual(['fit.attribute.note', 'fit.attribute.note#2']);
+    expect(fit.missed).toEqual([{ code: 'fit.attribute.note#3', missing: false }]);
+    expect(fit.contributions.map((c) => reasonText(c).en)).toEqual([
+      'note = 85 (≥ 50), in the target',
+      'note = 85 (≥ 80), in the target',
+    ]);
   });
 });
 
