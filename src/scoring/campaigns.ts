@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, lt, sql } from 'drizzle-orm';
 import { type Campaign, campaigns, INTERACTION_TYPES, models } from '../../db/schema';
 import { type Ctx, withTransaction } from '../context';
 import { notFound } from '../http/errors';
@@ -122,6 +122,24 @@ export async function createCampaign(ctx: Ctx, input: CampaignInput): Promise<Ch
 export async function getCampaign(ctx: Ctx, id: string): Promise<Campaign> {
   const [row] = await ctx.db
     .select()
+    .from(campaigns)
+    .where(and(eq(campaigns.orgId, ctx.orgId), eq(campaigns.id, id)));
+  if (!row) throw notFound('Campaign');
+  return row;
+}
+
+/** The campaign with its active model's id (null without one), in one statement: a score on demand's read. */
+export async function getCampaignWithModel(
+  ctx: Ctx,
+  id: string,
+): Promise<Campaign & { activeModelId: string | null }> {
+  const [row] = await ctx.db
+    .select({
+      ...getTableColumns(campaigns),
+      // Spelt out: drizzle leaves the table's name off columns when a query reads one table.
+      activeModelId: sql<string | null>`(SELECT m.id FROM models m
+        WHERE m.org_id = campaigns.org_id AND m.campaign_id = campaigns.id AND m.active LIMIT 1)`,
+    })
     .from(campaigns)
     .where(and(eq(campaigns.orgId, ctx.orgId), eq(campaigns.id, id)));
   if (!row) throw notFound('Campaign');

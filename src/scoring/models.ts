@@ -139,7 +139,8 @@ export interface Scorer {
 // A trained model never changes: what it takes to score with it is read and rebuilt once per process.
 const scorers = new Map<string, Scorer>();
 
-async function scorerOf(ctx: Ctx, id: string): Promise<Scorer | undefined> {
+/** Model `id`, ready to score with (undefined if it has no weights). */
+export async function scorerOf(ctx: Ctx, id: string): Promise<Scorer | undefined> {
   const known = scorers.get(id);
   if (known) return known;
   const model = await getModel(ctx, id);

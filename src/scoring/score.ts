@@ -1,10 +1,10 @@
 import type { Ctx } from '../context';
 import { notFound } from '../http/errors';
-import { getCampaign } from './campaigns';
+import { getCampaignWithModel } from './campaigns';
 import { engagementScore } from './engagement';
 import { type Contribution, fitScore, type IdealProfile } from './fit';
 import { readInputs, type ScoringInput } from './inputs';
-import { activeScorer, type ModelOpinion, modelOpinion, type Scorer } from './models';
+import { type ModelOpinion, modelOpinion, type Scorer, scorerOf } from './models';
 import { contactPressure, rankFor } from './pressure';
 import { strongest, writeReasons } from './reasons';
 
@@ -112,12 +112,14 @@ export function scoreInput(
 
 /** Scores one prospect for a campaign now, with its reasons written out. */
 export async function scoreProspect(ctx: Ctx, campaignId: string, prospectId: string, at = new Date()) {
-  const campaign = await getCampaign(ctx, campaignId);
-  const [[input], scorer] = await Promise.all([
+  // Both reads at once: the campaign with its model's id, and the person's facts.
+  const [campaign, [input]] = await Promise.all([
+    getCampaignWithModel(ctx, campaignId),
     readInputs(ctx.db, ctx.orgId, { ids: [prospectId] }),
-    activeScorer(ctx, campaign.id),
   ]);
   if (!input) throw notFound('Prospect');
+  // Read once per process, then kept: a trained model never changes.
+  const scorer = campaign.activeModelId ? await scorerOf(ctx, campaign.activeModelId) : undefined;
   const { contributions, ...score } = scoreInput(campaign, scorer, input, at);
   return { ...score, reasons: writeReasons(contributions) };
 }
