@@ -107,3 +107,11 @@ function accepted(parsed: Parsed, type: PhoneType, extension: string | undefined
     ...(extension ? { extension } : {}),
   };
 }
+
+/**
+ * An E.164 number written as people read it, "+33 6 12 34 56 78": what a spreadsheet keeps as text, where
+ * "+33612345678" becomes the number 33612345678. The value itself when it cannot be parsed.
+ */
+export function internationalForm(e164: string): string {
+  return parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
+}

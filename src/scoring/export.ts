@@ -4,6 +4,7 @@ import type { Ctx } from '../context';
 import { csvLine } from '../lib/csv-out';
 import { getOrganization } from '../orgs/service';
 import type { LinkedContactPoint } from '../prospects/contact-points';
+import { internationalForm } from '../prospects/phone';
 import type { RankedRow } from './ranked';
 import { writeReason } from './reasons';
 
@@ -37,7 +38,8 @@ export const EXPORT_HEADER = [
 /**
  * A row of the CSV export: the person, its first valid phone and e-mail, its score and reasons in one
  * language. For Excel (`;` between cells, as where the comma is the decimal mark) decimals take a comma,
- * or Excel reads them as text.
+ * or Excel reads them as text, and phones are grouped ("+33 6 12 34 56 78"), or Excel makes a number of
+ * them and drops the "+".
  */
 export function exportFields(
   row: ExportRow,
@@ -57,7 +59,7 @@ export function exportFields(
     row.company?.industryCode ?? null,
     row.company?.employeeCount ?? null,
     p.country,
-    first('phone'),
+    excel ? phoneForExcel(first('phone')) : first('phone'),
     first('email'),
     s.score,
     s.rank,
@@ -70,6 +72,7 @@ export function exportFields(
 }
 
 const decimal = (n: number, comma: boolean) => (comma ? String(n).replace('.', ',') : n);
+const phoneForExcel = (e164: string | null) => (e164 === null ? null : internationalForm(e164));
 
 /** The export, written as it is read: a thousand rows at a time, never the whole list in memory. */
 export function csvStream(rows: AsyncGenerator<ExportRow[]>, language: 'fr' | 'en', excel: boolean) {

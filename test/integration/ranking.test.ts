@@ -523,6 +523,9 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
     expect([...new Uint8Array(await raw.arrayBuffer()).slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect((excel.body as string).split('\r\n')[0]).toContain('prospect_id;first_name;');
     expect(excel.body).toContain('Industry 46.69Z in the target (+12)');
+    // For Excel, grouped, so that it stays text and keeps its +.
+    expect(excel.body).toMatch(/;\+33 6 \d{2} \d{2} \d{2} \d{2};/);
+    expect(excel.body).not.toMatch(/;\+336\d{8};/);
     expect(
       (await call(app, 'GET', `/v1/prospects/export?campaign=${campaignId}`, { key: org.caller })).status,
     ).toBe(403);
