@@ -4,7 +4,8 @@ import type { Contribution } from './fit';
 /**
  * Engagement from the interaction log: each signal is worth points that halve every `halfLifeDays` (30 by
  * default), so last week's reply counts more than last spring's. Negative signals count too: bounces,
- * opt-outs, complaints, refusals, and unanswered calls once they pile up.
+ * refusals, and unanswered calls once they pile up. An opt-out or a complaint does not fade: it stands
+ * until the person comes back of their own accord (writes, asks, books, buys), and only then decays.
  */
 
 export interface EngagementEvent {
@@ -62,6 +63,18 @@ export function answered(outcome: string | null | undefined): boolean {
   return !!outcome && answeredWords.test(outcome) && !unansweredWords.test(outcome);
 }
 
+/** Signals that stand until the person comes back, whatever their age. */
+const STANDING: Partial<Record<InteractionType, true>> = { opt_out: true, complaint: true };
+/** What a person does of their own accord that lifts an opt-out or a complaint made before. */
+const COMES_BACK: Partial<Record<InteractionType, true>> = {
+  email_replied: true,
+  sms_replied: true,
+  form_submitted: true,
+  meeting_booked: true,
+  meeting_held: true,
+  purchase: true,
+};
+
 /** The reason code of each signal, made once: "engagement.email_clicked". */
 const SIGNAL_CODES = Object.fromEntries(
   Object.keys(SIGNAL_POINTS).map((type) => [type, `engagement.${type}`]),
@@ -77,6 +90,11 @@ export interface EngagementResult {
   /** 0–100 through a soft ceiling: 25 decayed points give 63, 75 give 95. */
   score: number;
   contributions: Contribution[];
+  /**
+   * An opt-out or complaint the person has not come back from since, at its full points: taken off the
+   * whole score, and the person is offered for contact last. Also among `contributions`, not in `points`.
+   */
+  standing?: Contribution;
 }
 
 interface Tally {
@@ -108,21 +126,36 @@ function tally(tallies: Map<string, Tally>, code: string, points: number, at: nu
 export function engagementScore(
   events: EngagementEvent[],
   now: Date,
-  options: { halfLifeDays?: number } = {},
+  options: { halfLifeDays?: number; since?: number } = {},
 ): EngagementResult {
   const halfLife = (options.halfLifeDays ?? 30) * 86_400_000;
   const end = now.getTime();
   const tallies = new Map<string, Tally>();
   const unanswered: number[] = [];
+  let standing: EngagementEvent | undefined;
+  let cameBack = Number.NEGATIVE_INFINITY;
+  const since = options.since ?? Number.NEGATIVE_INFINITY;
   for (const event of events) {
     const { at } = event;
     if (at > end) continue;
+    // Whatever their age, opt-outs and what lifts them; the rest only since `since`.
+    if (STANDING[event.type] && (!standing || at >= standing.at)) standing = event;
+    if (COMES_BACK[event.type] && at > cameBack) cameBack = at;
+    if (at <= since) continue;
     const weight = 0.5 ** ((end - at) / halfLife);
     if (event.type === 'call_attempted' && !answered(event.outcome)) unanswered.push(at);
     if (event.outcome && refused.test(event.outcome))
       tally(tallies, 'engagement.refused', REFUSED_POINTS * weight, at);
     const points = SIGNAL_POINTS[event.type];
     if (points !== undefined) tally(tallies, SIGNAL_CODES[event.type]!, points * weight, at);
+  }
+  // The last opt-out or complaint, unless the person came back after it: out of the decayed tallies,
+  // at its full points. One they came back from decays with the rest.
+  let stands: Contribution | undefined;
+  if (standing && standing.at > cameBack) {
+    const code = SIGNAL_CODES[standing.type]!;
+    tallies.delete(code);
+    stands = { code, points: SIGNAL_POINTS[standing.type]!, facts: { days: daysSince(end, standing.at) } };
   }
   // Unanswered calls count from the third on, in the order they were made.
   if (unanswered.length > FREE_UNANSWERED) {
@@ -148,5 +181,6 @@ export function engagementScore(
     });
   }
   const score = Math.round(100 * (1 - Math.exp(-Math.max(0, points) / 25)));
-  return { points, score, contributions };
+  if (stands) contributions.push(stands);
+  return { points, score, contributions, ...(stands ? { standing: stands } : {}) };
 }

@@ -21,6 +21,10 @@ const lastDaysFr = (facts: Facts) =>
 const lastDaysEn = (facts: Facts) =>
   Number(facts.days) <= 1 ? 'in the last day' : `in the last ${facts.days} days`;
 
+const agoFr = (facts: Facts) =>
+  Number(facts.days) <= 1 ? 'ces dernières 24 h' : `il y a ${facts.days} jours`;
+const agoEn = (facts: Facts) => (Number(facts.days) <= 1 ? 'within the last day' : `${facts.days} days ago`);
+
 const TEXTS: Record<string, (f: Facts) => { fr: string; en: string }> = {
   'fit.industry': (f) => ({ fr: `Secteur ${f.code} dans la cible`, en: `Industry ${f.code} in the target` }),
   'fit.employees': (f) => ({
@@ -76,8 +80,14 @@ const TEXTS: Record<string, (f: Facts) => { fr: string; en: string }> = {
     en: `Called ${n(f)} times without an answer ${lastDaysEn(f)}`,
   }),
   'engagement.refused': () => ({ fr: 'A refusé lors d’un appel', en: 'Declined during a call' }),
-  'engagement.opt_out': () => ({ fr: 'S’est désinscrit', en: 'Opted out' }),
-  'engagement.complaint': () => ({ fr: 'A porté plainte', en: 'Complained' }),
+  'engagement.opt_out': (f) => ({
+    fr: `S’est désinscrit ${agoFr(f)}, sans revenir depuis`,
+    en: `Opted out ${agoEn(f)} and has not come back since`,
+  }),
+  'engagement.complaint': (f) => ({
+    fr: `A porté plainte ${agoFr(f)}, sans revenir depuis`,
+    en: `Complained ${agoEn(f)} and has not come back since`,
+  }),
   'model.percentile': (f) => ({
     fr: `Le modèle estime ses chances à ${f.probability} % (mieux que ${f.percentile} % des prospects)`,
     en: `The model puts the odds at ${f.probability} % (better than ${f.percentile} % of prospects)`,

@@ -66,17 +66,17 @@ export function scoreInput(
 ): ProspectScore {
   const fit = fitScore(campaign.idealProfile, input);
   // Engagement and pressure look back a year: older signals have lost all but a trace of their weight.
-  // Events come oldest first.
+  // Events come oldest first. An opt-out stands whatever its age, so engagement is given them all.
   const since = at.getTime() - YEAR_MS;
   const { events } = input;
   let first = 0;
   while (first < events.length && events[first]!.at <= since) first++;
   const recent = first === 0 ? events : events.slice(first);
-  const engagement = engagementScore(recent, at, { halfLifeDays: campaign.halfLifeDays });
+  const engagement = engagementScore(events, at, { halfLifeDays: campaign.halfLifeDays, since });
   const pressure = contactPressure(recent, at);
   const hasProfile = fit.max > fit.min;
   const opinion = scorer ? modelOpinion(scorer, input, campaign.successTypes) : undefined;
-  const score = Math.round(
+  const combined = Math.round(
     opinion
       ? hasProfile
         ? 0.5 * opinion.percentile + 0.3 * fit.score + 0.2 * engagement.score
@@ -85,12 +85,15 @@ export function scoreInput(
         ? 0.6 * fit.score + 0.4 * engagement.score
         : engagement.score,
   );
+  // Someone who opted out or complained, and has not come back since, is neither welcome nor offered.
+  const { standing } = engagement;
+  const score = standing ? Math.max(0, combined + standing.points) : combined;
   return {
     campaignId: campaign.id,
     prospectId: input.prospectId,
     at,
     score,
-    rank: rankFor(score, pressure),
+    rank: standing ? 0 : rankFor(score, pressure),
     pressure,
     model: opinion
       ? {

@@ -292,6 +292,52 @@ describe.each(databases)('campaigns and scores through the API on $name', ({ ope
     expect((await call(app, 'GET', `/v1/models/${active.id}`, { key: org.caller })).body.active).toBe(false);
   });
 
+  it('offers last, whatever its fit, a person who opted out and has not come back, until they do', async () => {
+    const campaign = await call(app, 'POST', '/v1/campaigns', {
+      key: org.marketer,
+      json: { name: 'Désinscrits', idealProfile: profile },
+    });
+    const company = await call(app, 'POST', '/v1/companies', {
+      key: org.manager,
+      json: { name: 'Négoce Saône', industryCode: '46.69Z', employeeCount: 45, country: 'FR' },
+    });
+    const person = await call(app, 'POST', '/v1/prospects', {
+      key: org.manager,
+      json: { companyId: company.body.id, lastName: 'Rey', jobTitle: 'Acheteur', country: 'FR' },
+    });
+    const scoreNow = async () =>
+      (
+        await call(app, 'GET', `/v1/campaigns/${campaign.body.id}/scores/${person.body.id}`, {
+          key: org.caller,
+        })
+      ).body;
+    const before = await scoreNow();
+    expect(before.score).toBe(60);
+    const log = (type: string, daysAgo: number) =>
+      call(app, 'POST', '/v1/interactions', {
+        key: org.caller,
+        json: {
+          prospectId: person.body.id,
+          type,
+          occurredAt: new Date(Date.now() - daysAgo * 86_400_000).toISOString(),
+        },
+      });
+    expect((await log('opt_out', 200)).status).toBe(201);
+    const out = await scoreNow();
+    expect(out.score).toBe(20);
+    expect(out.rank).toBe(0);
+    expect(out.reasons.negative[0]).toMatchObject({
+      code: 'engagement.opt_out',
+      points: -40,
+      en: 'Opted out 200 days ago and has not come back since (−40)',
+    });
+    await log('form_submitted', 10);
+    const back = await scoreNow();
+    expect(back.rank).toBeGreaterThan(50);
+    expect(back.engagement.points).toBeGreaterThan(7);
+    expect(back.reasons.negative.every((r: { points: number }) => r.points > -1)).toBe(true);
+  });
+
   it('refuses unknown fields and conditions that could never match, naming them', async () => {
     const campaign = (json: unknown) => call(app, 'POST', '/v1/campaigns', { key: org.marketer, json });
     const fields = async (json: unknown) => {

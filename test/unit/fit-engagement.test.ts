@@ -140,9 +140,31 @@ describe('engagement with time decay', () => {
     );
     expect(five.points).toBeLessThan(-8);
     expect(five.contributions[0]).toMatchObject({ code: 'engagement.unanswered_calls', facts: { count: 5 } });
-    expect(engagementScore([ago(1, 'opt_out')], now).points).toBeLessThan(-35);
+    expect(engagementScore([ago(1, 'opt_out')], now).standing).toMatchObject({
+      code: 'engagement.opt_out',
+      points: -40,
+    });
     expect(engagementScore([ago(1, 'call_attempted', 'answered')], now).points).toBe(0);
     expect(engagementScore([ago(-1, 'email_clicked')], now).points).toBe(0); // the future does not count
+  });
+
+  it('keeps an opt-out or a complaint at full weight until the person comes back, then lets it decay', () => {
+    const old = engagementScore(
+      [ago(800, 'email_opened'), ago(400, 'opt_out'), ago(3, 'email_opened')],
+      now,
+      {
+        since: now.getTime() - 365 * DAY,
+      },
+    );
+    expect(old.standing).toEqual({ code: 'engagement.opt_out', points: -40, facts: { days: 400 } });
+    expect(old.points).toBe(0.9); // the opening of three days ago, the old one out of the window
+    expect(old.contributions.map((c) => c.code)).toEqual(['engagement.email_opened', 'engagement.opt_out']);
+    expect(reasonText(old.standing!).fr).toBe('S’est désinscrit il y a 400 jours, sans revenir depuis');
+    const lifted = engagementScore([ago(60, 'complaint'), ago(20, 'form_submitted')], now);
+    expect(lifted.standing).toBeUndefined();
+    expect(lifted.contributions.find((c) => c.code === 'engagement.complaint')!.points).toBeCloseTo(-12.5, 0);
+    // A newer opt-out after coming back stands again.
+    expect(engagementScore([ago(30, 'email_replied'), ago(2, 'opt_out')], now).standing?.points).toBe(-40);
   });
 
   it('reads an outcome that says nobody answered as an unanswered call, in French and English', () => {
