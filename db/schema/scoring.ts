@@ -55,6 +55,8 @@ export const models = pgTable(
     active: boolean().notNull().default(false),
     rows: integer().notNull(),
     successes: integer().notNull(),
+    /** The outcomes it learnt to predict: the campaign's success types when it was trained (null before they were kept). */
+    successTypes: text().array(),
     /** AUC, lift by decile, calibration, strongest features; null when there was too little history. */
     metrics: jsonb().$type<Record<string, unknown>>(),
     /** What it takes to score someone: the encoder and the weights. */

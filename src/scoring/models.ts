@@ -208,6 +208,7 @@ export async function trainModel(
     campaignId: campaign.id,
     rows: people,
     successes,
+    successTypes: campaign.successTypes,
     createdBy: ctx.actor.keyId,
   };
   const insufficient = async (message: string) => {
@@ -266,6 +267,8 @@ export async function listModels(ctx: Ctx, campaignId?: string): Promise<Model[]
     .limit(100);
 }
 
+const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x));
+
 /** The held-out AUC a model needs to be activated. */
 export const MIN_ACTIVE_AUC = 0.6;
 
@@ -277,6 +280,14 @@ export async function activateModel(ctx: Ctx, id: string): Promise<Model & { res
       throw new AppError(
         'CONFLICT',
         'this model could not be trained (too little history): it cannot be activated',
+      );
+    // A model learnt to predict another goal than the campaign's says nothing of this one.
+    const campaign = await getCampaign(tx, model.campaignId);
+    if (model.successTypes && !sameSet(model.successTypes, campaign.successTypes))
+      throw new AppError(
+        'CONFLICT',
+        `this model learnt to predict ${model.successTypes.join(', ')}, but the campaign's goal is now ${campaign.successTypes.join(', ')}: train a model for it`,
+        { extra: { modelSuccessTypes: model.successTypes, campaignSuccessTypes: campaign.successTypes } },
       );
     // A model that ranks held-out people little better than chance would still weigh half of every score.
     const heldOut = (model.metrics as { auc?: number } | null)?.auc;

@@ -124,6 +124,10 @@ const ModelSchema = z
     active: z.boolean(),
     rows: z.number().int(),
     successes: z.number().int(),
+    successTypes: z
+      .array(z.string())
+      .nullable()
+      .openapi({ description: "The outcomes it learnt to predict: the campaign's goal when it was trained" }),
     metrics: z.record(z.string(), z.unknown()).nullable().openapi({
       description:
         'For a ready model: held-out AUC, successes captured in the top 10/20/50 %, lift by decile, calibration, the strongest features; otherwise why it could not learn',

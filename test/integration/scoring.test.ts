@@ -180,7 +180,12 @@ describe.each(databases)('campaigns and scores through the API on $name', ({ ope
       json: { campaignId: campaign.body.id },
     });
     expect(trained.status).toBe(201);
-    expect(trained.body).toMatchObject({ status: 'ready', active: false, rows: expect.any(Number) });
+    expect(trained.body).toMatchObject({
+      status: 'ready',
+      active: false,
+      rows: expect.any(Number),
+      successTypes: ['meeting_booked'],
+    });
     expect(trained.body.successes).toBeGreaterThan(90);
     expect(trained.body.metrics.auc).toBeGreaterThan(0.8);
     expect(trained.body.metrics.liftByDecile).toHaveLength(10);
@@ -257,6 +262,7 @@ describe.each(databases)('campaigns and scores through the API on $name', ({ ope
           active,
           rows: 500,
           successes: 60,
+          successTypes: ['meeting_booked'],
           metrics: { auc },
         })
         .returning()
@@ -290,6 +296,12 @@ describe.each(databases)('campaigns and scores through the API on $name', ({ ope
     expect(goal.body.rescoringJobId).toEqual(expect.any(String));
     expect(await rescorings()).toBe(before + 1);
     expect((await call(app, 'GET', `/v1/models/${active.id}`, { key: org.caller })).body.active).toBe(false);
+    // Nor can it be activated again: it learnt the old goal.
+    const again = await call(app, 'POST', `/v1/models/${active.id}/activate`, { key: org.marketer });
+    expect(again.status).toBe(409);
+    expect(again.body.detail).toContain(
+      "learnt to predict meeting_booked, but the campaign's goal is now purchase",
+    );
   });
 
   it('offers last, whatever its fit, a person who opted out and has not come back, until they do', async () => {
