@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { BacktestError, backtest, formatReport } from '../src/scoring/backtest';
 import { readTable } from '../src/scoring/table';
@@ -24,23 +24,39 @@ async function main() {
   if (!(fraction > 0 && fraction < 1)) throw new BacktestError('--test-fraction must be between 0 and 1');
   const seed = values.seed === undefined ? 42 : Number(values.seed);
   if (!Number.isInteger(seed)) throw new BacktestError('--seed must be a whole number');
-  const table = await readTable(readFileSync(values.csv));
+  const table = await readTable(readCsv(values.csv));
   const report = backtest(table, {
     target: values.target,
     ...(values.positive !== undefined ? { positive: values.positive } : {}),
-    exclude: values.exclude
-      ? values.exclude
-          .split(',')
-          .map((c) => c.trim())
-          .filter(Boolean)
-      : [],
+    exclude: values.exclude === undefined ? [] : values.exclude.split(',').map((c) => c.trim()),
     testFraction: fraction,
     seed,
   });
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
 }
 
+/** The file's bytes, or why they cannot be read, said as a person would. */
+function readCsv(path: string): Buffer {
+  let stats: ReturnType<typeof statSync>;
+  try {
+    stats = statSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new BacktestError(
+      code === 'ENOENT' ? `no file ${path}` : `cannot read ${path} (${code ?? String(error)})`,
+    );
+  }
+  if (!stats.isFile()) throw new BacktestError(`${path} is not a file`);
+  return readFileSync(path);
+}
+
+/** Mistakes in the command line or the file exit with 2, anything else with 1; with --json, as JSON. */
 main().catch((error) => {
-  process.stderr.write(`backtest: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(error instanceof BacktestError || error?.code === 'ENOENT' ? 2 : 1);
+  const message = error instanceof Error ? error.message : String(error);
+  const usage = String(error?.code ?? '').startsWith('ERR_PARSE_ARGS');
+  const text = usage ? `${message}\n${USAGE}` : message;
+  process.stderr.write(
+    process.argv.includes('--json') ? `${JSON.stringify({ error: text })}\n` : `backtest: ${text}\n`,
+  );
+  process.exit(error instanceof BacktestError || usage ? 2 : 1);
 });

@@ -16,7 +16,8 @@ export interface BacktestOptions {
 }
 
 export interface BacktestReport {
-  rows: { train: number; test: number };
+  /** Rows without an outcome are left out (`unlabelled`, the backtest only). */
+  rows: { train: number; test: number; unlabelled?: number };
   successRate: number;
   positive: string;
   features: number;
@@ -42,52 +43,76 @@ export class BacktestError extends Error {}
 /** Successes and failures needed on each side of the split. */
 const MIN_PER_CLASS = 5;
 
+/** Header names made unique for reports and --exclude: a second "x" is "x #2". */
+function uniqueNames(columns: string[]): string[] {
+  const seen = new Map<string, number>();
+  return columns.map((column) => {
+    const nth = (seen.get(column) ?? 0) + 1;
+    seen.set(column, nth);
+    return nth === 1 ? column : `${column} #${nth}`;
+  });
+}
+
 function findColumn(columns: string[], name: string): number {
   const exact = columns.indexOf(name);
   if (exact !== -1) return exact;
-  const folded = columns.findIndex((c) => c.toLowerCase() === name.toLowerCase());
+  const folded = columns.findIndex((c) => c.trim().toLowerCase() === name.trim().toLowerCase());
   if (folded !== -1) return folded;
   throw new BacktestError(`no column "${name}"; the columns are: ${columns.join(', ')}`);
 }
 
+/** An outcome as compared: "Oui", " OUI" and "oui" are one value. */
+const outcomeKey = (value: string) => value.trim().toLowerCase();
+
 /**
  * Trains the service's model on part of a history and measures it on the rest: a stratified split, the
  * encoder and the regularized logistic regression learnt on the training rows only, then AUC, successes
- * captured at the top, lift and calibration on the held-out rows.
+ * captured at the top, lift and calibration on the held-out rows. Outcomes are compared case and spaces
+ * aside; rows without one are left out and counted.
  */
 export function backtest(table: Table, options: BacktestOptions): BacktestReport {
-  const target = findColumn(table.columns, options.target);
-  const excluded = new Set((options.exclude ?? []).map((name) => findColumn(table.columns, name)));
+  const columns = uniqueNames(table.columns);
+  const target = findColumn(columns, options.target);
+  const excluded = new Set<number>();
+  for (const name of options.exclude ?? []) {
+    if (name.trim() === '') throw new BacktestError('--exclude names an empty column (two commas in a row?)');
+    const column = findColumn(columns, name);
+    if (column === target)
+      throw new BacktestError(`"${columns[column]}" is the target: it cannot also be excluded`);
+    excluded.add(column);
+  }
   if (table.rows.length === 0) throw new BacktestError('the file has a header but no rows');
-  const values = new Map<string, number>();
-  for (const row of table.rows) values.set(row[target]!, (values.get(row[target]!) ?? 0) + 1);
-  const seen = [...values.keys()];
-  const listed = seen.slice(0, 20).join(', ');
-  const asked = options.positive;
-  // The value asked for as written, else as written in the file whatever its case.
-  const named =
-    asked === undefined || values.has(asked)
-      ? asked
-      : (seen.find((v) => v.toLowerCase() === asked.toLowerCase()) ?? asked);
+  const rows = table.rows.filter((row) => outcomeKey(row[target] ?? '') !== '');
+  const unlabelled = table.rows.length - rows.length;
+  if (rows.length === 0) throw new BacktestError(`"${columns[target]}" is empty on every row`);
+  // Each outcome once, case aside, shown as the file first writes it.
+  const values = new Map<string, string>();
+  for (const row of rows) {
+    const key = outcomeKey(row[target]!);
+    if (!values.has(key)) values.set(key, row[target]!.trim());
+  }
+  const listed = [...values.values()].slice(0, 20).join(', ');
+  const asked = options.positive === undefined ? undefined : outcomeKey(options.positive);
   const positive =
-    named ??
-    seen.find((v) => POSITIVE.includes(v.toLowerCase())) ??
+    asked ??
+    [...values.keys()].find((v) => POSITIVE.includes(v)) ??
     (() => {
       throw new BacktestError(
-        `say which value of "${table.columns[target]}" is a success (--positive); its values are: ${listed}`,
+        `say which value of "${columns[target]}" is a success (--positive); its values are: ${listed}`,
       );
     })();
   if (!values.has(positive))
     throw new BacktestError(
-      `"${positive}" never appears in "${table.columns[target]}"; its values are: ${listed}`,
+      `"${options.positive ?? positive}" never appears in "${columns[target]}"; its values are: ${listed}`,
     );
   if (values.size === 1)
     throw new BacktestError(
-      `every row of "${table.columns[target]}" is "${positive}": there is nothing to tell successes from`,
+      `every row of "${columns[target]}" is "${values.get(positive)}": there is nothing to tell successes from`,
     );
-  const y = Uint8Array.from(table.rows, (row) => (row[target] === positive ? 1 : 0));
-  const use = table.columns.map((_, i) => i).filter((i) => i !== target && !excluded.has(i));
-  return { ...trainAndMeasure(table.columns, table.rows, y, use, options).report, positive };
+  const y = Uint8Array.from(rows, (row) => (outcomeKey(row[target]!) === positive ? 1 : 0));
+  const use = columns.map((_, i) => i).filter((i) => i !== target && !excluded.has(i));
+  const { report } = trainAndMeasure(columns, rows, y, use, options);
+  return { ...report, rows: { ...report.rows, unlabelled }, positive: values.get(positive)! };
 }
 
 export interface Trained {
@@ -166,7 +191,7 @@ export function trainAndMeasure(
 export function formatReport(report: BacktestReport): string {
   const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
   const lines = [
-    `rows: ${report.rows.train} to train, ${report.rows.test} to test (stratified); success ("${report.positive}") rate ${pct(report.successRate)}`,
+    `rows: ${report.rows.train} to train, ${report.rows.test} to test (stratified)${report.rows.unlabelled ? `, ${report.rows.unlabelled} without an outcome left out` : ''}; success ("${report.positive}", case aside) rate ${pct(report.successRate)}`,
     `features: ${report.features}${report.skipped.length ? `; left out: ${report.skipped.map((s) => `${s.name} (${s.why})`).join(', ')}` : ''}`,
     `training: ${report.iterations} Newton iterations, ${Math.round(report.trainMs)} ms`,
     '',

@@ -1,10 +1,12 @@
+import { forcedDayFirst, parseDateTime } from '../lib/dates';
 import { parseLooseNumber } from '../prospects/values';
 
 /**
  * Turns table columns into model features, learnt from training rows only: numbers get quantile bins
  * (one-hot, so that a curve like "never contacted = 999 days" is not forced into a line), a standardized
- * linear term and a missing-value flag; categories keep their levels seen often enough and group the rare
- * ones as "(other)", with missing values as a level of their own. Identifiers are left out.
+ * linear term and a missing-value flag; dates are numbers too, in days; categories keep their levels seen
+ * often enough and group the rare ones as "(other)", with missing values as a level of their own.
+ * Identifiers are left out.
  */
 
 export interface SparseRow {
@@ -22,6 +24,8 @@ type NumericSpec = {
   edges: number[];
   /** Feature index of bin 0, of the linear term, of the missing flag. */
   first: number;
+  /** A column of dates, read as days since 1970 with its days and months in this order. */
+  dates?: { dayFirst: boolean };
 };
 
 type CategoricalSpec = {
@@ -85,6 +89,33 @@ export function toNumber(raw: string): number {
   return value === undefined ? Number.NaN : sign * value * (scale ? SCALES[scale[1]!.toLowerCase()]! : 1);
 }
 
+const DATE_LIKE = /^(?:\d{4}-\d{2}-\d{2}(?:[T ].*)?|\d{1,2}[/.-]\d{1,2}[/.-](?:\d{2}|\d{4})(?:[ T].*)?)$/;
+
+/**
+ * Whether a column holds dates ("2024-03-15", "15/03/2024", "03/15/2024 10:30"), and which of day and
+ * month comes first: month first only when some dates can only be read so and none the other way.
+ */
+function dateColumn(present: string[]): { dayFirst: boolean } | undefined {
+  let dates = 0;
+  let dayFirst = 0;
+  let monthFirst = 0;
+  for (const value of present) {
+    if (!DATE_LIKE.test(value.trim())) continue;
+    dates++;
+    const forced = forcedDayFirst(value);
+    if (forced === true) dayFirst++;
+    else if (forced === false) monthFirst++;
+  }
+  if (dates < 0.95 * present.length) return undefined;
+  return { dayFirst: !(monthFirst > 0 && dayFirst === 0) };
+}
+
+/** A date as days since 1970 (UTC), or NaN. */
+function daysOf(raw: string, dayFirst: boolean): number {
+  const date = parseDateTime(raw, { timeZone: 'UTC', dayFirst });
+  return date ? date.getTime() / 86_400_000 : Number.NaN;
+}
+
 /** Words that name an identifier column: "id", "Identifiant", "customer_id", "clientId", "Réf.". */
 const ID_WORDS = new Set([
   'id',
@@ -143,8 +174,11 @@ export function learnEncoder(
       skipped.push({ name, why: 'always empty' });
       continue;
     }
-    const numbers = present.map(toNumber).filter((n) => Number.isFinite(n));
-    if (numbers.length >= 0.95 * present.length && numbersIdentify(name, numbers)) {
+    const dates = dateColumn(present);
+    const numbers = present
+      .map(dates ? (v) => daysOf(v, dates.dayFirst) : toNumber)
+      .filter((n) => Number.isFinite(n));
+    if (!dates && numbers.length >= 0.95 * present.length && numbersIdentify(name, numbers)) {
       skipped.push({ name, why: 'an identifier (whole numbers that all differ)' });
       continue;
     }
@@ -159,10 +193,11 @@ export function learnEncoder(
       }
       const first = features.length;
       const bounds = [Number.NEGATIVE_INFINITY, ...edges, Number.POSITIVE_INFINITY];
+      const show = dates ? fmtDay : fmt;
       for (let b = 0; b + 1 < bounds.length; b++)
-        features.push(`${name} in [${fmt(bounds[b]!)}, ${fmt(bounds[b + 1]!)})`);
+        features.push(`${name} in [${show(bounds[b]!)}, ${show(bounds[b + 1]!)})`);
       features.push(`${name} (linear)`, `${name} missing`);
-      specs.push({ kind: 'numeric', name, column, mean, sd, edges, first });
+      specs.push({ kind: 'numeric', name, column, mean, sd, edges, first, ...(dates ? { dates } : {}) });
       continue;
     }
     const counts = new Map<string, number>();
@@ -188,6 +223,10 @@ export function learnEncoder(
   return { specs, features, skipped };
 }
 
+function fmtDay(n: number): string {
+  return Number.isFinite(n) ? new Date(Math.round(n * 86_400_000)).toISOString().slice(0, 10) : fmt(n);
+}
+
 function fmt(n: number): string {
   if (!Number.isFinite(n)) return n > 0 ? '∞' : '−∞';
   return Number.isInteger(n) ? String(n) : String(Math.round(n * 1000) / 1000);
@@ -200,7 +239,7 @@ export function encodeRow(encoder: Encoder, row: string[]): SparseRow {
   for (const spec of encoder.specs) {
     const raw = row[spec.column] ?? '';
     if (spec.kind === 'numeric') {
-      const x = isMissing(raw) ? Number.NaN : toNumber(raw);
+      const x = isMissing(raw) ? Number.NaN : spec.dates ? daysOf(raw, spec.dates.dayFirst) : toNumber(raw);
       const nBins = spec.edges.length + 1;
       if (!Number.isFinite(x)) {
         idx.push(spec.first + nBins + 1);

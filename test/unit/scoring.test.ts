@@ -177,6 +177,57 @@ describe('the backtest', () => {
     expect(() => backtest(mixed, { target: 'y', positive: 'gagné' })).toThrow(/its values are: .*WON/);
   });
 
+  it('reads outcomes case and spaces aside, leaves out rows without one, and names duplicate headers apart', async () => {
+    const random = seededRandom(5).next;
+    const lines = ['x;x;bruit;Réponse'];
+    for (let i = 0; i < 2000; i++) {
+      const signal = random() * 4 - 2;
+      const yes = random() < 1 / (1 + Math.exp(-2 * signal));
+      const spelling = ['Oui', 'OUI', ' oui'][i % 3]!;
+      const label = i % 5 === 0 ? '' : yes ? spelling : ['Non', 'NON', 'non '][i % 3]!;
+      lines.push(`${(random() * 10).toFixed(2)};${signal.toFixed(3)};${Math.floor(random() * 9)};${label}`);
+    }
+    const table = await readTable(new TextEncoder().encode(`${lines.join('\n')}\n`));
+    const report = backtest(table, { target: 'Réponse' });
+    expect(report.rows.unlabelled).toBe(400);
+    expect(report.rows.train + report.rows.test).toBe(1600);
+    expect(report.positive).toMatch(/^oui$/i);
+    expect(report.successRate).toBeGreaterThan(0.4);
+    expect(report.auc).toBeGreaterThan(0.8);
+    expect(report.strongest[0]!.feature).toMatch(/^x #2 /);
+    expect(backtest(table, { target: 'Réponse', positive: 'OUI' }).auc).toBe(report.auc);
+    // Excluding "x #2" leaves the noise: the signal was in the second "x".
+    expect(backtest(table, { target: 'Réponse', exclude: ['x #2'] }).auc).toBeLessThan(0.6);
+    expect(() => backtest(table, { target: 'Réponse', exclude: ['', 'x'] })).toThrow(/empty column/);
+    expect(() => backtest(table, { target: 'Réponse', exclude: ['réponse'] })).toThrow(/is the target/);
+  });
+
+  it('reads dates as dates, day or month first, and learns from them', async () => {
+    const random = seededRandom(8).next;
+    const lines = ['Date de création;Relance;Signé'];
+    for (let i = 0; i < 3000; i++) {
+      const days = Math.floor(random() * 3650); // ten years back from 2026
+      const created = new Date(Date.UTC(2026, 0, 1) - days * 86_400_000);
+      const recall = new Date(created.getTime() + Math.floor(random() * 300) * 86_400_000);
+      const dmy = `${String(created.getUTCDate()).padStart(2, '0')}/${String(created.getUTCMonth() + 1).padStart(2, '0')}/${created.getUTCFullYear()}`;
+      const mdy = `${recall.getUTCMonth() + 1}/${recall.getUTCDate()}/${recall.getUTCFullYear()}`;
+      const signed = random() < 1 / (1 + Math.exp(-(2 - days / 700)));
+      lines.push(`${dmy};${mdy};${signed ? 'oui' : 'non'}`);
+    }
+    const table = await readTable(new TextEncoder().encode(`${lines.join('\n')}\n`));
+    const report = backtest(table, { target: 'Signé' });
+    expect(report.skipped).toEqual([]);
+    expect(report.auc).toBeGreaterThan(0.7);
+    expect(report.strongest.map((s) => s.feature).join(' ')).toMatch(
+      /Date de création in \[\d{4}-\d{2}-\d{2}, /,
+    );
+    const encoder = learnEncoder(table.columns, table.rows, [0, 1]);
+    expect(encoder.specs.map((s) => s.kind === 'numeric' && s.dates)).toEqual([
+      { dayFirst: true },
+      { dayFirst: false },
+    ]);
+  });
+
   it('runs as a command on a file in Windows-1252 and says what is wrong with bad arguments', () => {
     const folder = mkdtempSync(join(tmpdir(), 'tiede-backtest-'));
     const file = join(folder, 'history.csv');
