@@ -83,44 +83,169 @@ const codeKey = remembered((s) => s.replace(/[^0-9A-Za-z]/g, '').toUpperCase());
 /** A text as words between spaces: " directeur des achats ". */
 const wordsOf = remembered((s) => ` ${fold(s).replace(/[^a-z0-9]+/g, ' ')} `);
 
-// French feminine forms of a masculine keyword: acheteur → acheteuse, directeur → directrice.
-const FEMININE: [RegExp, string][] = [
-  [/teur$/, 'trice'],
-  [/eur$/, 'euse'],
-  [/ier$/, 'iere'],
-  [/if$/, 'ive'],
-  [/ien$/, 'ienne'],
-  [/el$/, 'elle'],
+// French masculine and feminine endings: acheteur ↔ acheteuse, directeur ↔ directrice.
+const GENDERED: [string, string][] = [
+  ['teur', 'trice'],
+  ['eur', 'euse'],
+  ['ier', 'iere'],
+  ['if', 'ive'],
+  ['ien', 'ienne'],
+  ['el', 'elle'],
 ];
+/** Words a keyword may leave out or put in: "directeur achats" finds "Directrice des achats". */
+const LINKING = new Set([
+  'de',
+  'des',
+  'du',
+  'd',
+  'la',
+  'le',
+  'les',
+  'l',
+  'of',
+  'the',
+  'and',
+  'et',
+  'en',
+  'au',
+  'aux',
+  'for',
+  'pour',
+]);
 
-/** Each keyword with the forms it matches, worked out once per profile. */
-const keywordForms = new WeakMap<string[], { keyword: string; forms: string[] }[]>();
+/** A word in the singular: directeurs → directeur, bureaux → bureau; short words are left alone. */
+const singular = (word: string) =>
+  word.length <= 3
+    ? word
+    : word.endsWith('s')
+      ? word.slice(0, -1)
+      : /[ae]ux$/.test(word)
+        ? word.slice(0, -1)
+        : word;
+
+/** The forms a keyword's word matches the start of: itself, its singular, its other gender's. */
+function wordForms(word: string): string[] {
+  const one = singular(word);
+  const forms = new Set([word, one]);
+  for (const [masculine, feminine] of GENDERED) {
+    if (one.endsWith(masculine)) forms.add(one.slice(0, -masculine.length) + feminine);
+    if (one.endsWith(feminine)) forms.add(one.slice(0, -feminine.length) + masculine);
+  }
+  return [...forms];
+}
+
+/** Each keyword as its words' forms, worked out once per profile; linking words are left out. */
+const keywordForms = new WeakMap<string[], { keyword: string; words: string[][] }[]>();
 
 function formsOf(keywords: string[]) {
   let forms = keywordForms.get(keywords);
   if (!forms) {
     forms = keywords.flatMap((keyword) => {
-      const key = fold(keyword)
-        .replace(/[^a-z0-9]+/g, ' ')
-        .trim();
-      if (key === '') return [];
-      const variants = [
-        key,
-        ...FEMININE.filter(([end]) => end.test(key)).map(([end, to]) => key.replace(end, to)),
-      ];
-      return [{ keyword, forms: variants.map((v) => ` ${v}`) }];
+      const all = plainWords(keyword);
+      if (all.length === 0) return [];
+      const content = all.filter((w) => !LINKING.has(w));
+      return [{ keyword, words: (content.length > 0 ? content : all).map(wordForms) }];
     });
     keywordForms.set(keywords, forms);
   }
   return forms;
 }
 
+/** A text's words, accents and case aside: "Directrice des Achats" → [directrice, des, achats]. */
+const textWords = new Map<string, string[]>();
+function plainWords(text: string): string[] {
+  let words = textWords.get(text);
+  if (!words) {
+    words = wordsOf(text).trim().split(' ').filter(Boolean);
+    if (textWords.size >= 10_000) textWords.clear();
+    textWords.set(text, words);
+  }
+  return words;
+}
+
+/**
+ * The first keyword found in the text: each of its words, in its order, starts a word of the text, in
+ * the singular or the other gender ("achat" finds "Achats", "directeurs" finds "Directrice"); linking
+ * words aside, so "directeur achats" finds "Directrice des achats".
+ */
 function keywordIn(text: string | null, keywords: string[]): string | undefined {
   if (!text) return undefined;
-  const words = wordsOf(text);
-  // A keyword matches a word or the start of one: "achat" finds "Achats", "buyer" finds "Buyer".
-  return formsOf(keywords).find(({ forms }) => forms.some((form) => words.includes(form)))?.keyword;
+  const words = plainWords(text);
+  return formsOf(keywords).find(({ words: wanted }) => {
+    let at = 0;
+    for (const forms of wanted) {
+      while (at < words.length && !forms.some((form) => words[at]!.startsWith(form))) at++;
+      if (at === words.length) return false;
+      at++;
+    }
+    return true;
+  })?.keyword;
 }
+
+/** Seniority levels as people write them, in French and English, and the level each names. */
+const LEVELS: Record<string, string[]> = {
+  c_level: [
+    'c level',
+    'c suite',
+    'cxo',
+    'ceo',
+    'cfo',
+    'coo',
+    'cto',
+    'cio',
+    'cmo',
+    'executive',
+    'exec',
+    'dirigeant',
+    'dirigeante',
+    'pdg',
+    'dg',
+    'directeur general',
+    'directrice generale',
+    'president',
+    'presidente',
+    'founder',
+    'fondateur',
+    'fondatrice',
+    'owner',
+    'gerant',
+    'gerante',
+  ],
+  vp: ['vp', 'vice president', 'vice presidente', 'svp', 'evp'],
+  director: ['director', 'directeur', 'directrice', 'head', 'head of', 'direction'],
+  manager: ['manager', 'responsable', 'chef', 'lead', 'team lead', 'encadrant', 'encadrante'],
+  senior: ['senior', 'confirme', 'confirmee', 'expert', 'experte'],
+  entry: [
+    'entry',
+    'entry level',
+    'junior',
+    'debutant',
+    'debutante',
+    'assistant',
+    'assistante',
+    'intern',
+    'stagiaire',
+    'apprenti',
+    'apprentie',
+    'alternant',
+    'alternante',
+  ],
+};
+const LEVEL_OF = new Map<string, string>(
+  Object.entries(LEVELS).flatMap(([level, names]) => [
+    [level.replace('_', ' '), level],
+    ...names.map((n): [string, string] => [n, level]),
+  ]),
+);
+
+/** The level a seniority names ("Directrice", "directors", "C-level" → director, director, c_level), else its plain words. */
+export const seniorityLevel = remembered((value) => {
+  const plain = plainWords(value).join(' ');
+  return LEVEL_OF.get(plain) ?? LEVEL_OF.get(plainWords(value).map(singular).join(' ')) ?? plain;
+});
+
+/** A region's name, accents, case and hyphens aside: "Ile de France" is "Île-de-France". */
+const regionKey = remembered((value) => plainWords(value).join(' '));
 
 const inRange = (value: number, range: { min?: number; max?: number }) =>
   (range.min === undefined || value >= range.min) && (range.max === undefined || value <= range.max);
@@ -207,7 +332,7 @@ export function fitScore(profile: IdealProfile, subject: FitSubject): FitResult 
   }
   if (profile.regions) {
     const r = subject.region;
-    const hit = r !== null && profile.regions.values.some((v) => fold(v) === fold(r));
+    const hit = r !== null && profile.regions.values.some((v) => regionKey(v) === regionKey(r));
     check('fit.region', profile.regions.points, r !== null, hit ? { region: r! } : false);
   }
   if (profile.titles) {
@@ -221,7 +346,7 @@ export function fitScore(profile: IdealProfile, subject: FitSubject): FitResult 
   }
   if (profile.seniority) {
     const s = subject.seniority;
-    const hit = s !== null && profile.seniority.values.some((v) => fold(v) === fold(s));
+    const hit = s !== null && profile.seniority.values.some((v) => seniorityLevel(v) === seniorityLevel(s));
     check('fit.seniority', profile.seniority.points, s !== null, hit ? { seniority: s! } : false);
   }
   if (profile.departments) {

@@ -1,4 +1,4 @@
-import type { Contribution } from './fit';
+import { type Contribution, seniorityLevel } from './fit';
 
 /**
  * Reason codes in plain French and English: the three contributions that raise a score most and the three
@@ -25,6 +25,16 @@ const agoFr = (facts: Facts) =>
   Number(facts.days) <= 1 ? 'ces dernières 24 h' : `il y a ${facts.days} jours`;
 const agoEn = (facts: Facts) => (Number(facts.days) <= 1 ? 'within the last day' : `${facts.days} days ago`);
 
+/** The seniority levels' names, for the codes imports and CRMs write ("c_level"). */
+const LEVEL_NAMES: Record<string, { fr: string; en: string }> = {
+  c_level: { fr: 'dirigeant', en: 'C-level' },
+  vp: { fr: 'vice-président', en: 'VP' },
+  director: { fr: 'directeur', en: 'director' },
+  manager: { fr: 'manager', en: 'manager' },
+  senior: { fr: 'confirmé', en: 'senior' },
+  entry: { fr: 'débutant', en: 'entry level' },
+};
+
 const TEXTS: Record<string, (f: Facts) => { fr: string; en: string }> = {
   'fit.industry': (f) => ({ fr: `Secteur ${f.code} dans la cible`, en: `Industry ${f.code} in the target` }),
   'fit.employees': (f) => ({
@@ -38,10 +48,13 @@ const TEXTS: Record<string, (f: Facts) => { fr: string; en: string }> = {
     fr: `Fonction « ${f.title} » dans la cible`,
     en: `Job title “${f.title}” in the target`,
   }),
-  'fit.seniority': (f) => ({
-    fr: `Niveau ${f.seniority} dans la cible`,
-    en: `Seniority ${f.seniority} in the target`,
-  }),
+  'fit.seniority': (f) => {
+    const level = LEVEL_NAMES[seniorityLevel(String(f.seniority))];
+    return {
+      fr: `Niveau ${level?.fr ?? f.seniority} dans la cible`,
+      en: `Seniority ${level?.en ?? f.seniority} in the target`,
+    };
+  },
   'fit.department': (f) => ({
     fr: `Service ${f.department} dans la cible`,
     en: `Department ${f.department} in the target`,

@@ -60,6 +60,53 @@ describe('fit to an ideal customer profile', () => {
     );
   });
 
+  it.each([
+    ['Responsables', 'Responsable commercial'],
+    ['directeurs', 'Directrice des achats'],
+    ['directrices des achats', 'Directeur des Achats'],
+    ['directeur achats', 'Directrice des achats'],
+    ['head of sales', 'Head of Inside Sales'],
+    ['acheteurs', 'Acheteuse'],
+  ])(
+    'finds the keyword %j in the title %j: plurals, either gender, linking words aside',
+    (keyword, title) => {
+      const fit = fitScore({ titles: { keywords: [keyword], points: 5 } }, subject({ jobTitle: title }));
+      expect(fit.points).toBe(5);
+    },
+  );
+
+  it.each([
+    ['directeur achats', 'Achats, assistante de direction'],
+    ['achat', 'Chargé de rachat de crédits'],
+    ['head of sales', 'Sales assistant'],
+  ])('does not find %j in %j', (keyword, title) => {
+    expect(
+      fitScore({ titles: { keywords: [keyword], points: 5 } }, subject({ jobTitle: title })).points,
+    ).toBe(0);
+  });
+
+  it('reads regions whatever their hyphens and accents, and seniority in French or English', () => {
+    const region = (wanted: string) =>
+      fitScore({ regions: { values: [wanted], points: 3 } }, subject({ region: 'Île-de-France' })).points;
+    expect([region('Ile de France'), region('ILE-DE-FRANCE'), region('Bretagne')]).toEqual([3, 3, 0]);
+    const level = (wanted: string, seniority: string) =>
+      fitScore({ seniority: { values: [wanted], points: 4 } }, subject({ seniority })).points;
+    expect(level('directeur', 'director')).toBe(4);
+    expect(level('directors', 'Directrice')).toBe(4);
+    expect(level('C-level', 'c_level')).toBe(4);
+    expect(level('dirigeant', 'CEO')).toBe(4);
+    expect(level('manager', 'Responsable')).toBe(4);
+    expect(level('director', 'manager')).toBe(0);
+    const reason = fitScore(
+      { seniority: { values: ['dirigeant'], points: 4 } },
+      subject({ seniority: 'c_level' }),
+    );
+    expect(reasonText(reason.contributions[0]!)).toEqual({
+      fr: 'Niveau dirigeant dans la cible',
+      en: 'Seniority C-level in the target',
+    });
+  });
+
   it('tells a criterion that failed from one that could not be checked, and scores out of the maximum', () => {
     const fit = fitScore(profile, subject({ employeeCount: null, country: 'DE', attributes: {} }));
     expect(fit.missed).toEqual(
