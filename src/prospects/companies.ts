@@ -7,6 +7,7 @@ import { queueScoring } from '../scoring/queue';
 import { type CompanyDraft, companyDedupeKey } from './drafts';
 import {
   type IndustryScheme,
+  industryFamily,
   normalizeCountry,
   normalizeDomain,
   parseIndustry,
@@ -218,6 +219,7 @@ export interface CompanyFilters {
   q?: string;
   country?: string;
   industry?: string;
+  industryScheme?: IndustryScheme;
   registrationId?: string;
   domain?: string;
   limit: number;
@@ -235,6 +237,7 @@ export async function listCompanies(ctx: Ctx, f: CompanyFilters) {
         f.q ? ilike(companies.name, `%${escapeLike(f.q)}%`) : undefined,
         f.country ? eq(companies.country, f.country) : undefined,
         f.industry ? industryPrefix(sql`${companies.industryCode}`, f.industry) : undefined,
+        f.industryScheme ? industrySchemeIs(sql`${companies.industryScheme}`, f.industryScheme) : undefined,
         f.registrationId
           ? eq(companies.registrationId, f.registrationId.replace(/[\s.]/g, '').toUpperCase())
           : undefined,
@@ -257,6 +260,11 @@ export function industryPrefix(column: SQL, prefix: string): SQL {
   const naf = /^(\d{2})(\d{1,2}[A-Za-z]?)$/.exec(text);
   if (naf) forms.add(`${naf[1]}.${naf[2]!.toUpperCase()}`);
   return sql`${column} LIKE ANY(${sql.param([...forms].map((form) => `${escapeLike(form)}%`))}::text[])`;
+}
+
+/** Codes of the scheme's family (NAF with NACE): "42" of NAF is civil engineering, of NAICS wholesale. */
+export function industrySchemeIs(column: SQL, scheme: IndustryScheme): SQL {
+  return sql`${column} = ANY(${sql.param(industryFamily(scheme))}::text[])`;
 }
 
 export function escapeLike(text: string): string {

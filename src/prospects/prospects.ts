@@ -14,7 +14,7 @@ import { decodeCursor, page } from '../http/pagination';
 import { rowFromJson } from '../lib/rows';
 import { forgetScores, queueScoring } from '../scoring/queue';
 import { lockOrganizationWrites } from './batch-write';
-import { escapeLike, industryPrefix, mergeAttributes } from './companies';
+import { escapeLike, industryPrefix, industrySchemeIs, mergeAttributes } from './companies';
 import {
   attachContactPoints,
   type ContactPointInput,
@@ -24,7 +24,7 @@ import {
   normalizeContactPoints,
   releaseContactPoints,
 } from './contact-points';
-import { normalizeCountry, normalizeLanguage, normalizeTimeZone } from './values';
+import { type IndustryScheme, normalizeCountry, normalizeLanguage, normalizeTimeZone } from './values';
 
 export interface ProspectInput {
   companyId?: string | null;
@@ -262,6 +262,7 @@ export interface ProspectFilters {
   kind?: 'b2b' | 'b2c';
   language?: string;
   industry?: string;
+  industryScheme?: IndustryScheme;
   jobTitle?: string;
   externalId?: string;
   channel?: 'phone' | 'email';
@@ -287,8 +288,10 @@ export function prospectConditions(
     f.q
       ? sql`(coalesce(${prospects.firstName}, '') || ' ' || coalesce(${prospects.lastName}, '')) ILIKE ${`%${escapeLike(f.q)}%`}`
       : undefined,
-    f.industry
-      ? sql`${prospects.companyId} IN (SELECT id FROM companies WHERE org_id = ${ctx.orgId} AND ${industryPrefix(sql`industry_code`, f.industry)})`
+    f.industry || f.industryScheme
+      ? sql`${prospects.companyId} IN (SELECT id FROM companies WHERE org_id = ${ctx.orgId}
+          AND ${f.industry ? industryPrefix(sql`industry_code`, f.industry) : sql`true`}
+          AND ${f.industryScheme ? industrySchemeIs(sql`industry_scheme`, f.industryScheme) : sql`true`})`
       : undefined,
     f.channel
       ? sql`EXISTS (SELECT 1 FROM contact_points cp WHERE cp.org_id = ${ctx.orgId}

@@ -47,6 +47,7 @@ import {
   ProspectListItemSchema,
   ProspectPatchSchema,
 } from './schemas';
+import { INDUSTRY_SCHEMES } from './values';
 
 const tags = (name: string) => [name];
 const security = [{ bearer: [] }];
@@ -66,6 +67,10 @@ const CompanyListQuery = z.object({
   q: z.string().max(200).optional().openapi({ description: 'Part of the name' }),
   country: z.string().length(2).toUpperCase().optional(),
   industry: z.string().max(20).optional().openapi({ description: 'Industry code prefix, e.g. 46.6 or 5415' }),
+  industryScheme: z
+    .enum(INDUSTRY_SCHEMES)
+    .optional()
+    .openapi({ description: 'NAF (with NACE), NAICS or SIC' }),
   registrationId: z.string().max(50).optional(),
   domain: z.string().max(300).optional(),
 });

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { CHANNELS, PROSPECT_KINDS } from '../../db/schema';
 import { StoredScoreSchema } from '../scoring/score-schema';
+import { INDUSTRY_SCHEMES } from './values';
 
 export const Timestamp = z.string().openapi({ format: 'date-time', example: '2026-11-29T09:30:00.000Z' });
 export const AttributeValue = z.union([z.string().max(10_000), z.number(), z.boolean(), z.null()]);
@@ -24,7 +25,7 @@ export const CompanyInputSchema = z
       .nullable()
       .optional(),
     industryCode: nullableText(20).openapi({ example: '46.69Z' }),
-    industryScheme: z.enum(['NAF', 'NACE', 'NAICS', 'SIC']).nullable().optional(),
+    industryScheme: z.enum(INDUSTRY_SCHEMES).nullable().optional(),
     industryLabel: nullableText(300),
     employeeCount: z.number().int().min(0).max(10_000_000).nullable().optional(),
     employeeBand: nullableText(30).openapi({ example: '50-99' }),

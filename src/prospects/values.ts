@@ -272,7 +272,22 @@ export function parseMoney(raw: string): Money | undefined {
   return { amount: Math.round(value * multiplier * 100) / 100, ...(currency ? { currency } : {}) };
 }
 
-export type IndustryScheme = 'NAF' | 'NACE' | 'NAICS' | 'SIC';
+export const INDUSTRY_SCHEMES = ['NAF', 'NACE', 'NAICS', 'SIC'] as const;
+export type IndustryScheme = (typeof INDUSTRY_SCHEMES)[number];
+
+/** The schemes whose codes share a tree: NAF refines NACE (NAF 46.69Z is NACE 46.69). */
+export function industryFamily(scheme: IndustryScheme): IndustryScheme[] {
+  return scheme === 'NAF' || scheme === 'NACE' ? ['NAF', 'NACE'] : [scheme];
+}
+
+/**
+ * A company's scheme, or the one its code's shape gives away when none was stored: "46.69Z" and "46.69"
+ * are NAF or NACE; digits alone could be NAICS or SIC, so they tell nothing.
+ */
+export function schemeOfCode(code: string, scheme: string | null | undefined): IndustryScheme | undefined {
+  if (scheme && (INDUSTRY_SCHEMES as readonly string[]).includes(scheme)) return scheme as IndustryScheme;
+  return /^\d{2}\.\d/.test(code) ? 'NAF' : undefined;
+}
 
 export interface Industry {
   code: string;

@@ -5,6 +5,7 @@ import { type Ctx, withTransaction } from '../context';
 import { notFound } from '../http/errors';
 import { decodeCursor, page } from '../http/pagination';
 import { PitchSchema } from '../outreach/pitch-schema';
+import { INDUSTRY_SCHEMES } from '../prospects/values';
 import { toNumber } from './features';
 import { queueRescoring } from './queue';
 
@@ -36,7 +37,16 @@ function conditionProblem(op: string, value: unknown): string | undefined {
 
 export const IdealProfileSchema = z
   .object({
-    industries: z.object({ codes: words, points }).optional(),
+    industries: z
+      .object({
+        codes: words,
+        points,
+        scheme: z.enum(INDUSTRY_SCHEMES).optional().openapi({
+          description:
+            'The scheme the codes are of (NAF and NACE go together): companies of another scheme do not match. Without it, codes match whatever the scheme',
+        }),
+      })
+      .optional(),
     employees: range.optional(),
     revenue: range.optional(),
     countries: z

@@ -1,3 +1,4 @@
+import { type IndustryScheme, industryFamily, schemeOfCode } from '../prospects/values';
 import { toNumber } from './features';
 
 /**
@@ -8,7 +9,7 @@ import { toNumber } from './features';
 
 export interface IdealProfile {
   /** Industry codes matched by prefix, whatever the dots: "46.6" matches NAF 46.69Z, "5415" NAICS 541511. */
-  industries?: { codes: string[]; points: number };
+  industries?: { codes: string[]; points: number; scheme?: IndustryScheme };
   employees?: { min?: number; max?: number; points: number };
   revenue?: { min?: number; max?: number; points: number };
   countries?: { values: string[]; points: number };
@@ -30,6 +31,8 @@ export interface AttributeCondition {
 
 export interface FitSubject {
   industryCode: string | null;
+  /** NAF, NACE, NAICS, SIC; null when the import could not tell. */
+  industryScheme?: string | null;
   employeeCount: number | null;
   annualRevenue: number | null;
   country: string | null;
@@ -302,9 +305,14 @@ export function fitScore(profile: IdealProfile, subject: FitSubject): FitResult 
   };
   if (profile.industries) {
     const code = subject.industryCode;
-    const hit = code
-      ? profile.industries.codes.find((prefix) => codeKey(code).startsWith(codeKey(prefix)))
-      : undefined;
+    const { scheme } = profile.industries;
+    const theirs = code ? schemeOfCode(code, subject.industryScheme) : undefined;
+    // A code of another scheme is another trade, whatever its digits.
+    const sameScheme = !scheme || !theirs || industryFamily(scheme).includes(theirs);
+    const hit =
+      code && sameScheme
+        ? profile.industries.codes.find((prefix) => codeKey(code).startsWith(codeKey(prefix)))
+        : undefined;
     check('fit.industry', profile.industries.points, code !== null, hit && code ? { code } : false);
   }
   if (profile.employees) {

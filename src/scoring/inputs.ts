@@ -111,6 +111,7 @@ const LINE_FIELDS = [
   'country',
   'region',
   'industryCode',
+  'industryScheme',
   'employeeCount',
   'annualRevenue',
   'attributes',
@@ -137,10 +138,11 @@ export function eachInput(chunk: InputChunk, fn: (input: ScoringInput) => void):
       country: v[6],
       region: v[7],
       industryCode: v[8],
-      employeeCount: v[9],
-      annualRevenue: v[10],
-      attributes: v[11],
-      events: eventsOf(v[12] as string | null),
+      industryScheme: v[9],
+      employeeCount: v[10],
+      annualRevenue: v[11],
+      attributes: v[12],
+      events: eventsOf(v[13] as string | null),
     } as ScoringInput);
     start = end + 1;
   }
@@ -156,7 +158,7 @@ const containsAny = (words: readonly string[]) =>
 /** A prospect's columns that scoring reads, from `p` (prospects) and `c` (its company). */
 const PROSPECT_COLUMNS = sql`p.id AS "prospectId", p.kind, p.language, p.job_title AS "jobTitle", p.seniority,
   p.department, coalesce(p.country, c.country) AS country, coalesce(p.region, c.region) AS region,
-  c.industry_code AS "industryCode", c.employee_count AS "employeeCount", c.annual_revenue AS "annualRevenue",
+  c.industry_code AS "industryCode", c.industry_scheme AS "industryScheme", c.employee_count AS "employeeCount", c.annual_revenue AS "annualRevenue",
   coalesce(c.attributes, '{}'::jsonb) || p.attributes AS attributes`;
 
 /** Events of `i` (interactions) as one text, in the order they are aggregated (see eventsOf). */

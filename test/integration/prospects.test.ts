@@ -295,6 +295,25 @@ describe.each(databases)('companies, prospects and contact points on $name', ({ 
     expect(await names('industry=4669')).toEqual(['Moreau']);
     expect(await names('industry=46.69z')).toEqual(['Moreau']);
     expect(await names('industry=4670')).toEqual([]);
+    // "46" of NAICS is another trade: the scheme keeps them apart.
+    const us = await call(app, 'POST', '/v1/companies', {
+      key: fresh.manager,
+      json: { name: 'Wholesale Inc', industryCode: '462110', industryScheme: 'NAICS', country: 'US' },
+    });
+    await call(app, 'POST', '/v1/prospects', {
+      key: fresh.manager,
+      json: { companyId: us.body.id, lastName: 'Smith', contactPoints: [{ value: 'smith@w.com' }] },
+    });
+    expect((await names('industry=46')).sort()).toEqual(['Moreau', 'Smith']);
+    expect(await names('industry=46&industryScheme=NAF')).toEqual(['Moreau']);
+    expect(await names('industry=46&industryScheme=NAICS')).toEqual(['Smith']);
+    const companies = await call(app, 'GET', '/v1/companies?industry=46&industryScheme=NACE', {
+      key: fresh.caller,
+    });
+    expect(companies.body.data.map((c: { name: string }) => c.name)).toEqual(['Grossiste']);
+    expect((await call(app, 'GET', '/v1/prospects?industryScheme=ISIC', { key: fresh.caller })).status).toBe(
+      400,
+    );
     expect(await names('q=garc')).toEqual(['Garcia']);
     expect(await names('jobTitle=achet')).toEqual(['Moreau']);
     expect(await names('channel=phone')).toEqual(['Garcia']);

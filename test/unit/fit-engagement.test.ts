@@ -85,6 +85,23 @@ describe('fit to an ideal customer profile', () => {
     ).toBe(0);
   });
 
+  it('keeps industry codes to their scheme when the profile names one (NAF with NACE)', () => {
+    const civil = (scheme?: 'NAF' | 'NAICS') => ({
+      industries: { codes: ['42'], points: 10, ...(scheme ? { scheme } : {}) },
+    });
+    const score = (p: IdealProfile, industryCode: string, industryScheme: string | null) =>
+      fitScore(p, subject({ industryCode, industryScheme })).points;
+    expect(score(civil('NAF'), '42.11Z', 'NAF')).toBe(10);
+    expect(score(civil('NAF'), '42.11', 'NACE')).toBe(10);
+    expect(score(civil('NAF'), '42.11Z', null)).toBe(10);
+    expect(score(civil('NAF'), '423830', 'NAICS')).toBe(0);
+    expect(score(civil('NAICS'), '42.11Z', null)).toBe(0);
+    expect(score(civil('NAICS'), '423830', 'NAICS')).toBe(10);
+    // Digits alone, scheme unknown: the code decides, as without a scheme.
+    expect(score(civil('NAF'), '4230', null)).toBe(10);
+    expect(score(civil(), '423830', 'NAICS')).toBe(10);
+  });
+
   it('reads regions whatever their hyphens and accents, and seniority in French or English', () => {
     const region = (wanted: string) =>
       fitScore({ regions: { values: [wanted], points: 3 } }, subject({ region: 'Île-de-France' })).points;
