@@ -35,16 +35,38 @@ export const RANKED_SORTS = ['-score', 'score', '-rank'] as const;
 export type RankedSort = (typeof RANKED_SORTS)[number];
 
 /** The filters of a ranked list, as a query string or a saved list's criteria give them. */
+/** French names of the segments, as managers say them: TPE, PME, ETI, GE. */
+const SEGMENT_NAMES: Record<string, Segment> = { tpe: 'micro', pme: 'sme', eti: 'midcap', ge: 'large' };
+const SEGMENT_VALUES = [...Object.keys(SEGMENTS), ...Object.keys(SEGMENT_NAMES)];
+
+/** A bound of whole-number scores: 57.5 keeps what a person would, from 58 up or to 57 down. */
+const scoreBound = (round: (n: number) => number) =>
+  z.coerce
+    .number()
+    .min(0)
+    .max(100)
+    .transform((n) => round(n))
+    .optional();
+
 export const RankedCriteria = {
-  minScore: z.coerce.number().int().min(0).max(100).optional(),
-  maxScore: z.coerce.number().int().min(0).max(100).optional(),
+  minScore: scoreBound(Math.ceil),
+  maxScore: scoreBound(Math.floor),
   segment: z
-    .enum(Object.keys(SEGMENTS) as [Segment, ...Segment[]])
+    .string()
+    .transform((v, ctx) => {
+      const key = v.trim().toLowerCase();
+      const segment = SEGMENT_NAMES[key] ?? (key in SEGMENTS ? (key as Segment) : undefined);
+      if (segment) return segment;
+      ctx.addIssue({ code: 'custom', message: `one of ${SEGMENT_VALUES.join(', ')}` });
+      return z.NEVER;
+    })
     .optional()
     .openapi({
+      type: 'string',
+      enum: SEGMENT_VALUES,
       description: `Company size: ${Object.entries(SEGMENTS)
         .map(([k, v]) => `${k} = ${v.label}`)
-        .join('; ')}`,
+        .join('; ')} (the French names TPE, PME, ETI, GE too)`,
     }),
   country: z.string().length(2).toUpperCase().optional(),
   industry: z.string().max(20).optional().openapi({ description: "Prefix of the company's industry code" }),

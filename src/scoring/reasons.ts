@@ -35,6 +35,9 @@ const LEVEL_NAMES: Record<string, { fr: string; en: string }> = {
   entry: { fr: 'débutant', en: 'entry level' },
 };
 
+/** Nobody is better than all the people a model was measured on, themselves included. */
+const better = (facts: Facts) => Math.min(99, Number(facts.percentile));
+
 const TEXTS: Record<string, (f: Facts) => { fr: string; en: string }> = {
   'fit.industry': (f) => ({ fr: `Secteur ${f.code} dans la cible`, en: `Industry ${f.code} in the target` }),
   'fit.employees': (f) => ({
@@ -92,7 +95,13 @@ const TEXTS: Record<string, (f: Facts) => { fr: string; en: string }> = {
     fr: `Appelé ${n(f)} fois sans réponse ${lastDaysFr(f)}`,
     en: `Called ${n(f)} times without an answer ${lastDaysEn(f)}`,
   }),
-  'engagement.refused': () => ({ fr: 'A refusé lors d’un appel', en: 'Declined during a call' }),
+  'engagement.refused': (f) =>
+    n(f) > 1
+      ? {
+          fr: `A refusé ${n(f)} fois au téléphone ${lastDaysFr(f)}`,
+          en: `Declined ${n(f)} times on the phone ${lastDaysEn(f)}`,
+        }
+      : { fr: `A refusé lors d’un appel ${lastDaysFr(f)}`, en: `Declined during a call ${lastDaysEn(f)}` },
   'engagement.opt_out': (f) => ({
     fr: `S’est désinscrit ${agoFr(f)}, sans revenir depuis`,
     en: `Opted out ${agoEn(f)} and has not come back since`,
@@ -102,8 +111,8 @@ const TEXTS: Record<string, (f: Facts) => { fr: string; en: string }> = {
     en: `Complained ${agoEn(f)} and has not come back since`,
   }),
   'model.percentile': (f) => ({
-    fr: `Le modèle estime ses chances à ${f.probability} % (mieux que ${f.percentile} % des prospects)`,
-    en: `The model puts the odds at ${f.probability} % (better than ${f.percentile} % of prospects)`,
+    fr: `Le modèle estime ses chances à ${f.probability} % (mieux que ${better(f)} % des prospects)`,
+    en: `The model puts the odds at ${f.probability}% (better than ${better(f)}% of prospects)`,
   }),
 };
 

@@ -152,6 +152,10 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
     // SME: 10–249 employees, the ten people at companies of 45.
     const sme = await ranked('limit=100&segment=sme');
     expect(sme.data).toHaveLength(10);
+    expect((await ranked('limit=100&segment=PME')).data).toEqual(sme.data);
+    // Scores are whole: 49.5 and up is 50 and up.
+    expect((await ranked('limit=100&minScore=49.5')).data).toEqual(high.data);
+    expect((await ranked('limit=100&maxScore=49.9')).data).toEqual(low.data);
 
     const noCampaign = await call(app, 'GET', '/v1/prospects?sort=-score', { key: org.caller });
     expect(noCampaign.status).toBe(400);
@@ -170,6 +174,10 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
       key: org.caller,
     });
     expect(badSegment.status).toBe(400);
+    expect(badSegment.body.errors[0]).toMatchObject({
+      field: 'query:segment',
+      message: expect.stringContaining('pme'),
+    });
 
     const other = await newOrg(database);
     const theirs = await call(app, 'GET', `/v1/prospects?campaign=${campaignId}`, { key: other.admin });

@@ -163,6 +163,25 @@ describe('conditions on custom attributes as imports store them', () => {
   });
 });
 
+describe('reasons read as sentences', () => {
+  it('count refusals, and never put anyone above all the people a model was measured on', () => {
+    expect(reasonText({ code: 'engagement.refused', points: -17, facts: { count: 2, days: 5 } })).toEqual({
+      fr: 'A refusé 2 fois au téléphone ces 5 derniers jours',
+      en: 'Declined 2 times on the phone in the last 5 days',
+    });
+    expect(reasonText({ code: 'engagement.refused', points: -9, facts: { count: 1, days: 1 } }).fr).toBe(
+      'A refusé lors d’un appel depuis hier',
+    );
+    const top = reasonText({
+      code: 'model.percentile',
+      points: 12,
+      facts: { probability: 98, percentile: 100 },
+    });
+    expect(top.en).toBe('The model puts the odds at 98% (better than 99% of prospects)');
+    expect(top.fr).toBe('Le modèle estime ses chances à 98 % (mieux que 99 % des prospects)');
+  });
+});
+
 describe('tiers on one attribute', () => {
   it('give each condition a code of its own, so both show among the reasons', () => {
     const fit = fitScore(
