@@ -12,8 +12,11 @@ import { getInteraction, listInteractions, recordInteractions } from './service'
 const security = [{ bearer: [] }];
 const tags = ['Interactions'];
 
+/** Events more than a day ahead of the clock are typing mistakes, not history (as imports judge them). */
+const FUTURE_TOLERANCE_MS = 24 * 3600 * 1000;
+
 const InteractionInputSchema = z
-  .object({
+  .strictObject({
     prospectId: z.string().uuid(),
     contactPointId: z.string().uuid().optional(),
     type: z.enum(INTERACTION_TYPES),
@@ -23,6 +26,9 @@ const InteractionInputSchema = z
       .openapi({ description: 'Follows from the type when absent' }),
     occurredAt: z.coerce
       .date({ error: 'an ISO 8601 date-time' })
+      .refine((date) => date.getTime() <= Date.now() + FUTURE_TOLERANCE_MS, {
+        error: 'is more than a day in the future',
+      })
       .optional()
       .openapi({ type: 'string', format: 'date-time', description: 'Default: now' }),
     outcome: z.string().trim().max(100).optional().openapi({ example: 'no_answer' }),
@@ -43,7 +49,7 @@ const InteractionInputSchema = z
 
 const InteractionBatchSchema = z.union([
   InteractionInputSchema,
-  z.object({ items: z.array(InteractionInputSchema).min(1).max(1000) }),
+  z.strictObject({ items: z.array(InteractionInputSchema).min(1).max(1000) }),
 ]);
 
 const ListQuery = z.object({

@@ -167,6 +167,7 @@ export function outreachRoutes(drafter: DrafterDeps, runner?: JobRunner) {
       authorize(ctx.actor.role, 'drafts:batch');
       const job = await queueDraftBatch(ctx, c.req.valid('json'));
       runner?.wake();
+      c.header('Location', `/v1/jobs/${job.id}`);
       return c.json(presentJob(job) as never, 202);
     },
   );

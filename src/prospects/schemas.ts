@@ -13,8 +13,9 @@ export const Attributes = z.record(z.string().max(100), AttributeValue).openapi(
 const text = (max = 500) => z.string().trim().max(max);
 const nullableText = (max = 500) => text(max).nullable().optional();
 
+// Input bodies are strict: a field the API does not know is named in a 400, never dropped in silence.
 export const CompanyInputSchema = z
-  .object({
+  .strictObject({
     name: text(300).min(1),
     registrationId: nullableText(50).openapi({
       description: 'SIREN, SIRET, Companies House number, EIN…',
@@ -67,7 +68,7 @@ export const CompanySchema = z
   .openapi('Company');
 
 export const ContactPointInputSchema = z
-  .object({
+  .strictObject({
     channel: z
       .enum(CHANNELS)
       .optional()
@@ -140,10 +141,10 @@ const prospectFields = {
 };
 
 export const ProspectInputSchema = z
-  .object({ ...prospectFields, contactPoints: z.array(ContactPointInputSchema).max(20).optional() })
+  .strictObject({ ...prospectFields, contactPoints: z.array(ContactPointInputSchema).max(20).optional() })
   .openapi('ProspectInput');
 
-export const ProspectPatchSchema = z.object(prospectFields).openapi('ProspectPatch');
+export const ProspectPatchSchema = z.strictObject(prospectFields).openapi('ProspectPatch');
 
 const prospectBase = {
   id: z.string(),

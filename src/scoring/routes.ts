@@ -339,6 +339,7 @@ export function scoringRoutes(runner?: JobRunner) {
       const campaign = await getCampaign(ctx, c.req.valid('param').id);
       const job = await queueRescoring(ctx, campaign.id, 'asked');
       runner?.wake();
+      c.header('Location', `/v1/jobs/${job.id}`);
       return c.json(out(presentJob(job)), 202);
     },
   );

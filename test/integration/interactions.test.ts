@@ -86,6 +86,21 @@ describe.each(databases)('interactions on $name', ({ open }) => {
       'body:items[0].occurredAt',
       'body:items[0].type',
     ]);
+    // A field the API does not know is a mistake to say, not to drop; so is a date a year ahead.
+    const unknown = await call(app, 'POST', '/v1/interactions', {
+      key: org.caller,
+      json: { prospectId, type: 'email_sent', campaignId: prospectId },
+    });
+    expect(unknown.status).toBe(400);
+    expect(JSON.stringify(unknown.body.errors)).toContain('campaignId');
+    const ahead = await call(app, 'POST', '/v1/interactions', {
+      key: org.caller,
+      json: { items: [{ prospectId, type: 'meeting_booked', occurredAt: '2099-11-30T10:00:00Z' }] },
+    });
+    expect(ahead.status).toBe(400);
+    expect(ahead.body.errors).toEqual([
+      { field: 'body:items[0].occurredAt', message: 'is more than a day in the future' },
+    ]);
   });
 
   it("records nothing twice: by the event's externalId, and by Idempotency-Key", async () => {

@@ -124,6 +124,27 @@ describe.each(databases)('companies, prospects and contact points on $name', ({ 
     ]);
   });
 
+  it('names a field it does not know instead of dropping it', async () => {
+    const response = await call(app, 'POST', '/v1/prospects', {
+      key: org.manager,
+      json: {
+        lastName: 'X',
+        company: { name: 'Acme' },
+        contactPoints: [{ value: 'x@acme.fr', kind: 'work' }],
+      },
+    });
+    expect(response.status).toBe(400);
+    const said = JSON.stringify(response.body.errors);
+    expect(said).toContain('company');
+    expect(said).toContain('kind');
+    const company = await call(app, 'POST', '/v1/companies', {
+      key: org.manager,
+      json: { name: 'Acme', siret: '1' },
+    });
+    expect(company.status).toBe(400);
+    expect(JSON.stringify(company.body.errors)).toContain('siret');
+  });
+
   it('shares a number two records have, as one contact point', async () => {
     const a = await call(app, 'POST', '/v1/prospects', {
       key: org.manager,

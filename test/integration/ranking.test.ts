@@ -222,6 +222,7 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
     // A rescoring that finds nothing new rewrites nothing.
     const job = await call(app, 'POST', `/v1/campaigns/${campaignId}/rescore`, { key: org.manager });
     expect(job.status).toBe(202);
+    expect(job.headers.get('location')).toBe(`/v1/jobs/${job.body.id}`);
     await settled('rescore');
     const done = await call(app, 'GET', `/v1/jobs/${job.body.id}`, { key: org.manager });
     expect(done.body).toMatchObject({ status: 'succeeded', result: { scored: 40, changed: 0 } });
