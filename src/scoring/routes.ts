@@ -54,7 +54,11 @@ const ListSchema = z
     id: z.string(),
     campaignId: z.string(),
     name: z.string(),
-    criteria: z.record(z.string(), z.unknown()),
+    criteria: z
+      .record(z.string(), z.unknown())
+      .openapi({ description: 'The filters it was made with, as POST /v1/lists takes them' }),
+    sort: z.string().optional(),
+    limit: z.number().int().optional(),
     status: z.enum(LIST_STATUSES),
     size: z.number().int(),
     createdBy: z.string().nullable(),
@@ -138,6 +142,13 @@ const ModelSchema = z
     }),
   })
   .openapi('Model');
+
+/** A saved list with its filters apart from its order and size, so that they can be sent again as they are. */
+const presentList = <T extends { criteria: unknown }>(row: T) => {
+  const { criteria, ...rest } = present(row) as unknown as T;
+  const { sort, limit, ...filters } = criteria as Record<string, unknown>;
+  return { ...rest, criteria: filters, sort, limit };
+};
 
 /** What a client sees of a model: its measures, not its weights. */
 const presentModel = <T extends { encoder?: unknown; weights?: unknown; intercept?: unknown }>(row: T) => {
@@ -381,7 +392,7 @@ export function scoringRoutes(runner?: JobRunner) {
     async (c) => {
       const ctx = c.get('ctx');
       authorize(ctx.actor.role, 'lists:write');
-      return c.json(out(present(await createList(ctx, c.req.valid('json')))), 201);
+      return c.json(out(presentList(await createList(ctx, c.req.valid('json')))), 201);
     },
   );
 
@@ -405,7 +416,7 @@ export function scoringRoutes(runner?: JobRunner) {
       const ctx = c.get('ctx');
       authorize(ctx.actor.role, 'prospects:read');
       const result = await listLists(ctx, c.req.valid('query'));
-      return c.json(out({ data: result.data.map(present), nextCursor: result.nextCursor }), 200);
+      return c.json(out({ data: result.data.map(presentList), nextCursor: result.nextCursor }), 200);
     },
   );
 
@@ -422,7 +433,7 @@ export function scoringRoutes(runner?: JobRunner) {
     async (c) => {
       const ctx = c.get('ctx');
       authorize(ctx.actor.role, 'prospects:read');
-      return c.json(out(present(await getList(ctx, c.req.valid('param').id))), 200);
+      return c.json(out(presentList(await getList(ctx, c.req.valid('param').id))), 200);
     },
   );
 
@@ -491,7 +502,7 @@ export function scoringRoutes(runner?: JobRunner) {
     async (c) => {
       const ctx = c.get('ctx');
       authorize(ctx.actor.role, 'lists:approve');
-      return c.json(out(present(await approveList(ctx, c.req.valid('param').id))), 200);
+      return c.json(out(presentList(await approveList(ctx, c.req.valid('param').id))), 200);
     },
   );
 

@@ -557,11 +557,21 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
       json: { name: 'Lundi matin', campaignId, criteria: { country: 'FR' }, limit: 10 },
     });
     expect(made.status).toBe(201);
-    expect(made.body).toMatchObject({
-      status: 'draft',
-      size: 10,
-      criteria: { country: 'FR', sort: '-rank' },
+    expect(made.body).toMatchObject({ status: 'draft', size: 10, sort: '-rank', limit: 10 });
+    // Its criteria are what was sent: they can be sent again as they are.
+    expect(made.body.criteria).toEqual({ country: 'FR' });
+    const again = await call(app, 'POST', '/v1/lists', {
+      key: org.marketer,
+      json: {
+        name: 'Lundi matin (bis)',
+        campaignId,
+        criteria: made.body.criteria,
+        sort: made.body.sort,
+        limit: 10,
+      },
     });
+    expect(again.status).toBe(201);
+    await call(app, 'DELETE', `/v1/lists/${again.body.id}`, { key: org.manager });
     const members = await call(app, 'GET', `/v1/lists/${made.body.id}/members?limit=100`, {
       key: org.caller,
     });
