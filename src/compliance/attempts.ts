@@ -323,20 +323,25 @@ export async function recordOutcome(ctx: Ctx, id: string, input: OutcomeInput): 
     }
     const type = interactionType(channel, input.outcome);
     if (type) {
-      await insertInteractions(tx, [
-        {
-          prospectId: attempt.prospectId,
-          ...(point ? { contactPointId: point.id } : {}),
-          type,
-          channel,
-          occurredAt: input.at,
-          outcome: input.outcome,
-          ...(attempt.campaign ? { campaign: attempt.campaign } : {}),
-          ...(input.note ? { note: input.note } : {}),
-          metadata: { attemptId: id },
-          source: 'contact-attempt',
-        },
-      ]);
+      await insertInteractions(
+        tx,
+        [
+          {
+            prospectId: attempt.prospectId,
+            ...(point ? { contactPointId: point.id } : {}),
+            type,
+            channel,
+            occurredAt: input.at,
+            outcome: input.outcome,
+            ...(attempt.campaign ? { campaign: attempt.campaign } : {}),
+            ...(input.note ? { note: input.note } : {}),
+            metadata: { attemptId: id },
+            source: 'contact-attempt',
+          },
+          // What the outcome means for contact was recorded above: a withdrawn consent does not suppress.
+        ],
+        { honourOptOuts: false },
+      );
     }
     await audit(
       tx,

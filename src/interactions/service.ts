@@ -1,5 +1,6 @@
 import { and, desc, eq, gte, lt, lte, sql } from 'drizzle-orm';
 import { type InteractionChannel, type InteractionType, interactions } from '../../db/schema';
+import { honourOptOuts } from '../compliance/opt-outs';
 import { type Ctx, withTransaction } from '../context';
 import { queryRows } from '../db';
 import { type FieldError, invalid } from '../http/errors';
@@ -75,9 +76,15 @@ async function checkReferences(
 
 /**
  * Inserts events whose references were checked, and queues the people they touch for rescoring; returns
- * those actually added. Runs in the caller's transaction.
+ * those actually added. Opt-outs and complaints among them are honoured (suppressed, consents withdrawn),
+ * unless the caller does it itself (`honourOptOuts: false`, a contact attempt's outcome). Runs in the
+ * caller's transaction.
  */
-export async function insertInteractions(ctx: Ctx, inputs: InteractionInput[]) {
+export async function insertInteractions(
+  ctx: Ctx,
+  inputs: InteractionInput[],
+  options: { honourOptOuts?: boolean } = {},
+) {
   const col = <T>(f: (i: InteractionInput) => T | undefined) => inputs.map((i) => f(i) ?? null);
   const rows = await queryRows<{ id: string }>(
     ctx.db,
@@ -98,7 +105,7 @@ export async function insertInteractions(ctx: Ctx, inputs: InteractionInput[]) {
   );
   if (rows.length === 0) return [];
   await queueScoring(ctx, [...new Set(inputs.map((i) => i.prospectId))]);
-  return ctx.db
+  const created = await ctx.db
     .select()
     .from(interactions)
     .where(
@@ -108,6 +115,8 @@ export async function insertInteractions(ctx: Ctx, inputs: InteractionInput[]) {
       ),
     )
     .orderBy(interactions.id);
+  if (options.honourOptOuts !== false) await honourOptOuts(ctx, created);
+  return created;
 }
 
 export interface InteractionFilters {

@@ -598,6 +598,52 @@ describe.each(databases)('compliance through the API on $name', ({ open }) => {
       expect(refused.body.reasons.map((r: { code: string }) => r.code)).toEqual(['SUPPRESSED']);
     });
 
+    it('honours an opt-out or a complaint logged as an interaction, through the API or an import', async () => {
+      const person = await prospect({
+        kind: 'b2b',
+        country: 'FR',
+        contactPoints: [{ value: 'lea@desabonnee.example' }, { value: '01 49 55 66 77' }],
+      });
+      const email = person.contactPoints.find((cp) => cp.channel === 'email')!;
+      expect((await decision({ prospectId: person.id, channel: 'email' })).body.allowed).toBe(true);
+      const logged = await call(app, 'POST', '/v1/interactions', {
+        key: org.caller,
+        json: { prospectId: person.id, contactPointId: email.id, type: 'opt_out', channel: 'email' },
+      });
+      expect(logged.status).toBe(201);
+      const refused = await decision({ prospectId: person.id, channel: 'email' });
+      expect(refused.body.reasons.map((r: { code: string }) => r.code)).toEqual(['SUPPRESSED']);
+      // An unsubscribe from e-mails leaves calls alone; the entry says where it came from.
+      expect((await decision({ prospectId: person.id, channel: 'phone' })).body.allowed).toBe(true);
+      const check = await call(
+        app,
+        'GET',
+        `/v1/suppressions/check?value=${encodeURIComponent(email.value)}`,
+        {
+          key: org.caller,
+        },
+      );
+      expect(check.body.entries[0]).toMatchObject({
+        channel: 'email',
+        reason: 'opted out',
+        source: `interaction ${logged.body.created[0].id}`,
+      });
+      // A complaint in a dialer's export stops every channel.
+      const other = await prospect({
+        kind: 'b2b',
+        country: 'FR',
+        contactPoints: [{ value: '01 49 55 66 78' }],
+      });
+      const imported = await call(app, 'POST', '/v1/imports?target=interactions', {
+        key: org.manager,
+        body: 'Téléphone;Type;Date\n01 49 55 66 78;complaint;2026-11-02 10:00\n',
+        headers: { 'content-type': 'text/csv' },
+      });
+      expect(imported.body.result.counts).toMatchObject({ created: 1 });
+      const stopped = await decision({ prospectId: other.id, channel: 'phone' });
+      expect(stopped.body.reasons.map((r: { code: string }) => r.code)).toEqual(['SUPPRESSED']);
+    });
+
     it('imports a CSV list, reports bad lines by line and imports the rest', async () => {
       const csv = 'téléphone;motif\n06 10 20 30 40;courrier\npas un numéro;x\nmarie@exemple.fr;formulaire\n';
       const imported = await call(app, 'POST', '/v1/suppressions/import?channel=phone', {

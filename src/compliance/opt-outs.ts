@@ -1,0 +1,103 @@
+import { and, inArray, isNull, or, sql } from 'drizzle-orm';
+import { COMPLIANCE_CHANNELS, consents, type Interaction } from '../../db/schema';
+import type { Ctx } from '../context';
+import { queryRows } from '../db';
+import { auditMany } from './audit';
+import { suppressionHint, suppressionKey } from './keys';
+import { insertSuppressions, type NewSuppression, type SuppressionChannel } from './suppressions';
+
+/**
+ * An opt-out or a complaint logged as an interaction (an unsubscribe from the e-mail tool, a line of a
+ * dialer's export) is honoured as the contact's own words are: the person, and the number or address it
+ * came by, are suppressed on its channel, and their consents there withdrawn. A complaint stops every
+ * channel, and so does an opt-out that came another way (a web form): it cannot be told which it meant.
+ */
+export async function honourOptOuts(ctx: Ctx, events: Interaction[]): Promise<void> {
+  const stops = events.filter(
+    (e): e is Interaction & { prospectId: string } =>
+      (e.type === 'opt_out' || e.type === 'complaint') && e.prospectId !== null,
+  );
+  if (stops.length === 0) return;
+  const pointIds = [...new Set(stops.flatMap((e) => (e.contactPointId ? [e.contactPointId] : [])))];
+  const points =
+    pointIds.length === 0
+      ? []
+      : await queryRows<{ id: string; value: string; channel: 'email' | 'phone' }>(
+          ctx.db,
+          sql`SELECT id, value, channel FROM contact_points
+              WHERE org_id = ${ctx.orgId} AND id = ANY(${sql.param(pointIds)}::uuid[])`,
+        );
+  const pointsById = new Map(points.map((p) => [p.id, p]));
+  const entries: NewSuppression[] = [];
+  for (const event of stops) {
+    const channel = stoppedChannel(event);
+    const reason = event.type === 'complaint' ? 'complained' : 'opted out';
+    const source = `interaction ${event.id}`;
+    entries.push({
+      scope: 'person',
+      hash: suppressionKey('person', event.prospectId),
+      hint: event.prospectId,
+      channel,
+      reason,
+      source,
+    });
+    const point = event.contactPointId ? pointsById.get(event.contactPointId) : undefined;
+    if (point)
+      entries.push({
+        scope: 'contact_point',
+        hash: suppressionKey('contact_point', point.value, point.channel),
+        hint: suppressionHint('contact_point', point.value),
+        channel,
+        reason,
+        source,
+      });
+  }
+  await insertSuppressions(ctx, entries);
+  await withdrawConsents(ctx, stops);
+}
+
+function stoppedChannel(event: Interaction): SuppressionChannel {
+  if (event.type === 'complaint') return 'all';
+  return (COMPLIANCE_CHANNELS as readonly string[]).includes(event.channel)
+    ? (event.channel as SuppressionChannel)
+    : 'all';
+}
+
+/** The consents of the people who stopped, on the channel they stopped: one statement per channel. */
+async function withdrawConsents(ctx: Ctx, stops: (Interaction & { prospectId: string })[]): Promise<void> {
+  const byChannel = new Map<SuppressionChannel, Set<string>>();
+  for (const event of stops) {
+    const channel = stoppedChannel(event);
+    byChannel.set(channel, (byChannel.get(channel) ?? new Set()).add(event.prospectId));
+  }
+  for (const [channel, people] of byChannel) {
+    const withdrawn = await ctx.db
+      .update(consents)
+      .set({
+        withdrawnAt: new Date(),
+        withdrawalProof: {
+          how: 'an opt-out or complaint logged as an interaction',
+          recordedBy: ctx.actor.keyId,
+        },
+      })
+      .where(
+        and(
+          sql`${consents.orgId} = ${ctx.orgId}`,
+          isNull(consents.withdrawnAt),
+          inArray(consents.prospectId, [...people]),
+          channel === 'all'
+            ? undefined
+            : or(sql`${consents.channel} = ${channel}`, sql`${consents.channel} = 'all'`),
+        ),
+      )
+      .returning({ id: consents.id, prospectId: consents.prospectId });
+    await auditMany(
+      ctx,
+      withdrawn.map((row) => ({
+        action: 'consent.withdrawn' as const,
+        subject: { type: 'consent', id: row.id },
+        details: { prospectId: row.prospectId, channel, why: 'opted out' },
+      })),
+    );
+  }
+}
