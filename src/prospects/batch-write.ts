@@ -95,6 +95,7 @@ export async function writeProspects(
 
 interface ExistingProspect {
   id: string;
+  externalId?: string;
   firstName?: string;
   lastName?: string;
   contactPoints: ContactPointLink[];
@@ -148,6 +149,7 @@ async function findExisting(ctx: Ctx, rows: ProspectWrite[]): Promise<Existing> 
     const person: ExistingProspect = {
       id: row.id,
       contactPoints: row.contact_points,
+      ...(row.external_id ? { externalId: row.external_id } : {}),
       ...(row.first_name ? { firstName: row.first_name } : {}),
       ...(row.last_name ? { lastName: row.last_name } : {}),
     };
@@ -174,7 +176,8 @@ interface Target {
 /**
  * Decides, row by row, which prospect each row is: the one with its CRM id, else the one with one of its
  * e-mails, else one with its phone whose name does not contradict (a shared phone is often a
- * switchboard), else a new one. Rows of the same batch are matched against each other the same way.
+ * switchboard), else a new one; a prospect with another CRM id is never the row's. Rows of the same batch
+ * are matched against each other the same way.
  */
 function assignTargets(orgId: string, rows: ProspectWrite[], existing: Existing): Target[] {
   const targets: Target[] = [];
@@ -186,6 +189,7 @@ function assignTargets(orgId: string, rows: ProspectWrite[], existing: Existing)
     let target = byId.get(known.id);
     if (!target) {
       const draft: ProspectDraft = { attributes: {} };
+      if (known.externalId) draft.externalId = known.externalId;
       if (known.firstName) draft.firstName = known.firstName;
       if (known.lastName) draft.lastName = known.lastName;
       target = {
@@ -215,8 +219,10 @@ function assignTargets(orgId: string, rows: ProspectWrite[], existing: Existing)
     for (const channel of ['email', 'phone'] as const) {
       for (let i = 0; i < ids.length && !target; i++) {
         if (row.contactPoints[i]!.channel !== channel) continue;
-        const accept = (names: Pick<ProspectDraft, 'firstName' | 'lastName'>) =>
-          channel === 'email' || samePersonByName(names, draft);
+        // Another CRM id is another person, whatever they share; a shared phone also needs names that agree.
+        const accept = (other: Pick<ProspectDraft, 'firstName' | 'lastName' | 'externalId'>) =>
+          (!draft.externalId || !other.externalId || other.externalId === draft.externalId) &&
+          (channel === 'email' || samePersonByName(other, draft));
         target = byContactPoint.get(ids[i]!)?.find((t) => accept(t.draft));
         if (!target) {
           const known = (existing.contactPoints.get(ids[i]!) ?? [])

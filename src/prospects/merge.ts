@@ -16,7 +16,7 @@ function foldName(name: string | undefined): string | undefined {
     ?.normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
-    .replace(/[^a-z]/g, '');
+    .replace(/[^a-z0-9]/g, '');
 }
 
 /**

@@ -207,6 +207,35 @@ describe.each(databases)('CSV import on $name', ({ open }) => {
       expect(person.contactPoints.find((c: { channel: string }) => c.channel === 'phone').sharedWith).toBe(1);
   });
 
+  it('never merges records with different CRM ids, nor names that differ by a digit', async () => {
+    const o = await newOrg(database);
+    const first = [
+      'External ID;Prénom;Nom;Portable;Email',
+      'MRG-5;Jean;Martin;06 98 76 54 05;jean.martin@mrg.fr',
+      'MRG-6;Jean;Martin;06 98 76 54 05;jm@autre.fr',
+      'MRG-7;;;06 98 76 54 05;compta@mrg.fr',
+    ].join('\n');
+    expect((await call(app, 'POST', ...csv(o.manager, `${first}\n`))).body.result.counts).toMatchObject({
+      created: 3,
+      updated: 0,
+    });
+    // Across files too: a row with another CRM id and the same e-mail is someone else at that address.
+    const second =
+      'External ID;Prénom;Nom;Email\nMRG-8;;;jean.martin@mrg.fr\nMRG-5;Jean;Martin;jean.martin@mrg.fr\n';
+    expect((await call(app, 'POST', ...csv(o.manager, second))).body.result.counts).toMatchObject({
+      created: 1,
+      updated: 1,
+    });
+    for (const id of ['MRG-5', 'MRG-6', 'MRG-7', 'MRG-8']) {
+      const found = await call(app, 'GET', `/v1/prospects?externalId=${id}`, { key: o.caller });
+      expect([id, found.body.data.length]).toEqual([id, 1]);
+    }
+    const numbered = 'Prénom;Nom;Téléphone\nUser7;Test7;01 45 00 00 07\nUser8;Test8;01 45 00 00 07\n';
+    expect((await call(app, 'POST', ...csv(o.manager, numbered))).body.result.counts).toMatchObject({
+      created: 2,
+    });
+  });
+
   it('in atomic mode imports nothing when a row is bad, and reports every bad row at once', async () => {
     const o = await newOrg(database);
     const file =
