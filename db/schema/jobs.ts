@@ -105,6 +105,8 @@ export const idempotencyKeys = pgTable(
     responseStatus: integer(),
     responseBody: jsonb(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    /** While the first request runs, it renews this; a claim past it was left by a stopped server. */
+    heldUntil: timestamp({ withTimezone: true }),
     completedAt: timestamp({ withTimezone: true }),
   },
   (t) => [primaryKey({ columns: [t.orgId, t.key] })],

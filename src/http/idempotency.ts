@@ -34,6 +34,12 @@ function storedProblem(error: AppError): StoredProblem {
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
 
+/** How long a claim holds without news from its request, and how often a running request renews it. */
+const HOLD = sql`interval '2 minutes'`;
+const RENEW_MS = 30_000;
+/** Claims made before holds were kept count as abandoned this long after they were made. */
+const OLD_CLAIM = sql`interval '15 minutes'`;
+
 /**
  * Runs `work` once per Idempotency-Key: a repeat gets the stored answer (or 409 while the first is still
  * running), a repeat with other parameters gets 422. Keys are claimed by a unique row, so two processes
@@ -53,7 +59,8 @@ export async function idempotent(
     ]);
   const claimed = await queryRows(
     ctx.db,
-    sql`INSERT INTO idempotency_keys (org_id, key, request_hash) VALUES (${ctx.orgId}, ${key}, ${requestHash})
+    sql`INSERT INTO idempotency_keys (org_id, key, request_hash, held_until)
+        VALUES (${ctx.orgId}, ${key}, ${requestHash}, now() + ${HOLD})
         ON CONFLICT DO NOTHING RETURNING key`,
   );
   if (claimed.length === 0) {
@@ -66,6 +73,13 @@ export async function idempotent(
       throw new AppError('UNPROCESSABLE', 'this Idempotency-Key was used for another request');
     }
     if (existing.completedAt === null) {
+      // A claim nobody renews was left by a server that stopped mid-request: the repeat takes it over.
+      const released = await queryRows(
+        ctx.db,
+        sql`DELETE FROM idempotency_keys WHERE org_id = ${ctx.orgId} AND key = ${key} AND completed_at IS NULL
+              AND coalesce(held_until, created_at + ${OLD_CLAIM}) < now() RETURNING key`,
+      );
+      if (released.length > 0) return idempotent(ctx, key, requestHash, work, replay);
       throw new AppError('CONFLICT', 'a request with this Idempotency-Key is still running; retry later');
     }
     if (existing.responseStatus! >= 400) {
@@ -78,6 +92,15 @@ export async function idempotent(
     const stored = await replay({ status: existing.responseStatus!, body: existing.responseBody });
     return { ...stored, replayed: true };
   }
+  const renew = setInterval(() => {
+    ctx.db
+      .execute(
+        sql`UPDATE idempotency_keys SET held_until = now() + ${HOLD}
+            WHERE org_id = ${ctx.orgId} AND key = ${key} AND completed_at IS NULL`,
+      )
+      .catch(() => {});
+  }, RENEW_MS);
+  renew.unref();
   try {
     const response = await work();
     await ctx.db
@@ -98,5 +121,7 @@ export async function idempotent(
         .where(and(eq(idempotencyKeys.orgId, ctx.orgId), eq(idempotencyKeys.key, key)));
     }
     throw error;
+  } finally {
+    clearInterval(renew);
   }
 }

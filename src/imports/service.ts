@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { z } from 'zod';
 import { type Job, type JobProgress, jobs } from '../../db/schema';
 import { type Ctx, systemCtx } from '../context';
@@ -28,6 +28,8 @@ export interface ImportJobParams {
   filename?: string;
 }
 
+/** How long an import run inside a request holds its job without news: renewed four times as often. */
+const REQUEST_LEASE_MS = 2 * 60_000;
 const BLOB_BYTES = 1024 * 1024;
 
 /**
@@ -156,9 +158,19 @@ export async function startImport(
     params: params as unknown as Record<string, unknown>,
     createdBy: ctx.actor.keyId,
     lockedBy: 'request',
+    lockedUntil: new Date(Date.now() + REQUEST_LEASE_MS),
     progress: { rowsDone: 0, rowsTotal: null, bytesDone: 0, bytesTotal: upload.bytes },
   });
   const chunks = sink.chunks();
+  // The file lives in this request only: if the process dies, the lease lapses and the job is failed.
+  const renew = setInterval(() => {
+    ctx.db
+      .update(jobs)
+      .set({ lockedUntil: new Date(Date.now() + REQUEST_LEASE_MS) })
+      .where(and(eq(jobs.id, job.id), eq(jobs.status, 'running')))
+      .catch(() => {});
+  }, REQUEST_LEASE_MS / 4);
+  renew.unref();
   let outcome: ImportOutcome;
   try {
     outcome = await executeImport(deps.database, deps.settings, job, params, async function* () {
@@ -170,6 +182,8 @@ export async function startImport(
       error: { code: 'INTERNAL', message: 'the import stopped on an unexpected error' },
     });
     throw error;
+  } finally {
+    clearInterval(renew);
   }
   await finishJob(ctx.db, job.id, jobEnd(outcome, params));
   const [done] = await ctx.db.select().from(jobs).where(eq(jobs.id, job.id));

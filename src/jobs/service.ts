@@ -12,6 +12,7 @@ export interface NewJob {
   params?: Record<string, unknown>;
   createdBy?: string | null;
   lockedBy?: string;
+  lockedUntil?: Date;
   progress?: JobProgress;
 }
 
@@ -25,6 +26,7 @@ export async function createJob(db: Db, input: NewJob): Promise<Job> {
       params: input.params ?? {},
       createdBy: input.createdBy ?? null,
       lockedBy: input.lockedBy ?? null,
+      ...(input.lockedUntil ? { lockedUntil: input.lockedUntil } : {}),
       startedAt: input.status === 'running' ? new Date() : null,
       ...(input.progress ? { progress: input.progress } : {}),
     })
@@ -189,11 +191,12 @@ export async function failAbandonedUploads(db: Db): Promise<void> {
         WHERE status = 'uploading'
           AND coalesce(locked_until, created_at + ${UPLOAD_LEASE}) < now()`,
   );
-  // An import run inside a request whose process died: nobody will finish it.
+  // An import run inside a request whose process died: nobody renews its lease, nobody will finish it.
   await db.execute(
     sql`UPDATE jobs SET status = 'failed', finished_at = now(),
-          error = '{"code":"INTERRUPTED","message":"the server stopped during the import; send the file again"}'::jsonb
-        WHERE status = 'running' AND locked_by = 'request' AND started_at < now() - interval '1 hour'`,
+          error = '{"code":"INTERRUPTED","message":"the server stopped during the import; the rows written before stay: send the file again, they are updated, not duplicated"}'::jsonb
+        WHERE status = 'running' AND locked_by = 'request'
+          AND coalesce(locked_until, started_at + interval '1 hour') < now()`,
   );
   await db.execute(
     sql`DELETE FROM job_blobs WHERE job_id IN (SELECT id FROM jobs WHERE status IN ('failed', 'succeeded', 'cancelled'))`,

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, queryRows } from '../../src/db';
+import { fingerprint } from '../../src/http/idempotency';
 import { appendBlob, createJob, failAbandonedUploads, readBlobs } from '../../src/jobs/service';
 import { call, makeRunner, newOrg, type TestApp, testApp, testConfig } from '../helpers/app';
 import { databases } from '../helpers/databases';
@@ -182,5 +183,52 @@ describe.each(databases)('import jobs on $name', ({ open }) => {
     );
     await failAbandonedUploads(database.db);
     expect([await status(job.id), await status(stalled.id)]).toEqual(['uploading', 'failed']);
+  });
+
+  it('fails an import run inside a request once its process stopped renewing it, and frees its Idempotency-Key', async () => {
+    const org = await newOrg(database);
+    const inRequest = (minutes: number) =>
+      createJob(database.db, {
+        orgId: org.orgId,
+        kind: 'import',
+        status: 'running',
+        lockedBy: 'request',
+        lockedUntil: new Date(Date.now() + minutes * 60_000),
+      });
+    const [alive, dead] = [await inRequest(2), await inRequest(-1)];
+    await failAbandonedUploads(database.db);
+    const [row] = await queryRows<{ status: string; error: { code: string; message: string } }>(
+      database.db,
+      sql`SELECT status, error FROM jobs WHERE id = ${dead.id}`,
+    );
+    expect(row).toMatchObject({ status: 'failed', error: { code: 'INTERRUPTED' } });
+    expect(row!.error.message).toContain('send the file again');
+    const [still] = await queryRows<{ status: string }>(
+      database.db,
+      sql`SELECT status FROM jobs WHERE id = ${alive.id}`,
+    );
+    expect(still!.status).toBe('running');
+
+    // A key claimed by a request that died: taken over once its hold lapsed, refused while it holds.
+    const app = testApp(database);
+    const person = await call(app, 'POST', '/v1/prospects', {
+      key: org.manager,
+      json: { lastName: 'Vidal' },
+    });
+    const item = { prospectId: person.body.id, type: 'note' };
+    const send = (key: string) =>
+      call(app, 'POST', '/v1/interactions', {
+        key: org.caller,
+        json: item,
+        headers: { 'idempotency-key': key },
+      });
+    await database.db.execute(
+      sql`INSERT INTO idempotency_keys (org_id, key, request_hash, held_until) VALUES
+            (${org.orgId}, 'k-dead', ${fingerprint('POST /v1/interactions', JSON.stringify(item))}, now() - interval '1 minute'),
+            (${org.orgId}, 'k-alive', ${fingerprint('POST /v1/interactions', JSON.stringify(item))}, now() + interval '1 minute')`,
+    );
+    expect((await send('k-dead')).status).toBe(201);
+    expect((await send('k-dead')).headers.get('idempotent-replayed')).toBe('true');
+    expect((await send('k-alive')).status).toBe(409);
   });
 });
