@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { normalizeCountry } from './prospects/values';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -20,14 +21,17 @@ const int = (fallback: number, min: number, max: number) =>
   z.coerce
     .number({ error: 'expected a whole number' })
     .int({ error: 'expected a whole number' })
-    .min(min)
-    .max(max)
+    .min(min, { error: `expected ${min} or more` })
+    .max(max, { error: `expected ${max} or less` })
     .default(fallback);
 
 const countryCode = z
   .string()
   .regex(/^[A-Za-z]{2}$/, { error: 'expected a two-letter ISO country code such as FR' })
-  .transform((v) => v.toUpperCase());
+  .transform((v) => v.toUpperCase())
+  .refine((v) => normalizeCountry(v) === v, {
+    error: 'expected a country code such as FR; this one names none',
+  });
 
 export const configSchema = z.object({
   PORT: int(3000, 0, 65535),

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { normalizeCountry, normalizeTimeZone } from '../prospects/values';
 import { ENCODING_ALIASES } from './encoding';
 
 const booleanish = z
@@ -77,6 +78,7 @@ export const importOptionsSchema = z.object({
     .string()
     .regex(/^[A-Za-z]{2}$/, { error: 'a two-letter country code' })
     .transform((v) => v.toUpperCase())
+    .refine((v) => normalizeCountry(v) === v, { error: 'names no country (e.g. FR, GB, US)' })
     .optional()
     .openapi({
       description: "Country of national phone numbers when a row has none (default: the organization's)",
@@ -84,7 +86,19 @@ export const importOptionsSchema = z.object({
   invalidContactPoints: z.enum(['reject', 'drop']).default('reject').openapi({
     description: 'An invalid phone or e-mail rejects its row (reject) or is left out with a warning (drop)',
   }),
-  timeZone: z.string().optional().openapi({ description: 'Zone of dates without an offset (interactions)' }),
+  timeZone: z
+    .string()
+    .transform((v, ctx) => {
+      const zone = normalizeTimeZone(v);
+      if (zone) return zone;
+      ctx.addIssue({ code: 'custom', message: `"${v}" is not a time zone (e.g. Europe/Paris)` });
+      return z.NEVER;
+    })
+    .optional()
+    .openapi({
+      type: 'string',
+      description: 'Zone of dates without an offset (interactions), e.g. Europe/Paris',
+    }),
   dateOrder: z
     .enum(['dmy', 'mdy'])
     .optional()

@@ -337,6 +337,17 @@ describe.each(databases)('CSV import on $name', ({ open }) => {
       'defaultCountry',
       'mode',
     ]);
+    // A code that names no country, a zone that does not exist: said up front, not a 500 or every row rejected.
+    const unknown = await call(
+      app,
+      'POST',
+      ...csv(org.manager, 'Nom\nA\n', 'target=interactions&defaultCountry=XX&timeZone=Mars/Olympus'),
+    );
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors).toEqual([
+      { field: 'defaultCountry', message: 'names no country (e.g. FR, GB, US)' },
+      { field: 'timeZone', message: '"Mars/Olympus" is not a time zone (e.g. Europe/Paris)' },
+    ]);
     const mapping = await call(
       app,
       'POST',

@@ -36,6 +36,13 @@ describe('loadConfig', () => {
     }
   });
 
+  it('says what is wrong with a number out of range or a code that names no country', () => {
+    expect(() => loadConfig({ PORT: '99999' })).toThrow(/PORT="99999": expected 65535 or less/);
+    expect(() => loadConfig({ DEFAULT_COUNTRY: 'XX' })).toThrow(
+      /DEFAULT_COUNTRY="XX": expected a country code/,
+    );
+  });
+
   it('parses byte sizes', () => {
     expect(parseByteSize('512kb')).toBe(524288);
     expect(parseByteSize('1.5 MB')).toBe(1572864);
