@@ -310,11 +310,19 @@ export function parseIndustry(
     const nace = /^(\d{2}(?:\.\d{1,2}){0,2})\b\s*[-–:]?\s*(.*)$/.exec(text);
     if (nace) return withLabel({ code: nace[1]!, scheme: 'NACE' }, nace[2]);
   }
-  const naf = /^(\d{2})\.?(\d{2})\s*([A-Z])\b\s*[-–:]?\s*(.*)$/i.exec(text);
+  const naf = /^(\d{2})[.\s]?(\d{2})\s*([A-Z])\b\s*[-–:]?\s*(.*)$/i.exec(text);
   if (naf && (schemeHint === undefined || schemeHint === 'NAF')) {
     return withLabel({ code: `${naf[1]}.${naf[2]}${naf[3]!.toUpperCase()}`, scheme: 'NAF' }, naf[4]);
   }
-  const digits = /^(\d{2,6})\b\s*[-–:]?\s*(.*)$/.exec(text);
+  // A class or group without NAF's letter, "62.01" or "46.6": NACE's tree, which NAF refines.
+  const dotted = /^(\d{2})[.\s](\d{1,2})(?![.\d])\s*[-–:]?\s*(.*)$/.exec(text);
+  if (dotted && (schemeHint === undefined || schemeHint === 'NAF'))
+    return withLabel({ code: `${dotted[1]}.${dotted[2]}`, scheme: schemeHint ?? 'NACE' }, dotted[3]);
+  // Four digits under a NAF heading are a class written without its dot: 6201 is 62.01.
+  const undotted = /^(\d{2})(\d{2})(?!\d)\s*[-–:]?\s*(.*)$/.exec(text);
+  if (undotted && schemeHint === 'NAF')
+    return withLabel({ code: `${undotted[1]}.${undotted[2]}`, scheme: 'NAF' }, undotted[3]);
+  const digits = /^(\d{2,6})(?![.\d])\s*[-–:]?\s*(.*)$/.exec(text);
   if (digits) {
     const code = digits[1]!;
     const scheme =

@@ -86,6 +86,12 @@ describe('parseIndustry', () => {
     ['541512', undefined, { code: '541512', scheme: 'NAICS' }],
     ['62020', 'SIC', { code: '62020', scheme: 'SIC' }],
     ['7372', undefined, { code: '7372', scheme: 'SIC' }],
+    ['62 01Z', undefined, { code: '62.01Z', scheme: 'NAF' }],
+    ['62.01', undefined, { code: '62.01', scheme: 'NACE' }],
+    ['46.6', undefined, { code: '46.6', scheme: 'NACE' }],
+    ['62.01', 'NAF', { code: '62.01', scheme: 'NAF' }],
+    ['6201', 'NAF', { code: '62.01', scheme: 'NAF' }],
+    ['62.01.1', undefined, { code: '62.01.1' }],
   ] as const)('%j', (raw, hint, expected) => expect(parseIndustry(raw, hint)).toEqual(expected));
   it('takes a five-digit code in the UK as SIC 2007', () =>
     expect(parseIndustry('62020', undefined, 'GB')).toEqual({ code: '62020', scheme: 'SIC' }));
