@@ -147,7 +147,7 @@ export class RowRouter {
         field(p.seniority),
         field(p.department),
         field(p.language),
-        field(p.country),
+        field(p.country ?? p.countryGuess),
         field(p.region),
         field(p.city),
         field(p.postalCode),

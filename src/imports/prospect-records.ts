@@ -146,6 +146,9 @@ export function toProspectRecord(
   const company = cachedCompany(fields, plan, row, companyCountry, contactPoints, warn, options.companyCache);
   const prospect = prospectOf(row, country ?? companyCountry, warn);
   if ('error' in prospect) return rejected(line, prospect.error, prospect.field);
+  // Without a country column, a person lives where their phone does: a French list gets FR people.
+  const numbered = contactPoints.find((cp) => cp.channel === 'phone' && cp.country)?.country;
+  if (!prospect.country && numbered) prospect.countryGuess = numbered;
 
   const hasPerson =
     prospect.firstName !== undefined ||

@@ -44,7 +44,9 @@ export function addWarnings(result: ImportResult, warnings: string[]) {
 }
 
 export function addCounts(counts: Counts, more: Partial<Counts>) {
-  for (const [key, value] of Object.entries(more) as [keyof Counts, number][]) counts[key] += value;
+  // A job begun before a count existed resumes with it at 0.
+  for (const [key, value] of Object.entries(more) as [keyof Counts, number][])
+    counts[key] = (counts[key] ?? 0) + value;
 }
 
 /** Keeps rejected rows, with their content, for the job's rejections page and CSV. */

@@ -16,6 +16,8 @@ export interface Counts {
   rows: number;
   created: number;
   updated: number;
+  /** Rows that matched a prospect and changed nothing of it. */
+  unchanged: number;
   rejected: number;
   skipped: number;
   duplicates: number;
@@ -27,6 +29,7 @@ export const zeroCounts = (): Counts => ({
   rows: 0,
   created: 0,
   updated: 0,
+  unchanged: 0,
   rejected: 0,
   skipped: 0,
   duplicates: 0,

@@ -21,6 +21,8 @@ export interface ProspectWrite {
 export interface BatchOutcome {
   created: number;
   updated: number;
+  /** Rows that matched a prospect and changed nothing of it (a file imported again). */
+  unchanged: number;
   companiesCreated: number;
   companiesUpdated: number;
 }
@@ -72,6 +74,7 @@ export async function writeProspects(
   const outcome: BatchOutcome = {
     created: 0,
     updated: 0,
+    unchanged: 0,
     companiesCreated: companies.created,
     companiesUpdated: companies.updated,
   };
@@ -81,14 +84,20 @@ export async function writeProspects(
     else outcome.updated++;
   }
   outcome.created += creates.length;
-  outcome.updated += targets.reduce((sum, t) => sum + t.rows, 0) - creates.length;
 
   await insertProspects(ctx, creates, companies.ids);
-  await updateProspects(ctx, updates, companies.ids);
+  const changed = await updateProspects(ctx, updates, companies.ids);
+  for (const t of updates) {
+    // The rows that landed on a new prospect after its first are updates of it.
+    if (changed.has(t.id)) outcome.updated += t.rows;
+    else outcome.unchanged += t.rows;
+  }
+  for (const t of creates) outcome.updated += t.rows - 1;
   await writeContactPoints(ctx, targets, existing.contactPoints);
+  // Nobody whose facts stayed the same needs scoring again.
   await queueScoring(
     ctx,
-    targets.map((t) => t.id),
+    targets.filter((t) => t.isNew || changed.has(t.id)).map((t) => t.id),
   );
   return outcome;
 }
@@ -267,6 +276,7 @@ function prospectRecord(target: Target, companyIds: Map<string, string>) {
     department: d.department,
     language: d.language,
     country: d.country,
+    country_guess: d.countryGuess,
     region: d.region,
     city: d.city,
     postal_code: d.postalCode,
@@ -278,7 +288,7 @@ function prospectRecord(target: Target, companyIds: Map<string, string>) {
 
 const RECORD =
   sql.raw(`id uuid, company_id uuid, external_id text, kind text, first_name text, last_name text, job_title text,
-  seniority text, department text, language text, country text, region text, city text, postal_code text, time_zone text,
+  seniority text, department text, language text, country text, country_guess text, region text, city text, postal_code text, time_zone text,
   attributes jsonb, contact_points jsonb`);
 
 /** New prospects go in with COPY: nothing to merge, and COPY is several times cheaper than INSERT … SELECT. */
@@ -302,7 +312,7 @@ async function insertProspects(ctx: Ctx, targets: Target[], companyIds: Map<stri
         d.seniority,
         d.department,
         d.language,
-        d.country,
+        d.country ?? d.countryGuess,
         d.region,
         d.city,
         d.postalCode,
@@ -314,24 +324,58 @@ async function insertProspects(ctx: Ctx, targets: Target[], companyIds: Map<stri
   );
 }
 
-async function updateProspects(ctx: Ctx, targets: Target[], companyIds: Map<string, string>) {
-  if (targets.length === 0) return;
+/** The columns an import may change. */
+const UPDATABLE = [
+  'company_id',
+  'kind',
+  'external_id',
+  'first_name',
+  'last_name',
+  'job_title',
+  'seniority',
+  'department',
+  'language',
+  'country',
+  'region',
+  'city',
+  'postal_code',
+  'time_zone',
+  'attributes',
+  'contact_points',
+] as const;
+const columnsOf = (table: string) => sql.raw(UPDATABLE.map((c) => `${table}.${c}`).join(', '));
+
+/**
+ * Updates the prospects rows matched: given values replace stored ones; absent values leave them; an
+ * existing CRM id is never overwritten. A prospect the rows change nothing of keeps its `updated_at`.
+ * Answers the ids of those that changed.
+ */
+async function updateProspects(
+  ctx: Ctx,
+  targets: Target[],
+  companyIds: Map<string, string>,
+): Promise<Set<string>> {
+  if (targets.length === 0) return new Set();
   const payload = JSON.stringify(targets.map((t) => prospectRecord(t, companyIds)));
-  // Given values replace stored ones; absent values leave them; an existing CRM id is never overwritten.
-  await ctx.db.execute(
-    sql`UPDATE prospects AS pr SET
-          company_id = coalesce(u.company_id, pr.company_id), kind = coalesce(u.kind, pr.kind),
-          external_id = coalesce(pr.external_id, u.external_id), first_name = coalesce(u.first_name, pr.first_name),
-          last_name = coalesce(u.last_name, pr.last_name), job_title = coalesce(u.job_title, pr.job_title),
-          seniority = coalesce(u.seniority, pr.seniority), department = coalesce(u.department, pr.department),
-          language = coalesce(u.language, pr.language), country = coalesce(u.country, pr.country),
-          region = coalesce(u.region, pr.region), city = coalesce(u.city, pr.city),
-          postal_code = coalesce(u.postal_code, pr.postal_code), time_zone = coalesce(u.time_zone, pr.time_zone),
-          attributes = pr.attributes || coalesce(u.attributes, '{}'::jsonb), contact_points = u.contact_points,
-          updated_at = now()
-        FROM json_to_recordset(${payload}::json) AS u(${RECORD})
-        WHERE pr.org_id = ${ctx.orgId} AND pr.id = u.id`,
+  const rows = await queryRows<{ id: string }>(
+    ctx.db,
+    sql`WITH n AS (
+          SELECT pr.id, coalesce(u.company_id, pr.company_id) AS company_id, coalesce(u.kind, pr.kind) AS kind,
+            coalesce(pr.external_id, u.external_id) AS external_id, coalesce(u.first_name, pr.first_name) AS first_name,
+            coalesce(u.last_name, pr.last_name) AS last_name, coalesce(u.job_title, pr.job_title) AS job_title,
+            coalesce(u.seniority, pr.seniority) AS seniority, coalesce(u.department, pr.department) AS department,
+            coalesce(u.language, pr.language) AS language, coalesce(u.country, pr.country, u.country_guess) AS country,
+            coalesce(u.region, pr.region) AS region, coalesce(u.city, pr.city) AS city,
+            coalesce(u.postal_code, pr.postal_code) AS postal_code, coalesce(u.time_zone, pr.time_zone) AS time_zone,
+            pr.attributes || coalesce(u.attributes, '{}'::jsonb) AS attributes, u.contact_points
+          FROM json_to_recordset(${payload}::json) AS u(${RECORD})
+          JOIN prospects pr ON pr.org_id = ${ctx.orgId} AND pr.id = u.id)
+        UPDATE prospects AS pr SET (${sql.raw(UPDATABLE.join(', '))}, updated_at) = (${columnsOf('n')}, now())
+        FROM n
+        WHERE pr.org_id = ${ctx.orgId} AND pr.id = n.id AND (${columnsOf('pr')}) IS DISTINCT FROM (${columnsOf('n')})
+        RETURNING pr.id`,
   );
+  return new Set(rows.map((r) => r.id));
 }
 
 /** Creates the contact points the organization did not have, and adds the batch's prospects to the others. */

@@ -33,6 +33,8 @@ export interface ProspectDraft {
   department?: string;
   language?: string;
   country?: string;
+  /** The country a row implies without saying it (its phone's): used when none is stored or given. */
+  countryGuess?: string;
   region?: string;
   city?: string;
   postalCode?: string;

@@ -207,6 +207,34 @@ describe.each(databases)('CSV import on $name', ({ open }) => {
       expect(person.contactPoints.find((c: { channel: string }) => c.channel === 'phone').sharedWith).toBe(1);
   });
 
+  it('gives people without a country their phone’s, never over a stored one, and counts an identical re-import as unchanged', async () => {
+    const o = await newOrg(database);
+    const file =
+      'Prénom;Nom;Portable;E-mail\nJulie;Morel;06 11 22 33 44;julie@morel.fr\nTom;Hart;+44 20 7946 0958;tom@hart.co.uk\nZoé;Lenoir;;zoe@lenoir.fr\n';
+    const first = await call(app, 'POST', ...csv(o.manager, file));
+    expect(first.body.result.counts).toMatchObject({ created: 3 });
+    const countries = async () =>
+      Object.fromEntries(
+        (await people(o)).map((p: { lastName: string; country: string | null; updatedAt: string }) => [
+          p.lastName,
+          [p.country, p.updatedAt],
+        ]),
+      );
+    const before = await countries();
+    expect(Object.fromEntries(Object.entries(before).map(([k, v]) => [k, v[0]]))).toEqual({
+      Morel: 'FR',
+      Hart: 'GB',
+      Lenoir: null,
+    });
+    const again = await call(app, 'POST', ...csv(o.manager, file));
+    expect(again.body.result.counts).toMatchObject({ created: 0, updated: 0, unchanged: 3 });
+    expect(await countries()).toEqual(before);
+    // A country given once stays: a later file without one does not guess over it.
+    await call(app, 'POST', ...csv(o.manager, 'E-mail;Pays\njulie@morel.fr;Belgique\n'));
+    await call(app, 'POST', ...csv(o.manager, file));
+    expect((await countries()).Morel[0]).toBe('BE');
+  });
+
   it("leaves out a Salesforce report's footer, saying where it starts", async () => {
     const o = await newOrg(database);
     const file = [
@@ -244,7 +272,7 @@ describe.each(databases)('CSV import on $name', ({ open }) => {
       'External ID;Prénom;Nom;Email\nMRG-8;;;jean.martin@mrg.fr\nMRG-5;Jean;Martin;jean.martin@mrg.fr\n';
     expect((await call(app, 'POST', ...csv(o.manager, second))).body.result.counts).toMatchObject({
       created: 1,
-      updated: 1,
+      unchanged: 1,
     });
     for (const id of ['MRG-5', 'MRG-6', 'MRG-7', 'MRG-8']) {
       const found = await call(app, 'GET', `/v1/prospects?externalId=${id}`, { key: o.caller });
