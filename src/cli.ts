@@ -4,9 +4,11 @@ import { databaseOptions, loadConfigOrExit } from './config';
 import { systemCtx } from './context';
 import { type Database, openDatabase } from './db';
 import { AppError } from './http/errors';
+import { isUuid } from './lib/ids';
 import {
   createApiKey,
   createOrganization,
+  getOrganization,
   listApiKeys,
   listOrganizations,
   revokeApiKeyByIdOrPrefix,
@@ -72,6 +74,7 @@ export async function runCli(argv: string[], database: Database, out: Out): Prom
       if (!values.org) throw new AppError('VALIDATION', '--org <organization id> is required');
       if (!ROLES.includes(role))
         throw new AppError('VALIDATION', `--role must be one of ${ROLES.join(', ')}`);
+      await knownOrganization(db, values.org);
       const { key, apiKey } = await createApiKey(db, values.org, {
         name: values.name ?? `${role} key`,
         role,
@@ -82,6 +85,7 @@ export async function runCli(argv: string[], database: Database, out: Out): Prom
     }
     case 'key list': {
       if (!values.org) throw new AppError('VALIDATION', '--org <organization id> is required');
+      await knownOrganization(db, values.org);
       const keys = await listApiKeys(systemCtx(db, values.org));
       for (const k of keys) out(`${k.id}  ${k.prefix}…  ${k.role.padEnd(8)}  ${k.name}`);
       return 0;
@@ -100,6 +104,25 @@ export async function runCli(argv: string[], database: Database, out: Out): Prom
   }
 }
 
+/** The organization --org names, or a plain error naming what is wrong with it. */
+async function knownOrganization(db: Database['db'], id: string) {
+  if (!isUuid(id))
+    throw new AppError('VALIDATION', `--org "${id}" is not an organization id (tiede org list shows them)`);
+  try {
+    return await getOrganization(db, id);
+  } catch {
+    throw new AppError('NOT_FOUND', `no organization ${id} (tiede org list shows them)`);
+  }
+}
+
+/** What went wrong, without the statement a failed query carries (it may hold a key's hash). */
+function said(error: unknown): string {
+  if (error instanceof AppError || !(error instanceof Error))
+    return String((error as Error)?.message ?? error);
+  const cause = (error as { cause?: unknown }).cause;
+  return cause instanceof Error ? cause.message : error.message;
+}
+
 export async function main() {
   const config = loadConfigOrExit();
   const argv = process.argv.slice(2);
@@ -111,7 +134,7 @@ export async function main() {
   try {
     process.exitCode = await runCli(argv, database, (line) => process.stdout.write(`${line}\n`));
   } catch (error) {
-    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`error: ${said(error)}\n`);
     process.exitCode = 1;
   } finally {
     await database.close();

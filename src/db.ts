@@ -1,5 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import type { SQL } from 'drizzle-orm';
@@ -126,9 +127,46 @@ function openServer(url: string, max: number, planCacheMode: string): Database {
   };
 }
 
+/**
+ * PGlite has a single owner: a second process on the same folder (the CLI beside `npm start`) would write
+ * what the first never sees, and may damage the files. The owner leaves its pid in the folder; another
+ * live process's pid refuses the opening. A pid left by a process that died is taken over.
+ */
+function claimDataDir(dataDir: string): () => void {
+  const file = join(dataDir, 'tiede.pid');
+  let owner: number | undefined;
+  try {
+    owner = Number(readFileSync(file, 'utf8').trim());
+  } catch {}
+  if (owner && owner !== process.pid && alive(owner))
+    throw new Error(
+      `the data folder ${dataDir} is in use by another Tiède process (pid ${owner}): stop it first, or ask the running service (POST /v1/api-keys creates keys)`,
+    );
+  writeFileSync(file, String(process.pid));
+  return () => {
+    try {
+      if (readFileSync(file, 'utf8').trim() === String(process.pid)) unlinkSync(file);
+    } catch {}
+  };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 async function openEmbedded(dataDir: string, loadDataDir?: Blob | File): Promise<Database> {
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create(dataDir.startsWith('memory://') ? undefined : dataDir, { loadDataDir });
+  const persistent = !dataDir.startsWith('memory://');
+  if (persistent) mkdirSync(dataDir, { recursive: true });
+  const release = persistent ? claimDataDir(dataDir) : () => {};
+  const client = await PGlite.create(persistent ? dataDir : undefined, { loadDataDir }).catch((error) => {
+    release();
+    throw error;
+  });
   const db = drizzlePglite({ client, schema, casing: 'snake_case' }) as unknown as Db;
   return {
     db,
@@ -141,7 +179,10 @@ async function openEmbedded(dataDir: string, loadDataDir?: Blob | File): Promise
       await client.listen(channel, onMessage);
       onListening();
     },
-    close: () => client.close(),
+    close: async () => {
+      await client.close();
+      release();
+    },
   };
 }
 

@@ -156,7 +156,7 @@ export function orgRoutes() {
     async (c) => {
       const ctx = c.get('ctx');
       authorize(ctx.actor.role, 'keys:manage');
-      return c.json(present(await revokeApiKey(ctx, c.req.valid('param').id)), 200);
+      return c.json(present(await revokeApiKey(ctx, c.req.valid('param').id, { keepAnAdmin: true })), 200);
     },
   );
 

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { apiKeys, organizations, type Role } from '../../db/schema';
-import { type Ctx, systemCtx } from '../context';
+import { type Ctx, systemCtx, withTransaction } from '../context';
 import { type Db, queryRows } from '../db';
 import { AppError, notFound } from '../http/errors';
 import { forgetApiKey } from './key-cache';
@@ -80,12 +80,31 @@ export async function listApiKeys(ctx: Ctx, options: { includeRevoked?: boolean 
   return rows.map(publicKey);
 }
 
-export async function revokeApiKey(ctx: Ctx, keyId: string) {
-  const [row] = await ctx.db
-    .update(apiKeys)
-    .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, now())` })
-    .where(and(eq(apiKeys.id, keyId), eq(apiKeys.orgId, ctx.orgId)))
-    .returning();
+/**
+ * Revokes a key at once. Through the API (`keepAnAdmin`), the organization's last active admin key is not
+ * revoked: nobody could then create keys but an operator at the command line.
+ */
+export async function revokeApiKey(ctx: Ctx, keyId: string, options: { keepAnAdmin?: boolean } = {}) {
+  const row = await withTransaction(ctx, async (tx) => {
+    if (options.keepAnAdmin) {
+      // Locked, so that two admins revoking each other's keys at once cannot leave none.
+      const admins = await queryRows<{ id: string }>(
+        tx.db,
+        sql`SELECT id FROM api_keys WHERE org_id = ${tx.orgId} AND role = 'admin' AND revoked_at IS NULL FOR UPDATE`,
+      );
+      if (admins.length === 1 && admins[0]!.id === keyId)
+        throw new AppError(
+          'CONFLICT',
+          "this is the organization's last admin key: create another admin key before revoking it",
+        );
+    }
+    const [updated] = await tx.db
+      .update(apiKeys)
+      .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, now())` })
+      .where(and(eq(apiKeys.id, keyId), eq(apiKeys.orgId, tx.orgId)))
+      .returning();
+    return updated;
+  });
   if (!row) throw notFound('API key');
   forgetApiKey(row.keyHash);
   return publicKey(row);

@@ -98,6 +98,26 @@ describe.each(databases)('keys, roles and organizations on $name', ({ open }) =>
     expect((await call(app, 'GET', '/v1/organization', { key: created.body.key })).status).toBe(401);
   });
 
+  it("keeps the organization's last admin key: another admin key first", async () => {
+    const fresh = await newOrg(database);
+    const keys = await call(app, 'GET', '/v1/api-keys', { key: fresh.admin });
+    const admin = keys.body.data.find((k: { role: string }) => k.role === 'admin');
+    const refused = await call(app, 'DELETE', `/v1/api-keys/${admin.id}`, { key: fresh.admin });
+    expect(refused.status).toBe(409);
+    expect(refused.body.detail).toContain('last admin key');
+    expect((await call(app, 'GET', '/v1/organization', { key: fresh.admin })).status).toBe(200);
+    const second = await call(app, 'POST', '/v1/api-keys', {
+      key: fresh.admin,
+      json: { name: 'Relève', role: 'admin' },
+    });
+    expect((await call(app, 'DELETE', `/v1/api-keys/${admin.id}`, { key: second.body.key })).status).toBe(
+      200,
+    );
+    expect(
+      (await call(app, 'DELETE', `/v1/api-keys/${second.body.apiKey.id}`, { key: second.body.key })).status,
+    ).toBe(409);
+  });
+
   it('refuses key management to other roles with 403', async () => {
     for (const key of [org.manager, org.marketer, org.caller]) {
       const response = await call(app, 'POST', '/v1/api-keys', { key, json: { name: 'x', role: 'admin' } });

@@ -1,6 +1,9 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli';
-import type { Database } from '../../src/db';
+import { type Database, openDatabase } from '../../src/db';
 import { call, type TestApp, testApp } from '../helpers/app';
 import { databases } from '../helpers/databases';
 
@@ -45,9 +48,29 @@ describe.each(databases)('operator CLI on $name', ({ open }) => {
     );
     await expect(run('org', 'create')).rejects.toThrow('give the organization a name');
     await expect(run('key', 'revoke', 'tdk_nothing')).rejects.toThrow('Active API key was not found');
+    await expect(
+      run('key', 'create', '--org', '01a22709-4079-7007-93dc-3ad69c4667f9', '--role', 'caller'),
+    ).rejects.toThrow(/^no organization 01a22709-4079-7007-93dc-3ad69c4667f9 \(tiede org list shows them\)$/);
+    await expect(run('key', 'list', '--org', 'ventes')).rejects.toThrow('is not an organization id');
     const unknown = await run('frobnicate');
     expect(unknown.code).toBe(2);
     expect(unknown.lines[0]).toContain('Tiède operator commands');
     expect((await run('migrate')).lines).toEqual(['migrations applied']);
+  });
+});
+
+describe('the embedded database folder', () => {
+  it('refuses a second live process and takes over from one that died', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'tiede-owner-'));
+    // pid 1 is always alive: another process holds the folder.
+    writeFileSync(join(folder, 'tiede.pid'), '1');
+    await expect(openDatabase({ dataDir: folder })).rejects.toThrow(
+      /in use by another Tiède process \(pid 1\)/,
+    );
+    writeFileSync(join(folder, 'tiede.pid'), '999999999');
+    const database = await openDatabase({ dataDir: folder });
+    expect(readFileSync(join(folder, 'tiede.pid'), 'utf8')).toBe(String(process.pid));
+    await database.close();
+    expect(existsSync(join(folder, 'tiede.pid'))).toBe(false);
   });
 });
