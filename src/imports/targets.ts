@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Ctx } from '../context';
 import { queryRows } from '../db';
@@ -107,7 +108,7 @@ export function interactionAdapter(): TargetAdapter<InteractionRecord> {
           ...(r.outcome ? { outcome: r.outcome } : {}),
           ...(r.campaign ? { campaign: r.campaign } : {}),
           ...(r.note ? { note: r.note } : {}),
-          ...(r.externalId ? { externalId: r.externalId } : {}),
+          externalId: r.externalId ?? eventFingerprint(r),
           metadata: r.metadata,
           source: 'import',
         })),
@@ -118,6 +119,18 @@ export function interactionAdapter(): TargetAdapter<InteractionRecord> {
 }
 
 const p = sql.param;
+
+/**
+ * An event without an id of its own is known by what it says: who, what, when, how it went. A file
+ * imported twice then records each event once, as with ids ("fp:…" in `externalId`).
+ */
+function eventFingerprint(r: InteractionRecord): string {
+  const said = [r.prospectId, r.type, r.channel, r.occurredAt.toISOString(), r.outcome, r.campaign, r.note];
+  return `fp:${createHash('sha256')
+    .update(said.map((v) => v ?? '').join('\u0000'))
+    .digest('base64url')
+    .slice(0, 32)}`;
+}
 
 /**
  * Finds the prospect each event concerns, by the row's references in turn (id, CRM id, e-mail, phone):

@@ -528,6 +528,13 @@ describe.each(databases)('CSV import on $name', ({ open }) => {
       ...csv(other.marketer, `${events}\n`, 'target=interactions&dateOrder=mdy'),
     );
     expect(monthFirst.body.result.warningCount).toBe(0);
+    // Without event ids, a file sent again records nothing twice: events are known by what they say.
+    const again = await call(
+      app,
+      'POST',
+      ...csv(other.marketer, `${events}\n`, 'target=interactions&dateOrder=mdy'),
+    );
+    expect(again.body.result.counts).toMatchObject({ created: 0, duplicates: 3 });
     const anne = (await people(other))[0];
     const detail = await call(app, 'GET', `/v1/prospects/${anne.id}`, { key: other.caller });
     expect(

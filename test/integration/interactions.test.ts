@@ -86,6 +86,16 @@ describe.each(databases)('interactions on $name', ({ open }) => {
       'body:items[0].occurredAt',
       'body:items[0].type',
     ]);
+    // Two bad items of a batch: each named by its place.
+    const two = await call(app, 'POST', '/v1/interactions', {
+      key: org.caller,
+      json: { items: [{ prospectId, type: 'bogus' }, { type: 'note' }] },
+    });
+    expect(two.status).toBe(400);
+    expect(two.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'body:items[0].type',
+      'body:items[1].prospectId',
+    ]);
     // A field the API does not know is a mistake to say, not to drop; so is a date a year ahead.
     const unknown = await call(app, 'POST', '/v1/interactions', {
       key: org.caller,
