@@ -21,7 +21,7 @@ export const PROSPECT_FIELDS = {
   companyName: {
     description: 'Company name',
     headers: words(
-      'raison sociale|societe|entreprise|nom entreprise|nom de l entreprise|nom de la societe|denomination|denomination sociale|denomination unite legale|enseigne|company|company name|account|account name|organisation|organization|organization name|organisation name|employer|firma|firmenname|unternehmen|client|compte',
+      'raison sociale|societe|entreprise|nom entreprise|nom de l entreprise|nom de la societe|denomination|denomination sociale|denomination unite legale|enseigne|company|company name|account|account name|organisation|organization|organization name|organisation name|employer|firma|firmenname|unternehmen|client|compte|customer|partner|company name partner',
     ),
   },
   registrationId: {
@@ -107,7 +107,7 @@ export const PROSPECT_FIELDS = {
   jobTitle: {
     description: 'Job title',
     headers: words(
-      'fonction|poste|titre|intitule de poste|intitule du poste|title|job title|position|role|job|qualite|berufsbezeichnung|position title',
+      'fonction|poste|titre|intitule de poste|intitule du poste|title|job title|position|role|job|qualite|berufsbezeichnung|position title|job position',
     ),
   },
   seniority: {
@@ -136,7 +136,9 @@ export const PROSPECT_FIELDS = {
   },
   region: {
     description: 'Region, state or département',
-    headers: words('region|departement|state|state region|province|county|bundesland|mailing state|etat'),
+    headers: words(
+      'region|departement|state|state region|province|county|bundesland|mailing state|etat|state province|mailing state province|billing state province',
+    ),
   },
   city: {
     description: 'City',
@@ -159,7 +161,7 @@ export const PROSPECT_FIELDS = {
     description: 'Mobile number',
     repeatable: true,
     headers: words(
-      'portable|mobile|telephone portable|tel portable|tel mobile|telephone mobile|mobile phone|mobile phone number|cell|cell phone|cellphone|gsm|handy|mobilnummer|mobiltelefon',
+      'portable|mobile|telephone portable|tel portable|tel mobile|telephone mobile|mobile phone|mobile phone number|cell|cell phone|cellphone|gsm|handy|mobil|mobilnummer|mobiltelefon|mobiltelefonnummer',
     ),
   },
   email: {

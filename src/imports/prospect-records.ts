@@ -170,6 +170,20 @@ export function toProspectRecord(
   };
 }
 
+/** Social networks, whose URLs are profiles, never a company's own site. */
+const SOCIAL_DOMAINS = new Set([
+  'linkedin.com',
+  'fr.linkedin.com',
+  'facebook.com',
+  'twitter.com',
+  'x.com',
+  'instagram.com',
+  'youtube.com',
+  'xing.com',
+  'viadeo.com',
+  'tiktok.com',
+]);
+
 /** The domain of the first e-mail outside webmail, which names the person's company. */
 function companyDomainOf(contactPoints: ContactPointDraft[]): string | undefined {
   return contactPoints.find((cp) => cp.channel === 'email' && cp.domain && !FREE_MAIL_DOMAINS.has(cp.domain))
@@ -268,8 +282,13 @@ function companyOf(
       if (money.currency) company.revenueCurrency = money.currency;
     } else warn(`revenue "${revenue}" is not an amount; left empty`);
   }
-  const domain = website ? normalizeDomain(website) : undefined;
+  let domain = website ? normalizeDomain(website) : undefined;
   if (website && !domain) warn(`web site "${website}" is not a domain or URL; left empty`);
+  // A LinkedIn export's "URL" is the person's profile: linkedin.com is nobody's company.
+  if (domain && SOCIAL_DOMAINS.has(domain)) {
+    warn(`"${website}" is a profile on ${domain}, not the company's web site; left out`);
+    domain = undefined;
+  }
   company.domain = domain ?? companyDomainOf(contactPoints);
   if (company.domain === undefined) delete company.domain;
   const region = row.one('region');

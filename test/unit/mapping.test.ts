@@ -39,6 +39,10 @@ describe('guessField', () => {
     ['codePostalEtablissement', 'postalCode'],
     ['Email 2', 'email'],
     ['Chiffre d’affaires', 'revenue'],
+    ['Mailing State/Province', 'region'],
+    ['Mobil', 'mobile'],
+    ['Customer', 'companyName'],
+    ['Job Position', 'jobTitle'],
   ])('%j → %s', (header, field) => expect(guessField('prospects', header)).toBe(field));
 
   it('leaves unknown headers alone', () => {

@@ -221,3 +221,20 @@ describe('toInteractionRecord', () => {
 function contradictedWarnings(result: ReturnType<typeof toInteractionRecord>) {
   return result.kind === 'record' ? result.record.warnings : ['not a record'];
 }
+
+describe('a LinkedIn export', () => {
+  it("does not take the person's profile URL for the company's web site", () => {
+    const p = plan('prospects', ['First Name', 'Last Name', 'URL', 'Company', 'Position']);
+    const result = toProspectRecord(
+      ['Nadia', 'Haddad', 'https://www.linkedin.com/in/nadia-haddad', 'Acme SAS', 'Acheteuse'],
+      2,
+      p,
+      options,
+    );
+    if (result.kind !== 'record') throw new Error(JSON.stringify(result));
+    expect(result.record.company?.domain).toBeUndefined();
+    expect(result.record.warnings).toEqual([
+      'line 2: "https://www.linkedin.com/in/nadia-haddad" is a profile on linkedin.com, not the company\'s web site; left out',
+    ]);
+  });
+});
