@@ -234,7 +234,8 @@ function companyOf(
     return undefined;
   }
 
-  const company: CompanyDraft = { name: name ?? '', attributes };
+  // "  Dedup   SAS " is "Dedup SAS": spaces an export padded with are nobody's name.
+  const company: CompanyDraft = { name: name?.replace(/\s+/g, ' ') ?? '', attributes };
   if (country) company.country = country;
   if (registrationCell) {
     const registration = parseRegistration(

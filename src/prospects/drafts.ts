@@ -100,7 +100,11 @@ export function companyDedupeKey(
   company: Pick<CompanyDraft, 'name' | 'registrationId' | 'registrationScheme' | 'country'>,
 ): string {
   if (company.registrationId) return `reg:${company.registrationScheme ?? 'OTHER'}:${company.registrationId}`;
-  const words = fold(company.name)
+  // "S.A.S." is "SAS": initials with dots are one word, so that the legal form is known.
+  const undotted = company.name.replace(/(?<![\p{L}\d])(?:\p{L}\.){2,}(?:\p{L}(?![\p{L}\d]))?/gu, (m) =>
+    m.replaceAll('.', ''),
+  );
+  const words = fold(undotted)
     .split(' ')
     .filter((w) => w !== '' && !LEGAL_FORMS.has(w));
   const name = words.join(' ') || fold(company.name);

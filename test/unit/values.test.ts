@@ -164,6 +164,9 @@ describe('names, domains, kinds, languages', () => {
     expect(companyDedupeKey({ name: 'Acme', country: 'FR' })).not.toBe(
       companyDedupeKey({ name: 'Acme', country: 'DE' }),
     );
+    // Legal forms written with dots are still legal forms.
+    for (const name of ['Dedup S.A.S.', 'Dedup S.A.S', 'DEDUP SAS'])
+      expect(companyDedupeKey({ name, country: 'FR' })).toBe('name:dedup|FR');
     expect(
       companyDedupeKey({ name: 'Other name', registrationId: '552081317', registrationScheme: 'SIREN' }),
     ).toBe('reg:SIREN:552081317');
