@@ -136,6 +136,9 @@ export class Utf8Census {
 }
 
 /** Detects the delimiter from the first lines: the candidate that splits them into the most, most regular, columns. */
+/** Lines a file may have above its header: a title, a date, a blank line. */
+export const TITLE_LINES = 3;
+
 export function detectDelimiter(sample: string): string {
   const explicit = /^sep=(.)\r?\n/i.exec(sample);
   if (explicit) return explicit[1]!;
@@ -143,9 +146,12 @@ export function detectDelimiter(sample: string): string {
   if (lines.length > 1 && sample.length >= 65536) lines.pop(); // the last line may be cut
   let best = { delimiter: ',', score: 0 };
   for (const delimiter of [';', ',', '\t', '|']) {
-    const counts = lines.filter((l) => l.trim() !== '').map((l) => countOutsideQuotes(l, delimiter));
-    const header = counts[0] ?? 0;
-    if (header === 0) continue;
+    const all = lines.filter((l) => l.trim() !== '').map((l) => countOutsideQuotes(l, delimiter));
+    // A title line or two may come before the header ("Export des contacts du 30/11/2026").
+    const start = all.findIndex((c) => c > 0);
+    if (start === -1 || start > TITLE_LINES) continue;
+    const counts = all.slice(start);
+    const header = counts[0]!;
     const same = counts.filter((c) => c === header).length / counts.length;
     const score = same * 100 + Math.min(header, 50);
     if (score > best.score) best = { delimiter, score };

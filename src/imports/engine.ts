@@ -10,7 +10,7 @@ import { type BatchConverter, openConverter } from './convert-pool';
 import { type Converted, type Converter, type ConvertOptions, createConverter } from './converter';
 import { type CsvStreamMeta, csvRecords } from './csv-stream';
 import { type CsvRecord, CsvSyntaxError } from './csv-tokenizer';
-import type { TextEncoding } from './encoding';
+import { type TextEncoding, TITLE_LINES } from './encoding';
 import type { ImportOptions } from './options';
 import { type ColumnPlan, describePlan, planColumns } from './plan';
 import {
@@ -56,6 +56,8 @@ interface Batch {
 interface Pass {
   plan: ColumnPlan;
   meta: CsvStreamMeta;
+  /** The header's line: past 1 when a title came above it. */
+  headerLine: number;
   batches: AsyncGenerator<Batch>;
 }
 
@@ -116,6 +118,10 @@ export async function runImport(
     warnings: [],
     warningCount: 0,
   };
+  if (!run.previous && first.headerLine > 1)
+    addWarnings(result, [
+      `line ${first.headerLine} is the header: the ${first.headerLine === 2 ? 'line' : `${first.headerLine - 1} lines`} above it (a title?) left out`,
+    ]);
   try {
     if (options.mode === 'partial') {
       await enableFastRows(run.ctx, adapter, converter);
@@ -189,6 +195,17 @@ async function openPass(run: ImportRun, adapter: TargetAdapter<{ line: number }>
     header = queue.shift();
   }
   if (!header) throw new AppError('UNPROCESSABLE', 'the file is empty');
+  // A title above the header ("Export des contacts", a date) holds a cell at most, where a header holds
+  // several: the first line of a few below that holds two or more is the header.
+  if (filledCells(header) <= 1) {
+    while (queue.length < TITLE_LINES && !ended) {
+      const next = await guard(() => stream.next());
+      if (next.done) ended = true;
+      else queue.push(...next.value);
+    }
+    const at = queue.slice(0, TITLE_LINES).findIndex((r) => filledCells(r) >= 2);
+    if (at !== -1) header = queue.splice(0, at + 1)[at]!;
+  }
   const headers = header.fields.map((h) => h.trim());
   if (headers.every((h) => h === '')) {
     throw new AppError(
@@ -219,8 +236,10 @@ async function openPass(run: ImportRun, adapter: TargetAdapter<{ line: number }>
       else pending.push(...next.value);
     }
   }
-  return { plan: planned.plan, meta, batches: batches() };
+  return { plan: planned.plan, meta, headerLine: header.line, batches: batches() };
 }
+
+const filledCells = (record: CsvRecord) => record.fields.filter((f) => f.trim() !== '').length;
 
 /** A CSV syntax error stops the import with its line; anything else goes up as it is. */
 async function guard<T>(read: () => Promise<T>): Promise<T> {

@@ -235,6 +235,20 @@ describe.each(databases)('CSV import on $name', ({ open }) => {
     expect((await countries()).Morel[0]).toBe('BE');
   });
 
+  it('finds the header below a title line, and its delimiter', async () => {
+    const o = await newOrg(database);
+    const file =
+      'Export des contacts du 30/11/2026\n\nPrénom;Nom;E-mail;Société\nAnne;Roy;anne@roy.fr;Roy SA\nLuc;Blanc;luc@blanc.fr;Blanc SARL\n';
+    const response = await call(app, 'POST', ...csv(o.manager, file));
+    expect(response.status).toBe(200);
+    expect(response.body.result).toMatchObject({
+      delimiter: ';',
+      header: ['Prénom', 'Nom', 'E-mail', 'Société'],
+      counts: { created: 2, rejected: 0 },
+      warnings: ['line 3 is the header: the 2 lines above it (a title?) left out'],
+    });
+  });
+
   it("leaves out a Salesforce report's footer, saying where it starts", async () => {
     const o = await newOrg(database);
     const file = [
