@@ -93,7 +93,11 @@ export class RowRouter {
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!;
       // Every key is met, whatever the row's path: a later row with one of them is not new.
-      let isNew = record.prospect !== undefined;
+      // A person named at a company and nothing else may be there already: only the careful writer can tell.
+      const p = record.prospect;
+      let isNew =
+        p !== undefined &&
+        !(!p.externalId && record.contactPoints.length === 0 && p.lastName && record.company);
       for (const cp of record.contactPoints) if (meet(cp.id!, i)) isNew = false;
       const externalId = record.prospect?.externalId;
       if (externalId && meet(externalKey(externalId), i)) isNew = false;

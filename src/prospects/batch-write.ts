@@ -8,7 +8,7 @@ import { type CompanyCache, type CompanyUpsert, type KeyedCompany, upsertCompani
 import { contactPointId } from './contact-points';
 import { CONTACT_POINT_COPY_COLUMNS, PROSPECT_COPY_COLUMNS } from './copy-columns';
 import type { ContactPointDraft, ProspectDraft } from './drafts';
-import { mergeDrafts, samePersonByName } from './merge';
+import { foldName, mergeDrafts, samePersonByName } from './merge';
 
 /** One normalized row of a prospect import. */
 export interface ProspectWrite {
@@ -66,8 +66,8 @@ export async function writeProspects(
   rows: ProspectWrite[],
   companies: CompanyUpsert,
 ): Promise<BatchOutcome> {
-  const existing = await findExisting(ctx, rows);
-  const targets = assignTargets(ctx.orgId, rows, existing);
+  const existing = await findExisting(ctx, rows, companies.ids);
+  const targets = assignTargets(ctx.orgId, rows, existing, companies.ids);
   const creates = targets.filter((t) => t.isNew);
   const updates = targets.filter((t) => !t.isNew);
 
@@ -113,6 +113,8 @@ interface ExistingProspect {
 interface Existing {
   byExternalId: Map<string, ExistingProspect>;
   byId: Map<string, ExistingProspect>;
+  /** People at a company by their names (nameAtCompany), for rows that name nothing else. */
+  byNameAtCompany: Map<string, ExistingProspect[]>;
   /** Contact point id → the prospects it lists, oldest first. */
   contactPoints: Map<string, string[]>;
 }
@@ -127,8 +129,47 @@ interface ProspectRow {
 
 const p = sql.param;
 
-async function findExisting(ctx: Ctx, rows: ProspectWrite[]): Promise<Existing> {
-  const existing: Existing = { byExternalId: new Map(), byId: new Map(), contactPoints: new Map() };
+/**
+ * A row with no CRM id, e-mail or phone (a LinkedIn connection) is known by its names at its company:
+ * the key those give, or undefined when the row has another key or lacks one of them.
+ */
+function nameAtCompany(
+  row: { prospect?: ProspectDraft; contactPoints: unknown[] },
+  companyId: string | undefined,
+): string | undefined {
+  const p = row.prospect;
+  if (!p || p.externalId || row.contactPoints.length > 0 || !companyId || !p.lastName) return undefined;
+  return nameKey(companyId, p.firstName ?? null, p.lastName);
+}
+const nameKey = (companyId: string, firstName: string | null, lastName: string | null) =>
+  `${companyId}|${foldName(firstName ?? '')}|${foldName(lastName ?? '')}`;
+
+async function findExisting(
+  ctx: Ctx,
+  rows: ProspectWrite[],
+  companyIds: Map<string, string>,
+): Promise<Existing> {
+  const existing: Existing = {
+    byExternalId: new Map(),
+    byId: new Map(),
+    byNameAtCompany: new Map(),
+    contactPoints: new Map(),
+  };
+  const named = rows.filter((r) => nameAtCompany(r, r.company && companyIds.get(r.company.dedupeKey)));
+  if (named.length > 0) {
+    const people = await queryRows<ProspectRow & { company_id: string }>(
+      ctx.db,
+      sql`SELECT id, external_id, first_name, last_name, contact_points, company_id FROM prospects
+          WHERE org_id = ${ctx.orgId}
+            AND company_id = ANY(${p([...new Set(named.map((r) => companyIds.get(r.company!.dedupeKey)!))])}::uuid[])
+            AND lower(last_name) = ANY(${p([...new Set(named.map((r) => r.prospect!.lastName!.toLowerCase()))])}::text[])`,
+    );
+    for (const row of people) {
+      const key = nameKey(row.company_id, row.first_name, row.last_name);
+      const person = existingOf(row);
+      existing.byNameAtCompany.set(key, [...(existing.byNameAtCompany.get(key) ?? []), person]);
+    }
+  }
   const externalIds = [
     ...new Set(rows.flatMap((r) => (r.prospect?.externalId ? [r.prospect.externalId] : []))),
   ];
@@ -155,17 +196,21 @@ async function findExisting(ctx: Ctx, rows: ProspectWrite[]): Promise<Existing> 
         WHERE org_id = ${ctx.orgId} AND (id = ANY(${p(prospectIds)}::uuid[]) OR external_id = ANY(${p(externalIds)}::text[]))`,
   );
   for (const row of people) {
-    const person: ExistingProspect = {
-      id: row.id,
-      contactPoints: row.contact_points,
-      ...(row.external_id ? { externalId: row.external_id } : {}),
-      ...(row.first_name ? { firstName: row.first_name } : {}),
-      ...(row.last_name ? { lastName: row.last_name } : {}),
-    };
+    const person = existingOf(row);
     existing.byId.set(row.id, person);
     if (row.external_id) existing.byExternalId.set(row.external_id, person);
   }
   return existing;
+}
+
+function existingOf(row: ProspectRow): ExistingProspect {
+  return {
+    id: row.id,
+    contactPoints: row.contact_points,
+    ...(row.external_id ? { externalId: row.external_id } : {}),
+    ...(row.first_name ? { firstName: row.first_name } : {}),
+    ...(row.last_name ? { lastName: row.last_name } : {}),
+  };
 }
 
 interface Target {
@@ -188,11 +233,17 @@ interface Target {
  * switchboard), else a new one; a prospect with another CRM id is never the row's. Rows of the same batch
  * are matched against each other the same way.
  */
-function assignTargets(orgId: string, rows: ProspectWrite[], existing: Existing): Target[] {
+function assignTargets(
+  orgId: string,
+  rows: ProspectWrite[],
+  existing: Existing,
+  companyIds: Map<string, string>,
+): Target[] {
   const targets: Target[] = [];
   const byId = new Map<string, Target>();
   const byExternal = new Map<string, Target>();
   const byContactPoint = new Map<string, Target[]>();
+  const byName = new Map<string, Target>();
 
   const targetFor = (known: ExistingProspect): Target => {
     let target = byId.get(known.id);
@@ -241,6 +292,13 @@ function assignTargets(orgId: string, rows: ProspectWrite[], existing: Existing)
         }
       }
     }
+    // Nothing but names at a company: the one person of those names there, if there is exactly one.
+    const named = nameAtCompany(row, row.company && companyIds.get(row.company.dedupeKey));
+    if (!target && named) {
+      target = byName.get(named);
+      const known = existing.byNameAtCompany.get(named);
+      if (!target && known?.length === 1) target = targetFor(known[0]!);
+    }
     if (!target) {
       target = { id: newId(), isNew: true, draft: { attributes: {} }, links: [], drafts: new Map(), rows: 0 };
       byId.set(target.id, target);
@@ -258,6 +316,7 @@ function assignTargets(orgId: string, rows: ProspectWrite[], existing: Existing)
       else if (!list.includes(target)) list.push(target);
     });
     if (draft.externalId && !byExternal.has(draft.externalId)) byExternal.set(draft.externalId, target);
+    if (named && !byName.has(named)) byName.set(named, target);
   }
   return targets.filter((t) => t.rows > 0);
 }

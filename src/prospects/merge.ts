@@ -11,7 +11,7 @@ export function mergeDrafts<T extends { attributes: Record<string, unknown> }>(b
   return merged as T;
 }
 
-function foldName(name: string | undefined): string | undefined {
+export function foldName(name: string | undefined): string | undefined {
   return name
     ?.normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')

@@ -235,6 +235,22 @@ describe.each(databases)('CSV import on $name', ({ open }) => {
     expect((await countries()).Morel[0]).toBe('BE');
   });
 
+  it('knows a person with no CRM id, e-mail or phone by their names at their company (a LinkedIn export sent twice)', async () => {
+    const o = await newOrg(database);
+    const file =
+      'First Name,Last Name,URL,Email Address,Company,Position,Connected On\nNadia,Haddad,https://www.linkedin.com/in/nadia-haddad,,Acme SAS,Acheteuse,12 Nov 2026\nNadia,Haddad,https://www.linkedin.com/in/nadia-h,,Autre SA,Comptable,12 Nov 2026\n';
+    expect((await call(app, 'POST', ...csv(o.manager, file))).body.result.counts).toMatchObject({
+      created: 2,
+    });
+    const again = await call(app, 'POST', ...csv(o.manager, file.replace('Acheteuse', 'Responsable achats')));
+    expect(again.body.result.counts).toMatchObject({ created: 0, updated: 1, unchanged: 1 });
+    const list = await people(o);
+    expect(list.map((p: { jobTitle: string }) => p.jobTitle).sort()).toEqual([
+      'Comptable',
+      'Responsable achats',
+    ]);
+  });
+
   it('finds the header below a title line, and its delimiter', async () => {
     const o = await newOrg(database);
     const file =
