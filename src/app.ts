@@ -172,6 +172,8 @@ export function createApp(deps: AppDeps) {
 function problem(c: Context<AppEnv>, error: AppError) {
   const body = toProblem(error, c.get('requestId'), c.req.path);
   if (error.code === 'UNAUTHENTICATED') c.header('WWW-Authenticate', 'Bearer realm="tiede"');
+  // A refusal stored under an Idempotency-Key, answered again: said as a replayed success is.
+  if (error.options.extra?.replayed === true) c.header('Idempotent-Replayed', 'true');
   c.header('X-Request-Id', c.get('requestId'));
   return c.body(JSON.stringify(body), error.status as 400, { 'Content-Type': 'application/problem+json' });
 }

@@ -58,8 +58,14 @@ const ListQuery = z.object({
   type: z.enum(INTERACTION_TYPES).optional(),
   channel: z.enum(INTERACTION_CHANNELS).optional(),
   campaign: z.string().max(200).optional(),
-  since: z.coerce.date().optional().openapi({ type: 'string', format: 'date-time' }),
-  until: z.coerce.date().optional().openapi({ type: 'string', format: 'date-time' }),
+  since: z.coerce
+    .date({ error: 'an ISO 8601 date or date-time' })
+    .optional()
+    .openapi({ type: 'string', format: 'date-time' }),
+  until: z.coerce
+    .date({ error: 'an ISO 8601 date or date-time' })
+    .optional()
+    .openapi({ type: 'string', format: 'date-time' }),
 });
 
 const RecordedSchema = z

@@ -79,7 +79,7 @@ const ProspectListQuery = z.object({
   ...pageQuery,
   ...RankedCriteria,
   externalId: z.string().max(200).optional(),
-  updatedSince: z.coerce.date().optional(),
+  updatedSince: z.coerce.date({ error: 'an ISO 8601 date or date-time' }).optional(),
   campaign: z.string().uuid().optional().openapi({
     description:
       "A campaign: list its scored prospects, each with its score, probability and reasons, in the campaign's order",

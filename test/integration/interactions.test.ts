@@ -154,6 +154,21 @@ describe.each(databases)('interactions on $name', ({ open }) => {
       headers: { 'idempotency-key': 'note-1' },
     });
     expect(clash.status).toBe(422);
+    // A refusal is final too, and said as replayed when asked again.
+    const unknownPerson = { prospectId: '01a22709-4079-7007-93dc-3ad69c4667f9', type: 'note' };
+    const refused = () =>
+      call(app, 'POST', '/v1/interactions', {
+        key: org.caller,
+        json: unknownPerson,
+        headers: { 'idempotency-key': 'note-2' },
+      });
+    const once = await refused();
+    const twice = await refused();
+    expect([once.status, twice.status]).toEqual([400, 400]);
+    expect([once.headers.get('idempotent-replayed'), twice.headers.get('idempotent-replayed')]).toEqual([
+      null,
+      'true',
+    ]);
   });
 
   it('lists events with filters and shows the latest on the prospect', async () => {
