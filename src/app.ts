@@ -144,7 +144,19 @@ export function createApp(deps: AppDeps) {
   });
   app.route('/docs', docsRoutes());
 
-  app.notFound((c) => problem(c, new AppError('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`)));
+  // A path that exists under other methods answers 405 with them (Allow), not 404.
+  let methodsOf: ((path: string) => string[]) | undefined;
+  app.notFound((c) => {
+    methodsOf ??= routeMethods(app.routes);
+    const allowed = methodsOf(c.req.path);
+    if (allowed.length === 0)
+      return problem(c, new AppError('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`));
+    c.header('Allow', allowed.join(', '));
+    return problem(
+      c,
+      new AppError('METHOD_NOT_ALLOWED', `${c.req.path} takes ${allowed.join(', ')}, not ${c.req.method}`),
+    );
+  });
   app.onError((error, c) => {
     if (error instanceof AppError) return problem(c, error);
     if (error instanceof HTTPException) {
@@ -179,6 +191,17 @@ function problem(c: Context<AppEnv>, error: AppError) {
 }
 
 export type App = ReturnType<typeof createApp>;
+
+/** The methods each route's path takes, to tell a wrong method from a wrong path. */
+function routeMethods(routes: { method: string; path: string }[]): (path: string) => string[] {
+  const patterns = routes
+    .filter((r) => r.method !== 'ALL' && !r.path.includes('*'))
+    .map((r) => ({
+      method: r.method,
+      pattern: new RegExp(`^${r.path.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[^/]+/g, '[^/]+')}/?$`),
+    }));
+  return (path) => [...new Set(patterns.filter((p) => p.pattern.test(path)).map((p) => p.method))];
+}
 
 /**
  * A body size limit that answers from Content-Length when the request gives one, and only otherwise

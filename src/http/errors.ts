@@ -7,6 +7,7 @@ export const ERROR_CODES = {
   UNAUTHENTICATED: { status: 401, title: 'An API key is required' },
   FORBIDDEN: { status: 403, title: 'Your role does not allow this' },
   NOT_FOUND: { status: 404, title: 'Not found' },
+  METHOD_NOT_ALLOWED: { status: 405, title: 'The route does not take this method' },
   CONFLICT: { status: 409, title: 'Conflict with the current state' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },

@@ -72,6 +72,13 @@ describe.each(databases)('keys, roles and organizations on $name', ({ open }) =>
     const unknown = await call(app, 'GET', '/nowhere');
     expect(unknown.status).toBe(404);
     expect(unknown.body.requestId).toBe(unknown.headers.get('x-request-id'));
+    // A path that exists under other methods: 405, and which ones it takes.
+    const wrongMethod = await call(app, 'PUT', '/v1/prospects/01a22709-4079-7007-93dc-3ad69c4667f9', {
+      key: org.caller,
+    });
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')?.split(', ').sort()).toEqual(['DELETE', 'GET', 'PATCH']);
+    expect(wrongMethod.body.code).toBe('METHOD_NOT_ALLOWED');
   });
 
   it('lets an admin create, list and revoke keys; a revoked key stops working at once', async () => {
