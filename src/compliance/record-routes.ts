@@ -3,7 +3,15 @@ import type { Context } from 'hono';
 import { REGISTRIES, SUPPRESSION_CHANNELS, SUPPRESSION_SCOPES } from '../../db/schema';
 import type { AppEnv } from '../http/env';
 import { AppError } from '../http/errors';
-import { conflictResponse, errorResponses, IdParam, json, jsonBody, router } from '../http/openapi';
+import {
+  conflictResponse,
+  errorResponses,
+  IdParam,
+  json,
+  jsonBody,
+  operationIdOf,
+  router,
+} from '../http/openapi';
 import { pageQuery, pageSchema } from '../http/pagination';
 import { authorize } from '../http/permissions';
 import { present } from '../http/present';
@@ -184,6 +192,7 @@ export function recordRoutes(settings: { maxUploadBytes: number }) {
   app.openAPIRegistry.registerPath({
     method: 'post',
     path: '/suppressions/import',
+    operationId: operationIdOf('post', '/suppressions/import'),
     tags: ['Suppressions'],
     security,
     summary: 'Import a do-not-contact list from CSV',
@@ -292,6 +301,7 @@ export function recordRoutes(settings: { maxUploadBytes: number }) {
   app.openAPIRegistry.registerPath({
     method: 'post',
     path: '/registries/{registry}/snapshots',
+    operationId: operationIdOf('post', '/registries/{registry}/snapshots'),
     tags: ['Registries'],
     security,
     summary: 'Import a copy of a national registry (bloctel, tps, ctps, us-dnc, ca-dncl) as of a date',

@@ -96,7 +96,7 @@ export function zodErrors(error: ZodError, target?: string): FieldError[] {
 
 /** A router whose validation failures become problem+json with each field at fault. */
 export function router() {
-  return new OpenAPIHono<AppEnv>({
+  const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) {
         const errors = zodErrors(result.error as ZodError, result.target);
@@ -106,4 +106,22 @@ export function router() {
       }
     },
   });
+  // Client generators name their functions after operationId: each route gets one from its method and
+  // path unless it names its own; stable and unique, if not pretty.
+  const register = app.openapi.bind(app) as (...args: unknown[]) => unknown;
+  (app as { openapi: unknown }).openapi = (
+    route: { method: string; path: string; operationId?: string },
+    ...rest: unknown[]
+  ) =>
+    register(
+      { ...route, operationId: route.operationId ?? operationIdOf(route.method, route.path) },
+      ...rest,
+    );
+  return app;
+}
+
+/** "get", "/campaigns/{id}/scores/{prospectId}" → "getCampaignsIdScoresProspectId". */
+export function operationIdOf(method: string, path: string): string {
+  const words = path.split(/[^A-Za-z0-9]+/).filter(Boolean);
+  return method.toLowerCase() + words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
 }

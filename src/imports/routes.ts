@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import type { Database } from '../db';
 import type { AppEnv } from '../http/env';
 import { fingerprint, idempotent } from '../http/idempotency';
-import { errorResponses, json, router } from '../http/openapi';
+import { errorResponses, json, operationIdOf, router } from '../http/openapi';
 import { present } from '../http/present';
 import { presentJob } from '../jobs/present';
 import { JobSchema } from '../jobs/routes';
@@ -34,6 +34,7 @@ export function importRoutes(database: Database, settings: ImportSettings, wake:
   app.openAPIRegistry.registerPath({
     method: 'post',
     path: '/imports',
+    operationId: operationIdOf('post', '/imports'),
     tags: ['Imports'],
     security,
     summary: 'Import a CSV file of prospects (with their companies) or of interactions',

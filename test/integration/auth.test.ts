@@ -22,6 +22,13 @@ describe.each(databases)('keys, roles and organizations on $name', ({ open }) =>
     expect((await call(app, 'GET', '/readyz')).status).toBe(200);
     const doc = await call(app, 'GET', '/openapi.json');
     expect(doc.body.openapi).toBe('3.1.0');
+    // Every operation has an id of its own, for client generators.
+    const ids = Object.values(
+      doc.body.paths as Record<string, Record<string, { operationId?: string }>>,
+    ).flatMap((item) => Object.values(item).map((op) => op.operationId));
+    expect(ids.every((id) => typeof id === 'string')).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toContain('getCampaignsIdScoresProspectId');
     expect(Object.keys(doc.body.paths)).toEqual(
       expect.arrayContaining([
         '/v1/prospects',
