@@ -134,15 +134,21 @@ function openServer(url: string, max: number, planCacheMode: string): Database {
  */
 function claimDataDir(dataDir: string): () => void {
   const file = join(dataDir, 'tiede.pid');
-  let owner: number | undefined;
-  try {
-    owner = Number(readFileSync(file, 'utf8').trim());
-  } catch {}
-  if (owner && owner !== process.pid && alive(owner))
-    throw new Error(
-      `the data folder ${dataDir} is in use by another Tiède process (pid ${owner}): stop it first, or ask the running service (POST /v1/api-keys creates keys)`,
-    );
-  writeFileSync(file, String(process.pid));
+  // Created exclusively, so that two processes starting at once cannot both take the folder.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error;
+      const owner = Number(readFileSync(file, 'utf8').trim());
+      if (owner && owner !== process.pid && alive(owner))
+        throw new Error(
+          `the data folder ${dataDir} is in use by another Tiède process (pid ${owner}): stop it first, or ask the running service (POST /v1/api-keys creates keys)`,
+        );
+      unlinkSync(file);
+    }
+  }
   return () => {
     try {
       if (readFileSync(file, 'utf8').trim() === String(process.pid)) unlinkSync(file);

@@ -1,5 +1,5 @@
-import { and, inArray, isNull, or, sql } from 'drizzle-orm';
-import { COMPLIANCE_CHANNELS, consents, type Interaction } from '../../db/schema';
+import { sql } from 'drizzle-orm';
+import { COMPLIANCE_CHANNELS, type Interaction } from '../../db/schema';
 import type { Ctx } from '../context';
 import { queryRows } from '../db';
 import { auditMany } from './audit';
@@ -63,40 +63,38 @@ function stoppedChannel(event: Interaction): SuppressionChannel {
     : 'all';
 }
 
-/** The consents of the people who stopped, on the channel they stopped: one statement per channel. */
+/**
+ * The consents of the people who stopped, on the channel they stopped, given before they stopped (an old
+ * unsubscribe imported today does not undo a consent given since), withdrawn as of the stop: one
+ * statement per channel.
+ */
 async function withdrawConsents(ctx: Ctx, stops: (Interaction & { prospectId: string })[]): Promise<void> {
-  const byChannel = new Map<SuppressionChannel, Set<string>>();
+  const byChannel = new Map<SuppressionChannel, Map<string, Date>>();
   for (const event of stops) {
     const channel = stoppedChannel(event);
-    byChannel.set(channel, (byChannel.get(channel) ?? new Set()).add(event.prospectId));
+    const people = byChannel.get(channel) ?? new Map<string, Date>();
+    const latest = people.get(event.prospectId);
+    if (!latest || event.occurredAt > latest) people.set(event.prospectId, event.occurredAt);
+    byChannel.set(channel, people);
   }
+  const proof = { how: 'an opt-out or complaint logged as an interaction', recordedBy: ctx.actor.keyId };
   for (const [channel, people] of byChannel) {
-    const withdrawn = await ctx.db
-      .update(consents)
-      .set({
-        withdrawnAt: new Date(),
-        withdrawalProof: {
-          how: 'an opt-out or complaint logged as an interaction',
-          recordedBy: ctx.actor.keyId,
-        },
-      })
-      .where(
-        and(
-          sql`${consents.orgId} = ${ctx.orgId}`,
-          isNull(consents.withdrawnAt),
-          inArray(consents.prospectId, [...people]),
-          channel === 'all'
-            ? undefined
-            : or(sql`${consents.channel} = ${channel}`, sql`${consents.channel} = 'all'`),
-        ),
-      )
-      .returning({ id: consents.id, prospectId: consents.prospectId });
+    const ids = [...people.keys()];
+    const withdrawn = await queryRows<{ id: string; prospect_id: string }>(
+      ctx.db,
+      sql`UPDATE consents AS c SET withdrawn_at = s.at, withdrawal_proof = ${JSON.stringify(proof)}::jsonb
+          FROM unnest(${sql.param(ids)}::uuid[], ${sql.param(ids.map((id) => people.get(id)!.toISOString()))}::text[]::timestamptz[])
+            AS s(prospect_id, at)
+          WHERE c.org_id = ${ctx.orgId} AND c.prospect_id = s.prospect_id AND c.withdrawn_at IS NULL
+            AND c.given_at <= s.at ${channel === 'all' ? sql`` : sql`AND c.channel IN (${channel}, 'all')`}
+          RETURNING c.id, c.prospect_id`,
+    );
     await auditMany(
       ctx,
       withdrawn.map((row) => ({
         action: 'consent.withdrawn' as const,
         subject: { type: 'consent', id: row.id },
-        details: { prospectId: row.prospectId, channel, why: 'opted out' },
+        details: { prospectId: row.prospect_id, channel, why: 'opted out' },
       })),
     );
   }

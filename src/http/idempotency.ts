@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { idempotencyKeys } from '../../db/schema';
 import type { Ctx } from '../context';
 import { queryRows } from '../db';
@@ -57,11 +57,13 @@ export async function idempotent(
     throw invalid('the Idempotency-Key is not valid', [
       { field: 'Idempotency-Key', message: '1 to 255 visible ASCII characters' },
     ]);
-  const claimed = await queryRows(
+  // The claim's creation instant (to the microsecond) is its owner's token: a request whose claim was
+  // taken over while it was only slow cannot renew, answer into or free the claim that replaced it.
+  const claimed = await queryRows<{ token: string }>(
     ctx.db,
     sql`INSERT INTO idempotency_keys (org_id, key, request_hash, held_until)
         VALUES (${ctx.orgId}, ${key}, ${requestHash}, now() + ${HOLD})
-        ON CONFLICT DO NOTHING RETURNING key`,
+        ON CONFLICT DO NOTHING RETURNING created_at::text AS token`,
   );
   if (claimed.length === 0) {
     const [existing] = await ctx.db
@@ -92,12 +94,16 @@ export async function idempotent(
     const stored = await replay({ status: existing.responseStatus!, body: existing.responseBody });
     return { ...stored, replayed: true };
   }
+  const mine = and(
+    eq(idempotencyKeys.orgId, ctx.orgId),
+    eq(idempotencyKeys.key, key),
+    sql`${idempotencyKeys.createdAt} = ${claimed[0]!.token}::timestamptz`,
+  );
   const renew = setInterval(() => {
     ctx.db
-      .execute(
-        sql`UPDATE idempotency_keys SET held_until = now() + ${HOLD}
-            WHERE org_id = ${ctx.orgId} AND key = ${key} AND completed_at IS NULL`,
-      )
+      .update(idempotencyKeys)
+      .set({ heldUntil: sql`now() + ${HOLD}` })
+      .where(and(mine, isNull(idempotencyKeys.completedAt)))
       .catch(() => {});
   }, RENEW_MS);
   renew.unref();
@@ -106,7 +112,7 @@ export async function idempotent(
     await ctx.db
       .update(idempotencyKeys)
       .set({ responseStatus: response.status, responseBody: response.body, completedAt: new Date() })
-      .where(and(eq(idempotencyKeys.orgId, ctx.orgId), eq(idempotencyKeys.key, key)));
+      .where(mine);
     return { ...response, replayed: false };
   } catch (error) {
     // Answers that say the request itself is wrong are final; anything else may succeed on a retry.
@@ -114,11 +120,9 @@ export async function idempotent(
       await ctx.db
         .update(idempotencyKeys)
         .set({ responseStatus: error.status, responseBody: storedProblem(error), completedAt: new Date() })
-        .where(and(eq(idempotencyKeys.orgId, ctx.orgId), eq(idempotencyKeys.key, key)));
+        .where(mine);
     } else {
-      await ctx.db
-        .delete(idempotencyKeys)
-        .where(and(eq(idempotencyKeys.orgId, ctx.orgId), eq(idempotencyKeys.key, key)));
+      await ctx.db.delete(idempotencyKeys).where(mine);
     }
     throw error;
   } finally {

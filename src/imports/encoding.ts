@@ -135,10 +135,10 @@ export class Utf8Census {
   }
 }
 
-/** Detects the delimiter from the first lines: the candidate that splits them into the most, most regular, columns. */
 /** Lines a file may have above its header: a title, a date, a blank line. */
 export const TITLE_LINES = 3;
 
+/** Detects the delimiter from the first lines: the candidate that splits them into the most, most regular, columns. */
 export function detectDelimiter(sample: string): string {
   const explicit = /^sep=(.)\r?\n/i.exec(sample);
   if (explicit) return explicit[1]!;

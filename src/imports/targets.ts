@@ -86,6 +86,14 @@ export function prospectAdapter(): TargetAdapter<ProspectRecord> {
 }
 
 export function interactionAdapter(): TargetAdapter<InteractionRecord> {
+  // How many times the import met each event so far: the third identical call of a day is a third call.
+  const met = new Map<string, number>();
+  const fingerprintOf = (r: InteractionRecord) => {
+    const base = eventFingerprint(r);
+    const n = (met.get(base) ?? 0) + 1;
+    met.set(base, n);
+    return n === 1 ? base : `${base}#${n}`;
+  };
   return {
     required: [
       {
@@ -108,7 +116,7 @@ export function interactionAdapter(): TargetAdapter<InteractionRecord> {
           ...(r.outcome ? { outcome: r.outcome } : {}),
           ...(r.campaign ? { campaign: r.campaign } : {}),
           ...(r.note ? { note: r.note } : {}),
-          externalId: r.externalId ?? eventFingerprint(r),
+          externalId: r.externalId ?? fingerprintOf(r),
           metadata: r.metadata,
           source: 'import',
         })),
@@ -121,8 +129,9 @@ export function interactionAdapter(): TargetAdapter<InteractionRecord> {
 const p = sql.param;
 
 /**
- * An event without an id of its own is known by what it says: who, what, when, how it went. A file
- * imported twice then records each event once, as with ids ("fp:…" in `externalId`).
+ * An event without an id of its own is known by what it says: who, what, when, how it went, and how
+ * many times the file said it before (`#2`, `#3`). A file imported twice then records each event once, as
+ * with ids ("fp:…" in `externalId`), and three identical calls in it stay three.
  */
 function eventFingerprint(r: InteractionRecord): string {
   const said = [r.prospectId, r.type, r.channel, r.occurredAt.toISOString(), r.outcome, r.campaign, r.note];

@@ -19,9 +19,37 @@ export interface CompanyUpsert {
   /** dedupe key → company id, for every company of the batch. */
   ids: Map<string, string>;
   inserted: Set<string>;
+  /** Dedupe keys of the companies that existed and whose values the batch changed: their people are rescored. */
+  changed: Set<string>;
   created: number;
+  /** Companies that existed and changed; those the batch left as they were are not counted. */
   updated: number;
 }
+
+/** A company's values as one fingerprint, to tell an update that changed something from one that did not. */
+const VALUES_OF = (table: string) =>
+  sql.raw(
+    `md5(row(${[
+      'name',
+      'registration_id',
+      'registration_scheme',
+      'industry_code',
+      'industry_scheme',
+      'industry_label',
+      'employee_count',
+      'employee_band',
+      'annual_revenue',
+      'revenue_currency',
+      'country',
+      'region',
+      'city',
+      'postal_code',
+      'domain',
+      'attributes',
+    ]
+      .map((c) => `${table}.${c}`)
+      .join(', ')})::text)`,
+  );
 
 /** Bounded: a file of a million distinct companies must not keep them all. */
 const CACHE_LIMIT = 100_000;
@@ -35,7 +63,13 @@ export async function upsertCompanies(
   companies: KeyedCompany[],
   cache: CompanyCache,
 ): Promise<CompanyUpsert> {
-  const result: CompanyUpsert = { ids: new Map(), inserted: new Set(), created: 0, updated: 0 };
+  const result: CompanyUpsert = {
+    ids: new Map(),
+    inserted: new Set(),
+    changed: new Set(),
+    created: 0,
+    updated: 0,
+  };
   const merged = new Map<string, KeyedCompany>();
   for (const company of companies) {
     const previous = merged.get(company.dedupeKey);
@@ -57,6 +91,15 @@ export async function upsertCompanies(
     else pending.push({ company, signature });
   }
   if (pending.length === 0) return result;
+  const before = new Map(
+    (
+      await queryRows<{ dedupe_key: string; values: string }>(
+        ctx.db,
+        sql`SELECT c.dedupe_key, ${VALUES_OF('c')} AS values FROM companies c
+            WHERE c.org_id = ${ctx.orgId} AND c.dedupe_key = ANY(${sql.param(pending.map((p) => p.company.dedupeKey))}::text[])`,
+      )
+    ).map((r) => [r.dedupe_key, r.values]),
+  );
   const payload = JSON.stringify(
     pending.map(({ company: c }) => ({
       id: newId(),
@@ -79,7 +122,7 @@ export async function upsertCompanies(
       dedupe_key: c.dedupeKey,
     })),
   );
-  const rows = await queryRows<{ id: string; dedupe_key: string; inserted: boolean }>(
+  const rows = await queryRows<{ id: string; dedupe_key: string; inserted: boolean; values: string }>(
     ctx.db,
     sql`INSERT INTO companies AS c (org_id, id, name, registration_id, registration_scheme, industry_code, industry_scheme,
           industry_label, employee_count, employee_band, annual_revenue, revenue_currency, country, region, city,
@@ -109,7 +152,7 @@ export async function upsertCompanies(
           domain = coalesce(excluded.domain, c.domain),
           attributes = c.attributes || excluded.attributes,
           updated_at = now()
-        RETURNING c.id, c.dedupe_key, (c.xmax = 0) AS inserted`,
+        RETURNING c.id, c.dedupe_key, (c.xmax = 0) AS inserted, ${VALUES_OF('c')} AS values`,
   );
   const signatures = new Map(pending.map((p) => [p.company.dedupeKey, p.signature]));
   if (cache.size + rows.length > CACHE_LIMIT) cache.clear();
@@ -119,7 +162,10 @@ export async function upsertCompanies(
     if (row.inserted) {
       result.inserted.add(row.dedupe_key);
       result.created++;
-    } else result.updated++;
+    } else if (before.get(row.dedupe_key) !== row.values) {
+      result.changed.add(row.dedupe_key);
+      result.updated++;
+    }
   }
   return result;
 }

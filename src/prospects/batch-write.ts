@@ -81,7 +81,8 @@ export async function writeProspects(
   for (const row of rows) {
     if (row.prospect) continue;
     if (row.company && companies.inserted.has(row.company.dedupeKey)) outcome.created++;
-    else outcome.updated++;
+    else if (row.company && companies.changed.has(row.company.dedupeKey)) outcome.updated++;
+    else outcome.unchanged++;
   }
   outcome.created += creates.length;
 
@@ -94,10 +95,15 @@ export async function writeProspects(
   }
   for (const t of creates) outcome.updated += t.rows - 1;
   await writeContactPoints(ctx, targets, existing.contactPoints);
-  // Nobody whose facts stayed the same needs scoring again.
+  // Nobody whose facts, their company's included, stayed the same needs scoring again.
   await queueScoring(
     ctx,
-    targets.filter((t) => t.isNew || changed.has(t.id)).map((t) => t.id),
+    targets
+      .filter(
+        (t) =>
+          t.isNew || changed.has(t.id) || (t.companyKey !== undefined && companies.changed.has(t.companyKey)),
+      )
+      .map((t) => t.id),
   );
   return outcome;
 }

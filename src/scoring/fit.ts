@@ -74,7 +74,7 @@ function remembered(compute: (s: string) => string): (s: string) => string {
     let value = known.get(s);
     if (value === undefined) {
       value = compute(s);
-      if (known.size >= 10_000) known.clear();
+      if (known.size >= 50_000) known.clear();
       known.set(s, value);
     }
     return value;
@@ -95,7 +95,11 @@ const GENDERED: [string, string][] = [
   ['ien', 'ienne'],
   ['el', 'elle'],
 ];
-/** Words a keyword may leave out or put in: "directeur achats" finds "Directrice des achats". */
+/**
+ * Words a keyword may leave out or a title put in, between the keyword's words: "directeur achats" finds
+ * "Directrice des achats" (and "d'achats": d and l are elisions). A keyword's own one-letter words stay:
+ * "R&D" is r and d.
+ */
 const LINKING = new Set([
   'de',
   'des',
@@ -130,6 +134,8 @@ const singular = (word: string) =>
 function wordForms(word: string): string[] {
   const one = singular(word);
   const forms = new Set([word, one]);
+  // commerciaux → commercial
+  if (word.endsWith('aux') && word.length > 4) forms.add(`${word.slice(0, -3)}al`);
   for (const [masculine, feminine] of GENDERED) {
     if (one.endsWith(masculine)) forms.add(one.slice(0, -masculine.length) + feminine);
     if (one.endsWith(feminine)) forms.add(one.slice(0, -feminine.length) + masculine);
@@ -146,7 +152,7 @@ function formsOf(keywords: string[]) {
     forms = keywords.flatMap((keyword) => {
       const all = plainWords(keyword);
       if (all.length === 0) return [];
-      const content = all.filter((w) => !LINKING.has(w));
+      const content = all.filter((w) => w.length === 1 || !LINKING.has(w));
       return [{ keyword, words: (content.length > 0 ? content : all).map(wordForms) }];
     });
     keywordForms.set(keywords, forms);
@@ -160,28 +166,47 @@ function plainWords(text: string): string[] {
   let words = textWords.get(text);
   if (!words) {
     words = wordsOf(text).trim().split(' ').filter(Boolean);
-    if (textWords.size >= 10_000) textWords.clear();
+    if (textWords.size >= 50_000) textWords.clear();
     textWords.set(text, words);
   }
   return words;
 }
 
+/** A word of the text is one of a keyword word's forms, or starts with it; one or two letters must be the word. */
+const wordIs = (word: string, forms: string[]) =>
+  forms.some((form) => (form.length <= 2 ? word === form : word.startsWith(form)));
+
 /**
- * The first keyword found in the text: each of its words, in its order, starts a word of the text, in
- * the singular or the other gender ("achat" finds "Achats", "directeurs" finds "Directrice"); linking
- * words aside, so "directeur achats" finds "Directrice des achats".
+ * Whether the keyword's words follow each other in the text from `start`, with linking words and at most
+ * one other word between two of them ("Head of Inside Sales" is a head of sales).
+ */
+function followsFrom(words: string[], start: number, wanted: string[][]): boolean {
+  let at = start;
+  for (let k = 1; k < wanted.length; k++) {
+    let other = 0;
+    at++;
+    while (at < words.length && !wordIs(words[at]!, wanted[k]!)) {
+      if (!LINKING.has(words[at]!) && ++other > 1) return false;
+      at++;
+    }
+    if (at === words.length) return false;
+  }
+  return true;
+}
+
+/**
+ * The first keyword found in the text: its words in their order, each starting a word of the text in the
+ * singular or the other gender ("achat" finds "Achats", "directeurs" finds "Directrice"), close together
+ * (followsFrom): "directeur achats" finds "Directrice des achats", "Head of IT" does not find "Head of
+ * Sales, Italy".
  */
 function keywordIn(text: string | null, keywords: string[]): string | undefined {
   if (!text) return undefined;
   const words = plainWords(text);
   return formsOf(keywords).find(({ words: wanted }) => {
-    let at = 0;
-    for (const forms of wanted) {
-      while (at < words.length && !forms.some((form) => words[at]!.startsWith(form))) at++;
-      if (at === words.length) return false;
-      at++;
-    }
-    return true;
+    for (let start = 0; start < words.length; start++)
+      if (wordIs(words[start]!, wanted[0]!) && followsFrom(words, start, wanted)) return true;
+    return false;
   })?.keyword;
 }
 

@@ -1,5 +1,5 @@
 import { and, desc, eq } from 'drizzle-orm';
-import { INTERACTION_TYPES, type Model, models } from '../../db/schema';
+import { campaigns, INTERACTION_TYPES, type Model, models } from '../../db/schema';
 import { type Ctx, withTransaction } from '../context';
 import { AppError, notFound } from '../http/errors';
 import { seededRandom } from '../lib/random';
@@ -281,8 +281,14 @@ export async function activateModel(ctx: Ctx, id: string): Promise<Model & { res
         'CONFLICT',
         'this model could not be trained (too little history): it cannot be activated',
       );
-    // A model learnt to predict another goal than the campaign's says nothing of this one.
-    const campaign = await getCampaign(tx, model.campaignId);
+    // A model learnt to predict another goal than the campaign's says nothing of this one. The campaign
+    // is locked, so that a change of goal cannot commit between this check and the activation.
+    const [campaign] = await tx.db
+      .select()
+      .from(campaigns)
+      .where(and(eq(campaigns.orgId, tx.orgId), eq(campaigns.id, model.campaignId)))
+      .for('update');
+    if (!campaign) throw notFound('Campaign');
     if (model.successTypes && !sameSet(model.successTypes, campaign.successTypes))
       throw new AppError(
         'CONFLICT',

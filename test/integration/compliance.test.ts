@@ -628,6 +628,42 @@ describe.each(databases)('compliance through the API on $name', ({ open }) => {
         reason: 'opted out',
         source: `interaction ${logged.body.created[0].id}`,
       });
+      // An opt-out withdraws the consents given before it, not one given since.
+      const consented = await prospect({
+        kind: 'b2b',
+        country: 'FR',
+        contactPoints: [{ value: 'max@abonne.example' }],
+      });
+      const consent = (givenAt: string) =>
+        call(app, 'POST', '/v1/consents', {
+          key: org.caller,
+          json: {
+            prospectId: consented.id,
+            channel: 'email',
+            purpose: 'newsletter',
+            basis: 'consent',
+            source: 'formulaire',
+            proof: { form: 'f-1' },
+            givenAt,
+          },
+        });
+      const old = await consent('2025-01-10T10:00:00Z');
+      const recent = await consent('2026-10-10T10:00:00Z');
+      await call(app, 'POST', '/v1/interactions', {
+        key: org.caller,
+        json: {
+          prospectId: consented.id,
+          type: 'opt_out',
+          channel: 'email',
+          occurredAt: '2026-03-01T10:00:00Z',
+        },
+      });
+      const withdrawn = await queryRows<{ id: string; withdrawn_at: string | null }>(
+        database.db,
+        sql`SELECT id, withdrawn_at::text FROM consents WHERE prospect_id = ${consented.id}`,
+      );
+      const state = Object.fromEntries(withdrawn.map((c) => [c.id, c.withdrawn_at !== null]));
+      expect([state[old.body.id], state[recent.body.id]]).toEqual([true, false]);
       // A complaint in a dialer's export stops every channel.
       const other = await prospect({
         kind: 'b2b',

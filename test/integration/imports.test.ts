@@ -1,5 +1,6 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db';
+import { type Database, queryRows } from '../../src/db';
 import { call, newOrg, orgApp, type TestApp, type TestOrg, testApp } from '../helpers/app';
 import { databases } from '../helpers/databases';
 import { bytes, fixture, multipart } from '../helpers/files';
@@ -263,6 +264,29 @@ describe.each(databases)('CSV import on $name', ({ open }) => {
       counts: { created: 2, rejected: 0 },
       warnings: ['line 3 is the header: the 2 lines above it (a title?) left out'],
     });
+  });
+
+  it('rescores the people of a company an import changes, and counts a company left as it was as unchanged', async () => {
+    const o = await newOrg(database);
+    const row = (headcount: number) =>
+      `Prénom;Nom;E-mail;Société;Effectif\nAnne;Roy;anne@roy.fr;Roy SA;${headcount}\n`;
+    await call(app, 'POST', '/v1/campaigns', { key: o.marketer, json: { name: 'Tailles' } });
+    await call(app, 'POST', ...csv(o.manager, row(10)));
+    const queued = async () =>
+      (
+        await queryRows<{ n: number }>(
+          database.db,
+          sql`SELECT count(*)::int AS n FROM score_queue WHERE org_id = ${o.orgId}`,
+        )
+      )[0]!.n;
+    await database.db.execute(sql`DELETE FROM score_queue WHERE org_id = ${o.orgId}`);
+    const same = await call(app, 'POST', ...csv(o.manager, row(10)));
+    expect(same.body.result.counts).toMatchObject({ unchanged: 1, companiesUpdated: 0 });
+    expect(await queued()).toBe(0);
+    await database.db.execute(sql`DELETE FROM score_queue WHERE org_id = ${o.orgId}`);
+    const bigger = await call(app, 'POST', ...csv(o.manager, row(500)));
+    expect(bigger.body.result.counts).toMatchObject({ unchanged: 1, companiesUpdated: 1 });
+    expect(await queued()).toBe(1);
   });
 
   it("leaves out a Salesforce report's footer, saying where it starts", async () => {
@@ -570,6 +594,12 @@ describe.each(databases)('CSV import on $name', ({ open }) => {
     expect(
       detail.body.latestInteractions.map((i: { occurredAt: string }) => i.occurredAt.slice(0, 10)),
     ).toEqual(['2026-11-29', '2026-10-30', '2026-03-03']);
+    // Identical lines in one file are events that happened that many times.
+    const calls =
+      'Date,Type,E-mail,Résultat\n03/04/2026,call_attempted,anne@roy.fr,no answer\n03/04/2026,call_attempted,anne@roy.fr,no answer\n';
+    const twice = () => call(app, 'POST', ...csv(other.marketer, calls, 'target=interactions&dateOrder=mdy'));
+    expect((await twice()).body.result.counts).toMatchObject({ created: 2, duplicates: 0 });
+    expect((await twice()).body.result.counts).toMatchObject({ created: 0, duplicates: 2 });
   });
 
   it('imports interactions found by e-mail, with French dates, and rejects the rows it cannot place', async () => {

@@ -67,6 +67,9 @@ describe('fit to an ideal customer profile', () => {
     ['directeur achats', 'Directrice des achats'],
     ['head of sales', 'Head of Inside Sales'],
     ['acheteurs', 'Acheteuse'],
+    ['commerciaux', 'Commercial sédentaire'],
+    ['R&D', 'Directeur R&D'],
+    ['directeur achat', "Directeur d'achat"],
   ])(
     'finds the keyword %j in the title %j: plurals, either gender, linking words aside',
     (keyword, title) => {
@@ -79,6 +82,10 @@ describe('fit to an ideal customer profile', () => {
     ['directeur achats', 'Achats, assistante de direction'],
     ['achat', 'Chargé de rachat de crédits'],
     ['head of sales', 'Sales assistant'],
+    ['R&D', 'Responsable commercial'],
+    ['R&D', 'Ressources humaines'],
+    ['Head of IT', 'Head of Sales, Italy'],
+    ['directeur achats', 'Directeur commercial et marketing, achats'],
   ])('does not find %j in %j', (keyword, title) => {
     expect(
       fitScore({ titles: { keywords: [keyword], points: 5 } }, subject({ jobTitle: title })).points,
