@@ -4,7 +4,7 @@ import type { Ctx } from '../context';
 import { queryRows } from '../db';
 import type { FieldError } from '../http/errors';
 import { insertInteractions } from '../interactions/service';
-import { newWriteSession, writeProspectBatch } from '../prospects/batch-write';
+import { ambiguousNames, newWriteSession, writeProspectBatch } from '../prospects/batch-write';
 import { contactPointId } from '../prospects/contact-points';
 import { channelOfValue } from '../prospects/drafts';
 import type { FastRows } from './fast-rows';
@@ -76,7 +76,21 @@ export function prospectAdapter(): TargetAdapter<ProspectRecord> {
         what: 'a name, a company, an e-mail or a phone',
       },
     ],
-    prepare: async (_ctx, records) => ({ ok: records, rejected: [] }),
+    prepare: async (ctx, records) => {
+      const ambiguous = await ambiguousNames(ctx, records);
+      if (ambiguous.length === 0) return { ok: records, rejected: [] };
+      const refused = new Set(ambiguous.map((a) => a.row));
+      return {
+        ok: records.filter((r) => !refused.has(r)),
+        rejected: ambiguous.map(({ row, count }) => {
+          const who = [row.prospect!.firstName, row.prospect!.lastName].filter(Boolean).join(' ');
+          return {
+            line: row.line,
+            message: `line ${row.line}: ${count} people named ${who} at ${row.company!.name} already, and the row names none of them: add an e-mail, a phone or a CRM id`,
+          };
+        }),
+      };
+    },
     write: (ctx, records, fast) =>
       fast
         ? writeProspectImportBatch(ctx, records, fast, session)

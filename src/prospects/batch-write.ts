@@ -150,6 +150,35 @@ function nameAtCompany(
 const nameKey = (companyId: string, firstName: string | null, lastName: string | null) =>
   `${companyId}|${foldName(firstName ?? '')}|${foldName(lastName ?? '')}`;
 
+/**
+ * The rows known only by their names at a company (nameAtCompany) that name several people there: the
+ * row cannot say which, so it is refused rather than added as one more of them on every import.
+ */
+export async function ambiguousNames(
+  ctx: Ctx,
+  rows: ProspectWrite[],
+): Promise<{ row: ProspectWrite; count: number }[]> {
+  const named = rows.filter((r) => r.company && nameAtCompany(r, r.company.dedupeKey));
+  if (named.length === 0) return [];
+  const people = await queryRows<{ dedupe_key: string; first_name: string | null; last_name: string | null }>(
+    ctx.db,
+    sql`SELECT c.dedupe_key, p.first_name, p.last_name FROM companies c
+        JOIN prospects p ON p.org_id = c.org_id AND p.company_id = c.id
+        WHERE c.org_id = ${ctx.orgId}
+          AND c.dedupe_key = ANY(${p([...new Set(named.map((r) => r.company!.dedupeKey))])}::text[])
+          AND lower(p.last_name) = ANY(${p([...new Set(named.map((r) => r.prospect!.lastName!.toLowerCase()))])}::text[])`,
+  );
+  const counts = new Map<string, number>();
+  for (const person of people) {
+    const key = nameKey(person.dedupe_key, person.first_name, person.last_name);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return named.flatMap((row) => {
+    const count = counts.get(nameAtCompany(row, row.company!.dedupeKey)!) ?? 0;
+    return count > 1 ? [{ row, count }] : [];
+  });
+}
+
 async function findExisting(
   ctx: Ctx,
   rows: ProspectWrite[],
@@ -234,9 +263,9 @@ interface Target {
 }
 
 /**
- * Decides, row by row, which prospect each row is: the one with its CRM id, else the one with one of its
- * e-mails, else one with its phone whose name does not contradict (a shared phone is often a
- * switchboard), else a new one; a prospect with another CRM id is never the row's. Rows of the same batch
+ * Decides, row by row, which prospect each row is: the one with its CRM id, else one with one of its
+ * e-mails, else one with its phone, whose names do not contradict the row's (a shared phone is often a
+ * switchboard, a shared address a mailbox), else a new one; a prospect with another CRM id is never the row's. Rows of the same batch
  * are matched against each other the same way.
  */
 function assignTargets(
@@ -285,10 +314,11 @@ function assignTargets(
     for (const channel of ['email', 'phone'] as const) {
       for (let i = 0; i < ids.length && !target; i++) {
         if (row.contactPoints[i]!.channel !== channel) continue;
-        // Another CRM id is another person, whatever they share; a shared phone also needs names that agree.
+        // Another CRM id is another person, whatever they share; so are other names, on a shared phone as
+        // on a shared mailbox (standard@, contact@): the row is someone else at that number or address.
         const accept = (other: Pick<ProspectDraft, 'firstName' | 'lastName' | 'externalId'>) =>
           (!draft.externalId || !other.externalId || other.externalId === draft.externalId) &&
-          (channel === 'email' || samePersonByName(other, draft));
+          samePersonByName(other, draft);
         target = byContactPoint.get(ids[i]!)?.find((t) => accept(t.draft));
         if (!target) {
           const known = (existing.contactPoints.get(ids[i]!) ?? [])

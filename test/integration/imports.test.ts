@@ -250,6 +250,24 @@ describe.each(databases)('CSV import on $name', ({ open }) => {
       'Comptable',
       'Responsable achats',
     ]);
+    // Two of those names at the company already: the row cannot say which, and is refused, not added.
+    await call(
+      app,
+      'POST',
+      ...csv(
+        o.manager,
+        'Prénom;Nom;Société;Téléphone\nLuc;Bernard;Transports Faure;04 78 00 00 01\nLuc;Bernard;Transports Faure;04 78 00 00 02\n',
+      ),
+    );
+    const linkedIn = 'First Name,Last Name,Company,Position\nLuc,Bernard,Transports Faure,Exploitant\n';
+    for (let i = 0; i < 2; i++) {
+      const sent = await call(app, 'POST', ...csv(o.manager, linkedIn));
+      expect(sent.body.result.counts).toMatchObject({ created: 0, rejected: 1 });
+      expect(sent.body.result.rejected[0].message).toBe(
+        'line 2: 2 people named Luc Bernard at Transports Faure already, and the row names none of them: add an e-mail, a phone or a CRM id',
+      );
+    }
+    expect((await people(o)).filter((p: { lastName: string }) => p.lastName === 'Bernard')).toHaveLength(2);
   });
 
   it('finds the header below a title line, and its delimiter', async () => {
@@ -336,6 +354,27 @@ describe.each(databases)('CSV import on $name', ({ open }) => {
     expect((await call(app, 'POST', ...csv(o.manager, numbered))).body.result.counts).toMatchObject({
       created: 2,
     });
+  });
+
+  it('does not rename the person of a shared mailbox after another who writes from it', async () => {
+    const o = await newOrg(database);
+    await call(app, 'POST', ...csv(o.manager, 'Prénom;Nom;E-mail\nHélène;Marchand;standard@roux.fr\n'));
+    const other = await call(
+      app,
+      'POST',
+      ...csv(o.manager, 'Prénom;Nom;E-mail;Fonction\nKarim;Benz;standard@roux.fr;Comptable\n'),
+    );
+    expect(other.body.result.counts).toMatchObject({ created: 1, updated: 0 });
+    const same = await call(
+      app,
+      'POST',
+      ...csv(o.manager, 'Prénom;Nom;E-mail;Fonction\nHelene;MARCHAND;standard@roux.fr;Gérante\n'),
+    );
+    expect(same.body.result.counts).toMatchObject({ created: 0, updated: 1 });
+    const byName = Object.fromEntries(
+      (await people(o)).map((p: { lastName: string; jobTitle: string | null }) => [p.lastName, p.jobTitle]),
+    );
+    expect(byName).toEqual({ MARCHAND: 'Gérante', Benz: 'Comptable' });
   });
 
   it('in atomic mode imports nothing when a row is bad, and reports every bad row at once', async () => {
