@@ -158,6 +158,18 @@ export function toProspectRecord(
   if (!hasPerson && !company) {
     return rejected(line, 'nothing identifies a person or a company (no name, e-mail, phone or company)');
   }
+  // One name alone is no one to call or write to, and often a report's stray line ("Pinder Holding").
+  const lone =
+    prospect.firstName === undefined
+      ? prospect.lastName
+      : prospect.lastName === undefined
+        ? prospect.firstName
+        : undefined;
+  if (!company && contactPoints.length === 0 && prospect.externalId === undefined && lone !== undefined)
+    return rejected(
+      line,
+      `only a name ("${lone}"): nothing to reach or place this person by (no e-mail, phone, company or CRM id)`,
+    );
   return {
     kind: 'record',
     record: {
