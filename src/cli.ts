@@ -96,6 +96,11 @@ export async function runCli(argv: string[], database: Database, out: Out): Prom
         throw new AppError('VALIDATION', 'give the key id or its prefix: tiede key revoke tdk_AbCdEfGh');
       const key = await revokeApiKeyByIdOrPrefix(db, target);
       out(`revoked ${key.id} (${key.prefix}…)`);
+      const admins = (await listApiKeys(systemCtx(db, key.orgId))).filter((k) => k.role === 'admin');
+      if (admins.length === 0)
+        out(
+          `warning: the organization has no admin key left; make one with: tiede key create --org ${key.orgId} --role admin`,
+        );
       return 0;
     }
     default:
@@ -130,7 +135,14 @@ export async function main() {
     process.stdout.write(`${HELP}\n`);
     return;
   }
-  const database = await openDatabase(databaseOptions(config, 2));
+  let database: Database;
+  try {
+    database = await openDatabase(databaseOptions(config, 2));
+  } catch (error) {
+    process.stderr.write(`error: ${said(error)}\n`);
+    process.exitCode = 1;
+    return;
+  }
   try {
     process.exitCode = await runCli(argv, database, (line) => process.stdout.write(`${line}\n`));
   } catch (error) {

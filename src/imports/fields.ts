@@ -21,7 +21,7 @@ export const PROSPECT_FIELDS = {
   companyName: {
     description: 'Company name',
     headers: words(
-      'raison sociale|societe|entreprise|nom entreprise|nom de l entreprise|nom de la societe|denomination|denomination sociale|denomination unite legale|enseigne|company|company name|account|account name|organisation|organization|organization name|organisation name|employer|firma|firmenname|unternehmen|client|compte|customer|partner|company name partner',
+      'raison sociale|societe|entreprise|nom entreprise|nom de l entreprise|nom de la societe|denomination|denomination sociale|denomination unite legale|enseigne|company|company name|account|account name|organisation|organization|organization name|organisation name|employer|firma|firmenname|unternehmen|client|compte|nom du compte|customer|partner|company name partner',
     ),
   },
   registrationId: {

@@ -9,7 +9,7 @@ const booleanish = z
 const mappingSchema = z.record(z.string(), z.string().nullable());
 
 /** Options of an import, from the query string or the multipart fields. */
-export const importOptionsSchema = z.object({
+export const importOptionsSchema = z.strictObject({
   target: z.enum(['prospects', 'interactions']).default('prospects').openapi({
     description: 'prospects (companies and people) or interactions (events about known prospects)',
   }),

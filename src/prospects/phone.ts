@@ -46,6 +46,9 @@ const SAME_NATIONAL_PLAN: Partial<Record<string, CountryCode[]>> = {
 // "poste 12", "ext. 12", "x12", "#12": an extension written after the number.
 const EXTENSION = /\s*(?:poste|postes|ext\.?|extension|x|#|p\.)\s*(\d{1,6})\s*$/i;
 const LABEL = /^\s*(?:t[ée]l(?:[ée]phone)?|phone|mobile|portable|fax|gsm|cell)\s*[.:]?\s*/i;
+// "06 12 34 56 78 (Mobile)", as Pipedrive labels each number.
+const SUFFIX_LABEL =
+  /\s*\((?:work|mobile|home|other|main|office|fax|pro|perso|bureau|domicile|portable|fixe|direct|standard)\)\s*$/i;
 
 /**
  * Normalizes a phone number to E.164 with its type. `defaultCountry` is used for national forms
@@ -60,7 +63,7 @@ export function normalizePhone(raw: string, defaultCountry: string | null): Norm
     extension = ext[1];
     text = text.slice(0, ext.index);
   }
-  text = text.replace(LABEL, '');
+  text = text.replace(LABEL, '').replace(SUFFIX_LABEL, '');
   if (/[a-z]{2,}/i.test(text)) return { ok: false, reason: `"${raw}" contains letters` };
   const digits = text.replace(/\D/g, '');
   if (digits.length < 5) return { ok: false, reason: `"${raw}" is too short to be a phone number` };

@@ -42,12 +42,12 @@ import {
   ContactPointDetailSchema,
   ContactPointInputSchema,
   ContactPointListItemSchema,
+  IndustrySchemeInput,
   ProspectDetailSchema,
   ProspectInputSchema,
   ProspectListItemSchema,
   ProspectPatchSchema,
 } from './schemas';
-import { INDUSTRY_SCHEMES } from './values';
 
 const tags = (name: string) => [name];
 const security = [{ bearer: [] }];
@@ -67,10 +67,7 @@ const CompanyListQuery = z.object({
   q: z.string().max(200).optional().openapi({ description: 'Part of the name' }),
   country: z.string().length(2).toUpperCase().optional(),
   industry: z.string().max(20).optional().openapi({ description: 'Industry code prefix, e.g. 46.6 or 5415' }),
-  industryScheme: z
-    .enum(INDUSTRY_SCHEMES)
-    .optional()
-    .openapi({ description: 'NAF (with NACE), NAICS or SIC' }),
+  industryScheme: IndustrySchemeInput.optional().openapi({ description: 'NAF (with NACE), NAICS or SIC' }),
   registrationId: z.string().max(50).optional(),
   domain: z.string().max(300).optional(),
 });

@@ -13,6 +13,12 @@ export const Attributes = z.record(z.string().max(100), AttributeValue).openapi(
 const text = (max = 500) => z.string().trim().max(max);
 const nullableText = (max = 500) => text(max).nullable().optional();
 
+/** An industry scheme as people type it, in any case: "naf" is NAF. */
+export const IndustrySchemeInput = z
+  .string()
+  .transform((v) => v.trim().toUpperCase())
+  .pipe(z.enum(INDUSTRY_SCHEMES));
+
 // Input bodies are strict: a field the API does not know is named in a 400, never dropped in silence.
 export const CompanyInputSchema = z
   .strictObject({

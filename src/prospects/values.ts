@@ -310,7 +310,7 @@ export function parseIndustry(
     const nace = /^(\d{2}(?:\.\d{1,2}){0,2})\b\s*[-–:]?\s*(.*)$/.exec(text);
     if (nace) return withLabel({ code: nace[1]!, scheme: 'NACE' }, nace[2]);
   }
-  const naf = /^(\d{2})[.\s]?(\d{2})\s*([A-Z])\b\s*[-–:]?\s*(.*)$/i.exec(text);
+  const naf = /^(\d{2})[.\s-]?(\d{2})\s*([A-Z])\b\s*[-–:]?\s*(.*)$/i.exec(text);
   if (naf && (schemeHint === undefined || schemeHint === 'NAF')) {
     return withLabel({ code: `${naf[1]}.${naf[2]}${naf[3]!.toUpperCase()}`, scheme: 'NAF' }, naf[4]);
   }

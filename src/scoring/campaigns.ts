@@ -5,7 +5,7 @@ import { type Ctx, withTransaction } from '../context';
 import { notFound } from '../http/errors';
 import { decodeCursor, page } from '../http/pagination';
 import { PitchSchema } from '../outreach/pitch-schema';
-import { INDUSTRY_SCHEMES } from '../prospects/values';
+import { IndustrySchemeInput } from '../prospects/schemas';
 import { toNumber } from './features';
 import { queueRescoring } from './queue';
 
@@ -41,7 +41,7 @@ export const IdealProfileSchema = z
       .object({
         codes: words,
         points,
-        scheme: z.enum(INDUSTRY_SCHEMES).optional().openapi({
+        scheme: IndustrySchemeInput.optional().openapi({
           description:
             'The scheme the codes are of (NAF and NACE go together): companies of another scheme do not match. Without it, codes match whatever the scheme',
         }),

@@ -14,7 +14,7 @@ import type { Ctx } from '../context';
 import { invalid } from '../http/errors';
 import { contactPointsOf } from '../prospects/contact-points';
 import { type ProspectFilters, prospectConditions } from '../prospects/prospects';
-import { INDUSTRY_SCHEMES } from '../prospects/values';
+import { IndustrySchemeInput } from '../prospects/schemas';
 import { writeReason } from './reasons';
 
 /**
@@ -70,7 +70,7 @@ export const RankedCriteria = {
     }),
   country: z.string().length(2).toUpperCase().optional(),
   industry: z.string().max(20).optional().openapi({ description: "Prefix of the company's industry code" }),
-  industryScheme: z.enum(INDUSTRY_SCHEMES).optional().openapi({
+  industryScheme: IndustrySchemeInput.optional().openapi({
     description:
       "The company's industry scheme (NAF and NACE go together): `industry=42` means civil engineering in NAF, wholesale in NAICS",
   }),

@@ -496,6 +496,10 @@ describe.each(databases)('CSV import on $name', ({ open }) => {
       'defaultCountry',
       'mode',
     ]);
+    // A misspelt option is a mistake to say, not a default to use in silence.
+    const misspelt = await call(app, 'POST', ...csv(org.manager, 'Nom\nA\n', 'targt=interactions&Target=x'));
+    expect(misspelt.status).toBe(400);
+    expect(JSON.stringify(misspelt.body.errors)).toMatch(/targt.*Target|Target.*targt/);
     // A code that names no country, a zone that does not exist: said up front, not a 500 or every row rejected.
     const unknown = await call(
       app,

@@ -328,6 +328,7 @@ describe.each(databases)('companies, prospects and contact points on $name', ({ 
     expect((await names('industry=46')).sort()).toEqual(['Moreau', 'Smith']);
     expect(await names('industry=46&industryScheme=NAF')).toEqual(['Moreau']);
     expect(await names('industry=46&industryScheme=NAICS')).toEqual(['Smith']);
+    expect(await names('industry=46&industryScheme=naf')).toEqual(['Moreau']);
     const companies = await call(app, 'GET', '/v1/companies?industry=46&industryScheme=NACE', {
       key: fresh.caller,
     });

@@ -43,6 +43,7 @@ describe('guessField', () => {
     ['Mobil', 'mobile'],
     ['Customer', 'companyName'],
     ['Job Position', 'jobTitle'],
+    ['Nom du compte', 'companyName'],
   ])('%j → %s', (header, field) => expect(guessField('prospects', header)).toBe(field));
 
   it('leaves unknown headers alone', () => {

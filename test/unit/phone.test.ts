@@ -25,6 +25,8 @@ describe('normalizePhone', () => {
     ['030 12345678', 'DE', '+493012345678', 'fixed_line'],
     ['0151 23456789', 'DE', '+4915123456789', 'mobile'],
     ['+49 (0)30 12345678', 'FR', '+493012345678', 'fixed_line'],
+    ['06 12 34 56 78 (Mobile)', 'FR', '+33612345678', 'mobile'], // Pipedrive labels its numbers
+    ['01 23 45 67 89 (Work)', 'FR', '+33123456789', 'fixed_line'],
   ])('%s (%s) → %s', (raw, country, e164, type) => {
     const result = ok(raw, country);
     expect(result.e164).toBe(e164);

@@ -87,6 +87,7 @@ describe('parseIndustry', () => {
     ['62020', 'SIC', { code: '62020', scheme: 'SIC' }],
     ['7372', undefined, { code: '7372', scheme: 'SIC' }],
     ['62 01Z', undefined, { code: '62.01Z', scheme: 'NAF' }],
+    ['62-02A', undefined, { code: '62.02A', scheme: 'NAF' }],
     ['62.01', undefined, { code: '62.01', scheme: 'NACE' }],
     ['46.6', undefined, { code: '46.6', scheme: 'NACE' }],
     ['62.01', 'NAF', { code: '62.01', scheme: 'NAF' }],
