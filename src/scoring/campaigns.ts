@@ -138,11 +138,26 @@ export async function getCampaign(ctx: Ctx, id: string): Promise<Campaign> {
   return row;
 }
 
+type CampaignWithModel = Campaign & { activeModelId: string | null };
+
+/**
+ * Scores on demand come by the hundred a second for the same few campaigns: each process keeps what it
+ * read for a second. A change made through this process is seen at once (forgetCampaign); one made
+ * through another, within the second.
+ */
+const recentCampaigns = new Map<string, { until: number; campaign: CampaignWithModel }>();
+const RECENT_MS = 1000;
+
+/** Drops what this process remembers of a campaign, after a change to it or to its models. */
+export function forgetCampaign(orgId: string, id: string): void {
+  recentCampaigns.delete(`${orgId}:${id}`);
+}
+
 /** The campaign with its active model's id (null without one), in one statement: a score on demand's read. */
-export async function getCampaignWithModel(
-  ctx: Ctx,
-  id: string,
-): Promise<Campaign & { activeModelId: string | null }> {
+export async function getCampaignWithModel(ctx: Ctx, id: string): Promise<CampaignWithModel> {
+  const key = `${ctx.orgId}:${id}`;
+  const known = recentCampaigns.get(key);
+  if (known && known.until > Date.now()) return known.campaign;
   const [row] = await ctx.db
     .select({
       ...getTableColumns(campaigns),
@@ -153,6 +168,8 @@ export async function getCampaignWithModel(
     .from(campaigns)
     .where(and(eq(campaigns.orgId, ctx.orgId), eq(campaigns.id, id)));
   if (!row) throw notFound('Campaign');
+  if (recentCampaigns.size >= 1000) recentCampaigns.clear();
+  recentCampaigns.set(key, { until: Date.now() + RECENT_MS, campaign: row });
   return row;
 }
 
@@ -162,7 +179,7 @@ export async function updateCampaign(
   id: string,
   input: Partial<CampaignInput>,
 ): Promise<ChangedCampaign> {
-  return withTransaction(ctx, async (tx) => {
+  const changed = await withTransaction(ctx, async (tx) => {
     const [before] = await tx.db
       .select()
       .from(campaigns)
@@ -188,6 +205,9 @@ export async function updateCampaign(
       changed.length > 0 ? await queueRescoring(tx, id, `${changed.join(', ')} changed`) : undefined;
     return { ...row!, rescoringJobId: job?.id ?? null };
   });
+  // After the commit: a score read meanwhile cannot put the old campaign back.
+  forgetCampaign(ctx.orgId, id);
+  return changed;
 }
 
 export async function listCampaigns(ctx: Ctx, f: { limit: number; cursor?: string }) {

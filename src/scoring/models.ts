@@ -4,7 +4,7 @@ import { type Ctx, withTransaction } from '../context';
 import { AppError, notFound } from '../http/errors';
 import { seededRandom } from '../lib/random';
 import { BacktestError, type Trained, trainAndMeasure } from './backtest';
-import { getCampaign } from './campaigns';
+import { forgetCampaign, getCampaign } from './campaigns';
 import { type Encoder, encodeRow, encoderFromJson, encoderToJson } from './features';
 import { readInputs, type ScoringInput } from './inputs';
 import { type LogisticModel, predict } from './logistic';
@@ -274,7 +274,7 @@ export const MIN_ACTIVE_AUC = 0.6;
 
 /** Makes a ready model the campaign's active one (the one before it steps down), and queues the rescoring. */
 export async function activateModel(ctx: Ctx, id: string): Promise<Model & { rescoringJobId: string }> {
-  return withTransaction(ctx, async (tx) => {
+  const activated = await withTransaction(ctx, async (tx) => {
     const model = await getModel(tx, id);
     if (model.status !== 'ready')
       throw new AppError(
@@ -316,4 +316,6 @@ export async function activateModel(ctx: Ctx, id: string): Promise<Model & { res
     const job = await queueRescoring(tx, model.campaignId, `model ${id} activated`);
     return { ...row!, rescoringJobId: job.id };
   });
+  forgetCampaign(ctx.orgId, activated.campaignId);
+  return activated;
 }

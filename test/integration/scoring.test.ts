@@ -193,6 +193,11 @@ describe.each(databases)('campaigns and scores through the API on $name', ({ ope
     expect(trained.body.weights).toBeUndefined();
     const fetched = await call(app, 'GET', `/v1/models/${trained.body.id}`, { key: org.caller });
     expect(fetched.body.metrics.calibration).toHaveLength(10);
+    // Read once before: the activation must show at once, whatever this process remembers of the campaign.
+    const before = await call(app, 'GET', `/v1/campaigns/${campaign.body.id}/scores/${people[0]!.id}`, {
+      key: org.caller,
+    });
+    expect(before.body.model).toBeNull();
     const activated = await call(app, 'POST', `/v1/models/${trained.body.id}/activate`, {
       key: org.marketer,
     });
