@@ -56,12 +56,18 @@ export const companies = pgTable(
     attributes: jsonb().$type<Attributes>().notNull().default({}),
     /** registration id when known, else normalized name and country: what makes two rows one company. */
     dedupeKey: text().notNull(),
+    /**
+     * The name without its legal form, whatever the country or registration id ("blanc industrie"): how a
+     * row that names the company differently than it was first written finds it (null before it was kept).
+     */
+    nameKey: text(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     primaryKey({ columns: [t.orgId, t.id] }),
     uniqueIndex().on(t.orgId, t.dedupeKey),
+    index('companies_name_key_idx').on(t.orgId, t.nameKey),
     index('companies_industry_idx').on(t.orgId, sql`industry_code text_pattern_ops`),
     index('companies_domain_idx').on(t.orgId, t.domain).where(sql`domain IS NOT NULL`),
   ],

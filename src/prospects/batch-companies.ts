@@ -3,7 +3,7 @@ import type { Ctx } from '../context';
 import { queryRows } from '../db';
 import { newId } from '../lib/ids';
 import { wideDigest } from '../lib/key-digests';
-import type { CompanyDraft } from './drafts';
+import { type CompanyDraft, companyNameKey } from './drafts';
 import { mergeDrafts } from './merge';
 
 export type KeyedCompany = CompanyDraft & {
@@ -100,8 +100,23 @@ export async function upsertCompanies(
       )
     ).map((r) => [r.dedupe_key, r.values]),
   );
+  const aliases = await findUnder(
+    ctx,
+    pending.map((p) => p.company).filter((c) => !before.has(c.dedupeKey)),
+    before,
+  );
+  // Rows that turned out to name one company are written as one.
+  const groups = new Map<string, { company: KeyedCompany; keys: string[] }>();
+  for (const { company } of pending) {
+    const key = aliases.get(company.dedupeKey) ?? company.dedupeKey;
+    const group = groups.get(key);
+    if (group) {
+      group.company = { ...mergeDrafts(group.company, company), dedupeKey: key };
+      group.keys.push(company.dedupeKey);
+    } else groups.set(key, { company: { ...company, dedupeKey: key }, keys: [company.dedupeKey] });
+  }
   const payload = JSON.stringify(
-    pending.map(({ company: c }) => ({
+    [...groups.values()].map(({ company: c }) => ({
       id: newId(),
       name: c.name,
       registration_id: c.registrationId,
@@ -120,20 +135,21 @@ export async function upsertCompanies(
       domain: c.domain,
       attributes: c.attributes,
       dedupe_key: c.dedupeKey,
+      name_key: companyNameKey(c.name),
     })),
   );
   const rows = await queryRows<{ id: string; dedupe_key: string; inserted: boolean; values: string }>(
     ctx.db,
     sql`INSERT INTO companies AS c (org_id, id, name, registration_id, registration_scheme, industry_code, industry_scheme,
           industry_label, employee_count, employee_band, annual_revenue, revenue_currency, country, region, city,
-          postal_code, domain, attributes, dedupe_key)
+          postal_code, domain, attributes, dedupe_key, name_key)
         SELECT ${ctx.orgId}::uuid, u.id, u.name, u.registration_id, u.registration_scheme, u.industry_code, u.industry_scheme,
           u.industry_label, u.employee_count, u.employee_band, u.annual_revenue, u.revenue_currency, u.country, u.region,
-          u.city, u.postal_code, u.domain, coalesce(u.attributes, '{}'::jsonb), u.dedupe_key
+          u.city, u.postal_code, u.domain, coalesce(u.attributes, '{}'::jsonb), u.dedupe_key, u.name_key
         FROM json_to_recordset(${payload}::json) AS u(id uuid, name text, registration_id text, registration_scheme text,
           industry_code text, industry_scheme text, industry_label text, employee_count int, employee_band text,
           annual_revenue float8, revenue_currency text, country text, region text, city text, postal_code text, domain text,
-          attributes jsonb, dedupe_key text)
+          attributes jsonb, dedupe_key text, name_key text)
         ON CONFLICT (org_id, dedupe_key) DO UPDATE SET
           name = excluded.name,
           registration_id = coalesce(excluded.registration_id, c.registration_id),
@@ -151,21 +167,76 @@ export async function upsertCompanies(
           postal_code = coalesce(excluded.postal_code, c.postal_code),
           domain = coalesce(excluded.domain, c.domain),
           attributes = c.attributes || excluded.attributes,
+          name_key = excluded.name_key,
           updated_at = now()
         RETURNING c.id, c.dedupe_key, (c.xmax = 0) AS inserted, ${VALUES_OF('c')} AS values`,
   );
   const signatures = new Map(pending.map((p) => [p.company.dedupeKey, p.signature]));
   if (cache.size + rows.length > CACHE_LIMIT) cache.clear();
   for (const row of rows) {
-    result.ids.set(row.dedupe_key, row.id);
-    cache.set(row.dedupe_key, { id: row.id, signature: signatures.get(row.dedupe_key)! });
-    if (row.inserted) {
-      result.inserted.add(row.dedupe_key);
-      result.created++;
-    } else if (before.get(row.dedupe_key) !== row.values) {
-      result.changed.add(row.dedupe_key);
-      result.updated++;
+    const changed = !row.inserted && before.get(row.dedupe_key) !== row.values;
+    if (row.inserted) result.created++;
+    else if (changed) result.updated++;
+    // Callers know the company by the keys their rows gave it.
+    for (const key of groups.get(row.dedupe_key)!.keys) {
+      result.ids.set(key, row.id);
+      cache.set(key, { id: row.id, signature: signatures.get(key)! });
+      if (row.inserted) result.inserted.add(key);
+      else if (changed) result.changed.add(key);
     }
   }
   return result;
+}
+
+/**
+ * Companies that rows name by a key nobody has, found under another: the one company of the same name
+ * (without its legal form) in a compatible country (the same, or either unknown) is theirs, if there is
+ * exactly one. A row with a registration id takes over such a company that has none (its key becomes the
+ * row's); a row without one is written to the company under the key it has. Answers the second kind, row
+ * key → company key; `before` learns the values of the companies found.
+ */
+async function findUnder(
+  ctx: Ctx,
+  unknown: KeyedCompany[],
+  before: Map<string, string>,
+): Promise<Map<string, string>> {
+  const aliases = new Map<string, string>();
+  if (unknown.length === 0) return aliases;
+  const names = [...new Set(unknown.map((c) => companyNameKey(c.name)))];
+  const candidates = await queryRows<{
+    id: string;
+    dedupe_key: string;
+    name_key: string;
+    registration_id: string | null;
+    country: string | null;
+    values: string;
+  }>(
+    ctx.db,
+    sql`SELECT c.id, c.dedupe_key, c.name_key, c.registration_id, c.country, ${VALUES_OF('c')} AS values
+        FROM companies c WHERE c.org_id = ${ctx.orgId} AND c.name_key = ANY(${sql.param(names)}::text[])`,
+  );
+  const taken = new Set<string>();
+  for (const company of unknown) {
+    const name = companyNameKey(company.name);
+    const fits = candidates.filter(
+      (k) =>
+        !taken.has(k.id) &&
+        k.name_key === name &&
+        (!k.country || !company.country || k.country === company.country) &&
+        (!company.registrationId || k.registration_id === null),
+    );
+    if (fits.length !== 1) continue;
+    const found = fits[0]!;
+    if (company.registrationId) {
+      taken.add(found.id);
+      await ctx.db.execute(
+        sql`UPDATE companies SET dedupe_key = ${company.dedupeKey} WHERE org_id = ${ctx.orgId} AND id = ${found.id}`,
+      );
+      before.set(company.dedupeKey, found.values);
+    } else {
+      aliases.set(company.dedupeKey, found.dedupe_key);
+      before.set(found.dedupe_key, found.values);
+    }
+  }
+  return aliases;
 }

@@ -4,7 +4,7 @@ import { type Ctx, withTransaction } from '../context';
 import { AppError, type FieldError, invalid, notFound } from '../http/errors';
 import { decodeCursor, page } from '../http/pagination';
 import { queueScoring } from '../scoring/queue';
-import { type CompanyDraft, companyDedupeKey } from './drafts';
+import { type CompanyDraft, companyDedupeKey, companyNameKey } from './drafts';
 import {
   type IndustryScheme,
   industryFamily,
@@ -137,6 +137,7 @@ export async function createCompany(ctx: Ctx, input: CompanyInput): Promise<Comp
       attributes: (draft.attributes ?? {}) as Attributes,
       orgId: ctx.orgId,
       dedupeKey,
+      nameKey: companyNameKey(draft.name!),
     })
     .onConflictDoNothing()
     .returning();
@@ -173,7 +174,13 @@ export async function updateCompany(ctx: Ctx, id: string, input: CompanyInput): 
   return withTransaction(ctx, async (tx) => {
     const [row] = await tx.db
       .update(companies)
-      .set({ ...patch, attributes, dedupeKey, updatedAt: new Date() } as Partial<CompanyRow>)
+      .set({
+        ...patch,
+        attributes,
+        dedupeKey,
+        nameKey: companyNameKey(next.name),
+        updatedAt: new Date(),
+      } as Partial<CompanyRow>)
       .where(and(eq(companies.orgId, tx.orgId), eq(companies.id, id)))
       .returning();
     // Its people's fit may have changed.

@@ -100,15 +100,27 @@ export function companyDedupeKey(
   company: Pick<CompanyDraft, 'name' | 'registrationId' | 'registrationScheme' | 'country'>,
 ): string {
   if (company.registrationId) return `reg:${company.registrationScheme ?? 'OTHER'}:${company.registrationId}`;
+  return `name:${companyNameWords(company.name)}|${company.country ?? ''}`;
+}
+
+/** A company's name without its legal form, accents or case: "Blanc Industrie S.A.S." → "blanc industrie". */
+function companyNameWords(name: string): string {
   // "S.A.S." is "SAS": initials with dots are one word, so that the legal form is known.
-  const undotted = company.name.replace(/(?<![\p{L}\d])(?:\p{L}\.){2,}(?:\p{L}(?![\p{L}\d]))?/gu, (m) =>
+  const undotted = name.replace(/(?<![\p{L}\d])(?:\p{L}\.){2,}(?:\p{L}(?![\p{L}\d]))?/gu, (m) =>
     m.replaceAll('.', ''),
   );
-  const words = fold(undotted)
+  const words = fold(undotted, { camel: false })
     .split(' ')
     .filter((w) => w !== '' && !LEGAL_FORMS.has(w));
-  const name = words.join(' ') || fold(company.name);
-  return `name:${name}|${company.country ?? ''}`;
+  return words.join(' ') || fold(name, { camel: false });
+}
+
+/**
+ * The name as companies are found by it, whatever their country or registration id: its words without
+ * spaces, so that "Bla Bla Car" and "BlaBlaCar" are one ("blablacar").
+ */
+export function companyNameKey(name: string): string {
+  return companyNameWords(name).replaceAll(' ', '');
 }
 
 /** Normalized values tell their channel: E.164 phones start with +, e-mails never do. */

@@ -1,11 +1,14 @@
 import { getCountries } from 'libphonenumber-js/max';
 
-/** Lower-case, accents stripped, punctuation to single spaces: how headers and labels are compared. */
-export function fold(text: string): string {
+/**
+ * Lower-case, accents stripped, punctuation to single spaces: how headers and labels are compared. Words
+ * joined in camel case are parted ("denominationUniteLegale"), unless `camel` is false (a company's name:
+ * "SirenCo" is one word, whose "Co" is no legal form).
+ */
+export function fold(text: string, options: { camel?: boolean } = {}): string {
   // Accents only exist beyond ASCII: plain text skips the Unicode normalization.
   const plain = /^[\x20-\x7e]*$/.test(text) ? text : text.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
-  return plain
-    .replace(/([a-z])([A-Z])/g, '$1 $2')
+  return (options.camel === false ? plain : plain.replace(/([a-z])([A-Z])/g, '$1 $2'))
     .toLowerCase()
     .replace(/[^a-z0-9#]+/g, ' ')
     .trim();

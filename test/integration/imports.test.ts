@@ -395,6 +395,47 @@ describe.each(databases)('CSV import on $name', ({ open }) => {
     expect(byName).toEqual({ MARCHAND: 'Gérante', Benz: 'Comptable' });
   });
 
+  it('finds a company written with or without its SIREN or country, instead of making a second', async () => {
+    const o = await newOrg(database);
+    const companies = async () =>
+      (await call(app, 'GET', '/v1/companies?limit=100', { key: o.caller })).body.data.map(
+        (c: { name: string; registrationId: string | null; country: string | null }) =>
+          `${c.name}|${c.registrationId ?? ''}|${c.country ?? ''}`,
+      );
+    // Named first without a SIREN, then with one: the same company, which takes the SIREN.
+    await call(app, 'POST', ...csv(o.manager, 'Société;Nom;E-mail\nSirenCo;Roy;roy@sirenco.fr\n'));
+    await call(
+      app,
+      'POST',
+      ...csv(o.manager, 'Société;SIREN;Nom;E-mail\nSirenCo SAS;732829320;Blanc;blanc@sirenco.fr\n'),
+    );
+    expect(await companies()).toEqual(['SirenCo SAS|732829320|']);
+    // Then by its name alone, in a file with a country: still that one.
+    await call(
+      app,
+      'POST',
+      ...csv(o.manager, 'Société;Pays;Nom;E-mail\nSIRENCO;France;Vidal;vidal@sirenco.fr\n'),
+    );
+    expect(await companies()).toEqual(['SIRENCO|732829320|FR']);
+    const staff = (await call(app, 'GET', '/v1/prospects?limit=100', { key: o.caller })).body.data;
+    expect(new Set(staff.map((p: { company: { id: string } }) => p.company.id)).size).toBe(1);
+    // Two of that name in two countries: a row that names neither country cannot say which.
+    await call(
+      app,
+      'POST',
+      ...csv(
+        o.manager,
+        'Société;Pays;Nom;E-mail\nDupont;France;A;a@dupont.fr\nDupont;Allemagne;B;b@dupont.de\n',
+      ),
+    );
+    await call(app, 'POST', ...csv(o.manager, 'Société;Nom;E-mail\nDupont;C;c@dupont.com\n'));
+    expect((await companies()).filter((c: string) => c.startsWith('Dupont')).sort()).toEqual([
+      'Dupont||',
+      'Dupont||DE',
+      'Dupont||FR',
+    ]);
+  });
+
   it('in atomic mode imports nothing when a row is bad, and reports every bad row at once', async () => {
     const o = await newOrg(database);
     const file =

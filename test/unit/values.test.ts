@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { companyDedupeKey } from '../../src/prospects/drafts';
+import { companyDedupeKey, companyNameKey } from '../../src/prospects/drafts';
 import {
   normalizeCountry,
   normalizeDomain,
@@ -168,6 +168,13 @@ describe('names, domains, kinds, languages', () => {
     // Legal forms written with dots are still legal forms.
     for (const name of ['Dedup S.A.S.', 'Dedup S.A.S', 'DEDUP SAS'])
       expect(companyDedupeKey({ name, country: 'FR' })).toBe('name:dedup|FR');
+    // A name in camel case is one word: the "Co" of SirenCo is no legal form.
+    expect(companyDedupeKey({ name: 'SirenCo SAS' })).toBe('name:sirenco|');
+    expect(['BlaBlaCar', 'Bla Bla Car SE', 'BLABLACAR'].map(companyNameKey)).toEqual([
+      'blablacar',
+      'blablacar',
+      'blablacar',
+    ]);
     expect(
       companyDedupeKey({ name: 'Other name', registrationId: '552081317', registrationScheme: 'SIREN' }),
     ).toBe('reg:SIREN:552081317');
