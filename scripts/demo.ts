@@ -6,6 +6,7 @@ import {
 import { databaseOptions, loadConfigOrExit } from '../src/config';
 import { openDatabase } from '../src/db';
 import { loadDemo } from '../src/demo/load';
+import { migrate } from '../src/migrate';
 
 /** npm run demo: a new demo organization with people, companies and months of interactions. */
 async function main() {
@@ -13,7 +14,7 @@ async function main() {
   const started = Date.now();
   const database = await openDatabase(databaseOptions(config, 2));
   try {
-    await database.migrate();
+    await migrate(database);
     // The same secret as the server's: suppressions written here must match there.
     const secret = resolveSuppressionSecret(config);
     await checkSuppressionSecret(database.db, secret.secret);

@@ -5,6 +5,7 @@ import { systemCtx } from './context';
 import { type Database, openDatabase } from './db';
 import { AppError } from './http/errors';
 import { isUuid } from './lib/ids';
+import { migrate } from './migrate';
 import {
   createApiKey,
   createOrganization,
@@ -46,7 +47,7 @@ export async function runCli(argv: string[], database: Database, out: Out): Prom
   const { db } = database;
   switch (`${group} ${action ?? ''}`.trim()) {
     case 'migrate':
-      await database.migrate();
+      await migrate(database);
       out('migrations applied');
       return 0;
     case 'org create': {
@@ -55,7 +56,7 @@ export async function runCli(argv: string[], database: Database, out: Out): Prom
         throw new AppError('VALIDATION', 'give the organization a name: tiede org create "ACME Ventes"');
       const country = values.country ? normalizeCountry(values.country) : 'FR';
       if (!country) throw new AppError('VALIDATION', `--country ${values.country} is not a country`);
-      await database.migrate();
+      await migrate(database);
       const org = await createOrganization(db, {
         name,
         defaultCountry: country,

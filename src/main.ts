@@ -7,6 +7,7 @@ import { openDatabase } from './db';
 import { importJobHandler } from './imports/service';
 import { JobRunner } from './jobs/runner';
 import { createLogger } from './logger';
+import { migrate } from './migrate';
 import { bootstrap } from './orgs/service';
 import { draftBatchJobHandler } from './outreach/batch';
 import { drafterFromConfig } from './outreach/setup';
@@ -22,7 +23,7 @@ async function main() {
   const config = loadConfigOrExit();
   const logger = createLogger(config.LOG_LEVEL);
   const database = await openDatabase(databaseOptions(config));
-  await database.migrate();
+  await migrate(database);
   const secret = resolveSuppressionSecret(config);
   await checkSuppressionSecret(database.db, secret.secret);
   useSuppressionSecret(secret.secret);

@@ -102,7 +102,7 @@ export async function upsertCompanies(
   );
   const aliases = await findUnder(
     ctx,
-    pending.map((p) => p.company).filter((c) => !before.has(c.dedupeKey)),
+    pending.map((p) => p.company),
     before,
   );
   // Rows that turned out to name one company are written as one.
@@ -191,16 +191,18 @@ export async function upsertCompanies(
 /**
  * Companies that rows name by a key nobody has, found under another: the one company of the same name
  * (without its legal form) in a compatible country (the same, or either unknown) is theirs, if there is
- * exactly one. A row with a registration id takes over such a company that has none (its key becomes the
- * row's); a row without one is written to the company under the key it has. Answers the second kind, row
- * key → company key; `before` learns the values of the companies found.
+ * exactly one. A row with a registration id first takes over such a company that has none: its key
+ * becomes the row's, and the batch's rows that named it by its old key follow it. A row without one is
+ * then written to the company under the key it has. Answers row key → company key; `before` learns the
+ * values of the companies found.
  */
 async function findUnder(
   ctx: Ctx,
-  unknown: KeyedCompany[],
+  pending: KeyedCompany[],
   before: Map<string, string>,
 ): Promise<Map<string, string>> {
   const aliases = new Map<string, string>();
+  const unknown = pending.filter((c) => !before.has(c.dedupeKey));
   if (unknown.length === 0) return aliases;
   const names = [...new Set(unknown.map((c) => companyNameKey(c.name)))];
   const candidates = await queryRows<{
@@ -215,28 +217,39 @@ async function findUnder(
     sql`SELECT c.id, c.dedupe_key, c.name_key, c.registration_id, c.country, ${VALUES_OF('c')} AS values
         FROM companies c WHERE c.org_id = ${ctx.orgId} AND c.name_key = ANY(${sql.param(names)}::text[])`,
   );
-  const taken = new Set<string>();
-  for (const company of unknown) {
+  const fitting = (company: KeyedCompany) => {
     const name = companyNameKey(company.name);
-    const fits = candidates.filter(
-      (k) =>
-        !taken.has(k.id) &&
-        k.name_key === name &&
-        (!k.country || !company.country || k.country === company.country) &&
-        (!company.registrationId || k.registration_id === null),
+    return candidates.filter(
+      (k) => k.name_key === name && (!k.country || !company.country || k.country === company.country),
     );
+  };
+  const renamed = new Map<string, string>();
+  for (const company of unknown) {
+    if (!company.registrationId) continue;
+    const fits = fitting(company).filter((k) => k.registration_id === null);
     if (fits.length !== 1) continue;
     const found = fits[0]!;
-    if (company.registrationId) {
-      taken.add(found.id);
-      await ctx.db.execute(
-        sql`UPDATE companies SET dedupe_key = ${company.dedupeKey} WHERE org_id = ${ctx.orgId} AND id = ${found.id}`,
-      );
-      before.set(company.dedupeKey, found.values);
-    } else {
-      aliases.set(company.dedupeKey, found.dedupe_key);
-      before.set(found.dedupe_key, found.values);
-    }
+    // Guarded, so that an import racing this one cannot have given it a registration id meanwhile.
+    const moved = await queryRows(
+      ctx.db,
+      sql`UPDATE companies SET dedupe_key = ${company.dedupeKey}
+          WHERE org_id = ${ctx.orgId} AND id = ${found.id} AND registration_id IS NULL
+            AND dedupe_key = ${found.dedupe_key} RETURNING id`,
+    );
+    if (moved.length === 0) continue;
+    renamed.set(found.dedupe_key, company.dedupeKey);
+    before.set(company.dedupeKey, found.values);
+    found.dedupe_key = company.dedupeKey;
+    found.registration_id = company.registrationId;
   }
+  for (const company of unknown) {
+    if (company.registrationId) continue;
+    const fits = fitting(company);
+    if (fits.length !== 1) continue;
+    aliases.set(company.dedupeKey, fits[0]!.dedupe_key);
+    if (!before.has(fits[0]!.dedupe_key)) before.set(fits[0]!.dedupe_key, fits[0]!.values);
+  }
+  for (const company of pending)
+    if (renamed.has(company.dedupeKey)) aliases.set(company.dedupeKey, renamed.get(company.dedupeKey)!);
   return aliases;
 }

@@ -7,7 +7,7 @@ import { queueScoring } from '../scoring/queue';
 import { type CompanyCache, type CompanyUpsert, type KeyedCompany, upsertCompanies } from './batch-companies';
 import { contactPointId } from './contact-points';
 import { CONTACT_POINT_COPY_COLUMNS, PROSPECT_COPY_COLUMNS } from './copy-columns';
-import type { ContactPointDraft, ProspectDraft } from './drafts';
+import { type ContactPointDraft, companyNameKey, type ProspectDraft } from './drafts';
 import { foldName, mergeDrafts, samePersonByName } from './merge';
 
 /** One normalized row of a prospect import. */
@@ -160,21 +160,47 @@ export async function ambiguousNames(
 ): Promise<{ row: ProspectWrite; count: number }[]> {
   const named = rows.filter((r) => r.company && nameAtCompany(r, r.company.dedupeKey));
   if (named.length === 0) return [];
-  const people = await queryRows<{ dedupe_key: string; first_name: string | null; last_name: string | null }>(
+  // Their companies as the writer will find them: by key, else the one of that name (upsertCompanies).
+  const companies = await queryRows<{
+    id: string;
+    dedupe_key: string;
+    name_key: string | null;
+    country: string | null;
+  }>(
     ctx.db,
-    sql`SELECT c.dedupe_key, p.first_name, p.last_name FROM companies c
-        JOIN prospects p ON p.org_id = c.org_id AND p.company_id = c.id
-        WHERE c.org_id = ${ctx.orgId}
-          AND c.dedupe_key = ANY(${p([...new Set(named.map((r) => r.company!.dedupeKey))])}::text[])
-          AND lower(p.last_name) = ANY(${p([...new Set(named.map((r) => r.prospect!.lastName!.toLowerCase()))])}::text[])`,
+    sql`SELECT id, dedupe_key, name_key, country FROM companies
+        WHERE org_id = ${ctx.orgId}
+          AND (dedupe_key = ANY(${p([...new Set(named.map((r) => r.company!.dedupeKey))])}::text[])
+            OR name_key = ANY(${p([...new Set(named.map((r) => companyNameKey(r.company!.name)))])}::text[]))`,
+  );
+  const companyOf = (company: KeyedCompany) => {
+    const exact = companies.find((c) => c.dedupe_key === company.dedupeKey);
+    if (exact) return exact.id;
+    const name = companyNameKey(company.name);
+    const fits = companies.filter(
+      (c) => c.name_key === name && (!c.country || !company.country || c.country === company.country),
+    );
+    return fits.length === 1 ? fits[0]!.id : undefined;
+  };
+  const placed = named.flatMap((row) => {
+    const id = companyOf(row.company!);
+    return id ? [{ row, key: nameAtCompany(row, id)! }] : [];
+  });
+  if (placed.length === 0) return [];
+  const people = await queryRows<{ company_id: string; first_name: string | null; last_name: string | null }>(
+    ctx.db,
+    sql`SELECT company_id, first_name, last_name FROM prospects
+        WHERE org_id = ${ctx.orgId}
+          AND company_id = ANY(${p([...new Set(placed.map((x) => x.key.split('|')[0]!))])}::uuid[])
+          AND lower(last_name) = ANY(${p([...new Set(placed.map((x) => x.row.prospect!.lastName!.toLowerCase()))])}::text[])`,
   );
   const counts = new Map<string, number>();
   for (const person of people) {
-    const key = nameKey(person.dedupe_key, person.first_name, person.last_name);
+    const key = nameKey(person.company_id, person.first_name, person.last_name);
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
-  return named.flatMap((row) => {
-    const count = counts.get(nameAtCompany(row, row.company!.dedupeKey)!) ?? 0;
+  return placed.flatMap(({ row, key }) => {
+    const count = counts.get(key) ?? 0;
     return count > 1 ? [{ row, count }] : [];
   });
 }

@@ -147,10 +147,13 @@ type CampaignWithModel = Campaign & { activeModelId: string | null };
  */
 const recentCampaigns = new Map<string, { until: number; campaign: CampaignWithModel }>();
 const RECENT_MS = 1000;
+/** Changes counted: a read that began before one is not kept after it. */
+let changes = 0;
 
 /** Drops what this process remembers of a campaign, after a change to it or to its models. */
 export function forgetCampaign(orgId: string, id: string): void {
   recentCampaigns.delete(`${orgId}:${id}`);
+  changes++;
 }
 
 /** The campaign with its active model's id (null without one), in one statement: a score on demand's read. */
@@ -158,6 +161,7 @@ export async function getCampaignWithModel(ctx: Ctx, id: string): Promise<Campai
   const key = `${ctx.orgId}:${id}`;
   const known = recentCampaigns.get(key);
   if (known && known.until > Date.now()) return known.campaign;
+  const readFrom = changes;
   const [row] = await ctx.db
     .select({
       ...getTableColumns(campaigns),
@@ -168,6 +172,8 @@ export async function getCampaignWithModel(ctx: Ctx, id: string): Promise<Campai
     .from(campaigns)
     .where(and(eq(campaigns.orgId, ctx.orgId), eq(campaigns.id, id)));
   if (!row) throw notFound('Campaign');
+  // A change committed while this read was on its way may not be in it: then it is not kept.
+  if (changes !== readFrom) return row;
   if (recentCampaigns.size >= 1000) recentCampaigns.clear();
   recentCampaigns.set(key, { until: Date.now() + RECENT_MS, campaign: row });
   return row;

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, queryRows } from '../../src/db';
+import { migrate } from '../../src/migrate';
 import { call, newOrg, orgApp, type TestApp, type TestOrg, testApp } from '../helpers/app';
 import { databases } from '../helpers/databases';
 import { bytes, fixture, multipart } from '../helpers/files';
@@ -256,7 +257,8 @@ describe.each(databases)('CSV import on $name', ({ open }) => {
       'POST',
       ...csv(
         o.manager,
-        'Prénom;Nom;Société;Téléphone\nLuc;Bernard;Transports Faure;04 78 00 00 01\nLuc;Bernard;Transports Faure;04 78 00 00 02\n',
+        // Stored in France: the LinkedIn rows, which name no country, find the company by its name.
+        'Prénom;Nom;Société;Pays;Téléphone\nLuc;Bernard;Transports Faure;France;04 78 00 00 01\nLuc;Bernard;Transports Faure;France;04 78 00 00 02\n',
       ),
     );
     const linkedIn = 'First Name,Last Name,Company,Position\nLuc,Bernard,Transports Faure,Exploitant\n';
@@ -419,6 +421,19 @@ describe.each(databases)('CSV import on $name', ({ open }) => {
     expect(await companies()).toEqual(['SIRENCO|732829320|FR']);
     const staff = (await call(app, 'GET', '/v1/prospects?limit=100', { key: o.caller })).body.data;
     expect(new Set(staff.map((p: { company: { id: string } }) => p.company.id)).size).toBe(1);
+    // In one batch, a row by the old key and a row bringing the SIREN: still one company.
+    await call(app, 'POST', ...csv(o.manager, 'Société;Pays;Nom;E-mail\nBlanc;France;A;a@blanc.fr\n'));
+    await call(
+      app,
+      'POST',
+      ...csv(
+        o.manager,
+        'Société;Pays;SIREN;Nom;E-mail\nBlanc;France;;B;b@blanc.fr\nBlanc SAS;France;552081317;C;c@blanc.fr\nBlanc;;;D;d@blanc.fr\n',
+      ),
+    );
+    expect((await companies()).filter((c: string) => c.toLowerCase().startsWith('blanc'))).toEqual([
+      'Blanc|552081317|FR',
+    ]);
     // Two of that name in two countries: a row that names neither country cannot say which.
     await call(
       app,
@@ -433,6 +448,26 @@ describe.each(databases)('CSV import on $name', ({ open }) => {
       'Dupont||',
       'Dupont||DE',
       'Dupont||FR',
+    ]);
+  });
+
+  it('gives companies stored before name keys theirs at start-up, so that rows find them by name', async () => {
+    const o = await newOrg(database);
+    await database.db.execute(
+      sql`INSERT INTO companies (org_id, id, name, registration_id, registration_scheme, dedupe_key, attributes)
+          VALUES (${o.orgId}, '01a22709-4079-7007-93dc-3ad69c466001', 'SirenCo S.A.S.', '732829320', 'SIREN',
+                  'reg:SIREN:732829320', '{}')`,
+    );
+    await migrate(database);
+    const [row] = await queryRows<{ name_key: string }>(
+      database.db,
+      sql`SELECT name_key FROM companies WHERE id = '01a22709-4079-7007-93dc-3ad69c466001'`,
+    );
+    expect(row!.name_key).toBe('sirenco');
+    await call(app, 'POST', ...csv(o.manager, 'Société;Nom;E-mail\nSirenCo;Roy;roy@sirenco.fr\n'));
+    const companies = await call(app, 'GET', '/v1/companies?limit=10', { key: o.caller });
+    expect(companies.body.data.map((c: { registrationId: string }) => c.registrationId)).toEqual([
+      '732829320',
     ]);
   });
 
