@@ -29,8 +29,10 @@ export async function honourOptOuts(ctx: Ctx, events: Interaction[]): Promise<vo
         );
   const pointsById = new Map(points.map((p) => [p.id, p]));
   const entries: NewSuppression[] = [];
+  const channelOf = (event: Interaction) =>
+    stoppedChannel(event, event.contactPointId ? pointsById.get(event.contactPointId)?.channel : undefined);
   for (const event of stops) {
-    const channel = stoppedChannel(event);
+    const channel = channelOf(event);
     const reason = event.type === 'complaint' ? 'complained' : 'opted out';
     const source = `interaction ${event.id}`;
     entries.push({
@@ -53,14 +55,16 @@ export async function honourOptOuts(ctx: Ctx, events: Interaction[]): Promise<vo
       });
   }
   await insertSuppressions(ctx, entries);
-  await withdrawConsents(ctx, stops);
+  await withdrawConsents(ctx, stops, channelOf);
 }
 
-function stoppedChannel(event: Interaction): SuppressionChannel {
+/** The channel an opt-out stops: its own, else that of the number or address it came by; else all. */
+function stoppedChannel(event: Interaction, pointChannel: string | undefined): SuppressionChannel {
   if (event.type === 'complaint') return 'all';
-  return (COMPLIANCE_CHANNELS as readonly string[]).includes(event.channel)
-    ? (event.channel as SuppressionChannel)
-    : 'all';
+  for (const channel of [event.channel, pointChannel])
+    if (channel && (COMPLIANCE_CHANNELS as readonly string[]).includes(channel))
+      return channel as SuppressionChannel;
+  return 'all';
 }
 
 /**
@@ -68,10 +72,14 @@ function stoppedChannel(event: Interaction): SuppressionChannel {
  * unsubscribe imported today does not undo a consent given since), withdrawn as of the stop: one
  * statement per channel.
  */
-async function withdrawConsents(ctx: Ctx, stops: (Interaction & { prospectId: string })[]): Promise<void> {
+async function withdrawConsents(
+  ctx: Ctx,
+  stops: (Interaction & { prospectId: string })[],
+  channelOf: (event: Interaction) => SuppressionChannel,
+): Promise<void> {
   const byChannel = new Map<SuppressionChannel, Map<string, Date>>();
   for (const event of stops) {
-    const channel = stoppedChannel(event);
+    const channel = channelOf(event);
     const people = byChannel.get(channel) ?? new Map<string, Date>();
     const latest = people.get(event.prospectId);
     if (!latest || event.occurredAt > latest) people.set(event.prospectId, event.occurredAt);

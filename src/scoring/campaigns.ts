@@ -93,12 +93,25 @@ const campaignFields = {
   name: z.string().trim().min(1).max(200),
   description: z.string().max(2000).nullable().optional(),
   idealProfile: IdealProfileSchema,
-  successTypes: z.array(z.enum(INTERACTION_TYPES)).min(1).max(10),
+  successTypes: z
+    .array(
+      z.enum(INTERACTION_TYPES).refine((type) => !NOT_A_SUCCESS.has(type), {
+        error: 'is a refusal or a failure: a campaign cannot aim at it',
+      }),
+    )
+    .min(1)
+    .max(10)
+    // One goal whatever the order it is written in: [purchase, meeting_booked] is [meeting_booked, purchase].
+    .transform((types) => [...new Set(types)].sort())
+    .openapi({ description: 'The interaction types that count as the goal, e.g. meeting_booked, purchase' }),
   halfLifeDays: z.number().int().min(1).max(365),
   pitch: PitchSchema.nullable()
     .optional()
     .openapi({ description: 'What drafts for this campaign are written from' }),
 };
+
+/** Outcomes nobody aims at: a model trained on them would rank first the people most likely to leave. */
+const NOT_A_SUCCESS = new Set<string>(['opt_out', 'complaint', 'email_bounced']);
 
 export const CampaignInputSchema = z
   .strictObject({
@@ -197,9 +210,12 @@ export async function updateCampaign(
       .set({ ...input, updatedAt: new Date() })
       .where(and(eq(campaigns.orgId, tx.orgId), eq(campaigns.id, id)))
       .returning();
-    // Only what differs from before counts: the same half-life sent again rescores nobody.
+    // Only what differs from before counts: the same half-life sent again rescores nobody, nor the same
+    // goal in another order (campaigns stored before goals were kept sorted may hold one).
+    const comparable = (k: 'idealProfile' | 'successTypes' | 'halfLifeDays', value: unknown) =>
+      JSON.stringify(k === 'successTypes' ? [...new Set(value as string[])].sort() : value);
     const changed = (['idealProfile', 'successTypes', 'halfLifeDays'] as const).filter(
-      (k) => input[k] !== undefined && JSON.stringify(row![k]) !== JSON.stringify(before[k]),
+      (k) => input[k] !== undefined && comparable(k, row![k]) !== comparable(k, before[k]),
     );
     // A model learnt to predict another goal no longer says anything of this one.
     if (changed.includes('successTypes'))

@@ -155,7 +155,11 @@ export function engagementScore(
   if (standing && standing.at > cameBack) {
     const code = SIGNAL_CODES[standing.type]!;
     tallies.delete(code);
-    stands = { code, points: SIGNAL_POINTS[standing.type]!, facts: { days: daysSince(end, standing.at) } };
+    stands = {
+      code,
+      points: SIGNAL_POINTS[standing.type]!,
+      facts: { days: daysSince(end, standing.at), standing: 1 },
+    };
   }
   // Unanswered calls count from the third on, in the order they were made.
   if (unanswered.length > FREE_UNANSWERED) {

@@ -134,11 +134,15 @@ const singular = (word: string) =>
 function wordForms(word: string): string[] {
   const one = singular(word);
   const forms = new Set([word, one]);
-  // commerciaux → commercial
-  if (word.endsWith('aux') && word.length > 4) forms.add(`${word.slice(0, -3)}al`);
   for (const [masculine, feminine] of GENDERED) {
     if (one.endsWith(masculine)) forms.add(one.slice(0, -masculine.length) + feminine);
     if (one.endsWith(feminine)) forms.add(one.slice(0, -feminine.length) + masculine);
+  }
+  // -al words: commerciale and commerciaux are commercial, and commercial finds both.
+  for (const form of [...forms]) {
+    const stem =
+      /(?:aux|ale|al)$/.exec(form) && form.length > 4 ? form.replace(/(?:aux|ale|al)$/, '') : undefined;
+    if (stem) for (const end of ['al', 'aux']) forms.add(stem + end);
   }
   return [...forms];
 }

@@ -37,6 +37,8 @@ const LEVEL_NAMES: Record<string, { fr: string; en: string }> = {
 
 /** Nobody is better than all the people a model was measured on, themselves included. */
 const better = (facts: Facts) => Math.min(99, Number(facts.percentile));
+/** Rounded, a tiny probability would read "0 %": a chance, however small, is "< 1". */
+const odds = (facts: Facts) => (Number(facts.probability) < 1 ? '< 1' : String(facts.probability));
 
 const TEXTS: Record<string, (f: Facts) => { fr: string; en: string }> = {
   'fit.industry': (f) => ({ fr: `Secteur ${f.code} dans la cible`, en: `Industry ${f.code} in the target` }),
@@ -102,17 +104,26 @@ const TEXTS: Record<string, (f: Facts) => { fr: string; en: string }> = {
           en: `Declined ${n(f)} times on the phone ${lastDaysEn(f)}`,
         }
       : { fr: `A refusé lors d’un appel ${lastDaysFr(f)}`, en: `Declined during a call ${lastDaysEn(f)}` },
-  'engagement.opt_out': (f) => ({
-    fr: `S’est désinscrit ${agoFr(f)}, sans revenir depuis`,
-    en: `Opted out ${agoEn(f)} and has not come back since`,
-  }),
-  'engagement.complaint': (f) => ({
-    fr: `A porté plainte ${agoFr(f)}, sans revenir depuis`,
-    en: `Complained ${agoEn(f)} and has not come back since`,
-  }),
+  'engagement.opt_out': (f) =>
+    f.standing
+      ? {
+          fr: `S’est désinscrit ${agoFr(f)}, sans revenir depuis`,
+          en: `Opted out ${agoEn(f)} and has not come back since`,
+        }
+      : { fr: `S’était désinscrit ${agoFr(f)}, revenu depuis`, en: `Opted out ${agoEn(f)}, came back since` },
+  'engagement.complaint': (f) =>
+    f.standing
+      ? {
+          fr: `A porté plainte ${agoFr(f)}, sans revenir depuis`,
+          en: `Complained ${agoEn(f)} and has not come back since`,
+        }
+      : {
+          fr: `Avait porté plainte ${agoFr(f)}, revenu depuis`,
+          en: `Complained ${agoEn(f)}, came back since`,
+        },
   'model.percentile': (f) => ({
-    fr: `Le modèle estime ses chances à ${f.probability} % (mieux que ${better(f)} % des prospects)`,
-    en: `The model puts the odds at ${f.probability}% (better than ${better(f)}% of prospects)`,
+    fr: `Le modèle estime ses chances à ${odds(f)} % (mieux que ${better(f)} % des prospects)`,
+    en: `The model puts the odds at ${odds(f)}% (better than ${better(f)}% of prospects)`,
   }),
 };
 

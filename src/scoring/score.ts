@@ -41,7 +41,7 @@ function modelReason(opinion: ModelOpinion | undefined): Contribution[] {
   return [
     {
       code: 'model.percentile',
-      points: Math.round((opinion.percentile - 50) / 4),
+      points: Math.max(-12, Math.min(12, Math.round((opinion.percentile - 50) / 4))),
       facts: { probability: Math.round(opinion.probability * 100), percentile: opinion.percentile },
     },
   ];

@@ -628,6 +628,19 @@ describe.each(databases)('compliance through the API on $name', ({ open }) => {
         reason: 'opted out',
         source: `interaction ${logged.body.created[0].id}`,
       });
+      // Without a channel, an opt-out stops the channel of the address it came by.
+      const other2 = await prospect({
+        kind: 'b2b',
+        country: 'FR',
+        contactPoints: [{ value: 'ines@sanscanal.example' }, { value: '01 49 55 66 79' }],
+      });
+      const address = other2.contactPoints.find((cp) => cp.channel === 'email')!;
+      await call(app, 'POST', '/v1/interactions', {
+        key: org.caller,
+        json: { prospectId: other2.id, contactPointId: address.id, type: 'opt_out' },
+      });
+      expect((await decision({ prospectId: other2.id, channel: 'email' })).body.allowed).toBe(false);
+      expect((await decision({ prospectId: other2.id, channel: 'phone' })).body.allowed).toBe(true);
       // An opt-out withdraws the consents given before it, not one given since.
       const consented = await prospect({
         kind: 'b2b',

@@ -301,6 +301,18 @@ describe.each(databases)('campaigns and scores through the API on $name', ({ ope
     expect(goal.body.rescoringJobId).toEqual(expect.any(String));
     expect(await rescorings()).toBe(before + 1);
     expect((await call(app, 'GET', `/v1/models/${active.id}`, { key: org.caller })).body.active).toBe(false);
+    // The same goal in another order, or repeated, is the same goal.
+    const reordered = await call(app, 'PATCH', `/v1/campaigns/${campaign.body.id}`, {
+      key: org.marketer,
+      json: { successTypes: ['purchase', 'purchase'] },
+    });
+    expect(reordered.body).toMatchObject({ successTypes: ['purchase'], rescoringJobId: null });
+    const aimless = await call(app, 'PATCH', `/v1/campaigns/${campaign.body.id}`, {
+      key: org.marketer,
+      json: { successTypes: ['opt_out'] },
+    });
+    expect(aimless.status).toBe(400);
+    expect(JSON.stringify(aimless.body.errors)).toContain('cannot aim at it');
     // Nor can it be activated again: it learnt the old goal.
     const again = await call(app, 'POST', `/v1/models/${active.id}/activate`, { key: org.marketer });
     expect(again.status).toBe(409);

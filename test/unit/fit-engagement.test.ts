@@ -68,6 +68,12 @@ describe('fit to an ideal customer profile', () => {
     ['head of sales', 'Head of Inside Sales'],
     ['acheteurs', 'Acheteuse'],
     ['commerciaux', 'Commercial sédentaire'],
+    ['directrice commerciale', 'Directeur commercial'],
+    ['directrice générale', 'Directeur général'],
+    ['directeur commercial', 'Directeurs commerciaux'],
+    ['commerciales', 'Commercial'],
+    ['régional', 'Directeurs régionaux'],
+    ['internationale', 'Responsable international'],
     ['R&D', 'Directeur R&D'],
     ['directeur achat', "Directeur d'achat"],
   ])(
@@ -246,13 +252,19 @@ describe('engagement with time decay', () => {
         since: now.getTime() - 365 * DAY,
       },
     );
-    expect(old.standing).toEqual({ code: 'engagement.opt_out', points: -40, facts: { days: 400 } });
+    expect(old.standing).toEqual({
+      code: 'engagement.opt_out',
+      points: -40,
+      facts: { days: 400, standing: 1 },
+    });
     expect(old.points).toBe(0.9); // the opening of three days ago, the old one out of the window
     expect(old.contributions.map((c) => c.code)).toEqual(['engagement.email_opened', 'engagement.opt_out']);
     expect(reasonText(old.standing!).fr).toBe('S’est désinscrit il y a 400 jours, sans revenir depuis');
     const lifted = engagementScore([ago(60, 'complaint'), ago(20, 'form_submitted')], now);
     expect(lifted.standing).toBeUndefined();
-    expect(lifted.contributions.find((c) => c.code === 'engagement.complaint')!.points).toBeCloseTo(-12.5, 0);
+    const complaint = lifted.contributions.find((c) => c.code === 'engagement.complaint')!;
+    expect(complaint.points).toBeCloseTo(-12.5, 0);
+    expect(reasonText(complaint).en).toBe('Complained 60 days ago, came back since');
     // A newer opt-out after coming back stands again.
     expect(engagementScore([ago(30, 'email_replied'), ago(2, 'opt_out')], now).standing?.points).toBe(-40);
   });
