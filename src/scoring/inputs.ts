@@ -1,6 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { INTERACTION_TYPES, type InteractionType } from '../../db/schema';
 import { type Db, queryRows } from '../db';
+import { employeesOf } from '../prospects/employees-sql';
 import { type EngagementEvent, OUTCOME_WORDS } from './engagement';
 import type { FitSubject } from './fit';
 
@@ -158,7 +159,7 @@ const containsAny = (words: readonly string[]) =>
 /** A prospect's columns that scoring reads, from `p` (prospects) and `c` (its company). */
 const PROSPECT_COLUMNS = sql`p.id AS "prospectId", p.kind, p.language, p.job_title AS "jobTitle", p.seniority,
   p.department, coalesce(p.country, c.country) AS country, coalesce(p.region, c.region) AS region,
-  c.industry_code AS "industryCode", c.industry_scheme AS "industryScheme", c.employee_count AS "employeeCount", c.annual_revenue AS "annualRevenue",
+  c.industry_code AS "industryCode", c.industry_scheme AS "industryScheme", ${employeesOf('c')} AS "employeeCount", c.annual_revenue AS "annualRevenue",
   coalesce(c.attributes, '{}'::jsonb) || p.attributes AS attributes`;
 
 /** Events of `i` (interactions) as one text, in the order they are aggregated (see eventsOf). */

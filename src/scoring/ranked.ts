@@ -13,6 +13,7 @@ import {
 import type { Ctx } from '../context';
 import { invalid } from '../http/errors';
 import { contactPointsOf } from '../prospects/contact-points';
+import { employeesOf } from '../prospects/employees-sql';
 import { type ProspectFilters, prospectConditions } from '../prospects/prospects';
 import { IndustrySchemeInput } from '../prospects/schemas';
 import { writeReason } from './reasons';
@@ -84,12 +85,7 @@ export const RankedCriteria = {
 const criteriaObject = z.object(RankedCriteria);
 export type RankedFilters = z.infer<typeof criteriaObject> & { campaign: string; sort: RankedSort };
 
-/**
- * The employee count, or the first number of the band when only a band is known ("50 à 99", "1 000 à 1 999":
- * spaces, no-break ones included, are thousands separators).
- */
-const EMPLOYEES = sql`coalesce(c.employee_count,
-  substring(translate(c.employee_band, ' ' || chr(160) || chr(8239), '') from '[0-9]+')::int)`;
+const EMPLOYEES = employeesOf('c');
 
 function segmentCondition(ctx: Ctx, segment: Segment): SQL {
   const { min, max } = SEGMENTS[segment] as { min?: number; max?: number };

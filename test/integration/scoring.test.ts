@@ -321,6 +321,32 @@ describe.each(databases)('campaigns and scores through the API on $name', ({ ope
     );
   });
 
+  it('reads a headcount band when the company has no count: in the fit and in the segment filter', async () => {
+    const campaign = await call(app, 'POST', '/v1/campaigns', {
+      key: org.marketer,
+      json: { name: 'ETI', idealProfile: { employees: { min: 250, max: 4999, points: 10 } } },
+    });
+    const scoreFor = async (employeeBand: string) => {
+      const company = await call(app, 'POST', '/v1/companies', {
+        key: org.manager,
+        json: { name: `Bande ${employeeBand}`, employeeBand, country: 'FR' },
+      });
+      const person = await call(app, 'POST', '/v1/prospects', {
+        key: org.manager,
+        json: { companyId: company.body.id, lastName: 'Effectif', country: 'FR' },
+      });
+      const scored = await call(app, 'GET', `/v1/campaigns/${campaign.body.id}/scores/${person.body.id}`, {
+        key: org.caller,
+      });
+      return scored.body.fit.points;
+    };
+    expect(await scoreFor('250-499')).toBe(10);
+    expect(await scoreFor('1,000-4,999')).toBe(10);
+    expect(await scoreFor('1.000 à 4.999')).toBe(10);
+    expect(await scoreFor('1k-5k')).toBe(10);
+    expect(await scoreFor('10-19')).toBe(0);
+  });
+
   it('offers last, whatever its fit, a person who opted out and has not come back, until they do', async () => {
     const campaign = await call(app, 'POST', '/v1/campaigns', {
       key: org.marketer,
