@@ -112,7 +112,14 @@ export function backtest(table: Table, options: BacktestOptions): BacktestReport
   const y = Uint8Array.from(rows, (row) => (outcomeKey(row[target]!) === positive ? 1 : 0));
   const use = columns.map((_, i) => i).filter((i) => i !== target && !excluded.has(i));
   const { report } = trainAndMeasure(columns, rows, y, use, options);
-  return { ...report, rows: { ...report.rows, unlabelled }, positive: values.get(positive)! };
+  // What --exclude left out is said with the rest, so that a report tells every column's fate.
+  const left = [...excluded].map((i) => ({ name: columns[i]!, why: 'excluded by --exclude' }));
+  return {
+    ...report,
+    skipped: [...left, ...report.skipped],
+    rows: { ...report.rows, unlabelled },
+    positive: values.get(positive)!,
+  };
 }
 
 export interface Trained {
