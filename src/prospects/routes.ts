@@ -252,6 +252,7 @@ export function prospectRoutes() {
           ...present(r.prospect),
           company: r.company ? { id: r.company.id, name: r.company.name } : null,
           contactPoints: r.contactPoints,
+          doNotContact: r.doNotContact,
           score: presentScore(r.score),
         }));
         return c.json({ data, nextCursor: page.nextCursor } as never, 200);

@@ -199,6 +199,10 @@ export const ProspectListItemSchema = z
     score: StoredScoreSchema.optional().openapi({
       description: 'With a campaign: its score, probability and reasons',
     }),
+    doNotContact: z.array(z.string()).optional().openapi({
+      description:
+        'With a campaign: the channels the person is on the do-not-contact list for, by anything that names them (all, or some of phone, sms, email); empty when none',
+    }),
   })
   .openapi('ProspectListItem');
 

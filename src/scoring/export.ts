@@ -13,6 +13,8 @@ import { writeReason } from './reasons';
 export type ExportRow = RankedRow & {
   company: { name: string; industryCode: string | null; employeeCount: number | null } | null;
   contactPoints: LinkedContactPoint[];
+  /** The channels the person is on the do-not-contact list for: a dialer fed the file must skip them. */
+  doNotContact: string[];
 };
 
 export const EXPORT_HEADER = [
@@ -33,6 +35,7 @@ export const EXPORT_HEADER = [
   'engagement',
   'reasons_for',
   'reasons_against',
+  'do_not_contact',
 ] as const;
 
 /**
@@ -68,6 +71,7 @@ export function exportFields(
     s.engagement,
     reasons(s.reasons.positive),
     reasons(s.reasons.negative),
+    row.doNotContact.join(' '),
   ];
 }
 

@@ -10,6 +10,7 @@ import {
   prospects,
   type StoredReason,
 } from '../../db/schema';
+import { suppressedChannels } from '../compliance/suppressions';
 import type { Ctx } from '../context';
 import { invalid } from '../http/errors';
 import { contactPointsOf } from '../prospects/contact-points';
@@ -206,7 +207,7 @@ export function presentScore(s: ProspectScoreRow) {
   };
 }
 
-/** The rows with what a list shows of them: company name and contact points. */
+/** The rows with what a list shows of them: company name, contact points, the channels they are not to be contacted on. */
 export async function withCompanyAndContacts<T extends RankedRow>(ctx: Ctx, rows: T[]) {
   const companyIds = [...new Set(rows.flatMap((r) => (r.prospect.companyId ? [r.prospect.companyId] : [])))];
   const [points, found] = await Promise.all([
@@ -227,10 +228,20 @@ export async function withCompanyAndContacts<T extends RankedRow>(ctx: Ctx, rows
           .where(and(eq(companies.orgId, ctx.orgId), inArray(companies.id, companyIds))),
   ]);
   const byId = new Map(found.map((c) => [c.id, c]));
+  const suppressed = await suppressedChannels(
+    ctx,
+    rows.map((r) => ({
+      id: r.prospect.id,
+      companyId: r.prospect.companyId,
+      externalId: r.prospect.externalId,
+      contactPoints: points.get(r.prospect.id) ?? [],
+    })),
+  );
   return rows.map((r) => ({
     ...r,
     company: r.prospect.companyId ? (byId.get(r.prospect.companyId) ?? null) : null,
     contactPoints: points.get(r.prospect.id) ?? [],
+    doNotContact: suppressed.get(r.prospect.id) ?? [],
   }));
 }
 

@@ -463,6 +463,7 @@ export function scoringRoutes(runner?: JobRunner) {
           ...present(r.prospect),
           company: r.company ? { id: r.company.id, name: r.company.name } : null,
           contactPoints: r.contactPoints,
+          doNotContact: r.doNotContact,
         },
         score: presentScore(r.score),
       }));

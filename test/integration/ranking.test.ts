@@ -515,7 +515,7 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
     expect(csv.headers.get('content-type')).toContain('text/csv');
     const lines = (csv.body as string).trimEnd().split('\r\n');
     expect(lines[0]).toBe(
-      'prospect_id,first_name,last_name,job_title,company,industry_code,employees,country,phone,email,score,rank,probability,fit,engagement,reasons_for,reasons_against',
+      'prospect_id,first_name,last_name,job_title,company,industry_code,employees,country,phone,email,score,rank,probability,fit,engagement,reasons_for,reasons_against,do_not_contact',
     );
     expect(lines).toHaveLength(33);
     expect(lines.slice(1).every((l) => l.includes(',FR,'))).toBe(true);
@@ -532,6 +532,26 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
     expect([...new Uint8Array(await raw.arrayBuffer()).slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect((excel.body as string).split('\r\n')[0]).toContain('prospect_id;first_name;');
     expect(excel.body).toContain('Industry 46.69Z in the target (+12)');
+    // Someone on the do-not-contact list is marked, in the list and the file, whatever their score.
+    const listed = await ranked('limit=100&country=FR');
+    const chosen = listed.data[0];
+    const number = chosen.contactPoints.find((cp: { channel: string }) => cp.channel === 'phone').value;
+    expect(
+      (
+        await call(app, 'POST', '/v1/suppressions', {
+          key: org.caller,
+          json: { scope: 'contact_point', value: number, channel: 'phone', reason: 'asked by letter' },
+        })
+      ).status,
+    ).toBe(201);
+    const marked = await ranked('limit=100&country=FR');
+    expect(marked.data.find((p: { id: string }) => p.id === chosen.id).doNotContact).toEqual(['phone']);
+    expect(marked.data.filter((p: { doNotContact: string[] }) => p.doNotContact.length > 0)).toHaveLength(1);
+    const again = await call(app, 'GET', `/v1/prospects/export?campaign=${campaignId}&country=FR&lang=fr`, {
+      key: org.manager,
+    });
+    const row = (again.body as string).split('\r\n').find((l) => l.startsWith(chosen.id))!;
+    expect(row.endsWith(',phone')).toBe(true);
     // For Excel, grouped, so that it stays text and keeps its +.
     expect(excel.body).toMatch(/;\+33 6 \d{2} \d{2} \d{2} \d{2};/);
     expect(excel.body).not.toMatch(/;\+336\d{8};/);

@@ -33,9 +33,11 @@ describe('the ranking export', () => {
       },
       company: null,
       contactPoints: [],
+      doNotContact: ['email', 'sms'],
     } as unknown as ExportRow;
     const probability = EXPORT_HEADER.indexOf('probability');
     expect(exportFields(row, 'fr', true)[probability]).toBe('0,7515');
     expect(exportFields(row, 'en')[probability]).toBe(0.7515);
+    expect(exportFields(row, 'en')[EXPORT_HEADER.indexOf('do_not_contact')]).toBe('email sms');
   });
 });
