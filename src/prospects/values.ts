@@ -302,6 +302,9 @@ export interface Industry {
  * Industry code and its scheme: NAF rév. 2 as "46.69Z" (also written "4669Z" or "46.69 Z"), NAICS as 2–6
  * digits, SIC as 4 (US) or 5 (UK SIC 2007) digits. A label after the code ("62.02A - Conseil…") is kept.
  */
+/** France and the overseas departments, whose companies are classified by NAF. */
+const FRENCH_NAF = new Set(['FR', 'GP', 'MQ', 'GF', 'RE', 'YT']);
+
 export function parseIndustry(
   raw: string,
   schemeHint?: IndustryScheme,
@@ -323,7 +326,9 @@ export function parseIndustry(
     return withLabel({ code: `${dotted[1]}.${dotted[2]}`, scheme: schemeHint ?? 'NACE' }, dotted[3]);
   // Four digits under a NAF heading are a class written without its dot: 6201 is 62.01.
   const undotted = /^(\d{2})(\d{2})(?!\d)\s*[-–:]?\s*(.*)$/.exec(text);
-  if (undotted && schemeHint === 'NAF')
+  // So are they for a French company, whose code is NAF whatever the column says.
+  const french = schemeHint === undefined && country !== undefined && FRENCH_NAF.has(country);
+  if (undotted && (schemeHint === 'NAF' || french))
     return withLabel({ code: `${undotted[1]}.${undotted[2]}`, scheme: 'NAF' }, undotted[3]);
   const digits = /^(\d{2,6})(?![.\d])\s*[-–:]?\s*(.*)$/.exec(text);
   if (digits) {

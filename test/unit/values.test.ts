@@ -94,6 +94,8 @@ describe('parseIndustry', () => {
     ['6201', 'NAF', { code: '62.01', scheme: 'NAF' }],
     ['62.01.1', undefined, { code: '62.01.1' }],
   ] as const)('%j', (raw, hint, expected) => expect(parseIndustry(raw, hint)).toEqual(expected));
+  it('takes four digits of a French company as a NAF class', () =>
+    expect(parseIndustry('4211', undefined, 'FR')).toEqual({ code: '42.11', scheme: 'NAF' }));
   it('takes a five-digit code in the UK as SIC 2007', () =>
     expect(parseIndustry('62020', undefined, 'GB')).toEqual({ code: '62020', scheme: 'SIC' }));
 });
