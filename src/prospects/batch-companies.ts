@@ -251,5 +251,26 @@ async function findUnder(
   }
   for (const company of pending)
     if (renamed.has(company.dedupeKey)) aliases.set(company.dedupeKey, renamed.get(company.dedupeKey)!);
+  // New to the organization, and named in this batch more precisely by another row (with a SIREN or a
+  // country): that row's company, if all such rows name one.
+  const byName = new Map<string, KeyedCompany[]>();
+  for (const other of pending) {
+    const name = companyNameKey(other.name);
+    byName.set(name, [...(byName.get(name) ?? []), other]);
+  }
+  for (const company of unknown) {
+    if (company.registrationId || aliases.has(company.dedupeKey)) continue;
+    const targets = new Set(
+      (byName.get(companyNameKey(company.name)) ?? [])
+        .filter(
+          (other) =>
+            other.dedupeKey !== company.dedupeKey &&
+            (other.registrationId || (other.country && !company.country)) &&
+            (!other.country || !company.country || other.country === company.country),
+        )
+        .map((other) => aliases.get(other.dedupeKey) ?? other.dedupeKey),
+    );
+    if (targets.size === 1) aliases.set(company.dedupeKey, [...targets][0]!);
+  }
   return aliases;
 }

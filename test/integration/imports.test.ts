@@ -434,6 +434,13 @@ describe.each(databases)('CSV import on $name', ({ open }) => {
     expect((await companies()).filter((c: string) => c.toLowerCase().startsWith('blanc'))).toEqual([
       'Blanc|552081317|FR',
     ]);
+    // New in one file, named once with a country and once without: one company.
+    await call(
+      app,
+      'POST',
+      ...csv(o.manager, 'Société;Pays;Nom;E-mail\nJaune;France;E;e@jaune.fr\nJaune;;F;f@jaune.fr\n'),
+    );
+    expect((await companies()).filter((c: string) => c.startsWith('Jaune'))).toEqual(['Jaune||FR']);
     // Two of that name in two countries: a row that names neither country cannot say which.
     await call(
       app,
