@@ -29,42 +29,47 @@ export async function honourOptOuts(ctx: Ctx, events: Interaction[]): Promise<vo
         );
   const pointsById = new Map(points.map((p) => [p.id, p]));
   const entries: NewSuppression[] = [];
-  const channelOf = (event: Interaction) =>
-    stoppedChannel(event, event.contactPointId ? pointsById.get(event.contactPointId)?.channel : undefined);
+  const channelsOf = (event: Interaction) =>
+    stoppedChannels(event, event.contactPointId ? pointsById.get(event.contactPointId)?.channel : undefined);
   for (const event of stops) {
-    const channel = channelOf(event);
     const reason = event.type === 'complaint' ? 'complained' : 'opted out';
     const source = `interaction ${event.id}`;
-    entries.push({
-      scope: 'person',
-      hash: suppressionKey('person', event.prospectId),
-      hint: event.prospectId,
-      channel,
-      reason,
-      source,
-    });
     const point = event.contactPointId ? pointsById.get(event.contactPointId) : undefined;
-    if (point)
+    for (const channel of channelsOf(event)) {
       entries.push({
-        scope: 'contact_point',
-        hash: suppressionKey('contact_point', point.value, point.channel),
-        hint: suppressionHint('contact_point', point.value),
+        scope: 'person',
+        hash: suppressionKey('person', event.prospectId),
+        hint: event.prospectId,
         channel,
         reason,
         source,
       });
+      if (point)
+        entries.push({
+          scope: 'contact_point',
+          hash: suppressionKey('contact_point', point.value, point.channel),
+          hint: suppressionHint('contact_point', point.value),
+          channel,
+          reason,
+          source,
+        });
+    }
   }
   await insertSuppressions(ctx, entries);
-  await withdrawConsents(ctx, stops, channelOf);
+  await withdrawConsents(ctx, stops, channelsOf);
 }
 
-/** The channel an opt-out stops: its own, else that of the number or address it came by; else all. */
-function stoppedChannel(event: Interaction, pointChannel: string | undefined): SuppressionChannel {
-  if (event.type === 'complaint') return 'all';
-  for (const channel of [event.channel, pointChannel])
-    if (channel && (COMPLIANCE_CHANNELS as readonly string[]).includes(channel))
-      return channel as SuppressionChannel;
-  return 'all';
+/**
+ * The channels an opt-out stops: its own; else those of the number or address it came by (a number both
+ * calls and texts: a STOP answered to an SMS is logged without a channel); else all.
+ */
+function stoppedChannels(event: Interaction, pointChannel: string | undefined): SuppressionChannel[] {
+  if (event.type === 'complaint') return ['all'];
+  if ((COMPLIANCE_CHANNELS as readonly string[]).includes(event.channel))
+    return [event.channel as SuppressionChannel];
+  if (pointChannel === 'phone') return ['phone', 'sms'];
+  if (pointChannel === 'email') return ['email'];
+  return ['all'];
 }
 
 /**
@@ -75,16 +80,16 @@ function stoppedChannel(event: Interaction, pointChannel: string | undefined): S
 async function withdrawConsents(
   ctx: Ctx,
   stops: (Interaction & { prospectId: string })[],
-  channelOf: (event: Interaction) => SuppressionChannel,
+  channelsOf: (event: Interaction) => SuppressionChannel[],
 ): Promise<void> {
   const byChannel = new Map<SuppressionChannel, Map<string, Date>>();
-  for (const event of stops) {
-    const channel = channelOf(event);
-    const people = byChannel.get(channel) ?? new Map<string, Date>();
-    const latest = people.get(event.prospectId);
-    if (!latest || event.occurredAt > latest) people.set(event.prospectId, event.occurredAt);
-    byChannel.set(channel, people);
-  }
+  for (const event of stops)
+    for (const channel of channelsOf(event)) {
+      const people = byChannel.get(channel) ?? new Map<string, Date>();
+      const latest = people.get(event.prospectId);
+      if (!latest || event.occurredAt > latest) people.set(event.prospectId, event.occurredAt);
+      byChannel.set(channel, people);
+    }
   const proof = { how: 'an opt-out or complaint logged as an interaction', recordedBy: ctx.actor.keyId };
   for (const [channel, people] of byChannel) {
     const ids = [...people.keys()];

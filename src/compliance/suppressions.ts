@@ -390,6 +390,8 @@ export async function importSuppressions(
 export interface SuppressibleSubject {
   id: string;
   companyId: string | null;
+  /** The company's web domain: a suppressed e-mail domain names everyone there, as decisions read it. */
+  companyDomain: string | null;
   externalId: string | null;
   contactPoints: { channel: 'phone' | 'email'; value: string; domain: string | null }[];
 }
@@ -407,6 +409,7 @@ export async function suppressedChannels(
   for (const person of people) {
     const keys = [suppressionKey('person', person.id)];
     if (person.companyId) keys.push(suppressionKey('company', person.companyId));
+    if (person.companyDomain) keys.push(suppressionKey('email_domain', person.companyDomain));
     if (person.externalId) keys.push(suppressionKey('external_id', person.externalId));
     for (const point of person.contactPoints) {
       keys.push(suppressionKey('contact_point', point.value, point.channel));

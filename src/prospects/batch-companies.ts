@@ -258,8 +258,11 @@ async function findUnder(
     const name = companyNameKey(other.name);
     byName.set(name, [...(byName.get(name) ?? []), other]);
   }
+  // Decided for all rows from the aliases above, then applied, so that the rows' order does not matter.
+  const proposed = new Map<string, string>();
   for (const company of unknown) {
-    if (company.registrationId || aliases.has(company.dedupeKey)) continue;
+    // A name the organization already has under several keys stays ambiguous: no guess from the batch.
+    if (company.registrationId || aliases.has(company.dedupeKey) || fitting(company).length > 0) continue;
     const targets = new Set(
       (byName.get(companyNameKey(company.name)) ?? [])
         .filter(
@@ -270,7 +273,8 @@ async function findUnder(
         )
         .map((other) => aliases.get(other.dedupeKey) ?? other.dedupeKey),
     );
-    if (targets.size === 1) aliases.set(company.dedupeKey, [...targets][0]!);
+    if (targets.size === 1) proposed.set(company.dedupeKey, [...targets][0]!);
   }
+  for (const [key, target] of proposed) aliases.set(key, proposed.get(target) ?? target);
   return aliases;
 }

@@ -205,15 +205,20 @@ export async function updateCampaign(
       .where(and(eq(campaigns.orgId, tx.orgId), eq(campaigns.id, id)))
       .for('update');
     if (!before) throw notFound('Campaign');
-    const [row] = await tx.db
-      .update(campaigns)
-      .set({ ...input, updatedAt: new Date() })
-      .where(and(eq(campaigns.orgId, tx.orgId), eq(campaigns.id, id)))
-      .returning();
     // Only what differs from before counts: the same half-life sent again rescores nobody, nor the same
-    // goal in another order (campaigns stored before goals were kept sorted may hold one).
+    // goal in another order (campaigns stored before goals were kept sorted may hold one), which is not
+    // even written: a running rescoring would read the rewrite as a change and stop for nothing.
     const comparable = (k: 'idealProfile' | 'successTypes' | 'halfLifeDays', value: unknown) =>
       JSON.stringify(k === 'successTypes' ? [...new Set(value as string[])].sort() : value);
+    const { successTypes, ...rest } = input;
+    const sameGoal =
+      successTypes !== undefined &&
+      comparable('successTypes', successTypes) === comparable('successTypes', before.successTypes);
+    const [row] = await tx.db
+      .update(campaigns)
+      .set({ ...rest, ...(successTypes && !sameGoal ? { successTypes } : {}), updatedAt: new Date() })
+      .where(and(eq(campaigns.orgId, tx.orgId), eq(campaigns.id, id)))
+      .returning();
     const changed = (['idealProfile', 'successTypes', 'halfLifeDays'] as const).filter(
       (k) => input[k] !== undefined && comparable(k, row![k]) !== comparable(k, before[k]),
     );

@@ -223,6 +223,7 @@ export async function withCompanyAndContacts<T extends RankedRow>(ctx: Ctx, rows
             name: companies.name,
             industryCode: companies.industryCode,
             employeeCount: companies.employeeCount,
+            domain: companies.domain,
           })
           .from(companies)
           .where(and(eq(companies.orgId, ctx.orgId), inArray(companies.id, companyIds))),
@@ -233,6 +234,7 @@ export async function withCompanyAndContacts<T extends RankedRow>(ctx: Ctx, rows
     rows.map((r) => ({
       id: r.prospect.id,
       companyId: r.prospect.companyId,
+      companyDomain: (r.prospect.companyId && byId.get(r.prospect.companyId)?.domain) || null,
       externalId: r.prospect.externalId,
       contactPoints: points.get(r.prospect.id) ?? [],
     })),

@@ -641,6 +641,21 @@ describe.each(databases)('compliance through the API on $name', ({ open }) => {
       });
       expect((await decision({ prospectId: other2.id, channel: 'email' })).body.allowed).toBe(false);
       expect((await decision({ prospectId: other2.id, channel: 'phone' })).body.allowed).toBe(true);
+      // A STOP by text, logged without a channel on the mobile: no more texts nor calls to it.
+      const mobile = await prospect({
+        kind: 'b2b',
+        country: 'FR',
+        contactPoints: [{ value: 'stop@sms.example' }, { value: '06 49 55 66 80' }],
+      });
+      const number = mobile.contactPoints.find((cp) => cp.channel === 'phone')!;
+      await call(app, 'POST', '/v1/interactions', {
+        key: org.caller,
+        json: { prospectId: mobile.id, contactPointId: number.id, type: 'opt_out' },
+      });
+      const text = await decision({ prospectId: mobile.id, channel: 'sms' });
+      expect(text.body.reasons.map((r: { code: string }) => r.code)).toContain('SUPPRESSED');
+      expect((await decision({ prospectId: mobile.id, channel: 'phone' })).body.allowed).toBe(false);
+      expect((await decision({ prospectId: mobile.id, channel: 'email' })).body.allowed).toBe(true);
       // An opt-out withdraws the consents given before it, not one given since.
       const consented = await prospect({
         kind: 'b2b',

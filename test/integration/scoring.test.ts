@@ -345,6 +345,9 @@ describe.each(databases)('campaigns and scores through the API on $name', ({ ope
     expect(await scoreFor('1.000 à 4.999')).toBe(10);
     expect(await scoreFor('1k-5k')).toBe(10);
     expect(await scoreFor('10-19')).toBe(0);
+    expect(await scoreFor('1,000,000+')).toBe(0);
+    // A band typed by hand beyond any integer fails nothing.
+    expect(await scoreFor('3000000k')).toBe(0);
   });
 
   it('offers last, whatever its fit, a person who opted out and has not come back, until they do', async () => {
