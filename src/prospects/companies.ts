@@ -41,14 +41,17 @@ export function normalizeCompanyInput(
   input: CompanyInput,
   errors: FieldError[],
   prefix = '',
+  /** The country stored when a change does not give one: it decides how registration and industry codes read. */
+  storedCountry: string | null = null,
 ): Partial<CompanyDraft> {
   const out: Record<string, unknown> = {};
   const f = (name: string) => `${prefix}${name}`;
-  const country =
+  const given =
     input.country === undefined || input.country === null ? input.country : normalizeCountry(input.country);
-  if (input.country && !country)
+  if (input.country && !given)
     errors.push({ field: f('country'), message: `"${input.country}" is not a country` });
-  if (country !== undefined) out.country = country;
+  if (given !== undefined) out.country = given;
+  const country = given === undefined ? storedCountry : given;
   if (input.registrationId !== undefined) {
     if (input.registrationId === null) Object.assign(out, { registrationId: null, registrationScheme: null });
     else {
@@ -157,7 +160,7 @@ export async function getCompany(ctx: Ctx, id: string): Promise<CompanyRow> {
 export async function updateCompany(ctx: Ctx, id: string, input: CompanyInput): Promise<CompanyRow> {
   const current = await getCompany(ctx, id);
   const errors: FieldError[] = [];
-  const patch = normalizeCompanyInput(input, errors);
+  const patch = normalizeCompanyInput(input, errors, '', current.country);
   if (input.name !== undefined && !input.name)
     errors.push({ field: 'name', message: 'a company needs a name' });
   if (errors.length > 0) throw invalid('the company is not valid', errors);

@@ -329,6 +329,17 @@ describe.each(databases)('companies, prospects and contact points on $name', ({ 
     expect(await names('industry=46&industryScheme=NAF')).toEqual(['Moreau']);
     expect(await names('industry=46&industryScheme=NAICS')).toEqual(['Smith']);
     expect(await names('industry=46&industryScheme=naf')).toEqual(['Moreau']);
+    // Four digits for a French company are a NAF class, when created as when changed.
+    const french = await call(app, 'POST', '/v1/companies', {
+      key: fresh.manager,
+      json: { name: 'Travaux Publics', industryCode: '4211', country: 'FR' },
+    });
+    expect(french.body).toMatchObject({ industryCode: '42.11', industryScheme: 'NAF' });
+    const changed = await call(app, 'PATCH', `/v1/companies/${french.body.id}`, {
+      key: fresh.manager,
+      json: { industryCode: '4299' },
+    });
+    expect(changed.body).toMatchObject({ industryCode: '42.99', industryScheme: 'NAF' });
     const companies = await call(app, 'GET', '/v1/companies?industry=46&industryScheme=NACE', {
       key: fresh.caller,
     });
