@@ -3,7 +3,7 @@ import type { ContactPointLink, SuppressionScope } from '../../db/schema';
 import type { Ctx } from '../context';
 import { queryRows } from '../db';
 import type { DecisionFacts } from './decide';
-import { anyHash, suppressionKey } from './keys';
+import { anyHash, personKeys, suppressionKey } from './keys';
 import { DEFAULT_POLICY, type Policy } from './policy';
 import { registryTable } from './registries';
 import type { ContactChannel, LegalBasis, RegistryName, RulePack } from './rules/types';
@@ -185,18 +185,16 @@ interface AttemptRow {
 /** The keys a candidate's suppressions may be recorded under. */
 function candidateKeys(subjects: Subjects, candidate: Candidate): Buffer[] {
   const { prospect, point } = candidate;
-  const keys = [suppressionKey('person', prospect.id)];
+  const keys = personKeys({
+    id: prospect.id,
+    companyId: prospect.companyId,
+    externalId: prospect.externalId,
+    domains: [
+      ...prospect.contactPoints.map((link) => subjects.points.get(link.id)?.domain),
+      prospect.companyId ? subjects.companyDomains.get(prospect.companyId) : undefined,
+    ],
+  });
   if (point) keys.push(suppressionKey('contact_point', point.value, point.channel));
-  if (prospect.companyId) keys.push(suppressionKey('company', prospect.companyId));
-  if (prospect.externalId) keys.push(suppressionKey('external_id', prospect.externalId));
-  const domains = new Set<string>();
-  for (const link of prospect.contactPoints) {
-    const domain = subjects.points.get(link.id)?.domain;
-    if (domain) domains.add(domain);
-  }
-  const companyDomain = prospect.companyId ? subjects.companyDomains.get(prospect.companyId) : undefined;
-  if (companyDomain) domains.add(companyDomain);
-  for (const domain of domains) keys.push(suppressionKey('email_domain', domain));
   return keys;
 }
 

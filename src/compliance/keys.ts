@@ -22,6 +22,25 @@ export function suppressionKey(scope: SuppressionScope, value: string, channel?:
   }
 }
 
+/**
+ * The keys that name a person, but for their numbers and addresses themselves: them, their company, their
+ * CRM id, and the e-mail domains of their addresses and of their company.
+ */
+export function personKeys(person: {
+  id: string;
+  companyId: string | null;
+  externalId: string | null;
+  domains: Iterable<string | null | undefined>;
+}): Buffer[] {
+  const keys = [suppressionKey('person', person.id)];
+  if (person.companyId) keys.push(suppressionKey('company', person.companyId));
+  if (person.externalId) keys.push(suppressionKey('external_id', person.externalId));
+  const domains = new Set<string>();
+  for (const domain of person.domains) if (domain) domains.add(domain);
+  for (const domain of domains) keys.push(suppressionKey('email_domain', domain));
+  return keys;
+}
+
 /** Enough of a value for a person to recognise it, not enough to use it: "+33 6•••••78", "j•••@example.fr". */
 export function suppressionHint(scope: SuppressionScope, value: string): string {
   if (scope === 'contact_point') {

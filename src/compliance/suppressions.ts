@@ -9,7 +9,7 @@ import { newId } from '../lib/ids';
 import { normalizeEmail } from '../prospects/email';
 import { normalizePhone } from '../prospects/phone';
 import { audit, auditMany } from './audit';
-import { anyHash, suppressionHint, suppressionKey } from './keys';
+import { anyHash, personKeys, suppressionHint, suppressionKey } from './keys';
 
 export type SuppressionChannel = 'phone' | 'sms' | 'email' | 'all';
 
@@ -407,14 +407,13 @@ export async function suppressedChannels(
 ): Promise<Map<string, string[]>> {
   const keysOf = new Map<string, string[]>();
   for (const person of people) {
-    const keys = [suppressionKey('person', person.id)];
-    if (person.companyId) keys.push(suppressionKey('company', person.companyId));
-    if (person.companyDomain) keys.push(suppressionKey('email_domain', person.companyDomain));
-    if (person.externalId) keys.push(suppressionKey('external_id', person.externalId));
-    for (const point of person.contactPoints) {
+    // The same keys decisions read (facts.ts), so that the marker and a decision agree.
+    const keys = personKeys({
+      ...person,
+      domains: [...person.contactPoints.map((point) => point.domain), person.companyDomain],
+    });
+    for (const point of person.contactPoints)
       keys.push(suppressionKey('contact_point', point.value, point.channel));
-      if (point.domain) keys.push(suppressionKey('email_domain', point.domain));
-    }
     keysOf.set(
       person.id,
       keys.map((k) => k.toString('hex')),

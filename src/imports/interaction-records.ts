@@ -1,5 +1,10 @@
 import type { InteractionChannel, InteractionType } from '../../db/schema';
-import { channelOfType, parseChannel, parseInteractionType } from '../interactions/types';
+import {
+  channelOfType,
+  FUTURE_TOLERANCE_MS,
+  parseChannel,
+  parseInteractionType,
+} from '../interactions/types';
 import { type DateReading, forcedDayFirst, parseDateTime } from '../lib/dates';
 import { isUuid } from '../lib/ids';
 import { contactPointDraft } from '../prospects/drafts';
@@ -39,9 +44,6 @@ export interface InteractionRowOptions {
   /** Whether the import already warned that a date contradicts its date order (said once). */
   contradictedOrder?: { warned: boolean };
 }
-
-/** Events more than a day ahead of the clock are typing mistakes, not history. */
-const FUTURE_TOLERANCE_MS = 24 * 3600 * 1000;
 
 export function toInteractionRecord(
   fields: string[],

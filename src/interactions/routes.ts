@@ -8,12 +8,10 @@ import { authorize } from '../http/permissions';
 import { present } from '../http/present';
 import { InteractionSchema } from '../prospects/schemas';
 import { getInteraction, listInteractions, recordInteractions } from './service';
+import { FUTURE_TOLERANCE_MS } from './types';
 
 const security = [{ bearer: [] }];
 const tags = ['Interactions'];
-
-/** Events more than a day ahead of the clock are typing mistakes, not history (as imports judge them). */
-const FUTURE_TOLERANCE_MS = 24 * 3600 * 1000;
 
 const InteractionInputSchema = z
   .strictObject({

@@ -7,6 +7,9 @@ import {
 import { fold } from '../prospects/values';
 
 /** The channel an event type happens on, when the caller does not say. */
+/** Events more than a day ahead of the clock are typing mistakes, not history: imports and the API refuse them. */
+export const FUTURE_TOLERANCE_MS = 24 * 3600 * 1000;
+
 export function channelOfType(type: InteractionType): InteractionChannel {
   if (type.startsWith('email_')) return 'email';
   if (type.startsWith('sms_')) return 'sms';

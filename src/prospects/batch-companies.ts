@@ -189,6 +189,20 @@ export async function upsertCompanies(
 }
 
 /**
+ * The stored companies a row's company may be, by name: the same name without its legal form, in a
+ * compatible country (the same, or either unknown). The import writes to the one there is, if one.
+ */
+export function sameNamed<T extends { name_key: string | null; country: string | null }>(
+  stored: T[],
+  company: Pick<KeyedCompany, 'name' | 'country'>,
+): T[] {
+  const name = companyNameKey(company.name);
+  return stored.filter(
+    (k) => k.name_key === name && (!k.country || !company.country || k.country === company.country),
+  );
+}
+
+/**
  * Companies that rows name by a key nobody has, found under another: the one company of the same name
  * (without its legal form) in a compatible country (the same, or either unknown) is theirs, if there is
  * exactly one. A row with a registration id first takes over such a company that has none: its key
@@ -217,12 +231,7 @@ async function findUnder(
     sql`SELECT c.id, c.dedupe_key, c.name_key, c.registration_id, c.country, ${VALUES_OF('c')} AS values
         FROM companies c WHERE c.org_id = ${ctx.orgId} AND c.name_key = ANY(${sql.param(names)}::text[])`,
   );
-  const fitting = (company: KeyedCompany) => {
-    const name = companyNameKey(company.name);
-    return candidates.filter(
-      (k) => k.name_key === name && (!k.country || !company.country || k.country === company.country),
-    );
-  };
+  const fitting = (company: KeyedCompany) => sameNamed(candidates, company);
   const renamed = new Map<string, string>();
   for (const company of unknown) {
     if (!company.registrationId) continue;

@@ -4,7 +4,13 @@ import type { Ctx } from '../context';
 import { copyInto, queryRows } from '../db';
 import { newId } from '../lib/ids';
 import { queueScoring } from '../scoring/queue';
-import { type CompanyCache, type CompanyUpsert, type KeyedCompany, upsertCompanies } from './batch-companies';
+import {
+  type CompanyCache,
+  type CompanyUpsert,
+  type KeyedCompany,
+  sameNamed,
+  upsertCompanies,
+} from './batch-companies';
 import { contactPointId } from './contact-points';
 import { CONTACT_POINT_COPY_COLUMNS, PROSPECT_COPY_COLUMNS } from './copy-columns';
 import { type ContactPointDraft, companyNameKey, type ProspectDraft } from './drafts';
@@ -176,10 +182,7 @@ export async function ambiguousNames(
   const companyOf = (company: KeyedCompany) => {
     const exact = companies.find((c) => c.dedupe_key === company.dedupeKey);
     if (exact) return exact.id;
-    const name = companyNameKey(company.name);
-    const fits = companies.filter(
-      (c) => c.name_key === name && (!c.country || !company.country || c.country === company.country),
-    );
+    const fits = sameNamed(companies, company);
     return fits.length === 1 ? fits[0]!.id : undefined;
   };
   const placed = named.flatMap((row) => {
@@ -445,25 +448,8 @@ async function insertProspects(ctx: Ctx, targets: Target[], companyIds: Map<stri
   );
 }
 
-/** The columns an import may change. */
-const UPDATABLE = [
-  'company_id',
-  'kind',
-  'external_id',
-  'first_name',
-  'last_name',
-  'job_title',
-  'seniority',
-  'department',
-  'language',
-  'country',
-  'region',
-  'city',
-  'postal_code',
-  'time_zone',
-  'attributes',
-  'contact_points',
-] as const;
+/** The columns an import may change: those it copies new prospects with, but for their keys. */
+const UPDATABLE = PROSPECT_COPY_COLUMNS.filter((c) => c !== 'org_id' && c !== 'id');
 const columnsOf = (table: string) => sql.raw(UPDATABLE.map((c) => `${table}.${c}`).join(', '));
 
 /**

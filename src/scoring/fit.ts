@@ -68,8 +68,8 @@ export interface FitResult {
  * Rescoring folds the same few titles, regions and keywords for every prospect of an organization: what
  * was folded is remembered (a bounded map, emptied when full).
  */
-function remembered(compute: (s: string) => string): (s: string) => string {
-  const known = new Map<string, string>();
+function remembered<T>(compute: (s: string) => T): (s: string) => T {
+  const known = new Map<string, T>();
   return (s) => {
     let value = known.get(s);
     if (value === undefined) {
@@ -165,16 +165,7 @@ function formsOf(keywords: string[]) {
 }
 
 /** A text's words, accents and case aside: "Directrice des Achats" → [directrice, des, achats]. */
-const textWords = new Map<string, string[]>();
-function plainWords(text: string): string[] {
-  let words = textWords.get(text);
-  if (!words) {
-    words = wordsOf(text).trim().split(' ').filter(Boolean);
-    if (textWords.size >= 50_000) textWords.clear();
-    textWords.set(text, words);
-  }
-  return words;
-}
+const plainWords = remembered((text) => wordsOf(text).trim().split(' ').filter(Boolean));
 
 /** A word of the text is one of a keyword word's forms, or starts with it; one or two letters must be the word. */
 const wordIs = (word: string, forms: string[]) =>
