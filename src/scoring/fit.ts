@@ -307,22 +307,27 @@ function attributeMatches(condition: AttributeCondition, value: unknown): boolea
   }
 }
 
+type Checked = Pick<FitResult, 'contributions' | 'missed' | 'max' | 'min'>;
+
+/**
+ * Counts a criterion: its points within the reach of the profile, and what it matched or missed. A
+ * function of the module rather than a closure of fitScore: a rescoring calls fitScore a million times.
+ */
+function check(
+  tally: Checked,
+  code: string,
+  points: number,
+  known: boolean,
+  matched: false | Record<string, string | number>,
+): void {
+  tally.max += Math.max(0, points);
+  tally.min += Math.min(0, points);
+  if (matched) tally.contributions.push({ code, points, facts: matched });
+  else tally.missed.push({ code, missing: !known });
+}
+
 export function fitScore(profile: IdealProfile, subject: FitSubject): FitResult {
-  const contributions: Contribution[] = [];
-  const missed: FitResult['missed'] = [];
-  let max = 0;
-  let min = 0;
-  const check = (
-    code: string,
-    points: number,
-    known: boolean,
-    matched: false | Record<string, string | number>,
-  ) => {
-    max += Math.max(0, points);
-    min += Math.min(0, points);
-    if (matched) contributions.push({ code, points, facts: matched });
-    else missed.push({ code, missing: !known });
-  };
+  const t: Checked = { contributions: [], missed: [], max: 0, min: 0 };
   if (profile.industries) {
     const code = subject.industryCode;
     const { scheme } = profile.industries;
@@ -333,11 +338,12 @@ export function fitScore(profile: IdealProfile, subject: FitSubject): FitResult 
       code && sameScheme
         ? profile.industries.codes.find((prefix) => codeKey(code).startsWith(codeKey(prefix)))
         : undefined;
-    check('fit.industry', profile.industries.points, code !== null, hit && code ? { code } : false);
+    check(t, 'fit.industry', profile.industries.points, code !== null, hit && code ? { code } : false);
   }
   if (profile.employees) {
     const n = subject.employeeCount;
     check(
+      t,
       'fit.employees',
       profile.employees.points,
       n !== null,
@@ -347,6 +353,7 @@ export function fitScore(profile: IdealProfile, subject: FitSubject): FitResult 
   if (profile.revenue) {
     const r = subject.annualRevenue;
     check(
+      t,
       'fit.revenue',
       profile.revenue.points,
       r !== null,
@@ -356,16 +363,17 @@ export function fitScore(profile: IdealProfile, subject: FitSubject): FitResult 
   if (profile.countries) {
     const c = subject.country;
     const hit = c !== null && profile.countries.values.some((v) => v.toUpperCase() === c.toUpperCase());
-    check('fit.country', profile.countries.points, c !== null, hit ? { country: c! } : false);
+    check(t, 'fit.country', profile.countries.points, c !== null, hit ? { country: c! } : false);
   }
   if (profile.regions) {
     const r = subject.region;
     const hit = r !== null && profile.regions.values.some((v) => regionKey(v) === regionKey(r));
-    check('fit.region', profile.regions.points, r !== null, hit ? { region: r! } : false);
+    check(t, 'fit.region', profile.regions.points, r !== null, hit ? { region: r! } : false);
   }
   if (profile.titles) {
     const word = keywordIn(subject.jobTitle, profile.titles.keywords);
     check(
+      t,
       'fit.title',
       profile.titles.points,
       subject.jobTitle !== null,
@@ -375,12 +383,13 @@ export function fitScore(profile: IdealProfile, subject: FitSubject): FitResult 
   if (profile.seniority) {
     const s = subject.seniority;
     const hit = s !== null && profile.seniority.values.some((v) => seniorityLevel(v) === seniorityLevel(s));
-    check('fit.seniority', profile.seniority.points, s !== null, hit ? { seniority: s! } : false);
+    check(t, 'fit.seniority', profile.seniority.points, s !== null, hit ? { seniority: s! } : false);
   }
   if (profile.departments) {
     const word = keywordIn(subject.department ?? subject.jobTitle, profile.departments.keywords);
     const known = subject.department !== null || subject.jobTitle !== null;
     check(
+      t,
       'fit.department',
       profile.departments.points,
       known,
@@ -395,6 +404,7 @@ export function fitScore(profile: IdealProfile, subject: FitSubject): FitResult 
     const nth = (seen.get(condition.key) ?? 0) + 1;
     seen.set(condition.key, nth);
     check(
+      t,
       `fit.attribute.${condition.key}${nth > 1 ? `#${nth}` : ''}`,
       condition.points,
       value !== undefined && value !== null,
@@ -409,7 +419,9 @@ export function fitScore(profile: IdealProfile, subject: FitSubject): FitResult 
         : false,
     );
   }
-  const points = contributions.reduce((s, c) => s + c.points, 0);
+  const { contributions, missed, max, min } = t;
+  let points = 0;
+  for (const c of contributions) points += c.points;
   // Between the least and the most, so that a criterion with negative points (a sector to avoid) ranks
   // the people it matches below those it does not, even when nobody matches anything else.
   const score = max > min ? Math.round((100 * (points - min)) / (max - min)) : 0;

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { and, eq, type SQL, sql } from 'drizzle-orm';
-import { campaigns, jobs, type StoredReason } from '../../db/schema';
+import { campaigns, jobs } from '../../db/schema';
 import { type Ctx, planEachStatement, systemCtx, withTransaction } from '../context';
 import { copyText, type Database, queryRows } from '../db';
 import type { JobHandler } from '../jobs/runner';
@@ -69,11 +69,47 @@ export async function scoringsOf(ctx: Ctx, campaignId?: string): Promise<Scoring
   );
 }
 
-const stored = (c: Contribution): StoredReason => ({
-  code: c.code,
-  points: Math.round(c.points * 10) / 10,
-  facts: c.facts,
-});
+/** A key of a reason's facts as JSON writes it, quoted and followed by its colon: made once a key. */
+const JSON_KEYS = new Map<string, string>();
+function jsonKey(key: string): string {
+  let written = JSON_KEYS.get(key);
+  if (written === undefined) {
+    written = `${JSON.stringify(key)}:`;
+    if (JSON_KEYS.size < 1000) JSON_KEYS.set(key, written);
+  }
+  return written;
+}
+
+const jsonValue = (value: string | number) =>
+  typeof value === 'number' ? (Number.isFinite(value) ? String(value) : 'null') : JSON.stringify(value);
+
+/** Reasons as stored (StoredReason): points to the tenth. */
+function reasonsJson(list: Contribution[]): string {
+  let text = '[';
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i]!;
+    if (i > 0) text += ',';
+    text += `{"code":${JSON.stringify(c.code)},"points":${jsonValue(Math.round(c.points * 10) / 10)},"facts":{`;
+    let first = true;
+    for (const key in c.facts) {
+      const value = c.facts[key];
+      if (value === undefined) continue;
+      text += `${first ? '' : ','}${jsonKey(key)}${jsonValue(value)}`;
+      first = false;
+    }
+    text += '}}';
+  }
+  return `${text}]`;
+}
+
+/**
+ * A score's reasons as JSON.stringify would write them ({ positive, negative } of StoredReason), written
+ * by hand: a rescoring writes a million of them, and building the objects to stringify cost more than the
+ * text. Same text, so the same fingerprints as rows written before.
+ */
+export function storedReasonsJson(contributions: { positive: Contribution[]; negative: Contribution[] }) {
+  return `{"positive":${reasonsJson(contributions.positive)},"negative":${reasonsJson(contributions.negative)}}`;
+}
 
 const SCORE_COLUMNS = [
   'org_id',
@@ -120,10 +156,7 @@ export function computeScores(scorings: Scoring[], chunk: InputChunk, at: Date):
     for (const { campaign, scorer } of scorings) {
       const s = scoreInput(campaign, scorer, input, at);
       const modelId = s.model?.id ?? null;
-      const reasons = JSON.stringify({
-        positive: s.contributions.positive.map(stored),
-        negative: s.contributions.negative.map(stored),
-      });
+      const reasons = storedReasonsJson(s.contributions);
       const touches = Math.min(s.pressure.touches, 32_767);
       // Written once as COPY text: the fingerprint and the row's line come from the same string.
       const copy =
@@ -156,6 +189,8 @@ export interface SaveOptions {
    * filtered the whole campaign for each chunk (the first scoring of a million people grew quadratic).
    */
   range?: { first: string; last: string } | undefined;
+  /** A full rescoring's chunk, whose rows no other writer holds: it takes the rescoring lock shared. */
+  shared?: boolean;
 }
 
 /**
@@ -173,7 +208,7 @@ export async function saveScores(
   options: SaveOptions = {},
 ): Promise<number> {
   if (computed.rows.length === 0) return 0;
-  await lockRescoring(ctx);
+  await lockRescoring(ctx, options.shared ? 'shared' : 'alone');
   const { range } = options;
   const ids = sql.param(computed.prospectIds);
   // The campaigns stated apart as well: a condition on the primary key's second column keeps an index scan
@@ -333,13 +368,12 @@ export async function rescoreSegment(run: SegmentRun): Promise<Segment> {
       return segment;
     }
     writing = planned(ctx, async (tx) => {
-      // A new profile, goal or model since this rescoring began: the rescoring queued with it takes over.
-      if ((await campaignVersion(tx, run.campaignId)) !== run.version) {
+      if (!(await stillCurrent(tx, run))) {
         segment = { ...segment, done: true, superseded: true };
         return;
       }
       const range = inputs.first && inputs.last ? { first: inputs.first, last: inputs.last } : undefined;
-      const changed = await saveScores(tx, computed, { readAt, range });
+      const changed = await saveScores(tx, computed, { readAt, range, shared: true });
       const next: Segment = {
         ...segment,
         after: inputs.last ?? segment.after,
@@ -361,6 +395,32 @@ export async function rescoreSegment(run: SegmentRun): Promise<Segment> {
   }
   await writing;
   return segment;
+}
+
+/**
+ * Whether a rescoring's chunk may write, in its transaction: the campaign is as it was when the rescoring
+ * began (profile, goal, half-life, active model) and no rescoring of it was queued since. Otherwise the
+ * newer rescoring takes over. The campaign's row is held shared until the chunk commits, and every change
+ * of the campaign and every new rescoring of it locks that row first: so a newer rescoring starts writing
+ * only after this chunk, and this rescoring's next chunk sees it. The check comes in a statement of its own,
+ * after the lock, so that it sees what committed while the lock was awaited.
+ */
+async function stillCurrent(tx: Ctx, run: SegmentRun): Promise<boolean> {
+  const [held] = await queryRows<{ id: string }>(
+    tx.db,
+    sql`SELECT id FROM campaigns WHERE org_id = ${tx.orgId} AND id = ${run.campaignId} FOR SHARE`,
+  );
+  if (!held) return false;
+  if ((await campaignVersion(tx, run.campaignId)) !== run.version) return false;
+  const newer = await queryRows<{ id: string }>(
+    tx.db,
+    sql`SELECT j.id FROM jobs j, jobs mine
+        WHERE mine.id = ${run.jobId} AND j.org_id = ${tx.orgId} AND j.kind = 'rescore'
+          AND j.status IN ('queued', 'running') AND j.params->>'campaignId' = ${run.campaignId}
+          AND (j.created_at, j.id) > (mine.created_at, mine.id)
+        LIMIT 1`,
+  );
+  return newer.length === 0;
 }
 
 /** What a campaign's scores depend on besides the prospects: its profile, goal, half-life and active model. */

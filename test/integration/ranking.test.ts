@@ -66,6 +66,32 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
       sql`UPDATE jobs SET status = 'succeeded', locked_until = NULL WHERE locked_by = 'test'`,
     );
 
+  /**
+   * Runs a full rescoring of the campaign here, in chunks of two so that what `onProgress` starts after
+   * the first chunk has many chunks' time to land before the end. Its job is leased to 'test'.
+   */
+  async function rescoreByHand(onProgress: () => void) {
+    const [job] = await queryRows<Record<string, unknown>>(
+      database.db,
+      sql`INSERT INTO jobs (id, org_id, kind, status, params, locked_by, locked_until)
+          VALUES (gen_random_uuid(), ${org.orgId}, 'rescore', 'running', ${JSON.stringify({ campaignId })}::jsonb,
+            'test', now() + interval '1 hour') RETURNING *`,
+    );
+    return rescoreJobHandler({ chunk: 2, threads: 0 })({
+      job: {
+        ...job,
+        id: job!.id,
+        orgId: org.orgId,
+        createdBy: null,
+        params: { campaignId },
+        result: {},
+      } as never,
+      database,
+      signal: new AbortController().signal,
+      progress: onProgress,
+    });
+  }
+
   async function ranked(query: string, key = org.caller) {
     const answer = await call(app, 'GET', `/v1/prospects?campaign=${campaignId}&${query}`, { key });
     expect(answer.status).toBe(200);
@@ -437,34 +463,15 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
   });
 
   it('stops a rescoring overtaken by a change of profile, and never writes stale scores over the queue’s', async () => {
-    const [job] = await queryRows<Record<string, unknown>>(
-      database.db,
-      sql`INSERT INTO jobs (id, org_id, kind, status, params, locked_by, locked_until)
-          VALUES (gen_random_uuid(), ${org.orgId}, 'rescore', 'running', ${JSON.stringify({ campaignId })}::jsonb,
-            'test', now() + interval '1 hour') RETURNING *`,
-    );
     let patched = false;
-    // Chunks of two: the change has nineteen chunks' time to land before the rescoring could end.
-    const outcome = await rescoreJobHandler({ chunk: 2, threads: 0 })({
-      job: {
-        ...job,
-        id: job!.id,
-        orgId: org.orgId,
-        createdBy: null,
-        params: { campaignId },
-        result: {},
-      } as never,
-      database,
-      signal: new AbortController().signal,
-      progress: () => {
-        if (patched) return;
-        patched = true;
-        // Through the API, as a marketer would while the job runs; on PGlite it waits for the chunk's end.
-        void call(app, 'PATCH', `/v1/campaigns/${campaignId}`, {
-          key: org.marketer,
-          json: { halfLifeDays: 20 },
-        });
-      },
+    const outcome = await rescoreByHand(() => {
+      if (patched) return;
+      patched = true;
+      // Through the API, as a marketer would while the job runs; on PGlite it waits for the chunk's end.
+      void call(app, 'PATCH', `/v1/campaigns/${campaignId}`, {
+        key: org.marketer,
+        json: { halfLifeDays: 20 },
+      });
     });
     expect(outcome).toMatchObject({ status: 'succeeded', result: { superseded: true } });
     expect((outcome.result as { scored: number }).scored).toBeLessThan(40);
@@ -505,6 +512,43 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
     const after = (await ranked('limit=100')).data.find((p: { id: string }) => p.id === person).score;
     expect(after.score).toBe(fresh.score);
     expect(after.reasons.positive.map((r: { code: string }) => r.code)).toContain('engagement.email_replied');
+  });
+
+  it('stops a rescoring when another of its campaign is asked for, which then scores everyone once', async () => {
+    const before = await queryRows<{ n: number }>(
+      database.db,
+      sql`SELECT count(*)::int AS n FROM score_history WHERE org_id = ${org.orgId}`,
+    );
+    let asked: Promise<{ status: number }> | undefined;
+    // Nothing changed in the campaign: a second rescoring asked for as the first one runs.
+    const outcome = await rescoreByHand(() => {
+      asked ??= call(app, 'POST', `/v1/campaigns/${campaignId}/rescore`, { key: org.manager });
+    });
+    expect((await asked!).status).toBe(202);
+    // The older one stopped at its next chunk, without a word of the campaign having changed.
+    expect(outcome).toMatchObject({ status: 'succeeded', result: { superseded: true } });
+    expect((outcome.result as { scored: number }).scored).toBeLessThan(40);
+    await finishTestJobs();
+    await settled();
+    const [newer] = await queryRows<{ status: string; result: { scored: number; superseded?: boolean } }>(
+      database.db,
+      sql`SELECT status, result FROM jobs WHERE org_id = ${org.orgId} AND kind = 'rescore'
+          ORDER BY created_at DESC LIMIT 1`,
+    );
+    expect(newer).toMatchObject({ status: 'succeeded', result: { scored: people.length } });
+    expect(newer!.result.superseded).toBeUndefined();
+    // Everyone has one score, and nothing changed in anyone's: no new line in the history.
+    const [counts] = await queryRows<{ rows: number; people: number }>(
+      database.db,
+      sql`SELECT count(*)::int AS rows, count(DISTINCT prospect_id)::int AS people FROM prospect_scores
+          WHERE org_id = ${org.orgId} AND campaign_id = ${campaignId}`,
+    );
+    expect(counts).toEqual({ rows: people.length, people: people.length });
+    const after = await queryRows<{ n: number }>(
+      database.db,
+      sql`SELECT count(*)::int AS n FROM score_history WHERE org_id = ${org.orgId}`,
+    );
+    expect(after[0]!.n).toBe(before[0]!.n);
   });
 
   it('exports the ranking as CSV with scores and reasons, for spreadsheets, formulas defused', async () => {
@@ -665,13 +709,19 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
 
   it('forgets the scores and list places of a deleted prospect', async () => {
     const victim = people[3]!.id;
+    const rows = () =>
+      queryRows<{ scores: number; history: number; lists: number }>(
+        database.db,
+        sql`SELECT (SELECT count(*) FROM prospect_scores WHERE prospect_id = ${victim})::int AS scores,
+                   (SELECT count(*) FROM score_history WHERE prospect_id = ${victim})::int AS history,
+                   (SELECT count(*) FROM prospect_list_members WHERE prospect_id = ${victim})::int AS lists`,
+      );
+    const [before] = await rows();
+    // Something to forget in each: a score, a former one, a place on a list.
+    expect(before!.scores).toBeGreaterThan(0);
+    expect(before!.history).toBeGreaterThan(0);
+    expect(before!.lists).toBeGreaterThan(0);
     expect((await call(app, 'DELETE', `/v1/prospects/${victim}`, { key: org.manager })).status).toBe(204);
-    const [left] = await queryRows<{ n: number }>(
-      database.db,
-      sql`SELECT (SELECT count(*) FROM prospect_scores WHERE prospect_id = ${victim})
-           + (SELECT count(*) FROM score_history WHERE prospect_id = ${victim})
-           + (SELECT count(*) FROM prospect_list_members WHERE prospect_id = ${victim})::int AS n`,
-    );
-    expect(Number(left!.n)).toBe(0);
+    expect(await rows()).toEqual([{ scores: 0, history: 0, lists: 0 }]);
   });
 });
