@@ -66,7 +66,11 @@ export const interactions = pgTable(
     // interactions_by_prospect (org_id, prospect_id, occurred_at DESC) INCLUDE (type, outcome) is created by
     // hand in migration 0006, since drizzle cannot declare INCLUDE: rescoring reads a person's events from
     // the index alone, without visiting the table (see README, Performance).
-    uniqueIndex('interactions_external_id_idx').on(t.orgId, t.externalId).where(sql`external_id IS NOT NULL`),
+    // An event's id in its source, by type: a dialer and a mailer both count 1, 2, 3…, and a mailer gives
+    // the sent, opened and clicked events of one message the message's id.
+    uniqueIndex('interactions_external_id_idx')
+      .on(t.orgId, t.type, t.externalId)
+      .where(sql`external_id IS NOT NULL`),
   ],
 );
 

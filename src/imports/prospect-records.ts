@@ -7,6 +7,7 @@ import {
   type ProspectDraft,
 } from '../prospects/drafts';
 import { FREE_MAIL_DOMAINS } from '../prospects/email';
+import { normalizePhone } from '../prospects/phone';
 import {
   type IndustryScheme,
   normalizeCountry,
@@ -22,7 +23,7 @@ import {
   splitFullName,
 } from '../prospects/values';
 import type { ColumnPlan } from './plan';
-import { type RowResult, type RowValues, readRow, rejected, splitMulti } from './rows';
+import { type RowResult, type RowValues, readRow, rejected, splitMulti, splitPhones } from './rows';
 
 export interface ProspectRecord {
   line: number;
@@ -129,7 +130,8 @@ export function toProspectRecord(
     ['phone', 'phone'],
   ] as const) {
     for (const { value, header } of row.all(field)) {
-      for (const part of splitMulti(value)) {
+      const parts = channel === 'phone' ? splitPhones(value, isPhoneFor(phoneCountry)) : splitMulti(value);
+      for (const part of parts) {
         const result = contactPointDraft(channel, part, phoneCountry, header);
         if (!result.ok) {
           if (options.invalidContactPoints === 'reject') return rejected(line, result.message, field);
@@ -181,6 +183,9 @@ export function toProspectRecord(
     },
   };
 }
+
+/** Whether a text alone is a valid phone number for a row whose numbers default to `country`. */
+const isPhoneFor = (country: string | null) => (text: string) => normalizePhone(text, country).ok;
 
 /** Social networks, whose URLs are profiles, never a company's own site. */
 const SOCIAL_DOMAINS = new Set([

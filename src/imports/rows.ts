@@ -101,3 +101,35 @@ export function splitMulti(value: string): string[] {
     .map((v) => v.trim())
     .filter((v) => v !== '');
 }
+
+/**
+ * Like splitMulti but for phones: a slash parts two numbers only when each side is a number by itself,
+ * since German writing puts one after the area code ("030/12345699", "+49 (0)40 / 123 456 97").
+ * `isNumber` says whether a text is a valid number for the row.
+ */
+export function splitPhones(value: string, isNumber: (text: string) => boolean): string[] {
+  if (!value.includes('/')) return splitMulti(value);
+  return value
+    .split(/\s*[;,|]\s*|\s+(?:ou|or|et|and)\s+/i)
+    .flatMap((chunk) => joinSlashed(chunk.split('/'), isNumber))
+    .filter((v) => v !== '');
+}
+
+/** Slash-separated pieces back to numbers: two pieces join unless one alone is a number and the two together are not. */
+function joinSlashed(pieces: string[], isNumber: (text: string) => boolean): string[] {
+  const out: string[] = [];
+  let current = pieces[0]!.trim();
+  for (const raw of pieces.slice(1)) {
+    const next = raw.trim();
+    const joined = `${current} ${next}`;
+    const [alone, nextAlone] = [isNumber(current), isNumber(next)];
+    // Two numbers, or a number beside a piece that does not complete it: a list. Else one number in two
+    // pieces, whose error, if any, names it whole rather than its area code.
+    if ((alone && nextAlone) || ((alone || nextAlone) && !isNumber(joined))) {
+      out.push(current);
+      current = next;
+    } else current = joined;
+  }
+  out.push(current);
+  return out;
+}

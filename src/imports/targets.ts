@@ -4,6 +4,7 @@ import type { Ctx } from '../context';
 import { queryRows } from '../db';
 import type { FieldError } from '../http/errors';
 import { insertInteractions } from '../interactions/service';
+import { pointFitsChannel } from '../interactions/types';
 import { ambiguousNames, newWriteSession, writeProspectBatch } from '../prospects/batch-write';
 import { contactPointId } from '../prospects/contact-points';
 import { channelOfValue } from '../prospects/drafts';
@@ -190,31 +191,44 @@ async function resolveProspects(ctx: Ctx, records: InteractionRecord[]) {
   const holders = new Map(byValue.map((r) => [r.id, r.prospect_ids]));
   const ok: InteractionRecord[] = [];
   const rejected: FieldError[] = [];
+  const describe = (ref: ProspectRef) =>
+    ref.by === 'id' ? `id ${ref.value}` : ref.by === 'externalId' ? `CRM id "${ref.value}"` : ref.label;
   for (const record of records) {
-    let found: { prospectId: string; pointId?: string } | undefined;
+    let found: { prospectId: string; pointId?: string; ref: ProspectRef } | undefined;
     let shared: { label: string; count: number } | undefined;
+    let contradiction: string | undefined;
     for (const ref of [record.ref, ...(record.also ?? [])]) {
-      if (ref.by === 'id') found = known.has(ref.value) ? { prospectId: ref.value } : undefined;
+      let named: { prospectId: string; pointId?: string } | undefined;
+      if (ref.by === 'id') named = known.has(ref.value) ? { prospectId: ref.value } : undefined;
       else if (ref.by === 'externalId') {
         const id = external.get(ref.value);
-        found = id ? { prospectId: id } : undefined;
+        named = id ? { prospectId: id } : undefined;
       } else {
-        const pointId = contactPointId(ctx.orgId, channelOfValue(ref.value), ref.value);
+        const channel = channelOfValue(ref.value);
+        const pointId = contactPointId(ctx.orgId, channel, ref.value);
         const people = holders.get(pointId) ?? [];
-        if (people.length === 1) found = { prospectId: people[0]!, pointId };
+        // The event is linked to the contact point it came by, not to an address a call cannot use.
+        const linked = pointFitsChannel(record.channel, channel) ? { pointId } : {};
+        if (people.length === 1) named = { prospectId: people[0]!, ...linked };
         else if (people.length > 1) shared ??= { label: ref.label, count: people.length };
       }
-      if (found) break;
+      if (!named) continue;
+      if (!found) found = { ...named, ref };
+      // Two references of the row naming two people: which one the event concerns is anyone's guess.
+      else if (named.prospectId !== found.prospectId)
+        contradiction = `${describe(found.ref)} and ${describe(ref)} are two different prospects`;
+      else if (!found.pointId && named.pointId) found.pointId = named.pointId;
+    }
+    if (contradiction) {
+      rejected.push({ line: record.line, message: `line ${record.line}: ${contradiction}` });
+      continue;
     }
     if (!found) {
-      const { ref } = record;
-      const what =
-        ref.by === 'id' ? `id ${ref.value}` : ref.by === 'externalId' ? `CRM id "${ref.value}"` : ref.label;
       rejected.push({
         line: record.line,
         message: shared
           ? `line ${record.line}: ${shared.label} is shared by ${shared.count} prospects; name the person by e-mail, CRM id or id`
-          : `line ${record.line}: no prospect has ${what}`,
+          : `line ${record.line}: no prospect has ${describe(record.ref)}`,
       });
       continue;
     }

@@ -7,7 +7,7 @@ import { type FieldError, invalid } from '../http/errors';
 import { decodeCursor, page } from '../http/pagination';
 import { newId } from '../lib/ids';
 import { queueScoring } from '../scoring/queue';
-import { channelOfType } from './types';
+import { channelOfType, pointFitsChannel } from './types';
 
 export interface InteractionInput {
   prospectId: string;
@@ -35,7 +35,7 @@ export async function recordInteractions(ctx: Ctx, inputs: InteractionInput[], f
   return withTransaction(ctx, async (tx) => {
     const errors = await checkReferences(tx, inputs, fieldPrefix);
     if (errors.length > 0)
-      throw invalid('some events refer to records this organization does not have', errors);
+      throw invalid('some events name records this organization does not have, or not theirs', errors);
     const created = await insertInteractions(tx, inputs);
     return { created, duplicates: inputs.length - created.length };
   });
@@ -55,21 +55,35 @@ async function checkReferences(
     ),
     contactPointIds.length === 0
       ? Promise.resolve([])
-      : queryRows<{ id: string }>(
+      : queryRows<{ id: string; channel: 'phone' | 'email'; prospect_ids: string[] }>(
           ctx.db,
-          sql`SELECT id FROM contact_points WHERE org_id = ${ctx.orgId} AND id = ANY(${p(contactPointIds)}::uuid[])`,
+          sql`SELECT id, channel, prospect_ids FROM contact_points
+              WHERE org_id = ${ctx.orgId} AND id = ANY(${p(contactPointIds)}::uuid[])`,
         ),
   ]);
   const knownProspects = new Set(prospects.map((r) => r.id));
-  const knownContactPoints = new Set(contactPoints.map((r) => r.id));
+  const knownContactPoints = new Map(contactPoints.map((r) => [r.id, r]));
   const errors: FieldError[] = [];
   inputs.forEach((input, i) => {
     const at = inputs.length === 1 && fieldPrefix === '' ? '' : `${fieldPrefix}[${i}].`;
     if (!knownProspects.has(input.prospectId))
       errors.push({ field: `${at}prospectId`, message: `no prospect ${input.prospectId}` });
-    if (input.contactPointId && !knownContactPoints.has(input.contactPointId)) {
-      errors.push({ field: `${at}contactPointId`, message: `no contact point ${input.contactPointId}` });
-    }
+    if (!input.contactPointId) return;
+    const point = knownContactPoints.get(input.contactPointId);
+    const channel = input.channel ?? channelOfType(input.type);
+    const field = `${at}contactPointId`;
+    if (!point) errors.push({ field, message: `no contact point ${input.contactPointId}` });
+    // Someone else's number would be suppressed by this person's opt-out.
+    else if (!point.prospect_ids.includes(input.prospectId))
+      errors.push({
+        field,
+        message: `contact point ${input.contactPointId} is not prospect ${input.prospectId}'s`,
+      });
+    else if (!pointFitsChannel(channel, point.channel))
+      errors.push({
+        field,
+        message: `${point.channel === 'email' ? 'an e-mail address' : 'a phone number'} cannot carry an event on the ${channel} channel`,
+      });
   });
   return errors;
 }
@@ -100,7 +114,7 @@ export async function insertInteractions(
           ${p(col((i) => JSON.stringify(i.metadata ?? {})))}::text[]::jsonb[], ${p(col((i) => i.externalId))}::text[],
           ${p(col((i) => i.source ?? 'api'))}::text[])
           AS u(id, prospect_id, contact_point_id, type, channel, occurred_at, outcome, campaign, note, metadata, external_id, source)
-        ON CONFLICT (org_id, external_id) WHERE external_id IS NOT NULL DO NOTHING
+        ON CONFLICT (org_id, type, external_id) WHERE external_id IS NOT NULL DO NOTHING
         RETURNING id`,
   );
   if (rows.length === 0) return [];

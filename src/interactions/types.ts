@@ -6,10 +6,21 @@ import {
 } from '../../db/schema';
 import { fold } from '../prospects/values';
 
-/** The channel an event type happens on, when the caller does not say. */
 /** Events more than a day ahead of the clock are typing mistakes, not history: imports and the API refuse them. */
 export const FUTURE_TOLERANCE_MS = 24 * 3600 * 1000;
 
+/**
+ * Whether an event on a channel can have come by a contact point of that kind: an e-mail by an address, a
+ * call or a text by a number. An opt-out suppresses the contact point it came by, so a call linked to an
+ * address would stop the wrong thing. Events on other channels (a visit, a meeting) may name either.
+ */
+export function pointFitsChannel(channel: InteractionChannel, point: 'phone' | 'email'): boolean {
+  if (channel === 'email') return point === 'email';
+  if (channel === 'phone' || channel === 'sms') return point === 'phone';
+  return true;
+}
+
+/** The channel an event type happens on, when the caller does not say. */
 export function channelOfType(type: InteractionType): InteractionChannel {
   if (type.startsWith('email_')) return 'email';
   if (type.startsWith('sms_')) return 'sms';

@@ -192,10 +192,10 @@ export async function ambiguousNames(
   if (placed.length === 0) return [];
   const people = await queryRows<{ company_id: string; first_name: string | null; last_name: string | null }>(
     ctx.db,
+    // Every person at those companies: names compare by nameKey, accents and case aside, which SQL cannot.
     sql`SELECT company_id, first_name, last_name FROM prospects
-        WHERE org_id = ${ctx.orgId}
-          AND company_id = ANY(${p([...new Set(placed.map((x) => x.key.split('|')[0]!))])}::uuid[])
-          AND lower(last_name) = ANY(${p([...new Set(placed.map((x) => x.row.prospect!.lastName!.toLowerCase()))])}::text[])`,
+        WHERE org_id = ${ctx.orgId} AND last_name IS NOT NULL
+          AND company_id = ANY(${p([...new Set(placed.map((x) => x.key.split('|')[0]!))])}::uuid[])`,
   );
   const counts = new Map<string, number>();
   for (const person of people) {
@@ -223,10 +223,10 @@ async function findExisting(
   if (named.length > 0) {
     const people = await queryRows<ProspectRow & { company_id: string }>(
       ctx.db,
+      // As in ambiguousNames: the names are compared here, by nameKey, accents and case aside.
       sql`SELECT id, external_id, first_name, last_name, contact_points, company_id FROM prospects
-          WHERE org_id = ${ctx.orgId}
-            AND company_id = ANY(${p([...new Set(named.map((r) => companyIds.get(r.company!.dedupeKey)!))])}::uuid[])
-            AND lower(last_name) = ANY(${p([...new Set(named.map((r) => r.prospect!.lastName!.toLowerCase()))])}::text[])`,
+          WHERE org_id = ${ctx.orgId} AND last_name IS NOT NULL
+            AND company_id = ANY(${p([...new Set(named.map((r) => companyIds.get(r.company!.dedupeKey)!))])}::uuid[])`,
     );
     for (const row of people) {
       const key = nameKey(row.company_id, row.first_name, row.last_name);

@@ -261,14 +261,18 @@ export async function listCompanies(ctx: Ctx, f: CompanyFilters) {
 }
 
 /**
- * An industry-code prefix as a condition on `column`: as written, in capitals, and with NAF's dot when only
- * digits were given ("4669" finds NAF 46.69Z as well as NAICS or SIC codes that start with 4669).
+ * An industry-code prefix as a condition on `column`: as written, in capitals, and with NAF's dot or
+ * without it, whichever way it was given ("4669" and "46.69" both find NAF 46.69Z as well as NAICS or SIC
+ * codes that start with 4669, as a profile's criterion does; `industryScheme` keeps to one scheme).
  */
 export function industryPrefix(column: SQL, prefix: string): SQL {
   const text = prefix.trim();
   const forms = new Set([text, text.toUpperCase()]);
-  const naf = /^(\d{2})(\d{1,2}[A-Za-z]?)$/.exec(text);
-  if (naf) forms.add(`${naf[1]}.${naf[2]!.toUpperCase()}`);
+  const naf = /^(\d{2})\.?(\d{1,2}[A-Za-z]?)$/.exec(text);
+  if (naf) {
+    forms.add(`${naf[1]}.${naf[2]!.toUpperCase()}`);
+    forms.add(`${naf[1]}${naf[2]!.toUpperCase()}`);
+  }
   return sql`${column} LIKE ANY(${sql.param([...forms].map((form) => `${escapeLike(form)}%`))}::text[])`;
 }
 

@@ -6,6 +6,7 @@ import { notFound } from '../http/errors';
 import { decodeCursor, page } from '../http/pagination';
 import { PitchSchema } from '../outreach/pitch-schema';
 import { IndustrySchemeInput } from '../prospects/schemas';
+import { normalizeCountry } from '../prospects/values';
 import { toNumber } from './features';
 import { queueRescoring } from './queue';
 
@@ -35,6 +36,20 @@ function conditionProblem(op: string, value: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * A profile's country must be one a prospect can carry: every stored country went through
+ * normalizeCountry, so a code it does not give back as itself ("XX", "UK") would match nobody.
+ */
+function countryProblem(code: string, check: z.RefinementCtx): void {
+  const upper = code.toUpperCase();
+  const known = normalizeCountry(upper);
+  if (known === upper) return;
+  check.addIssue({
+    code: 'custom',
+    message: `"${code}" is not an ISO 3166-1 country code${known ? ` (did you mean ${known}?)` : ''}`,
+  });
+}
+
 export const IdealProfileSchema = z
   .object({
     industries: z
@@ -52,7 +67,12 @@ export const IdealProfileSchema = z
     countries: z
       .object({
         values: z
-          .array(z.string().regex(/^[A-Za-z]{2}$/))
+          .array(
+            z
+              .string()
+              .regex(/^[A-Za-z]{2}$/)
+              .superRefine(countryProblem),
+          )
           .min(1)
           .max(250),
         points,

@@ -71,6 +71,9 @@ const SCALES: Record<string, number> = {
   bn: 1e9,
 };
 
+/** A currency written before the amount: "$", "US$", "CA$", "€", "£", "EUR"… */
+const CURRENCY_BEFORE = /^(?:[a-z]{1,2}\$|[€$£¥]|eur|usd|gbp|chf)/i;
+
 /**
  * A number as people write it, or NaN: "1234.5", "-3", "1 234,5", "1.234.567", and amounts and shares
  * with their unit as the import reads them: "764,23 €", "$76,423.16", "1,2 M€", "12k", "7,6 %".
@@ -79,13 +82,14 @@ export function toNumber(raw: string): number {
   let text = raw.trim().replace(/[\s\u00a0\u202f]/g, '');
   if (PLAIN.test(text)) return Number(text);
   const sign = text.startsWith('-') ? -1 : 1;
-  text = text
-    .replace(/^[-+]/, '')
-    .replace(/^(?:[€$£]|eur|usd|gbp|chf)/i, '')
-    .replace(/(?:[€$£%]|eur|usd|gbp|chf)$/i, '');
+  text = text.replace(/^[-+]/, '');
+  // A currency sign before the number is the English way of writing, where "$7,847" is thousands; read
+  // as a decimal it would fall below "$999" and scramble the column's order.
+  const english = CURRENCY_BEFORE.test(text);
+  text = text.replace(CURRENCY_BEFORE, '').replace(/(?:[€$£%]|eur|usd|gbp|chf)$/i, '');
   const scale = /(k|m|mio|mds?|mrds?|bn)$/i.exec(text);
   if (scale) text = text.slice(0, -scale[1]!.length);
-  const value = parseLooseNumber(text);
+  const value = parseLooseNumber(text, english);
   return value === undefined ? Number.NaN : sign * value * (scale ? SCALES[scale[1]!.toLowerCase()]! : 1);
 }
 

@@ -62,6 +62,11 @@ export interface FitResult {
   contributions: Contribution[];
   /** Criteria that did not match (or could not be checked: the data is missing). */
   missed: { code: string; missing: boolean }[];
+  /**
+   * The criteria whose value the subject has, outside the target, each at the points it did not get
+   * (negative) with that value in its facts (`outside: 1`): reasons against when nothing else lowers a score.
+   */
+  outside: Contribution[];
 }
 
 /**
@@ -267,6 +272,20 @@ export const seniorityLevel = remembered((value) => {
   return LEVEL_OF.get(plain) ?? LEVEL_OF.get(plainWords(value).map(singular).join(' ')) ?? plain;
 });
 
+/**
+ * The level a job title says, for people without a seniority of their own (most CRM exports have none): the
+ * first word, or pair of words, of the title that names one. "Directrice des achats" is director, "Head of
+ * Procurement" director, "CEO" c_level, "Assistante de direction" entry (its first word names it).
+ */
+export const levelOfTitle = remembered((title): string | undefined => {
+  const words = plainWords(title).map(singular);
+  for (let i = 0; i < words.length; i++) {
+    const level = LEVEL_OF.get(`${words[i]} ${words[i + 1] ?? ''}`) ?? LEVEL_OF.get(words[i]!);
+    if (level) return level;
+  }
+  return undefined;
+});
+
 /** A region's name, accents, case and hyphens aside: "Ile de France" is "Île-de-France". */
 const regionKey = remembered((value) => plainWords(value).join(' '));
 
@@ -307,7 +326,8 @@ function attributeMatches(condition: AttributeCondition, value: unknown): boolea
   }
 }
 
-type Checked = Pick<FitResult, 'contributions' | 'missed' | 'max' | 'min'>;
+type Checked = Pick<FitResult, 'contributions' | 'missed' | 'outside' | 'max' | 'min'>;
+type Facts = Record<string, string | number>;
 
 /**
  * Counts a criterion: its points within the reach of the profile, and what it matched or missed. A
@@ -318,16 +338,20 @@ function check(
   code: string,
   points: number,
   known: boolean,
-  matched: false | Record<string, string | number>,
+  matched: false | Facts,
+  value?: Facts,
 ): void {
   tally.max += Math.max(0, points);
   tally.min += Math.min(0, points);
   if (matched) tally.contributions.push({ code, points, facts: matched });
-  else tally.missed.push({ code, missing: !known });
+  else {
+    tally.missed.push({ code, missing: !known });
+    if (value && points > 0) tally.outside.push({ code, points: -points, facts: { ...value, outside: 1 } });
+  }
 }
 
 export function fitScore(profile: IdealProfile, subject: FitSubject): FitResult {
-  const t: Checked = { contributions: [], missed: [], max: 0, min: 0 };
+  const t: Checked = { contributions: [], missed: [], outside: [], max: 0, min: 0 };
   if (profile.industries) {
     const code = subject.industryCode;
     const { scheme } = profile.industries;
@@ -338,7 +362,14 @@ export function fitScore(profile: IdealProfile, subject: FitSubject): FitResult 
       code && sameScheme
         ? profile.industries.codes.find((prefix) => codeKey(code).startsWith(codeKey(prefix)))
         : undefined;
-    check(t, 'fit.industry', profile.industries.points, code !== null, hit && code ? { code } : false);
+    check(
+      t,
+      'fit.industry',
+      profile.industries.points,
+      code !== null,
+      hit && code ? { code } : false,
+      code ? { code } : undefined,
+    );
   }
   if (profile.employees) {
     const n = subject.employeeCount;
@@ -348,6 +379,7 @@ export function fitScore(profile: IdealProfile, subject: FitSubject): FitResult 
       profile.employees.points,
       n !== null,
       n !== null && inRange(n, profile.employees) ? { count: n } : false,
+      n !== null ? { count: n } : undefined,
     );
   }
   if (profile.revenue) {
@@ -363,12 +395,26 @@ export function fitScore(profile: IdealProfile, subject: FitSubject): FitResult 
   if (profile.countries) {
     const c = subject.country;
     const hit = c !== null && profile.countries.values.some((v) => v.toUpperCase() === c.toUpperCase());
-    check(t, 'fit.country', profile.countries.points, c !== null, hit ? { country: c! } : false);
+    check(
+      t,
+      'fit.country',
+      profile.countries.points,
+      c !== null,
+      hit ? { country: c! } : false,
+      c ? { country: c } : undefined,
+    );
   }
   if (profile.regions) {
     const r = subject.region;
     const hit = r !== null && profile.regions.values.some((v) => regionKey(v) === regionKey(r));
-    check(t, 'fit.region', profile.regions.points, r !== null, hit ? { region: r! } : false);
+    check(
+      t,
+      'fit.region',
+      profile.regions.points,
+      r !== null,
+      hit ? { region: r! } : false,
+      r ? { region: r } : undefined,
+    );
   }
   if (profile.titles) {
     const word = keywordIn(subject.jobTitle, profile.titles.keywords);
@@ -378,12 +424,21 @@ export function fitScore(profile: IdealProfile, subject: FitSubject): FitResult 
       profile.titles.points,
       subject.jobTitle !== null,
       word ? { title: subject.jobTitle!, keyword: word } : false,
+      subject.jobTitle ? { title: subject.jobTitle } : undefined,
     );
   }
   if (profile.seniority) {
-    const s = subject.seniority;
+    // Said by the record, else by the job title.
+    const s = subject.seniority ?? (subject.jobTitle ? levelOfTitle(subject.jobTitle) : undefined) ?? null;
     const hit = s !== null && profile.seniority.values.some((v) => seniorityLevel(v) === seniorityLevel(s));
-    check(t, 'fit.seniority', profile.seniority.points, s !== null, hit ? { seniority: s! } : false);
+    check(
+      t,
+      'fit.seniority',
+      profile.seniority.points,
+      s !== null,
+      hit ? { seniority: s! } : false,
+      s ? { seniority: s } : undefined,
+    );
   }
   if (profile.departments) {
     const word = keywordIn(subject.department ?? subject.jobTitle, profile.departments.keywords);
@@ -394,6 +449,7 @@ export function fitScore(profile: IdealProfile, subject: FitSubject): FitResult 
       profile.departments.points,
       known,
       word ? { department: subject.department ?? word } : false,
+      subject.department ? { department: subject.department } : undefined,
     );
   }
   // Two conditions on one attribute (tiers, say) keep codes of their own: the second is "…#2".
@@ -419,11 +475,11 @@ export function fitScore(profile: IdealProfile, subject: FitSubject): FitResult 
         : false,
     );
   }
-  const { contributions, missed, max, min } = t;
+  const { contributions, missed, outside, max, min } = t;
   let points = 0;
   for (const c of contributions) points += c.points;
   // Between the least and the most, so that a criterion with negative points (a sector to avoid) ranks
   // the people it matches below those it does not, even when nobody matches anything else.
   const score = max > min ? Math.round((100 * (points - min)) / (max - min)) : 0;
-  return { points, max, min, score, contributions, missed };
+  return { points, max, min, score, contributions, missed, outside };
 }

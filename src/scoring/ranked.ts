@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from '@hono/zod-openapi';
 import { and, asc, desc, eq, gte, inArray, lte, or, type SQL, sql } from 'drizzle-orm';
 import {
@@ -121,28 +122,42 @@ function conditions(ctx: Ctx, f: RankedFilters): (SQL | undefined)[] {
 }
 
 /**
- * Keyset cursor of a ranked list: its order, the sort value and the prospect id of the last row seen. A
- * rank can be below zero (a score less its pressure).
+ * A short digest of what a list is: its campaign, every filter and its order. A cursor carries it, because
+ * a keyset taken under one set of filters skips rows when walked under another.
  */
-function encodeCursor(sort: RankedSort, value: number, id: string): string {
-  return Buffer.from(`${sort}:${value}:${id}`, 'utf8').toString('base64url');
+function filtersFingerprint(f: RankedFilters): string {
+  const keys = [...Object.keys(RankedCriteria), 'campaign', 'sort'].sort();
+  const values = keys.map((k) => (f as Record<string, unknown>)[k] ?? null);
+  return createHash('sha256').update(JSON.stringify(values)).digest('base64url').slice(0, 11);
+}
+
+/**
+ * Keyset cursor of a ranked list: its order, the sort value and the prospect id of the last row seen,
+ * then the fingerprint of its filters. A rank can be below zero (a score less its pressure).
+ */
+function encodeCursor(f: RankedFilters, value: number, id: string): string {
+  return Buffer.from(`${f.sort}:${value}:${id}:${filtersFingerprint(f)}`, 'utf8').toString('base64url');
 }
 
 function decodeCursor(
-  sort: RankedSort,
+  f: RankedFilters,
   cursor: string | undefined,
 ): { value: number; id: string } | undefined {
   if (!cursor) return undefined;
-  const match = /^([-a-z]+):(-?\d{1,3}):([0-9a-f-]{36})$/.exec(
+  const match = /^([-a-z]+):(-?\d{1,3}):([0-9a-f-]{36}):([\w-]{11})$/.exec(
     Buffer.from(cursor, 'base64url').toString('utf8'),
   );
   if (!match)
     throw invalid('the cursor is not one this API gave', [
       { field: 'cursor', message: 'not a cursor from a previous page of this list' },
     ]);
-  if (match[1] !== sort)
+  if (match[1] !== f.sort)
     throw invalid('the cursor is from a list in another order', [
-      { field: 'cursor', message: `from a list sorted by ${match[1]}, not ${sort}` },
+      { field: 'cursor', message: `from a list sorted by ${match[1]}, not ${f.sort}` },
+    ]);
+  if (match[4] !== filtersFingerprint(f))
+    throw invalid('the cursor is from a list with other filters', [
+      { field: 'cursor', message: 'from a list with another campaign or filters; start again without it' },
     ]);
   return { value: Number(match[2]), id: match[3]! };
 }
@@ -154,7 +169,7 @@ export interface RankedRow {
 
 /** One page of a campaign's scored prospects in the asked order. */
 export async function rankedPage(ctx: Ctx, f: RankedFilters, limit: number, cursor?: string) {
-  const after = decodeCursor(f.sort, cursor);
+  const after = decodeCursor(f, cursor);
   const byRank = f.sort === '-rank';
   const column = byRank ? prospectScores.rank : prospectScores.score;
   const ascending = f.sort === 'score';
@@ -185,7 +200,7 @@ export async function rankedPage(ctx: Ctx, f: RankedFilters, limit: number, curs
     data,
     nextCursor:
       rows.length > limit && last
-        ? encodeCursor(f.sort, byRank ? last.score.rank : last.score.score, last.prospect.id)
+        ? encodeCursor(f, byRank ? last.score.rank : last.score.score, last.prospect.id)
         : null,
   };
 }

@@ -150,6 +150,11 @@ function textOf(contribution: Contribution): { fr: string; en: string } | undefi
 export function reasonText(contribution: Contribution): { fr: string; en: string } {
   const text = textOf(contribution);
   if (!text) return { fr: contribution.code, en: contribution.code };
+  if (contribution.facts.outside)
+    return {
+      fr: text.fr.replace(/,? dans la cible$/, ' hors cible'),
+      en: text.en.replace(/(,?) in the target( range)?$/, '$1 outside the target$2'),
+    };
   // A criterion given negative points marks what to avoid, not the target.
   if (contribution.points < 0 && contribution.code.startsWith('fit.'))
     return {

@@ -108,9 +108,25 @@ export function scoreInput(
       points: Math.round(engagement.points * 10) / 10,
       halfLifeDays: campaign.halfLifeDays,
     },
-    contributions: strongest([...fit.contributions, ...engagement.contributions, ...modelReason(opinion)]),
+    contributions: withOutside(
+      strongest([...fit.contributions, ...engagement.contributions, ...modelReason(opinion)]),
+      fit.outside,
+    ),
     missed: fit.missed,
   };
+}
+
+/**
+ * The reasons against, filled up with the criteria the person is outside of ("Secteur 10.71Z hors cible")
+ * when fewer than three signals lowered the score: a score of 0 had no reason at all.
+ */
+function withOutside(
+  picked: { positive: Contribution[]; negative: Contribution[] },
+  outside: Contribution[],
+): { positive: Contribution[]; negative: Contribution[] } {
+  const room = 3 - picked.negative.length;
+  if (room <= 0 || outside.length === 0) return picked;
+  return { positive: picked.positive, negative: [...picked.negative, ...strongest(outside, room).negative] };
 }
 
 /** Scores one prospect for a campaign now, with its reasons written out. */

@@ -113,6 +113,38 @@ describe.each(databases)('interactions on $name', ({ open }) => {
     ]);
   });
 
+  it("refuses a contact point that is not the person's, or that the event's channel cannot use", async () => {
+    const other = await call(app, 'POST', '/v1/prospects', {
+      key: org.manager,
+      json: {
+        lastName: 'Voisin',
+        contactPoints: [{ value: '06 98 76 54 32' }, { value: 'voisin@exemple.fr' }],
+      },
+    });
+    const [phone, email] = other.body.contactPoints.map((c: { id: string }) => c.id);
+    const post = (json: Record<string, unknown>) =>
+      call(app, 'POST', '/v1/interactions', { key: org.caller, json: { type: 'opt_out', ...json } });
+    // Morel's opt-out by Voisin's number would stop calls to Voisin.
+    const theirs = await post({ prospectId, contactPointId: phone, channel: 'phone' });
+    expect(theirs.status).toBe(400);
+    expect(theirs.body.errors).toEqual([
+      { field: 'contactPointId', message: `contact point ${phone} is not prospect ${prospectId}'s` },
+    ]);
+    const byMail = await post({ prospectId: other.body.id, contactPointId: email, type: 'call_attempted' });
+    expect(byMail.body.errors).toEqual([
+      { field: 'contactPointId', message: 'an e-mail address cannot carry an event on the phone channel' },
+    ]);
+    const check = await call(app, 'GET', '/v1/suppressions/check?value=0698765432', { key: org.manager });
+    expect(check.body.suppressed).toBe(false);
+    const fits = await post({
+      prospectId: other.body.id,
+      contactPointId: phone,
+      channel: 'sms',
+      occurredAt: '2026-10-01T10:00:00Z',
+    });
+    expect(fits.status).toBe(201);
+  });
+
   it("records nothing twice: by the event's externalId, and by Idempotency-Key", async () => {
     const item = {
       prospectId,
@@ -130,6 +162,22 @@ describe.each(databases)('interactions on $name', ({ open }) => {
       json: { items: [item] },
     });
     expect(replay.body).toEqual({ created: [], duplicates: 1 });
+    // An id is its source's for one kind of event: the message's click, and a dialer's call 9, are others.
+    const others = await call(app, 'POST', '/v1/interactions', {
+      key: org.marketer,
+      json: {
+        items: [
+          { ...item, type: 'email_clicked' },
+          { ...item, type: 'call_attempted', externalId: '9' },
+          { ...item, type: 'email_sent', externalId: '9' },
+        ],
+      },
+    });
+    expect(others.body.created.map((c: { type: string }) => c.type)).toEqual([
+      'email_clicked',
+      'call_attempted',
+      'email_sent',
+    ]);
 
     const body = { prospectId, type: 'note', note: 'Rappeler après les fêtes' };
     const a = await call(app, 'POST', '/v1/interactions', {

@@ -329,6 +329,9 @@ describe.each(databases)('companies, prospects and contact points on $name', ({ 
     expect(await names('industry=46&industryScheme=NAF')).toEqual(['Moreau']);
     expect(await names('industry=46&industryScheme=NAICS')).toEqual(['Smith']);
     expect(await names('industry=46&industryScheme=naf')).toEqual(['Moreau']);
+    // With NAF's dot or without it, the same people: "46.21" finds NAICS 462110 as "4621" does.
+    expect(await names('industry=46.21')).toEqual(await names('industry=4621'));
+    expect(await names('industry=46.21')).toEqual(['Smith']);
     // Four digits for a French company are a NAF class, when created as when changed.
     const french = await call(app, 'POST', '/v1/companies', {
       key: fresh.manager,

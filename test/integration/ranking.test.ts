@@ -156,6 +156,22 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
     );
     expect(misused.status).toBe(400);
     expect(JSON.stringify(misused.body.errors)).toContain('sorted by -rank');
+    // So does it belong to its filters: under others, its keyset would skip rows.
+    const scorePage = await ranked('sort=-score&limit=5');
+    const refiltered = await call(
+      app,
+      'GET',
+      `/v1/prospects?campaign=${campaignId}&sort=-score&limit=5&country=DE&cursor=${scorePage.nextCursor}`,
+      { key: org.caller },
+    );
+    expect(refiltered.status).toBe(400);
+    expect(refiltered.headers.get('content-type')).toContain('application/problem+json');
+    expect(refiltered.body.errors).toEqual([expect.objectContaining({ field: 'cursor' })]);
+    // The page size is not a filter, and the default order is -score.
+    const resized = await ranked(`limit=9&cursor=${scorePage.nextCursor}`);
+    expect(resized.data.map((p: { id: string }) => p.id)).toEqual(
+      all.data.slice(5, 14).map((p: { id: string }) => p.id),
+    );
     const ascending = await ranked('limit=100&sort=score');
     expect(ascending.data.map((p: { score: { score: number } }) => p.score.score)).toEqual(
       [...scores].reverse(),

@@ -348,6 +348,28 @@ describe.each(databases)('campaigns and scores through the API on $name', ({ ope
     expect(await scoreFor('1,000,000+')).toBe(0);
     // A band typed by hand beyond any integer fails nothing.
     expect(await scoreFor('3000000k')).toBe(0);
+    // No count and no band (or one without a number): a criterion that could not be checked, not a giant.
+    const unknown = async (json: Record<string, unknown>) => {
+      const person = await call(app, 'POST', '/v1/prospects', { key: org.manager, json });
+      const scored = await call(app, 'GET', `/v1/campaigns/${campaign.body.id}/scores/${person.body.id}`, {
+        key: org.caller,
+      });
+      return scored.body.missed;
+    };
+    const company = await call(app, 'POST', '/v1/companies', {
+      key: org.manager,
+      json: { name: 'Bande inconnue', employeeBand: 'NC', country: 'FR' },
+    });
+    expect(await unknown({ lastName: 'Sans société', country: 'FR' })).toEqual([
+      { code: 'fit.employees', missing: true },
+    ]);
+    expect(await unknown({ companyId: company.body.id, lastName: 'Bande NC' })).toEqual([
+      { code: 'fit.employees', missing: true },
+    ]);
+    const large = await call(app, 'GET', `/v1/prospects?campaign=${campaign.body.id}&segment=GE&limit=100`, {
+      key: org.caller,
+    });
+    expect(large.body.data.map((p: { lastName: string }) => p.lastName)).not.toContain('Sans société');
   });
 
   it('offers last, whatever its fit, a person who opted out and has not come back, until they do', async () => {
@@ -417,6 +439,18 @@ describe.each(databases)('campaigns and scores through the API on $name', ({ ope
       'blank',
     );
     expect((await campaign(condition({ op: 'gte', value: '1 200,5' }))).status).toBe(201);
+    // A country no prospect can carry: every stored country is an ISO code the import knows.
+    const countries = (values: string[]) => ({
+      name: 'X',
+      idealProfile: { countries: { values, points: 5 } },
+    });
+    const unknown = await campaign(countries(['FR', 'XX']));
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors).toEqual([
+      expect.objectContaining({ field: 'body:idealProfile.countries.values[1]' }),
+    ]);
+    expect(await fields(countries(['UK']))).toContain('did you mean GB?');
+    expect((await campaign(countries(['fr', 'GB', 'XK']))).status).toBe(201);
     const trained = await call(app, 'POST', '/v1/models', {
       key: org.marketer,
       json: { campaignId: '01900000-0000-7000-8000-000000000001', minSucesses: 5 },

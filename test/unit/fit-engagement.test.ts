@@ -3,6 +3,7 @@ import { answered, type EngagementEvent, engagementScore } from '../../src/scori
 import { type FitSubject, fitScore, type IdealProfile } from '../../src/scoring/fit';
 import { contactPressure, rankFor } from '../../src/scoring/pressure';
 import { reasonText, topReasons } from '../../src/scoring/reasons';
+import { scoreInput } from '../../src/scoring/score';
 
 const profile: IdealProfile = {
   industries: { codes: ['46.6', '4651'], points: 12 },
@@ -135,6 +136,22 @@ describe('fit to an ideal customer profile', () => {
       fr: 'Niveau dirigeant dans la cible',
       en: 'Seniority C-level in the target',
     });
+  });
+
+  it('reads the level from the job title when the record says none, as most CRM exports do', () => {
+    const profile = { seniority: { values: ['director', 'c_level'], points: 7 } };
+    const of = (jobTitle: string | null, seniority: string | null = null) =>
+      fitScore(profile, subject({ jobTitle, seniority }));
+    expect(of('Directrice des achats').contributions).toEqual([
+      { code: 'fit.seniority', points: 7, facts: { seniority: 'director' } },
+    ]);
+    expect(of('Head of Procurement').points).toBe(7);
+    expect(of('CEO').points).toBe(7);
+    // Its first word names it: an assistant of the management is not management.
+    expect(of('Assistante de direction').missed).toEqual([{ code: 'fit.seniority', missing: false }]);
+    expect(of('Acheteuse').missed).toEqual([{ code: 'fit.seniority', missing: true }]);
+    // The record's own level comes first.
+    expect(of('Directeur commercial', 'manager').points).toBe(0);
   });
 
   it('tells a criterion that failed from one that could not be checked, and scores out of the maximum', () => {
@@ -337,6 +354,34 @@ describe('reason codes', () => {
     expect(
       topReasons(engagementScore([ago(12, 'email_clicked')], dayAfter).contributions).positive[0]!.en,
     ).toMatch(/in the last 13 days/);
+  });
+});
+
+describe('reasons against a poor fit', () => {
+  it('say which criteria a person is outside of, when fewer than three signals lowered the score', () => {
+    const profile: IdealProfile = {
+      industries: { codes: ['46.6'], points: 12 },
+      employees: { min: 10, max: 1000, points: 8 },
+      countries: { values: ['FR'], points: 5 },
+      seniority: { values: ['director'], points: 4 },
+    };
+    const person = subject({ industryCode: '10.71C', employeeCount: 4, country: 'DE', seniority: null });
+    const scored = scoreInput(
+      { id: 'c', idealProfile: profile, successTypes: ['meeting_booked'], halfLifeDays: 30 },
+      undefined,
+      { ...person, prospectId: 'p', kind: 'b2b', language: null, events: [] },
+      new Date('2026-11-30T10:00:00Z'),
+    );
+    expect(scored.score).toBe(0);
+    expect(scored.contributions.positive).toEqual([]);
+    expect(scored.contributions.negative.map((c) => reasonText(c))).toEqual([
+      { fr: 'Secteur 10.71C hors cible', en: 'Industry 10.71C outside the target' },
+      { fr: 'Effectif de 4 hors cible', en: '4 employees, outside the target range' },
+      { fr: 'Pays DE hors cible', en: 'Country DE outside the target' },
+    ]);
+    expect(scored.contributions.negative.map((c) => c.points)).toEqual([-12, -8, -5]);
+    // What could not be checked (no seniority, no title) is not held against anyone.
+    expect(scored.contributions.negative.map((c) => c.code)).not.toContain('fit.seniority');
   });
 });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { summaryLabel } from '../../src/imports/converter';
 import { toInteractionRecord } from '../../src/imports/interaction-records';
 import { type ColumnPlan, planColumns } from '../../src/imports/plan';
 import { toProspectRecord } from '../../src/imports/prospect-records';
@@ -102,6 +103,33 @@ describe('toProspectRecord', () => {
       options,
     );
     expect(result.kind === 'record' && result.record.contactPoints[0]?.value).toBe('+442079460958');
+  });
+
+  it('reads a German number with a slash after the area code as one number, and keeps splitting lists', () => {
+    const phones = (cell: string, country: string) => {
+      const result = toProspectRecord(['', '', '', '', 'Jan', 'Weber', cell, '', country, ''], 6, p, options);
+      if (result.kind !== 'record') throw new Error(JSON.stringify(result));
+      return result.record.contactPoints.map((c) => c.value);
+    };
+    expect(phones('030/12345699', 'Allemagne')).toEqual(['+493012345699']);
+    expect(phones('089 / 1234 5698', 'DE')).toEqual(['+498912345698']);
+    expect(phones('+49 (0)40 / 123 456 97', 'DE')).toEqual(['+494012345697']);
+    expect(phones('+49 (0)40 / 123 456 97', 'FR')).toEqual(['+494012345697']);
+    expect(phones('06 12 34 56 78 / 01 23 45 67 89', 'FR')).toEqual(['+33612345678', '+33123456789']);
+    expect(phones('030/12345699 ; 089 / 1234 5698', 'DE')).toEqual(['+493012345699', '+498912345698']);
+  });
+
+  it('names a slashed number whole when it is not valid, and a stray piece beside a number alone', () => {
+    const rejection = (cell: string) =>
+      toProspectRecord(['', '', '', '', 'Jan', 'Weber', cell, '', 'FR', ''], 6, p, options);
+    expect(rejection('030/12345699')).toMatchObject({
+      kind: 'rejected',
+      error: { message: 'line 6: phone "030 12345699" is not a valid number for FR' },
+    });
+    expect(rejection('06 12 34 56 78 / 12')).toMatchObject({
+      kind: 'rejected',
+      error: { message: 'line 6: phone "12" is too short to be a phone number' },
+    });
   });
 
   it('treats a row of empty cells as blank, and a row naming nobody as rejected', () => {
@@ -236,5 +264,30 @@ describe('a LinkedIn export', () => {
     expect(result.record.warnings).toEqual([
       'line 2: "https://www.linkedin.com/in/nadia-haddad" is a profile on linkedin.com, not the company\'s web site; left out',
     ]);
+  });
+});
+
+describe('summaryLabel', () => {
+  const p = plan('prospects', ['Nom complet', 'Compte', 'Téléphone', 'SIRET', 'Chiffre d’affaires']);
+
+  it("finds a report's summary lines, in any case and accents, with numbers or nothing beside them", () => {
+    expect(summaryLabel(['Total', '2'], p)).toBe('Total');
+    expect(summaryLabel(['', 'Sous-total', '', '', '1 234,50 €'], p)).toBe('Sous-total');
+    expect(summaryLabel(['TOTAL GÉNÉRAL', '12', '', '', '3.5'], p)).toBe('TOTAL GÉNÉRAL');
+    expect(summaryLabel(['Grand Total', '7'], p)).toBe('Grand Total');
+    expect(summaryLabel(['Subtotal'], p)).toBe('Subtotal');
+    expect(summaryLabel(['Record Count', '42'], p)).toBe('Record Count');
+    expect(summaryLabel(['Somme', '42'], p)).toBe('Somme');
+    expect(summaryLabel(['Gesamtsumme', '42'], p)).toBe('Gesamtsumme');
+    expect(summaryLabel(['Summe:', '42'], p)).toBe('Summe:');
+  });
+
+  it('keeps a line whose other cells are words or identifiers: Total is also a company', () => {
+    expect(summaryLabel(['Jean Total', '2'], p)).toBeUndefined();
+    expect(summaryLabel(['Anne Roy', 'Total'], p)).toBeUndefined();
+    expect(summaryLabel(['', 'Total', '', '552 081 317 00026'], p)).toBeUndefined();
+    expect(summaryLabel(['', 'Total', '', '552081317'], p)).toBeUndefined();
+    expect(summaryLabel(['', 'Total', '01 23 45 67 89'], p)).toBeUndefined();
+    expect(summaryLabel(['Total', 'TotalEnergies SE'], p)).toBeUndefined();
   });
 });

@@ -115,6 +115,20 @@ describe('numbers and identifiers as a history writes them', () => {
       expect(toNumber(text)).toBeNaN();
   });
 
+  it('reads a comma before three digits as thousands when a currency sign comes first, as in English', () => {
+    expect(toNumber('$7,847')).toBe(7847);
+    expect(toNumber('$999')).toBe(999);
+    expect(toNumber('US$ 7,847')).toBe(7847);
+    expect(toNumber('£1,234,567')).toBe(1_234_567);
+    expect(toNumber('€1,234')).toBe(1234);
+    expect(toNumber('-$7,847')).toBe(-7847);
+    expect(toNumber('$1,5')).toBe(1.5);
+    // The French way, with the sign after, keeps its decimal comma.
+    expect(toNumber('1 234,56 €')).toBe(1234.56);
+    expect(toNumber('12,5')).toBe(12.5);
+    expect(toNumber('7,847 €')).toBe(7.847);
+  });
+
   it('leaves out whole numbers that all differ when they count rows or are named as ids, keeps measures', () => {
     const random = seededRandom(5).next;
     const columns = ['Identifiant', 'customerId', 'solde', 'montant'];
