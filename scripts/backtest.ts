@@ -24,7 +24,10 @@ async function main() {
   if (!(fraction > 0 && fraction < 1)) throw new BacktestError('--test-fraction must be between 0 and 1');
   const seed = values.seed === undefined ? 42 : Number(values.seed);
   if (!Number.isInteger(seed)) throw new BacktestError('--seed must be a whole number');
-  const table = await readTable(readCsv(values.csv));
+  // What the file holds is the user's to fix, as a bad option is: exit code 2.
+  const table = await readTable(readCsv(values.csv)).catch((error: unknown) => {
+    throw new BacktestError(error instanceof Error ? error.message : String(error));
+  });
   const report = backtest(table, {
     target: values.target,
     ...(values.positive !== undefined ? { positive: values.positive } : {}),

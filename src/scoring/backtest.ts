@@ -20,6 +20,8 @@ export interface BacktestReport {
   rows: { train: number; test: number; unlabelled?: number };
   successRate: number;
   positive: string;
+  /** The target's other values, each counted as a failure (the backtest only). */
+  failures?: string[];
   features: number;
   skipped: { name: string; why: string }[];
   iterations: number;
@@ -92,6 +94,10 @@ export function backtest(table: Table, options: BacktestOptions): BacktestReport
     if (!values.has(key)) values.set(key, row[target]!.trim());
   }
   const listed = [...values.values()].slice(0, 20).join(', ');
+  if (values.size === 1)
+    throw new BacktestError(
+      `every row of "${columns[target]}" is "${[...values.values()][0]}": there is nothing to tell successes from`,
+    );
   const asked = options.positive === undefined ? undefined : outcomeKey(options.positive);
   const positive =
     asked ??
@@ -105,10 +111,6 @@ export function backtest(table: Table, options: BacktestOptions): BacktestReport
     throw new BacktestError(
       `"${options.positive ?? positive}" never appears in "${columns[target]}"; its values are: ${listed}`,
     );
-  if (values.size === 1)
-    throw new BacktestError(
-      `every row of "${columns[target]}" is "${values.get(positive)}": there is nothing to tell successes from`,
-    );
   const y = Uint8Array.from(rows, (row) => (outcomeKey(row[target]!) === positive ? 1 : 0));
   const use = columns.map((_, i) => i).filter((i) => i !== target && !excluded.has(i));
   const { report } = trainAndMeasure(columns, rows, y, use, options);
@@ -119,6 +121,7 @@ export function backtest(table: Table, options: BacktestOptions): BacktestReport
     skipped: [...left, ...report.skipped],
     rows: { ...report.rows, unlabelled },
     positive: values.get(positive)!,
+    failures: [...values].filter(([key]) => key !== positive).map(([, shown]) => shown),
   };
 }
 
@@ -198,7 +201,7 @@ export function trainAndMeasure(
 export function formatReport(report: BacktestReport): string {
   const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
   const lines = [
-    `rows: ${report.rows.train} to train, ${report.rows.test} to test (stratified)${report.rows.unlabelled ? `, ${report.rows.unlabelled} without an outcome left out` : ''}; success ("${report.positive}", case aside) rate ${pct(report.successRate)}`,
+    `rows: ${report.rows.train} to train, ${report.rows.test} to test (stratified)${report.rows.unlabelled ? `, ${report.rows.unlabelled} without an outcome left out` : ''}; success ("${report.positive}", case aside) rate ${pct(report.successRate)}${(report.failures?.length ?? 0) > 1 ? `; counted as failures: ${report.failures!.slice(0, 20).join(', ')}` : ''}`,
     `features: ${report.features}${report.skipped.length ? `; left out: ${report.skipped.map((s) => `${s.name} (${s.why})`).join(', ')}` : ''}`,
     `training: ${report.iterations} Newton iterations, ${Math.round(report.trainMs)} ms`,
     '',

@@ -276,6 +276,29 @@ describe('the backtest', () => {
     );
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('no column "nope"');
+    // A file with nothing in it is the user's to fix as well.
+    const empty = join(folder, 'empty.csv');
+    writeFileSync(empty, '');
+    const nothing = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/backtest.ts', '--csv', empty, '--target', 'y'],
+      { encoding: 'utf8' },
+    );
+    expect([nothing.status, nothing.stderr.trim()]).toEqual([2, 'backtest: the file is empty']);
+  });
+
+  it('refuses a history with one outcome, and says which values it counts as failures', async () => {
+    const { next: random } = seededRandom(3);
+    const rows = (outcomes: string[]) => {
+      const lines = Array.from({ length: 300 }, (_, i) => `${random()};${outcomes[i % outcomes.length]}`);
+      return readTable(new TextEncoder().encode(`x;y\n${lines.join('\n')}\n`));
+    };
+    const single = await rows(['no']);
+    expect(() => backtest(single, { target: 'y' })).toThrow(
+      'every row of "y" is "no": there is nothing to tell successes from',
+    );
+    const report = backtest(await rows(['Won', 'Lost', 'Pending']), { target: 'y', positive: 'won' });
+    expect([report.positive, report.failures]).toEqual(['Won', ['Lost', 'Pending']]);
   });
 });
 
