@@ -64,7 +64,7 @@ export interface FitResult {
   missed: { code: string; missing: boolean }[];
   /**
    * The criteria whose value the subject has, outside the target, each at the points it did not get
-   * (negative) with that value in its facts (`outside: 1`): reasons against when nothing else lowers a score.
+   * (negative) with that value in its facts: the reasons of a score that has no other.
    */
   outside: Contribution[];
 }
@@ -346,7 +346,8 @@ function check(
   if (matched) tally.contributions.push({ code, points, facts: matched });
   else {
     tally.missed.push({ code, missing: !known });
-    if (value && points > 0) tally.outside.push({ code, points: -points, facts: { ...value, outside: 1 } });
+    // Marked `outside: 1` by the score, when it shows them.
+    if (value && points > 0) tally.outside.push({ code, points: -points, facts: value });
   }
 }
 

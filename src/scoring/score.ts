@@ -117,16 +117,17 @@ export function scoreInput(
 }
 
 /**
- * The reasons against, filled up with the criteria the person is outside of ("Secteur 10.71Z hors cible")
- * when fewer than three signals lowered the score: a score of 0 had no reason at all.
+ * A score nothing raised or lowered (a 0, often) says which criteria the person is outside of ("Secteur
+ * 10.71C hors cible"): it had no reason at all. Only then: filled in for every score, they made each stored
+ * row a third longer and a rescoring a tenth slower, to repeat what the reasons for already imply.
  */
 function withOutside(
   picked: { positive: Contribution[]; negative: Contribution[] },
   outside: Contribution[],
 ): { positive: Contribution[]; negative: Contribution[] } {
-  const room = 3 - picked.negative.length;
-  if (room <= 0 || outside.length === 0) return picked;
-  return { positive: picked.positive, negative: [...picked.negative, ...strongest(outside, room).negative] };
+  if (picked.positive.length > 0 || picked.negative.length > 0 || outside.length === 0) return picked;
+  const negative = strongest(outside).negative.map((c) => ({ ...c, facts: { ...c.facts, outside: 1 } }));
+  return { positive: picked.positive, negative };
 }
 
 /** Scores one prospect for a campaign now, with its reasons written out. */

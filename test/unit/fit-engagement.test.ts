@@ -358,7 +358,7 @@ describe('reason codes', () => {
 });
 
 describe('reasons against a poor fit', () => {
-  it('say which criteria a person is outside of, when fewer than three signals lowered the score', () => {
+  it('say which criteria a person is outside of, when nothing else explains the score', () => {
     const profile: IdealProfile = {
       industries: { codes: ['46.6'], points: 12 },
       employees: { min: 10, max: 1000, points: 8 },
@@ -382,6 +382,20 @@ describe('reasons against a poor fit', () => {
     expect(scored.contributions.negative.map((c) => c.points)).toEqual([-12, -8, -5]);
     // What could not be checked (no seniority, no title) is not held against anyone.
     expect(scored.contributions.negative.map((c) => c.code)).not.toContain('fit.seniority');
+    // Someone a signal explains keeps the reasons it gives, and only those.
+    const clicked = scoreInput(
+      { id: 'c', idealProfile: profile, successTypes: ['meeting_booked'], halfLifeDays: 30 },
+      undefined,
+      {
+        ...person,
+        prospectId: 'p',
+        kind: 'b2b',
+        language: null,
+        events: [{ type: 'email_bounced', at: Date.parse('2026-11-29T10:00:00Z'), outcome: null }],
+      },
+      new Date('2026-11-30T10:00:00Z'),
+    );
+    expect(clicked.contributions.negative.map((c) => c.code)).toEqual(['engagement.email_bounced']);
   });
 });
 
