@@ -629,29 +629,25 @@ describe.each(databases)('compliance through the API on $name', ({ open }) => {
         source: `interaction ${logged.body.created[0].id}`,
       });
       // Without a channel, an opt-out stops the channel of the address it came by.
-      const other2 = await prospect({
-        kind: 'b2b',
-        country: 'FR',
-        contactPoints: [{ value: 'ines@sanscanal.example' }, { value: '01 49 55 66 79' }],
-      });
-      const address = other2.contactPoints.find((cp) => cp.channel === 'email')!;
-      await call(app, 'POST', '/v1/interactions', {
-        key: org.caller,
-        json: { prospectId: other2.id, contactPointId: address.id, type: 'opt_out' },
-      });
+      // Someone with an address and a number, who opts out by the one of `channel`, naming no channel.
+      const optedOutBy = async (channel: 'email' | 'phone', email: string, phone: string) => {
+        const person = await prospect({
+          kind: 'b2b',
+          country: 'FR',
+          contactPoints: [{ value: email }, { value: phone }],
+        });
+        const by = person.contactPoints.find((cp) => cp.channel === channel)!;
+        await call(app, 'POST', '/v1/interactions', {
+          key: org.caller,
+          json: { prospectId: person.id, contactPointId: by.id, type: 'opt_out' },
+        });
+        return person;
+      };
+      const other2 = await optedOutBy('email', 'ines@sanscanal.example', '01 49 55 66 79');
       expect((await decision({ prospectId: other2.id, channel: 'email' })).body.allowed).toBe(false);
       expect((await decision({ prospectId: other2.id, channel: 'phone' })).body.allowed).toBe(true);
       // A STOP by text, logged without a channel on the mobile: no more texts nor calls to it.
-      const mobile = await prospect({
-        kind: 'b2b',
-        country: 'FR',
-        contactPoints: [{ value: 'stop@sms.example' }, { value: '06 49 55 66 80' }],
-      });
-      const number = mobile.contactPoints.find((cp) => cp.channel === 'phone')!;
-      await call(app, 'POST', '/v1/interactions', {
-        key: org.caller,
-        json: { prospectId: mobile.id, contactPointId: number.id, type: 'opt_out' },
-      });
+      const mobile = await optedOutBy('phone', 'stop@sms.example', '06 49 55 66 80');
       const text = await decision({ prospectId: mobile.id, channel: 'sms' });
       expect(text.body.reasons.map((r: { code: string }) => r.code)).toContain('SUPPRESSED');
       expect((await decision({ prospectId: mobile.id, channel: 'phone' })).body.allowed).toBe(false);

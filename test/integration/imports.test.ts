@@ -718,24 +718,36 @@ describe.each(databases)('CSV import on $name', ({ open }) => {
     ]);
   });
 
+  /**
+   * Imports people (`Prénom;Nom;E-mail;Téléphone` lines), checks they were all created, then imports events
+   * about them (`Date;Type;E-mail;Téléphone` lines); returns the events' import.
+   */
+  async function peopleThenEvents(o: TestOrg, persons: string[], events: string[]) {
+    const file = (header: string, lines: string[]) => `${[header, ...lines].join('\n')}\n`;
+    const created = await call(app, 'POST', ...csv(o.manager, file('Prénom;Nom;E-mail;Téléphone', persons)));
+    expect(created.body.result.counts).toMatchObject({ created: persons.length });
+    return call(
+      app,
+      'POST',
+      ...csv(o.marketer, file('Date;Type;E-mail;Téléphone', events), 'target=interactions'),
+    );
+  }
+
   it('places an event by its phone when its e-mail is unknown, and never on one of several sharing a number', async () => {
     const o = await newOrg(database);
-    const prospects = [
-      'Prénom;Nom;E-mail;Téléphone',
-      'Jérôme;Lefèvre;jerome@boulangerie.fr;04 72 00 00 01',
-      'Paul;Martin;paul@standard.fr;01 23 45 67 89',
-      'Lucie;Martin;lucie@standard.fr;01 23 45 67 89',
-    ].join('\n');
-    expect((await call(app, 'POST', ...csv(o.manager, `${prospects}\n`))).body.result.counts).toMatchObject({
-      created: 3,
-    });
-    const events = [
-      'Date;Type;E-mail;Téléphone',
-      '05/02/2026 11:00;note;nouvelle.adresse@boulangerie.fr;04 72 00 00 01',
-      '06/02/2026 08:00;Appel;;01 23 45 67 89',
-      '06/02/2026 09:00;Appel;lucie@standard.fr;01 23 45 67 89',
-    ].join('\n');
-    const imported = await call(app, 'POST', ...csv(o.marketer, `${events}\n`, 'target=interactions'));
+    const imported = await peopleThenEvents(
+      o,
+      [
+        'Jérôme;Lefèvre;jerome@boulangerie.fr;04 72 00 00 01',
+        'Paul;Martin;paul@standard.fr;01 23 45 67 89',
+        'Lucie;Martin;lucie@standard.fr;01 23 45 67 89',
+      ],
+      [
+        '05/02/2026 11:00;note;nouvelle.adresse@boulangerie.fr;04 72 00 00 01',
+        '06/02/2026 08:00;Appel;;01 23 45 67 89',
+        '06/02/2026 09:00;Appel;lucie@standard.fr;01 23 45 67 89',
+      ],
+    );
     expect(imported.body.result.counts).toMatchObject({ rows: 3, created: 2, rejected: 1 });
     expect(imported.body.result.rejected).toEqual([
       {
@@ -758,21 +770,15 @@ describe.each(databases)('CSV import on $name', ({ open }) => {
 
   it('rejects an event whose references name two people, and links an event only to a contact point its channel uses', async () => {
     const o = await newOrg(database);
-    const prospects = [
-      'Prénom;Nom;E-mail;Téléphone',
-      'Jonas;Weber;jonas@exemple.de;+49 30 1234567',
-      'Lena;Bauer;lena@exemple.de;+49 89 1234567',
-    ].join('\n');
-    expect((await call(app, 'POST', ...csv(o.manager, `${prospects}\n`))).body.result.counts).toMatchObject({
-      created: 2,
-    });
-    const events = [
-      'Date;Type;E-mail;Téléphone',
-      '05/02/2026 11:00;email_sent;jonas@exemple.de;+49 89 1234567',
-      '06/02/2026 08:00;call_attempted;lena@exemple.de;',
-      '06/02/2026 09:00;call_attempted;jonas@exemple.de;+49 30 1234567',
-    ].join('\n');
-    const imported = await call(app, 'POST', ...csv(o.marketer, `${events}\n`, 'target=interactions'));
+    const imported = await peopleThenEvents(
+      o,
+      ['Jonas;Weber;jonas@exemple.de;+49 30 1234567', 'Lena;Bauer;lena@exemple.de;+49 89 1234567'],
+      [
+        '05/02/2026 11:00;email_sent;jonas@exemple.de;+49 89 1234567',
+        '06/02/2026 08:00;call_attempted;lena@exemple.de;',
+        '06/02/2026 09:00;call_attempted;jonas@exemple.de;+49 30 1234567',
+      ],
+    );
     expect(imported.body.result.counts).toMatchObject({ rows: 3, created: 2, rejected: 1 });
     expect(imported.body.result.rejected).toEqual([
       {

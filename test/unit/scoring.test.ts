@@ -116,13 +116,16 @@ describe('numbers and identifiers as a history writes them', () => {
   });
 
   it('reads a comma before three digits as thousands when a currency sign comes first, as in English', () => {
-    expect(toNumber('$7,847')).toBe(7847);
-    expect(toNumber('$999')).toBe(999);
-    expect(toNumber('US$ 7,847')).toBe(7847);
-    expect(toNumber('£1,234,567')).toBe(1_234_567);
-    expect(toNumber('€1,234')).toBe(1234);
-    expect(toNumber('-$7,847')).toBe(-7847);
-    expect(toNumber('$1,5')).toBe(1.5);
+    const read: [string, number][] = [
+      ['$7,847', 7847],
+      ['$999', 999],
+      ['US$ 7,847', 7847],
+      ['£1,234,567', 1_234_567],
+      ['€1,234', 1234],
+      ['-$7,847', -7847],
+      ['$1,5', 1.5],
+    ];
+    for (const [text, value] of read) expect(toNumber(text)).toBe(value);
     // The French way, with the sign after, keeps its decimal comma.
     expect(toNumber('1 234,56 €')).toBe(1234.56);
     expect(toNumber('12,5')).toBe(12.5);
