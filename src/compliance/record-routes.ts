@@ -15,6 +15,7 @@ import {
 import { pageQuery, pageSchema } from '../http/pagination';
 import { authorize } from '../http/permissions';
 import { present } from '../http/present';
+import { refuseUnknownParameters } from '../http/query-keys';
 import { receiveUpload } from '../imports/upload';
 import { getOrganization } from '../orgs/service';
 import { getConsent, listConsents, recordConsent, withdrawConsent } from './consents';
@@ -222,6 +223,7 @@ export function recordRoutes(settings: { maxUploadBytes: number }) {
     const ctx = c.get('ctx');
     authorize(ctx.actor.role, 'suppressions:import');
     const query = c.req.query();
+    refuseUnknownParameters(Object.keys(query), ['channel', 'reason', 'source']);
     const channel = query.channel ?? 'all';
     if (!(SUPPRESSION_CHANNELS as readonly string[]).includes(channel)) {
       throw new AppError('VALIDATION', 'channel must be phone, sms, email or all', {
@@ -331,6 +333,7 @@ export function recordRoutes(settings: { maxUploadBytes: number }) {
     const registry = c.req.param('registry') ?? '';
     if (!isRegistry(registry))
       throw new AppError('NOT_FOUND', `there is no registry "${registry}": use ${REGISTRIES.join(', ')}`);
+    refuseUnknownParameters(Object.keys(c.req.queries()), ['asOf']);
     const asOf = c.req.query('asOf');
     const checkDate = (value: string | undefined, field: string) => {
       // 2026-02-30 parses (as 2 March): a date must read back as itself.

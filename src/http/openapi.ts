@@ -1,7 +1,9 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import type { ZodError } from 'zod';
 import type { AppEnv } from './env';
 import { AppError, type FieldError } from './errors';
+import { knownParameters } from './query-keys';
 
 export const ProblemSchema = z
   .object({
@@ -108,16 +110,35 @@ export function router() {
   });
   // Client generators name their functions after operationId: each route gets one from its method and
   // path unless it names its own; stable and unique, if not pretty.
+  // Each route also refuses query parameters it does not take (knownParameters), before validating them.
   const register = app.openapi.bind(app) as (...args: unknown[]) => unknown;
-  (app as { openapi: unknown }).openapi = (
-    route: { method: string; path: string; operationId?: string },
-    ...rest: unknown[]
-  ) =>
-    register(
-      { ...route, operationId: route.operationId ?? operationIdOf(route.method, route.path) },
+  (app as { openapi: unknown }).openapi = (route: Route, ...rest: unknown[]) => {
+    const names = queryNames(route);
+    return register(
+      {
+        ...route,
+        operationId: route.operationId ?? operationIdOf(route.method, route.path),
+        middleware: [...(names ? [knownParameters(names)] : []), ...[route.middleware ?? []].flat()],
+      },
       ...rest,
     );
+  };
   return app;
+}
+
+interface Route {
+  method: string;
+  path: string;
+  operationId?: string;
+  request?: { query?: unknown };
+  middleware?: MiddlewareHandler | MiddlewareHandler[];
+}
+
+/** The query parameters a route's schema names: none when it has no query, unknown when not an object. */
+function queryNames(route: Route): string[] | undefined {
+  const query = route.request?.query as { shape?: Record<string, unknown> } | undefined;
+  if (query === undefined) return [];
+  return query.shape ? Object.keys(query.shape) : undefined;
 }
 
 /** "get", "/campaigns/{id}/scores/{prospectId}" → "getCampaignsIdScoresProspectId". */

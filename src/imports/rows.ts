@@ -55,6 +55,42 @@ function cleanCell(raw: string): string {
 }
 
 /**
+ * The longest value a field takes, as the API's schemas allow it (companies, prospects, interactions):
+ * a longer cell is most often a column shifted or a note pasted into the wrong one, and is refused
+ * rather than stored where the API would not have stored it.
+ */
+const FIELD_LIMITS = new Map<string, number>([
+  ['companyName', 300],
+  ['industryLabel', 300],
+  ['website', 300],
+  ['region', 100],
+  ['city', 100],
+  ['postalCode', 20],
+  ['externalId', 200],
+  ['firstName', 100],
+  ['lastName', 100],
+  ['fullName', 201],
+  ['jobTitle', 200],
+  ['seniority', 100],
+  ['department', 100],
+  ['civility', 10_000],
+  ['outcome', 100],
+  ['campaign', 200],
+  ['note', 10_000],
+  ['eventId', 200],
+]);
+/** Custom attributes' values. */
+const ATTRIBUTE_LIMIT = 10_000;
+
+function limitOf(field: string): number | undefined {
+  const limit = FIELD_LIMITS.get(field);
+  if (limit !== undefined) return limit;
+  return field.startsWith('attributes.') || field.startsWith('companyAttributes.')
+    ? ATTRIBUTE_LIMIT
+    : undefined;
+}
+
+/**
  * Reads a row through the plan. A row with only empty cells is blank; a row with more non-empty fields
  * than the header (an unquoted delimiter inside a value, usually) is an error.
  */
@@ -85,6 +121,15 @@ export function readRow(
     if (value === '') continue;
     empty = false;
     if (column.field === null) continue;
+    const limit = limitOf(column.field);
+    if (limit !== undefined && value.length > limit)
+      return {
+        error: {
+          line,
+          field: column.field,
+          message: `line ${line}: ${column.field} ("${column.header}") is ${value.length.toLocaleString('en')} characters long, at most ${limit.toLocaleString('en')}`,
+        },
+      };
     const list = cells.get(column.field);
     if (list) list.push({ value, header: column.header });
     else cells.set(column.field, [{ value, header: column.header }]);

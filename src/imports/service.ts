@@ -6,6 +6,7 @@ import type { Database, Db } from '../db';
 import { AppError, type FieldError } from '../http/errors';
 import { zodErrors } from '../http/openapi';
 import { authorize } from '../http/permissions';
+import { refuseUnknownParameters } from '../http/query-keys';
 import type { JobHandler } from '../jobs/runner';
 import { appendBlob, createJob, deleteBlobs, finishJob, readBlobs } from '../jobs/service';
 import { getOrganization } from '../orgs/service';
@@ -102,6 +103,7 @@ export async function startImport(
   request: Request,
   query: Record<string, string>,
 ): Promise<StartedImport> {
+  refuseUnknownParameters(Object.keys(query), Object.keys(importOptionsSchema.shape));
   const early = importOptionsSchema.shape.target.safeParse(query.target);
   if (early.success && query.target)
     authorize(ctx.actor.role, early.data === 'prospects' ? 'imports:prospects' : 'imports:interactions');

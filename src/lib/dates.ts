@@ -60,12 +60,97 @@ const ISO =
 const SLASHED =
   /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})(?:[ T]+(\d{1,2})[:h](\d{2})(?::(\d{2}))?\s*(am|pm)?)?$/i;
 
+/** Months as English, French and German write them, accents aside: a name is known by any start of 3+ letters. */
+const MONTH_NAMES = [
+  ['january', 'janvier', 'januar', 'janner'],
+  ['february', 'fevrier', 'februar', 'feber'],
+  ['march', 'mars', 'marz', 'maerz'],
+  ['april', 'avril'],
+  ['may', 'mai'],
+  ['june', 'juin', 'juni'],
+  ['july', 'juillet', 'juli'],
+  ['august', 'aout'],
+  ['september', 'septembre'],
+  ['october', 'octobre', 'oktober'],
+  ['november', 'novembre'],
+  ['december', 'decembre', 'dezember'],
+];
+const WEEKDAYS = [
+  'monday|lundi|montag',
+  'tuesday|mardi|dienstag',
+  'wednesday|mercredi|mittwoch',
+  'thursday|jeudi|donnerstag',
+  'friday|vendredi|freitag',
+  'saturday|samedi|samstag|sonnabend',
+  'sunday|dimanche|sonntag',
+].flatMap((names) => names.split('|'));
+
+const bareWord = (word: string) =>
+  word
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/\.$/, '');
+
+/** The month (1–12) a word names, when it names one only ("jui" could be June or July: none). */
+function monthOf(word: string): number | undefined {
+  const w = bareWord(word);
+  if (w.length < 3) return undefined;
+  const months = new Set<number>();
+  MONTH_NAMES.forEach((names, i) => {
+    if (names.some((name) => name.startsWith(w))) months.add(i + 1);
+  });
+  return months.size === 1 ? [...months][0] : undefined;
+}
+
+const isWeekday = (word: string) => {
+  const w = bareWord(word.replace(/,$/, ''));
+  return w.length >= 2 && WEEKDAYS.some((day) => day.startsWith(w));
+};
+
+const TIME = String.raw`(?:,?\s+(?:at|à|a|um)?\s*(\d{1,2})[:h](\d{2})(?::(\d{2}))?\s*(am|pm)?(?:\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2}))?)?`;
+const LETTERS = String.raw`([A-Za-zÀ-ÿ]{3,}\.?)`;
+/** "Nov 29, 2026 2:30 PM", "November 29th 2026". */
+const MONTH_FIRST = new RegExp(String.raw`^${LETTERS}\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})${TIME}$`, 'i');
+/** "29 novembre 2026 à 14h30", "29-Nov-2026", "29. November 2026", "Sun, 29 Nov 2026 14:30:00 +0000". */
+const DAY_FIRST = new RegExp(String.raw`^(\d{1,2})(?:er|\.)?[\s-]+${LETTERS}[\s-]+(\d{4})${TIME}$`, 'i');
+
+/** A date whose month is written as a word, with its time if any; undefined when it is none. */
+function parseNamedMonth(text: string, reading: DateReading): Date | undefined {
+  // A weekday ahead says nothing the date does not.
+  const words = text.split(/\s+/);
+  const rest = words.length > 1 && isWeekday(words[0]!) ? words.slice(1).join(' ') : text;
+  const monthFirst = MONTH_FIRST.exec(rest);
+  const dayFirst = monthFirst ? undefined : DAY_FIRST.exec(rest);
+  const match = monthFirst ?? dayFirst;
+  if (!match) return undefined;
+  const [monthWord, dayText] = monthFirst ? [match[1]!, match[2]!] : [match[2]!, match[1]!];
+  const month = monthOf(monthWord);
+  const [year, day] = [+match[3]!, +dayText];
+  const [h, mi, s, meridiem, zone] = match.slice(4);
+  let hour = +(h ?? 0);
+  if (meridiem) {
+    if (hour > 12 || hour === 0) return undefined;
+    hour = (hour % 12) + (meridiem.toLowerCase() === 'pm' ? 12 : 0);
+  }
+  const [minute, second] = [+(mi ?? 0), +(s ?? 0)];
+  if (!month || !validDate(year, month, day) || !validTime(hour, minute, second)) return undefined;
+  if (!zone) return zonedTimeToUtc({ year, month, day, hour, minute, second }, reading.timeZone);
+  const offset = /^[+-]/.test(zone) ? zone.replace(/^([+-]\d{2}):?(\d{2})$/, '$1:$2') : 'Z';
+  const at = (n: number) => String(n).padStart(2, '0');
+  const date = new Date(`${year}-${at(month)}-${at(day)}T${at(hour)}:${at(minute)}:${at(second)}${offset}`);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
 /**
  * Reads a date or date-time as exports write it: ISO 8601 (with or without offset), "29/11/2026 14:30",
- * "11/29/2026 2:30 PM", "29.11.2026", an Excel serial number (45990.5). Undefined when it is none of them.
+ * "11/29/2026 2:30 PM", "29.11.2026", a month in words in English, French or German ("Nov 29, 2026
+ * 2:30 PM", "29 novembre 2026 à 14h30", "Sun, 29 Nov 2026 14:30:00 +0000"), an Excel serial number
+ * (45990.5). Undefined when it is none of them.
  */
 export function parseDateTime(raw: string, reading: DateReading): Date | undefined {
   const text = raw.trim();
+  if (/[A-Za-zÀ-ÿ]{3}/.test(text)) return parseNamedMonth(text, reading);
   const iso = ISO.exec(text);
   if (iso) {
     const [, y, mo, d, h, mi, s, zone] = iso;

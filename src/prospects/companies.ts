@@ -1,10 +1,11 @@
-import { and, desc, eq, ilike, lt, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, lt, type SQL, sql } from 'drizzle-orm';
 import { type Attributes, companies, prospects } from '../../db/schema';
 import { type Ctx, withTransaction } from '../context';
 import { AppError, type FieldError, invalid, notFound } from '../http/errors';
 import { decodeCursor, page } from '../http/pagination';
 import { queueScoring } from '../scoring/queue';
 import { type CompanyDraft, companyDedupeKey, companyNameKey } from './drafts';
+import { containsBare } from './search';
 import {
   type IndustryScheme,
   industryFamily,
@@ -244,7 +245,7 @@ export async function listCompanies(ctx: Ctx, f: CompanyFilters) {
     .where(
       and(
         eq(companies.orgId, ctx.orgId),
-        f.q ? ilike(companies.name, `%${escapeLike(f.q)}%`) : undefined,
+        f.q ? containsBare(sql`${companies.name}`, f.q) : undefined,
         f.country ? eq(companies.country, f.country) : undefined,
         f.industry ? industryPrefix(sql`${companies.industryCode}`, f.industry) : undefined,
         f.industryScheme ? industrySchemeIs(sql`${companies.industryScheme}`, f.industryScheme) : undefined,

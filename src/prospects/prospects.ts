@@ -24,6 +24,7 @@ import {
   normalizeContactPoints,
   releaseContactPoints,
 } from './contact-points';
+import { containsBare, phoneDigits } from './search';
 import { type IndustryScheme, normalizeCountry, normalizeLanguage, normalizeTimeZone } from './values';
 
 export interface ProspectInput {
@@ -285,9 +286,7 @@ export function prospectConditions(
     f.externalId ? eq(prospects.externalId, f.externalId) : undefined,
     f.jobTitle ? sql`${prospects.jobTitle} ILIKE ${`%${escapeLike(f.jobTitle)}%`}` : undefined,
     f.updatedSince ? sql`${prospects.updatedAt} >= ${f.updatedSince.toISOString()}` : undefined,
-    f.q
-      ? sql`(coalesce(${prospects.firstName}, '') || ' ' || coalesce(${prospects.lastName}, '')) ILIKE ${`%${escapeLike(f.q)}%`}`
-      : undefined,
+    f.q ? searched(ctx, f.q) : undefined,
     f.industry || f.industryScheme
       ? sql`${prospects.companyId} IN (SELECT id FROM companies WHERE org_id = ${ctx.orgId}
           AND ${f.industry ? industryPrefix(sql`industry_code`, f.industry) : sql`true`}
@@ -299,6 +298,21 @@ export function prospectConditions(
                AND cp.channel = ${f.channel} AND cp.status = 'valid')`
       : undefined,
   ];
+}
+
+/**
+ * `q`: part of the name (first, last or both, accents and case aside), of an e-mail address, or a phone
+ * number however it is written.
+ */
+function searched(ctx: Ctx, q: string): SQL {
+  const digits = phoneDigits(q);
+  const point = digits
+    ? sql`cp.channel = 'phone' AND cp.value LIKE ${`%${digits}`}`
+    : sql`cp.channel = 'email' AND cp.value LIKE ${`%${escapeLike(q.trim().toLowerCase())}%`}`;
+  // The matching contact points are found once (an uncorrelated array), then looked for in each prospect.
+  return sql`(${containsBare(sql`coalesce(${prospects.firstName}, '') || ' ' || coalesce(${prospects.lastName}, '')`, q)}
+    OR EXISTS (SELECT 1 FROM jsonb_array_elements(${prospects.contactPoints}) e
+      WHERE e->>'id' = ANY(ARRAY(SELECT cp.id::text FROM contact_points cp WHERE cp.org_id = ${ctx.orgId} AND ${point}))))`;
 }
 
 export async function listProspects(ctx: Ctx, f: ProspectFilters) {

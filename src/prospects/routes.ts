@@ -64,7 +64,9 @@ function presentDetail(detail: Awaited<ReturnType<typeof getProspectDetail>>) {
 
 const CompanyListQuery = z.object({
   ...pageQuery,
-  q: z.string().max(200).optional().openapi({ description: 'Part of the name' }),
+  q: z.string().max(200).optional().openapi({
+    description: 'Part of the name, accents and case aside',
+  }),
   country: z.string().length(2).toUpperCase().optional(),
   industry: z.string().max(20).optional().openapi({ description: 'Industry code prefix, e.g. 46.6 or 5415' }),
   industryScheme: IndustrySchemeInput.optional().openapi({ description: 'NAF (with NACE), NAICS or SIC' }),

@@ -26,6 +26,8 @@ type NumericSpec = {
   first: number;
   /** A column of dates, read as days since 1970 with its days and months in this order. */
   dates?: { dayFirst: boolean };
+  /** What a comma is in this column's numbers, where its values said. */
+  comma?: Comma;
 };
 
 type CategoricalSpec = {
@@ -78,7 +80,7 @@ const CURRENCY_BEFORE = /^(?:[a-z]{1,2}\$|[€$£¥]|eur|usd|gbp|chf)/i;
  * A number as people write it, or NaN: "1234.5", "-3", "1 234,5", "1.234.567", and amounts and shares
  * with their unit as the import reads them: "764,23 €", "$76,423.16", "1,2 M€", "12k", "7,6 %".
  */
-export function toNumber(raw: string): number {
+export function toNumber(raw: string, comma?: Comma): number {
   let text = raw.trim().replace(/[\s\u00a0\u202f]/g, '');
   if (PLAIN.test(text)) return Number(text);
   const sign = text.startsWith('-') ? -1 : 1;
@@ -89,8 +91,38 @@ export function toNumber(raw: string): number {
   text = text.replace(CURRENCY_BEFORE, '').replace(/(?:[€$£%]|eur|usd|gbp|chf)$/i, '');
   const scale = /(k|m|mio|mds?|mrds?|bn)$/i.exec(text);
   if (scale) text = text.slice(0, -scale[1]!.length);
-  const value = parseLooseNumber(text, english);
+  // A comma alone reads as the column's other values read it, where they say.
+  const settled =
+    comma === 'decimal' ? /^\d+,\d+$/.test(text) : comma === 'thousands' && /^\d{1,3}(?:,\d{3})+$/.test(text);
+  if (settled) text = comma === 'decimal' ? text.replace(',', '.') : text.replaceAll(',', '');
+  const value = parseLooseNumber(text, english && !settled);
   return value === undefined ? Number.NaN : sign * value * (scale ? SCALES[scale[1]!.toLowerCase()]! : 1);
+}
+
+/** What a comma is in a column of numbers: the decimal separator ("12,5") or thousands' ("1,234.5"). */
+export type Comma = 'decimal' | 'thousands';
+
+/**
+ * What the comma is in a column, from the values that leave no doubt: "12,5", "0,75" or "1.234,56" make it
+ * decimal; "1,234.56" or "1,234,567" thousands. "7,847 €" alone could be either: it reads as the rest of its
+ * column does. Undefined when no value says, or values say both.
+ */
+export function commaOf(values: string[]): Comma | undefined {
+  let decimal = false;
+  let thousands = false;
+  for (const raw of values) {
+    const text = raw.replace(/[^\d.,]/g, '');
+    const comma = text.indexOf(',');
+    if (comma < 0) continue;
+    const dot = text.indexOf('.');
+    if (dot >= 0) {
+      if (dot < comma) decimal = true;
+      else thousands = true;
+    } else if (text.indexOf(',', comma + 1) >= 0) thousands = true;
+    else if (text.length - comma - 1 !== 3) decimal = true;
+    if (decimal && thousands) return undefined;
+  }
+  return decimal ? 'decimal' : thousands ? 'thousands' : undefined;
 }
 
 const DATE_LIKE = /^(?:\d{4}-\d{2}-\d{2}(?:[T ].*)?|\d{1,2}[/.-]\d{1,2}[/.-](?:\d{2}|\d{4})(?:[ T].*)?)$/;
@@ -179,8 +211,9 @@ export function learnEncoder(
       continue;
     }
     const dates = dateColumn(present);
+    const comma = dates ? undefined : commaOf(present);
     const numbers = present
-      .map(dates ? (v) => daysOf(v, dates.dayFirst) : toNumber)
+      .map(dates ? (v) => daysOf(v, dates.dayFirst) : (v) => toNumber(v, comma))
       .filter((n) => Number.isFinite(n));
     if (!dates && numbers.length >= 0.95 * present.length && numbersIdentify(name, numbers)) {
       skipped.push({ name, why: 'an identifier (whole numbers that all differ)' });
@@ -201,7 +234,17 @@ export function learnEncoder(
       for (let b = 0; b + 1 < bounds.length; b++)
         features.push(`${name} in [${show(bounds[b]!)}, ${show(bounds[b + 1]!)})`);
       features.push(`${name} (linear)`, `${name} missing`);
-      specs.push({ kind: 'numeric', name, column, mean, sd, edges, first, ...(dates ? { dates } : {}) });
+      specs.push({
+        kind: 'numeric',
+        name,
+        column,
+        mean,
+        sd,
+        edges,
+        first,
+        ...(dates ? { dates } : {}),
+        ...(comma ? { comma } : {}),
+      });
       continue;
     }
     const counts = new Map<string, number>();
@@ -243,7 +286,11 @@ export function encodeRow(encoder: Encoder, row: string[]): SparseRow {
   for (const spec of encoder.specs) {
     const raw = row[spec.column] ?? '';
     if (spec.kind === 'numeric') {
-      const x = isMissing(raw) ? Number.NaN : spec.dates ? daysOf(raw, spec.dates.dayFirst) : toNumber(raw);
+      const x = isMissing(raw)
+        ? Number.NaN
+        : spec.dates
+          ? daysOf(raw, spec.dates.dayFirst)
+          : toNumber(raw, spec.comma);
       const nBins = spec.edges.length + 1;
       if (!Number.isFinite(x)) {
         idx.push(spec.first + nBins + 1);

@@ -80,7 +80,10 @@ export const RankedCriteria = {
   kind: z.enum(PROSPECT_KINDS).optional(),
   language: z.string().max(10).optional(),
   jobTitle: z.string().max(200).optional(),
-  q: z.string().max(200).optional(),
+  q: z.string().max(200).optional().openapi({
+    description:
+      'Part of the name (accents and case aside), part of an e-mail address, or a phone number in any form',
+  }),
   companyId: z.string().uuid().optional(),
   channel: z.enum(CHANNELS).optional(),
 };

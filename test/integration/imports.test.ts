@@ -319,6 +319,32 @@ describe.each(databases)('CSV import on $name', ({ open }) => {
     );
   });
 
+  it('refuses a cell longer than the API takes for its field, naming line, field and column', async () => {
+    const o = await newOrg(database);
+    const pasted = 'x'.repeat(5000);
+    const file = [
+      'Prénom;Nom;Fonction;E-mail;Note client',
+      `Anne;Martin;${pasted};anne@m.fr;ok`,
+      `Paul;Durand;Acheteur;paul@d.fr;${'y'.repeat(10_001)}`,
+      'Lise;Petit;Acheteuse;lise@p.fr;fidèle',
+    ].join('\n');
+    const response = await call(app, 'POST', ...csv(o.manager, `${file}\n`, 'keepUnmapped=true'));
+    expect(response.body.result.counts).toMatchObject({ created: 1, rejected: 2 });
+    expect(response.body.result.rejected).toEqual([
+      {
+        line: 2,
+        field: 'jobTitle',
+        message: 'line 2: jobTitle ("Fonction") is 5,000 characters long, at most 200',
+      },
+      {
+        line: 3,
+        field: 'attributes.note_client',
+        message: 'line 3: attributes.note_client ("Note client") is 10,001 characters long, at most 10,000',
+      },
+    ]);
+    expect((await people(o)).map((p: { lastName: string }) => p.lastName)).toEqual(['Petit']);
+  });
+
   it('finds the header below a title line, and its delimiter', async () => {
     const o = await newOrg(database);
     const file =

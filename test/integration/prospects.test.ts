@@ -277,6 +277,38 @@ describe.each(databases)('companies, prospects and contact points on $name', ({ 
     expect((await call(app, 'GET', '/v1/prospects?limit=100000', { key: fresh.caller })).status).toBe(400);
   });
 
+  it('refuses a query parameter the route does not take, with the one it was likely meant as', async () => {
+    const misspelt = await call(app, 'GET', '/v1/prospects?contry=FR&limit=5', { key: org.manager });
+    expect(misspelt.status).toBe(400);
+    expect(misspelt.headers.get('content-type')).toBe('application/problem+json');
+    expect(misspelt.body.errors).toEqual([
+      { field: 'query:contry', message: 'not a parameter of this route (did you mean country?)' },
+    ]);
+    const noQuery = await call(app, 'GET', `/v1/prospects/${crypto.randomUUID()}?expand=all`, {
+      key: org.manager,
+    });
+    expect(noQuery.status).toBe(400);
+    expect(noQuery.body.errors[0].field).toBe('query:expand');
+    // Routes read by hand check theirs too: an import, a do-not-contact list.
+    const imported = await call(app, 'POST', '/v1/imports?mdoe=atomic', {
+      key: org.manager,
+      headers: { 'content-type': 'text/csv' },
+      body: 'E-mail\na@b.fr\n',
+    });
+    expect(imported.status).toBe(400);
+    expect(imported.body.errors).toEqual([
+      { field: 'query:mdoe', message: 'not a parameter of this route (did you mean mode?)' },
+    ]);
+    const suppressed = await call(app, 'POST', '/v1/suppressions/import?chanel=phone', {
+      key: org.admin,
+      headers: { 'content-type': 'text/csv' },
+      body: '0612345678\n',
+    });
+    expect(suppressed.status).toBe(400);
+    expect(suppressed.body.errors[0]).toMatchObject({ field: 'query:chanel' });
+    expect((await call(app, 'GET', '/v1/prospects?country=FR', { key: org.manager })).status).toBe(200);
+  });
+
   it('filters prospects by industry prefix, name, job title and channel', async () => {
     const fresh = await newOrg(database);
     const naf = await call(app, 'POST', '/v1/companies', {
@@ -351,6 +383,17 @@ describe.each(databases)('companies, prospects and contact points on $name', ({ 
       400,
     );
     expect(await names('q=garc')).toEqual(['Garcia']);
+    // Accents and case aside, either way; an address or a number in any form finds its person.
+    expect(await names('q=ines%20GAR')).toEqual(['Garcia']);
+    expect(await names(`q=${encodeURIComponent('Morëau')}`)).toEqual(['Moreau']);
+    expect(await names('q=luc%40g')).toEqual(['Moreau']);
+    expect(await names(`q=${encodeURIComponent('+33 6 11 22 33 44')}`)).toEqual(['Garcia']);
+    expect(await names('q=06.11.22.33.44')).toEqual(['Garcia']);
+    expect(await names('q=0611223345')).toEqual([]);
+    const byName = await call(app, 'GET', `/v1/companies?q=${encodeURIComponent('GROSSÍSTE')}`, {
+      key: fresh.caller,
+    });
+    expect(byName.body.data.map((c: { name: string }) => c.name)).toEqual(['Grossiste']);
     expect(await names('jobTitle=achet')).toEqual(['Moreau']);
     expect(await names('channel=phone')).toEqual(['Garcia']);
     expect(await names(`companyId=${it.body.id}`)).toEqual(['Garcia']);

@@ -21,9 +21,30 @@ describe('parseDateTime', () => {
     expect(parseDateTime('11/29/2026', paris)?.toISOString()).toBe('2026-11-28T23:00:00.000Z');
   });
 
-  it.each(['31/02/2026', '2026-13-01', 'hier', '25:00'])('refuses %j', (raw) =>
-    expect(parseDateTime(raw, paris)).toBeUndefined(),
+  it.each([
+    ['Nov 29, 2026 2:30 PM', '2026-11-29T13:30:00.000Z'],
+    ['November 29th 2026', '2026-11-28T23:00:00.000Z'],
+    ['29 novembre 2026 à 14h30', '2026-11-29T13:30:00.000Z'],
+    ['1er févr. 2026', '2026-01-31T23:00:00.000Z'],
+    ['29-Nov-2026', '2026-11-28T23:00:00.000Z'],
+    ['29. März 2026 09:15', '2026-03-29T07:15:00.000Z'],
+    ['Sun, 29 Nov 2026 14:30:00 +0000', '2026-11-29T14:30:00.000Z'],
+    ['dimanche 29 novembre 2026 14:30', '2026-11-29T13:30:00.000Z'],
+    ['Dec 1, 2026 9:05 am UTC', '2026-12-01T09:05:00.000Z'],
+  ])('reads a month in words: %s → %s', (raw, iso) =>
+    expect(parseDateTime(raw, paris)?.toISOString()).toBe(iso),
   );
+
+  it.each([
+    '31/02/2026',
+    '2026-13-01',
+    'hier',
+    '25:00',
+    'Jui 3, 2026',
+    'Feb 30, 2026',
+    'Nov 29, 2026 13:30 PM',
+    'Smarch 3, 2026',
+  ])('refuses %j', (raw) => expect(parseDateTime(raw, paris)).toBeUndefined());
 });
 
 describe('forcedDayFirst', () => {

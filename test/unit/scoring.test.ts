@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/lib/random';
 import { backtest } from '../../src/scoring/backtest';
-import { encodeRow, learnEncoder, type SparseRow, toNumber } from '../../src/scoring/features';
+import { commaOf, encodeRow, learnEncoder, type SparseRow, toNumber } from '../../src/scoring/features';
 import type { Contribution } from '../../src/scoring/fit';
 import { eventsOf } from '../../src/scoring/inputs';
 import { predict, trainLogistic } from '../../src/scoring/logistic';
@@ -113,6 +113,28 @@ describe('numbers and identifiers as a history writes them', () => {
     expect(toNumber('1.234.567')).toBe(1_234_567);
     for (const text of ['2024-05-01', '12 ans', 'M€', '€', 'abc', '1,2,3 €x'])
       expect(toNumber(text)).toBeNaN();
+  });
+
+  it('reads a comma that could be either as the rest of its column does', () => {
+    expect(commaOf(['12,50 €', '7,847 €', '3 €'])).toBe('decimal');
+    expect(commaOf(['1,234.50', '7,847', '12'])).toBe('thousands');
+    expect(commaOf(['1,234,567', '7,847'])).toBe('thousands');
+    expect(commaOf(['1.234,56', '7,847'])).toBe('decimal');
+    expect(commaOf(['7,847', '1,234'])).toBeUndefined();
+    expect(commaOf(['12,5', '1,234.5'])).toBeUndefined();
+    expect(toNumber('7,847 €', 'decimal')).toBe(7.847);
+    expect(toNumber('7,847 €', 'thousands')).toBe(7847);
+    expect(toNumber('$7,847', 'decimal')).toBe(7.847);
+    expect(toNumber('1,2,3 €', 'decimal')).toBeNaN();
+    expect(toNumber('12,5', 'thousands')).toBe(12.5);
+    // Learnt from the column: the same cell bins with its neighbours, whichever way the file writes.
+    const rows = (cells: string[]) => Array.from({ length: 200 }, (_, i) => [cells[i % cells.length]!]);
+    const french = learnEncoder(['price'], rows(['12,50 €', '7,847 €', '3,10 €', '9 €']), [0]);
+    expect(french.specs[0]).toMatchObject({ kind: 'numeric', comma: 'decimal' });
+    const english = learnEncoder(['price'], rows(['$1,250.50', '$7,847', '$310', '$9,000']), [0]);
+    expect(english.specs[0]).toMatchObject({ kind: 'numeric', comma: 'thousands' });
+    const at = (encoder: typeof french, cell: string) => encodeRow(encoder, [cell]).val[1];
+    expect(at(french, '7,847 €')).toBeCloseTo(at(french, '7,85 €')!, 2);
   });
 
   it('reads a comma before three digits as thousands when a currency sign comes first, as in English', () => {

@@ -1,0 +1,67 @@
+import type { MiddlewareHandler } from 'hono';
+import { AppError, type FieldError } from './errors';
+
+/**
+ * How many edits turn one name into the other, a letter added, dropped, changed, or two swapped (the
+ * optimal string alignment distance): "mdoe" is one edit from "mode".
+ */
+function distance(a: string, b: string): number {
+  let before: number[] = [];
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        next[j] = Math.min(next[j]!, before[j - 2]! + 1);
+    }
+    before = row;
+    row = next;
+  }
+  return row[b.length]!;
+}
+
+/** The known name a misspelt one was most likely meant as: case aside, or within two edits. */
+export function nearestName(name: string, known: readonly string[]): string | undefined {
+  const lower = name.toLowerCase();
+  let best: { name: string; distance: number } | undefined;
+  for (const candidate of known) {
+    const d = candidate.toLowerCase() === lower ? 0 : distance(lower, candidate.toLowerCase());
+    if (d <= Math.min(2, Math.floor(candidate.length / 3)) && (!best || d < best.distance))
+      best = { name: candidate, distance: d };
+  }
+  return best?.name;
+}
+
+/** A query parameter the route does not take, with the one it was likely meant as. */
+export function unknownParameters(given: Iterable<string>, known: readonly string[]): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const name of given) {
+    if (known.includes(name)) continue;
+    const meant = nearestName(name, known);
+    errors.push({
+      field: `query:${name}`,
+      message: meant
+        ? `not a parameter of this route (did you mean ${meant}?)`
+        : `not a parameter of this route${known.length ? ` (it takes ${known.join(', ')})` : ''}`,
+    });
+  }
+  return errors;
+}
+
+/**
+ * Refuses query parameters a route does not take. A misspelt filter (`?contry=FR`) would otherwise be
+ * ignored, and the answer would look like the filtered one while it holds every row.
+ */
+export function refuseUnknownParameters(given: Iterable<string>, known: readonly string[]): void {
+  const errors = unknownParameters(given, known);
+  if (errors.length > 0)
+    throw new AppError('VALIDATION', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
+}
+
+export function knownParameters(known: readonly string[]): MiddlewareHandler {
+  return async (c, next) => {
+    refuseUnknownParameters(Object.keys(c.req.queries()), known);
+    await next();
+  };
+}
