@@ -9,6 +9,7 @@ import {
 import { FREE_MAIL_DOMAINS } from '../prospects/email';
 import { normalizePhone } from '../prospects/phone';
 import {
+  countryOfRegistration,
   type IndustryScheme,
   normalizeCountry,
   normalizeDomain,
@@ -234,6 +235,9 @@ function registrationSchemeFrom(header: string | undefined): RegistrationScheme 
   return undefined;
 }
 
+/** A company's fields that say nothing of the person: lost when the row names no company. */
+const COMPANY_ONLY_FIELDS = ['industryCode', 'industryLabel', 'employees', 'employeeBand', 'revenue'];
+
 function companyOf(
   row: RowValues,
   country: string | undefined,
@@ -245,9 +249,14 @@ function companyOf(
   const website = row.one('website');
   const attributes = row.prefixed('companyAttributes') as Attributes;
   if (!name && !registrationCell && !website) {
-    const left = Object.keys(attributes);
+    const left = [
+      ...COMPANY_ONLY_FIELDS.flatMap((field) => row.all(field).map((cell) => cell.header)),
+      ...Object.keys(attributes),
+    ];
     if (left.length > 0)
-      warn(`company attributes ${left.map((k) => `"${k}"`).join(', ')} left out: the row names no company`);
+      warn(
+        `${left.map((k) => `"${k}"`).join(', ')} left out: the row names no company (no company name, registration id or web site)`,
+      );
     return undefined;
   }
 
@@ -265,11 +274,18 @@ function companyOf(
       company.registrationId = registration.id;
       company.registrationScheme = registration.scheme;
       if (registration.warning) warn(registration.warning);
+      // A company whose row gives no country is where its registration is (a SIREN is French).
+      company.country ??= countryOfRegistration(registration.scheme);
+      if (company.country === undefined) delete company.country;
     }
   }
   const industryCell = row.all('industryCode')[0];
   if (industryCell) {
-    const industry = parseIndustry(industryCell.value, industrySchemeFrom(industryCell.header), country);
+    const industry = parseIndustry(
+      industryCell.value,
+      industrySchemeFrom(industryCell.header),
+      company.country,
+    );
     if (industry) {
       company.industryCode = industry.code;
       if (industry.scheme) company.industryScheme = industry.scheme;

@@ -7,6 +7,7 @@ import { queueScoring } from '../scoring/queue';
 import { type CompanyDraft, companyDedupeKey, companyNameKey } from './drafts';
 import { containsBare } from './search';
 import {
+  countryOfRegistration,
   type IndustryScheme,
   industryFamily,
   normalizeCountry,
@@ -52,7 +53,7 @@ export function normalizeCompanyInput(
   if (input.country && !given)
     errors.push({ field: f('country'), message: `"${input.country}" is not a country` });
   if (given !== undefined) out.country = given;
-  const country = given === undefined ? storedCountry : given;
+  let country = given === undefined ? storedCountry : given;
   if (input.registrationId !== undefined) {
     if (input.registrationId === null) Object.assign(out, { registrationId: null, registrationScheme: null });
     else {
@@ -62,7 +63,12 @@ export function normalizeCompanyInput(
         country ?? undefined,
       );
       if (reg && 'error' in reg) errors.push({ field: f('registrationId'), message: reg.error });
-      else if (reg) Object.assign(out, { registrationId: reg.id, registrationScheme: reg.scheme });
+      else if (reg) {
+        Object.assign(out, { registrationId: reg.id, registrationScheme: reg.scheme });
+        // A company given without a country is where its registration is (a SIREN is French).
+        const implied = country ? undefined : countryOfRegistration(reg.scheme);
+        if (implied) country = out.country = implied;
+      }
     }
   }
   if (input.industryCode !== undefined) {
@@ -252,7 +258,8 @@ export async function listCompanies(ctx: Ctx, f: CompanyFilters) {
         f.registrationId
           ? eq(companies.registrationId, f.registrationId.replace(/[\s.]/g, '').toUpperCase())
           : undefined,
-        f.domain ? eq(companies.domain, f.domain.toLowerCase()) : undefined,
+        // As stored: "www.acme.fr" and "https://acme.fr/contact" find acme.fr.
+        f.domain ? eq(companies.domain, normalizeDomain(f.domain) ?? f.domain.toLowerCase()) : undefined,
         after ? lt(companies.id, after) : undefined,
       ),
     )

@@ -147,6 +147,9 @@ export function contactPointDraft(
   }
   const phone = normalizePhone(raw, defaultCountry);
   if (!phone.ok) return { ok: false, message: `phone ${phone.reason}` };
+  // An extension belongs to the person, not to the number (often a switchboard that others share): it is
+  // kept on the person's link to it, where a caller sees it.
+  if (phone.extension) label = label ? `${label} (ext. ${phone.extension})` : `ext. ${phone.extension}`;
   return {
     ok: true,
     draft: {

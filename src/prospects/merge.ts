@@ -27,6 +27,17 @@ export function samePersonByName(
   a: Pick<ProspectDraft, 'firstName' | 'lastName'>,
   b: Pick<ProspectDraft, 'firstName' | 'lastName'>,
 ): boolean {
+  // One record's whole name in one field ("Paul Lefèvre" as the last name, as a "Nom" column holds it)
+  // is the other's first and last names.
+  const whole = (p: typeof a) => foldName(`${p.firstName ?? ''}${p.lastName ?? ''}`);
+  const reversed = (p: typeof a) => foldName(`${p.lastName ?? ''}${p.firstName ?? ''}`);
+  const oneField = (p: typeof a) => !p.firstName !== !p.lastName;
+  if (
+    (oneField(a) || oneField(b)) &&
+    whole(a) &&
+    (whole(a) === whole(b) || whole(a) === reversed(b) || reversed(a) === whole(b))
+  )
+    return true;
   const [al, bl] = [foldName(a.lastName), foldName(b.lastName)];
   if (al && bl && al !== bl) return false;
   const [af, bf] = [foldName(a.firstName), foldName(b.firstName)];

@@ -24,6 +24,7 @@ import {
   normalizeContactPoints,
   releaseContactPoints,
 } from './contact-points';
+import { samePersonByName } from './merge';
 import { containsBare, phoneDigits } from './search';
 import { type IndustryScheme, normalizeCountry, normalizeLanguage, normalizeTimeZone } from './values';
 
@@ -119,6 +120,46 @@ async function assertExternalIdFree(ctx: Ctx, externalId: string | null | undefi
   }
 }
 
+/**
+ * Refuses a second record of a person the organization has: someone of the same names (accents and case
+ * aside, or the whole name in one field) who already has one of the given e-mails, or one of the given
+ * numbers when both records have a last name. A number alone is often a switchboard, and an address alone
+ * a shared mailbox (`contact@`): records with other names, or without names, may share them.
+ */
+async function assertNotKnown(
+  ctx: Ctx,
+  names: { firstName?: string | null; lastName?: string | null },
+  drafts: { channel: string; value: string }[],
+) {
+  if (drafts.length === 0 || (!names.firstName && !names.lastName)) return;
+  const holders = await queryRows<{
+    id: string;
+    first_name: string | null;
+    last_name: string | null;
+    channel: string;
+  }>(
+    ctx.db,
+    sql`SELECT p.id, p.first_name, p.last_name, cp.channel FROM contact_points cp
+        JOIN prospects p ON p.org_id = cp.org_id AND p.id = ANY(cp.prospect_ids)
+        WHERE cp.org_id = ${ctx.orgId}
+          AND (cp.channel, cp.value) IN (SELECT * FROM unnest(${sql.param(drafts.map((d) => d.channel))}::text[],
+                                                               ${sql.param(drafts.map((d) => d.value))}::text[]))`,
+  );
+  const given = { firstName: names.firstName ?? undefined, lastName: names.lastName ?? undefined };
+  const same = holders.find((h) => {
+    const held = { firstName: h.first_name ?? undefined, lastName: h.last_name ?? undefined };
+    if (!held.firstName && !held.lastName) return false;
+    if (h.channel === 'phone' && !(held.lastName && given.lastName)) return false;
+    return samePersonByName(held, given);
+  });
+  if (same)
+    throw new AppError(
+      'CONFLICT',
+      `a prospect of these names already has this ${same.channel === 'email' ? 'e-mail' : 'number'}: change that one (PATCH), or give another name`,
+      { extra: { existingId: same.id } },
+    );
+}
+
 export async function createProspect(
   ctx: Ctx,
   input: ProspectInput & { contactPoints?: ContactPointInput[] },
@@ -132,6 +173,7 @@ export async function createProspect(
     const drafts = normalizeContactPoints(input.contactPoints ?? [], country, errors);
     if (errors.length > 0) throw invalid('the prospect is not valid', errors);
     await assertExternalIdFree(tx, values.externalId);
+    await assertNotKnown(tx, values, drafts);
     const [row] = await tx.db
       .insert(prospects)
       .values({

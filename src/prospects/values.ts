@@ -352,6 +352,23 @@ function withLabel(industry: Industry, label: string | undefined): Industry {
   return trimmed ? { ...industry, label: trimmed } : industry;
 }
 
+/** The country a registration scheme belongs to: a SIREN is French, a Companies House number British. */
+export function countryOfRegistration(scheme: string | null | undefined): string | undefined {
+  switch (scheme) {
+    case 'SIREN':
+    case 'SIRET':
+      return 'FR';
+    case 'COMPANIES_HOUSE':
+      return 'GB';
+    case 'EIN':
+      return 'US';
+    case 'HRB':
+      return 'DE';
+    default:
+      return undefined;
+  }
+}
+
 export type RegistrationScheme = 'SIREN' | 'SIRET' | 'COMPANIES_HOUSE' | 'EIN' | 'HRB' | 'VAT' | 'OTHER';
 
 export interface Registration {

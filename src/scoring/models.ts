@@ -2,9 +2,11 @@ import { and, desc, eq } from 'drizzle-orm';
 import { campaigns, INTERACTION_TYPES, type Model, models } from '../../db/schema';
 import { type Ctx, withTransaction } from '../context';
 import { AppError, notFound } from '../http/errors';
+import { fnv1a } from '../lib/fnv';
 import { seededRandom } from '../lib/random';
 import { BacktestError, type Trained, trainAndMeasure } from './backtest';
 import { forgetCampaign, getCampaign } from './campaigns';
+import type { EngagementEvent } from './engagement';
 import { type Encoder, encodeRow, encoderFromJson, encoderToJson } from './features';
 import { readInputs, type ScoringInput } from './inputs';
 import { type LogisticModel, predict } from './logistic';
@@ -13,6 +15,14 @@ import { queueRescoring } from './queue';
 interface HistoryRow extends Omit<ScoringInput, 'events'> {
   success: boolean;
   counts: Record<string, number>;
+}
+
+/** A row read for training: its events kept (oldest first) until every success's date is known. */
+interface TrainingRow extends HistoryRow {
+  /** When the goal was reached (the first success), for those who reached it. */
+  reachedAt?: number;
+  /** The events counted: before the success for those who reached it, all for the others. */
+  events: EngagementEvent[];
 }
 
 const ATTRIBUTE_MIN_SHARE = 0.01;
@@ -24,18 +34,50 @@ export const MAX_TRAINING_ROWS = 100_000;
  * A prospect as the model sees it: its record, how many interactions of each kind it had, and whether the
  * campaign's goal happened; for those who reached it, only what came before counts.
  */
-function historyRow(input: ScoringInput, successTypes: string[]): HistoryRow {
+function historyRow(input: ScoringInput, successTypes: string[]): TrainingRow {
   const { events, ...record } = input;
   const counts: Record<string, number> = {};
-  let success = false;
-  for (const event of events) {
+  let reachedAt: number | undefined;
+  let before = events.length;
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i]!;
     if (successTypes.includes(event.type)) {
-      success = true;
+      reachedAt = event.at;
+      before = i;
       break;
     }
     counts[event.type] = (counts[event.type] ?? 0) + 1;
   }
-  return { ...record, success, counts };
+  return {
+    ...record,
+    success: reachedAt !== undefined,
+    counts,
+    events: before === events.length ? events : events.slice(0, before),
+    ...(reachedAt !== undefined ? { reachedAt } : {}),
+  };
+}
+
+/**
+ * Cuts the history of those who did not reach the goal at dates like those when the others reached it.
+ * Successes are counted up to their success, and the rest up to today: otherwise the model learns how long
+ * each was watched, not who they are (with four e-mails sent over 100 days and meetings booked at random,
+ * "fewer e-mails" predicted a meeting with an AUC of 1.0). Each other person's date is drawn among the
+ * successes' dates, the same for a person on every training (by a hash of their id), and only what came
+ * before it is counted.
+ */
+function cutAtComparableDates(rows: TrainingRow[]): void {
+  const dates = rows.flatMap((r) => (r.reachedAt !== undefined ? [r.reachedAt] : [])).sort((a, b) => a - b);
+  if (dates.length === 0) return;
+  for (const row of rows) {
+    if (row.success) continue;
+    const cut = dates[(fnv1a(row.prospectId) >>> 0) % dates.length]!;
+    const counts: Record<string, number> = {};
+    for (const event of row.events) {
+      if (event.at >= cut) break;
+      counts[event.type] = (counts[event.type] ?? 0) + 1;
+    }
+    row.counts = counts;
+  }
 }
 
 /** Every prospect of the organization, read in chunks through the scoring's own reader. */
@@ -45,7 +87,7 @@ function historyRow(input: ScoringInput, successTypes: string[]): HistoryRow {
  * million-prospect organization fits in the service's memory. Counts are of everyone.
  */
 async function historyRows(ctx: Ctx, successTypes: string[]) {
-  const rows: HistoryRow[] = [];
+  const rows: TrainingRow[] = [];
   const random = seededRandom(42);
   let seen = 0;
   let successes = 0;
@@ -62,7 +104,10 @@ async function historyRows(ctx: Ctx, successTypes: string[]) {
         if (slot < MAX_TRAINING_ROWS) rows[slot] = row;
       }
     }
-    if (inputs.length < READ_CHUNK) return { rows, people: seen, successes };
+    if (inputs.length < READ_CHUNK) {
+      cutAtComparableDates(rows);
+      return { rows, people: seen, successes };
+    }
     after = inputs.at(-1)!.prospectId;
   }
 }
@@ -179,15 +224,30 @@ export function modelOpinion(scorer: Scorer, input: ScoringInput, successTypes: 
     scorer.model,
     encodeRow(scorer.encoder, rowFor(scorer.columns, historyRow(input, successTypes))),
   );
-  const { bins } = scorer;
-  let below = bins.findIndex((b) => probability <= b.to);
-  if (below === -1) below = bins.length;
+  return { modelId: scorer.id, probability, percentile: percentileOf(probability, scorer.bins) };
+}
+
+/**
+ * Where a probability stands among the people the model was measured on (0–100), from the calibration's
+ * tenths: by interpolation within its tenth, or, when the probability is shared by several tenths (a
+ * model that gives most people the same odds), at the middle of those tenths: the 70 % who share the
+ * lowest odds stand at 35, not above the 70 % they tie with.
+ */
+export function percentileOf(probability: number, bins: { from: number; to: number }[]): number {
+  if (bins.length === 0) return 50;
+  // Probabilities read back from JSON may differ in their last digits.
+  const tolerance = 1e-9 + 1e-6 * Math.abs(probability);
+  let below = 0;
+  let reaching = 0;
+  for (const bin of bins) {
+    if (bin.to < probability - tolerance) below++;
+    if (bin.from <= probability + tolerance) reaching++;
+  }
+  if (reaching - below > 1) return Math.round((100 * (below + reaching)) / 2 / bins.length);
   const bin = bins[below];
   const within =
     bin && bin.to > bin.from ? Math.max(0, Math.min(1, (probability - bin.from) / (bin.to - bin.from))) : 0.5;
-  const percentile =
-    bins.length > 0 ? Math.round((100 * Math.min(bins.length, below + within)) / bins.length) : 50;
-  return { modelId: scorer.id, probability, percentile };
+  return Math.round((100 * Math.min(bins.length, below + within)) / bins.length);
 }
 
 /**

@@ -301,6 +301,25 @@ describe.each(databases)('CSV import on $name', ({ open }) => {
     expect(list.map((p: { jobTitle: string }) => p.jobTitle)).toEqual(['Gérant', 'Gérant']);
   });
 
+  it('updates, not duplicates, people first imported with their whole name as the last name', async () => {
+    const o = await newOrg(database);
+    const file = 'Nom;E-mail;Téléphone\nPaul Lefèvre;paul@lefevre.fr;01 44 55 66 01 poste 123\n';
+    await call(app, 'POST', ...csv(o.manager, file));
+    const fixed = await call(
+      app,
+      'POST',
+      ...csv(o.manager, file, `mapping=${encodeURIComponent('{"Nom":"fullName"}')}`),
+    );
+    expect(fixed.body.result.counts).toMatchObject({ created: 0, updated: 1 });
+    const [person] = await people(o);
+    expect(person).toMatchObject({ firstName: 'Paul', lastName: 'Lefèvre' });
+    const detail = await call(app, 'GET', `/v1/prospects/${person.id}`, { key: o.caller });
+    expect(detail.body.contactPoints.find((c: { channel: string }) => c.channel === 'phone')).toMatchObject({
+      value: '+33144556601',
+      label: 'Téléphone (ext. 123)',
+    });
+  });
+
   it("refuses a row that is only a name, as a report footer's company line is", async () => {
     const o = await newOrg(database);
     const file = [
@@ -490,7 +509,8 @@ describe.each(databases)('CSV import on $name', ({ open }) => {
       'POST',
       ...csv(o.manager, 'Société;SIREN;Nom;E-mail\nSirenCo SAS;732829320;Blanc;blanc@sirenco.fr\n'),
     );
-    expect(await companies()).toEqual(['SirenCo SAS|732829320|']);
+    // A SIREN's company is French, the row saying nothing of its country.
+    expect(await companies()).toEqual(['SirenCo SAS|732829320|FR']);
     // Then by its name alone, in a file with a country: still that one.
     await call(
       app,

@@ -172,6 +172,37 @@ describe.each(databases)('companies, prospects and contact points on $name', ({ 
     expect(lookup.body.data.map((c: { value: string }) => c.value)).toEqual(['+33140000000']);
   });
 
+  it('refuses a second record of a person it has, and lets other people share an address or a number', async () => {
+    const o = await newOrg(database);
+    const post = (json: Record<string, unknown>) =>
+      call(app, 'POST', '/v1/prospects', { key: o.manager, json });
+    const first = await post({
+      firstName: 'Hélène',
+      lastName: 'Roux',
+      contactPoints: [{ value: 'helene@roux.fr' }, { value: '06 10 20 30 40' }],
+    });
+    expect(first.status).toBe(201);
+    const again = await post({
+      firstName: 'helene',
+      lastName: 'ROUX',
+      contactPoints: [{ value: 'Helene@Roux.fr' }],
+    });
+    expect(again.status).toBe(409);
+    expect(again.headers.get('content-type')).toBe('application/problem+json');
+    expect(again.body.existingId).toBe(first.body.id);
+    expect(
+      (await post({ lastName: 'Hélène Roux', contactPoints: [{ value: '06 10 20 30 40' }] })).status,
+    ).toBe(409);
+    // Another person at the same mailbox or number, or a record without a last name on a number, is kept.
+    expect(
+      (await post({ firstName: 'Marc', lastName: 'Roux', contactPoints: [{ value: 'helene@roux.fr' }] }))
+        .status,
+    ).toBe(201);
+    expect((await post({ firstName: 'Hélène', contactPoints: [{ value: '06 10 20 30 40' }] })).status).toBe(
+      201,
+    );
+  });
+
   it('updates a prospect: given fields change, null clears, attributes merge', async () => {
     const created = await call(app, 'POST', '/v1/prospects', {
       key: org.manager,

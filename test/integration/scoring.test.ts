@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { models } from '../../db/schema';
 import { type Database, queryRows } from '../../src/db';
+import { seededRandom } from '../../src/lib/random';
 import { call, newOrg, orgApp, type TestApp, type TestOrg } from '../helpers/app';
 import { databases } from '../helpers/databases';
 
@@ -250,6 +251,48 @@ describe.each(databases)('campaigns and scores through the API on $name', ({ ope
     expect(
       (await call(app, 'POST', `/v1/models/${thin.body.id}/activate`, { key: org.marketer })).status,
     ).toBe(409);
+  });
+
+  it('counts the history of those who did not reach the goal up to dates like the successes’, not to today', async () => {
+    const o = await newOrg(database);
+    const lines = ['Prénom;Nom;E-mail'];
+    for (let i = 0; i < 400; i++) lines.push(`Eve;Watch-${i};eve.${i}@watch.example`);
+    await call(app, 'POST', '/v1/imports', {
+      key: o.manager,
+      body: `${lines.join('\n')}\n`,
+      headers: { 'content-type': 'text/csv' },
+    });
+    const people: { id: string }[] = [];
+    for (let cursor: string | null = null, first = true; first || cursor; first = false) {
+      const page = await call(app, 'GET', `/v1/prospects?limit=500${cursor ? `&cursor=${cursor}` : ''}`, {
+        key: o.caller,
+      });
+      people.push(...page.body.data);
+      cursor = page.body.nextCursor;
+    }
+    // Everyone got the same four e-mails; a quarter booked a meeting on a day that has nothing to do with them.
+    const day = 86_400_000;
+    const ago = (days: number) => new Date(Date.now() - days * day).toISOString();
+    const random = seededRandom(11);
+    const items = people.flatMap((p) => [
+      ...[100, 70, 40, 10].map((d) => ({ prospectId: p.id, type: 'email_sent', occurredAt: ago(d) })),
+      ...(random.chance(0.25)
+        ? [{ prospectId: p.id, type: 'meeting_booked', occurredAt: ago(1 + random.next() * 105) }]
+        : []),
+    ]);
+    for (let i = 0; i < items.length; i += 1000)
+      await call(app, 'POST', '/v1/interactions', {
+        key: o.caller,
+        json: { items: items.slice(i, i + 1000) },
+      });
+    const campaign = await call(app, 'POST', '/v1/campaigns', { key: o.marketer, json: { name: 'Watch' } });
+    const trained = await call(app, 'POST', '/v1/models', {
+      key: o.marketer,
+      json: { campaignId: campaign.body.id, minSuccesses: 20 },
+    });
+    expect(trained.body.status).toBe('ready');
+    // Counted up to today for the others, "fewer e-mails" predicted a meeting perfectly (AUC 1.0).
+    expect(trained.body.metrics.auc).toBeLessThan(0.75);
   });
 
   it('keeps a model to the goal it learnt, refuses one no better than chance, and rescores only on a real change', async () => {

@@ -173,7 +173,21 @@ describe('company attributes without a company', () => {
     if (result.kind !== 'record') throw new Error(JSON.stringify(result));
     expect(result.record.company).toBeUndefined();
     expect(result.record.warnings).toEqual([
-      'line 2: company attributes "budget" left out: the row names no company',
+      'line 2: "budget" left out: the row names no company (no company name, registration id or web site)',
+    ]);
+  });
+
+  it('warns of industry, headcount and revenue left out the same way, by their columns', () => {
+    const mapped = planColumns(
+      'prospects',
+      ['First Name', 'Last Name', 'Email', 'Industry', 'Number of Employees'],
+      {},
+    );
+    if ('errors' in mapped) throw new Error('unexpected');
+    const result = toProspectRecord(['Co', 'Less', 'coless@x.fr', 'Retail', '42'], 2, mapped.plan, options);
+    if (result.kind !== 'record') throw new Error(JSON.stringify(result));
+    expect(result.record.warnings).toEqual([
+      'line 2: "Industry", "Number of Employees" left out: the row names no company (no company name, registration id or web site)',
     ]);
   });
 });
