@@ -6,24 +6,45 @@ import { readTable } from '../src/scoring/table';
 const USAGE =
   'npm run backtest -- --csv FILE --target COLUMN [--positive VALUE] [--exclude COL,COL] [--test-fraction 0.25] [--seed 42] [--json]';
 
+const OPTIONS = {
+  csv: { type: 'string' },
+  target: { type: 'string' },
+  positive: { type: 'string' },
+  exclude: { type: 'string' },
+  'test-fraction': { type: 'string' },
+  seed: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+/**
+ * `--seed -1` as `--seed=-1`: parseArgs takes a value that starts with a dash for an option it cannot
+ * tell ("argument is ambiguous"), where a number is what was meant; then the number is checked as such.
+ */
+function joinNegativeNumbers(args: string[]): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const name = args[i]!.startsWith('--') ? args[i]!.slice(2) : '';
+    const next = args[i + 1];
+    if (OPTIONS[name as keyof typeof OPTIONS]?.type === 'string' && next && /^-\.?\d/.test(next)) {
+      joined.push(`${args[i]}=${next}`);
+      i++;
+    } else joined.push(args[i]!);
+  }
+  return joined;
+}
+
 /** npm run backtest: how would Tiède's model have ranked this history? */
 async function main() {
   const { values } = parseArgs({
-    options: {
-      csv: { type: 'string' },
-      target: { type: 'string' },
-      positive: { type: 'string' },
-      exclude: { type: 'string' },
-      'test-fraction': { type: 'string' },
-      seed: { type: 'string' },
-      json: { type: 'boolean' },
-    },
+    args: joinNegativeNumbers(process.argv.slice(2)),
+    options: OPTIONS,
   });
   if (!values.csv || !values.target) throw new BacktestError(`give --csv and --target\n${USAGE}`);
   const fraction = values['test-fraction'] === undefined ? 0.25 : Number(values['test-fraction']);
   if (!(fraction > 0 && fraction < 1)) throw new BacktestError('--test-fraction must be between 0 and 1');
+  if (values.seed !== undefined && !/^\d+$/.test(values.seed.trim()))
+    throw new BacktestError(`--seed must be a whole number ≥ 0, not "${values.seed}"`);
   const seed = values.seed === undefined ? 42 : Number(values.seed);
-  if (!Number.isInteger(seed)) throw new BacktestError('--seed must be a whole number');
   // What the file holds is the user's to fix, as a bad option is: exit code 2.
   const table = await readTable(readCsv(values.csv)).catch((error: unknown) => {
     throw new BacktestError(error instanceof Error ? error.message : String(error));

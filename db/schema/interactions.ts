@@ -66,10 +66,11 @@ export const interactions = pgTable(
     // interactions_by_prospect (org_id, prospect_id, occurred_at DESC) INCLUDE (type, outcome) is created by
     // hand in migration 0006, since drizzle cannot declare INCLUDE: rescoring reads a person's events from
     // the index alone, without visiting the table (see README, Performance).
-    // An event's id in its source, by type: a dialer and a mailer both count 1, 2, 3…, and a mailer gives
-    // the sent, opened and clicked events of one message the message's id.
+    // An event's id in its source, with its type, person and time: what makes a replayed event the same
+    // one. Ids are not unique across sources or kinds: two dialers both count calls 1, 2, 3…, and a mailer
+    // gives the sent, opened and every click of one message the message's id.
     uniqueIndex('interactions_external_id_idx')
-      .on(t.orgId, t.type, t.externalId)
+      .on(t.orgId, t.type, t.externalId, t.prospectId, t.occurredAt)
       .where(sql`external_id IS NOT NULL`),
   ],
 );

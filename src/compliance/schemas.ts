@@ -6,6 +6,7 @@ import {
   SUPPRESSION_CHANNELS,
   SUPPRESSION_SCOPES,
 } from '../../db/schema';
+import { instant as strictInstant } from '../http/instant';
 import { REASON_CODES } from './reasons';
 
 const dateTime = (description?: string) =>
@@ -13,20 +14,12 @@ const dateTime = (description?: string) =>
 // Instants a decision or a record can be about: rolling windows a year back, schedules years ahead.
 const EARLIEST = Date.UTC(1971, 0, 1);
 const LATEST = Date.UTC(2200, 0, 1);
+// ISO 8601 with an offset, nothing looser (Date.parse read "5/11" as 11 May 2001).
 const instant = (what: string) =>
-  z
-    .string()
-    .refine((v) => !Number.isNaN(Date.parse(v)), {
-      error: `${what} is not a date-time (ISO 8601, e.g. 2026-12-01T10:00:00+01:00)`,
+  strictInstant()
+    .refine((date) => date.getTime() >= EARLIEST && date.getTime() < LATEST, {
+      error: `${what} must be between 1971 and 2200`,
     })
-    .refine(
-      (v) => {
-        const t = Date.parse(v);
-        return Number.isNaN(t) || (t >= EARLIEST && t < LATEST);
-      },
-      { error: `${what} must be between 1971 and 2200` },
-    )
-    .transform((v) => new Date(v))
     .openapi({ type: 'string', format: 'date-time' });
 
 // The sectors the law names, however a campaign writes them: "Rénovation énergétique" is energy_renovation.

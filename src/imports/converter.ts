@@ -1,3 +1,4 @@
+import type { InteractionType } from '../../db/schema';
 import type { FieldError } from '../http/errors';
 import { contactPointId } from '../prospects/contact-point-id';
 import { fold } from '../prospects/values';
@@ -19,6 +20,8 @@ export interface ConvertOptions {
   dayFirst: boolean;
   /** ISO time the import started: dates later than it (plus a day) are refused. */
   now: string;
+  /** The event type of interaction rows that give none (the import's type option). */
+  defaultType?: InteractionType;
 }
 
 export interface Converted {
@@ -94,6 +97,7 @@ export function createConverter(plan: ColumnPlan, options: ConvertOptions): Conv
     dates: { timeZone: options.timeZone, dayFirst: options.dayFirst },
     now: new Date(options.now),
     contradictedOrder: { warned: false },
+    ...(options.defaultType ? { defaultType: options.defaultType } : {}),
   };
   const row =
     options.target === 'prospects'

@@ -96,6 +96,7 @@ export async function runImport(
     timeZone: options.timeZone ?? COUNTRY_MAIN_ZONE[country] ?? 'UTC',
     dayFirst: (options.dateOrder ?? (run.defaultCountry === 'US' ? 'mdy' : 'dmy')) === 'dmy',
     now: run.now.toISOString(),
+    ...(options.type ? { defaultType: options.type } : {}),
   };
   const converter = openConverter(first.plan, convertOptions, run.threaded === true);
   let inline: Converter | undefined;
@@ -220,7 +221,7 @@ async function openPass(run: ImportRun, adapter: TargetAdapter<{ line: number }>
   });
   if ('errors' in planned)
     throw new AppError('VALIDATION', 'the mapping does not fit the file', { errors: planned.errors });
-  checkRequired(planned.plan, adapter, headers, run.defaultCountry);
+  checkRequired(planned.plan, adapter, headers, run.defaultCountry, run.options);
   const batchSize = run.batchSize;
   async function* batches(): AsyncGenerator<Batch> {
     let pending = queue.splice(0);
@@ -260,8 +261,11 @@ function checkRequired(
   adapter: TargetAdapter<{ line: number }>,
   headers: string[],
   country: string,
+  options: ImportOptions,
 ) {
   const mapped = new Set(plan.columns.flatMap((c) => (c.field ? [c.field] : [])));
+  // The import's type option stands for a type column.
+  if (options.type) mapped.add('type');
   const missing = adapter.required.filter((group) => !group.fields.some((f) => mapped.has(f)));
   if (missing.length === 0) return;
   const looksLikeData = headers.some((h) => normalizeEmail(h).ok || normalizePhone(h, country).ok);

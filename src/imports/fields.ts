@@ -21,7 +21,7 @@ export const PROSPECT_FIELDS = {
   companyName: {
     description: 'Company name',
     headers: words(
-      'raison sociale|societe|entreprise|nom entreprise|nom de l entreprise|nom de la societe|denomination|denomination sociale|denomination unite legale|enseigne|company|company name|account|account name|organisation|organization|organization name|organisation name|employer|firma|firmenname|unternehmen|client|compte|nom du compte|customer|partner|company name partner',
+      'raison sociale|societe|entreprise|nom entreprise|nom de l entreprise|nom de la societe|denomination|denomination sociale|denomination unite legale|enseigne|company|company name|account|account name|organisation|organization|organization name|organisation name|employer|firma|firmenname|unternehmen|client|compte|nom du compte|customer|partner|company name partner|company account|related company|societe liee',
     ),
   },
   registrationId: {
@@ -45,7 +45,7 @@ export const PROSPECT_FIELDS = {
   employees: {
     description: 'Headcount, as a number or a range ("10-49", "10 à 49 salariés", "5000+")',
     headers: words(
-      'effectif|effectifs|nombre de salaries|nb salaries|salaries|nombre d employes|employees|number of employees|# employees|headcount|staff|company size|size|taille|taille entreprise|mitarbeiter|anzahl mitarbeiter|employee count',
+      'effectif|effectifs|nombre de salaries|nb salaries|salaries|nombre d employes|employees|number of employees|# employees|headcount|staff|company size|size|taille|taille entreprise|mitarbeiter|anzahl mitarbeiter|employee count|company headcount',
     ),
   },
   employeeBand: {
@@ -75,7 +75,7 @@ export const PROSPECT_FIELDS = {
   externalId: {
     description: "The prospect's id in the CRM it comes from: re-imports update instead of duplicating",
     headers: words(
-      'id|record id|contact id|lead id|external id|crm id|identifiant|id contact|identifiant contact|id crm|reference|ref',
+      'id|record id|contact id|lead id|external id|crm id|identifiant|id contact|identifiant contact|id crm|reference|ref|id externe',
     ),
   },
   kind: {
@@ -107,7 +107,7 @@ export const PROSPECT_FIELDS = {
   jobTitle: {
     description: 'Job title',
     headers: words(
-      'fonction|poste|titre|intitule de poste|intitule du poste|title|job title|position|role|job|qualite|berufsbezeichnung|position title|job position',
+      'fonction|poste|titre|intitule de poste|intitule du poste|title|job title|position|role|job|qualite|berufsbezeichnung|position title|job position|poste occupe',
     ),
   },
   seniority: {
@@ -154,21 +154,21 @@ export const PROSPECT_FIELDS = {
     description: 'Phone number (national or international form); several columns make several contact points',
     repeatable: true,
     headers: words(
-      'telephone|tel|phone|phone number|telephone fixe|tel fixe|fixe|ligne directe|tel direct|telephone direct|direct line|direct phone|work phone|business phone|office phone|corporate phone|work direct phone|standard|telephone standard|switchboard|numero de telephone|telefon|telefonnummer|home phone|telephone domicile|other phone',
+      'telephone|tel|phone|phone number|telephone fixe|tel fixe|fixe|ligne directe|tel direct|telephone direct|direct line|direct phone|work phone|business phone|office phone|corporate phone|work direct phone|standard|telephone standard|switchboard|numero de telephone|telefon|telefonnummer|home phone|telephone domicile|other phone|phone work|phone home|phone other|phone main',
     ),
   },
   mobile: {
     description: 'Mobile number',
     repeatable: true,
     headers: words(
-      'portable|mobile|telephone portable|tel portable|tel mobile|telephone mobile|mobile phone|mobile phone number|cell|cell phone|cellphone|gsm|handy|mobil|mobilnummer|mobiltelefon|mobiltelefonnummer',
+      'portable|mobile|telephone portable|tel portable|tel mobile|telephone mobile|mobile phone|mobile phone number|cell|cell phone|cellphone|gsm|handy|mobil|mobilnummer|mobiltelefon|mobiltelefonnummer|phone mobile',
     ),
   },
   email: {
     description: 'E-mail address; several columns make several contact points',
     repeatable: true,
     headers: words(
-      'e mail|email|mail|courriel|adresse e mail|adresse email|adresse mail|email address|e mail address|work email|business email|personal email|email professionnel|e mail professionnel|email perso|mail pro',
+      'e mail|email|mail|courriel|adresse e mail|adresse email|adresse mail|email address|e mail address|work email|business email|personal email|email professionnel|e mail professionnel|email perso|mail pro|email work|email home|email other',
     ),
   },
 } satisfies Record<string, FieldSpec>;
@@ -182,7 +182,7 @@ export const INTERACTION_FIELDS = {
   externalId: {
     description: "The prospect's CRM id (as imported in externalId)",
     headers: words(
-      'contact id|record id|lead id|crm id|id contact|identifiant contact|external id|prospect external id',
+      'contact id|record id|lead id|crm id|id contact|identifiant contact|external id|prospect external id|id externe',
     ),
   },
   email: {
@@ -213,9 +213,18 @@ export const INTERACTION_FIELDS = {
     headers: words('canal|channel|medium'),
   },
   occurredAt: {
-    description: 'When it happened (ISO 8601, "29/11/2026 14:30", Excel serial date)',
+    description:
+      'When it happened (ISO 8601, "29/11/2026 14:30", Excel serial date), or its date when a time column gives the time',
     headers: words(
-      'date|date heure|date et heure|horodatage|timestamp|occurred at|occurred|datetime|date time|time|created at|date de l appel|date d envoi|sent at|event date|activity date',
+      'date|date heure|date et heure|horodatage|timestamp|time stamp|occurred at|occurred|datetime|date time|created at|date de l appel|date d envoi|sent at|event date|activity date',
+    ),
+  },
+  time: {
+    description:
+      'Time of day ("14:30", "2:30 PM") of a date given alone in another column, as dialers export calls; a full date-time here is the date',
+    // "Time" heads a column of times in most exports (Date;Time); one of full date-times is read as such.
+    headers: words(
+      'heure|time|call time|heure de l appel|heure d appel|heure appel|start time|heure de debut|heure debut|time of day|heure d envoi|send time|sent time|event time|activity time|uhrzeit',
     ),
   },
   outcome: {

@@ -1,16 +1,24 @@
 import type { InteractionChannel, InteractionType } from '../../db/schema';
 import {
+  channelConflict,
   channelOfType,
   FUTURE_TOLERANCE_MS,
   parseChannel,
   parseInteractionType,
 } from '../interactions/types';
-import { type DateReading, forcedDayFirst, parseDateTime } from '../lib/dates';
+import {
+  atTimeOfDay,
+  type DateReading,
+  forcedDayFirst,
+  parseDateTime,
+  parseTimeOfDay,
+  sameLocalDay,
+} from '../lib/dates';
 import { isUuid } from '../lib/ids';
 import { contactPointDraft } from '../prospects/drafts';
 import { normalizeCountry, parseLooseNumber } from '../prospects/values';
 import type { ColumnPlan } from './plan';
-import { type RowResult, readRow, rejected } from './rows';
+import { filled, type RowResult, readRow, rejected } from './rows';
 
 /** How a row names its prospect; the import resolves it against the database. */
 export type ProspectRef =
@@ -41,6 +49,8 @@ export interface InteractionRowOptions {
   defaultCountry: string | null;
   dates: DateReading;
   now: Date;
+  /** The type of rows that give none (the import's `type` option): a dialer's export is all calls. */
+  defaultType?: InteractionType;
   /** Whether the import already warned that a date contradicts its date order (said once). */
   contradictedOrder?: { warned: boolean };
 }
@@ -59,8 +69,8 @@ export function toInteractionRecord(
   const refs: ProspectRef[] = [];
   const prospectId = row.one('prospectId');
   const externalId = row.one('externalId');
-  const email = row.one('email');
-  const phone = row.one('phone');
+  const email = filled(row.one('email'));
+  const phone = filled(row.one('phone'));
   if (prospectId) {
     if (!isUuid(prospectId))
       return rejected(line, `prospect id "${prospectId}" is not a Tiède id`, 'prospectId');
@@ -91,8 +101,13 @@ export function toInteractionRecord(
   if (!ref) return rejected(line, 'no prospect id, CRM id, e-mail or phone says whom the event concerns');
 
   const rawType = row.one('type');
-  if (!rawType) return rejected(line, 'the event type is missing', 'type');
-  const type = parseInteractionType(rawType);
+  if (!rawType && !options.defaultType)
+    return rejected(
+      line,
+      "the event type is missing: fill it in, or name it with the import's type option (e.g. type=call_attempted)",
+      'type',
+    );
+  const type = rawType ? parseInteractionType(rawType) : options.defaultType;
   if (!type)
     return rejected(
       line,
@@ -108,21 +123,17 @@ export function toInteractionRecord(
       `channel "${rawChannel}" is not known (email, phone, sms, web, linkedin…)`,
       'channel',
     );
+  const conflict = rawChannel ? channelConflict(type, channel) : undefined;
+  if (conflict) return rejected(line, `channel "${rawChannel}": ${conflict}`, 'channel');
 
-  const rawDate = row.one('occurredAt');
-  if (!rawDate) return rejected(line, 'the date is missing', 'occurredAt');
-  const occurredAt = parseDateTime(rawDate, options.dates);
-  if (!occurredAt)
-    return rejected(
-      line,
-      `date "${rawDate}" is not a date (e.g. 2026-11-29T14:30 or 29/11/2026 14:30)`,
-      'occurredAt',
-    );
+  const when = readOccurredAt(row.one('occurredAt'), row.one('time'), options.dates);
+  if ('problem' in when) return rejected(line, when.problem, when.field);
+  const occurredAt = when.at;
   if (occurredAt.getTime() > options.now.getTime() + FUTURE_TOLERANCE_MS) {
-    return rejected(line, `date "${rawDate}" is in the future`, 'occurredAt');
+    return rejected(line, `date "${when.raw}" is in the future`, 'occurredAt');
   }
 
-  const warning = orderWarning(rawDate, line, options);
+  const warning = orderWarning(when.raw, line, options);
 
   const metadata: Record<string, unknown> = { ...row.prefixed('metadata') };
   const duration = row.one('duration');
@@ -151,6 +162,43 @@ export function toInteractionRecord(
   if (eventId) record.externalId = eventId;
   if (warning) record.warnings = [warning];
   return { kind: 'record', record };
+}
+
+/**
+ * When the event happened, from its date column and its time column if any: a dialer writes the day in
+ * one ("20/11/2026") and the time in the other ("14:30"). A time column of full date-times gives them.
+ * `raw` is the text the instant was read from.
+ */
+function readOccurredAt(
+  rawDate: string | undefined,
+  rawTime: string | undefined,
+  dates: DateReading,
+): { at: Date; raw: string } | { problem: string; field: 'occurredAt' | 'time' } {
+  const time = rawTime === undefined ? undefined : parseTimeOfDay(rawTime);
+  const timeAsDate = rawTime === undefined || time ? undefined : parseDateTime(rawTime, dates);
+  if (rawTime !== undefined && !time && !timeAsDate)
+    return { problem: `time "${rawTime}" is not a time of day (e.g. 14:30 or 2:30 PM)`, field: 'time' };
+  if (rawDate === undefined) {
+    if (timeAsDate) return { at: timeAsDate, raw: rawTime! };
+    const problem = time ? `the date is missing: time "${rawTime}" says no day` : 'the date is missing';
+    return { problem, field: 'occurredAt' };
+  }
+  const date = parseDateTime(rawDate, dates);
+  if (!date)
+    return {
+      problem: `date "${rawDate}" is not a date (e.g. 2026-11-29T14:30 or 29/11/2026 14:30)`,
+      field: 'occurredAt',
+    };
+  if (time) {
+    const at = atTimeOfDay(date, time, dates.timeZone);
+    if (at) return { at, raw: rawDate };
+    return { problem: `date "${rawDate}" and time "${rawTime}" say different times`, field: 'time' };
+  }
+  if (timeAsDate) {
+    if (sameLocalDay(date, timeAsDate, dates.timeZone)) return { at: timeAsDate, raw: rawTime! };
+    return { problem: `date "${rawDate}" and time "${rawTime}" say different days`, field: 'time' };
+  }
+  return { at: date, raw: rawDate };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { INTERACTION_TYPES } from '../../db/schema';
 import { normalizeCountry, normalizeTimeZone } from '../prospects/values';
 import { ENCODING_ALIASES } from './encoding';
 
@@ -103,6 +104,13 @@ export const importOptionsSchema = z.strictObject({
     .enum(['dmy', 'mdy'])
     .optional()
     .openapi({ description: 'How 03/04/2026 reads (interactions)' }),
+  type: z
+    .enum(INTERACTION_TYPES, { error: `one of ${INTERACTION_TYPES.join(', ')}` })
+    .optional()
+    .openapi({
+      description:
+        'Event type of the rows that give none, e.g. call_attempted for a dialer export without a type column (interactions)',
+    }),
   async: booleanish
     .optional()
     .openapi({ description: 'Force a background job even for a small file', type: 'boolean' }),

@@ -85,6 +85,16 @@ export function planColumns(
         taken.set(guess, header);
         return { index, header, field: guess, source: 'auto' };
       }
+      // The same header twice (two "Title" columns, as exports joined from two objects write them): the
+      // second is read on the rows where the first is empty (readRow keeps a field's cells in column order).
+      if (owner !== 'mapping' && fold(owner) === fold(header))
+        return {
+          index,
+          header,
+          field: guess,
+          source: 'auto',
+          note: `read where the first "${owner}" is empty`,
+        };
       const note = `also looks like ${guess}, already read from ${owner === 'mapping' ? 'the mapping' : `"${owner}"`}`;
       return keepOrIgnore(target, index, header, options, note);
     }

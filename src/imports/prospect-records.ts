@@ -24,7 +24,7 @@ import {
   splitFullName,
 } from '../prospects/values';
 import type { ColumnPlan } from './plan';
-import { type RowResult, type RowValues, readRow, rejected, splitMulti, splitPhones } from './rows';
+import { filled, type RowResult, type RowValues, readRow, rejected, splitMulti, splitPhones } from './rows';
 
 export interface ProspectRecord {
   line: number;
@@ -130,7 +130,9 @@ export function toProspectRecord(
     ['mobile', 'phone'],
     ['phone', 'phone'],
   ] as const) {
-    for (const { value, header } of row.all(field)) {
+    for (const { value: cell, header } of row.all(field)) {
+      const value = filled(cell);
+      if (value === undefined) continue;
       const parts = channel === 'phone' ? splitPhones(value, isPhoneFor(phoneCountry)) : splitMulti(value);
       for (const part of parts) {
         const result = contactPointDraft(channel, part, phoneCountry, header);

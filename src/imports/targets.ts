@@ -115,8 +115,9 @@ export function interactionAdapter(): TargetAdapter<InteractionRecord> {
         fields: ['prospectId', 'externalId', 'email', 'phone'],
         what: 'the prospect (id, CRM id, e-mail or phone)',
       },
-      { fields: ['type'], what: 'the event type' },
-      { fields: ['occurredAt'], what: 'the date' },
+      { fields: ['type'], what: 'the event type (or the type option)' },
+      // A "Time" column may hold full date-times (interaction-records reads them as the date).
+      { fields: ['occurredAt', 'time'], what: 'the date' },
     ],
     prepare: resolveProspects,
     write: async (ctx, records) => {

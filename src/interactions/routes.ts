@@ -2,13 +2,14 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { INTERACTION_CHANNELS, INTERACTION_TYPES } from '../../db/schema';
 import { notFound } from '../http/errors';
 import { fingerprint, idempotent } from '../http/idempotency';
+import { instant } from '../http/instant';
 import { errorResponses, IdParam, json, jsonBody, router, unprocessableResponse } from '../http/openapi';
 import { pageQuery, pageSchema } from '../http/pagination';
 import { authorize } from '../http/permissions';
 import { present } from '../http/present';
 import { InteractionSchema } from '../prospects/schemas';
 import { getInteraction, listInteractions, recordInteractions } from './service';
-import { FUTURE_TOLERANCE_MS } from './types';
+import { channelConflict, FUTURE_TOLERANCE_MS } from './types';
 
 const security = [{ bearer: [] }];
 const tags = ['Interactions'];
@@ -18,17 +19,20 @@ const InteractionInputSchema = z
     prospectId: z.string().uuid(),
     contactPointId: z.string().uuid().optional(),
     type: z.enum(INTERACTION_TYPES),
-    channel: z
-      .enum(INTERACTION_CHANNELS)
-      .optional()
-      .openapi({ description: 'Follows from the type when absent' }),
-    occurredAt: z.coerce
-      .date({ error: 'an ISO 8601 date-time' })
+    channel: z.enum(INTERACTION_CHANNELS).optional().openapi({
+      description:
+        "Follows from the type when absent; must be the type's own when it has one (email for email_*)",
+    }),
+    occurredAt: instant()
       .refine((date) => date.getTime() <= Date.now() + FUTURE_TOLERANCE_MS, {
         error: 'is more than a day in the future',
       })
       .optional()
-      .openapi({ type: 'string', format: 'date-time', description: 'Default: now' }),
+      .openapi({
+        type: 'string',
+        format: 'date-time',
+        description: 'With Z or an offset, e.g. 2026-11-20T09:00:00+01:00. Default: now',
+      }),
     outcome: z.string().trim().max(100).optional().openapi({ example: 'no_answer' }),
     campaign: z.string().trim().max(200).optional(),
     note: z
@@ -43,6 +47,10 @@ const InteractionInputSchema = z
       .optional()
       .openapi({ description: "The event's id in its source: sent twice, recorded once" }),
   })
+  .superRefine((input, ctx) => {
+    const conflict = input.channel && channelConflict(input.type, input.channel);
+    if (conflict) ctx.addIssue({ code: 'custom', path: ['channel'], message: conflict });
+  })
   .openapi('InteractionInput');
 
 const InteractionBatchSchema = z.union([
@@ -56,14 +64,8 @@ const ListQuery = z.object({
   type: z.enum(INTERACTION_TYPES).optional(),
   channel: z.enum(INTERACTION_CHANNELS).optional(),
   campaign: z.string().max(200).optional(),
-  since: z.coerce
-    .date({ error: 'an ISO 8601 date or date-time' })
-    .optional()
-    .openapi({ type: 'string', format: 'date-time' }),
-  until: z.coerce
-    .date({ error: 'an ISO 8601 date or date-time' })
-    .optional()
-    .openapi({ type: 'string', format: 'date-time' }),
+  since: instant().optional().openapi({ type: 'string', format: 'date-time' }),
+  until: instant().optional().openapi({ type: 'string', format: 'date-time' }),
 });
 
 const RecordedSchema = z

@@ -1,5 +1,10 @@
 import { and, desc, eq, gte, lt, lte, sql } from 'drizzle-orm';
-import { type InteractionChannel, type InteractionType, interactions } from '../../db/schema';
+import {
+  type Interaction,
+  type InteractionChannel,
+  type InteractionType,
+  interactions,
+} from '../../db/schema';
 import { honourOptOuts } from '../compliance/opt-outs';
 import { type Ctx, withTransaction } from '../context';
 import { queryRows } from '../db';
@@ -7,7 +12,7 @@ import { type FieldError, invalid } from '../http/errors';
 import { decodeCursor, page } from '../http/pagination';
 import { newId } from '../lib/ids';
 import { queueScoring } from '../scoring/queue';
-import { channelOfType, pointFitsChannel } from './types';
+import { channelOfType, pointFitsChannel, stopAskedBy } from './types';
 
 export interface InteractionInput {
   prospectId: string;
@@ -27,8 +32,8 @@ export interface InteractionInput {
 const p = sql.param;
 
 /**
- * Appends events to the log, all or none. Events whose externalId was already recorded are left out and
- * counted as duplicates, so that a replayed feed adds nothing.
+ * Appends events to the log, all or none. Events already recorded with the same externalId (for the same
+ * type, person and time) are left out and counted as duplicates, so that a replayed feed adds nothing.
  */
 export async function recordInteractions(ctx: Ctx, inputs: InteractionInput[], fieldPrefix = 'items') {
   if (inputs.length === 0) return { created: [], duplicates: 0 };
@@ -90,9 +95,9 @@ async function checkReferences(
 
 /**
  * Inserts events whose references were checked, and queues the people they touch for rescoring; returns
- * those actually added. Opt-outs and complaints among them are honoured (suppressed, consents withdrawn),
- * unless the caller does it itself (`honourOptOuts: false`, a contact attempt's outcome). Runs in the
- * caller's transaction.
+ * those actually added. Opt-outs and complaints among them, and calls whose outcome asks not to be called
+ * again, are honoured (suppressed, consents withdrawn), unless the caller does it itself
+ * (`honourOptOuts: false`, a contact attempt's outcome). Runs in the caller's transaction.
  */
 export async function insertInteractions(
   ctx: Ctx,
@@ -114,7 +119,7 @@ export async function insertInteractions(
           ${p(col((i) => JSON.stringify(i.metadata ?? {})))}::text[]::jsonb[], ${p(col((i) => i.externalId))}::text[],
           ${p(col((i) => i.source ?? 'api'))}::text[])
           AS u(id, prospect_id, contact_point_id, type, channel, occurred_at, outcome, campaign, note, metadata, external_id, source)
-        ON CONFLICT (org_id, type, external_id) WHERE external_id IS NOT NULL DO NOTHING
+        ON CONFLICT (org_id, type, external_id, prospect_id, occurred_at) WHERE external_id IS NOT NULL DO NOTHING
         RETURNING id`,
   );
   if (rows.length === 0) return [];
@@ -129,8 +134,17 @@ export async function insertInteractions(
       ),
     )
     .orderBy(interactions.id);
-  if (options.honourOptOuts !== false) await honourOptOuts(ctx, created);
+  if (options.honourOptOuts !== false) await honourOptOuts(ctx, created.map(asOptOut));
   return created;
+}
+
+/**
+ * An event whose outcome is "Ne plus appeler" or "DNC" is the person's opt-out from calls: honoured as an
+ * opt_out on the phone would be. The log keeps the event as it came.
+ */
+function asOptOut(event: Interaction): Interaction {
+  const channel = stopAskedBy(event);
+  return channel ? { ...event, type: 'opt_out', channel } : event;
 }
 
 export interface InteractionFilters {

@@ -20,15 +20,54 @@ export function pointFitsChannel(channel: InteractionChannel, point: 'phone' | '
   return true;
 }
 
-/** The channel an event type happens on, when the caller does not say. */
-export function channelOfType(type: InteractionType): InteractionChannel {
+/** The one channel an event type can happen on: an e-mail opened by phone is a mistake. */
+function ownChannelOf(type: InteractionType): InteractionChannel | undefined {
   if (type.startsWith('email_')) return 'email';
   if (type.startsWith('sms_')) return 'sms';
   if (type.startsWith('call_') || type === 'voicemail_left') return 'phone';
-  if (type === 'web_visit' || type === 'form_submitted') return 'web';
   if (type === 'linkedin_message') return 'linkedin';
+  return undefined;
+}
+
+/** The channel an event type happens on, when the caller does not say. */
+export function channelOfType(type: InteractionType): InteractionChannel {
+  const own = ownChannelOf(type);
+  if (own) return own;
+  if (type === 'web_visit' || type === 'form_submitted') return 'web';
   if (type === 'meeting_held' || type === 'meeting_booked') return 'in_person';
   return 'other';
+}
+
+/**
+ * Why an event cannot be on that channel, or undefined when it can. Types that may come by several
+ * channels (a meeting, a form, a visit, a purchase, a note, an opt-out) take any.
+ */
+export function channelConflict(type: InteractionType, channel: InteractionChannel): string | undefined {
+  const own = ownChannelOf(type);
+  return own && own !== channel ? `${type} happens on the ${own} channel, not ${channel}` : undefined;
+}
+
+/**
+ * Dispositions by which the person asks not to be called again, as dialers and CRMs write them (after
+ * fold()): "Ne plus appeler", "Do not call", "DNC", "Remove from list".
+ */
+const DO_NOT_CALL =
+  /(?:^| )(?:ne plus (?:m |nous |l )?r?appeler|do not call|don t call|dnc|remove(?:d)? from (?:the )?(?:call )?list)(?: |$)/;
+
+/**
+ * The channel an event's outcome asks to stop, when it is a do-not-call disposition: the phone, but for
+ * "remove from list" on an e-mail or a text, which asks to stop that. Undefined for any other outcome.
+ */
+export function stopAskedBy(event: {
+  type: InteractionType;
+  channel: InteractionChannel;
+  outcome?: string | null;
+}): 'phone' | 'sms' | 'email' | undefined {
+  if (!event.outcome || event.type === 'opt_out' || event.type === 'complaint') return undefined;
+  const words = fold(event.outcome);
+  if (!DO_NOT_CALL.test(words)) return undefined;
+  if (/remove/.test(words) && (event.channel === 'email' || event.channel === 'sms')) return event.channel;
+  return 'phone';
 }
 
 // Names that CRMs, dialers and mailers give to the same events, folded (lower-case, no accents).
@@ -118,6 +157,17 @@ const TYPE_SYNONYMS: Record<string, InteractionType> = {
   plainte: 'complaint',
   spam: 'complaint',
   'spam complaint': 'complaint',
+  // Brevo's word for a complaint.
+  'marked as spam': 'complaint',
+  'spam report': 'complaint',
+  // lemlist's activity types, "emailsOpened", fold to "emails opened".
+  'emails sent': 'email_sent',
+  'emails opened': 'email_opened',
+  'emails clicked': 'email_clicked',
+  'emails replied': 'email_replied',
+  'emails bounced': 'email_bounced',
+  'emails unsubscribed': 'opt_out',
+  'email unsubscribed': 'opt_out',
   commentaire: 'note',
 };
 

@@ -55,10 +55,14 @@ export interface DateReading {
   dayFirst: boolean;
 }
 
+/**
+ * ISO 8601 and what exports make of it: PostgreSQL's "2026-11-20 09:00:00+01", a one-digit hour
+ * ("2026-11-20 9:00"), slashes ("2026/11/20"), a comma before the time, a zone written UTC or GMT.
+ */
 const ISO =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?$/i;
+  /^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:(?:T|,?\s+)(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?)?$/i;
 const SLASHED =
-  /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})(?:[ T]+(\d{1,2})[:h](\d{2})(?::(\d{2}))?\s*(am|pm)?)?$/i;
+  /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})(?:,?[ T]+(\d{1,2})[:h](\d{2})(?::(\d{2}))?\s*(am|pm)?(?:\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?))?)?$/i;
 
 /** Months as English, French and German write them, accents aside: a name is known by any start of 3+ letters. */
 const MONTH_NAMES = [
@@ -134,56 +138,77 @@ function parseNamedMonth(text: string, reading: DateReading): Date | undefined {
     hour = (hour % 12) + (meridiem.toLowerCase() === 'pm' ? 12 : 0);
   }
   const [minute, second] = [+(mi ?? 0), +(s ?? 0)];
-  if (!month || !validDate(year, month, day) || !validTime(hour, minute, second)) return undefined;
-  if (!zone) return zonedTimeToUtc({ year, month, day, hour, minute, second }, reading.timeZone);
-  const offset = /^[+-]/.test(zone) ? zone.replace(/^([+-]\d{2}):?(\d{2})$/, '$1:$2') : 'Z';
-  const at = (n: number) => String(n).padStart(2, '0');
-  const date = new Date(`${year}-${at(month)}-${at(day)}T${at(hour)}:${at(minute)}:${at(second)}${offset}`);
-  return Number.isNaN(date.getTime()) ? undefined : date;
+  if (!month) return undefined;
+  return instantOf({ year, month, day, hour, minute, second }, zone, reading.timeZone);
 }
 
+interface WallTime {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  millisecond?: number;
+}
+
+/** Minutes east of UTC that "Z", "UTC", "GMT", "+01", "+0100" or "+01:00" say; undefined past ±14:00, where no zone is. */
+function offsetMinutes(zone: string): number | undefined {
+  if (/^(z|utc|gmt)$/i.test(zone)) return 0;
+  const match = /^([+-])(\d{2})(?::?(\d{2}))?$/.exec(zone);
+  if (!match) return undefined;
+  const [hours, minutes] = [+match[2]!, +(match[3] ?? 0)];
+  if (minutes >= 60 || hours * 60 + minutes > 14 * 60) return undefined;
+  return (match[1] === '-' ? -1 : 1) * (hours * 60 + minutes);
+}
+
+/** The instant a wall time shows: at its own offset when it has one, else in `timeZone`. */
+function instantOf(wall: WallTime, zone: string | undefined, timeZone: string): Date | undefined {
+  const { year, month, day, hour, minute, second, millisecond = 0 } = wall;
+  if (!validDate(year, month, day) || !validTime(hour, minute, second)) return undefined;
+  if (zone === undefined) return new Date(zonedTimeToUtc(wall, timeZone).getTime() + millisecond);
+  const offset = offsetMinutes(zone);
+  if (offset === undefined) return undefined;
+  return new Date(Date.UTC(year, month - 1, day, hour, minute, second, millisecond) - offset * 60000);
+}
+
+/** ".5" → 500, ".123456" (PostgreSQL's microseconds) → 123. */
+const millisecondsOf = (fraction: string | undefined) =>
+  fraction ? Math.floor(Number(`0.${fraction}`) * 1000) : 0;
+
 /**
- * Reads a date or date-time as exports write it: ISO 8601 (with or without offset), "29/11/2026 14:30",
- * "11/29/2026 2:30 PM", "29.11.2026", a month in words in English, French or German ("Nov 29, 2026
- * 2:30 PM", "29 novembre 2026 à 14h30", "Sun, 29 Nov 2026 14:30:00 +0000"), an Excel serial number
- * (45990.5). Undefined when it is none of them.
+ * Reads a date or date-time as exports write it: ISO 8601 (with or without offset, "2026/11/20 9:00",
+ * PostgreSQL's "2026-11-20 09:00:00+01", "… UTC"), "29/11/2026 14:30", "20/11/2026, 09:00", "11/29/2026
+ * 2:30 PM", "29.11.2026", a month in words in English, French or German ("Nov 29, 2026 2:30 PM", "29
+ * novembre 2026 à 14h30", "Sun, 29 Nov 2026 14:30:00 +0000"), an Excel serial number (45990.5).
+ * Undefined when it is none of them.
  */
 export function parseDateTime(raw: string, reading: DateReading): Date | undefined {
   const text = raw.trim();
-  if (/[A-Za-zÀ-ÿ]{3}/.test(text)) return parseNamedMonth(text, reading);
+  // A zone written UTC or GMT is letters too, but no month's.
+  if (/[A-Za-zÀ-ÿ]{3}/.test(text.replace(/\s*(?:UTC|GMT)$/i, ''))) return parseNamedMonth(text, reading);
   const iso = ISO.exec(text);
   if (iso) {
-    const [, y, mo, d, h, mi, s, zone] = iso;
-    if (!validDate(+y!, +mo!, +d!) || !validTime(+(h ?? 0), +(mi ?? 0), +(s ?? 0))) return undefined;
-    if (zone) {
-      const date = new Date(text.replace(' ', 'T').replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
-      return Number.isNaN(date.getTime()) ? undefined : date;
-    }
-    return zonedTimeToUtc(
-      { year: +y!, month: +mo!, day: +d!, hour: +(h ?? 0), minute: +(mi ?? 0), second: +(s ?? 0) },
-      reading.timeZone,
-    );
+    const [, y, , mo, d, h, mi, s, fraction, zone] = iso;
+    const wall = { year: +y!, month: +mo!, day: +d!, hour: +(h ?? 0), minute: +(mi ?? 0), second: +(s ?? 0) };
+    return instantOf({ ...wall, millisecond: millisecondsOf(fraction) }, zone, reading.timeZone);
   }
   const slashed = SLASHED.exec(text);
   if (slashed) {
-    const [, a, b, y, h, mi, s, meridiem] = slashed;
-    let first = +a!;
-    let second = +b!;
+    const [, a, b, y, h, mi, s, meridiem, zone] = slashed;
     const year = y!.length === 2 ? 2000 + +y! : +y!;
     let dayFirst = reading.dayFirst;
-    if (first > 12) dayFirst = true;
-    else if (second > 12) dayFirst = false;
-    const [day, month] = dayFirst ? [first, second] : [second, first];
-    first = day;
-    second = month;
+    if (+a! > 12) dayFirst = true;
+    else if (+b! > 12) dayFirst = false;
+    const [day, month] = dayFirst ? [+a!, +b!] : [+b!, +a!];
     let hour = +(h ?? 0);
     if (meridiem) {
       if (hour > 12) return undefined;
       hour = (hour % 12) + (meridiem.toLowerCase() === 'pm' ? 12 : 0);
     }
-    if (!validDate(year, second, first) || !validTime(hour, +(mi ?? 0), +(s ?? 0))) return undefined;
-    return zonedTimeToUtc(
-      { year, month: second, day: first, hour, minute: +(mi ?? 0), second: +(s ?? 0) },
+    return instantOf(
+      { year, month, day, hour, minute: +(mi ?? 0), second: +(s ?? 0) },
+      zone,
       reading.timeZone,
     );
   }
@@ -206,6 +231,112 @@ export function parseDateTime(raw: string, reading: DateReading): Date | undefin
     );
   }
   return undefined;
+}
+
+export interface TimeOfDay {
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+const CLOCK = /^(\d{1,2})(?:[:h](\d{2})(?::(\d{2})(?:[.,]\d+)?)?|h)?\s*(am|pm)?$/i;
+
+/** A time of day alone, as a dialer's "Heure" column writes it: "14:30", "14h30", "2:30 PM", "9 am", 0.6042 (Excel). */
+export function parseTimeOfDay(raw: string): TimeOfDay | undefined {
+  const text = raw.trim();
+  // Excel writes a time without a date as a fraction of a day.
+  const fraction = /^0?[.,](\d+)$/.exec(text);
+  if (fraction) {
+    const seconds = Math.round(Number(`0.${fraction[1]}`) * 86400);
+    if (seconds >= 86400) return undefined;
+    return { hour: Math.floor(seconds / 3600), minute: Math.floor(seconds / 60) % 60, second: seconds % 60 };
+  }
+  const clock = CLOCK.exec(text);
+  // "14" alone is a number, not a time: a clock has a separator or says am or pm.
+  if (!clock || (!/[:h]/i.test(text) && !clock[4])) return undefined;
+  let hour = +clock[1]!;
+  const [minute, second] = [+(clock[2] ?? 0), +(clock[3] ?? 0)];
+  if (clock[4]) {
+    if (hour > 12 || hour === 0) return undefined;
+    hour = (hour % 12) + (clock[4].toLowerCase() === 'pm' ? 12 : 0);
+  }
+  return validTime(hour, minute, second) ? { hour, minute, second } : undefined;
+}
+
+/** The wall time an instant shows in `timeZone`. */
+function wallTimeOf(date: Date, timeZone: string): WallTime {
+  const local = new Date(date.getTime() + zoneOffsetMinutes(date.getTime(), timeZone) * 60000);
+  return {
+    year: local.getUTCFullYear(),
+    month: local.getUTCMonth() + 1,
+    day: local.getUTCDate(),
+    hour: local.getUTCHours(),
+    minute: local.getUTCMinutes(),
+    second: local.getUTCSeconds(),
+  };
+}
+
+/**
+ * A date from one column at the time of day from another, as dialers export calls ("20/11/2026" and
+ * "14:30"), on the date's day in `timeZone`. A date that shows a time of its own (other than midnight,
+ * which is how spreadsheets write a date alone) keeps it when the two agree; undefined when they do not.
+ */
+export function atTimeOfDay(date: Date, time: TimeOfDay, timeZone: string): Date | undefined {
+  const wall = wallTimeOf(date, timeZone);
+  const midnight = wall.hour === 0 && wall.minute === 0 && wall.second === 0;
+  if (!midnight && (wall.hour !== time.hour || wall.minute !== time.minute)) return undefined;
+  return zonedTimeToUtc({ ...wall, ...time }, timeZone);
+}
+
+/** Whether two instants fall on the same day of `timeZone`'s calendar. */
+export function sameLocalDay(a: Date, b: Date, timeZone: string): boolean {
+  const [x, y] = [wallTimeOf(a, timeZone), wallTimeOf(b, timeZone)];
+  return x.year === y.year && x.month === y.month && x.day === y.day;
+}
+
+const STRICT_INSTANT =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+export type InstantReading = { ok: true; date: Date } | { ok: false; problem: string };
+
+const EXAMPLE_INSTANT = '"2026-11-20T09:00:00+01:00"';
+
+/**
+ * Reads an instant as an API must, where a misread date is stored for good: ISO 8601 with the time and
+ * its offset, on a day that exists, from 1900 to 2200. JavaScript's own reading takes "1" for 2001,
+ * "2026-02-31" for 3 March, and a date-time without offset in the server's zone.
+ */
+export function readInstant(text: string): InstantReading {
+  const match = STRICT_INSTANT.exec(text);
+  // A query string decodes "+" to a space: "…T09:00:00 01:00" was sent as "…T09:00:00+01:00".
+  if (!match && STRICT_INSTANT.test(text.replace(/ (?=\d{2}(?::?\d{2})?$)/, '+')))
+    return {
+      ok: false,
+      problem: 'has a space where its offset\'s "+" should be: in a URL, write "+" as %2B',
+    };
+  if (!match) {
+    const problem = /^\d{4}-\d{2}-\d{2}$/.test(text)
+      ? `is a date without a time: write the instant meant, e.g. "${text}T00:00:00Z" or "${text}T00:00:00+01:00"`
+      : `must be an ISO 8601 date-time with an offset, e.g. ${EXAMPLE_INSTANT}`;
+    return { ok: false, problem };
+  }
+  const [, y, mo, d, h, mi, s, fraction, zone] = match;
+  const [year, month, day] = [+y!, +mo!, +d!];
+  if (year < 1900 || year > 2200) return { ok: false, problem: `year ${y} is outside 1900–2200` };
+  if (!validDate(year, month, day))
+    return { ok: false, problem: `${y}-${mo}-${d} is not a day of the calendar` };
+  const [hour, minute, second] = [+h!, +mi!, +(s ?? 0)];
+  if (!validTime(hour, minute, second))
+    return { ok: false, problem: `${h}:${mi}${s ? `:${s}` : ''} is not a time of day` };
+  if (!zone)
+    return {
+      ok: false,
+      problem: `has no offset, so the instant depends on where it was written: add Z (UTC) or an offset, e.g. "+01:00"`,
+    };
+  const wall = { year, month, day, hour, minute, second, millisecond: millisecondsOf(fraction) };
+  const date = instantOf(wall, zone, 'UTC');
+  if (!date) return { ok: false, problem: `offset ${zone} is not one (from -14:00 to +14:00)` };
+  return { ok: true, date };
 }
 
 /**

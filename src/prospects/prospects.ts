@@ -123,9 +123,14 @@ async function assertExternalIdFree(ctx: Ctx, externalId: string | null | undefi
 /**
  * Refuses a second record of a person the organization has: someone of the same names (accents and case
  * aside, or the whole name in one field) who already has one of the given e-mails, or one of the given
- * numbers when both records have a last name. A number alone is often a switchboard, and an address alone
- * a shared mailbox (`contact@`): records with other names, or without names, may share them.
+ * numbers when both records give a first and a last name. A number alone is often a switchboard, and an
+ * address alone a shared mailbox (`contact@`): records with other names, or without names, may share
+ * them, and so may records named only "Accueil" or "Dupont" on a number.
  */
+/** A first and a last name, in their fields or together in one ("Paul Lefèvre"). */
+const fullyNamed = (p: { firstName?: string | undefined; lastName?: string | undefined }) =>
+  Boolean(p.firstName && p.lastName) || /\S\s+\S/.test((p.lastName ?? p.firstName ?? '').trim());
+
 async function assertNotKnown(
   ctx: Ctx,
   names: { firstName?: string | null; lastName?: string | null },
@@ -149,7 +154,7 @@ async function assertNotKnown(
   const same = holders.find((h) => {
     const held = { firstName: h.first_name ?? undefined, lastName: h.last_name ?? undefined };
     if (!held.firstName && !held.lastName) return false;
-    if (h.channel === 'phone' && !(held.lastName && given.lastName)) return false;
+    if (h.channel === 'phone' && !(fullyNamed(held) && fullyNamed(given))) return false;
     return samePersonByName(held, given);
   });
   if (same)

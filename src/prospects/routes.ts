@@ -3,6 +3,7 @@ import { CHANNELS } from '../../db/schema';
 import { eraseProspect } from '../compliance/erasure';
 import { ErasureSchema } from '../compliance/schemas';
 import { invalid } from '../http/errors';
+import { instant } from '../http/instant';
 import { conflictResponse, errorResponses, IdParam, json, jsonBody, router } from '../http/openapi';
 import { pageQuery, pageSchema } from '../http/pagination';
 import { authorize } from '../http/permissions';
@@ -78,7 +79,7 @@ const ProspectListQuery = z.object({
   ...pageQuery,
   ...RankedCriteria,
   externalId: z.string().max(200).optional(),
-  updatedSince: z.coerce.date({ error: 'an ISO 8601 date or date-time' }).optional(),
+  updatedSince: instant().optional().openapi({ type: 'string', format: 'date-time' }),
   campaign: z.string().uuid().optional().openapi({
     description:
       "A campaign: list its scored prospects, each with its score, probability and reasons, in the campaign's order",

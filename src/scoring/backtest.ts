@@ -1,4 +1,4 @@
-import { type Encoder, encodeRow, learnEncoder } from './features';
+import { type Encoder, encodeRow, learnEncoder, toNumber } from './features';
 import { type LogisticModel, linear, trainLogistic } from './logistic';
 import { auc, type CalibrationBin, calibration, captured, stratifiedSplit } from './metrics';
 import type { Table } from './table';
@@ -63,6 +63,12 @@ function findColumn(columns: string[], name: string): number {
   throw new BacktestError(`no column "${name}"; the columns are: ${columns.join(', ')}`);
 }
 
+/** Whether outcomes are all numbers, and not only 0 and 1 (which read as no and yes). */
+function numbersNotYesNo(outcomes: string[]): boolean {
+  const numbers = outcomes.map((o) => toNumber(o));
+  return numbers.every(Number.isFinite) && numbers.some((n) => n !== 0 && n !== 1);
+}
+
 /** An outcome as compared: "Oui", " OUI" and "oui" are one value. */
 const outcomeKey = (value: string) => value.trim().toLowerCase();
 
@@ -99,6 +105,11 @@ export function backtest(table: Table, options: BacktestOptions): BacktestReport
       `every row of "${columns[target]}" is "${[...values.values()][0]}": there is nothing to tell successes from`,
     );
   const asked = options.positive === undefined ? undefined : outcomeKey(options.positive);
+  // Amounts or counts: "1" would be taken for a yes and every other number for a no.
+  if (asked === undefined && numbersNotYesNo([...values.keys()]))
+    throw new BacktestError(
+      `the target column holds numbers, not a yes/no outcome: give --positive VALUE (its values are: ${listed})`,
+    );
   const positive =
     asked ??
     [...values.keys()].find((v) => POSITIVE.includes(v)) ??

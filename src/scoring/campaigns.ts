@@ -8,20 +8,64 @@ import { PitchSchema } from '../outreach/pitch-schema';
 import { IndustrySchemeInput } from '../prospects/schemas';
 import { normalizeCountry } from '../prospects/values';
 import { toNumber } from './features';
+import { knownSeniority, SENIORITY_LEVELS } from './fit';
 import { queueRescoring } from './queue';
 
 const points = z.number().min(-100).max(100);
 
-const words = z
-  .array(z.string().trim().min(1, { error: 'a blank word matches nothing' }).max(100))
-  .min(1)
-  .max(100);
-const range = z
-  .object({ min: z.number().optional(), max: z.number().optional(), points })
-  .refine((r) => r.min === undefined || r.max === undefined || r.min <= r.max, {
-    error: 'min must not exceed max',
-    path: ['min'],
-  });
+const word = z.string().trim().min(1, { error: 'a blank word matches nothing' }).max(100);
+/** Words, each one refused unless it passes `refine` (a word that could match nobody is refused). */
+const wordsOf = (refine: (w: string) => boolean = () => true, error?: (w: string) => string) =>
+  z
+    .array(
+      word.refine(refine, {
+        error: (issue) =>
+          error ? error(String(issue.input)) : `${JSON.stringify(issue.input)} matches nothing`,
+      }),
+    )
+    .min(1)
+    .max(100);
+const words = wordsOf();
+
+/**
+ * Industry codes as the schemes write them (46.69Z, 5415, 4651): digits, with letters, dots and spaces. A
+ * code without a digit, or with other signs, would match no company.
+ */
+const industryCodes = wordsOf(
+  (code) => /\d/.test(code) && /^[\p{L}\d. ]+$/u.test(code),
+  (code) =>
+    `${JSON.stringify(code)} is not an industry code: digits, with letters, dots and spaces (46.69Z, 5415)`,
+);
+/** Keywords are looked for by their letters and digits: one with neither matches nobody. */
+const keywords = wordsOf(
+  (keyword) => /[\p{L}\d]/u.test(keyword),
+  (keyword) => `${JSON.stringify(keyword)} has no letter or digit to look for`,
+);
+const seniorityLevels = wordsOf(
+  knownSeniority,
+  (level) =>
+    `${JSON.stringify(level)} is not a seniority level; the levels are ${SENIORITY_LEVELS.join(', ')} ` +
+    '(or their names: CEO, dirigeant, VP, directeur, head of, responsable, manager, senior, junior, stagiaire…)',
+);
+
+const bounds = { min: z.number().optional(), max: z.number().optional(), points };
+const ordered = (r: { min?: number | undefined; max?: number | undefined }) =>
+  r.min === undefined || r.max === undefined || r.min <= r.max;
+const range = z.object(bounds).refine(ordered, { error: 'min must not exceed max', path: ['min'] });
+const revenueRange = z
+  .object({
+    ...bounds,
+    currency: z
+      .string()
+      .regex(/^[A-Za-z]{3}$/, { error: 'an ISO 4217 currency code: EUR, GBP, USD…' })
+      .toUpperCase()
+      .optional()
+      .openapi({
+        description:
+          'The currency of min and max (EUR when not given): companies whose revenue is in another currency are not compared',
+      }),
+  })
+  .refine(ordered, { error: 'min must not exceed max', path: ['min'] });
 
 /** Why an attribute condition's value cannot work with its operator, if it cannot. */
 function conditionProblem(op: string, value: unknown): string | undefined {
@@ -37,10 +81,10 @@ function conditionProblem(op: string, value: unknown): string | undefined {
 }
 
 /**
- * A profile's country must be one a prospect can carry: every stored country went through
+ * A profile's or a filter's country must be one a prospect can carry: every stored country went through
  * normalizeCountry, so a code it does not give back as itself ("XX", "UK") would match nobody.
  */
-function countryProblem(code: string, check: z.RefinementCtx): void {
+export function countryProblem(code: string, check: z.RefinementCtx): void {
   const upper = code.toUpperCase();
   const known = normalizeCountry(upper);
   if (known === upper) return;
@@ -54,7 +98,7 @@ export const IdealProfileSchema = z
   .object({
     industries: z
       .object({
-        codes: words,
+        codes: industryCodes,
         points,
         scheme: IndustrySchemeInput.optional().openapi({
           description:
@@ -63,7 +107,7 @@ export const IdealProfileSchema = z
       })
       .optional(),
     employees: range.optional(),
-    revenue: range.optional(),
+    revenue: revenueRange.optional(),
     countries: z
       .object({
         values: z
@@ -78,15 +122,18 @@ export const IdealProfileSchema = z
         points,
       })
       .optional(),
-    regions: z.object({ values: words, points }).optional(),
-    titles: z.object({ keywords: words, points }).optional(),
-    seniority: z.object({ values: words, points }).optional(),
-    departments: z.object({ keywords: words, points }).optional(),
+    regions: z.object({ values: words, points }).optional().openapi({
+      description:
+        'Names or codes, accents and case aside: US states and Canadian provinces by name or code (California, CA), French regions by name or abbreviation (PACA, IDF)',
+    }),
+    titles: z.object({ keywords, points }).optional(),
+    seniority: z.object({ values: seniorityLevels, points }).optional(),
+    departments: z.object({ keywords, points }).optional(),
     attributes: z
       .array(
         z
           .strictObject({
-            key: z.string().min(1).max(100),
+            key: z.string().min(1).max(100).openapi({ description: 'Compared case aside' }),
             op: z.enum(['eq', 'in', 'gte', 'lte', 'contains', 'present']),
             value: z.union([z.string(), z.number(), z.array(z.union([z.string(), z.number()]))]).optional(),
             points,

@@ -35,10 +35,25 @@ export const SIGNAL_POINTS: Partial<Record<InteractionType, number>> = {
  * How an outcome is read, by the words it contains (case ignored): a refusal; an answered call, unless
  * its words say that it was not ("no_answer", as the service logs an attempt nobody picked up, or "pas
  * répondu"). Scoring reads outcomes in SQL by the same words (ILIKE, a fifth cheaper there than a regular
- * expression), so that only a letter per event travels.
+ * expression), so that only a letter per event travels. A refusal is someone who picked up: never an
+ * unanswered call. "refus" finds refus, refusé, refusée, refuse and refused.
  */
 export const OUTCOME_WORDS = {
-  refused: ['refus'],
+  refused: [
+    'refus',
+    'not interested',
+    'pas intéressé',
+    'pas interesse',
+    'ne plus appeler',
+    'do not call',
+    'dnc',
+    'remove from list',
+  ],
+  /**
+   * Refusals only as whole words, which ILIKE cannot tell: "stop" is one, "non-stop" or "stopped at the
+   * desk" are not. PostgreSQL reads a whole word as `i.outcome ~* '\ystop\y'`.
+   */
+  refusedWholeWords: ['stop'],
   answered: ['answer', 'repondu', 'répondu'],
   unanswered: [
     'no_answer',
@@ -52,15 +67,27 @@ export const OUTCOME_WORDS = {
     'pas répondu',
   ],
 } as const;
-const anyOf = (words: readonly string[]) =>
-  new RegExp(words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'i');
-const refused = anyOf(OUTCOME_WORDS.refused);
+const escaped = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const anyOf = (words: readonly string[]) => new RegExp(words.map(escaped).join('|'), 'i');
+// \b knows only ASCII letters: a word is whole when no letter or digit of any script touches it.
+const refusedWords = new RegExp(
+  [
+    ...OUTCOME_WORDS.refused.map(escaped),
+    ...OUTCOME_WORDS.refusedWholeWords.map((w) => `(?<![\\p{L}\\p{N}])${escaped(w)}(?![\\p{L}\\p{N}])`),
+  ].join('|'),
+  'iu',
+);
 const answeredWords = anyOf(OUTCOME_WORDS.answered);
 const unansweredWords = anyOf(OUTCOME_WORDS.unanswered);
 
 /** Whether an outcome says the call was answered. */
 export function answered(outcome: string | null | undefined): boolean {
   return !!outcome && answeredWords.test(outcome) && !unansweredWords.test(outcome);
+}
+
+/** Whether an outcome says the person refused: "Refusé", "pas intéressée", "DNC", "STOP". */
+export function refusal(outcome: string | null | undefined): boolean {
+  return !!outcome && refusedWords.test(outcome);
 }
 
 /** Signals that stand until the person comes back, whatever their age. */
@@ -143,9 +170,9 @@ export function engagementScore(
     if (COMES_BACK[event.type] && at > cameBack) cameBack = at;
     if (at <= since) continue;
     const weight = 0.5 ** ((end - at) / halfLife);
-    if (event.type === 'call_attempted' && !answered(event.outcome)) unanswered.push(at);
-    if (event.outcome && refused.test(event.outcome))
-      tally(tallies, 'engagement.refused', REFUSED_POINTS * weight, at);
+    const refused = refusal(event.outcome);
+    if (event.type === 'call_attempted' && !refused && !answered(event.outcome)) unanswered.push(at);
+    if (refused) tally(tallies, 'engagement.refused', REFUSED_POINTS * weight, at);
     const points = SIGNAL_POINTS[event.type];
     if (points !== undefined) tally(tallies, SIGNAL_CODES[event.type]!, points * weight, at);
   }

@@ -58,7 +58,34 @@ export interface EncoderOptions {
   minLevelShare?: number;
 }
 
-const MISSING = new Set(['', 'na', 'n/a', 'null', 'nan', '?', '-', 'none']);
+/** What CRMs and spreadsheets write for "no value", case aside: a number column with them stays one. */
+const MISSING = new Set([
+  '',
+  'na',
+  'n/a',
+  'n.a.',
+  '#n/a',
+  'null',
+  'nan',
+  '?',
+  '-',
+  'none',
+  'unknown',
+  'inconnu',
+  'inconnue',
+  'nc',
+  'n.c.',
+  'n/c',
+  'nd',
+  'n.d.',
+  'n/d',
+  'non renseigné',
+  'non renseignée',
+  'non renseigne',
+  'not available',
+  '(blank)',
+  'missing',
+]);
 const isMissing = (v: string) => MISSING.has(v.trim().toLowerCase());
 
 const PLAIN = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
@@ -82,7 +109,7 @@ const CURRENCY_BEFORE = /^(?:[a-z]{1,2}\$|[€$£¥]|eur|usd|gbp|chf)/i;
  */
 export function toNumber(raw: string, comma?: Comma): number {
   let text = raw.trim().replace(/[\s\u00a0\u202f]/g, '');
-  if (PLAIN.test(text)) return Number(text);
+  if (PLAIN.test(text) && !(comma === 'decimal' && DOT_GROUPS.test(text))) return Number(text);
   const sign = text.startsWith('-') ? -1 : 1;
   text = text.replace(/^[-+]/, '');
   // A currency sign before the number is the English way of writing, where "$7,847" is thousands; read
@@ -91,16 +118,33 @@ export function toNumber(raw: string, comma?: Comma): number {
   text = text.replace(CURRENCY_BEFORE, '').replace(/(?:[€$£%]|eur|usd|gbp|chf)$/i, '');
   const scale = /(k|m|mio|mds?|mrds?|bn)$/i.exec(text);
   if (scale) text = text.slice(0, -scale[1]!.length);
-  // A comma alone reads as the column's other values read it, where they say.
-  const settled =
-    comma === 'decimal' ? /^\d+,\d+$/.test(text) : comma === 'thousands' && /^\d{1,3}(?:,\d{3})+$/.test(text);
-  if (settled) text = comma === 'decimal' ? text.replace(',', '.') : text.replaceAll(',', '');
-  const value = parseLooseNumber(text, english && !settled);
+  const settled = comma ? settle(text, comma) : undefined;
+  const value = settled ?? parseLooseNumber(text, english);
   return value === undefined ? Number.NaN : sign * value * (scale ? SCALES[scale[1]!.toLowerCase()]! : 1);
 }
 
 /** What a comma is in a column of numbers: the decimal separator ("12,5") or thousands' ("1,234.5"). */
 export type Comma = 'decimal' | 'thousands';
+
+/** Digits grouped by dots in threes: "43.462", "1.234.567"; "0.125" is no thousands. */
+const DOT_GROUPS = /^[-+]?[1-9]\d{0,2}(?:\.\d{3})+$/;
+
+/**
+ * A lone separator read as the column's other values read it, where they say: where the comma is decimal
+ * ("23.687,36 €"), a comma alone is too and dots between groups of three are thousands ("43.462 €" is
+ * 43462, as its neighbours are); where the comma is thousands ("$1,234.50"), a comma alone between groups
+ * of three is too and a dot alone is decimal. Undefined when the column's convention does not settle it.
+ */
+function settle(text: string, comma: Comma): number | undefined {
+  if (comma === 'decimal') {
+    if (/^\d+,\d+$/.test(text)) return Number(text.replace(',', '.'));
+    if (DOT_GROUPS.test(text)) return Number(text.replaceAll('.', ''));
+    return undefined;
+  }
+  if (/^[1-9]\d{0,2}(?:,\d{3})+$/.test(text)) return Number(text.replaceAll(',', ''));
+  if (/^\d*\.\d+$/.test(text)) return Number(text);
+  return undefined;
+}
 
 /**
  * What the comma is in a column, from the values that leave no doubt: "12,5", "0,75" or "1.234,56" make it
@@ -152,33 +196,39 @@ function daysOf(raw: string, dayFirst: boolean): number {
   return date ? date.getTime() / 86_400_000 : Number.NaN;
 }
 
-/** Words that name an identifier column: "id", "Identifiant", "customer_id", "clientId", "Réf.". */
+/** Words that name an identifier column, accents aside: "id", "Identifiant", "customer_id", "clientId", "Réf.". */
 const ID_WORDS = new Set([
   'id',
   'ids',
   'identifiant',
   'identifier',
   'uuid',
+  'guid',
   'ref',
   'reference',
-  'référence',
   'key',
 ]);
 const namesAnIdentifier = (name: string) =>
   name
     .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
     .toLowerCase()
     .split(/[^\p{L}\d]+/u)
     .some((word) => ID_WORDS.has(word));
 
 /**
- * Whole numbers that all differ are row numbers, not measures, when the column's name says so or when
- * they run nearly one after the other ("Identifiant" 0 to 2999).
+ * Whole numbers that all differ are row numbers, not measures, when the column's name says so ("id",
+ * "customer_id", "Réf.", whatever the number of rows: a small file's ids leak its order as much as a large
+ * one's) or when they run nearly one after the other from 50 rows up ("Identifiant" 0 to 2999; fewer
+ * small counts, say calls 1 to 5 in five rows, could run so by chance).
  */
 function numbersIdentify(name: string, numbers: number[]): boolean {
-  if (numbers.length < 50 || !numbers.every(Number.isInteger)) return false;
+  if (numbers.length === 0 || !numbers.every(Number.isInteger)) return false;
   const distinct = new Set(numbers).size;
   if (distinct < 0.98 * numbers.length) return false;
+  if (namesAnIdentifier(name)) return true;
+  if (numbers.length < 50) return false;
   let low = Number.POSITIVE_INFINITY;
   let high = Number.NEGATIVE_INFINITY;
   for (const n of numbers) {
@@ -186,7 +236,7 @@ function numbersIdentify(name: string, numbers: number[]): boolean {
     if (n > high) high = n;
   }
   const span = high - low + 1;
-  return namesAnIdentifier(name) || span <= 2 * distinct;
+  return span <= 2 * distinct;
 }
 
 export function learnEncoder(
@@ -251,6 +301,11 @@ export function learnEncoder(
     for (const v of present) counts.set(v, (counts.get(v) ?? 0) + 1);
     if (counts.size > 0.5 * present.length && counts.size > 50) {
       skipped.push({ name, why: 'an identifier (almost every value differs)' });
+      continue;
+    }
+    // Named as one, codes that all differ ("C12", "REF-0042") are one whatever the number of rows.
+    if (namesAnIdentifier(name) && counts.size >= 0.98 * present.length) {
+      skipped.push({ name, why: 'an identifier (named so, and its values all differ)' });
       continue;
     }
     const threshold = Math.max(minCount, minShare * rows.length);

@@ -1,5 +1,6 @@
 import { type IndustryScheme, industryFamily, schemeOfCode } from '../prospects/values';
 import { toNumber } from './features';
+import { regionIn } from './regions';
 
 /**
  * Fit to an ideal customer profile, defined per campaign: each criterion that matches adds its points, and
@@ -11,14 +12,19 @@ export interface IdealProfile {
   /** Industry codes matched by prefix, whatever the dots: "46.6" matches NAF 46.69Z, "5415" NAICS 541511. */
   industries?: { codes: string[]; points: number; scheme?: IndustryScheme };
   employees?: { min?: number; max?: number; points: number };
-  revenue?: { min?: number; max?: number; points: number };
+  /**
+   * Annual revenue in `currency` (EUR when not said): a company whose revenue is in another currency is
+   * not compared (neither matched nor outside), a company whose currency is not known is taken at its word.
+   */
+  revenue?: { min?: number; max?: number; points: number; currency?: string };
   countries?: { values: string[]; points: number };
+  /** Names or codes, accents, case and punctuation aside: "California" finds "CA", "PACA" "Provence-Alpes-Côte d'Azur". */
   regions?: { values: string[]; points: number };
   /** Words looked for in the job title, French or English, accents and case ignored ("achat", "buyer"). */
   titles?: { keywords: string[]; points: number };
   seniority?: { values: string[]; points: number };
   departments?: { keywords: string[]; points: number };
-  /** Conditions on custom attributes of the prospect or the company. */
+  /** Conditions on custom attributes of the prospect or the company, their keys compared case aside. */
   attributes?: AttributeCondition[];
 }
 
@@ -35,6 +41,8 @@ export interface FitSubject {
   industryScheme?: string | null;
   employeeCount: number | null;
   annualRevenue: number | null;
+  /** ISO 4217 code of annualRevenue; null or absent when the import could not tell. */
+  revenueCurrency?: string | null;
   country: string | null;
   region: string | null;
   jobTitle: string | null;
@@ -232,6 +240,11 @@ const LEVELS: Record<string, string[]> = {
     'directrice generale',
     'president',
     'presidente',
+    'managing director',
+    'geschaftsfuhrer',
+    'geschaftsfuhrerin',
+    'geschaeftsfuehrer',
+    'geschaeftsfuehrerin',
     'founder',
     'fondateur',
     'fondatrice',
@@ -272,22 +285,42 @@ export const seniorityLevel = remembered((value) => {
   return LEVEL_OF.get(plain) ?? LEVEL_OF.get(plainWords(value).map(singular).join(' ')) ?? plain;
 });
 
+/** The levels a profile's seniority can name, each also by its names in French and English (LEVELS). */
+export const SENIORITY_LEVELS = Object.keys(LEVELS);
+
+/** Whether a profile's seniority names a level the fit knows: one that is not would match nobody. */
+export const knownSeniority = (value: string) => SENIORITY_LEVELS.includes(seniorityLevel(value));
+
+/** "Chief … Officer", the title of the C-suite whatever its trade: at most three words between. */
+function chiefOfficer(words: string[], at: number): boolean {
+  if (words[at] !== 'chief') return false;
+  for (let k = at + 1; k < words.length && k <= at + 4; k++) if (words[k] === 'officer') return true;
+  return false;
+}
+
 /**
  * The level a job title says, for people without a seniority of their own (most CRM exports have none): the
  * first word, or pair of words, of the title that names one. "Directrice des achats" is director, "Head of
- * Procurement" director, "CEO" c_level, "Assistante de direction" entry (its first word names it).
+ * Procurement" director, "CEO" and "Chief Procurement Officer" c_level, "Assistante de direction" entry (its
+ * first word names it).
  */
 export const levelOfTitle = remembered((title): string | undefined => {
   const words = plainWords(title).map(singular);
   for (let i = 0; i < words.length; i++) {
+    if (chiefOfficer(words, i)) return 'c_level';
     const level = LEVEL_OF.get(`${words[i]} ${words[i + 1] ?? ''}`) ?? LEVEL_OF.get(words[i]!);
     if (level) return level;
   }
   return undefined;
 });
 
-/** A region's name, accents, case and hyphens aside: "Ile de France" is "Île-de-France". */
-const regionKey = remembered((value) => plainWords(value).join(' '));
+/** An attribute by its key, case and accents aside when it is not written as the profile writes it. */
+function attributeOf(attributes: Record<string, unknown>, key: string): unknown {
+  if (Object.hasOwn(attributes, key)) return attributes[key];
+  const wanted = fold(key);
+  for (const k in attributes) if (Object.hasOwn(attributes, k) && fold(k) === wanted) return attributes[k];
+  return undefined;
+}
 
 const inRange = (value: number, range: { min?: number; max?: number }) =>
   (range.min === undefined || value >= range.min) && (range.max === undefined || value <= range.max);
@@ -384,13 +417,18 @@ export function fitScore(profile: IdealProfile, subject: FitSubject): FitResult 
     );
   }
   if (profile.revenue) {
+    const currency = profile.revenue.currency?.toUpperCase() ?? 'EUR';
+    const theirs = subject.revenueCurrency?.toUpperCase();
     const r = subject.annualRevenue;
+    // An amount in another currency is not compared: 12.9 M£ is no 12.9 M€, and rates change.
+    const facts = r === null || (theirs && theirs !== currency) ? undefined : { revenue: r, currency };
     check(
       t,
       'fit.revenue',
       profile.revenue.points,
-      r !== null,
-      r !== null && inRange(r, profile.revenue) ? { revenue: r } : false,
+      facts !== undefined,
+      facts && inRange(facts.revenue, profile.revenue) ? facts : false,
+      facts,
     );
   }
   if (profile.countries) {
@@ -407,7 +445,7 @@ export function fitScore(profile: IdealProfile, subject: FitSubject): FitResult 
   }
   if (profile.regions) {
     const r = subject.region;
-    const hit = r !== null && profile.regions.values.some((v) => regionKey(v) === regionKey(r));
+    const hit = r !== null && regionIn(profile.regions.values, r, subject.country);
     check(
       t,
       'fit.region',
@@ -456,16 +494,14 @@ export function fitScore(profile: IdealProfile, subject: FitSubject): FitResult 
   // Two conditions on one attribute (tiers, say) keep codes of their own: the second is "…#2".
   const seen = new Map<string, number>();
   for (const condition of profile.attributes ?? []) {
-    const value = subject.attributes[condition.key];
+    const value = attributeOf(subject.attributes, condition.key);
     const hit = attributeMatches(condition, value);
     const nth = (seen.get(condition.key) ?? 0) + 1;
     seen.set(condition.key, nth);
-    check(
-      t,
-      `fit.attribute.${condition.key}${nth > 1 ? `#${nth}` : ''}`,
-      condition.points,
-      value !== undefined && value !== null,
-      hit
+    const known = value !== undefined && value !== null;
+    // Facts for the reason it gives, or the one against when it is missed (outside).
+    const facts =
+      known && value !== '' && (hit || condition.points > 0)
         ? {
             attribute: condition.key,
             value: String(value),
@@ -473,7 +509,14 @@ export function fitScore(profile: IdealProfile, subject: FitSubject): FitResult 
               ? { op: condition.op, wanted: String(condition.value) }
               : {}),
           }
-        : false,
+        : undefined;
+    check(
+      t,
+      `fit.attribute.${condition.key}${nth > 1 ? `#${nth}` : ''}`,
+      condition.points,
+      known,
+      hit ? (facts ?? { attribute: condition.key, value: String(value) }) : false,
+      facts,
     );
   }
   const { contributions, missed, outside, max, min } = t;

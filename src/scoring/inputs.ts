@@ -117,6 +117,7 @@ const LINE_FIELDS = [
   'annualRevenue',
   'attributes',
   'events',
+  'revenueCurrency',
 ] as const;
 type Values<T> = { -readonly [K in keyof T]: unknown };
 type Line = Values<typeof LINE_FIELDS>;
@@ -144,6 +145,7 @@ export function eachInput(chunk: InputChunk, fn: (input: ScoringInput) => void):
       annualRevenue: v[11],
       attributes: v[12],
       events: eventsOf(v[13] as string | null),
+      revenueCurrency: v[14],
     } as ScoringInput);
     start = end + 1;
   }
@@ -160,14 +162,20 @@ const containsAny = (words: readonly string[]) =>
 const PROSPECT_COLUMNS = sql`p.id AS "prospectId", p.kind, p.language, p.job_title AS "jobTitle", p.seniority,
   p.department, coalesce(p.country, c.country) AS country, coalesce(p.region, c.region) AS region,
   c.industry_code AS "industryCode", c.industry_scheme AS "industryScheme", ${employeesOf('c')} AS "employeeCount", c.annual_revenue AS "annualRevenue",
-  coalesce(c.attributes, '{}'::jsonb) || p.attributes AS attributes`;
+  c.revenue_currency AS "revenueCurrency", coalesce(c.attributes, '{}'::jsonb) || p.attributes AS attributes`;
+
+/**
+ * Whether an event's outcome reads as a refusal, as refusal() reads it: words anywhere, and words that
+ * count only whole (`\y` marks a word's edge in PostgreSQL's expressions).
+ */
+const REFUSED = sql`(${containsAny(OUTCOME_WORDS.refused)} OR i.outcome ~* ${`\\y(${OUTCOME_WORDS.refusedWholeWords.join('|')})\\y`})`;
 
 /** Events of `i` (interactions) as one text, in the order they are aggregated (see eventsOf). */
 const EVENTS = sql`string_agg(i.type || ':' || floor(date_part('epoch', i.occurred_at) / 60)::int
   || CASE WHEN i.outcome IS NULL THEN ''
           WHEN ${containsAny(OUTCOME_WORDS.answered)} AND NOT ${containsAny(OUTCOME_WORDS.unanswered)}
-            THEN CASE WHEN ${containsAny(OUTCOME_WORDS.refused)} THEN ':ar' ELSE ':a' END
-          WHEN ${containsAny(OUTCOME_WORDS.refused)} THEN ':r' ELSE '' END, ',')`;
+            THEN CASE WHEN ${REFUSED} THEN ':ar' ELSE ':a' END
+          WHEN ${REFUSED} THEN ':r' ELSE '' END, ',')`;
 
 /**
  * The prospects of a selection with their events, one JSON array a line (LINE_FIELDS), in id order. JSON

@@ -18,6 +18,7 @@ import { contactPointsOf } from '../prospects/contact-points';
 import { employeesOf } from '../prospects/employees-sql';
 import { type ProspectFilters, prospectConditions } from '../prospects/prospects';
 import { IndustrySchemeInput } from '../prospects/schemas';
+import { countryProblem } from './campaigns';
 import { writeReason } from './reasons';
 
 /**
@@ -71,7 +72,15 @@ export const RankedCriteria = {
         .map(([k, v]) => `${k} = ${v.label}`)
         .join('; ')} (the French names TPE, PME, ETI, GE too)`,
     }),
-  country: z.string().length(2).toUpperCase().optional(),
+  // A code no prospect can carry ("UK", "XX") is refused with the one meant, as a profile's is, rather
+  // than answered with an empty list.
+  country: z
+    .string()
+    .length(2)
+    .toUpperCase()
+    .superRefine(countryProblem)
+    .optional()
+    .openapi({ description: 'ISO 3166-1 alpha-2 code: the person’s country, else their company’s' }),
   industry: z.string().max(20).optional().openapi({ description: "Prefix of the company's industry code" }),
   industryScheme: IndustrySchemeInput.optional().openapi({
     description:

@@ -35,6 +35,25 @@ const LEVEL_NAMES: Record<string, { fr: string; en: string }> = {
   entry: { fr: 'débutant', en: 'entry level' },
 };
 
+const amountFormats = new Map<string, Intl.NumberFormat>();
+/** An amount as people say it, with its currency when known: "450 k €", "£12.9m". */
+function amount(locale: 'fr-FR' | 'en-GB', facts: Facts): string {
+  const currency =
+    typeof facts.currency === 'string' && /^[A-Z]{3}$/.test(facts.currency) ? facts.currency : '';
+  const key = `${locale}:${currency}`;
+  let format = amountFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, {
+      notation: 'compact',
+      maximumSignificantDigits: 3,
+      ...(currency ? { style: 'currency', currency, currencyDisplay: 'narrowSymbol' } : {}),
+    });
+    amountFormats.set(key, format);
+  }
+  // Plain spaces, as in the other reasons.
+  return format.format(Number(facts.revenue)).replace(/[\u00a0\u202f]/g, ' ');
+}
+
 /** Nobody is better than all the people a model was measured on, themselves included. */
 const better = (facts: Facts) => Math.min(99, Number(facts.percentile));
 /** Rounded, a tiny probability would read "0 %": a chance, however small, is "< 1". */
@@ -46,7 +65,14 @@ const TEXTS: Record<string, (f: Facts) => { fr: string; en: string }> = {
     fr: `Effectif de ${f.count} dans la cible`,
     en: `${f.count} employees, in the target range`,
   }),
-  'fit.revenue': () => ({ fr: "Chiffre d'affaires dans la cible", en: 'Revenue in the target range' }),
+  // Facts come back from stored JSON: a reason without its amount says none.
+  'fit.revenue': (f) =>
+    f.revenue === undefined
+      ? { fr: "Chiffre d'affaires dans la cible", en: 'Revenue in the target range' }
+      : {
+          fr: `Chiffre d'affaires de ${amount('fr-FR', f)} dans la cible`,
+          en: `Revenue of ${amount('en-GB', f)}, in the target range`,
+        },
   'fit.country': (f) => ({ fr: `Pays ${f.country} dans la cible`, en: `Country ${f.country} in the target` }),
   'fit.region': (f) => ({ fr: `Région ${f.region} dans la cible`, en: `Region ${f.region} in the target` }),
   'fit.title': (f) => ({

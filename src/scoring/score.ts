@@ -14,7 +14,8 @@ export interface ProspectScore {
   at: Date;
   /**
    * 0–100. Without an active model: fit and engagement, 60/40. With one: where the model ranks the person
-   * (its percentile), fit and engagement, 50/30/20.
+   * (its percentile), fit and engagement, 50/30/20. Less what engagement sums to below zero and a
+   * standing opt-out's points (belowZero).
    */
   score: number;
   /** The order offered for contact: the score less the recent contact pressure. */
@@ -46,6 +47,14 @@ function modelReason(opinion: ModelOpinion | undefined): Contribution[] {
     },
   ];
 }
+
+/**
+ * What engagement sums to below zero, taken off the whole score point for point, as a standing opt-out's
+ * points are. The engagement score reads points through a soft ceiling from 0 up: alone, it cannot tell a
+ * person who bounced and refused from one never contacted. A refusal and a bounce (−20) put a person 20
+ * below the same person never contacted; signals above zero offset them first; the score stays 0–100.
+ */
+const belowZero = (points: number) => Math.min(0, Math.round(points));
 
 export interface ScoredCampaign {
   id: string;
@@ -87,7 +96,7 @@ export function scoreInput(
   );
   // Someone who opted out or complained, and has not come back since, is neither welcome nor offered.
   const { standing } = engagement;
-  const score = standing ? Math.max(0, combined + standing.points) : combined;
+  const score = Math.max(0, combined + belowZero(engagement.points) + (standing?.points ?? 0));
   return {
     campaignId: campaign.id,
     prospectId: input.prospectId,

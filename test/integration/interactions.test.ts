@@ -264,6 +264,166 @@ describe.each(databases)('interactions on $name', ({ open }) => {
   });
 });
 
+describe.each(databases)('what an event must say, on $name', ({ open }) => {
+  let database: Database;
+  let app: TestApp;
+  let org: TestOrg;
+  let prospectId: string;
+  let phoneId: string;
+  beforeAll(async () => {
+    ({ database, app, org } = await orgApp(open));
+    const created = await call(app, 'POST', '/v1/prospects', {
+      key: org.manager,
+      json: {
+        lastName: 'Strict',
+        contactPoints: [{ value: '06 11 22 33 44' }, { value: 'strict@exemple.fr' }],
+      },
+    });
+    prospectId = created.body.id;
+    phoneId = created.body.contactPoints.find((c: { channel: string }) => c.channel === 'phone').id;
+  });
+  afterAll(() => database.close());
+
+  const post = (json: Record<string, unknown>) =>
+    call(app, 'POST', '/v1/interactions', { key: org.caller, json });
+  const fieldsOf = (body: { errors?: { field: string }[] }) => body.errors?.map((e) => e.field);
+  const recorded = async () =>
+    (await call(app, 'GET', `/v1/interactions?prospectId=${prospectId}&limit=100`, { key: org.caller })).body
+      .data;
+
+  it('takes occurredAt only as an ISO 8601 date-time with an offset, and records none of the others', async () => {
+    // Each was stored, misread by JavaScript's loose reading (2001-01-01, 1970…), or made a 500.
+    const loose = [
+      '1',
+      '5/11',
+      '11/05/2026',
+      '2026-02-31T10:00:00Z',
+      '0099-05-05T00:00:00Z',
+      '0000-01-01T00:00:00Z',
+      '2026-11-20',
+      1764500000,
+      null,
+      true,
+    ];
+    for (const occurredAt of loose) {
+      const response = await post({ prospectId, type: 'note', occurredAt });
+      expect([occurredAt, response.status, fieldsOf(response.body)]).toEqual([
+        occurredAt,
+        400,
+        ['body:occurredAt'],
+      ]);
+    }
+    const local = await post({ prospectId, type: 'note', occurredAt: '2026-11-20T09:00:00' });
+    expect(local.body.errors).toEqual([
+      {
+        field: 'body:occurredAt',
+        message:
+          'has no offset, so the instant depends on where it was written: add Z (UTC) or an offset, e.g. "+01:00"',
+      },
+    ]);
+    const march = await post({ prospectId, type: 'note', occurredAt: '2026-02-31T10:00:00Z' });
+    expect(march.body.errors[0].message).toBe('2026-02-31 is not a day of the calendar');
+    const items = [
+      '2026-11-20T09:00:00Z',
+      '2026-11-20T09:00:00+01:00',
+      '2026-11-20T09:00:00.250-05:00',
+      '5/11',
+    ];
+    const batch = await post({
+      items: items.map((occurredAt) => ({ prospectId, type: 'note', occurredAt })),
+    });
+    expect([batch.status, fieldsOf(batch.body)]).toEqual([400, ['body:items[3].occurredAt']]);
+    expect(await recorded()).toEqual([]);
+
+    const good = await post({
+      items: items.slice(0, 3).map((occurredAt) => ({ prospectId, type: 'note', occurredAt })),
+    });
+    expect(good.body.created.map((c: { occurredAt: string }) => c.occurredAt)).toEqual([
+      '2026-11-20T09:00:00.000Z',
+      '2026-11-20T08:00:00.000Z',
+      '2026-11-20T14:00:00.250Z',
+    ]);
+  });
+
+  it('filters by since and until only as strictly', async () => {
+    const list = (query: string) => call(app, 'GET', `/v1/interactions?${query}`, { key: org.caller });
+    for (const [query, field] of [
+      ['since=5/11', 'query:since'],
+      ['since=1', 'query:since'],
+      ['until=2026-02-31T00:00:00Z', 'query:until'],
+      ['until=2026-11-20T09:00:00', 'query:until'],
+      ['since=2026-11-20', 'query:since'],
+    ]) {
+      const response = await list(query!);
+      expect([query, response.status, fieldsOf(response.body)]).toEqual([query, 400, [field]]);
+    }
+    // An offset's "+" left unencoded arrives as a space: said so.
+    const plus = await list('since=2026-11-20T09:00:00+01:00');
+    expect(plus.body.errors[0].message).toMatch(/write "\+" as %2B/);
+    const window = await list(
+      `prospectId=${prospectId}&since=2026-11-20T09:00:00%2B01:00&until=2026-11-20T09:00:00Z`,
+    );
+    expect(window.body.data.map((i: { occurredAt: string }) => i.occurredAt).sort()).toEqual([
+      '2026-11-20T08:00:00.000Z',
+      '2026-11-20T09:00:00.000Z',
+    ]);
+  });
+
+  it('refuses a channel that contradicts the type, and leaves types that may come any way free', async () => {
+    const at = '2026-11-02T10:00:00Z';
+    const opened = await post({ prospectId, type: 'email_opened', channel: 'phone', occurredAt: at });
+    expect([opened.status, opened.body.errors]).toEqual([
+      400,
+      [{ field: 'body:channel', message: 'email_opened happens on the email channel, not phone' }],
+    ]);
+    const batch = await post({
+      items: [
+        { prospectId, type: 'call_attempted', channel: 'phone', occurredAt: at },
+        { prospectId, type: 'sms_replied', channel: 'email', occurredAt: at },
+        { prospectId, type: 'voicemail_left', channel: 'sms', occurredAt: at },
+      ],
+    });
+    expect([batch.status, fieldsOf(batch.body)]).toEqual([
+      400,
+      ['body:items[1].channel', 'body:items[2].channel'],
+    ]);
+    const free = await post({
+      items: [
+        { prospectId, type: 'note', channel: 'phone', occurredAt: at },
+        { prospectId, type: 'meeting_held', channel: 'phone', occurredAt: at },
+        { prospectId, type: 'form_submitted', channel: 'email', occurredAt: at },
+        { prospectId, type: 'web_visit', channel: 'other', occurredAt: at },
+        { prospectId, type: 'purchase', channel: 'phone', occurredAt: at },
+      ],
+    });
+    expect(free.status).toBe(201);
+  });
+
+  it('honours a call whose outcome asks not to be called again as an opt-out from calls', async () => {
+    const response = await post({
+      prospectId,
+      contactPointId: phoneId,
+      type: 'call_answered',
+      outcome: 'Ne plus appeler',
+      occurredAt: '2026-11-03T10:00:00Z',
+    });
+    expect(response.body.created[0]).toMatchObject({ type: 'call_answered', outcome: 'Ne plus appeler' });
+    const entries = (await call(app, 'GET', '/v1/suppressions', { key: org.manager })).body.data;
+    expect(
+      entries
+        .map((e: { scope: string; channel: string; reason: string }) => [e.scope, e.channel, e.reason])
+        .sort(),
+    ).toEqual([
+      ['contact_point', 'phone', 'opted out'],
+      ['person', 'phone', 'opted out'],
+    ]);
+    expect(
+      (await call(app, 'GET', '/v1/suppressions/check?value=strict@exemple.fr', { key: org.manager })).body
+        .suppressed,
+    ).toBe(false);
+  });
+});
+
 describe.each(databases)('import field catalogue and contact point edits on $name', ({ open }) => {
   let database: Database;
   let app: TestApp;

@@ -230,6 +230,82 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
     expect(exported.status).toBe(404);
   });
 
+  it('refuses a country no prospect can carry, naming query:country and the code meant', async () => {
+    const uk = await call(app, 'GET', `/v1/prospects?campaign=${campaignId}&country=UK`, { key: org.caller });
+    expect(uk.status).toBe(400);
+    expect(uk.body.errors).toEqual([
+      expect.objectContaining({
+        field: 'query:country',
+        message: expect.stringContaining('did you mean GB?'),
+      }),
+    ]);
+    const unknown = await call(app, 'GET', `/v1/prospects?campaign=${campaignId}&country=XX`, {
+      key: org.caller,
+    });
+    expect([unknown.status, unknown.body.errors[0].field]).toEqual([400, 'query:country']);
+    // The plain prospect list takes the same filter, and refuses it the same way.
+    const plain = await call(app, 'GET', '/v1/prospects?country=UK', { key: org.caller });
+    expect([plain.status, plain.body.errors[0].field]).toEqual([400, 'query:country']);
+    expect((await ranked('limit=100&country=de')).data).toHaveLength(8);
+  });
+
+  it('refuses profile criteria that would match nobody, naming each', async () => {
+    const refused = async (idealProfile: unknown) => {
+      const answer = await call(app, 'POST', '/v1/campaigns', {
+        key: org.marketer,
+        json: { name: 'Nobody', idealProfile },
+      });
+      expect(answer.status).toBe(400);
+      return answer.body.errors;
+    };
+    expect(await refused({ industries: { codes: ['46.6', 'abc!!'], points: 5 } })).toEqual([
+      expect.objectContaining({ field: 'body:idealProfile.industries.codes[1]' }),
+    ]);
+    expect(await refused({ titles: { keywords: ['!!!'], points: 5 } })).toEqual([
+      expect.objectContaining({ field: 'body:idealProfile.titles.keywords[0]' }),
+    ]);
+    expect(await refused({ seniority: { values: ['boss'], points: 5 } })).toEqual([
+      expect.objectContaining({
+        field: 'body:idealProfile.seniority.values[0]',
+        message: expect.stringContaining('c_level, vp, director, manager, senior, entry'),
+      }),
+    ]);
+    expect(await refused({ revenue: { min: 1, points: 5, currency: 'euro' } })).toEqual([
+      expect.objectContaining({ field: 'body:idealProfile.revenue.currency' }),
+    ]);
+  });
+
+  it('reads a refused call as a refusal, never as an unanswered call, from the stored outcomes', async () => {
+    // An organization of its own: its interactions leave this file's people and their scores alone.
+    const own = await newOrg(database);
+    const campaign = await call(app, 'POST', '/v1/campaigns', {
+      key: own.marketer,
+      json: { name: 'Refus', idealProfile: { countries: { values: ['FR'], points: 10 } } },
+    });
+    const person = await call(app, 'POST', '/v1/prospects', {
+      key: own.manager,
+      json: { lastName: 'Refus', country: 'FR' },
+    });
+    const at = Date.now();
+    const items = ['Pas intéressé', 'refusé', 'not interested'].map((outcome, d) => ({
+      prospectId: person.body.id,
+      type: 'call_attempted',
+      outcome,
+      occurredAt: new Date(at - (d + 1) * 86_400_000).toISOString(),
+    }));
+    expect((await call(app, 'POST', '/v1/interactions', { key: own.caller, json: { items } })).status).toBe(
+      201,
+    );
+    const scored = await call(app, 'GET', `/v1/campaigns/${campaign.body.id}/scores/${person.body.id}`, {
+      key: own.caller,
+    });
+    expect(scored.status).toBe(200);
+    expect(scored.body.reasons.negative.map((r: { code: string }) => r.code)).toEqual(['engagement.refused']);
+    expect(scored.body.reasons.negative[0].fr).toMatch(/^A refusé 3 fois au téléphone/);
+    // A perfect fit (60) less three fresh refusals (about −43).
+    expect(scored.body.score).toBe(17);
+  });
+
   it('rescores the people new interactions touch and keeps the history of their scores', async () => {
     const [before] = (await ranked('limit=1&sort=score')).data;
     const at = Date.now();

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { guessField } from '../../src/imports/fields';
+import { fieldsOf, guessField } from '../../src/imports/fields';
 import { importOptionsSchema } from '../../src/imports/options';
 import { describePlan, planColumns } from '../../src/imports/plan';
+import { fold } from '../../src/prospects/values';
 
 describe('guessField', () => {
   it.each([
@@ -46,6 +47,55 @@ describe('guessField', () => {
     ['Nom du compte', 'companyName'],
   ])('%j → %s', (header, field) => expect(guessField('prospects', header)).toBe(field));
 
+  // Pipedrive writes one column per kind of e-mail or phone, with or without the record's prefix.
+  it.each([
+    ['Person - Email - Work', 'email'],
+    ['Person - Email - Home', 'email'],
+    ['Person - Email - Other', 'email'],
+    ['Person - Phone - Work', 'phone'],
+    ['Person - Phone - Mobile', 'mobile'],
+    ['Person - Phone - Home', 'phone'],
+    ['Person - Phone - Other', 'phone'],
+    ['Email - Work', 'email'],
+    ['Email - Home', 'email'],
+    ['Phone - Mobile', 'mobile'],
+    ['Phone - Work', 'phone'],
+    ['Company / Account', 'companyName'],
+    ['Related Company', 'companyName'],
+    ['Société liée', 'companyName'],
+    ['Poste occupé', 'jobTitle'],
+    ['ID externe', 'externalId'],
+    ['Company Headcount', 'employees'],
+  ])('CRM exports: %j → %s', (header, field) => expect(guessField('prospects', header)).toBe(field));
+
+  it('keeps every typed Pipedrive contact column as a contact point', () => {
+    const result = planColumns('prospects', [
+      'Person - Name',
+      'Person - Email - Work',
+      'Person - Email - Home',
+      'Person - Phone - Work',
+      'Person - Phone - Mobile',
+    ]);
+    if ('errors' in result) throw new Error('unexpected');
+    expect(result.plan.columns.map((c) => c.field)).toEqual([
+      'fullName',
+      'email',
+      'email',
+      'phone',
+      'mobile',
+    ]);
+  });
+
+  it.each(['prospects', 'interactions'] as const)('gives no %s header to two fields', (target) => {
+    const owners = new Map<string, string[]>();
+    for (const [field, spec] of Object.entries(fieldsOf(target)))
+      for (const header of spec.headers) {
+        const key = fold(header);
+        owners.set(key, [...new Set([...(owners.get(key) ?? []), field])]);
+      }
+    expect([...owners].filter(([, fields]) => fields.length > 1)).toEqual([]);
+  });
+
   it('leaves unknown headers alone', () => {
     expect(guessField('prospects', 'Notes internes')).toBeUndefined();
     expect(guessField('prospects', '')).toBeUndefined();
@@ -58,6 +108,17 @@ describe('guessField', () => {
     ['Campagne', 'campaign'],
     ['E-mail', 'email'],
     ['Type', 'type'],
+    ['Heure', 'time'],
+    ['Time', 'time'],
+    ['Call Date', 'occurredAt'],
+    ['Call Time', 'time'],
+    ["Heure de l'appel", 'time'],
+    ['Start Time', 'time'],
+    ['Date/Time', 'occurredAt'],
+    ['Timestamp', 'occurredAt'],
+    ['Person - Email - Work', 'email'],
+    ['Phone - Mobile', 'phone'],
+    ['ID externe', 'externalId'],
   ])('interactions: %j → %s', (header, field) => expect(guessField('interactions', header)).toBe(field));
 });
 
@@ -125,6 +186,17 @@ describe('planColumns', () => {
         { field: 'mapping.Fax', message: expect.stringContaining('column "Fax" is not in the file') },
         { field: 'mapping.Segment', message: expect.stringContaining('"shoeSize" is not a field') },
       ],
+    });
+  });
+});
+
+describe('the type option', () => {
+  it('takes a known event type only', () => {
+    expect(importOptionsSchema.parse({ type: 'call_attempted' }).type).toBe('call_attempted');
+    const wrong = importOptionsSchema.safeParse({ type: 'Appel' });
+    expect(wrong.success ? undefined : wrong.error.issues[0]).toMatchObject({
+      path: ['type'],
+      message: expect.stringMatching(/^one of email_sent, .*call_attempted/),
     });
   });
 });

@@ -163,6 +163,42 @@ describe('toProspectRecord', () => {
   });
 });
 
+describe('placeholders in an e-mail or phone cell', () => {
+  it('read as empty, and "n/a" is not split at its slash', () => {
+    const mapped = planColumns('prospects', ['Nom', 'Société', 'E-mail', 'Téléphone'], {});
+    if ('errors' in mapped) throw new Error('unexpected');
+    for (const [email, phone] of [
+      ['n/a', '-'],
+      ['N/A', 'néant'],
+      ['--', '#N/A'],
+    ]) {
+      const result = toProspectRecord(['Klein', 'Beta', email!, phone!], 2, mapped.plan, options);
+      if (result.kind !== 'record') throw new Error(JSON.stringify(result));
+      expect(result.record.contactPoints).toEqual([]);
+    }
+  });
+});
+
+describe('a header written twice', () => {
+  it('reads the second column on the rows where the first is empty', () => {
+    const mapped = planColumns('prospects', ['Nom', 'E-mail', 'Title', 'Company', 'Title', 'Company'], {});
+    if ('errors' in mapped) throw new Error('unexpected');
+    const read = (cells: string[]) => {
+      const result = toProspectRecord(cells, 2, mapped.plan, options);
+      if (result.kind !== 'record') throw new Error(JSON.stringify(result));
+      return [result.record.prospect?.jobTitle, result.record.company?.name];
+    };
+    expect(read(['Klein', 'k@beta.de', '', '', 'Head of IT', 'Beta GmbH'])).toEqual([
+      'Head of IT',
+      'Beta GmbH',
+    ]);
+    expect(read(['Klein', 'k@beta.de', 'CTO', 'Alpha AG', 'Head of IT', 'Beta GmbH'])).toEqual([
+      'CTO',
+      'Alpha AG',
+    ]);
+  });
+});
+
 describe('company attributes without a company', () => {
   it('warns that they were left out instead of dropping them silently', () => {
     const mapped = planColumns('prospects', ['Nom', 'E-mail', 'Budget'], {

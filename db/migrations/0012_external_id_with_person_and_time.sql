@@ -1,0 +1,2 @@
+DROP INDEX "interactions_external_id_idx";--> statement-breakpoint
+CREATE UNIQUE INDEX "interactions_external_id_idx" ON "interactions" USING btree ("org_id","type","external_id","prospect_id","occurred_at") WHERE external_id IS NOT NULL;
