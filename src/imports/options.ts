@@ -105,7 +105,9 @@ export const importOptionsSchema = z.strictObject({
     .optional()
     .openapi({ description: 'How 03/04/2026 reads (interactions)' }),
   type: z
-    .enum(INTERACTION_TYPES, { error: `one of ${INTERACTION_TYPES.join(', ')}` })
+    .string()
+    .transform((v) => v.trim().toLowerCase())
+    .pipe(z.enum(INTERACTION_TYPES, { error: `one of ${INTERACTION_TYPES.join(', ')}` }))
     .optional()
     .openapi({
       description:

@@ -141,13 +141,17 @@ export function readRow(
 
 /** What exports write in a cell that holds nothing, after fold(): "n/a", "-", "--", "none", "néant", "#N/A". */
 const PLACEHOLDERS = new Set(['', 'n a', '#n a', 'na', 'none', 'null', 'nil', 'neant', 'nc', 'n c', 'aucun']);
+/** The longest placeholder as written ("néant", " n/a ", "#N/A"), with room for spaces. */
+const PLACEHOLDER_LENGTH = 8;
 
 /**
  * The cell of an e-mail or phone, unless it only says it is empty: "n/a" is no address to refuse, nor two
  * to split at the slash.
  */
 export function filled(cell: string | undefined): string | undefined {
-  return cell === undefined || PLACEHOLDERS.has(fold(cell)) ? undefined : cell;
+  // Every placeholder is short: a real address or number is not folded on each row of a million.
+  if (cell === undefined || cell.length > PLACEHOLDER_LENGTH) return cell;
+  return PLACEHOLDERS.has(fold(cell)) ? undefined : cell;
 }
 
 /** "01 23 45 67 89 / 06 12 34 56 78", "a@x.fr; b@y.fr": a cell may hold several values. */

@@ -119,6 +119,10 @@ export async function startImport(
     const parsed = importOptionsSchema.safeParse({ ...query, ...upload.fields });
     if (!parsed.success) throw optionErrors(parsed.error);
     options = parsed.data;
+    if (options.target === 'prospects' && options.type)
+      throw new AppError('VALIDATION', 'type is an option of interaction imports (target=interactions)', {
+        errors: [{ field: 'type', message: 'only for target=interactions: a prospect import has no events' }],
+      });
     authorize(ctx.actor.role, options.target === 'prospects' ? 'imports:prospects' : 'imports:interactions');
     if (upload.bytes === 0) throw new AppError('UNPROCESSABLE', 'the file is empty');
     const sniffed = sniff(upload.head);

@@ -62,7 +62,7 @@ export interface DateReading {
 const ISO =
   /^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:(?:T|,?\s+)(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?)?$/i;
 const SLASHED =
-  /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})(?:,?[ T]+(\d{1,2})[:h](\d{2})(?::(\d{2}))?\s*(am|pm)?(?:\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?))?)?$/i;
+  /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})(?:,?[ T]+(\d{1,2})(?:[:h](\d{2})|h)(?::(\d{2})(?:[.,]\d+)?)?\s*(am|pm)?(?:\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?))?)?$/i;
 
 /** Months as English, French and German write them, accents aside: a name is known by any start of 3+ letters. */
 const MONTH_NAMES = [
@@ -87,7 +87,7 @@ const WEEKDAYS = [
   'friday|vendredi|freitag',
   'saturday|samedi|samstag|sonnabend',
   'sunday|dimanche|sonntag',
-].flatMap((names) => names.split('|'));
+].map((names) => names.split('|'));
 
 const bareWord = (word: string) =>
   word
@@ -107,12 +107,14 @@ function monthOf(word: string): number | undefined {
   return months.size === 1 ? [...months][0] : undefined;
 }
 
-const isWeekday = (word: string) => {
+/** The days a word may name, as getUTCDay() counts them (Sunday 0): "mar" is Tuesday (mardi) or none. */
+const weekdaysOf = (word: string): number[] => {
   const w = bareWord(word.replace(/,$/, ''));
-  return w.length >= 2 && WEEKDAYS.some((day) => day.startsWith(w));
+  if (w.length < 2) return [];
+  return WEEKDAYS.flatMap((names, i) => (names.some((name) => name.startsWith(w)) ? [(i + 1) % 7] : []));
 };
 
-const TIME = String.raw`(?:,?\s+(?:at|à|a|um)?\s*(\d{1,2})[:h](\d{2})(?::(\d{2}))?\s*(am|pm)?(?:\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2}))?)?`;
+const TIME = String.raw`(?:,?\s+(?:at|à|a|um)?\s*(\d{1,2})(?:[:h](\d{2})|h)(?::(\d{2})(?:[.,]\d+)?)?\s*(am|pm)?(?:\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2}))?)?`;
 const LETTERS = String.raw`([A-Za-zÀ-ÿ]{3,}\.?)`;
 /** "Nov 29, 2026 2:30 PM", "November 29th 2026". */
 const MONTH_FIRST = new RegExp(String.raw`^${LETTERS}\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})${TIME}$`, 'i');
@@ -121,9 +123,10 @@ const DAY_FIRST = new RegExp(String.raw`^(\d{1,2})(?:er|\.)?[\s-]+${LETTERS}[\s-
 
 /** A date whose month is written as a word, with its time if any; undefined when it is none. */
 function parseNamedMonth(text: string, reading: DateReading): Date | undefined {
-  // A weekday ahead says nothing the date does not.
+  // A weekday ahead must be the date's: "Mon, 29 Nov 2026" (a Sunday) is a date mistyped somewhere.
   const words = text.split(/\s+/);
-  const rest = words.length > 1 && isWeekday(words[0]!) ? words.slice(1).join(' ') : text;
+  const named = words.length > 1 ? weekdaysOf(words[0]!) : [];
+  const rest = named.length > 0 ? words.slice(1).join(' ') : text;
   const monthFirst = MONTH_FIRST.exec(rest);
   const dayFirst = monthFirst ? undefined : DAY_FIRST.exec(rest);
   const match = monthFirst ?? dayFirst;
@@ -139,6 +142,8 @@ function parseNamedMonth(text: string, reading: DateReading): Date | undefined {
   }
   const [minute, second] = [+(mi ?? 0), +(s ?? 0)];
   if (!month) return undefined;
+  if (named.length > 0 && !named.includes(new Date(Date.UTC(year, month - 1, day)).getUTCDay()))
+    return undefined;
   return instantOf({ year, month, day, hour, minute, second }, zone, reading.timeZone);
 }
 

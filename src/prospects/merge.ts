@@ -38,6 +38,9 @@ export function samePersonByName(
     (whole(a) === whole(b) || whole(a) === reversed(b) || reversed(a) === whole(b))
   )
     return true;
+  // First and last names swapped between two records ("Lévêque Hélène" typed the other way round).
+  const [af0, al0, bf0, bl0] = [a.firstName, a.lastName, b.firstName, b.lastName].map(foldName);
+  if (af0 && al0 && af0 === bl0 && al0 === bf0) return true;
   const [al, bl] = [foldName(a.lastName), foldName(b.lastName)];
   if (al && bl && al !== bl) return false;
   const [af, bf] = [foldName(a.firstName), foldName(b.firstName)];

@@ -120,6 +120,10 @@ async function assertExternalIdFree(ctx: Ctx, externalId: string | null | undefi
   }
 }
 
+/** A first and a last name, in their fields or together in one ("Paul Lefèvre"). */
+const fullyNamed = (p: { firstName?: string | undefined; lastName?: string | undefined }) =>
+  Boolean(p.firstName && p.lastName) || /\S\s+\S/.test((p.lastName ?? p.firstName ?? '').trim());
+
 /**
  * Refuses a second record of a person the organization has: someone of the same names (accents and case
  * aside, or the whole name in one field) who already has one of the given e-mails, or one of the given
@@ -127,16 +131,21 @@ async function assertExternalIdFree(ctx: Ctx, externalId: string | null | undefi
  * address alone a shared mailbox (`contact@`): records with other names, or without names, may share
  * them, and so may records named only "Accueil" or "Dupont" on a number.
  */
-/** A first and a last name, in their fields or together in one ("Paul Lefèvre"). */
-const fullyNamed = (p: { firstName?: string | undefined; lastName?: string | undefined }) =>
-  Boolean(p.firstName && p.lastName) || /\S\s+\S/.test((p.lastName ?? p.firstName ?? '').trim());
-
 async function assertNotKnown(
   ctx: Ctx,
   names: { firstName?: string | null; lastName?: string | null },
-  drafts: { channel: string; value: string }[],
+  /** The e-mails and numbers the record will have: given, or those of a record whose names change. */
+  points: { drafts: { channel: string; value: string }[] } | { of: string },
+  /** The record itself, when it exists. */
+  except?: string,
 ) {
-  if (drafts.length === 0 || (!names.firstName && !names.lastName)) return;
+  if (('drafts' in points && points.drafts.length === 0) || (!names.firstName && !names.lastName)) return;
+  const which =
+    'drafts' in points
+      ? sql`(cp.channel, cp.value) IN (SELECT * FROM unnest(${sql.param(points.drafts.map((d) => d.channel))}::text[],
+                                                           ${sql.param(points.drafts.map((d) => d.value))}::text[]))`
+      : sql`cp.id IN (SELECT (e->>'id')::uuid FROM prospects o, jsonb_array_elements(o.contact_points) e
+                      WHERE o.org_id = ${ctx.orgId} AND o.id = ${points.of})`;
   const holders = await queryRows<{
     id: string;
     first_name: string | null;
@@ -146,9 +155,8 @@ async function assertNotKnown(
     ctx.db,
     sql`SELECT p.id, p.first_name, p.last_name, cp.channel FROM contact_points cp
         JOIN prospects p ON p.org_id = cp.org_id AND p.id = ANY(cp.prospect_ids)
-        WHERE cp.org_id = ${ctx.orgId}
-          AND (cp.channel, cp.value) IN (SELECT * FROM unnest(${sql.param(drafts.map((d) => d.channel))}::text[],
-                                                               ${sql.param(drafts.map((d) => d.value))}::text[]))`,
+        WHERE cp.org_id = ${ctx.orgId} AND ${which}
+          ${except ? sql`AND p.id <> ${except}` : sql``}`,
   );
   const given = { firstName: names.firstName ?? undefined, lastName: names.lastName ?? undefined };
   const same = holders.find((h) => {
@@ -178,7 +186,7 @@ export async function createProspect(
     const drafts = normalizeContactPoints(input.contactPoints ?? [], country, errors);
     if (errors.length > 0) throw invalid('the prospect is not valid', errors);
     await assertExternalIdFree(tx, values.externalId);
-    await assertNotKnown(tx, values, drafts);
+    await assertNotKnown(tx, values, { drafts });
     const [row] = await tx.db
       .insert(prospects)
       .values({
@@ -202,6 +210,16 @@ export async function updateProspect(ctx: Ctx, id: string, input: ProspectInput)
     await companyCountry(tx, input.companyId, errors);
     if (errors.length > 0) throw invalid('the prospect is not valid', errors);
     await assertExternalIdFree(tx, values.externalId, id);
+    if (values.firstName !== undefined || values.lastName !== undefined)
+      await assertNotKnown(
+        tx,
+        {
+          firstName: values.firstName === undefined ? current.firstName : values.firstName,
+          lastName: values.lastName === undefined ? current.lastName : values.lastName,
+        },
+        { of: id },
+        id,
+      );
     await tx.db
       .update(prospects)
       .set({
@@ -409,6 +427,7 @@ export async function addContactPoint(ctx: Ctx, prospectId: string, input: Conta
         'the contact point is not valid',
         errors.map((e) => ({ ...e, field: 'value' })),
       );
+    await assertNotKnown(tx, prospect, { drafts }, prospectId);
     await attachContactPoints(tx, prospectId, drafts);
     return getProspectDetail(tx, prospectId);
   });

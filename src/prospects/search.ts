@@ -25,7 +25,11 @@ const MARKED = (() => {
   // Letters with a stroke do not decompose.
   from += 'ØøŁłĐđĦħı';
   to += 'oollddhhi';
-  return { from, to, map: new Map([...from].map((letter, i) => [letter, to[i]!])) };
+  // Hyphens, dots and commas part words ("Jean-Pierre" is Jean Pierre); apostrophes join them ("O’Brien" is
+  // obrien), being left without a counterpart, which translate() deletes.
+  from += "-‐–.,/_'’`";
+  to += '      ';
+  return { from, to, map: new Map([...from].map((letter, i) => [letter, to[i] ?? ''])) };
 })();
 
 /** Ligatures that no decomposition bares, spelt out as French and German write them without. */
@@ -52,9 +56,19 @@ export function bareSql(column: SQL): SQL {
   return text;
 }
 
-/** Whether `column`, accents and case aside, contains the text searched for. */
+/**
+ * Whether `column` holds every word searched for, accents, case and punctuation aside, in any order:
+ * "Leveque Helene" finds Hélène Lévêque, "Jean Pierre" Jean-Pierre, "Laurent Equipements" Équipements
+ * Laurent SASU.
+ */
 export function containsBare(column: SQL, searched: string): SQL {
-  return sql`${bareSql(column)} ILIKE ${`%${escapeLike(bare(searched.trim()))}%`}`;
+  const words = bare(searched).split(/\s+/).filter(Boolean);
+  if (words.length === 0) return sql`true`;
+  const text = bareSql(column);
+  return sql.join(
+    words.map((word) => sql`${text} ILIKE ${`%${escapeLike(word)}%`}`),
+    sql` AND `,
+  );
 }
 
 /**
@@ -62,8 +76,10 @@ export function containsBare(column: SQL, searched: string): SQL {
  * of the number's E.164 form, whichever way it was written ("06 12 34 56 78", "+33 6 12…", "(415) 555-0100").
  */
 export function phoneDigits(searched: string): string | undefined {
-  if (!/^[+\d\s().\-/]+$/.test(searched)) return undefined;
-  const digits = searched.replace(/\D/g, '');
+  // "tel:+33…" as links write it; "+44 (0)20…", whose (0) is dialled only at home.
+  const text = searched.trim().replace(/^tel:/i, '').replace(/\(0\)/g, '');
+  if (!/^[+\d\s().\-/]+$/.test(text)) return undefined;
+  const digits = text.replace(/\D/g, '');
   if (digits.length < 6) return undefined;
-  return searched.trim().startsWith('+') ? digits : digits.replace(/^0+/, '');
+  return text.trim().startsWith('+') ? digits : digits.replace(/^0+/, '');
 }

@@ -52,13 +52,14 @@ const bounds = { min: z.number().optional(), max: z.number().optional(), points 
 const ordered = (r: { min?: number | undefined; max?: number | undefined }) =>
   r.min === undefined || r.max === undefined || r.min <= r.max;
 const range = z.object(bounds).refine(ordered, { error: 'min must not exceed max', path: ['min'] });
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 const revenueRange = z
   .object({
     ...bounds,
     currency: z
       .string()
-      .regex(/^[A-Za-z]{3}$/, { error: 'an ISO 4217 currency code: EUR, GBP, USD…' })
       .toUpperCase()
+      .refine((code) => CURRENCIES.has(code), { error: 'an ISO 4217 currency code: EUR, GBP, USD…' })
       .optional()
       .openapi({
         description:

@@ -292,6 +292,15 @@ export const SENIORITY_LEVELS = Object.keys(LEVELS);
 export const knownSeniority = (value: string) => SENIORITY_LEVELS.includes(seniorityLevel(value));
 
 /** "Chief … Officer", the title of the C-suite whatever its trade: at most three words between. */
+/** Roles in an executive's office, whose titles name the executive: their own level, wherever they come. */
+const SUPPORT_ROLES = new Map<string, string>([
+  ['assistant', 'entry'],
+  ['assistante', 'entry'],
+  ['secretary', 'entry'],
+  ['secretaire', 'entry'],
+  ['office manager', 'manager'],
+]);
+
 function chiefOfficer(words: string[], at: number): boolean {
   if (words[at] !== 'chief') return false;
   for (let k = at + 1; k < words.length && k <= at + 4; k++) if (words[k] === 'officer') return true;
@@ -306,6 +315,12 @@ function chiefOfficer(words: string[], at: number): boolean {
  */
 export const levelOfTitle = remembered((title): string | undefined => {
   const words = plainWords(title).map(singular);
+  // Who works for an executive is not one: "Executive Assistant to the CEO" is entry, "CEO Office Manager"
+  // a manager, whatever level the words before name.
+  for (let i = 0; i < words.length; i++) {
+    const support = SUPPORT_ROLES.get(`${words[i]} ${words[i + 1] ?? ''}`) ?? SUPPORT_ROLES.get(words[i]!);
+    if (support) return support;
+  }
   for (let i = 0; i < words.length; i++) {
     if (chiefOfficer(words, i)) return 'c_level';
     const level = LEVEL_OF.get(`${words[i]} ${words[i + 1] ?? ''}`) ?? LEVEL_OF.get(words[i]!);
@@ -321,6 +336,30 @@ function attributeOf(attributes: Record<string, unknown>, key: string): unknown 
   for (const k in attributes) if (Object.hasOwn(attributes, k) && fold(k) === wanted) return attributes[k];
   return undefined;
 }
+
+/** The currency a country's companies report in, for amounts stored without one. */
+const COUNTRY_CURRENCY: Record<string, string> = {
+  US: 'USD',
+  GB: 'GBP',
+  CH: 'CHF',
+  CA: 'CAD',
+  AU: 'AUD',
+  JP: 'JPY',
+  SE: 'SEK',
+  NO: 'NOK',
+  DK: 'DKK',
+  PL: 'PLN',
+  CZ: 'CZK',
+  HU: 'HUF',
+  RO: 'RON',
+  IN: 'INR',
+  CN: 'CNY',
+  BR: 'BRL',
+  MA: 'MAD',
+  TN: 'TND',
+};
+const currencyOfCountry = (country: string | null | undefined) =>
+  country ? COUNTRY_CURRENCY[country] : undefined;
 
 const inRange = (value: number, range: { min?: number; max?: number }) =>
   (range.min === undefined || value >= range.min) && (range.max === undefined || value <= range.max);
@@ -418,7 +457,8 @@ export function fitScore(profile: IdealProfile, subject: FitSubject): FitResult 
   }
   if (profile.revenue) {
     const currency = profile.revenue.currency?.toUpperCase() ?? 'EUR';
-    const theirs = subject.revenueCurrency?.toUpperCase();
+    // An amount written without its currency is in its country's: a US company's bare 5000000 is dollars.
+    const theirs = subject.revenueCurrency?.toUpperCase() ?? currencyOfCountry(subject.country);
     const r = subject.annualRevenue;
     // An amount in another currency is not compared: 12.9 M£ is no 12.9 M€, and rates change.
     const facts = r === null || (theirs && theirs !== currency) ? undefined : { revenue: r, currency };

@@ -26,6 +26,19 @@ describe.each(databases)('the import type option and a Time column of date-times
     expect(typed.body.result.counts).toMatchObject({ created: 1 });
     const bad = await call(app, 'POST', ...csv(org.marketer, dialer, 'target=interactions&type=Appel'));
     expect([bad.status, bad.body.errors?.[0]?.field]).toEqual([400, 'type']);
+    // In any case; and never on a prospect import, which has no events.
+    const upper = await call(
+      app,
+      'POST',
+      ...csv(org.marketer, dialer, 'target=interactions&type=CALL_ATTEMPTED'),
+    );
+    expect(upper.body.result.counts).toMatchObject({ duplicates: 1 });
+    const prospects = await call(
+      app,
+      'POST',
+      ...csv(org.manager, 'Nom;Téléphone\nRey;06 12 34 56 79\n', 'type=call_attempted'),
+    );
+    expect([prospects.status, prospects.body.errors?.[0]?.field]).toEqual([400, 'type']);
     const timeOnly = await call(
       app,
       'POST',

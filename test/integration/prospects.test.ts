@@ -201,6 +201,23 @@ describe.each(databases)('companies, prospects and contact points on $name', ({ 
     expect((await post({ firstName: 'Hélène', contactPoints: [{ value: '06 10 20 30 40' }] })).status).toBe(
       201,
     );
+    // Nor by another way in: names swapped, an address added later, a name changed.
+    expect(
+      (await post({ firstName: 'Roux', lastName: 'Hélène', contactPoints: [{ value: 'helene@roux.fr' }] }))
+        .status,
+    ).toBe(409);
+    const bare = await post({ firstName: 'Hélène', lastName: 'Roux' });
+    const added = await call(app, 'POST', `/v1/prospects/${bare.body.id}/contact-points`, {
+      key: o.manager,
+      json: { value: 'helene@roux.fr' },
+    });
+    expect([added.status, added.body.existingId]).toEqual([409, first.body.id]);
+    const marc = (await call(app, 'GET', '/v1/prospects?q=marc', { key: o.manager })).body.data[0];
+    const renamed = await call(app, 'PATCH', `/v1/prospects/${marc.id}`, {
+      key: o.manager,
+      json: { firstName: 'Hélène' },
+    });
+    expect(renamed.status).toBe(409);
   });
 
   it('updates a prospect: given fields change, null clears, attributes merge', async () => {
@@ -338,6 +355,9 @@ describe.each(databases)('companies, prospects and contact points on $name', ({ 
     expect(suppressed.status).toBe(400);
     expect(suppressed.body.errors[0]).toMatchObject({ field: 'query:chanel' });
     expect((await call(app, 'GET', '/v1/prospects?country=FR', { key: org.manager })).status).toBe(200);
+    // A country no record can carry is refused as well, with the one meant.
+    const uk = await call(app, 'GET', '/v1/companies?country=UK', { key: org.manager });
+    expect([uk.status, uk.body.errors?.[0]?.field]).toEqual([400, 'query:country']);
   });
 
   it('filters prospects by industry prefix, name, job title and channel', async () => {
@@ -416,6 +436,9 @@ describe.each(databases)('companies, prospects and contact points on $name', ({ 
     expect(await names('q=garc')).toEqual(['Garcia']);
     // Accents and case aside, either way; an address or a number in any form finds its person.
     expect(await names('q=ines%20GAR')).toEqual(['Garcia']);
+    // Every word, in any order, punctuation aside.
+    expect(await names(`q=${encodeURIComponent('Garcia Inès')}`)).toEqual(['Garcia']);
+    expect(await names(`q=${encodeURIComponent('tel:+33 (0)6 11 22 33 44')}`)).toEqual(['Garcia']);
     expect(await names(`q=${encodeURIComponent('Morëau')}`)).toEqual(['Moreau']);
     expect(await names('q=luc%40g')).toEqual(['Moreau']);
     expect(await names(`q=${encodeURIComponent('+33 6 11 22 33 44')}`)).toEqual(['Garcia']);

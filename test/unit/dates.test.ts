@@ -38,6 +38,8 @@ describe('parseDateTime', () => {
     ['Sun, 29 Nov 2026 14:30:00 +0000', '2026-11-29T14:30:00.000Z'],
     ['dimanche 29 novembre 2026 14:30', '2026-11-29T13:30:00.000Z'],
     ['Dec 1, 2026 9:05 am UTC', '2026-12-01T09:05:00.000Z'],
+    ['29 novembre 2026 à 14h', '2026-11-29T13:00:00.000Z'],
+    ['20/11/2026 14:30:00.123', '2026-11-20T13:30:00.000Z'],
   ])('reads a month in words: %s → %s', (raw, iso) =>
     expect(parseDateTime(raw, paris)?.toISOString()).toBe(iso),
   );
@@ -70,6 +72,7 @@ describe('parseDateTime', () => {
     'Feb 30, 2026',
     'Nov 29, 2026 13:30 PM',
     'Smarch 3, 2026',
+    'Mon, 29 Nov 2026 14:30:00 +0000',
   ])('refuses %j', (raw) => expect(parseDateTime(raw, paris)).toBeUndefined());
 });
 

@@ -58,6 +58,9 @@ describe('missing values as files write them', () => {
     '#N/A',
     '(blank)',
     'Missing',
+    'k.A.',
+    'keine Angabe',
+    'unbekannt',
   ];
 
   it('keeps a number column with a tenth of "inconnu" numeric, and reads each placeholder as missing', () => {

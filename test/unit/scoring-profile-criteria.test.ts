@@ -40,6 +40,10 @@ describe('revenue in its currency', () => {
     // In euros, or of a currency nobody said, the amount is compared.
     for (const revenueCurrency of ['EUR', 'eur', null, undefined])
       expect(fitScore(revenue, subject({ annualRevenue: 12_900_000, revenueCurrency })).points).toBe(6);
+    // Written without its currency, an amount is in its country's: a US company's bare figure is dollars.
+    expect(
+      fitScore(revenue, subject({ annualRevenue: 12_900_000, revenueCurrency: null, country: 'US' })).missed,
+    ).toEqual([{ code: 'fit.revenue', missing: true }]);
     const inPounds: IdealProfile = { revenue: { min: 1_000_000, points: 6, currency: 'GBP' } };
     expect(fitScore(inPounds, subject({ annualRevenue: 12_900_000, revenueCurrency: 'GBP' })).points).toBe(6);
     expect(fitScore(inPounds, subject({ annualRevenue: 12_900_000, revenueCurrency: 'EUR' })).missed).toEqual(
@@ -50,7 +54,7 @@ describe('revenue in its currency', () => {
   it('takes a three-letter currency code in a profile, and nothing else', () => {
     const parsed = IdealProfileSchema.parse({ revenue: { min: 1, points: 5, currency: 'gbp' } });
     expect(parsed.revenue?.currency).toBe('GBP');
-    for (const currency of ['EURO', '€', '12', ''])
+    for (const currency of ['EURO', '€', '12', '', 'XYZ'])
       expect(refused({ revenue: { min: 1, points: 5, currency } }).map((i) => i.path)).toEqual([
         'revenue.currency',
       ]);
@@ -169,6 +173,8 @@ describe('seniority from a job title', () => {
     expect(levelOfTitle('Chef de projet')).toBe('manager');
     expect(levelOfTitle('Chief of Staff')).toBeUndefined();
     expect(levelOfTitle('Assistant to the Chief Financial Officer')).toBe('entry');
+    expect(levelOfTitle('Executive Assistant to the CEO')).toBe('entry');
+    expect(levelOfTitle('CEO Office Manager')).toBe('manager');
     const fit = fitScore(
       { seniority: { values: ['c_level'], points: 7 } },
       subject({ jobTitle: 'Chief Procurement Officer' }),

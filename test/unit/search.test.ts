@@ -8,6 +8,7 @@ describe('searching accents aside', () => {
     expect(bare('ÇAVA Øre Łódź')).toBe('cava ore lodz');
     expect(bare('Cœur Straße')).toBe('coeur strasse');
     expect(bare('Жанна')).toBe('Жанна');
+    expect(bare('Jean-Pierre O’Brien')).toBe('jean pierre obrien');
   });
 
   it('reads a searched phone number as the end of its E.164 form', () => {
@@ -15,6 +16,8 @@ describe('searching accents aside', () => {
     expect(phoneDigits('+33 6 12 34 56 78')).toBe('33612345678');
     expect(phoneDigits('(415) 555-0100')).toBe('4155550100');
     expect(phoneDigits('030/1234567')).toBe('301234567');
+    expect(phoneDigits('+44 (0)20 7946 0011')).toBe('442079460011');
+    expect(phoneDigits('tel:+33199001234')).toBe('33199001234');
     expect(phoneDigits('12345')).toBeUndefined();
     expect(phoneDigits('Dupont 75')).toBeUndefined();
   });
