@@ -20,6 +20,7 @@ import { receiveUpload } from '../imports/upload';
 import { getOrganization } from '../orgs/service';
 import { getConsent, listConsents, recordConsent, withdrawConsent } from './consents';
 import { eraseProspect, exportProspect, retentionCandidates } from './erasure';
+import { suppressionImportDefaults } from './import-options';
 import { loadPolicy } from './policy-store';
 import { getSnapshot, importRegistrySnapshot, isRegistry, registryStatus } from './registries';
 import {
@@ -198,7 +199,7 @@ export function recordRoutes(settings: { maxUploadBytes: number }) {
     security,
     summary: 'Import a do-not-contact list from CSV',
     description:
-      'A column with the number, address or domain (value, phone, téléphone, email, domain…) and optionally channel, reason, source; or one value a line. Query: channel (default all), reason, source for lines that do not say. Bad lines are reported by line; the rest is imported.',
+      'A column with the number, address or domain (value, phone, téléphone, email, domain…) and optionally channel, reason, source; or one value a line. Query or multipart fields: channel (default all), reason, source for lines that do not say (given both ways, they must agree; an unknown field is refused). Bad lines are reported by line; the rest is imported.',
     request: {
       query: z.object({
         channel: z.enum(SUPPRESSION_CHANNELS).optional(),
@@ -224,12 +225,8 @@ export function recordRoutes(settings: { maxUploadBytes: number }) {
     authorize(ctx.actor.role, 'suppressions:import');
     const query = c.req.query();
     refuseUnknownParameters(Object.keys(query), ['channel', 'reason', 'source']);
-    const channel = query.channel ?? 'all';
-    if (!(SUPPRESSION_CHANNELS as readonly string[]).includes(channel)) {
-      throw new AppError('VALIDATION', 'channel must be phone, sms, email or all', {
-        errors: [{ field: 'query:channel', message: `"${channel}" is not phone, sms, email or all` }],
-      });
-    }
+    // Checked before the file is read when the query alone says it; the form's fields come with the file.
+    suppressionImportDefaults(query, {});
     const chunks: Uint8Array[] = [];
     const received = await receiveUpload(
       c.req.raw,
@@ -244,11 +241,7 @@ export function recordRoutes(settings: { maxUploadBytes: number }) {
       })(),
       {
         encoding: received.census.invalid > 0 ? 'windows-1252' : 'utf-8',
-        defaults: {
-          channel: channel as 'all',
-          reason: query.reason ?? 'imported list',
-          source: query.source ?? received.filename ?? 'CSV import',
-        },
+        defaults: suppressionImportDefaults(query, received.fields, received.filename),
         defaultCountry: org.defaultCountry,
       },
     );

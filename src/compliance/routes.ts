@@ -1,6 +1,4 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { and } from 'drizzle-orm';
-import { prospects } from '../../db/schema';
 import { AppError } from '../http/errors';
 import {
   conflictResponse,
@@ -14,10 +12,10 @@ import {
 import { pageQuery, pageSchema } from '../http/pagination';
 import { authorize } from '../http/permissions';
 import { present } from '../http/present';
-import { prospectConditions } from '../prospects/prospects';
 import { getAttempt, listAttempts, recordOutcome, reserveAttempt } from './attempts';
 import { listAudit } from './audit';
-import { BATCH_MAX, type BatchAnswer, decideBatch, decideContact } from './decisions';
+import { batchTargets } from './batch-targets';
+import { type BatchAnswer, decideBatch, decideContact } from './decisions';
 import { DEFAULT_POLICY, PolicySchema } from './policy';
 import { loadPolicy, savePolicy } from './policy-store';
 import { REASON_CODES, REASON_MESSAGES } from './reasons';
@@ -172,19 +170,7 @@ export function complianceRoutes() {
         throw new AppError('VALIDATION', 'give prospectIds or a filter', {
           errors: [{ field: 'prospectIds', message: 'give prospectIds or a filter' }],
         });
-      if (!ids) {
-        const rows = await ctx.db
-          .select({ id: prospects.id })
-          .from(prospects)
-          .where(and(...prospectConditions(ctx, body.filter ?? {})))
-          .limit(BATCH_MAX + 1);
-        if (rows.length > BATCH_MAX)
-          throw new AppError(
-            'UNPROCESSABLE',
-            `the filter matches more than ${BATCH_MAX.toLocaleString('en')} prospects: narrow it`,
-          );
-        ids = rows.map((r) => r.id);
-      }
+      if (!ids) ids = await batchTargets(ctx, body.filter ?? {});
       const answer = await decideBatch(ctx, {
         prospectIds: ids,
         channel: body.channel,

@@ -7,6 +7,9 @@ import {
   SUPPRESSION_SCOPES,
 } from '../../db/schema';
 import { instant as strictInstant } from '../http/instant';
+import { nearestName } from '../http/query-keys';
+import { IndustrySchemeInput } from '../prospects/schemas';
+import { countryProblem } from '../scoring/campaigns';
 import { REASON_CODES } from './reasons';
 
 const dateTime = (description?: string) =>
@@ -119,18 +122,53 @@ export const DecisionInputSchema = z
   })
   .openapi('ContactDecisionInput');
 
+/**
+ * Refuses keys an object does not name, each at its own path with the one it was likely meant as: a
+ * misspelt filter (`contry`) would otherwise be dropped and the dry run would count the whole base.
+ */
+function refuseUnknownKeys(known: readonly string[]) {
+  return (value: Record<string, unknown>, check: z.RefinementCtx) => {
+    for (const key of Object.keys(value)) {
+      if (known.includes(key)) continue;
+      const meant = nearestName(key, known);
+      check.addIssue({
+        code: 'custom',
+        path: [key],
+        message: meant
+          ? `not a filter (did you mean ${meant}?)`
+          : `not a filter (it takes ${known.join(', ')})`,
+      });
+    }
+  };
+}
+
+const prospectFilterShape = {
+  q: z.string().max(200).optional(),
+  // A code no prospect can carry ("UK") is refused with the one meant, as GET /v1/prospects does,
+  // rather than answered with zero targets.
+  country: z.string().length(2).toUpperCase().superRefine(countryProblem).optional(),
+  companyId: z.string().uuid().optional(),
+  kind: z.enum(['b2b', 'b2c']).optional(),
+  language: z.string().max(20).optional(),
+  industry: z.string().max(20).optional(),
+  industryScheme: IndustrySchemeInput.optional(),
+  jobTitle: z.string().max(200).optional(),
+  channel: z.enum(['phone', 'email']).optional(),
+  externalId: z.string().trim().min(1).max(200).optional(),
+  updatedSince: instant('filter.updatedSince').optional(),
+  campaign: z
+    .string()
+    .uuid()
+    .optional()
+    .openapi({ description: 'Only the prospects this campaign has scored' }),
+};
+
 const ProspectFilterSchema = z
-  .object({
-    q: z.string().max(200).optional(),
-    country: z.string().length(2).optional(),
-    companyId: z.string().uuid().optional(),
-    kind: z.enum(['b2b', 'b2c']).optional(),
-    language: z.string().max(20).optional(),
-    industry: z.string().max(20).optional(),
-    jobTitle: z.string().max(200).optional(),
-    channel: z.enum(['phone', 'email']).optional(),
-  })
-  .openapi('ProspectFilter');
+  .looseObject(prospectFilterShape)
+  .superRefine(refuseUnknownKeys(Object.keys(prospectFilterShape)))
+  .openapi('ProspectFilter', { additionalProperties: false });
+
+export type ProspectFilter = z.infer<typeof ProspectFilterSchema>;
 
 export const BatchInputSchema = z
   .object({

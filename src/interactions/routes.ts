@@ -41,11 +41,10 @@ const InteractionInputSchema = z
       .optional()
       .openapi({ description: 'Free text about the person: erased with them' }),
     metadata: z.record(z.string(), z.unknown()).optional(),
-    externalId: z
-      .string()
-      .max(200)
-      .optional()
-      .openapi({ description: "The event's id in its source: sent twice, recorded once" }),
+    externalId: z.string().trim().min(1).max(200).optional().openapi({
+      description:
+        "The event's id in its source: sent twice, recorded once (without occurredAt, once per type and person)",
+    }),
   })
   .superRefine((input, ctx) => {
     const conflict = input.channel && channelConflict(input.type, input.channel);
@@ -108,11 +107,7 @@ export function interactionRoutes() {
         c.req.header('idempotency-key'),
         fingerprint('POST /v1/interactions', JSON.stringify(body)),
         async () => {
-          const recorded = await recordInteractions(
-            ctx,
-            items.map((i) => ({ ...i, occurredAt: i.occurredAt ?? now })),
-            single ? '' : 'items',
-          );
+          const recorded = await recordInteractions(ctx, items, single ? '' : 'items', now);
           return {
             status: 201,
             body: { created: recorded.created.map(present), duplicates: recorded.duplicates },

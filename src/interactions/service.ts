@@ -31,24 +31,72 @@ export interface InteractionInput {
 // Timestamps travel as text: drizzle's postgres.js driver passes timestamptz[] parameters unserialized.
 const p = sql.param;
 
+/** An event as a client sends it: without an instant, it happened when it is recorded. */
+export type SentInteraction = Omit<InteractionInput, 'occurredAt'> & { occurredAt?: Date };
+
 /**
  * Appends events to the log, all or none. Events already recorded with the same externalId (for the same
- * type, person and time) are left out and counted as duplicates, so that a replayed feed adds nothing.
+ * type, person and time, or for the same type and person when the event gives no time) are left out and
+ * counted as duplicates, so that a replayed feed adds nothing.
  */
-export async function recordInteractions(ctx: Ctx, inputs: InteractionInput[], fieldPrefix = 'items') {
-  if (inputs.length === 0) return { created: [], duplicates: 0 };
+export async function recordInteractions(
+  ctx: Ctx,
+  sent: SentInteraction[],
+  fieldPrefix = 'items',
+  now = new Date(),
+) {
+  if (sent.length === 0) return { created: [], duplicates: 0 };
   return withTransaction(ctx, async (tx) => {
-    const errors = await checkReferences(tx, inputs, fieldPrefix);
+    const errors = await checkReferences(tx, sent, fieldPrefix);
     if (errors.length > 0)
       throw invalid('some events name records this organization does not have, or not theirs', errors);
+    const known = await untimedReplays(tx, sent);
+    const inputs = sent.flatMap((i) =>
+      i.occurredAt
+        ? [{ ...i, occurredAt: i.occurredAt }]
+        : known.has(replayKey(i))
+          ? []
+          : [{ ...i, occurredAt: now }],
+    );
     const created = await insertInteractions(tx, inputs);
-    return { created, duplicates: inputs.length - created.length };
+    return { created, duplicates: sent.length - created.length };
   });
+}
+
+const replayKey = (i: { type: string; externalId?: string | null; prospectId: string }) =>
+  `${i.type} ${i.prospectId} ${i.externalId}`;
+
+/**
+ * The events without a time whose externalId is already in the log for that type and person. Such an
+ * event's time is the clock's, so the unique index (which holds the time) never sees it replayed. Each key
+ * is locked for the transaction first, so that two replays at once cannot both find nothing and insert.
+ */
+async function untimedReplays(ctx: Ctx, sent: SentInteraction[]): Promise<Set<string>> {
+  const untimed = sent.filter((i) => !i.occurredAt && i.externalId);
+  if (untimed.length === 0) return new Set();
+  // In one order, so that two batches never wait on each other's locks.
+  const keys = [...new Set(untimed.map(replayKey))].sort();
+  await queryRows(
+    ctx.db,
+    sql`SELECT pg_advisory_xact_lock(hashtextextended(${ctx.orgId}::text || ' interaction ' || k, 0))
+        FROM unnest(${p(keys)}::text[]) AS k ORDER BY k`,
+  );
+  const rows = await queryRows<{ type: string; prospect_id: string; external_id: string }>(
+    ctx.db,
+    sql`SELECT DISTINCT i.type, i.prospect_id, i.external_id FROM interactions i
+        JOIN unnest(${p(untimed.map((i) => i.type))}::text[], ${p(untimed.map((i) => i.prospectId))}::uuid[],
+          ${p(untimed.map((i) => i.externalId!))}::text[]) AS u(type, prospect_id, external_id)
+          ON i.type = u.type AND i.prospect_id = u.prospect_id AND i.external_id = u.external_id
+        WHERE i.org_id = ${ctx.orgId}`,
+  );
+  return new Set(
+    rows.map((r) => replayKey({ type: r.type, prospectId: r.prospect_id, externalId: r.external_id })),
+  );
 }
 
 async function checkReferences(
   ctx: Ctx,
-  inputs: InteractionInput[],
+  inputs: SentInteraction[],
   fieldPrefix: string,
 ): Promise<FieldError[]> {
   const prospectIds = [...new Set(inputs.map((i) => i.prospectId))];

@@ -47,26 +47,55 @@ export function channelConflict(type: InteractionType, channel: InteractionChann
   return own && own !== channel ? `${type} happens on the ${own} channel, not ${channel}` : undefined;
 }
 
+// Words after a "do not call" that make it a schedule, not a stop: "do not call before 14h", "ne pas
+// rappeler avant lundi", "don't call me on Friday mornings", "do not call 12h-14h", "ne pas appeler ce soir".
+const TIME =
+  '(?:morning|afternoon|evening|night|lunch|week|weekend|month|monday|tuesday|wednesday|thursday|friday|' +
+  'saturday|sunday|matin|apres midi|soir|midi|semaine|week end|mois|lundi|mardi|mercredi|jeudi|vendredi|' +
+  'samedi|dimanche)';
+const SCHEDULE =
+  '(?:before|after|until|till|between|during|today|tonight|tomorrow|avant|apres|jusqu|entre|pendant|' +
+  `aujourd|demain|\\d|(?:on |in the |the |this |next |le |la |ce |cette |en )?${TIME})`;
+const CALLED = '(?:me |us |him |her |them )?';
+// The phrases, as whole words of fold()ed text: what dialers, CRMs and the API itself (do_not_contact) write.
+const STOP_PHRASES = [
+  'dnc',
+  '(?:do not|don t|never) (?:call|ring|phone|contact|recontact)',
+  'ne (?:plus|pas|jamais) (?:me |m |nous |l |le |la |les |lui )?(?:r?appeler|(?:re)?contacter|solliciter|demarcher)',
+  'ne (?:plus|jamais) etre (?:r?appele|(?:re)?contacte|sollicite|demarche)e?s?',
+  'remove(?:d)? (?:me |us |him |her |them )?from (?:the |your |our |their )?(?:call |calling |phone |mailing |contact )?list',
+];
 /**
- * Dispositions by which the person asks not to be called again, as dialers and CRMs write them (after
- * fold()): "Ne plus appeler", "Do not call", "DNC", "Remove from list".
+ * A disposition by which the person asks not to be called or contacted again, over fold()ed text, in the
+ * syntax both JavaScript and PostgreSQL (ARE) read, so that scoring can find the same ones in SQL. A phrase
+ * counts whole, unless a negation stands just before it ("not DNC") or a schedule just after it ("do not
+ * call before 14h").
  */
-const DO_NOT_CALL =
-  /(?:^| )(?:ne plus (?:m |nous |l )?r?appeler|do not call|don t call|dnc|remove(?:d)? from (?:the )?(?:call )?list)(?: |$)/;
+export const DO_NOT_CONTACT_PATTERN =
+  `(?<!(?:^| )(?:not|no|non|pas|isn t|never))(?:^| )(?:${STOP_PHRASES.join('|')})` +
+  `(?= |$)(?! ${CALLED}${SCHEDULE}[a-z0-9]*(?: |$))`;
+const DO_NOT_CONTACT = new RegExp(DO_NOT_CONTACT_PATTERN);
+
+/** Whether an outcome asks not to be called or contacted again: "Ne pas rappeler", "do_not_contact", "DNC". */
+export function asksNoContact(outcome: string | null | undefined): boolean {
+  return !!outcome && DO_NOT_CONTACT.test(fold(outcome));
+}
 
 /**
  * The channel an event's outcome asks to stop, when it is a do-not-call disposition: the phone, but for
- * "remove from list" on an e-mail or a text, which asks to stop that. Undefined for any other outcome.
+ * "remove from list" or "do not contact" on an e-mail or a text, which asks to stop that. Undefined for
+ * any other outcome.
  */
 export function stopAskedBy(event: {
   type: InteractionType;
   channel: InteractionChannel;
   outcome?: string | null;
 }): 'phone' | 'sms' | 'email' | undefined {
-  if (!event.outcome || event.type === 'opt_out' || event.type === 'complaint') return undefined;
-  const words = fold(event.outcome);
-  if (!DO_NOT_CALL.test(words)) return undefined;
-  if (/remove/.test(words) && (event.channel === 'email' || event.channel === 'sms')) return event.channel;
+  if (event.type === 'opt_out' || event.type === 'complaint' || !asksNoContact(event.outcome))
+    return undefined;
+  const words = fold(event.outcome!);
+  if (/remove|contact/.test(words) && (event.channel === 'email' || event.channel === 'sms'))
+    return event.channel;
   return 'phone';
 }
 

@@ -1,4 +1,5 @@
 import type { InteractionType } from '../../db/schema';
+import { asksNoContact } from '../interactions/types';
 import type { Contribution } from './fit';
 
 /**
@@ -90,6 +91,22 @@ export function refusal(outcome: string | null | undefined): boolean {
   return !!outcome && refusedWords.test(outcome);
 }
 
+/**
+ * The outcome rescoring reads for a do-not-call disposition, which the SQL of inputs.ts reduces to a
+ * letter: the words must read as one (asksNoContact), as the full disposition does on demand.
+ */
+export const NO_CONTACT_OUTCOME = 'do not call';
+
+/**
+ * The type an event counts as: a call whose outcome is "Ne pas rappeler" or "do_not_contact" is the
+ * person's opt-out, as the interaction service honours it, not a refusal that fades in a few months.
+ */
+function countedType(event: EngagementEvent): InteractionType {
+  const { type, outcome } = event;
+  if (!outcome || type === 'opt_out' || type === 'complaint') return type;
+  return outcome === NO_CONTACT_OUTCOME || asksNoContact(outcome) ? 'opt_out' : type;
+}
+
 /** Signals that stand until the person comes back, whatever their age. */
 const STANDING: Partial<Record<InteractionType, true>> = { opt_out: true, complaint: true };
 /** What a person does of their own accord that lifts an opt-out or a complaint made before. */
@@ -165,16 +182,18 @@ export function engagementScore(
   for (const event of events) {
     const { at } = event;
     if (at > end) continue;
+    const type = countedType(event);
     // Whatever their age, opt-outs and what lifts them; the rest only since `since`.
-    if (STANDING[event.type] && (!standing || at >= standing.at)) standing = event;
-    if (COMES_BACK[event.type] && at > cameBack) cameBack = at;
+    if (STANDING[type] && (!standing || at >= standing.at)) standing = { type, at };
+    if (COMES_BACK[type] && at > cameBack) cameBack = at;
     if (at <= since) continue;
     const weight = 0.5 ** ((end - at) / halfLife);
-    const refused = refusal(event.outcome);
-    if (event.type === 'call_attempted' && !refused && !answered(event.outcome)) unanswered.push(at);
+    // A do-not-call counts as the opt-out it is, not also as a refusal.
+    const refused = type === event.type && refusal(event.outcome);
+    if (type === 'call_attempted' && !refused && !answered(event.outcome)) unanswered.push(at);
     if (refused) tally(tallies, 'engagement.refused', REFUSED_POINTS * weight, at);
-    const points = SIGNAL_POINTS[event.type];
-    if (points !== undefined) tally(tallies, SIGNAL_CODES[event.type]!, points * weight, at);
+    const points = SIGNAL_POINTS[type];
+    if (points !== undefined) tally(tallies, SIGNAL_CODES[type]!, points * weight, at);
   }
   // The last opt-out or complaint, unless the person came back after it: out of the decayed tallies,
   // at its full points. One they came back from decays with the rest.

@@ -1,8 +1,9 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { INTERACTION_TYPES, type InteractionType } from '../../db/schema';
 import { type Db, queryRows } from '../db';
+import { asksNoContactSql } from '../interactions/no-contact-sql';
 import { employeesOf } from '../prospects/employees-sql';
-import { type EngagementEvent, OUTCOME_WORDS } from './engagement';
+import { type EngagementEvent, NO_CONTACT_OUTCOME, OUTCOME_WORDS } from './engagement';
 import type { FitSubject } from './fit';
 
 /**
@@ -22,17 +23,24 @@ export interface ScoringInput extends FitSubject {
 export type Selection = { after: string | null; until?: string | null; limit: number } | { ids: string[] };
 
 /**
- * A prospect's events travel as one text, "type:minute[:r|a|ar],…" (the minute since the epoch; r for an
+ * A prospect's events travel as one text, "type:minute[:r|a|ar|x],…" (the minute since the epoch; x for an
+ * outcome that asks not to be contacted again; r for an
  * outcome read as a refusal, a for an answered call), which the driver hands over without parsing arrays.
  * The parser below allocates no strings for the types it knows: a type is found by a hash of its
  * characters, then checked.
  */
-const OUTCOMES: Record<string, string> = { r: 'refused', a: 'answered', ar: 'answered, refused' };
+const OUTCOMES: Record<string, string> = {
+  r: 'refused',
+  a: 'answered',
+  ar: 'answered, refused',
+  x: NO_CONTACT_OUTCOME,
+};
 const COMMA = 44;
 const COLON = 58;
 const ZERO = 48;
 const MINUS = 45;
 const LETTER_R = 114;
+const LETTER_X = 120;
 
 function hashOf(text: string, start: number, end: number): number {
   let hash = 0;
@@ -72,7 +80,14 @@ export function eventsOf(text: string | null): EngagementEvent[] {
     if (c === COLON) {
       c = text.charCodeAt(++i);
       const next = text.charCodeAt(i + 1);
-      outcome = c === LETTER_R ? OUTCOMES.r! : next === LETTER_R ? OUTCOMES.ar! : OUTCOMES.a!;
+      outcome =
+        c === LETTER_X
+          ? OUTCOMES.x!
+          : c === LETTER_R
+            ? OUTCOMES.r!
+            : next === LETTER_R
+              ? OUTCOMES.ar!
+              : OUTCOMES.a!;
       i += next === LETTER_R ? 2 : 1;
     }
     i++; // the comma
@@ -170,9 +185,18 @@ const PROSPECT_COLUMNS = sql`p.id AS "prospectId", p.kind, p.language, p.job_tit
  */
 const REFUSED = sql`(${containsAny(OUTCOME_WORDS.refused)} OR i.outcome ~* ${`\\y(${OUTCOME_WORDS.refusedWholeWords.join('|')})\\y`})`;
 
+/**
+ * Whether an event's outcome asks not to be contacted again ("Ne plus appeler", "DNC"), as the log's
+ * opt-outs read it. The full reading folds the text and matches a long pattern: it runs only on outcomes
+ * holding a word every such phrase has, a cheap test that leaves out "no_answer", "busy" and the like.
+ */
+const NO_CONTACT = sql`(i.outcome ~* '(dnc|call|ring|phone|contact|appel|sollicit|march|list)'
+  AND ${asksNoContactSql(sql`i.outcome`, sql`i.type`)})`;
+
 /** Events of `i` (interactions) as one text, in the order they are aggregated (see eventsOf). */
 const EVENTS = sql`string_agg(i.type || ':' || floor(date_part('epoch', i.occurred_at) / 60)::int
   || CASE WHEN i.outcome IS NULL THEN ''
+          WHEN ${NO_CONTACT} THEN ':x'
           WHEN ${containsAny(OUTCOME_WORDS.answered)} AND NOT ${containsAny(OUTCOME_WORDS.unanswered)}
             THEN CASE WHEN ${REFUSED} THEN ':ar' ELSE ':a' END
           WHEN ${REFUSED} THEN ':r' ELSE '' END, ',')`;

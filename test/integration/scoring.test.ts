@@ -459,6 +459,26 @@ describe.each(databases)('campaigns and scores through the API on $name', ({ ope
     expect(back.rank).toBeGreaterThan(50);
     expect(back.engagement.points).toBeGreaterThan(7);
     expect(back.reasons.negative.every((r: { points: number }) => r.points > -1)).toBe(true);
+    // A call whose outcome asks not to be called again stands as an opt-out does, on demand and once stored.
+    const other = await call(app, 'POST', '/v1/prospects', {
+      key: org.manager,
+      json: { companyId: company.body.id, lastName: 'Vidal', jobTitle: 'Acheteur', country: 'FR' },
+    });
+    const called = await call(app, 'POST', '/v1/interactions', {
+      key: org.caller,
+      json: {
+        prospectId: other.body.id,
+        type: 'call_answered',
+        outcome: 'Ne plus appeler',
+        occurredAt: new Date(Date.now() - 3 * 86_400_000).toISOString(),
+      },
+    });
+    expect(called.status).toBe(201);
+    const asked = await call(app, 'GET', `/v1/campaigns/${campaign.body.id}/scores/${other.body.id}`, {
+      key: org.caller,
+    });
+    expect(asked.body.rank).toBe(0);
+    expect(asked.body.reasons.negative[0]).toMatchObject({ code: 'engagement.opt_out', points: -40 });
   });
 
   it('refuses unknown fields and conditions that could never match, naming them', async () => {
