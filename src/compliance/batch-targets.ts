@@ -1,15 +1,24 @@
 import { and, sql } from 'drizzle-orm';
 import { prospects } from '../../db/schema';
 import type { Ctx } from '../context';
-import { AppError } from '../http/errors';
+import { AppError, invalid } from '../http/errors';
 import { prospectConditions } from '../prospects/prospects';
 import { getCampaign } from '../scoring/campaigns';
+import { checkCriteria, segmentCondition } from '../scoring/ranked';
 import { BATCH_MAX } from './decisions';
 import type { ProspectFilter } from './schemas';
 
 /** The prospects a dry run's filter stands for: those GET /v1/prospects would list, at most BATCH_MAX. */
 export async function batchTargets(ctx: Ctx, filter: ProspectFilter): Promise<string[]> {
-  const { campaign, ...rest } = filter;
+  const { campaign, minScore, maxScore, segment, ...rest } = filter;
+  if ((minScore !== undefined || maxScore !== undefined) && !campaign)
+    throw invalid('a score range needs the campaign that gave the scores', [
+      { field: 'filter.campaign', message: 'required with minScore or maxScore' },
+    ]);
+  checkCriteria({
+    ...(minScore !== undefined ? { minScore } : {}),
+    ...(maxScore !== undefined ? { maxScore } : {}),
+  });
   // An unknown campaign is a 404, not zero targets that look like a campaign nobody may call.
   if (campaign) await getCampaign(ctx, campaign);
   const rows = await ctx.db
@@ -20,8 +29,11 @@ export async function batchTargets(ctx: Ctx, filter: ProspectFilter): Promise<st
         ...prospectConditions(ctx, rest),
         campaign
           ? sql`${prospects.id} IN (SELECT prospect_id FROM prospect_scores
-              WHERE org_id = ${ctx.orgId} AND campaign_id = ${campaign})`
+              WHERE org_id = ${ctx.orgId} AND campaign_id = ${campaign}
+                ${minScore !== undefined ? sql`AND score >= ${minScore}` : sql``}
+                ${maxScore !== undefined ? sql`AND score <= ${maxScore}` : sql``})`
           : undefined,
+        segment ? segmentCondition(ctx, segment) : undefined,
       ),
     )
     .limit(BATCH_MAX + 1);

@@ -10,6 +10,7 @@ import { instant as strictInstant } from '../http/instant';
 import { nearestName } from '../http/query-keys';
 import { IndustrySchemeInput } from '../prospects/schemas';
 import { countryProblem } from '../scoring/campaigns';
+import { RankedCriteria } from '../scoring/ranked';
 import { REASON_CODES } from './reasons';
 
 const dateTime = (description?: string) =>
@@ -161,6 +162,10 @@ const prospectFilterShape = {
     .uuid()
     .optional()
     .openapi({ description: 'Only the prospects this campaign has scored' }),
+  // As ranked lists filter: scores need the campaign that gave them, a company size does not.
+  minScore: RankedCriteria.minScore,
+  maxScore: RankedCriteria.maxScore,
+  segment: RankedCriteria.segment,
 };
 
 const ProspectFilterSchema = z

@@ -197,6 +197,14 @@ const TYPE_SYNONYMS: Record<string, InteractionType> = {
   'emails bounced': 'email_bounced',
   'emails unsubscribed': 'opt_out',
   'email unsubscribed': 'opt_out',
+  'linkedin sent': 'linkedin_message',
+  'linkedin invite done': 'linkedin_message',
+  // Brevo's event names. A proxy load (a mail client fetching images for privacy) says the message
+  // arrived, not that anyone opened it.
+  'first opening': 'email_opened',
+  'unique opened': 'email_opened',
+  'loaded by proxy': 'email_delivered',
+  blocked: 'email_bounced',
   commentaire: 'note',
 };
 

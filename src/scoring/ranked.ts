@@ -101,7 +101,7 @@ export type RankedFilters = z.infer<typeof criteriaObject> & { campaign: string;
 
 const EMPLOYEES = employeesOf('c');
 
-function segmentCondition(ctx: Ctx, segment: Segment): SQL {
+export function segmentCondition(ctx: Ctx, segment: Segment): SQL {
   const { min, max } = SEGMENTS[segment] as { min?: number; max?: number };
   const range = [
     min !== undefined ? sql`${EMPLOYEES} >= ${min}` : undefined,

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db';
+import { readChunk } from '../../src/scoring/inputs';
+import { computeScores, saveScores, scoringsOf } from '../../src/scoring/rescore';
 import { call, orgApp, type TestApp, type TestOrg } from '../helpers/app';
 import { databases } from '../helpers/databases';
 
@@ -50,6 +52,29 @@ describe.each(databases)('the dry run’s filter on $name', ({ open }) => {
       expect(answer.status, String(bad)).toBe(400);
       expect(answer.body.errors[0].field).toBe('body:filter.updatedSince');
     }
+  });
+
+  it('filters on company size, and on scores only with the campaign that gave them', async () => {
+    expect((await batch({ segment: 'PME' })).body.total).toBe(0);
+    const unscored = await batch({ minScore: 10 });
+    expect([unscored.status, unscored.body.errors?.[0]?.field]).toEqual([400, 'filter.campaign']);
+    const campaign = await call(app, 'POST', '/v1/campaigns', { key: org.marketer, json: { name: 'Tous' } });
+    // Nobody is scored until the campaign's rescoring runs (no job runner here): nobody in the range.
+    const none = await batch({ campaign: campaign.body.id, minScore: 0, maxScore: 100 });
+    expect([none.status, none.body.total]).toEqual([200, 0]);
+    // Scored here as the rescoring job would: everyone has a score, and ranges keep to it.
+    const ctx = { db: database.db, orgId: org.orgId, actor: { keyId: null, role: 'admin' as const } };
+    const computed = computeScores(
+      await scoringsOf(ctx, campaign.body.id),
+      await readChunk(database.db, org.orgId, { after: null, limit: 100 }),
+      new Date(),
+    );
+    await database.db.transaction((tx) => saveScores({ ...ctx, db: tx as never }, computed));
+    const scores = computed.rows.map((r) => r.score).sort((a, b) => a - b);
+    expect((await batch({ campaign: campaign.body.id, minScore: 0, maxScore: 100 })).body.total).toBe(3);
+    expect((await batch({ campaign: campaign.body.id, minScore: scores[2]! + 1 })).body.total).toBe(0);
+    expect((await batch({ campaign: campaign.body.id, maxScore: scores[2]! })).body.total).toBe(3);
+    expect((await batch({ campaign: campaign.body.id, minScore: 101 })).status).toBe(400);
   });
 
   it('filters on a trimmed externalId, and refuses an unknown campaign', async () => {

@@ -296,6 +296,12 @@ describe('words of mailers and dialers', () => {
     ['Marked as spam', 'complaint'],
     ['Hard bounce', 'email_bounced'],
     ['Delivered', 'email_delivered'],
+    ['linkedinSent', 'linkedin_message'],
+    ['linkedinInviteDone', 'linkedin_message'],
+    ['First opening', 'email_opened'],
+    ['unique_opened', 'email_opened'],
+    ['Loaded by proxy', 'email_delivered'],
+    ['Blocked', 'email_bounced'],
   ])('%s is %s', (name, type) => expect(parseInteractionType(name)).toBe(type));
 
   const stopOf = (outcome: string, channel: 'phone' | 'email' | 'other' = 'phone') =>
