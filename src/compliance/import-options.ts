@@ -1,6 +1,6 @@
 import { SUPPRESSION_CHANNELS } from '../../db/schema';
 import { AppError, type FieldError } from '../http/errors';
-import { nearestName } from '../http/query-keys';
+import { unknownNames } from '../http/query-keys';
 
 const OPTIONS = ['channel', 'reason', 'source'] as const;
 type Option = (typeof OPTIONS)[number];
@@ -22,15 +22,10 @@ export function suppressionImportDefaults(
   fields: Record<string, string>,
   filename?: string,
 ): SuppressionImportDefaults {
-  const errors: FieldError[] = [];
-  for (const name of Object.keys(fields)) {
-    if ((OPTIONS as readonly string[]).includes(name)) continue;
-    const meant = nearestName(name, OPTIONS);
-    errors.push({
-      field: `form:${name}`,
-      message: `not a field of this import (${meant ? `did you mean ${meant}?` : `it takes file, ${OPTIONS.join(', ')}`})`,
-    });
-  }
+  const errors: FieldError[] = unknownNames(Object.keys(fields), OPTIONS, {
+    where: 'form:',
+    what: 'a field of this import (beside the file)',
+  });
   const given: Partial<Record<Option, { value: string; field: string }>> = {};
   for (const option of OPTIONS) {
     const inQuery = query[option];

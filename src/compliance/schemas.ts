@@ -7,7 +7,7 @@ import {
   SUPPRESSION_SCOPES,
 } from '../../db/schema';
 import { instant as strictInstant } from '../http/instant';
-import { nearestName } from '../http/query-keys';
+import { unknownNames } from '../http/query-keys';
 import { IndustrySchemeInput } from '../prospects/schemas';
 import { countryProblem } from '../scoring/campaigns';
 import { RankedCriteria } from '../scoring/ranked';
@@ -129,17 +129,8 @@ export const DecisionInputSchema = z
  */
 function refuseUnknownKeys(known: readonly string[]) {
   return (value: Record<string, unknown>, check: z.RefinementCtx) => {
-    for (const key of Object.keys(value)) {
-      if (known.includes(key)) continue;
-      const meant = nearestName(key, known);
-      check.addIssue({
-        code: 'custom',
-        path: [key],
-        message: meant
-          ? `not a filter (did you mean ${meant}?)`
-          : `not a filter (it takes ${known.join(', ')})`,
-      });
-    }
+    for (const { field, message } of unknownNames(Object.keys(value), known, { where: '', what: 'a filter' }))
+      check.addIssue({ code: 'custom', path: [field!], message });
   };
 }
 

@@ -33,17 +33,25 @@ export function nearestName(name: string, known: readonly string[]): string | un
   return best?.name;
 }
 
-/** A query parameter the route does not take, with the one it was likely meant as. */
-export function unknownParameters(given: Iterable<string>, known: readonly string[]): FieldError[] {
+/**
+ * The names that are none of `known` (query parameters, form fields, filter keys), each with the one it
+ * was likely meant as, else the list of those known: `where` prefixes the field ("query:"), `what` says
+ * what a name should have been ("a parameter of this route").
+ */
+export function unknownNames(
+  given: Iterable<string>,
+  known: readonly string[],
+  { where = 'query:', what = 'a parameter of this route' }: { where?: string; what?: string } = {},
+): FieldError[] {
   const errors: FieldError[] = [];
   for (const name of given) {
     if (known.includes(name)) continue;
     const meant = nearestName(name, known);
     errors.push({
-      field: `query:${name}`,
+      field: `${where}${name}`,
       message: meant
-        ? `not a parameter of this route (did you mean ${meant}?)`
-        : `not a parameter of this route${known.length ? ` (it takes ${known.join(', ')})` : ''}`,
+        ? `not ${what} (did you mean ${meant}?)`
+        : `not ${what}${known.length ? ` (it takes ${known.join(', ')})` : ''}`,
     });
   }
   return errors;
@@ -54,7 +62,7 @@ export function unknownParameters(given: Iterable<string>, known: readonly strin
  * ignored, and the answer would look like the filtered one while it holds every row.
  */
 export function refuseUnknownParameters(given: Iterable<string>, known: readonly string[]): void {
-  const errors = unknownParameters(given, known);
+  const errors = unknownNames(given, known);
   if (errors.length > 0)
     throw new AppError('VALIDATION', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
 }

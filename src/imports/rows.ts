@@ -1,5 +1,5 @@
 import type { FieldError } from '../http/errors';
-import { fold } from '../prospects/values';
+import { isPlaceholder } from '../prospects/values';
 import type { ColumnPlan } from './plan';
 
 export type RowResult<R> =
@@ -139,19 +139,12 @@ export function readRow(
   return { values: new RowValues(line, cells) };
 }
 
-/** What exports write in a cell that holds nothing, after fold(): "n/a", "-", "--", "none", "néant", "#N/A". */
-const PLACEHOLDERS = new Set(['', 'n a', '#n a', 'na', 'none', 'null', 'nil', 'neant', 'nc', 'n c', 'aucun']);
-/** The longest placeholder as written ("néant", " n/a ", "#N/A"), with room for spaces. */
-const PLACEHOLDER_LENGTH = 8;
-
 /**
  * The cell of an e-mail or phone, unless it only says it is empty: "n/a" is no address to refuse, nor two
  * to split at the slash.
  */
 export function filled(cell: string | undefined): string | undefined {
-  // Every placeholder is short: a real address or number is not folded on each row of a million.
-  if (cell === undefined || cell.length > PLACEHOLDER_LENGTH) return cell;
-  return PLACEHOLDERS.has(fold(cell)) ? undefined : cell;
+  return cell === undefined || isPlaceholder(cell) ? undefined : cell;
 }
 
 /** "01 23 45 67 89 / 06 12 34 56 78", "a@x.fr; b@y.fr": a cell may hold several values. */

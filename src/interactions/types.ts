@@ -54,12 +54,12 @@ const TIME =
   'saturday|sunday|matin|apres midi|soir|midi|semaine|week end|mois|lundi|mardi|mercredi|jeudi|vendredi|' +
   'samedi|dimanche)';
 const SCHEDULE =
-  '(?:before|after|until|till|between|during|today|tonight|tomorrow|avant|apres|jusqu|entre|pendant|' +
+  '(?:before|after|until(?! further)|till(?! further)|between|during|today|tonight|tomorrow|avant|apres|' +
+  'jusqu(?! a nouvel)|entre|pendant|' +
   `aujourd|demain|\\d|(?:on |in the |the |this |next |le |la |ce |cette |en )?${TIME})`;
 const CALLED = '(?:me |us |him |her |them )?';
 // The phrases, as whole words of fold()ed text: what dialers, CRMs and the API itself (do_not_contact) write.
 const STOP_PHRASES = [
-  'dnc',
   '(?:do not|don t|never) (?:call|ring|phone|contact|recontact)',
   'ne (?:plus|pas|jamais) (?:me |m |nous |l |le |la |les |lui )?(?:r?appeler|(?:re)?contacter|solliciter|demarcher)',
   'ne (?:plus|jamais) etre (?:r?appele|(?:re)?contacte|sollicite|demarche)e?s?',
@@ -69,10 +69,13 @@ const STOP_PHRASES = [
  * A disposition by which the person asks not to be called or contacted again, over fold()ed text, in the
  * syntax both JavaScript and PostgreSQL (ARE) read, so that scoring can find the same ones in SQL. A phrase
  * counts whole, unless a negation stands just before it ("not DNC") or a schedule just after it ("do not
- * call before 14h").
+ * call before 14h"; "until further notice" is no schedule). "No" and "non" negate the bare label ("no
+ * DNC", "non DNC") but not a sentence: folding takes the comma of "Non, ne plus appeler" and the dash of
+ * "No - do not call" away, and what is left is an interjection before the stop.
  */
 export const DO_NOT_CONTACT_PATTERN =
-  `(?<!(?:^| )(?:not|no|non|pas|isn t|never))(?:^| )(?:${STOP_PHRASES.join('|')})` +
+  `(?:(?<!(?:^| )(?:not|no|non|pas|isn t|never))(?:^| )dnc|` +
+  `(?<!(?:^| )(?:not|pas|isn t|never))(?:^| )(?:${STOP_PHRASES.join('|')}))` +
   `(?= |$)(?! ${CALLED}${SCHEDULE}[a-z0-9]*(?: |$))`;
 const DO_NOT_CONTACT = new RegExp(DO_NOT_CONTACT_PATTERN);
 

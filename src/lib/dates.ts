@@ -126,9 +126,16 @@ function parseNamedMonth(text: string, reading: DateReading): Date | undefined {
   // A weekday ahead must be the date's: "Mon, 29 Nov 2026" (a Sunday) is a date mistyped somewhere.
   const words = text.split(/\s+/);
   const named = words.length > 1 ? weekdaysOf(words[0]!) : [];
-  const rest = named.length > 0 ? words.slice(1).join(' ') : text;
-  const monthFirst = MONTH_FIRST.exec(rest);
-  const dayFirst = monthFirst ? undefined : DAY_FIRST.exec(rest);
+  let rest = named.length > 0 ? words.slice(1).join(' ') : text;
+  let monthFirst = MONTH_FIRST.exec(rest);
+  let dayFirst = monthFirst ? undefined : DAY_FIRST.exec(rest);
+  // "Mar 3, 2026": the first word was a month ("mar" also starts mardi), not a weekday.
+  if (!monthFirst && !dayFirst && named.length > 0) {
+    named.length = 0;
+    rest = text;
+    monthFirst = MONTH_FIRST.exec(rest);
+    dayFirst = monthFirst ? undefined : DAY_FIRST.exec(rest);
+  }
   const match = monthFirst ?? dayFirst;
   if (!match) return undefined;
   const [monthWord, dayText] = monthFirst ? [match[1]!, match[2]!] : [match[2]!, match[1]!];

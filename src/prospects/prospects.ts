@@ -374,10 +374,10 @@ function searched(ctx: Ctx, q: string): SQL {
   const point = digits
     ? sql`cp.channel = 'phone' AND cp.value LIKE ${`%${digits}`}`
     : sql`cp.channel = 'email' AND cp.value LIKE ${`%${escapeLike(q.trim().toLowerCase())}%`}`;
-  // The matching contact points are found once (an uncorrelated array), then looked for in each prospect.
+  // The people of the matching contact points, found once (contact points list their people back).
   return sql`(${containsBare(sql`coalesce(${prospects.firstName}, '') || ' ' || coalesce(${prospects.lastName}, '')`, q)}
-    OR EXISTS (SELECT 1 FROM jsonb_array_elements(${prospects.contactPoints}) e
-      WHERE e->>'id' = ANY(ARRAY(SELECT cp.id::text FROM contact_points cp WHERE cp.org_id = ${ctx.orgId} AND ${point}))))`;
+    OR ${prospects.id} IN (SELECT unnest(cp.prospect_ids) FROM contact_points cp
+      WHERE cp.org_id = ${ctx.orgId} AND ${point}))`;
 }
 
 export async function listProspects(ctx: Ctx, f: ProspectFilters) {

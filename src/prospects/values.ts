@@ -14,6 +14,56 @@ export function fold(text: string, options: { camel?: boolean } = {}): string {
     .trim();
 }
 
+/**
+ * What files write in a cell that holds nothing, after fold(): "n/a", "#N/A", "-", "?", "none", "néant",
+ * "inconnu", "NC", "k.A.", "(blank)"… Imports read such an e-mail or phone as empty, the backtest such a
+ * value as missing.
+ */
+const PLACEHOLDERS = new Set([
+  '',
+  'n a',
+  '#n a',
+  'na',
+  'nan',
+  'none',
+  'null',
+  'nil',
+  'neant',
+  'aucun',
+  'nc',
+  'n c',
+  'nd',
+  'n d',
+  'k a',
+  'n v',
+  'keine angabe',
+  'unbekannt',
+  'unknown',
+  'inconnu',
+  'inconnue',
+  'non renseigne',
+  'non renseignee',
+  'not available',
+  'blank',
+  'missing',
+]);
+/** The longest placeholder as written, with room for dots and spaces: longer text is never folded. */
+const PLACEHOLDER_LENGTH = 16;
+const placeholderCache = new Map<string, boolean>();
+
+/** Whether a cell only says that it is empty (see PLACEHOLDERS). */
+export function isPlaceholder(cell: string): boolean {
+  // None holds a digit or an "@": numbers, addresses and amounts are never folded, row after row.
+  if (cell.length > PLACEHOLDER_LENGTH || /[\d@]/.test(cell)) return false;
+  let known = placeholderCache.get(cell);
+  if (known === undefined) {
+    known = PLACEHOLDERS.has(fold(cell));
+    if (placeholderCache.size >= 10_000) placeholderCache.clear();
+    placeholderCache.set(cell, known);
+  }
+  return known;
+}
+
 const DISPLAY_LANGUAGES = ['en', 'fr', 'de', 'es', 'it', 'nl', 'pt'];
 
 const COUNTRY_ALIASES: Record<string, string> = {

@@ -46,13 +46,12 @@ export const OUTCOME_WORDS = {
     'pas intéressé',
     'pas interesse',
     'ne plus appeler',
-    'do not call',
-    'dnc',
     'remove from list',
   ],
   /**
-   * Refusals only as whole words, which ILIKE cannot tell: "stop" is one, "non-stop" or "stopped at the
-   * desk" are not. PostgreSQL reads a whole word as `i.outcome ~* '\ystop\y'`.
+   * Refusals only as whole words, which ILIKE cannot tell: "stop" is one, "non-stop", "STOP_SMS" or
+   * "stopped at the desk" are not. A word is whole when no letter, digit, "_" or "-" touches it, the same
+   * way here and in PostgreSQL (inputs.ts).
    */
   refusedWholeWords: ['stop'],
   answered: ['answer', 'repondu', 'répondu'],
@@ -74,7 +73,7 @@ const anyOf = (words: readonly string[]) => new RegExp(words.map(escaped).join('
 const refusedWords = new RegExp(
   [
     ...OUTCOME_WORDS.refused.map(escaped),
-    ...OUTCOME_WORDS.refusedWholeWords.map((w) => `(?<![\\p{L}\\p{N}])${escaped(w)}(?![\\p{L}\\p{N}])`),
+    ...OUTCOME_WORDS.refusedWholeWords.map((w) => `(?<![\\p{L}\\p{N}_-])${escaped(w)}(?![\\p{L}\\p{N}_-])`),
   ].join('|'),
   'iu',
 );
@@ -101,10 +100,16 @@ export const NO_CONTACT_OUTCOME = 'do not call';
  * The type an event counts as: a call whose outcome is "Ne pas rappeler" or "do_not_contact" is the
  * person's opt-out, as the interaction service honours it, not a refusal that fades in a few months.
  */
+/** The outcomes the rescoring's reader gives (inputs.ts OUTCOMES) that are no do-not-call. */
+const READ_OUTCOMES = new Set(['refused', 'answered', 'answered, refused']);
+
 function countedType(event: EngagementEvent): InteractionType {
   const { type, outcome } = event;
   if (!outcome || type === 'opt_out' || type === 'complaint') return type;
-  return outcome === NO_CONTACT_OUTCOME || asksNoContact(outcome) ? 'opt_out' : type;
+  if (outcome === NO_CONTACT_OUTCOME) return 'opt_out';
+  // A rescoring's outcomes are its reader's few words (inputs.ts), which ask nothing: not read again.
+  if (READ_OUTCOMES.has(outcome)) return type;
+  return asksNoContact(outcome) ? 'opt_out' : type;
 }
 
 /** Signals that stand until the person comes back, whatever their age. */

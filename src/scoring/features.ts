@@ -1,5 +1,5 @@
 import { forcedDayFirst, parseDateTime } from '../lib/dates';
-import { parseLooseNumber } from '../prospects/values';
+import { isPlaceholder, parseLooseNumber } from '../prospects/values';
 
 /**
  * Turns table columns into model features, learnt from training rows only: numbers get quantile bins
@@ -59,39 +59,7 @@ export interface EncoderOptions {
 }
 
 /** What CRMs and spreadsheets write for "no value", case aside: a number column with them stays one. */
-const MISSING = new Set([
-  '',
-  'na',
-  'n/a',
-  'n.a.',
-  '#n/a',
-  'null',
-  'nan',
-  '?',
-  '-',
-  'none',
-  'unknown',
-  'inconnu',
-  'k.a.',
-  'k. a.',
-  'keine angabe',
-  'n.v.',
-  'unbekannt',
-  'inconnue',
-  'nc',
-  'n.c.',
-  'n/c',
-  'nd',
-  'n.d.',
-  'n/d',
-  'non renseigné',
-  'non renseignée',
-  'non renseigne',
-  'not available',
-  '(blank)',
-  'missing',
-]);
-const isMissing = (v: string) => MISSING.has(v.trim().toLowerCase());
+const isMissing = isPlaceholder;
 
 const PLAIN = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 const SCALES: Record<string, number> = {

@@ -319,7 +319,9 @@ export const levelOfTitle = remembered((title): string | undefined => {
   // a manager, whatever level the words before name.
   for (let i = 0; i < words.length; i++) {
     const support = SUPPORT_ROLES.get(`${words[i]} ${words[i + 1] ?? ''}`) ?? SUPPORT_ROLES.get(words[i]!);
-    if (support) return support;
+    // A "Secrétaire général" runs the company, as a "Company Secretary" sits on its board.
+    const officer = /^general/.test(words[i + 1] ?? '') || words[i - 1] === 'company';
+    if (support && !officer) return support;
   }
   for (let i = 0; i < words.length; i++) {
     if (chiefOfficer(words, i)) return 'c_level';
@@ -339,6 +341,9 @@ function attributeOf(attributes: Record<string, unknown>, key: string): unknown 
 
 /** The currency a country's companies report in, for amounts stored without one. */
 const COUNTRY_CURRENCY: Record<string, string> = {
+  ...Object.fromEntries(
+    'AT BE CY DE EE ES FI FR GR HR IE IT LT LU LV MC MT NL PT SI SK'.split(' ').map((c) => [c, 'EUR']),
+  ),
   US: 'USD',
   GB: 'GBP',
   CH: 'CHF',

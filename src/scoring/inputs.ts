@@ -181,9 +181,10 @@ const PROSPECT_COLUMNS = sql`p.id AS "prospectId", p.kind, p.language, p.job_tit
 
 /**
  * Whether an event's outcome reads as a refusal, as refusal() reads it: words anywhere, and words that
- * count only whole (`\y` marks a word's edge in PostgreSQL's expressions).
+ * count only whole, no letter, digit, "_" or "-" touching them ("non-stop" is no STOP).
  */
-const REFUSED = sql`(${containsAny(OUTCOME_WORDS.refused)} OR i.outcome ~* ${`\\y(${OUTCOME_WORDS.refusedWholeWords.join('|')})\\y`})`;
+const REFUSED = sql`(${containsAny(OUTCOME_WORDS.refused)}
+  OR i.outcome ~* ${`(^|[^[:alnum:]_-])(${OUTCOME_WORDS.refusedWholeWords.join('|')})([^[:alnum:]_-]|$)`})`;
 
 /**
  * Whether an event's outcome asks not to be contacted again ("Ne plus appeler", "DNC"), as the log's

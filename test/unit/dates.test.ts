@@ -39,6 +39,8 @@ describe('parseDateTime', () => {
     ['dimanche 29 novembre 2026 14:30', '2026-11-29T13:30:00.000Z'],
     ['Dec 1, 2026 9:05 am UTC', '2026-12-01T09:05:00.000Z'],
     ['29 novembre 2026 à 14h', '2026-11-29T13:00:00.000Z'],
+    ['Mar 3, 2026', '2026-03-02T23:00:00.000Z'],
+    ['Mar. 3, 2026 2:30 PM', '2026-03-03T13:30:00.000Z'],
     ['20/11/2026 14:30:00.123', '2026-11-20T13:30:00.000Z'],
   ])('reads a month in words: %s → %s', (raw, iso) =>
     expect(parseDateTime(raw, paris)?.toISOString()).toBe(iso),

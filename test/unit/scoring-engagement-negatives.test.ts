@@ -113,8 +113,6 @@ describe('a refused call', () => {
     'Pas intéressée',
     'pas interesse',
     'ne plus appeler',
-    'Do not call',
-    'DNC',
     'remove from list',
     'STOP',
     'stop.',
@@ -123,12 +121,21 @@ describe('a refused call', () => {
     expect(refusal(outcome)).toBe(true);
   });
 
-  it.each(['stopped by later', 'unstoppable', 'answered', 'no_answer', 'rappeler demain', ''])(
-    'does not read %j as a refusal',
-    (outcome) => {
-      expect(refusal(outcome)).toBe(false);
-    },
-  );
+  // A do-not-call is the opt-out it asks for (countedType), not a refusal that fades; "not DNC" neither.
+  it.each([
+    'stopped by later',
+    'unstoppable',
+    'non-stop',
+    'STOP_SMS',
+    'Not DNC',
+    'do not call before 14h',
+    'answered',
+    'no_answer',
+    'rappeler demain',
+    '',
+  ])('does not read %j as a refusal', (outcome) => {
+    expect(refusal(outcome)).toBe(false);
+  });
 
   it('has every refusal word the scoring SQL looks for (ILIKE), "stop" apart as a whole word', () => {
     const sqlFinds = (outcome: string) =>
@@ -144,8 +151,6 @@ describe('a refused call', () => {
       'pas intéressée',
       'pas interesse',
       'ne plus appeler',
-      'do not call',
-      'dnc',
       'remove from list',
     ])
       expect([outcome, sqlFinds(outcome)]).toEqual([outcome, true]);

@@ -44,6 +44,14 @@ describe('revenue in its currency', () => {
     expect(
       fitScore(revenue, subject({ annualRevenue: 12_900_000, revenueCurrency: null, country: 'US' })).missed,
     ).toEqual([{ code: 'fit.revenue', missing: true }]);
+    // A French company's bare figure is euros: compared, and in the range.
+    expect(
+      fitScore(revenue, subject({ annualRevenue: 12_900_000, revenueCurrency: null, country: 'FR' })).points,
+    ).toBe(6);
+    const dollars: IdealProfile = { revenue: { min: 1_000_000, points: 6, currency: 'USD' } };
+    expect(
+      fitScore(dollars, subject({ annualRevenue: 12_900_000, revenueCurrency: null, country: 'FR' })).missed,
+    ).toEqual([{ code: 'fit.revenue', missing: true }]);
     const inPounds: IdealProfile = { revenue: { min: 1_000_000, points: 6, currency: 'GBP' } };
     expect(fitScore(inPounds, subject({ annualRevenue: 12_900_000, revenueCurrency: 'GBP' })).points).toBe(6);
     expect(fitScore(inPounds, subject({ annualRevenue: 12_900_000, revenueCurrency: 'EUR' })).missed).toEqual(
@@ -175,6 +183,8 @@ describe('seniority from a job title', () => {
     expect(levelOfTitle('Assistant to the Chief Financial Officer')).toBe('entry');
     expect(levelOfTitle('Executive Assistant to the CEO')).toBe('entry');
     expect(levelOfTitle('CEO Office Manager')).toBe('manager');
+    expect(levelOfTitle('Secrétaire générale')).not.toBe('entry');
+    expect(levelOfTitle('Company Secretary')).not.toBe('entry');
     const fit = fitScore(
       { seniority: { values: ['c_level'], points: 7 } },
       subject({ jobTitle: 'Chief Procurement Officer' }),
