@@ -8,8 +8,6 @@ import {
 } from '../../db/schema';
 import { instant as strictInstant } from '../http/instant';
 import { unknownNames } from '../http/query-keys';
-import { IndustrySchemeInput } from '../prospects/schemas';
-import { countryProblem } from '../scoring/campaigns';
 import { RankedCriteria } from '../scoring/ranked';
 import { REASON_CODES } from './reasons';
 
@@ -134,29 +132,14 @@ function refuseUnknownKeys(known: readonly string[]) {
   };
 }
 
+// The filters of GET /v1/prospects, with a campaign's scores and a company size as ranked lists take them.
 const prospectFilterShape = {
-  q: z.string().max(200).optional(),
-  // A code no prospect can carry ("UK") is refused with the one meant, as GET /v1/prospects does,
-  // rather than answered with zero targets.
-  country: z.string().length(2).toUpperCase().superRefine(countryProblem).optional(),
-  companyId: z.string().uuid().optional(),
-  kind: z.enum(['b2b', 'b2c']).optional(),
-  language: z.string().max(20).optional(),
-  industry: z.string().max(20).optional(),
-  industryScheme: IndustrySchemeInput.optional(),
-  jobTitle: z.string().max(200).optional(),
-  channel: z.enum(['phone', 'email']).optional(),
+  ...RankedCriteria,
   externalId: z.string().trim().min(1).max(200).optional(),
   updatedSince: instant('filter.updatedSince').optional(),
-  campaign: z
-    .string()
-    .uuid()
-    .optional()
-    .openapi({ description: 'Only the prospects this campaign has scored' }),
-  // As ranked lists filter: scores need the campaign that gave them, a company size does not.
-  minScore: RankedCriteria.minScore,
-  maxScore: RankedCriteria.maxScore,
-  segment: RankedCriteria.segment,
+  campaign: z.string().uuid().optional().openapi({
+    description: 'Only the prospects this campaign has scored (needed for minScore and maxScore)',
+  }),
 };
 
 const ProspectFilterSchema = z

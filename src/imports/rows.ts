@@ -1,4 +1,6 @@
 import type { FieldError } from '../http/errors';
+import { INTERACTION_TEXT_LIMITS } from '../interactions/types';
+import { TEXT_LIMITS } from '../prospects/limits';
 import { isPlaceholder } from '../prospects/values';
 import type { ColumnPlan } from './plan';
 
@@ -61,34 +63,46 @@ function cleanCell(raw: string): string {
  * rather than stored where the API would not have stored it.
  */
 const FIELD_LIMITS = new Map<string, number>([
-  ['companyName', 300],
-  ['industryLabel', 300],
-  ['website', 300],
-  ['region', 100],
-  ['city', 100],
-  ['postalCode', 20],
-  ['externalId', 200],
-  ['firstName', 100],
-  ['lastName', 100],
-  ['fullName', 201],
-  ['jobTitle', 200],
-  ['seniority', 100],
-  ['department', 100],
-  ['civility', 10_000],
-  ['outcome', 100],
-  ['campaign', 200],
-  ['note', 10_000],
-  ['eventId', 200],
+  ['companyName', TEXT_LIMITS.companyName],
+  ['industryLabel', TEXT_LIMITS.industryLabel],
+  ['website', TEXT_LIMITS.domain],
+  ['region', TEXT_LIMITS.region],
+  ['city', TEXT_LIMITS.city],
+  ['postalCode', TEXT_LIMITS.postalCode],
+  ['externalId', TEXT_LIMITS.externalId],
+  ['firstName', TEXT_LIMITS.firstName],
+  ['lastName', TEXT_LIMITS.lastName],
+  ['fullName', TEXT_LIMITS.firstName + 1 + TEXT_LIMITS.lastName],
+  ['jobTitle', TEXT_LIMITS.jobTitle],
+  ['seniority', TEXT_LIMITS.seniority],
+  ['department', TEXT_LIMITS.department],
+  // Kept as a custom attribute.
+  ['civility', TEXT_LIMITS.attributeValue],
+  ['outcome', INTERACTION_TEXT_LIMITS.outcome],
+  ['campaign', INTERACTION_TEXT_LIMITS.campaign],
+  ['note', INTERACTION_TEXT_LIMITS.note],
+  ['eventId', INTERACTION_TEXT_LIMITS.externalId],
 ]);
-/** Custom attributes' values. */
-const ATTRIBUTE_LIMIT = 10_000;
 
-function limitOf(field: string): number | undefined {
+function limitOf(field: string | null): number | undefined {
+  if (field === null) return undefined;
   const limit = FIELD_LIMITS.get(field);
   if (limit !== undefined) return limit;
   return field.startsWith('attributes.') || field.startsWith('companyAttributes.')
-    ? ATTRIBUTE_LIMIT
+    ? TEXT_LIMITS.attributeValue
     : undefined;
+}
+
+const planLimits = new WeakMap<ColumnPlan, (number | undefined)[]>();
+
+/** The limit of each of a plan's columns, in its order: found once per import, not once per cell. */
+function limitsOf(plan: ColumnPlan): (number | undefined)[] {
+  let limits = planLimits.get(plan);
+  if (!limits) {
+    limits = plan.columns.map((column) => limitOf(column.field));
+    planLimits.set(plan, limits);
+  }
+  return limits;
 }
 
 /**
@@ -114,15 +128,17 @@ export function readRow(
     }
   }
   const cells = new Map<string, Cell[]>();
+  const limits = limitsOf(plan);
   let empty = true;
-  for (const column of plan.columns) {
+  for (let k = 0; k < width; k++) {
+    const column = plan.columns[k]!;
     const raw = fields[column.index];
     if (raw === undefined) continue;
     const value = cleanCell(raw);
     if (value === '') continue;
     empty = false;
     if (column.field === null) continue;
-    const limit = limitOf(column.field);
+    const limit = limits[k];
     if (limit !== undefined && value.length > limit)
       return {
         error: {

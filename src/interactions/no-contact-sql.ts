@@ -1,9 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
+import { unmarkedSql } from '../prospects/search';
 import { DO_NOT_CONTACT_PATTERN } from './types';
-
-// The accented letters fold() takes off, as translate() pairs: PostgreSQL has no unaccent without an extension.
-const ACCENTED = 'ÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜÝàáâãäåçèéêëìíîïñòóôõöùúûüýÿ';
-const PLAIN = 'AAAAAACEEEEIIIINOOOOOUUUUYaaaaaaceeeeiiiinooooouuuuyy';
 
 /**
  * Whether an event's outcome asks not to be contacted again, as asksNoContact() reads it, for scoring to
@@ -11,7 +8,7 @@ const PLAIN = 'AAAAAACEEEEIIIINOOOOOUUUUYaaaaaaceeeeiiiinooooouuuuyy';
  * then the same pattern. Opt-outs and complaints are left out, as stopAskedBy() leaves them.
  */
 export function asksNoContactSql(outcome: SQL, type: SQL): SQL {
-  const folded = sql`btrim(regexp_replace(lower(regexp_replace(translate(${outcome}, ${ACCENTED}, ${PLAIN}),
+  const folded = sql`btrim(regexp_replace(lower(regexp_replace(${unmarkedSql(outcome)},
     '([a-z])([A-Z])', '\\1 \\2', 'g')), '[^a-z0-9#]+', ' ', 'g'))`;
   return sql`(${type} NOT IN ('opt_out', 'complaint') AND ${folded} ~ ${DO_NOT_CONTACT_PATTERN})`;
 }

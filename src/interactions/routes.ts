@@ -9,7 +9,7 @@ import { authorize } from '../http/permissions';
 import { present } from '../http/present';
 import { InteractionSchema } from '../prospects/schemas';
 import { getInteraction, listInteractions, recordInteractions } from './service';
-import { channelConflict, FUTURE_TOLERANCE_MS } from './types';
+import { channelConflict, FUTURE_TOLERANCE_MS, INTERACTION_TEXT_LIMITS } from './types';
 
 const security = [{ bearer: [] }];
 const tags = ['Interactions'];
@@ -33,15 +33,20 @@ const InteractionInputSchema = z
         format: 'date-time',
         description: 'With Z or an offset, e.g. 2026-11-20T09:00:00+01:00. Default: now',
       }),
-    outcome: z.string().trim().max(100).optional().openapi({ example: 'no_answer' }),
-    campaign: z.string().trim().max(200).optional(),
+    outcome: z
+      .string()
+      .trim()
+      .max(INTERACTION_TEXT_LIMITS.outcome)
+      .optional()
+      .openapi({ example: 'no_answer' }),
+    campaign: z.string().trim().max(INTERACTION_TEXT_LIMITS.campaign).optional(),
     note: z
       .string()
-      .max(10_000)
+      .max(INTERACTION_TEXT_LIMITS.note)
       .optional()
       .openapi({ description: 'Free text about the person: erased with them' }),
     metadata: z.record(z.string(), z.unknown()).optional(),
-    externalId: z.string().trim().min(1).max(200).optional().openapi({
+    externalId: z.string().trim().min(1).max(INTERACTION_TEXT_LIMITS.externalId).optional().openapi({
       description:
         "The event's id in its source: sent twice, recorded once (without occurredAt, once per type and person)",
     }),

@@ -143,8 +143,8 @@ async function checkReferences(
 
 /**
  * Inserts events whose references were checked, and queues the people they touch for rescoring; returns
- * those actually added. Opt-outs and complaints among them, and calls whose outcome asks not to be called
- * again, are honoured (suppressed, consents withdrawn), unless the caller does it itself
+ * those actually added. Opt-outs and complaints among them, and events whose outcome asks not to be
+ * contacted again, are honoured (suppressed, consents withdrawn), unless the caller does it itself
  * (`honourOptOuts: false`, a contact attempt's outcome). Runs in the caller's transaction.
  */
 export async function insertInteractions(

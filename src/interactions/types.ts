@@ -6,6 +6,14 @@ import {
 } from '../../db/schema';
 import { fold } from '../prospects/values';
 
+/** The longest text an event's fields take: the API refuses longer, an import rejects the row. */
+export const INTERACTION_TEXT_LIMITS = {
+  outcome: 100,
+  campaign: 200,
+  note: 10_000,
+  externalId: 200,
+} as const;
+
 /** Events more than a day ahead of the clock are typing mistakes, not history: imports and the API refuse them. */
 export const FUTURE_TOLERANCE_MS = 24 * 3600 * 1000;
 

@@ -121,6 +121,13 @@ const MONTH_FIRST = new RegExp(String.raw`^${LETTERS}\s+(\d{1,2})(?:st|nd|rd|th)
 /** "29 novembre 2026 à 14h30", "29-Nov-2026", "29. November 2026", "Sun, 29 Nov 2026 14:30:00 +0000". */
 const DAY_FIRST = new RegExp(String.raw`^(\d{1,2})(?:er|\.)?[\s-]+${LETTERS}[\s-]+(\d{4})${TIME}$`, 'i');
 
+/** An hour of the 24-hour clock from one read with am or pm (1–12), or as it is without; undefined past 12. */
+function onTheClock(hour: number, meridiem: string | undefined): number | undefined {
+  if (!meridiem) return hour;
+  if (hour > 12 || hour === 0) return undefined;
+  return (hour % 12) + (meridiem.toLowerCase() === 'pm' ? 12 : 0);
+}
+
 /** A date whose month is written as a word, with its time if any; undefined when it is none. */
 function parseNamedMonth(text: string, reading: DateReading): Date | undefined {
   // A weekday ahead must be the date's: "Mon, 29 Nov 2026" (a Sunday) is a date mistyped somewhere.
@@ -142,13 +149,9 @@ function parseNamedMonth(text: string, reading: DateReading): Date | undefined {
   const month = monthOf(monthWord);
   const [year, day] = [+match[3]!, +dayText];
   const [h, mi, s, meridiem, zone] = match.slice(4);
-  let hour = +(h ?? 0);
-  if (meridiem) {
-    if (hour > 12 || hour === 0) return undefined;
-    hour = (hour % 12) + (meridiem.toLowerCase() === 'pm' ? 12 : 0);
-  }
+  const hour = onTheClock(+(h ?? 0), meridiem);
   const [minute, second] = [+(mi ?? 0), +(s ?? 0)];
-  if (!month) return undefined;
+  if (!month || hour === undefined) return undefined;
   if (named.length > 0 && !named.includes(new Date(Date.UTC(year, month - 1, day)).getUTCDay()))
     return undefined;
   return instantOf({ year, month, day, hour, minute, second }, zone, reading.timeZone);
@@ -266,13 +269,9 @@ export function parseTimeOfDay(raw: string): TimeOfDay | undefined {
   const clock = CLOCK.exec(text);
   // "14" alone is a number, not a time: a clock has a separator or says am or pm.
   if (!clock || (!/[:h]/i.test(text) && !clock[4])) return undefined;
-  let hour = +clock[1]!;
+  const hour = onTheClock(+clock[1]!, clock[4]);
   const [minute, second] = [+(clock[2] ?? 0), +(clock[3] ?? 0)];
-  if (clock[4]) {
-    if (hour > 12 || hour === 0) return undefined;
-    hour = (hour % 12) + (clock[4].toLowerCase() === 'pm' ? 12 : 0);
-  }
-  return validTime(hour, minute, second) ? { hour, minute, second } : undefined;
+  return hour !== undefined && validTime(hour, minute, second) ? { hour, minute, second } : undefined;
 }
 
 /** The wall time an instant shows in `timeZone`. */

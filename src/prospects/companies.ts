@@ -5,7 +5,7 @@ import { AppError, type FieldError, invalid, notFound } from '../http/errors';
 import { decodeCursor, page } from '../http/pagination';
 import { queueScoring } from '../scoring/queue';
 import { type CompanyDraft, companyDedupeKey, companyNameKey } from './drafts';
-import { containsBare } from './search';
+import { containsBare, escapeLike } from './search';
 import {
   countryOfRegistration,
   type IndustryScheme,
@@ -287,8 +287,4 @@ export function industryPrefix(column: SQL, prefix: string): SQL {
 /** Codes of the scheme's family (NAF with NACE): "42" of NAF is civil engineering, of NAICS wholesale. */
 export function industrySchemeIs(column: SQL, scheme: IndustryScheme): SQL {
   return sql`${column} = ANY(${sql.param(industryFamily(scheme))}::text[])`;
-}
-
-export function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

@@ -14,7 +14,7 @@ import { decodeCursor, page } from '../http/pagination';
 import { rowFromJson } from '../lib/rows';
 import { forgetScores, queueScoring } from '../scoring/queue';
 import { lockOrganizationWrites } from './batch-write';
-import { escapeLike, industryPrefix, industrySchemeIs, mergeAttributes } from './companies';
+import { industryPrefix, industrySchemeIs, mergeAttributes } from './companies';
 import {
   attachContactPoints,
   type ContactPointInput,
@@ -25,7 +25,7 @@ import {
   releaseContactPoints,
 } from './contact-points';
 import { samePersonByName } from './merge';
-import { containsBare, phoneDigits } from './search';
+import { containsBare, escapeLike, phoneDigits } from './search';
 import { type IndustryScheme, normalizeCountry, normalizeLanguage, normalizeTimeZone } from './values';
 
 export interface ProspectInput {

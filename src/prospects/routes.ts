@@ -9,7 +9,7 @@ import { pageQuery, pageSchema } from '../http/pagination';
 import { authorize } from '../http/permissions';
 import { present } from '../http/present';
 import { getOrganization } from '../orgs/service';
-import { countryProblem, getCampaign } from '../scoring/campaigns';
+import { getCampaign } from '../scoring/campaigns';
 import { csvExport, csvResponse, exportOptions, inOneSnapshot } from '../scoring/export';
 import {
   criteriaOf,
@@ -43,6 +43,7 @@ import {
   ContactPointDetailSchema,
   ContactPointInputSchema,
   ContactPointListItemSchema,
+  CountryCodeInput,
   IndustrySchemeInput,
   ProspectDetailSchema,
   ProspectInputSchema,
@@ -68,13 +69,9 @@ const CompanyListQuery = z.object({
   q: z.string().max(200).optional().openapi({
     description: 'Part of the name, accents and case aside',
   }),
-  country: z
-    .string()
-    .length(2)
-    .toUpperCase()
-    .superRefine(countryProblem)
-    .optional()
-    .openapi({ description: 'ISO 3166-1 alpha-2 code (UK is refused, with a hint for GB)' }),
+  country: CountryCodeInput.optional().openapi({
+    description: 'ISO 3166-1 alpha-2 code (UK is refused, with a hint for GB)',
+  }),
   industry: z.string().max(20).optional().openapi({ description: 'Industry code prefix, e.g. 46.6 or 5415' }),
   industryScheme: IndustrySchemeInput.optional().openapi({ description: 'NAF (with NACE), NAICS or SIC' }),
   registrationId: z.string().max(50).optional(),

@@ -1,11 +1,17 @@
 import { z } from '@hono/zod-openapi';
 import { CHANNELS, PROSPECT_KINDS } from '../../db/schema';
 import { StoredScoreSchema } from '../scoring/score-schema';
-import { INDUSTRY_SCHEMES } from './values';
+import { TEXT_LIMITS } from './limits';
+import { INDUSTRY_SCHEMES, normalizeCountry } from './values';
 
 export const Timestamp = z.string().openapi({ format: 'date-time', example: '2026-11-29T09:30:00.000Z' });
-export const AttributeValue = z.union([z.string().max(10_000), z.number(), z.boolean(), z.null()]);
-export const Attributes = z.record(z.string().max(100), AttributeValue).openapi({
+export const AttributeValue = z.union([
+  z.string().max(TEXT_LIMITS.attributeValue),
+  z.number(),
+  z.boolean(),
+  z.null(),
+]);
+export const Attributes = z.record(z.string().max(TEXT_LIMITS.attributeKey), AttributeValue).openapi({
   description: 'Custom attributes; in a PATCH, null removes a key',
   example: { segment: 'PME', source: 'salon 2026' },
 });
@@ -19,11 +25,28 @@ export const IndustrySchemeInput = z
   .transform((v) => v.trim().toUpperCase())
   .pipe(z.enum(INDUSTRY_SCHEMES));
 
+/**
+ * A profile's or a filter's country must be one a prospect can carry: every stored country went through
+ * normalizeCountry, so a code it does not give back as itself ("XX", "UK") would match nobody.
+ */
+export function countryProblem(code: string, check: z.RefinementCtx): void {
+  const upper = code.toUpperCase();
+  const known = normalizeCountry(upper);
+  if (known === upper) return;
+  check.addIssue({
+    code: 'custom',
+    message: `"${code}" is not an ISO 3166-1 country code${known ? ` (did you mean ${known}?)` : ''}`,
+  });
+}
+
+/** A country to filter by, as an ISO code that a record can carry ("UK" is refused, with GB meant). */
+export const CountryCodeInput = z.string().length(2).toUpperCase().superRefine(countryProblem);
+
 // Input bodies are strict: a field the API does not know is named in a 400, never dropped in silence.
 export const CompanyInputSchema = z
   .strictObject({
-    name: text(300).min(1),
-    registrationId: nullableText(50).openapi({
+    name: text(TEXT_LIMITS.companyName).min(1),
+    registrationId: nullableText(TEXT_LIMITS.registrationId).openapi({
       description: 'SIREN, SIRET, Companies House number, EIN…',
       example: '55208131766522',
     }),
@@ -31,18 +54,21 @@ export const CompanyInputSchema = z
       .enum(['SIREN', 'SIRET', 'COMPANIES_HOUSE', 'EIN', 'HRB', 'VAT', 'OTHER'])
       .nullable()
       .optional(),
-    industryCode: nullableText(20).openapi({ example: '46.69Z' }),
+    industryCode: nullableText(TEXT_LIMITS.industryCode).openapi({ example: '46.69Z' }),
     industryScheme: z.enum(INDUSTRY_SCHEMES).nullable().optional(),
-    industryLabel: nullableText(300),
+    industryLabel: nullableText(TEXT_LIMITS.industryLabel),
     employeeCount: z.number().int().min(0).max(10_000_000).nullable().optional(),
-    employeeBand: nullableText(30).openapi({ example: '50-99' }),
+    employeeBand: nullableText(TEXT_LIMITS.employeeBand).openapi({ example: '50-99' }),
     annualRevenue: z.number().min(0).nullable().optional(),
     revenueCurrency: z.string().length(3).nullable().optional(),
-    country: nullableText(60).openapi({ description: 'ISO code or name', example: 'FR' }),
-    region: nullableText(100),
-    city: nullableText(100),
-    postalCode: nullableText(20),
-    domain: nullableText(300).openapi({ description: 'Domain or web site URL', example: 'acme.fr' }),
+    country: nullableText(TEXT_LIMITS.country).openapi({ description: 'ISO code or name', example: 'FR' }),
+    region: nullableText(TEXT_LIMITS.region),
+    city: nullableText(TEXT_LIMITS.city),
+    postalCode: nullableText(TEXT_LIMITS.postalCode),
+    domain: nullableText(TEXT_LIMITS.domain).openapi({
+      description: 'Domain or web site URL',
+      example: 'acme.fr',
+    }),
     attributes: Attributes.optional(),
   })
   .openapi('CompanyInput');
@@ -127,22 +153,24 @@ export const ContactPointDetailSchema = ContactPointSchema.extend({
 
 const prospectFields = {
   companyId: z.string().uuid().nullable().optional(),
-  externalId: nullableText(200).openapi({ description: 'Id in the CRM the prospect comes from' }),
+  externalId: nullableText(TEXT_LIMITS.externalId).openapi({
+    description: 'Id in the CRM the prospect comes from',
+  }),
   kind: z
     .enum(PROSPECT_KINDS)
     .optional()
     .openapi({ description: 'b2b (a person at a company) or b2c (a consumer)' }),
-  firstName: nullableText(100),
-  lastName: nullableText(100),
-  jobTitle: nullableText(200),
-  seniority: nullableText(100),
-  department: nullableText(100),
-  language: nullableText(35).openapi({ example: 'fr' }),
-  country: nullableText(60).openapi({ example: 'FR' }),
-  region: nullableText(100),
-  city: nullableText(100),
-  postalCode: nullableText(20),
-  timeZone: nullableText(60).openapi({ example: 'Europe/Paris' }),
+  firstName: nullableText(TEXT_LIMITS.firstName),
+  lastName: nullableText(TEXT_LIMITS.lastName),
+  jobTitle: nullableText(TEXT_LIMITS.jobTitle),
+  seniority: nullableText(TEXT_LIMITS.seniority),
+  department: nullableText(TEXT_LIMITS.department),
+  language: nullableText(TEXT_LIMITS.language).openapi({ example: 'fr' }),
+  country: nullableText(TEXT_LIMITS.country).openapi({ example: 'FR' }),
+  region: nullableText(TEXT_LIMITS.region),
+  city: nullableText(TEXT_LIMITS.city),
+  postalCode: nullableText(TEXT_LIMITS.postalCode),
+  timeZone: nullableText(TEXT_LIMITS.timeZone).openapi({ example: 'Europe/Paris' }),
   attributes: Attributes.optional(),
 };
 

@@ -1,5 +1,4 @@
 import { type SQL, sql } from 'drizzle-orm';
-import { escapeLike } from './companies';
 
 /**
  * Searching by name with accents aside: "Leveque" finds Lévêque and "lévêque" finds Leveque. The same
@@ -7,28 +6,30 @@ import { escapeLike } from './companies';
  * (which needs no extension and does not depend on the database's locale, which may lower-case only ASCII).
  */
 
-/** The Latin letters with marks (U+00C0–U+017F) and the bare lower-case letter of each. */
-const MARKED = (() => {
+/** The Latin letters with marks (U+00C0–U+017F) and the bare letter of each, in its case. */
+const LETTERS = (() => {
   let from = '';
   let to = '';
   for (let code = 0xc0; code <= 0x17f; code++) {
     const letter = String.fromCharCode(code);
-    const base = letter
-      .normalize('NFD')
-      .replace(/[\u0300-\u036f]/g, '')
-      .toLowerCase();
-    if (base.length === 1 && base >= 'a' && base <= 'z' && base !== letter) {
+    const base = letter.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+    if (base.length === 1 && /[A-Za-z]/.test(base) && base !== letter) {
       from += letter;
       to += base;
     }
   }
   // Letters with a stroke do not decompose.
-  from += 'ØøŁłĐđĦħı';
-  to += 'oollddhhi';
-  // Hyphens, dots and commas part words ("Jean-Pierre" is Jean Pierre); apostrophes join them ("O’Brien" is
-  // obrien), being left without a counterpart, which translate() deletes.
-  from += "-‐–.,/_'’`";
-  to += '      ';
+  return { from: `${from}ØøŁłĐđĦħı`, to: `${to}OoLlDdHhi` };
+})();
+
+/**
+ * bare()'s table: those letters lower-case; hyphens, dots and commas part words ("Jean-Pierre" is Jean
+ * Pierre); apostrophes join them ("O’Brien" is obrien), being left without a counterpart, which
+ * translate() deletes.
+ */
+const MARKED = (() => {
+  const from = `${LETTERS.from}-‐–.,/_'’\``;
+  const to = `${LETTERS.to.toLowerCase()}      `;
   return { from, to, map: new Map([...from].map((letter, i) => [letter, to[i] ?? ''])) };
 })();
 
@@ -47,6 +48,16 @@ export function bare(text: string): string {
   for (const c of text) out += MARKED.map.get(c) ?? (c >= 'A' && c <= 'Z' ? c.toLowerCase() : c);
   for (const [ligature, spelt] of LIGATURES) out = out.replaceAll(ligature, spelt);
   return out;
+}
+
+/** A text as LIKE reads it literally: its backslashes, % and _ escaped. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** A text's Latin letters without their marks, in their case, in SQL: "ÉTÉ" is "ETE". */
+export function unmarkedSql(column: SQL): SQL {
+  return sql`translate(${column}, ${LETTERS.from}::text, ${LETTERS.to}::text)`;
 }
 
 /** bare() in SQL. */

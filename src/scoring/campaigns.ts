@@ -5,8 +5,7 @@ import { type Ctx, withTransaction } from '../context';
 import { notFound } from '../http/errors';
 import { decodeCursor, page } from '../http/pagination';
 import { PitchSchema } from '../outreach/pitch-schema';
-import { IndustrySchemeInput } from '../prospects/schemas';
-import { normalizeCountry } from '../prospects/values';
+import { countryProblem, IndustrySchemeInput } from '../prospects/schemas';
 import { toNumber } from './features';
 import { knownSeniority, SENIORITY_LEVELS } from './fit';
 import { queueRescoring } from './queue';
@@ -79,20 +78,6 @@ function conditionProblem(op: string, value: unknown): string | undefined {
     return `"${op}" compares numbers: ${JSON.stringify(value)} is not one`;
   if (String(value).trim() === '') return `"${op}" needs a value that is not blank`;
   return undefined;
-}
-
-/**
- * A profile's or a filter's country must be one a prospect can carry: every stored country went through
- * normalizeCountry, so a code it does not give back as itself ("XX", "UK") would match nobody.
- */
-export function countryProblem(code: string, check: z.RefinementCtx): void {
-  const upper = code.toUpperCase();
-  const known = normalizeCountry(upper);
-  if (known === upper) return;
-  check.addIssue({
-    code: 'custom',
-    message: `"${code}" is not an ISO 3166-1 country code${known ? ` (did you mean ${known}?)` : ''}`,
-  });
 }
 
 export const IdealProfileSchema = z

@@ -85,7 +85,7 @@ export function answered(outcome: string | null | undefined): boolean {
   return !!outcome && answeredWords.test(outcome) && !unansweredWords.test(outcome);
 }
 
-/** Whether an outcome says the person refused: "Refusé", "pas intéressée", "DNC", "STOP". */
+/** Whether an outcome says the person refused: "Refusé", "pas intéressée", "STOP". */
 export function refusal(outcome: string | null | undefined): boolean {
   return !!outcome && refusedWords.test(outcome);
 }
@@ -96,13 +96,13 @@ export function refusal(outcome: string | null | undefined): boolean {
  */
 export const NO_CONTACT_OUTCOME = 'do not call';
 
+/** The outcomes the rescoring's reader gives (inputs.ts OUTCOMES) that are no do-not-call. */
+const READ_OUTCOMES = new Set(['refused', 'answered', 'answered, refused']);
+
 /**
  * The type an event counts as: a call whose outcome is "Ne pas rappeler" or "do_not_contact" is the
  * person's opt-out, as the interaction service honours it, not a refusal that fades in a few months.
  */
-/** The outcomes the rescoring's reader gives (inputs.ts OUTCOMES) that are no do-not-call. */
-const READ_OUTCOMES = new Set(['refused', 'answered', 'answered, refused']);
-
 function countedType(event: EngagementEvent): InteractionType {
   const { type, outcome } = event;
   if (!outcome || type === 'opt_out' || type === 'complaint') return type;

@@ -291,7 +291,6 @@ export const SENIORITY_LEVELS = Object.keys(LEVELS);
 /** Whether a profile's seniority names a level the fit knows: one that is not would match nobody. */
 export const knownSeniority = (value: string) => SENIORITY_LEVELS.includes(seniorityLevel(value));
 
-/** "Chief … Officer", the title of the C-suite whatever its trade: at most three words between. */
 /** Roles in an executive's office, whose titles name the executive: their own level, wherever they come. */
 const SUPPORT_ROLES = new Map<string, string>([
   ['assistant', 'entry'],
@@ -301,6 +300,7 @@ const SUPPORT_ROLES = new Map<string, string>([
   ['office manager', 'manager'],
 ]);
 
+/** "Chief … Officer", the title of the C-suite whatever its trade: at most three words between. */
 function chiefOfficer(words: string[], at: number): boolean {
   if (words[at] !== 'chief') return false;
   for (let k = at + 1; k < words.length && k <= at + 4; k++) if (words[k] === 'officer') return true;

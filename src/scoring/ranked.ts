@@ -17,8 +17,7 @@ import { invalid } from '../http/errors';
 import { contactPointsOf } from '../prospects/contact-points';
 import { employeesOf } from '../prospects/employees-sql';
 import { type ProspectFilters, prospectConditions } from '../prospects/prospects';
-import { IndustrySchemeInput } from '../prospects/schemas';
-import { countryProblem } from './campaigns';
+import { CountryCodeInput, IndustrySchemeInput } from '../prospects/schemas';
 import { writeReason } from './reasons';
 
 /**
@@ -74,13 +73,9 @@ export const RankedCriteria = {
     }),
   // A code no prospect can carry ("UK", "XX") is refused with the one meant, as a profile's is, rather
   // than answered with an empty list.
-  country: z
-    .string()
-    .length(2)
-    .toUpperCase()
-    .superRefine(countryProblem)
-    .optional()
-    .openapi({ description: 'ISO 3166-1 alpha-2 code: the person’s country, else their company’s' }),
+  country: CountryCodeInput.optional().openapi({
+    description: 'ISO 3166-1 alpha-2 code: the person’s country, else their company’s',
+  }),
   industry: z.string().max(20).optional().openapi({ description: "Prefix of the company's industry code" }),
   industryScheme: IndustrySchemeInput.optional().openapi({
     description:

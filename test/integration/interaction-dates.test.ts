@@ -34,6 +34,10 @@ describe.each(databases)('interaction imports: dates, words and placeholders, on
     return org;
   }
 
+  /** Imports events, a row a line after the header. */
+  const importEvents = (org: TestOrg, ...rows: string[]) =>
+    call(app, 'POST', ...csv(org.marketer, lines(...rows)));
+
   const events = async (org: TestOrg) =>
     (await call(app, 'GET', '/v1/interactions?limit=100', { key: org.caller })).body.data as {
       type: string;
@@ -43,18 +47,12 @@ describe.each(databases)('interaction imports: dates, words and placeholders, on
 
   it('puts the time column on the date column, as dialers export calls', async () => {
     const org = await twoPeople();
-    const french = await call(
-      app,
-      'POST',
-      ...csv(
-        org.marketer,
-        lines(
-          'Date;Heure;Type;Téléphone;Résultat',
-          '20/11/2026;14:30;Appel;06 12 34 56 78;pas de réponse',
-          '20/11/2026 00:00;9h05;Appel;06 12 34 56 78;pas de réponse',
-          '20/11/2026;midi;Appel;06 12 34 56 78;pas de réponse',
-        ),
-      ),
+    const french = await importEvents(
+      org,
+      'Date;Heure;Type;Téléphone;Résultat',
+      '20/11/2026;14:30;Appel;06 12 34 56 78;pas de réponse',
+      '20/11/2026 00:00;9h05;Appel;06 12 34 56 78;pas de réponse',
+      '20/11/2026;midi;Appel;06 12 34 56 78;pas de réponse',
     );
     expect(french.body.result.columns.mapped).toEqual(
       expect.arrayContaining([
@@ -136,16 +134,10 @@ describe.each(databases)('interaction imports: dates, words and placeholders, on
       ['Unsubscribed', 'opt_out'],
       ['Marked as spam', 'complaint'],
     ];
-    const imported = await call(
-      app,
-      'POST',
-      ...csv(
-        org.marketer,
-        lines(
-          'Date,Event,Email',
-          ...names.map(([name], i) => `2026-11-0${(i % 9) + 1} 10:${10 + i},${name},paul@blanc.fr`),
-        ),
-      ),
+    const imported = await importEvents(
+      org,
+      'Date,Event,Email',
+      ...names.map(([name], i) => `2026-11-0${(i % 9) + 1} 10:${10 + i},${name},paul@blanc.fr`),
     );
     expect(imported.body.result.counts).toMatchObject({ created: names.length, rejected: 0 });
     expect((await events(org)).map((e) => e.type).sort()).toEqual(names.map(([, type]) => type).sort());
@@ -154,18 +146,12 @@ describe.each(databases)('interaction imports: dates, words and placeholders, on
   it('reads n/a, -, none, néant… in an e-mail or phone cell as empty', async () => {
     const org = await twoPeople();
     const placeholders = ['n/a', 'N/A', '-', '--', 'none', 'null', 'néant'];
-    const imported = await call(
-      app,
-      'POST',
-      ...csv(
-        org.marketer,
-        lines(
-          'Date;Type;E-mail;Téléphone',
-          ...placeholders.map((p, i) => `0${i + 1}/11/2026 10:00;Appel;${p};06 12 34 56 78`),
-          '01/11/2026 11:00;email_sent;anne@roy.fr;N/A',
-          '01/11/2026 12:00;Appel;n/a;-',
-        ),
-      ),
+    const imported = await importEvents(
+      org,
+      'Date;Type;E-mail;Téléphone',
+      ...placeholders.map((p, i) => `0${i + 1}/11/2026 10:00;Appel;${p};06 12 34 56 78`),
+      '01/11/2026 11:00;email_sent;anne@roy.fr;N/A',
+      '01/11/2026 12:00;Appel;n/a;-',
     );
     expect(imported.body.result.counts).toMatchObject({ created: placeholders.length + 1, rejected: 1 });
     expect(imported.body.result.rejected).toEqual([
@@ -178,17 +164,11 @@ describe.each(databases)('interaction imports: dates, words and placeholders, on
 
   it('honours a do-not-call disposition as an opt-out from calls, and keeps the call as it was', async () => {
     const org = await twoPeople();
-    const imported = await call(
-      app,
-      'POST',
-      ...csv(
-        org.marketer,
-        lines(
-          'Date;Type;Téléphone;Résultat',
-          '03/11/2026 10:00;Appel abouti;04 72 00 00 02;Ne plus appeler',
-          '03/11/2026 11:00;Appel abouti;06 12 34 56 78;Pas intéressé',
-        ),
-      ),
+    const imported = await importEvents(
+      org,
+      'Date;Type;Téléphone;Résultat',
+      '03/11/2026 10:00;Appel abouti;04 72 00 00 02;Ne plus appeler',
+      '03/11/2026 11:00;Appel abouti;06 12 34 56 78;Pas intéressé',
     );
     expect(imported.body.result.counts).toMatchObject({ created: 2 });
     expect((await events(org)).map((e) => [e.type, e.outcome]).sort()).toEqual([
