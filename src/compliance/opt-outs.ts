@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { COMPLIANCE_CHANNELS, type Interaction } from '../../db/schema';
 import type { Ctx } from '../context';
 import { queryRows } from '../db';
+import { stopAskedBy } from '../interactions/types';
 import { auditMany } from './audit';
 import { suppressionHint, suppressionKey } from './keys';
 import { insertSuppressions, type NewSuppression, type SuppressionChannel } from './suppressions';
@@ -63,7 +64,10 @@ export async function honourOptOuts(ctx: Ctx, events: Interaction[]): Promise<vo
  * The channels an opt-out stops: its own; else those of the number or address it came by (a number both
  * calls and texts: a STOP answered to an SMS is logged without a channel); else all.
  */
-function stoppedChannels(event: Interaction, pointChannel: string | undefined): SuppressionChannel[] {
+function stoppedChannels(
+  event: Pick<Interaction, 'type' | 'channel'>,
+  pointChannel: string | undefined,
+): SuppressionChannel[] {
   if (event.type === 'complaint') return ['all'];
   if ((COMPLIANCE_CHANNELS as readonly string[]).includes(event.channel))
     return [event.channel as SuppressionChannel];
@@ -111,4 +115,51 @@ async function withdrawConsents(
       })),
     );
   }
+}
+
+/**
+ * What a stop (an opt-out, a complaint, a do-not-call disposition) asks of a number or address that nobody
+ * holds, such as a line of a dialer's export about a number the base does not have yet: the channels of
+ * that number or address it stops, none when the event is no stop or stops another channel (an e-mail
+ * opt-out known only by a phone number).
+ */
+export function channelsStoppedFor(
+  event: Pick<Interaction, 'type' | 'channel'> & { outcome?: string | null },
+  pointChannel: 'phone' | 'email',
+): SuppressionChannel[] {
+  const asked =
+    event.type === 'opt_out' || event.type === 'complaint'
+      ? stoppedChannels(event, pointChannel)
+      : [stopAskedBy(event)].filter((c) => c !== undefined);
+  return asked.filter((c) => c === 'all' || (pointChannel === 'email') === (c === 'email'));
+}
+
+export interface UnheldStop {
+  /** The number (E.164) or address, as contact points store it. */
+  value: string;
+  pointChannel: 'phone' | 'email';
+  channels: SuppressionChannel[];
+  reason: 'opted out' | 'complained';
+  source: string;
+}
+
+/**
+ * Keeps stops about numbers and addresses that no prospect holds as suppressions of them, so that a record
+ * imported later with that number is not called: the stop is the number's owner's words, whoever they
+ * turn out to be.
+ */
+export async function suppressUnheld(ctx: Ctx, stops: UnheldStop[]): Promise<void> {
+  await insertSuppressions(
+    ctx,
+    stops.flatMap((stop) =>
+      stop.channels.map((channel) => ({
+        scope: 'contact_point' as const,
+        hash: suppressionKey('contact_point', stop.value, stop.pointChannel),
+        hint: suppressionHint('contact_point', stop.value),
+        channel,
+        reason: stop.reason,
+        source: stop.source,
+      })),
+    ),
+  );
 }

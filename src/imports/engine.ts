@@ -85,7 +85,7 @@ export async function runImport(
   run: ImportRun,
 ): Promise<{ status: 'succeeded' | 'failed'; result: ImportResult }> {
   const { options } = run;
-  const adapter = adapterFor(options.target);
+  const adapter = adapterFor(options.target, run.jobId);
   const first = await openPass(run, adapter);
   const country = options.defaultCountry ?? run.defaultCountry;
   const convertOptions: ConvertOptions = {

@@ -1,4 +1,5 @@
 import type { InteractionChannel, InteractionType } from '../../db/schema';
+import type { SuppressionChannel } from '../compliance/suppressions';
 import {
   channelConflict,
   channelOfType,
@@ -42,6 +43,11 @@ export interface InteractionRecord {
   warnings?: string[];
   /** Set once the reference is resolved against the database. */
   prospectId?: string;
+  /**
+   * Set instead when the row is a stop about numbers or addresses nobody holds: each with the channels
+   * it stops there.
+   */
+  unheld?: { value: string; pointChannel: 'phone' | 'email'; channels: SuppressionChannel[] }[];
   contactPointId?: string;
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
+import { channelsStoppedFor, suppressUnheld } from '../compliance/opt-outs';
 import type { Ctx } from '../context';
 import { queryRows } from '../db';
 import type { FieldError } from '../http/errors';
@@ -23,6 +24,8 @@ export interface Counts {
   rejected: number;
   skipped: number;
   duplicates: number;
+  /** Stops (opt-outs, do-not-calls) about a number or address nobody holds, kept as suppressions of it. */
+  suppressed: number;
   companiesCreated: number;
   companiesUpdated: number;
 }
@@ -35,6 +38,7 @@ export const zeroCounts = (): Counts => ({
   rejected: 0,
   skipped: 0,
   duplicates: 0,
+  suppressed: 0,
   companiesCreated: 0,
   companiesUpdated: 0,
 });
@@ -100,7 +104,7 @@ export function prospectAdapter(): TargetAdapter<ProspectRecord> {
   };
 }
 
-export function interactionAdapter(): TargetAdapter<InteractionRecord> {
+export function interactionAdapter(jobId: string): TargetAdapter<InteractionRecord> {
   // How many times the import met each event so far: the third identical call of a day is a third call.
   const met = new Map<string, number>();
   const fingerprintOf = (r: InteractionRecord) => {
@@ -121,9 +125,22 @@ export function interactionAdapter(): TargetAdapter<InteractionRecord> {
     ],
     prepare: resolveProspects,
     write: async (ctx, records) => {
+      const unheld = records.filter((r) => r.prospectId === undefined);
+      await suppressUnheld(
+        ctx,
+        unheld.flatMap((r) =>
+          (r.unheld ?? []).map((stop) => ({
+            ...stop,
+            reason: r.type === 'complaint' ? ('complained' as const) : ('opted out' as const),
+            source: `import ${jobId} line ${r.line}`,
+          })),
+        ),
+      );
+      const held = records.filter((r) => r.prospectId !== undefined);
+      if (held.length === 0) return { suppressed: unheld.length };
       const created = await insertInteractions(
         ctx,
-        records.map((r) => ({
+        held.map((r) => ({
           prospectId: r.prospectId!,
           ...(r.contactPointId ? { contactPointId: r.contactPointId } : {}),
           type: r.type,
@@ -137,7 +154,11 @@ export function interactionAdapter(): TargetAdapter<InteractionRecord> {
           source: 'import',
         })),
       );
-      return { created: created.length, duplicates: records.length - created.length };
+      return {
+        created: created.length,
+        duplicates: held.length - created.length,
+        suppressed: unheld.length,
+      };
     },
   };
 }
@@ -225,6 +246,12 @@ async function resolveProspects(ctx: Ctx, records: InteractionRecord[]) {
       continue;
     }
     if (!found) {
+      // A stop about a number or address nobody holds is kept as a suppression of it, not lost.
+      const unheld = shared ? [] : unheldStops(record);
+      if (unheld.length > 0) {
+        ok.push({ ...record, unheld });
+        continue;
+      }
       rejected.push({
         line: record.line,
         message: shared
@@ -242,8 +269,20 @@ async function resolveProspects(ctx: Ctx, records: InteractionRecord[]) {
   return { ok, rejected };
 }
 
-export function adapterFor(target: ImportTarget): TargetAdapter<{ line: number }> {
-  return (target === 'prospects' ? prospectAdapter() : interactionAdapter()) as unknown as TargetAdapter<{
+/** The numbers and addresses of a row that a stop (opt-out, complaint, do-not-call) asks to stop. */
+function unheldStops(record: InteractionRecord): NonNullable<InteractionRecord['unheld']> {
+  return [record.ref, ...(record.also ?? [])].flatMap((ref) => {
+    if (ref.by !== 'contactPoint') return [];
+    const pointChannel = channelOfValue(ref.value);
+    const channels = channelsStoppedFor(record, pointChannel);
+    return channels.length > 0 ? [{ value: ref.value, pointChannel, channels }] : [];
+  });
+}
+
+export function adapterFor(target: ImportTarget, jobId: string): TargetAdapter<{ line: number }> {
+  return (target === 'prospects'
+    ? prospectAdapter()
+    : interactionAdapter(jobId)) as unknown as TargetAdapter<{
     line: number;
   }>;
 }

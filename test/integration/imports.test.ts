@@ -886,6 +886,61 @@ describe.each(databases)('CSV import on $name', ({ open }) => {
     expect((await twice()).body.result.counts).toMatchObject({ created: 0, duplicates: 2 });
   });
 
+  it('keeps a stop about a number or address nobody holds as a suppression of it', async () => {
+    const o = await newOrg(database);
+    await call(app, 'POST', ...csv(o.manager, 'Prénom;Nom;Téléphone\nAnne;Roy;01 42 68 53 00\n'));
+    const file = [
+      'Date;Téléphone;E-mail;Type;Canal;Résultat',
+      '20/11/2026 09:00;06 12 34 56 78;;Appel;;Ne plus appeler',
+      '20/11/2026 09:05;;zoe@exemple.fr;Désinscription;;',
+      '20/11/2026 09:10;06 98 76 54 32;;Appel;;Pas de réponse',
+      '20/11/2026 09:15;01 42 68 53 00;;Appel;;Ne plus appeler',
+      '20/11/2026 09:20;06 11 22 33 44;;Plainte;;',
+      '20/11/2026 09:25;06 55 66 77 88;;Désinscription;email;',
+    ].join('\n');
+    const response = await call(app, 'POST', ...csv(o.marketer, `${file}\n`, 'target=interactions'));
+    expect(response.status).toBe(200);
+    expect(response.body.result.counts).toMatchObject({ rows: 6, created: 1, suppressed: 3, rejected: 2 });
+    expect(response.body.result.rejected.map((r: { message: string }) => r.message)).toEqual([
+      'line 4: no prospect has phone 06 98 76 54 32',
+      'line 7: no prospect has phone 06 55 66 77 88',
+    ]);
+    const entries = (await call(app, 'GET', '/v1/suppressions', { key: o.manager })).body.data;
+    const unheld = entries
+      .filter((e: { source: string }) => e.source.startsWith('import '))
+      .map((e: { scope: string; channel: string; reason: string; source: string }) => [
+        e.source.replace(/^import \S+ /, ''),
+        e.scope,
+        e.channel,
+        e.reason,
+      ])
+      .sort();
+    expect(unheld).toEqual([
+      ['line 2', 'contact_point', 'phone', 'opted out'],
+      ['line 3', 'contact_point', 'email', 'opted out'],
+      ['line 6', 'contact_point', 'all', 'complained'],
+    ]);
+    const check = (value: string) =>
+      call(app, 'GET', `/v1/suppressions/check?value=${encodeURIComponent(value)}`, { key: o.manager });
+    expect((await check('0612345678')).body.suppressed).toBe(true);
+    expect((await check('zoe@exemple.fr')).body.suppressed).toBe(true);
+    expect((await check('0698765432')).body.suppressed).toBe(false);
+    // The number's owner imported later is not called.
+    await call(app, 'POST', ...csv(o.manager, 'Prénom;Nom;Portable\nLéa;Martin;06 12 34 56 78\n'));
+    const lea = (await people(o)).find((p: { lastName: string }) => p.lastName === 'Martin');
+    const decision = await call(app, 'POST', '/v1/contact-decisions', {
+      key: o.caller,
+      json: { prospectId: lea.id, channel: 'phone' },
+    });
+    expect(decision.body.allowed).toBe(false);
+    expect(decision.body.reasons.map((r: { code: string }) => r.code)).toContain('SUPPRESSED');
+    // Sent again, the file records nothing twice; the number's stop is now Léa's event.
+    const again = await call(app, 'POST', ...csv(o.marketer, `${file}\n`, 'target=interactions'));
+    expect(again.body.result.counts).toMatchObject({ created: 1, duplicates: 1, suppressed: 2 });
+    const after = (await call(app, 'GET', '/v1/suppressions', { key: o.manager })).body.data;
+    expect(after.filter((e: { source: string }) => e.source.startsWith('import '))).toHaveLength(3);
+  });
+
   it('imports interactions found by e-mail, with French dates, and rejects the rows it cannot place', async () => {
     const o = await newOrg(database);
     await call(app, 'POST', ...csv(o.manager, fixture('fr-excel-cp1252.csv')));
