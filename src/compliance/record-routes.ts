@@ -240,7 +240,7 @@ export function recordRoutes(settings: { maxUploadBytes: number }) {
         yield* chunks;
       })(),
       {
-        encoding: received.census.invalid > 0 ? 'windows-1252' : 'utf-8',
+        encoding: received.census.verdict(),
         defaults: suppressionImportDefaults(query, received.fields, received.filename),
         defaultCountry: org.defaultCountry,
       },

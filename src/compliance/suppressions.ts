@@ -5,6 +5,7 @@ import { queryRows } from '../db';
 import { AppError, type FieldError, invalid, notFound } from '../http/errors';
 import { decodeCursor, page } from '../http/pagination';
 import { csvRecords } from '../imports/csv-stream';
+import type { TextEncoding } from '../imports/encoding';
 import { newId } from '../lib/ids';
 import { normalizeEmail } from '../prospects/email';
 import { normalizePhone } from '../prospects/phone';
@@ -316,7 +317,7 @@ export async function importSuppressions(
   ctx: Ctx,
   bytes: AsyncIterable<Uint8Array>,
   options: {
-    encoding: 'utf-8' | 'windows-1252';
+    encoding: TextEncoding;
     defaults: { channel: SuppressionChannel; reason: string; source: string };
     defaultCountry: string;
   },

@@ -1,5 +1,5 @@
 import { type CsvRecord, CsvTokenizer } from './csv-tokenizer';
-import { detectDelimiter, type TextEncoding } from './encoding';
+import { decoderFor, detectDelimiter, type TextEncoding } from './encoding';
 
 export interface CsvStreamOptions {
   encoding: TextEncoding;
@@ -23,7 +23,7 @@ export async function* csvRecords(
   options: CsvStreamOptions,
   meta: CsvStreamMeta,
 ): AsyncGenerator<CsvRecord[]> {
-  const decoder = new TextDecoder(options.encoding);
+  const decoder = decoderFor(options.encoding);
   let tokenizer: CsvTokenizer | undefined;
   let pending = '';
   let first = true;

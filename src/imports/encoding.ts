@@ -1,4 +1,12 @@
-export type TextEncoding = 'utf-8' | 'windows-1252' | 'utf-16le' | 'utf-16be';
+export type TextEncoding =
+  | 'utf-8'
+  | 'windows-1252'
+  | 'utf-16le'
+  | 'utf-16be'
+  /** Mostly UTF-8, with bytes that only Windows-1252 reads: two exports pasted into one file. */
+  | 'utf-8+windows-1252'
+  /** Mostly Windows-1252, with accents written in UTF-8 ("Ã©" for é): the same, the other way round. */
+  | 'windows-1252+utf-8';
 
 export const ENCODING_ALIASES: Record<string, TextEncoding> = {
   'utf-8': 'utf-8',
@@ -73,13 +81,62 @@ function startsWith(bytes: Uint8Array, prefix: number[]): boolean {
 }
 
 /**
+ * The length of the well-formed UTF-8 sequence starting at `i` (a byte from 0x80 up): 0 when it is not one,
+ * -1 when the bytes end before it does. Strict as decoders are: no overlong forms, surrogates or code
+ * points past U+10FFFF.
+ */
+function sequenceAt(bytes: Uint8Array, i: number): number {
+  const b = bytes[i]!;
+  const need = b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : 0;
+  if (need === 0) return 0;
+  const [low, high] =
+    b === 0xe0
+      ? [0xa0, 0xbf]
+      : b === 0xed
+        ? [0x80, 0x9f]
+        : b === 0xf0
+          ? [0x90, 0xbf]
+          : b === 0xf4
+            ? [0x80, 0x8f]
+            : [0x80, 0xbf];
+  for (let k = 1; k <= need; k++) {
+    if (i + k >= bytes.length) return -1;
+    const c = bytes[i + k]!;
+    if (k === 1 ? c < low || c > high : (c & 0xc0) !== 0x80) return 0;
+  }
+  return need + 1;
+}
+
+/**
+ * Whether the UTF-8 sequence at `i` is one of those a Windows-1252 file shows when UTF-8 text was pasted
+ * into it: "Ã©" for é, "Å“" for œ, "â€™" for ’, "â‚¬" for €. Two or three such characters in a row are
+ * very rare in real Windows-1252 text, where "é" then a non-breaking space and "»" is a well-formed
+ * sequence too, of a Chinese character.
+ */
+function pastedUtf8(bytes: Uint8Array, i: number, length: number): boolean {
+  const [a, b, c] = [bytes[i]!, bytes[i + 1]!, bytes[i + 2]];
+  if (length === 2) return a === 0xc3 || (a === 0xc2 && b >= 0xa0) || (a === 0xc5 && OE_S_Z.has(b));
+  if (length !== 3 || a !== 0xe2) return false;
+  return (b === 0x80 && PUNCTUATION.has(c!)) || (b === 0x82 && c === 0xac) || (b === 0x84 && c === 0xa2);
+}
+/** Œ œ Š š Ÿ Ž ž after 0xC5. */
+const OE_S_Z = new Set([0x92, 0x93, 0xa0, 0xa1, 0xb8, 0xbd, 0xbe]);
+/** – — ‘ ’ ‚ “ ” „ † ‡ • … ‰ ‹ › after 0xE2 0x80. */
+const PUNCTUATION = new Set([
+  0x93, 0x94, 0x98, 0x99, 0x9a, 0x9c, 0x9d, 0x9e, 0xa0, 0xa1, 0xa2, 0xa6, 0xb0, 0xb9, 0xba,
+]);
+
+/**
  * Counts, over a whole file fed in chunks, well-formed UTF-8 multi-byte sequences and bytes that cannot
  * be UTF-8. French Excel saves "CSV (séparateur: point-virgule)" in Windows-1252, where é is one byte
- * that is never valid UTF-8; a UTF-8 file has only well-formed sequences.
+ * that is never valid UTF-8; a UTF-8 file has only well-formed sequences; a file of both is two exports
+ * pasted together.
  */
 export class Utf8Census {
   valid = 0;
   invalid = 0;
+  /** Well-formed sequences of the kind UTF-8 text pasted into a Windows-1252 file has (pastedUtf8). */
+  pasted = 0;
   private carry: number[] = [];
 
   feed(chunk: Uint8Array): void {
@@ -94,33 +151,24 @@ export class Utf8Census {
     const n = bytes.length;
     let i = 0;
     while (i < n) {
-      const b = bytes[i]!;
-      if (b < 0x80) {
+      if (bytes[i]! < 0x80) {
         i++;
         continue;
       }
-      const need = b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
-      if (need < 0) {
-        this.invalid++;
-        i++;
-        continue;
-      }
-      if (i + need >= n) {
+      const length = sequenceAt(bytes, i);
+      if (length === -1) {
         // A sequence cut by the end of the chunk: finish it with the next one.
         this.carry = Array.from(bytes.subarray(i));
         return;
       }
-      let ok = true;
-      for (let k = 1; k <= need; k++) {
-        if ((bytes[i + k]! & 0xc0) !== 0x80) ok = false;
-      }
-      if (ok) {
-        this.valid++;
-        i += need + 1;
-      } else {
+      if (length === 0) {
         this.invalid++;
         i++;
+        continue;
       }
+      this.valid++;
+      if (pastedUtf8(bytes, i, length)) this.pasted++;
+      i += length;
     }
   }
 
@@ -129,10 +177,90 @@ export class Utf8Census {
     this.carry = [];
   }
 
-  /** UTF-8 unless bytes that cannot be UTF-8 outnumber those that are well-formed multi-byte sequences. */
+  /**
+   * UTF-8 unless bytes that cannot be UTF-8 outnumber those that are well-formed multi-byte sequences;
+   * either one with the other's characters where it has some.
+   */
   verdict(): TextEncoding {
-    return this.invalid > 0 && this.invalid >= this.valid ? 'windows-1252' : 'utf-8';
+    if (this.invalid === 0) return 'utf-8';
+    if (this.invalid >= this.valid) return this.pasted > 0 ? 'windows-1252+utf-8' : 'windows-1252';
+    return 'utf-8+windows-1252';
   }
+}
+
+/**
+ * A file's encoding from its byte-order mark, if any, and its census: a UTF-8 mark over bytes that cannot
+ * be UTF-8 is a file that mixes encodings all the same.
+ */
+export function detectedEncoding(marked: TextEncoding | undefined, census: Utf8Census): TextEncoding {
+  if (marked === 'utf-8') return census.invalid > 0 ? 'utf-8+windows-1252' : 'utf-8';
+  return marked ?? census.verdict();
+}
+
+/** What Windows-1252 makes of the bytes 0x80–0xFF, as the WHATWG decoder reads them. */
+const WINDOWS_1252 = new TextDecoder('windows-1252').decode(
+  Uint8Array.from({ length: 128 }, (_, i) => 0x80 + i),
+);
+
+/** What decodes a file's bytes, chunk by chunk (`stream: true` while more are to come), as TextDecoder does. */
+export interface Decoder {
+  decode(bytes?: Uint8Array, options?: { stream?: boolean }): string;
+}
+
+/**
+ * Reads a file that mixes UTF-8 and Windows-1252 character by character: every well-formed UTF-8 sequence
+ * as UTF-8 (in a mostly Windows-1252 file, only those pasted UTF-8 text has), every other byte as
+ * Windows-1252. A decoder of either alone would have turned half the accents into "\uFFFD" or "Ã©".
+ */
+class MixedDecoder implements Decoder {
+  private carry: Uint8Array | null = null;
+  private readonly utf8 = new TextDecoder('utf-8');
+  private first = true;
+
+  constructor(private readonly mostlyUtf8: boolean) {}
+
+  decode(chunk: Uint8Array = new Uint8Array(0), options: { stream?: boolean } = {}): string {
+    let bytes = chunk;
+    if (this.carry) {
+      bytes = new Uint8Array(this.carry.length + chunk.length);
+      bytes.set(this.carry);
+      bytes.set(chunk, this.carry.length);
+      this.carry = null;
+    }
+    let start = 0;
+    // A byte-order mark is not text.
+    if (this.first && bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
+      start = 3;
+    if (bytes.length > 0) this.first = false;
+    let text = '';
+    let run = start;
+    let i = start;
+    for (const n = bytes.length; i < n; ) {
+      if (bytes[i]! < 0x80) {
+        i++;
+        continue;
+      }
+      const length = sequenceAt(bytes, i);
+      if (length === -1 && options.stream) {
+        this.carry = bytes.slice(i);
+        break;
+      }
+      if (length > 0 && (this.mostlyUtf8 || pastedUtf8(bytes, i, length))) {
+        i += length;
+        continue;
+      }
+      text += this.utf8.decode(bytes.subarray(run, i)) + WINDOWS_1252[bytes[i]! - 0x80];
+      run = ++i;
+    }
+    return text + this.utf8.decode(bytes.subarray(run, i));
+  }
+}
+
+/** The decoder of an encoding, mixed ones included. */
+export function decoderFor(encoding: TextEncoding): Decoder {
+  if (encoding === 'utf-8+windows-1252') return new MixedDecoder(true);
+  if (encoding === 'windows-1252+utf-8') return new MixedDecoder(false);
+  return new TextDecoder(encoding);
 }
 
 /** Lines a file may have above its header: a title, a date, a blank line. */

@@ -81,6 +81,14 @@ export class ImportStopped extends Error {
   }
 }
 
+/** What an import says of a file that mixes encodings, which it reads character by character. */
+const MIXED: Partial<Record<TextEncoding, string>> = {
+  'utf-8+windows-1252':
+    'the file is UTF-8 with some characters in Windows-1252 (two exports pasted together?): each was read in its own encoding; check the accents of the rows imported',
+  'windows-1252+utf-8':
+    'the file is Windows-1252 with some characters in UTF-8 ("Ã©" for é: two exports pasted together?): each was read in its own encoding; check the accents of the rows imported',
+};
+
 export async function runImport(
   run: ImportRun,
 ): Promise<{ status: 'succeeded' | 'failed'; result: ImportResult }> {
@@ -119,6 +127,7 @@ export async function runImport(
     warnings: [],
     warningCount: 0,
   };
+  if (!run.previous && MIXED[run.encoding]) addWarnings(result, [MIXED[run.encoding]!]);
   if (!run.previous && first.headerLine > 1)
     addWarnings(result, [
       `line ${first.headerLine} is the header: the ${first.headerLine === 2 ? 'line' : `${first.headerLine - 1} lines`} above it (a title?) left out`,

@@ -10,7 +10,7 @@ import { refuseUnknownParameters } from '../http/query-keys';
 import type { JobHandler } from '../jobs/runner';
 import { appendBlob, createJob, deleteBlobs, finishJob, readBlobs } from '../jobs/service';
 import { getOrganization } from '../orgs/service';
-import { sniff, type TextEncoding } from './encoding';
+import { detectedEncoding, sniff, type TextEncoding } from './encoding';
 import { type ImportResult, ImportStopped, runImport } from './engine';
 import { type ImportOptions, importOptionsSchema } from './options';
 import { receiveUpload, type UploadSink } from './upload';
@@ -127,7 +127,7 @@ export async function startImport(
     if (upload.bytes === 0) throw new AppError('UNPROCESSABLE', 'the file is empty');
     const sniffed = sniff(upload.head);
     if (sniffed.kind === 'refused') throw new AppError('UNPROCESSABLE', sniffed.reason);
-    encoding = options.encoding ?? sniffed.encoding ?? upload.census.verdict();
+    encoding = options.encoding ?? detectedEncoding(sniffed.encoding, upload.census);
   } catch (error) {
     await sink.discard();
     throw error;

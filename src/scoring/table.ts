@@ -1,5 +1,5 @@
 import { csvRecords } from '../imports/csv-stream';
-import { sniff, Utf8Census } from '../imports/encoding';
+import { detectedEncoding, sniff, Utf8Census } from '../imports/encoding';
 
 export interface Table {
   columns: string[];
@@ -14,12 +14,10 @@ export interface Table {
 export async function readTable(bytes: Uint8Array): Promise<Table> {
   const sniffed = sniff(bytes.subarray(0, 4096));
   if (sniffed.kind === 'refused') throw new Error(sniffed.reason);
-  let encoding = sniffed.encoding;
-  if (!encoding) {
-    const census = new Utf8Census();
-    census.feed(bytes);
-    encoding = census.verdict();
-  }
+  const census = new Utf8Census();
+  census.feed(bytes);
+  census.finish();
+  const encoding = detectedEncoding(sniffed.encoding, census);
   const rows: string[][] = [];
   async function* once() {
     yield bytes; // the decoder drops a byte-order mark

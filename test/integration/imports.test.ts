@@ -750,7 +750,7 @@ describe.each(databases)('CSV import on $name', ({ open }) => {
     expect(resent.body.id).toBe(sent.body.id);
   });
 
-  it('warns of the lines where bytes could not be read, as when two exports are pasted together', async () => {
+  it('reads a file of two exports pasted together, one UTF-8 and one Windows-1252, accents and all', async () => {
     const o = await newOrg(database);
     const utf8 = Buffer.from(
       `Prénom;Nom;E-mail\r\n${[0, 1, 2, 3, 4].map((i) => `Élodie${i};Mixé;mix${i}@mix.fr\r\n`).join('')}`,
@@ -758,10 +758,25 @@ describe.each(databases)('CSV import on $name', ({ open }) => {
     );
     const latin1 = Buffer.from('Zoé;Mélangé;zoe@mix.fr\r\n', 'latin1');
     const response = await call(app, 'POST', ...csv(o.manager, Buffer.concat([utf8, latin1])));
-    expect(response.body.result.counts).toMatchObject({ created: 6 });
+    expect(response.body.result).toMatchObject({ encoding: 'utf-8+windows-1252', counts: { created: 6 } });
     expect(response.body.result.warnings).toEqual([
-      expect.stringMatching(/^line 7: some bytes could not be read in the file's encoding/),
+      expect.stringMatching(/^the file is UTF-8 with some characters in Windows-1252/),
     ]);
+    // Mostly Windows-1252, with a UTF-8 line pasted in.
+    const other = await newOrg(database);
+    const french = Buffer.concat([
+      Buffer.from('Prénom;Nom;E-mail\r\nZoé;Mélangé;zoe@mix.fr\r\nAnaïs;Bézier;anais@mix.fr\r\n', 'latin1'),
+      Buffer.from('Hélène;Lefèvre;helene@mix.fr\r\n', 'utf8'),
+    ]);
+    const again = await call(app, 'POST', ...csv(other.manager, french));
+    expect(again.body.result.encoding).toBe('windows-1252+utf-8');
+    const names = (await people(other)).map((p: { firstName: string; lastName: string }) =>
+      [p.firstName, p.lastName].join(' '),
+    );
+    expect(names.sort()).toEqual(['Anaïs Bézier', 'Hélène Lefèvre', 'Zoé Mélangé']);
+    const mixed = (await people(o)).map((p: { lastName: string }) => p.lastName);
+    expect(mixed).toContain('Mélangé');
+    expect(mixed.filter((n: string) => n.includes('\uFFFD'))).toEqual([]);
   });
 
   /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectDelimiter, sniff, Utf8Census } from '../../src/imports/encoding';
+import { decoderFor, detectDelimiter, detectedEncoding, sniff, Utf8Census } from '../../src/imports/encoding';
 
 const census = (...chunks: Uint8Array[]) => {
   const c = new Utf8Census();
@@ -60,9 +60,57 @@ describe('Utf8Census', () => {
     expect(census(bytes.subarray(0, 5), bytes.subarray(5)).verdict()).toBe('utf-8');
     expect(census(bytes.subarray(0, 15), bytes.subarray(15)).verdict()).toBe('utf-8');
   });
-  it('keeps UTF-8 when a few stray bytes sit among many good sequences', () => {
+  it('calls a UTF-8 file with a few Windows-1252 bytes a mixed one, and a pure one pure', () => {
     const good = Buffer.from('é'.repeat(50));
-    expect(census(new Uint8Array(Buffer.concat([good, Buffer.from([0xe9, 0x20])]))).verdict()).toBe('utf-8');
+    expect(census(new Uint8Array(Buffer.concat([good, Buffer.from([0xe9, 0x20])]))).verdict()).toBe(
+      'utf-8+windows-1252',
+    );
+    expect(census(new Uint8Array(good)).verdict()).toBe('utf-8');
+  });
+  it('tells UTF-8 pasted into a Windows-1252 file from sequences that only look like it', () => {
+    const pasted = Buffer.concat([Buffer.from(cp1252('Société;Prénom\nÉmile;')), Buffer.from('Hélène')]);
+    expect(census(new Uint8Array(pasted)).verdict()).toBe('windows-1252+utf-8');
+    // "journée »" with a non-breaking space: é, NBSP, » are a well-formed UTF-8 sequence, not a pasted one.
+    const french = Uint8Array.from([...cp1252('« bonne journée'), 0xa0, 0xbb, 0x3b, 0xe9]);
+    expect(census(french).verdict()).toBe('windows-1252');
+  });
+  it('counts a BOM file with Windows-1252 bytes as mixed', () => {
+    const bytes = new Uint8Array(Buffer.concat([Buffer.from('\uFEFFNom;Prénom\n'), Buffer.from([0xe9])]));
+    expect(detectedEncoding('utf-8', census(bytes))).toBe('utf-8+windows-1252');
+    expect(detectedEncoding('utf-8', census(new Uint8Array(Buffer.from('\uFEFFé'))))).toBe('utf-8');
+  });
+});
+
+describe('decoderFor', () => {
+  const decode = (encoding: Parameters<typeof decoderFor>[0], ...chunks: Uint8Array[]) => {
+    const decoder = decoderFor(encoding);
+    return chunks.map((c, i) => decoder.decode(c, { stream: i < chunks.length - 1 })).join('');
+  };
+  it('reads each character of a mixed file in its own encoding, across chunks', () => {
+    const bytes = new Uint8Array(
+      Buffer.concat([
+        Buffer.from('\uFEFFNom;Société\nRené;'),
+        Buffer.from(cp1252('Hélène à ')),
+        Buffer.from('Zoë — 12 €\n'),
+      ]),
+    );
+    const text = 'Nom;Société\nRené;Hélène à Zoë — 12 €\n';
+    expect(decode('utf-8+windows-1252', bytes)).toBe(text);
+    for (let cut = 1; cut < bytes.length; cut++)
+      expect(decode('utf-8+windows-1252', bytes.subarray(0, cut), bytes.subarray(cut))).toBe(text);
+  });
+  it('reads the UTF-8 pasted into a Windows-1252 file, and leaves the rest as Windows-1252', () => {
+    const bytes = new Uint8Array(
+      Buffer.concat([
+        Buffer.from(cp1252('Société;journée')),
+        Buffer.from([0xa0, 0xbb, 0x3b]),
+        Buffer.from('Hélène l’aînée; Œuvre'),
+      ]),
+    );
+    expect(decode('windows-1252+utf-8', bytes)).toBe('Société;journée\u00a0»;Hélène l’aînée; Œuvre');
+  });
+  it('reads a cut sequence at the very end as Windows-1252', () => {
+    expect(decode('utf-8+windows-1252', Uint8Array.from([0x61, 0xc3]))).toBe('aÃ');
   });
 });
 
