@@ -16,6 +16,7 @@ import type { Ctx } from '../context';
 import { invalid } from '../http/errors';
 import { contactPointsOf } from '../prospects/contact-points';
 import { employeesOf } from '../prospects/employees-sql';
+import { TEXT_LIMITS } from '../prospects/limits';
 import { type ProspectFilters, prospectConditions } from '../prospects/prospects';
 import { CountryCodeInput, IndustrySchemeInput } from '../prospects/schemas';
 import { writeReason } from './reasons';
@@ -82,8 +83,8 @@ export const RankedCriteria = {
       "The company's industry scheme (NAF and NACE go together): `industry=42` means civil engineering in NAF, wholesale in NAICS",
   }),
   kind: z.enum(PROSPECT_KINDS).optional(),
-  language: z.string().max(10).optional(),
-  jobTitle: z.string().max(200).optional(),
+  language: z.string().max(TEXT_LIMITS.language).optional(),
+  jobTitle: z.string().max(TEXT_LIMITS.jobTitle).optional(),
   q: z.string().max(200).optional().openapi({
     description:
       'Part of the name (accents and case aside), part of an e-mail address, or a phone number in any form',
