@@ -266,11 +266,25 @@ export function decoderFor(encoding: TextEncoding): Decoder {
 /** Lines a file may have above its header: a title, a date, a blank line. */
 export const TITLE_LINES = 3;
 
+/** How many cells of a line hold something. */
+export const filledCells = (fields: string[]) => fields.filter((f) => f.trim() !== '').length;
+
+/**
+ * Which of a file's first lines is its header: the first, unless it holds a cell at most (a title such as
+ * "Export des contacts", a date), where a header holds several; then the first of the TITLE_LINES after
+ * it that holds two or more.
+ */
+export function headerIndex(lines: string[][]): number {
+  if (lines.length === 0 || filledCells(lines[0]!) >= 2) return 0;
+  const at = lines.slice(1, 1 + TITLE_LINES).findIndex((fields) => filledCells(fields) >= 2);
+  return at + 1;
+}
+
 /** Detects the delimiter from the first lines: the candidate that splits them into the most, most regular, columns. */
 export function detectDelimiter(sample: string): string {
   const explicit = /^sep=(.)\r?\n/i.exec(sample);
   if (explicit) return explicit[1]!;
-  const lines = sample.split(/\r\n|\n|\r/).slice(0, 30);
+  const lines = logicalLines(sample).slice(0, 30);
   if (lines.length > 1 && sample.length >= 65536) lines.pop(); // the last line may be cut
   let best = { delimiter: ',', score: 0 };
   for (const delimiter of [';', ',', '\t', '|']) {
@@ -285,6 +299,34 @@ export function detectDelimiter(sample: string): string {
     if (score > best.score) best = { delimiter, score };
   }
   return best.delimiter;
+}
+
+/**
+ * The sample's records: its lines, those of a quoted field with line breaks (a note over three lines)
+ * joined into one, as each counts delimiters once. A quote left open for twenty lines is a stray one (`5"
+ * screen`): its lines are taken one by one again.
+ */
+function logicalLines(sample: string): string[] {
+  const out: string[] = [];
+  let held: string[] = [];
+  let open = false;
+  for (const line of sample.split(/\r\n|\n|\r/)) {
+    held.push(line);
+    if (quotesIn(line) % 2 === 1) open = !open;
+    if (!open) out.push(held.join('\n'));
+    else if (held.length < 20) continue;
+    else out.push(...held);
+    held = [];
+    open = false;
+  }
+  out.push(...held);
+  return out;
+}
+
+function quotesIn(line: string): number {
+  let count = 0;
+  for (let i = line.indexOf('"'); i !== -1; i = line.indexOf('"', i + 1)) count++;
+  return count;
 }
 
 function countOutsideQuotes(line: string, delimiter: string): number {

@@ -10,7 +10,7 @@ import { type BatchConverter, openConverter } from './convert-pool';
 import { type Converted, type Converter, type ConvertOptions, createConverter } from './converter';
 import { type CsvStreamMeta, csvRecords } from './csv-stream';
 import { type CsvRecord, CsvSyntaxError } from './csv-tokenizer';
-import { type TextEncoding, TITLE_LINES } from './encoding';
+import { filledCells, headerIndex, type TextEncoding, TITLE_LINES } from './encoding';
 import type { ImportOptions } from './options';
 import { type ColumnPlan, describePlan, planColumns } from './plan';
 import {
@@ -207,14 +207,14 @@ async function openPass(run: ImportRun, adapter: TargetAdapter<{ line: number }>
   if (!header) throw new AppError('UNPROCESSABLE', 'the file is empty');
   // A title above the header ("Export des contacts", a date) holds a cell at most, where a header holds
   // several: the first line of a few below that holds two or more is the header.
-  if (filledCells(header) <= 1) {
+  if (filledCells(header.fields) <= 1) {
     while (queue.length < TITLE_LINES && !ended) {
       const next = await guard(() => stream.next());
       if (next.done) ended = true;
       else queue.push(...next.value);
     }
-    const at = queue.slice(0, TITLE_LINES).findIndex((r) => filledCells(r) >= 2);
-    if (at !== -1) header = queue.splice(0, at + 1)[at]!;
+    const at = headerIndex([header.fields, ...queue.slice(0, TITLE_LINES).map((r) => r.fields)]);
+    if (at > 0) header = queue.splice(0, at)[at - 1]!;
   }
   const headers = header.fields.map((h) => h.trim());
   if (headers.every((h) => h === '')) {
@@ -248,8 +248,6 @@ async function openPass(run: ImportRun, adapter: TargetAdapter<{ line: number }>
   }
   return { plan: planned.plan, meta, headerLine: header.line, batches: batches() };
 }
-
-const filledCells = (record: CsvRecord) => record.fields.filter((f) => f.trim() !== '').length;
 
 /** A CSV syntax error stops the import with its line; anything else goes up as it is. */
 async function guard<T>(read: () => Promise<T>): Promise<T> {

@@ -22,18 +22,45 @@ export function auc(scores: ArrayLike<number>, y: ArrayLike<number>): number {
   return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
 }
 
-/** The share of all successes found in the top `fraction` of rows by score. */
-export function captured(scores: ArrayLike<number>, y: ArrayLike<number>, fraction: number): number {
+/**
+ * Rows by score, highest first, in blocks of equal scores, each with its success rate: rows that tie are
+ * alike to the model, and a share of a block counts the block's rate, never the file's order within it (a
+ * CRM export sorted by stage put every tied success first).
+ */
+function tieBlocks(scores: ArrayLike<number>, y: ArrayLike<number>): { rows: number; rate: number }[] {
   const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]!);
-  const top = Math.ceil(fraction * order.length);
-  let found = 0;
-  let total = 0;
-  for (let k = 0; k < order.length; k++) {
-    if (!y[order[k]!]) continue;
-    total++;
-    if (k < top) found++;
+  const blocks: { rows: number; rate: number }[] = [];
+  for (let i = 0; i < order.length; ) {
+    let j = i;
+    let successes = 0;
+    for (; j < order.length && scores[order[j]!] === scores[order[i]!]; j++)
+      successes += y[order[j]!] ? 1 : 0;
+    blocks.push({ rows: j - i, rate: successes / (j - i) });
+    i = j;
   }
-  return total === 0 ? Number.NaN : found / total;
+  return blocks;
+}
+
+/** Expected successes among rows `from` to `to` (exclusive) of the blocks, highest scores first. */
+function successesBetween(blocks: { rows: number; rate: number }[], from: number, to: number): number {
+  let found = 0;
+  let start = 0;
+  for (const block of blocks) {
+    const end = start + block.rows;
+    const overlap = Math.min(end, to) - Math.max(start, from);
+    if (overlap > 0) found += overlap * block.rate;
+    if (end >= to) break;
+    start = end;
+  }
+  return found;
+}
+
+/** The share of all successes found in the top `fraction` of rows by score, tied rows shared alike. */
+export function captured(scores: ArrayLike<number>, y: ArrayLike<number>, fraction: number): number {
+  let total = 0;
+  for (let i = 0; i < y.length; i++) total += y[i] ? 1 : 0;
+  if (total === 0) return Number.NaN;
+  return successesBetween(tieBlocks(scores, y), 0, Math.ceil(fraction * scores.length)) / total;
 }
 
 export interface CalibrationBin {
@@ -44,24 +71,26 @@ export interface CalibrationBin {
   observed: number;
 }
 
-/** Rows in `bins` groups of equal size by predicted probability: mean prediction beside the observed rate. */
+/**
+ * Rows in `bins` groups of equal size by predicted probability: mean prediction beside the observed rate,
+ * rows of equal prediction shared between groups at their common rate.
+ */
 export function calibration(p: ArrayLike<number>, y: ArrayLike<number>, bins = 10): CalibrationBin[] {
   const order = Array.from({ length: p.length }, (_, i) => i).sort((a, b) => p[a]! - p[b]!);
+  // Blocks lowest first, as the groups go.
+  const blocks = tieBlocks(p, y).reverse();
   const out: CalibrationBin[] = [];
   for (let b = 0; b < bins; b++) {
-    const slice = order.slice(
-      Math.floor((b * order.length) / bins),
-      Math.floor(((b + 1) * order.length) / bins),
-    );
-    if (slice.length === 0) continue;
-    const predicted = slice.reduce((s, i) => s + p[i]!, 0) / slice.length;
-    const observed = slice.reduce((s, i) => s + y[i]!, 0) / slice.length;
+    const [from, to] = [Math.floor((b * order.length) / bins), Math.floor(((b + 1) * order.length) / bins)];
+    if (to === from) continue;
+    let predicted = 0;
+    for (let k = from; k < to; k++) predicted += p[order[k]!]!;
     out.push({
-      from: p[slice[0]!]!,
-      to: p[slice[slice.length - 1]!]!,
-      rows: slice.length,
-      predicted,
-      observed,
+      from: p[order[from]!]!,
+      to: p[order[to - 1]!]!,
+      rows: to - from,
+      predicted: predicted / (to - from),
+      observed: successesBetween(blocks, from, to) / (to - from),
     });
   }
   return out;
@@ -86,8 +115,8 @@ export function stratifiedSplit(
   for (const label of [0, 1]) {
     const group = shuffle(Array.from({ length: y.length }, (_, i) => i).filter((i) => y[i] === label));
     const cut = Math.round(group.length * fraction);
-    test.push(...group.slice(0, cut));
-    train.push(...group.slice(cut));
+    // One at a time: spreading a list of 130,000 indices into push overflows the call stack.
+    for (let k = 0; k < group.length; k++) (k < cut ? test : train).push(group[k]!);
   }
   return { train: train.sort((a, b) => a - b), test: test.sort((a, b) => a - b) };
 }

@@ -123,4 +123,13 @@ describe('detectDelimiter', () => {
     ['sep=;\nNom,x;Prénom\n', ';'],
     ['email\nanne@acme.fr\n', ','],
   ])('%j → %j', (sample, delimiter) => expect(detectDelimiter(sample)).toBe(delimiter));
+  it('counts a quoted note over several lines as one record', () => {
+    const row = (i: number) =>
+      `"Appel du lundi,\n""rappeler"" plus tard; ok\r\nligne 3; encore; ${i}",0.${i},A,yes`;
+    const sample = `note,score,segment,converted\n${Array.from({ length: 12 }, (_, i) => row(i)).join('\n')}\n`;
+    expect(detectDelimiter(sample)).toBe(',');
+    // A stray quote does not swallow the file.
+    const stray = `a;b;c\n${Array.from({ length: 40 }, (_, i) => `écran 5";${i};x`).join('\n')}\n`;
+    expect(detectDelimiter(stray)).toBe(';');
+  });
 });

@@ -78,6 +78,26 @@ describe('metrics', () => {
     expect(new Set([...train, ...test]).size).toBe(1000);
     expect(stratifiedSplit(y, 0.25, 7).test).toEqual(test);
   });
+
+  it('splits a history of a million rows', () => {
+    const y = Array.from({ length: 1_000_000 }, (_, i) => (i % 10 === 0 ? 1 : 0));
+    expect(stratifiedSplit(y, 0.25, 7).train).toHaveLength(750_000);
+  });
+
+  it('shares rows of equal score alike, whatever their order in the file', () => {
+    // Two groups scored alike: successes first in one file, last in the other.
+    const scores = [...Array(10).fill(0.3), ...Array(10).fill(0.1)];
+    const first = [1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0];
+    const last = [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1];
+    for (const y of [first, last]) {
+      // The top 10 % is two rows of a block of ten with four successes in six: 0.8 of a success in 6.
+      expect(captured(scores, y, 0.1)).toBeCloseTo(0.8 / 6, 10);
+      expect(captured(scores, y, 0.5)).toBeCloseTo(4 / 6, 10);
+      const bins = calibration(scores, y, 4);
+      expect(bins.map((b) => b.observed)).toEqual([0.2, 0.2, 0.4, 0.4]);
+      expect(bins.map((b) => b.predicted)).toEqual([0.1, 0.1, 0.3, 0.3]);
+    }
+  });
 });
 
 describe('features', () => {
@@ -241,6 +261,30 @@ describe('the backtest', () => {
     expect(backtest(table, { target: 'Réponse', exclude: ['x #2'] }).auc).toBeLessThan(0.6);
     expect(() => backtest(table, { target: 'Réponse', exclude: ['', 'x'] })).toThrow(/empty column/);
     expect(() => backtest(table, { target: 'Réponse', exclude: ['réponse'] })).toThrow(/is the target/);
+  });
+
+  it('reads a history as the import does: a title above the header, and rows longer than it left out', async () => {
+    const text = [
+      'Export des contacts du 30/11/2026;;',
+      '',
+      'score;segment;converted',
+      '0.1;A;yes',
+      '0.2;B;no;;',
+      ...Array.from({ length: 8 }, (_, i) => `0.${i};C;no`),
+      '0.1;A;12,57;yes',
+      '0.3;C;1,5;no',
+    ].join('\n');
+    const table = await readTable(new TextEncoder().encode(`${text}\n`));
+    expect(table.columns).toEqual(['score', 'segment', 'converted']);
+    expect(table.rows).toHaveLength(10);
+    expect(table.rows.slice(0, 2)).toEqual([
+      ['0.1', 'A', 'yes'],
+      ['0.2', 'B', 'no'],
+    ]);
+    expect(table.warnings).toEqual([
+      'line 3 is the header: the line above it (a title?) left out',
+      "2 rows have more fields than the header's 3 (line 14 first: an unquoted decimal comma?), left out",
+    ]);
   });
 
   it('reads dates as dates, day or month first, and learns from them', async () => {
