@@ -3,7 +3,8 @@ import type { Language } from './facts';
 
 /** Recent interactions as the short sentences a draft may build on ("e-mail ouvert il y a 3 jours"). */
 
-const WHAT: Partial<Record<InteractionType, { fr: string; en: string }>> = {
+/** What each kind of event is called, in French and English. */
+export const EVENT_NAMES: Partial<Record<InteractionType, { fr: string; en: string }>> = {
   email_sent: { fr: 'e-mail envoyé', en: 'e-mail sent' },
   email_opened: { fr: 'e-mail ouvert', en: 'e-mail opened' },
   email_clicked: { fr: 'lien cliqué dans un e-mail', en: 'link clicked in an e-mail' },
@@ -48,11 +49,11 @@ function ago(days: number, language: Language): string {
 export function recentLines(events: PastInteraction[], language: Language, now: Date, limit = 5): string[] {
   return [...events]
     .sort((a, b) => b.occurredAt.getTime() - a.occurredAt.getTime())
-    .filter((e) => WHAT[e.type])
+    .filter((e) => EVENT_NAMES[e.type])
     .slice(0, limit)
     .map(
       (e) =>
-        `${WHAT[e.type]![language]} ${ago(Math.max(0, Math.floor((now.getTime() - e.occurredAt.getTime()) / DAY)), language)}`,
+        `${EVENT_NAMES[e.type]![language]} ${ago(Math.max(0, Math.floor((now.getTime() - e.occurredAt.getTime()) / DAY)), language)}`,
     );
 }
 

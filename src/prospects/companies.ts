@@ -225,10 +225,16 @@ export async function deleteCompany(ctx: Ctx, id: string): Promise<void> {
       .where(and(eq(companies.orgId, tx.orgId), eq(companies.id, id)))
       .returning({ id: companies.id });
     if (rows.length === 0) throw notFound('Company');
-    await tx.db
+    const people = await tx.db
       .update(prospects)
       .set({ companyId: null, updatedAt: new Date() })
-      .where(and(eq(prospects.orgId, tx.orgId), eq(prospects.companyId, id)));
+      .where(and(eq(prospects.orgId, tx.orgId), eq(prospects.companyId, id)))
+      .returning({ id: prospects.id });
+    // Their industry, size and revenue were the company's: their scores and reasons change.
+    await queueScoring(
+      tx,
+      people.map((p) => p.id),
+    );
   });
 }
 

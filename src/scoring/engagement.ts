@@ -54,7 +54,28 @@ export const OUTCOME_WORDS = {
    * way here and in PostgreSQL (inputs.ts).
    */
   refusedWholeWords: ['stop'],
-  answered: ['answer', 'repondu', 'répondu'],
+  /**
+   * Words of a call someone picked up: answered, a meeting set, a call back asked for, hung up on, a
+   * consent given ("consent_given", as the service's attempts log it).
+   */
+  answered: [
+    'answer',
+    'repondu',
+    'répondu',
+    'rdv',
+    'rendez-vous',
+    'rendez vous',
+    'meeting',
+    'rappeler',
+    'call back',
+    'callback',
+    'hung up',
+    'raccroch',
+    'interested',
+    'intéress',
+    'interess',
+    'consent',
+  ],
   unanswered: [
     'no_answer',
     'no answer',
@@ -65,6 +86,16 @@ export const OUTCOME_WORDS = {
     'non répondu',
     'pas repondu',
     'pas répondu',
+    'pas de réponse',
+    'pas de reponse',
+    'sans réponse',
+    'sans reponse',
+    'voicemail',
+    'messagerie',
+    'répondeur',
+    'repondeur',
+    'injoignable',
+    'unreachable',
   ],
 } as const;
 const escaped = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -158,7 +189,7 @@ interface Tally {
  * Scoring reads events to the minute, floored, so the grace must be wider than a minute plus a request's time.
  */
 const DAYS_GRACE_MS = 3_600_000;
-function daysSince(now: number, at: number): number {
+export function daysSince(now: number, at: number): number {
   return Math.max(1, Math.ceil((now - at - DAYS_GRACE_MS) / 86_400_000));
 }
 
@@ -185,8 +216,9 @@ export function engagementScore(
   let cameBack = Number.NEGATIVE_INFINITY;
   const since = options.since ?? Number.NEGATIVE_INFINITY;
   for (const event of events) {
-    const { at } = event;
-    if (at > end) continue;
+    // An event dated a little ahead (the log takes up to a day: a dialer's local time written as UTC)
+    // counts as happening now: left out, it would wait for a full rescoring to count at all.
+    const at = Math.min(event.at, end);
     const type = countedType(event);
     // Whatever their age, opt-outs and what lifts them; the rest only since `since`.
     if (STANDING[type] && (!standing || at >= standing.at)) standing = { type, at };
@@ -195,7 +227,9 @@ export function engagementScore(
     const weight = 0.5 ** ((end - at) / halfLife);
     // A do-not-call counts as the opt-out it is, not also as a refusal.
     const refused = type === event.type && refusal(event.outcome);
-    if (type === 'call_attempted' && !refused && !answered(event.outcome)) unanswered.push(at);
+    // A voicemail is a call nobody answered, as the service's own attempts log it.
+    if ((type === 'call_attempted' || type === 'voicemail_left') && !refused && !answered(event.outcome))
+      unanswered.push(at);
     if (refused) tally(tallies, 'engagement.refused', REFUSED_POINTS * weight, at);
     const points = SIGNAL_POINTS[type];
     if (points !== undefined) tally(tallies, SIGNAL_CODES[type]!, points * weight, at);

@@ -6,6 +6,8 @@ const TOUCHES = new Set<InteractionType>([
   'email_sent',
   'sms_sent',
   'call_attempted',
+  // An answered call is a call made all the same (the service logs an answered attempt as this alone).
+  'call_answered',
   'voicemail_left',
   'linkedin_message',
 ]);
@@ -33,8 +35,9 @@ export function contactPressure(
   let penalty = 0;
   for (const event of events) {
     if (!TOUCHES.has(event.type)) continue;
-    const age = now.getTime() - event.at;
-    if (age < 0 || age > window) continue;
+    // A touch dated a little ahead (see engagementScore) is a touch now.
+    const age = Math.max(0, now.getTime() - event.at);
+    if (age > window) continue;
     touches++;
     penalty += perTouch * (1 - age / window / 2);
   }

@@ -1,3 +1,5 @@
+import type { InteractionType } from '../../db/schema';
+import { EVENT_NAMES } from '../outreach/history';
 import { type Contribution, seniorityLevel } from './fit';
 
 /**
@@ -147,6 +149,13 @@ const TEXTS: Record<string, (f: Facts) => { fr: string; en: string }> = {
           fr: `Avait porté plainte ${agoFr(f)}, revenu depuis`,
           en: `Complained ${agoEn(f)}, came back since`,
         },
+  'goal.reached': (f) => {
+    const name = EVENT_NAMES[f.type as InteractionType] ?? { fr: String(f.type), en: String(f.type) };
+    return {
+      fr: `Objectif de la campagne déjà atteint (${name.fr}) ${agoFr(f)} : plus proposé à l’appel`,
+      en: `Reached the campaign's goal already (${name.en}) ${agoEn(f)}: no longer offered for a call`,
+    };
+  },
   'model.percentile': (f) => ({
     fr: `Le modèle estime ses chances à ${odds(f)} % (mieux que ${better(f)} % des prospects)`,
     en: `The model puts the odds at ${odds(f)}% (better than ${better(f)}% of prospects)`,
@@ -214,8 +223,9 @@ export function writeReason(c: Contribution): ScoreReason {
   return {
     code: c.code,
     points: c.points,
-    fr: `${text.fr} (${signed(c.points)})`,
-    en: `${text.en} (${signed(c.points)})`,
+    // A reason without points (a goal reached) says what it is alone.
+    fr: c.points === 0 ? text.fr : `${text.fr} (${signed(c.points)})`,
+    en: c.points === 0 ? text.en : `${text.en} (${signed(c.points)})`,
   };
 }
 

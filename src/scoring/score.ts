@@ -1,7 +1,7 @@
 import type { Ctx } from '../context';
 import { notFound } from '../http/errors';
 import { getCampaignWithModel } from './campaigns';
-import { engagementScore } from './engagement';
+import { daysSince, type EngagementEvent, engagementScore } from './engagement';
 import { type Contribution, fitScore, type IdealProfile } from './fit';
 import { readInputs, type ScoringInput } from './inputs';
 import { type ModelOpinion, modelOpinion, type Scorer, scorerOf } from './models';
@@ -85,6 +85,7 @@ export function scoreInput(
   const pressure = contactPressure(recent, at);
   const hasProfile = fit.max > fit.min;
   const opinion = scorer ? modelOpinion(scorer, input, campaign.successTypes) : undefined;
+  const reached = goalReached(recent, campaign.successTypes, at.getTime());
   const combined = Math.round(
     opinion
       ? hasProfile
@@ -102,7 +103,8 @@ export function scoreInput(
     prospectId: input.prospectId,
     at,
     score,
-    rank: standing ? 0 : rankFor(score, pressure),
+    // Nor is someone who reached the campaign's goal this past year: a meeting booked is not to be sought again.
+    rank: standing || reached ? 0 : rankFor(score, pressure),
     pressure,
     model: opinion
       ? {
@@ -117,12 +119,50 @@ export function scoreInput(
       points: Math.round(engagement.points * 10) / 10,
       halfLifeDays: campaign.halfLifeDays,
     },
-    contributions: withOutside(
-      strongest([...fit.contributions, ...engagement.contributions, ...modelReason(opinion)]),
-      fit.outside,
+    contributions: withGoal(
+      withOutside(
+        // The model's odds of a goal already reached say nothing: its reason is left out.
+        strongest([
+          ...fit.contributions,
+          ...engagement.contributions,
+          ...(reached ? [] : modelReason(opinion)),
+        ]),
+        fit.outside,
+      ),
+      reached,
     ),
     missed: fit.missed,
   };
+}
+
+/**
+ * The campaign's goal reached (its latest success of the last year, events oldest first), as a reason
+ * that takes no points: the person keeps their score and is not offered for contact.
+ */
+function goalReached(
+  events: EngagementEvent[],
+  successTypes: string[],
+  now: number,
+): Contribution | undefined {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const event = events[i]!;
+    if (!successTypes.includes(event.type)) continue;
+    return {
+      code: 'goal.reached',
+      points: 0,
+      facts: { type: event.type, days: daysSince(now, Math.min(event.at, now)) },
+    };
+  }
+  return undefined;
+}
+
+/** The goal reached comes first among the reasons against, whatever their points. */
+function withGoal(
+  picked: { positive: Contribution[]; negative: Contribution[] },
+  reached: Contribution | undefined,
+): { positive: Contribution[]; negative: Contribution[] } {
+  if (!reached) return picked;
+  return { positive: picked.positive, negative: [reached, ...picked.negative].slice(0, 3) };
 }
 
 /**

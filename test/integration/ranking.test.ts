@@ -306,6 +306,57 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
     expect(scored.body.score).toBe(17);
   });
 
+  it('offers nobody who reached the goal or opted out a moment ahead, and rescores a deleted company’s people', async () => {
+    const company = await call(app, 'POST', '/v1/companies', {
+      key: org.manager,
+      json: { name: 'Négoce Rhône', industryCode: '46.69Z', employeeCount: 80, country: 'FR' },
+    });
+    const person = async (lastName: string) =>
+      (
+        await call(app, 'POST', '/v1/prospects', {
+          key: org.manager,
+          json: { companyId: company.body.id, lastName, jobTitle: 'Acheteur', country: 'FR' },
+        })
+      ).body.id as string;
+    const [booked, ahead] = [await person('Booké'), await person('Avance')];
+    const log = (prospectId: string, type: string, at: number) =>
+      call(app, 'POST', '/v1/interactions', {
+        key: org.caller,
+        json: { prospectId, type, occurredAt: new Date(at).toISOString() },
+      });
+    await settled('rescore_queue');
+    const stored = async (id: string) =>
+      (await ranked(`limit=100&companyId=${company.body.id}`)).data.find((p: { id: string }) => p.id === id)
+        .score;
+    expect((await stored(booked)).rank).toBeGreaterThan(50);
+    // The campaign's goal (a meeting booked) reached: the score stays, the person is no longer offered.
+    expect((await log(booked, 'meeting_booked', Date.now() - 3 * 86_400_000)).status).toBe(201);
+    // A dialer's local time written as UTC: an opt-out 90 seconds ahead counts at once.
+    expect((await log(ahead, 'opt_out', Date.now() + 90_000)).status).toBe(201);
+    await settled('rescore_queue');
+    const reached = await stored(booked);
+    expect(reached.rank).toBe(0);
+    expect(reached.score).toBeGreaterThan(50);
+    expect(reached.reasons.negative[0]).toMatchObject({
+      code: 'goal.reached',
+      points: 0,
+      en: "Reached the campaign's goal already (meeting booked) 3 days ago: no longer offered for a call",
+    });
+    expect((await stored(ahead)).rank).toBe(0);
+    // A company deleted takes its industry and size from its people's scores.
+    const before = await stored(ahead);
+    expect((await call(app, 'DELETE', `/v1/companies/${company.body.id}`, { key: org.manager })).status).toBe(
+      204,
+    );
+    await settled('rescore_queue');
+    const after = (
+      await call(app, 'GET', `/v1/prospects?campaign=${campaignId}&q=Avance`, { key: org.caller })
+    ).body.data[0].score;
+    expect(after.fit).toBeLessThan(before.fit);
+    for (const id of [booked, ahead])
+      expect((await call(app, 'DELETE', `/v1/prospects/${id}`, { key: org.manager })).status).toBe(204);
+  });
+
   it('rescores the people new interactions touch and keeps the history of their scores', async () => {
     const [before] = (await ranked('limit=1&sort=score')).data;
     const at = Date.now();

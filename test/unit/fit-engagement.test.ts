@@ -258,7 +258,27 @@ describe('engagement with time decay', () => {
       points: -40,
     });
     expect(engagementScore([ago(1, 'call_attempted', 'answered')], now).points).toBe(0);
-    expect(engagementScore([ago(-1, 'email_clicked')], now).points).toBe(0); // the future does not count
+    // An event dated a little ahead (a dialer's local time written as UTC) counts as happening now.
+    expect(engagementScore([ago(-1, 'email_clicked')], now).points).toBe(3);
+    expect(engagementScore([ago(-0.01, 'opt_out')], now).standing).toMatchObject({ points: -40 });
+    // A voicemail is a call nobody answered; a call back asked for, a meeting set or a hang-up are answers.
+    const calls = (outcome: string | null, type: 'call_attempted' | 'voicemail_left' = 'call_attempted') =>
+      engagementScore(
+        [1, 2, 3].map((d) => ago(d, type, outcome ?? undefined)),
+        now,
+      ).contributions.map((c) => c.code);
+    expect(calls(null, 'voicemail_left')).toEqual(['engagement.unanswered_calls']);
+    expect(calls('voicemail')).toEqual(['engagement.unanswered_calls']);
+    expect(calls('Pas de réponse, rappeler demain')).toEqual(['engagement.unanswered_calls']);
+    for (const outcome of [
+      'RDV pris',
+      'Rappeler plus tard',
+      'callback requested',
+      'Hung up',
+      'Raccroché',
+      'consent_given',
+    ])
+      expect(calls(outcome), outcome).toEqual([]);
   });
 
   it('keeps an opt-out or a complaint at full weight until the person comes back, then lets it decay', () => {
@@ -444,6 +464,11 @@ describe('pressure-aware ranking', () => {
     const yesterday = contactPressure([ago(1, 'email_sent')], now).penalty;
     const lastWeek = contactPressure([ago(12, 'email_sent')], now).penalty;
     expect(yesterday).toBeGreaterThan(lastWeek);
+    // Every call made tires, answered or not, and one dated a little ahead counts now.
+    expect(
+      contactPressure([ago(1, 'call_answered'), ago(2, 'voicemail_left'), ago(-0.01, 'call_attempted')], now)
+        .touches,
+    ).toBe(3);
     expect(
       contactPressure(
         Array.from({ length: 30 }, () => ago(1, 'sms_sent')),
