@@ -92,9 +92,10 @@ const TEXTS: Record<string, (f: Facts) => { fr: string; en: string }> = {
     fr: `Service ${f.department} dans la cible`,
     en: `Department ${f.department} in the target`,
   }),
+  // Opens, not e-mails: a mailer reports each time one message is opened again.
   'engagement.email_opened': (f) => ({
-    fr: `${n(f)} ${plural(n(f), 'e-mail ouvert', 'e-mails ouverts')} ${lastDaysFr(f)}`,
-    en: `${n(f)} ${plural(n(f), 'e-mail opened', 'e-mails opened')} ${lastDaysEn(f)}`,
+    fr: `${n(f)} ${plural(n(f), 'ouverture', 'ouvertures')} d’e-mail ${lastDaysFr(f)}`,
+    en: `${n(f)} e-mail ${plural(n(f), 'open', 'opens')} ${lastDaysEn(f)}`,
   }),
   'engagement.email_clicked': (f) => ({
     fr: `${n(f)} ${plural(n(f), 'clic', 'clics')} ${lastDaysFr(f)}`,

@@ -194,6 +194,12 @@ describe('conditions on custom attributes as imports store them', () => {
 });
 
 describe('reasons read as sentences', () => {
+  it('count opens, not e-mails: one message opened four times is four opens', () => {
+    expect(reasonText({ code: 'engagement.email_opened', points: 4, facts: { count: 4, days: 3 } })).toEqual({
+      fr: '4 ouvertures d’e-mail ces 3 derniers jours',
+      en: '4 e-mail opens in the last 3 days',
+    });
+  });
   it('count refusals, and never put anyone above all the people a model was measured on', () => {
     expect(reasonText({ code: 'engagement.refused', points: -17, facts: { count: 2, days: 5 } })).toEqual({
       fr: 'A refusé 2 fois au téléphone ces 5 derniers jours',
