@@ -42,9 +42,7 @@ async function main() {
   if (!values.csv || !values.target) throw new BacktestError(`give --csv and --target\n${USAGE}`);
   const fraction = values['test-fraction'] === undefined ? 0.25 : Number(values['test-fraction']);
   if (!(fraction > 0 && fraction < 1)) throw new BacktestError('--test-fraction must be between 0 and 1');
-  if (values.seed !== undefined && !/^\d+$/.test(values.seed.trim()))
-    throw new BacktestError(`--seed must be a whole number ≥ 0, not "${values.seed}"`);
-  const seed = values.seed === undefined ? 42 : Number(values.seed);
+  const seed = values.seed === undefined ? 42 : seedOf(values.seed);
   // What the file holds is the user's to fix, as a bad option is: exit code 2.
   const table = await readTable(readCsv(values.csv)).catch((error: unknown) => {
     throw new BacktestError(error instanceof Error ? error.message : String(error));
@@ -57,6 +55,17 @@ async function main() {
     seed,
   });
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+}
+
+/** The largest seed the split's generator takes: it keeps 32 bits, and a larger one would wrap silently. */
+const MAX_SEED = 4_294_967_295;
+
+/** The seed asked for, a whole number from 0 to MAX_SEED, or an error that says so. */
+function seedOf(text: string): number {
+  const seed = Number(text.trim());
+  if (!/^\d+$/.test(text.trim()) || seed > MAX_SEED)
+    throw new BacktestError(`--seed must be a whole number from 0 to ${MAX_SEED}, not "${text}"`);
+  return seed;
 }
 
 /** The file's bytes, or why they cannot be read, said as a person would. */

@@ -16,8 +16,8 @@ export function fold(text: string, options: { camel?: boolean } = {}): string {
 
 /**
  * What files write in a cell that holds nothing, after fold(): "n/a", "#N/A", "-", "?", "none", "néant",
- * "inconnu", "NC", "k.A.", "(blank)"… Imports read such an e-mail or phone as empty, the backtest such a
- * value as missing.
+ * "inconnu", "NC", "NR", "Non communiqué", "k.A.", "(blank)"… Imports read such an e-mail or phone as
+ * empty, the backtest such a value as missing.
  */
 const PLACEHOLDERS = new Set([
   '',
@@ -32,6 +32,10 @@ const PLACEHOLDERS = new Set([
   'aucun',
   'nc',
   'n c',
+  'nr',
+  'n r',
+  'non communique',
+  'non communiquee',
   'nd',
   'n d',
   'k a',
@@ -47,14 +51,21 @@ const PLACEHOLDERS = new Set([
   'blank',
   'missing',
 ]);
+/**
+ * What a spreadsheet writes where a formula failed, in English or French: "#DIV/0!", "#VALUE!",
+ * "#VALEUR!", "#REF!", "#NAME?", "#NOM?", "#NUM!", "#NULL!", "#N/A". A cell that says so holds no value.
+ */
+const EXCEL_ERROR = /^\s*#(?:[a-z][a-z0-9/_]*[!?]|n\/a)\s*$/i;
 /** The longest placeholder as written, with room for dots and spaces: longer text is never folded. */
 const PLACEHOLDER_LENGTH = 16;
 const placeholderCache = new Map<string, boolean>();
 
-/** Whether a cell only says that it is empty (see PLACEHOLDERS). */
+/** Whether a cell only says that it is empty (see PLACEHOLDERS and EXCEL_ERROR). */
 export function isPlaceholder(cell: string): boolean {
-  // None holds a digit or an "@": numbers, addresses and amounts are never folded, row after row.
-  if (cell.length > PLACEHOLDER_LENGTH || /[\d@]/.test(cell)) return false;
+  if (cell.length > PLACEHOLDER_LENGTH) return false;
+  if (EXCEL_ERROR.test(cell)) return true;
+  // None other holds a digit or an "@": numbers, addresses and amounts are never folded, row after row.
+  if (/[\d@]/.test(cell)) return false;
   let known = placeholderCache.get(cell);
   if (known === undefined) {
     known = PLACEHOLDERS.has(fold(cell));

@@ -1,5 +1,7 @@
-import { type Encoder, encodeRow, learnEncoder, toNumber } from './features';
-import { type LogisticModel, linear, trainLogistic } from './logistic';
+import { nearestName } from '../http/query-keys';
+import { isPlaceholder } from '../prospects/values';
+import { type Encoder, encodeRow, learnEncoder, type SparseRow, toNumber } from './features';
+import { chooseL2, type LogisticModel, linear, trainLogistic } from './logistic';
 import { auc, type CalibrationBin, calibration, captured, stratifiedSplit } from './metrics';
 import type { Table } from './table';
 
@@ -16,15 +18,25 @@ export interface BacktestOptions {
 }
 
 export interface BacktestReport {
+  /** The target column as the file names it (the backtest only). */
+  target?: string;
   /** Rows without an outcome are left out (`unlabelled`, the backtest only). */
-  rows: { train: number; test: number; unlabelled?: number };
+  rows: { train: number; test: number; unlabelled?: number; blanksAsFailures?: number };
   successRate: number;
   positive: string;
+  /** Every value counted as a success, where the target writes its yes more than one way (the backtest only). */
+  successes?: string[];
   /** The target's other values, each counted as a failure (the backtest only). */
   failures?: string[];
+  /** Columns that alone tell successes from failures on the training rows: likely known only afterwards. */
+  leaks: { column: string; auc: number }[];
+  /** What the reader must know before trusting the figures (the backtest only). */
+  warnings?: string[];
   features: number;
   skipped: { name: string; why: string }[];
   iterations: number;
+  /** The L2 penalty the weights were fitted with (penaltyFor). */
+  l2: number;
   trainMs: number;
   auc: number;
   /** Share of the test set's successes in its top 10, 20 and 50 % by score. */
@@ -38,7 +50,22 @@ export interface BacktestReport {
   strongest: { feature: string; weight: number }[];
 }
 
-const POSITIVE = ['yes', 'oui', 'true', 'vrai', '1', 'y', 'o', 'success', 'won', 'converted'];
+/** Outcomes that say yes, as compared (outcomeKey): a column may write several ("Oui" and "O"). */
+const YES = new Set([
+  'yes',
+  'oui',
+  'true',
+  'vrai',
+  '1',
+  'y',
+  'o',
+  'si',
+  'sí',
+  'ja',
+  'success',
+  'won',
+  'converted',
+]);
 
 export class BacktestError extends Error {}
 
@@ -55,12 +82,26 @@ function uniqueNames(columns: string[]): string[] {
   });
 }
 
+/** A header as a name is compared to it: case, accents and surrounding spaces aside. */
+const foldName = (name: string) => name.normalize('NFD').replace(/\p{M}/gu, '').trim().toLowerCase();
+
+/**
+ * The column a name given on the command line means: the header written so, else the one that only
+ * differs by case and accents ("Resultat" for "Résultat"), else an error that suggests the nearest.
+ */
 function findColumn(columns: string[], name: string): number {
   const exact = columns.indexOf(name);
   if (exact !== -1) return exact;
-  const folded = columns.findIndex((c) => c.trim().toLowerCase() === name.trim().toLowerCase());
-  if (folded !== -1) return folded;
-  throw new BacktestError(`no column "${name}"; the columns are: ${columns.join(', ')}`);
+  const matches = columns.flatMap((c, i) => (foldName(c) === foldName(name) ? [i] : []));
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length > 1)
+    throw new BacktestError(
+      `"${name}" could be ${matches.map((i) => `"${columns[i]}"`).join(' or ')}: write it as the header does`,
+    );
+  const folded = columns.map(foldName);
+  const nearest = nearestName(foldName(name), folded);
+  const meant = nearest === undefined ? '' : ` (did you mean "${columns[folded.indexOf(nearest)]}"?)`;
+  throw new BacktestError(`no column "${name}"${meant}; the columns are: ${columns.join(', ')}`);
 }
 
 /** Whether outcomes are all numbers, and not only 0 and 1 (which read as no and yes). */
@@ -69,14 +110,88 @@ function numbersNotYesNo(outcomes: string[]): boolean {
   return numbers.every(Number.isFinite) && numbers.some((n) => n !== 0 && n !== 1);
 }
 
-/** An outcome as compared: "Oui", " OUI" and "oui" are one value. */
-const outcomeKey = (value: string) => value.trim().toLowerCase();
+/** An outcome as compared: "Oui", " OUI" and "oui" are one value, "1.0" and "1" another. */
+function outcomeKey(value: string): string {
+  const key = value.trim().toLowerCase();
+  return /^[01](?:[.,]0+)?$/.test(key) ? key[0]! : key;
+}
+
+/** Whether a target cell holds no outcome: blank, "N/A", "?", "inconnu", as the imports read them. */
+const unlabelled = (cell: string | undefined) => isPlaceholder((cell ?? '').trim());
+
+/** Which rows succeeded, as the target column says. */
+interface Outcomes {
+  rows: string[][];
+  y: Uint8Array;
+  /** Each value counted as a success, then as a failure, as the file first writes it. */
+  successes: string[];
+  failures: string[];
+  /** Rows left out for want of an outcome. */
+  unlabelled: number;
+  /** Blank rows counted as failures, in a column that marks only its successes. */
+  blanksAsFailures: number;
+}
+
+/**
+ * The outcome of each row. Outcomes are compared case and spaces aside, "1.0" as "1"; a cell without one
+ * (blank, "N/A", "?", "inconnu") leaves its row out, unless the column writes one value only and leaves
+ * the rest blank ("X" where signed): then its blanks are the failures. Where the success is a yes, the
+ * column's other ways of writing yes are successes too ("Oui" and "O").
+ */
+function readOutcomes(table: Table, target: number, name: string, positive?: string): Outcomes {
+  const labelled = table.rows.filter((row) => !unlabelled(row[target]));
+  // Each outcome once, case aside, shown as the file first writes it.
+  const values = new Map<string, string>();
+  for (const row of labelled) {
+    const key = outcomeKey(row[target]!);
+    if (!values.has(key)) values.set(key, row[target]!.trim());
+  }
+  if (values.size === 0) throw new BacktestError(`"${name}" is empty on every row`);
+  const marksOnly = values.size === 1 && labelled.length < table.rows.length;
+  if (values.size === 1 && !marksOnly)
+    throw new BacktestError(
+      `every row of "${name}" is "${[...values.values()][0]}": there is nothing to tell successes from`,
+    );
+  const key = successKey(values, name, positive, marksOnly);
+  const keys = YES.has(key) ? [key, ...[...values.keys()].filter((k) => k !== key && YES.has(k))] : [key];
+  const rows = marksOnly ? table.rows : labelled;
+  const y = Uint8Array.from(rows, (row) =>
+    !unlabelled(row[target]) && keys.includes(outcomeKey(row[target]!)) ? 1 : 0,
+  );
+  return {
+    rows,
+    y,
+    successes: keys.map((k) => values.get(k)!),
+    failures: [...values].filter(([k]) => !keys.includes(k)).map(([, shown]) => shown),
+    unlabelled: table.rows.length - rows.length,
+    blanksAsFailures: marksOnly ? table.rows.length - labelled.length : 0,
+  };
+}
+
+/** The outcome that counts as a success: the one asked for, else the column's yes, else the only one. */
+function successKey(values: Map<string, string>, name: string, positive: string | undefined, only: boolean) {
+  const listed = [...values.values()].slice(0, 20).join(', ');
+  const asked = positive === undefined ? undefined : outcomeKey(positive);
+  // Amounts or counts: "1" would be taken for a yes and every other number for a no.
+  if (asked === undefined && !only && numbersNotYesNo([...values.keys()]))
+    throw new BacktestError(
+      `the target column holds numbers, not a yes/no outcome: give --positive VALUE (its values are: ${listed})`,
+    );
+  const key = asked ?? (only ? [...values.keys()][0] : [...values.keys()].find((v) => YES.has(v)));
+  if (key === undefined)
+    throw new BacktestError(
+      `say which value of "${name}" is a success (--positive); its values are: ${listed}`,
+    );
+  if (!values.has(key))
+    throw new BacktestError(`"${positive}" never appears in "${name}"; its values are: ${listed}`);
+  return key;
+}
 
 /**
  * Trains the service's model on part of a history and measures it on the rest: a stratified split, the
  * encoder and the regularized logistic regression learnt on the training rows only, then AUC, successes
- * captured at the top, lift and calibration on the held-out rows. Outcomes are compared case and spaces
- * aside; rows without one are left out and counted.
+ * captured at the top, lift and calibration on the held-out rows. Outcomes are read by readOutcomes;
+ * columns that give the outcome away are named in a warning.
  */
 export function backtest(table: Table, options: BacktestOptions): BacktestReport {
   const columns = uniqueNames(table.columns);
@@ -89,51 +204,42 @@ export function backtest(table: Table, options: BacktestOptions): BacktestReport
       throw new BacktestError(`"${columns[column]}" is the target: it cannot also be excluded`);
     excluded.add(column);
   }
-  if (table.rows.length === 0) throw new BacktestError('the file has a header but no rows');
-  const rows = table.rows.filter((row) => outcomeKey(row[target] ?? '') !== '');
-  const unlabelled = table.rows.length - rows.length;
-  if (rows.length === 0) throw new BacktestError(`"${columns[target]}" is empty on every row`);
-  // Each outcome once, case aside, shown as the file first writes it.
-  const values = new Map<string, string>();
-  for (const row of rows) {
-    const key = outcomeKey(row[target]!);
-    if (!values.has(key)) values.set(key, row[target]!.trim());
-  }
-  const listed = [...values.values()].slice(0, 20).join(', ');
-  if (values.size === 1)
-    throw new BacktestError(
-      `every row of "${columns[target]}" is "${[...values.values()][0]}": there is nothing to tell successes from`,
-    );
-  const asked = options.positive === undefined ? undefined : outcomeKey(options.positive);
-  // Amounts or counts: "1" would be taken for a yes and every other number for a no.
-  if (asked === undefined && numbersNotYesNo([...values.keys()]))
-    throw new BacktestError(
-      `the target column holds numbers, not a yes/no outcome: give --positive VALUE (its values are: ${listed})`,
-    );
-  const positive =
-    asked ??
-    [...values.keys()].find((v) => POSITIVE.includes(v)) ??
-    (() => {
-      throw new BacktestError(
-        `say which value of "${columns[target]}" is a success (--positive); its values are: ${listed}`,
-      );
-    })();
-  if (!values.has(positive))
-    throw new BacktestError(
-      `"${options.positive ?? positive}" never appears in "${columns[target]}"; its values are: ${listed}`,
-    );
-  const y = Uint8Array.from(rows, (row) => (outcomeKey(row[target]!) === positive ? 1 : 0));
   const use = columns.map((_, i) => i).filter((i) => i !== target && !excluded.has(i));
-  const { report } = trainAndMeasure(columns, rows, y, use, options);
+  if (use.length === 0 && excluded.size > 0)
+    throw new BacktestError(
+      `no column can be used to predict: "${columns[target]}" is the target and --exclude left out ${[...excluded].map((i) => `"${columns[i]}"`).join(', ')}`,
+    );
+  if (table.rows.length === 0) throw new BacktestError('the file has a header but no rows');
+  const outcomes = readOutcomes(table, target, columns[target]!, options.positive);
+  const { report } = trainAndMeasure(columns, outcomes.rows, outcomes.y, use, options);
   // What --exclude left out is said with the rest, so that a report tells every column's fate.
   const left = [...excluded].map((i) => ({ name: columns[i]!, why: 'excluded by --exclude' }));
   return {
+    target: columns[target]!,
     ...report,
     skipped: [...left, ...report.skipped],
-    rows: { ...report.rows, unlabelled },
-    positive: values.get(positive)!,
-    failures: [...values].filter(([key]) => key !== positive).map(([, shown]) => shown),
+    rows: {
+      ...report.rows,
+      unlabelled: outcomes.unlabelled,
+      ...(outcomes.blanksAsFailures ? { blanksAsFailures: outcomes.blanksAsFailures } : {}),
+    },
+    positive: outcomes.successes[0]!,
+    ...(outcomes.successes.length > 1 ? { successes: outcomes.successes } : {}),
+    failures: outcomes.failures,
+    // What reading the file left out (a title line, rows longer than the header) is said with the rest.
+    warnings: [...(table.warnings ?? []), ...(report.leaks.length ? [leakWarning(report.leaks)] : [])],
   };
+}
+
+/** What to say of columns that give the outcome away: which, how well, and how to leave them out. */
+function leakWarning(leaks: BacktestReport['leaks']): string {
+  const named = leaks.map((l) => `"${l.column}" (AUC ${l.auc.toFixed(3)})`).join(', ');
+  const one = leaks.length === 1;
+  return (
+    `${named} alone ${one ? 'tells' : 'each tell'} successes from failures on the training rows: ` +
+    `${one ? 'it is' : 'they are'} likely filled in after the outcome, and the AUC measures ${one ? 'it' : 'them'} ` +
+    `rather than the prospects; if so, run again with --exclude "${leaks.map((l) => l.column).join(',')}"`
+  );
 }
 
 export interface Trained {
@@ -171,13 +277,15 @@ export function trainAndMeasure(
     throw new BacktestError(
       `no column can be used to predict: ${encoder.skipped.map((s) => `${s.name} (${s.why})`).join(', ') || 'there is only the target'}`,
     );
+  const encoded = trainRows.map((row) => encodeRow(encoder, row));
+  const yTrain = train.map((i) => y[i]!);
   const started = performance.now();
-  const model = trainLogistic(
-    trainRows.map((row) => encodeRow(encoder, row)),
-    train.map((i) => y[i]!),
-    encoder.features.length,
-    { l2: options.l2 ?? 1 },
-  );
+  const penalty =
+    options.l2 !== undefined
+      ? { l2: options.l2 }
+      : penaltyFor(encoded, yTrain, encoder.features.length, options.seed ?? 42);
+  const model = trainLogistic(encoded, yTrain, encoder.features.length, penalty);
+  const l2 = penalty.l2;
   const trainMs = performance.now() - started;
 
   const z = test.map((i) => linear(model, encodeRow(encoder, rows[i]!)));
@@ -198,6 +306,7 @@ export function trainAndMeasure(
       features: encoder.features.length,
       skipped: encoder.skipped,
       iterations: model.iterations,
+      l2,
       trainMs,
       auc: auc(z, yt),
       captured: { top10: captured(z, yt, 0.1), top20: captured(z, yt, 0.2), top50: captured(z, yt, 0.5) },
@@ -205,16 +314,96 @@ export function trainAndMeasure(
       liftByDecile: [...bins].reverse().map((b) => (rate > 0 ? b.observed / rate : 0)),
       calibration: bins,
       strongest,
+      leaks: separatingColumns(encoder, encoded, yTrain),
     },
   };
 }
 
+/** Training rows per feature from which the default penalty, 1, no longer overfits. */
+const ROWS_PER_FEATURE = 50;
+
+/**
+ * The L2 penalty: 1 where each feature has rows enough (the bank's 175 features on 30,891 rows), else
+ * the one chooseL2 finds best on a part of the training rows (sixty numbers on 7,500 rows).
+ */
+function penaltyFor(
+  encoded: SparseRow[],
+  y: number[],
+  features: number,
+  seed: number,
+): { l2: number; start?: Float64Array } {
+  return encoded.length >= ROWS_PER_FEATURE * features ? { l2: 1 } : chooseL2(encoded, y, features, seed);
+}
+
+/** A column's AUC alone, on the training rows, from which it gives the outcome away. */
+const LEAK_AUC = 0.98;
+
+/**
+ * Columns that alone tell successes from failures on the training rows, a date of signature filled in
+ * for successes only, a status that spells the outcome again, an amount signed that is 0 for failures:
+ * each column scores a row by the training success rate of the bin, level or missing flag the row falls
+ * in, a number also by its value (missing values first or last), and is named when one of these scores
+ * orders the rows with an AUC of LEAK_AUC or more.
+ */
+export function separatingColumns(
+  encoder: Encoder,
+  encoded: SparseRow[],
+  y: number[],
+): { column: string; auc: number }[] {
+  const rates = groupRates(encoder, encoded, y);
+  return encoder.specs
+    .map((spec, s) => {
+      let best = auc(rates[s]!, y);
+      if (spec.kind === 'numeric') {
+        const linear = spec.first + spec.edges.length + 1;
+        for (const missing of [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY]) {
+          const values = encoded.map((row) => row.val[row.idx.indexOf(linear)] ?? missing);
+          const ordered = auc(values, y);
+          best = Math.max(best, ordered, 1 - ordered);
+        }
+      }
+      return { column: spec.name, auc: best };
+    })
+    .filter((column) => column.auc >= LEAK_AUC);
+}
+
+/** Per column, each row's training success rate among the rows in its bin, level or missing flag. */
+function groupRates(encoder: Encoder, encoded: SparseRow[], y: number[]): Float64Array[] {
+  // Which column each one-hot feature belongs to; -1 for the linear terms, which group no rows.
+  const owner = new Int32Array(encoder.features.length).fill(-1);
+  encoder.specs.forEach((spec, s) => {
+    const size = spec.kind === 'numeric' ? spec.edges.length + 3 : spec.levels.size;
+    owner.fill(s, spec.first, spec.first + size);
+    if (spec.kind === 'numeric') owner[spec.first + spec.edges.length + 1] = -1;
+  });
+  const seen = new Float64Array(encoder.features.length);
+  const successes = new Float64Array(encoder.features.length);
+  encoded.forEach((row, i) => {
+    for (const j of row.idx) {
+      seen[j]!++;
+      successes[j]! += y[i]!;
+    }
+  });
+  const rates = encoder.specs.map(() => new Float64Array(encoded.length));
+  encoded.forEach((row, i) => {
+    for (const j of row.idx) if (owner[j]! >= 0) rates[owner[j]!]![i] = successes[j]! / seen[j]!;
+  });
+  return rates;
+}
+
 export function formatReport(report: BacktestReport): string {
   const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+  const successes = (report.successes ?? [report.positive]).map((s) => `"${s}"`).join(' or ');
   const lines = [
-    `rows: ${report.rows.train} to train, ${report.rows.test} to test (stratified)${report.rows.unlabelled ? `, ${report.rows.unlabelled} without an outcome left out` : ''}; success ("${report.positive}", case aside) rate ${pct(report.successRate)}${(report.failures?.length ?? 0) > 1 ? `; counted as failures: ${report.failures!.slice(0, 20).join(', ')}` : ''}`,
-    `features: ${report.features}${report.skipped.length ? `; left out: ${report.skipped.map((s) => `${s.name} (${s.why})`).join(', ')}` : ''}`,
-    `training: ${report.iterations} Newton iterations, ${Math.round(report.trainMs)} ms`,
+    ...(report.warnings ?? []).map((w) => `warning: ${w}`),
+    `rows: ${report.rows.train} to train, ${report.rows.test} to test (stratified)${report.rows.unlabelled ? `, ${report.rows.unlabelled} without an outcome left out` : ''}; success (${successes}, case aside) rate ${pct(report.successRate)}${(report.failures?.length ?? 0) > 1 ? `; counted as failures: ${report.failures!.slice(0, 20).join(', ')}` : ''}`,
+    ...(report.rows.blanksAsFailures
+      ? [
+          `${report.rows.blanksAsFailures} blank rows of "${report.target}" counted as failures: the column marks only successes`,
+        ]
+      : []),
+    `features: ${report.features}${report.skipped.length ? `; left out: ${report.skipped.map((s) => `${s.name || '(unnamed)'} (${s.why})`).join(', ')}` : ''}`,
+    `training: ${report.iterations} Newton iterations, ${Math.round(report.trainMs)} ms; L2 penalty ${report.l2}`,
     '',
     `test AUC                       ${report.auc.toFixed(4)}`,
     `successes in the top 10 %      ${pct(report.captured.top10)} (lift ${report.topDecileLift.toFixed(2)})`,

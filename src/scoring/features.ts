@@ -50,7 +50,7 @@ export interface Encoder {
 }
 
 export interface EncoderOptions {
-  /** Most bins per number (default: 4 to 24, by the number of training rows). */
+  /** Most bins per number (default: 4 to 24, by the training rows per number column, see binsPerNumber). */
   bins?: number;
   /** A level is kept when it is seen at least this many times in training… */
   minLevelCount?: number;
@@ -122,7 +122,8 @@ function settle(text: string, comma: Comma): number | undefined {
 /**
  * What the comma is in a column, from the values that leave no doubt: "12,5", "0,75" or "1.234,56" make it
  * decimal; "1,234.56" or "1,234,567" thousands. "7,847 €" alone could be either: it reads as the rest of its
- * column does. Undefined when no value says, or values say both.
+ * column does, and where no value says, as the column's whole numbers show (commasGroupThousands,
+ * dotsGroupThousands). Undefined when no value says, or values say both.
  */
 export function commaOf(values: string[]): Comma | undefined {
   let decimal = false;
@@ -139,7 +140,65 @@ export function commaOf(values: string[]): Comma | undefined {
     else if (text.length - comma - 1 !== 3) decimal = true;
     if (decimal && thousands) return undefined;
   }
-  return decimal ? 'decimal' : thousands ? 'thousands' : undefined;
+  if (decimal) return 'decimal';
+  if (thousands || commasGroupThousands(values)) return 'thousands';
+  // Dots that group thousands leave the comma, had there been one, to decimals.
+  return dotsGroupThousands(values) ? 'decimal' : undefined;
+}
+
+/**
+ * Commas that group thousands in a column of whole numbers: "1,250" and "12,500" beside "800" and "42",
+ * where every comma sets off groups of three, none follows a lone "0", and the numbers without a comma,
+ * a tenth of the column at least, all stay under a thousand (the larger ones are the grouped ones). A
+ * French column of three decimals ("4,857", "0,879") has no plain numbers to show it, or a "0,".
+ */
+function commasGroupThousands(values: string[]): boolean {
+  let grouped = 0;
+  let plain = 0;
+  let numbers = 0;
+  for (const raw of values) {
+    const text = withoutCurrency(raw);
+    // Text ("10-49", "NR") is no number this rule speaks of.
+    if (!/^[\d.,]+$/.test(text)) continue;
+    numbers++;
+    if (text.includes(',')) {
+      if (!/^[1-9]\d{0,2}(?:,\d{3})+$/.test(text)) return false;
+      grouped++;
+    } else if (/^\d+$/.test(text)) {
+      if (Number(text) >= 1000) return false;
+      plain++;
+    }
+  }
+  return grouped > 0 && plain >= 0.1 * numbers;
+}
+
+/** A currency written after the amount: "3.116 €", "17.460 EUR". */
+const CURRENCY_AFTER = /(?:[€$£¥]|eur|usd|gbp|chf)$/i;
+
+/**
+ * Dots that group thousands in amounts: "3.116 €" and "17.460 €" in a Spanish or German export, where
+ * every dotted value has its currency beside it, every dot is followed by three digits and no value has
+ * a comma. "4.857" without a currency stays a decimal (a rate, an index).
+ */
+function dotsGroupThousands(values: string[]): boolean {
+  let dotted = 0;
+  for (const raw of values) {
+    if (raw.includes(',')) return false;
+    if (!raw.includes('.')) continue;
+    const amount = withoutCurrency(raw);
+    const besideCurrency = amount !== raw.replace(/[\s\u00a0\u202f]/g, '');
+    if (!besideCurrency || !DOT_GROUPS.test(amount)) return false;
+    dotted++;
+  }
+  return dotted > 0;
+}
+
+/** A value without its spaces and the currency before or after it: "$ 1,250" is "1,250". */
+function withoutCurrency(raw: string): string {
+  return raw
+    .replace(/[\s\u00a0\u202f]/g, '')
+    .replace(CURRENCY_BEFORE, '')
+    .replace(CURRENCY_AFTER, '');
 }
 
 const DATE_LIKE = /^(?:\d{4}-\d{2}-\d{2}(?:[T ].*)?|\d{1,2}[/.-]\d{1,2}[/.-](?:\d{2}|\d{4})(?:[ T].*)?)$/;
@@ -169,6 +228,16 @@ function daysOf(raw: string, dayFirst: boolean): number {
   return date ? date.getTime() / 86_400_000 : Number.NaN;
 }
 
+/** A column's name in lower-case words, accents aside and camel case parted: "customerId" is "customer id". */
+const wordsOf = (name: string) =>
+  name
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .split(/[^\p{L}\d]+/u)
+    .filter((word) => word !== '');
+
 /** Words that name an identifier column, accents aside: "id", "Identifiant", "customer_id", "clientId", "Réf.". */
 const ID_WORDS = new Set([
   'id',
@@ -181,20 +250,47 @@ const ID_WORDS = new Set([
   'reference',
   'key',
 ]);
-const namesAnIdentifier = (name: string) =>
-  name
-    .replace(/([a-z])([A-Z])/g, '$1 $2')
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .split(/[^\p{L}\d]+/u)
-    .some((word) => ID_WORDS.has(word));
+const namesAnIdentifier = (name: string) => wordsOf(name).some((word) => ID_WORDS.has(word));
+
+/** Last words that name a row's number: "No", "N°", "Numéro", "Lead number", "Row", "Index". */
+const ROW_NUMBER_WORDS = new Set([
+  'n',
+  'no',
+  'nr',
+  'num',
+  'numero',
+  'number',
+  'nummer',
+  'row',
+  'index',
+  'idx',
+]);
+
+/**
+ * Whether a name is that of a row counter: one of ROW_NUMBER_WORDS last, or no word at all ("", "#"),
+ * or the "Unnamed: 0" pandas writes above the index it saved with the rows.
+ */
+function namesARowNumber(name: string): boolean {
+  const words = wordsOf(name);
+  if (words.length === 0 || words[0] === 'unnamed') return true;
+  return ROW_NUMBER_WORDS.has(words[words.length - 1]!);
+}
+
+/** Whether values climb with the rows, nearly each above the one before: a row number, or a sorted key. */
+function risesWithRows(numbers: number[]): boolean {
+  let rises = 0;
+  for (let i = 1; i < numbers.length; i++) if (numbers[i]! > numbers[i - 1]!) rises++;
+  return rises >= 0.95 * (numbers.length - 1);
+}
 
 /**
  * Whole numbers that all differ are row numbers, not measures, when the column's name says so ("id",
  * "customer_id", "Réf.", whatever the number of rows: a small file's ids leak its order as much as a large
- * one's) or when they run nearly one after the other from 50 rows up ("Identifiant" 0 to 2999; fewer
- * small counts, say calls 1 to 5 in five rows, could run so by chance).
+ * one's) or, from 50 rows up, when they run nearly one after the other ("Identifiant" 0 to 2999; fewer
+ * small counts, say calls 1 to 5 in five rows, could run so by chance), when they climb with the rows
+ * (a sample that kept the original "Lead number"), or when the name counts rows ("No", "N°", an empty
+ * header over a shuffled pandas index). Distinct whole numbers in no order under another name, a revenue
+ * in euros, stay a measure.
  */
 function numbersIdentify(name: string, numbers: number[]): boolean {
   if (numbers.length === 0 || !numbers.every(Number.isInteger)) return false;
@@ -202,6 +298,7 @@ function numbersIdentify(name: string, numbers: number[]): boolean {
   if (distinct < 0.98 * numbers.length) return false;
   if (namesAnIdentifier(name)) return true;
   if (numbers.length < 50) return false;
+  if (distinct >= 0.99 * numbers.length && (namesARowNumber(name) || risesWithRows(numbers))) return true;
   let low = Number.POSITIVE_INFINITY;
   let high = Number.NEGATIVE_INFINITY;
   for (const n of numbers) {
@@ -212,90 +309,157 @@ function numbersIdentify(name: string, numbers: number[]): boolean {
   return span <= 2 * distinct;
 }
 
+/**
+ * Share of a column's values that must read as numbers for it to be a number column: the rest ("NR",
+ * "voir contrat") are missing values. Below, the column is one of categories.
+ */
+const NUMBER_SHARE = 0.8;
+/**
+ * Share of a column's values written as codes that makes it a column of codes: nobody writes a quantity
+ * with a leading zero, so a few "007" or "01000" show a code padded to its width.
+ */
+const CODE_SHARE = 0.05;
+
+/**
+ * Phone numbers and codes, whose digits are no quantity: an international number ("+33 6 12 34 56 78";
+ * a "+5" change is a number), digits after a leading zero ("007", "0612345678"; "0", "0.5" and "0,5" are
+ * numbers), pairs of digits set apart ("06 12 34 56 78").
+ */
+export function isCode(raw: string): boolean {
+  const text = raw.trim();
+  if (/^0\d+$/.test(text)) return true;
+  if (/^\d{2}(?:[\s\u00a0\u202f.]\d{2}){3,}$/.test(text)) return true;
+  return /^\+[\d\s\u00a0\u202f().-]+$/.test(text) && text.replace(/\D/g, '').length >= 8;
+}
+
+/** A cell of a number column as its number: days for a date, NaN for a code or text. */
+function quantityOf(raw: string, dates?: { dayFirst: boolean }, comma?: Comma): number {
+  if (dates) return daysOf(raw, dates.dayFirst);
+  return isCode(raw) ? Number.NaN : toNumber(raw, comma);
+}
+
+/** What a column is, read from its training values, before features are laid out. */
+type ColumnReading =
+  | { kind: 'skipped'; why: string }
+  | { kind: 'numeric'; numbers: number[]; dates?: { dayFirst: boolean }; comma?: Comma }
+  | { kind: 'categorical'; counts: Map<string, number> };
+
+function readColumn(name: string, present: string[]): ColumnReading {
+  if (present.length === 0) return { kind: 'skipped', why: 'always empty' };
+  const dates = dateColumn(present);
+  const codes = !dates && present.filter(isCode).length >= CODE_SHARE * present.length;
+  const comma = dates || codes ? undefined : commaOf(present);
+  const numbers = codes
+    ? []
+    : present.map((v) => quantityOf(v, dates, comma)).filter((n) => Number.isFinite(n));
+  const numeric = numbers.length >= NUMBER_SHARE * present.length;
+  if (numeric && !dates && numbersIdentify(name, numbers))
+    return { kind: 'skipped', why: 'an identifier (whole numbers that all differ)' };
+  if (numeric) return { kind: 'numeric', numbers, ...(dates ? { dates } : {}), ...(comma ? { comma } : {}) };
+  const counts = new Map<string, number>();
+  for (const v of present) counts.set(v, (counts.get(v) ?? 0) + 1);
+  // Numbers with too much text among them to be one column of numbers ("12", "NR", "voir contrat") differ
+  // as measures do: categories, whose rare values are grouped, rather than an identifier.
+  const mostlyNumbers = numbers.length > 0.5 * present.length;
+  if (!mostlyNumbers && counts.size > 0.5 * present.length && counts.size > 50)
+    return { kind: 'skipped', why: 'an identifier (almost every value differs)' };
+  // Named as one, codes that all differ ("C12", "REF-0042") are one whatever the number of rows.
+  if (namesAnIdentifier(name) && counts.size >= 0.98 * present.length)
+    return { kind: 'skipped', why: 'an identifier (named so, and its values all differ)' };
+  return { kind: 'categorical', counts };
+}
+
+/**
+ * Bins per number: enough training rows per bin for a weight to mean something (24 from 6,000 rows,
+ * fewer below), and about one feature per ten rows in all, counting each number's linear term and
+ * missing flag: sixty numbers on 7,500 rows get 10 bins each, where 24 would make 1,560 features that
+ * overfit and make each Newton step slow.
+ */
+export function binsPerNumber(rows: number, numbers: number): number {
+  const byRows = Math.floor(rows / 250);
+  const byBudget = numbers > 0 ? Math.floor(rows / 10 / numbers) - 2 : 24;
+  return Math.max(4, Math.min(24, byRows, byBudget));
+}
+
 export function learnEncoder(
   columns: string[],
   rows: string[][],
   use: number[],
   options: EncoderOptions = {},
 ): Encoder {
-  // Enough rows per bin for a weight to mean something: 24 bins from 6,000 training rows, fewer below.
-  const bins = options.bins ?? Math.max(4, Math.min(24, Math.floor(rows.length / 250)));
-  const minCount = options.minLevelCount ?? 20;
-  const minShare = options.minLevelShare ?? 0.002;
+  const readings = use.map((column) => {
+    const present = rows.map((r) => r[column] ?? '').filter((v) => !isMissing(v));
+    return { column, name: columns[column]!, reading: readColumn(columns[column]!, present) };
+  });
+  const numeric = readings.filter((r) => r.reading.kind === 'numeric').length;
+  const bins = options.bins ?? binsPerNumber(rows.length, numeric);
+  const threshold = Math.max(options.minLevelCount ?? 20, (options.minLevelShare ?? 0.002) * rows.length);
   const specs: ColumnSpec[] = [];
   const features: string[] = [];
   const skipped: Encoder['skipped'] = [];
-  for (const column of use) {
-    const name = columns[column]!;
-    const values = rows.map((r) => r[column] ?? '');
-    const present = values.filter((v) => !isMissing(v));
-    if (present.length === 0) {
-      skipped.push({ name, why: 'always empty' });
-      continue;
-    }
-    const dates = dateColumn(present);
-    const comma = dates ? undefined : commaOf(present);
-    const numbers = present
-      .map(dates ? (v) => daysOf(v, dates.dayFirst) : (v) => toNumber(v, comma))
-      .filter((n) => Number.isFinite(n));
-    if (!dates && numbers.length >= 0.95 * present.length && numbersIdentify(name, numbers)) {
-      skipped.push({ name, why: 'an identifier (whole numbers that all differ)' });
-      continue;
-    }
-    if (numbers.length >= 0.95 * present.length) {
-      const sorted = Float64Array.from(numbers).sort();
-      const mean = numbers.reduce((a, b) => a + b, 0) / numbers.length;
-      const sd = Math.sqrt(numbers.reduce((a, b) => a + (b - mean) ** 2, 0) / numbers.length) || 1;
-      const edges: number[] = [];
-      for (let b = 1; b < bins; b++) {
-        const edge = sorted[Math.floor((b * sorted.length) / bins)]!;
-        if (edge > sorted[0]! && (edges.length === 0 || edge > edges[edges.length - 1]!)) edges.push(edge);
-      }
-      const first = features.length;
-      const bounds = [Number.NEGATIVE_INFINITY, ...edges, Number.POSITIVE_INFINITY];
-      const show = dates ? fmtDay : fmt;
-      for (let b = 0; b + 1 < bounds.length; b++)
-        features.push(`${name} in [${show(bounds[b]!)}, ${show(bounds[b + 1]!)})`);
-      features.push(`${name} (linear)`, `${name} missing`);
-      specs.push({
-        kind: 'numeric',
-        name,
-        column,
-        mean,
-        sd,
-        edges,
-        first,
-        ...(dates ? { dates } : {}),
-        ...(comma ? { comma } : {}),
-      });
-      continue;
-    }
-    const counts = new Map<string, number>();
-    for (const v of present) counts.set(v, (counts.get(v) ?? 0) + 1);
-    if (counts.size > 0.5 * present.length && counts.size > 50) {
-      skipped.push({ name, why: 'an identifier (almost every value differs)' });
-      continue;
-    }
-    // Named as one, codes that all differ ("C12", "REF-0042") are one whatever the number of rows.
-    if (namesAnIdentifier(name) && counts.size >= 0.98 * present.length) {
-      skipped.push({ name, why: 'an identifier (named so, and its values all differ)' });
-      continue;
-    }
-    const threshold = Math.max(minCount, minShare * rows.length);
-    const kept = [...counts].filter(([, n]) => n >= threshold).sort((a, b) => b[1] - a[1]);
-    const first = features.length;
-    const levels = new Map<string, number>();
-    for (const [level] of kept) {
-      levels.set(level, features.length - first);
-      features.push(`${name} = ${level}`);
-    }
-    levels.set('(other)', features.length - first);
-    features.push(`${name} = (other)`);
-    levels.set('(missing)', features.length - first);
-    features.push(`${name} missing`);
-    specs.push({ kind: 'categorical', name, column, levels, first });
+  for (const { column, name, reading } of readings) {
+    if (reading.kind === 'skipped') skipped.push({ name, why: reading.why });
+    else if (reading.kind === 'numeric') specs.push(numericSpec(name, column, reading, bins, features));
+    else specs.push(categoricalSpec(name, column, reading.counts, threshold, features));
   }
   return { specs, features, skipped };
+}
+
+/** A number column's spec, its features (quantile bins, linear term, missing flag) added to `features`. */
+function numericSpec(
+  name: string,
+  column: number,
+  { numbers, dates, comma }: Extract<ColumnReading, { kind: 'numeric' }>,
+  bins: number,
+  features: string[],
+): NumericSpec {
+  const sorted = Float64Array.from(numbers).sort();
+  const mean = numbers.reduce((a, b) => a + b, 0) / numbers.length;
+  const sd = Math.sqrt(numbers.reduce((a, b) => a + (b - mean) ** 2, 0) / numbers.length) || 1;
+  const edges: number[] = [];
+  for (let b = 1; b < bins; b++) {
+    const edge = sorted[Math.floor((b * sorted.length) / bins)]!;
+    if (edge > sorted[0]! && (edges.length === 0 || edge > edges[edges.length - 1]!)) edges.push(edge);
+  }
+  const first = features.length;
+  const bounds = [Number.NEGATIVE_INFINITY, ...edges, Number.POSITIVE_INFINITY];
+  const show = dates ? fmtDay : fmt;
+  for (let b = 0; b + 1 < bounds.length; b++)
+    features.push(`${name} in [${show(bounds[b]!)}, ${show(bounds[b + 1]!)})`);
+  features.push(`${name} (linear)`, `${name} missing`);
+  return {
+    kind: 'numeric',
+    name,
+    column,
+    mean,
+    sd,
+    edges,
+    first,
+    ...(dates ? { dates } : {}),
+    ...(comma ? { comma } : {}),
+  };
+}
+
+/** A category column's spec: levels seen at least `threshold` times, "(other)" and "(missing)". */
+function categoricalSpec(
+  name: string,
+  column: number,
+  counts: Map<string, number>,
+  threshold: number,
+  features: string[],
+): CategoricalSpec {
+  const kept = [...counts].filter(([, n]) => n >= threshold).sort((a, b) => b[1] - a[1]);
+  const first = features.length;
+  const levels = new Map<string, number>();
+  for (const [level] of kept) {
+    levels.set(level, features.length - first);
+    features.push(`${name} = ${level}`);
+  }
+  levels.set('(other)', features.length - first);
+  features.push(`${name} = (other)`);
+  levels.set('(missing)', features.length - first);
+  features.push(`${name} missing`);
+  return { kind: 'categorical', name, column, levels, first };
 }
 
 function fmtDay(n: number): string {
@@ -314,11 +478,7 @@ export function encodeRow(encoder: Encoder, row: string[]): SparseRow {
   for (const spec of encoder.specs) {
     const raw = row[spec.column] ?? '';
     if (spec.kind === 'numeric') {
-      const x = isMissing(raw)
-        ? Number.NaN
-        : spec.dates
-          ? daysOf(raw, spec.dates.dayFirst)
-          : toNumber(raw, spec.comma);
+      const x = isMissing(raw) ? Number.NaN : quantityOf(raw, spec.dates, spec.comma);
       const nBins = spec.edges.length + 1;
       if (!Number.isFinite(x)) {
         idx.push(spec.first + nBins + 1);

@@ -122,7 +122,7 @@ describe('the backtest command', () => {
     const seed = run(['--csv', file, '--target', 'y', '--seed', '-1']);
     expect([seed.status, seed.stderr.trim()]).toEqual([
       2,
-      'backtest: --seed must be a whole number ≥ 0, not "-1"',
+      'backtest: --seed must be a whole number from 0 to 4294967295, not "-1"',
     ]);
     const fraction = run(['--csv', file, '--target', 'y', '--test-fraction', '-0.5']);
     expect([fraction.status, fraction.stderr.trim()]).toEqual([

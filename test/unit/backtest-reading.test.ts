@@ -1,0 +1,152 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../src/lib/random';
+import { backtest, formatReport } from '../../src/scoring/backtest';
+import type { Table } from '../../src/scoring/table';
+
+/**
+ * A history of `n` rows whose score predicts the outcome, in the columns score, segment and the target,
+ * the outcome written by `outcome(success, i)`.
+ */
+function history(n: number, target: string, outcome: (success: boolean, i: number) => string): Table {
+  const { next: random } = seededRandom(3);
+  const rows = Array.from({ length: n }, (_, i) => {
+    const score = random() * 4 - 2;
+    const success = random() < 1 / (1 + Math.exp(-2 * score));
+    return [score.toFixed(3), ['A', 'B', 'C'][i % 3]!, outcome(success, i)];
+  });
+  return { columns: ['score', 'segment', target], rows };
+}
+
+describe('the target as files write it', () => {
+  it('counts every yes of the column as a success: "Oui" and "O"', () => {
+    const table = history(1200, 'Inscrit', (yes, i) =>
+      yes ? (i % 3 === 1 ? 'O' : 'Oui') : i % 3 === 1 ? 'N' : 'Non',
+    );
+    const report = backtest(table, { target: 'Inscrit' });
+    expect(report.positive).toBe('Oui');
+    expect(report.successes).toEqual(['Oui', 'O']);
+    expect(report.failures).toEqual(expect.arrayContaining(['Non', 'N']));
+    expect(report.failures).toHaveLength(2);
+    expect(formatReport(report)).toContain('success ("Oui" or "O", case aside)');
+    expect(report.auc).toBeGreaterThan(0.8);
+    const asked = backtest(table, { target: 'Inscrit', positive: 'o' });
+    expect([asked.positive, asked.successes, asked.auc]).toEqual(['O', ['O', 'Oui'], report.auc]);
+  });
+
+  it('reads 1.0 and 0.0 as 1 and 0', () => {
+    const table = history(1200, 'converted', (yes) => (yes ? '1.0' : '0.0'));
+    const report = backtest(table, { target: 'converted' });
+    expect(report.positive).toBe('1.0');
+    expect(report.auc).toBeGreaterThan(0.8);
+  });
+
+  it('leaves out rows whose outcome is N/A, ? or inconnu, and counts them, rather than failing them', () => {
+    const unknown = ['N/A', '?', 'inconnu', ''];
+    const table = history(1200, 'Inscrit', (yes, i) =>
+      i % 10 === 0 ? unknown[(i / 10) % 4]! : yes ? 'Oui' : 'Non',
+    );
+    const report = backtest(table, { target: 'Inscrit' });
+    expect(report.rows.unlabelled).toBe(120);
+    expect(report.rows.train + report.rows.test).toBe(1080);
+    expect(report.failures).toEqual(['Non']);
+  });
+
+  it('counts the blanks of a column that marks only its successes as failures, and says so', () => {
+    const table = history(1200, 'Signé', (yes) => (yes ? 'X' : ''));
+    const report = backtest(table, { target: 'Signé' });
+    expect(report.positive).toBe('X');
+    expect(report.rows.blanksAsFailures).toBeGreaterThan(300);
+    expect(report.rows.train + report.rows.test).toBe(1200);
+    expect(formatReport(report)).toContain(
+      `${report.rows.blanksAsFailures} blank rows of "Signé" counted as failures: the column marks only successes`,
+    );
+    expect(backtest(table, { target: 'Signé', positive: 'x' }).auc).toBe(report.auc);
+    // The same value on every row, without blanks, still tells nothing.
+    const signed = history(300, 'Signé', () => 'X');
+    expect(() => backtest(signed, { target: 'Signé' })).toThrow(/every row of "Signé" is "X"/);
+  });
+});
+
+describe('columns that give the outcome away', () => {
+  it('warns of a column that alone separates the classes and names it for --exclude, without leaving it out', () => {
+    const table = history(1200, 'Résultat', (yes) => (yes ? 'Oui' : 'Non'));
+    table.columns.push('Date de signature', 'Statut CRM');
+    table.rows.forEach((row, i) => {
+      const yes = row[2] === 'Oui';
+      row.push(yes ? `${String((i % 28) + 1).padStart(2, '0')}/03/2024` : '', yes ? 'Client' : 'Prospect');
+    });
+    const report = backtest(table, { target: 'Résultat' });
+    expect(report.leaks.map((l) => l.column)).toEqual(['Date de signature', 'Statut CRM']);
+    expect(report.warnings).toEqual([expect.stringContaining('--exclude "Date de signature,Statut CRM"')]);
+    expect(formatReport(report)).toMatch(/^warning: "Date de signature" \(AUC 1\.000\)/);
+    expect(report.skipped).toEqual([]);
+    // Without them, no warning.
+    const honest = backtest(table, { target: 'Résultat', exclude: ['Date de signature', 'Statut CRM'] });
+    expect([honest.leaks, honest.warnings]).toEqual([[], []]);
+  });
+});
+
+describe('the penalty on many columns', () => {
+  it('chooses the L2 penalty on part of the training rows when features are many for them', () => {
+    const { next: random } = seededRandom(12);
+    const names = Array.from({ length: 40 }, (_, j) => `Var${j + 1}`);
+    const rows = Array.from({ length: 1500 }, () => {
+      const values = names.map(() => random() * 4 - 2);
+      const success = random() < 1 / (1 + Math.exp(1 - values[0]! + 0.5 * values[1]!));
+      return [...values.map((v) => v.toFixed(4)), success ? '1' : '0'];
+    });
+    const report = backtest({ columns: [...names, 'churn'], rows }, { target: 'churn' });
+    expect(report.features).toBe(240);
+    expect(report.l2).toBeGreaterThan(1);
+    expect(formatReport(report)).toContain(`L2 penalty ${report.l2}`);
+    // Few features for the rows: the default.
+    expect(
+      backtest(
+        history(1200, 'Inscrit', (yes) => (yes ? 'Oui' : 'Non')),
+        { target: 'Inscrit' },
+      ).l2,
+    ).toBe(1);
+  });
+});
+
+describe('names on the command line', () => {
+  const table = history(600, 'Résultat', (yes) => (yes ? 'Oui' : 'Non'));
+
+  it('finds a column accents and case aside', () => {
+    expect(backtest(table, { target: 'resultat', exclude: ['SEGMENT'] }).target).toBe('Résultat');
+  });
+
+  it('suggests the nearest name when none matches', () => {
+    expect(() => backtest(table, { target: 'Resultt' })).toThrow(
+      'no column "Resultt" (did you mean "Résultat"?); the columns are: score, segment, Résultat',
+    );
+    expect(() => backtest(table, { target: 'Résultat', exclude: ['segmnt'] })).toThrow(
+      /did you mean "segment"\?/,
+    );
+  });
+
+  it('says which columns --exclude left out when only the target remains', () => {
+    expect(() => backtest(table, { target: 'Résultat', exclude: ['score', 'Segment'] })).toThrow(
+      'no column can be used to predict: "Résultat" is the target and --exclude left out "score", "segment"',
+    );
+  });
+
+  it('refuses a seed beyond 4294967295 rather than wrapping it', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'tiede-backtest-'));
+    const file = join(folder, 'h.csv');
+    writeFileSync(file, 'x;y\n1;oui\n');
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/backtest.ts', '--csv', file, '--target', 'y', '--seed', '4294967296'],
+      { encoding: 'utf8' },
+    );
+    expect([run.status, run.stderr.trim()]).toEqual([
+      2,
+      'backtest: --seed must be a whole number from 0 to 4294967295, not "4294967296"',
+    ]);
+  });
+});
