@@ -14,6 +14,7 @@ import { type Ctx, withTransaction } from '../context';
 import { queryRows } from '../db';
 import { notFound } from '../http/errors';
 import { eraseDraftsOf } from '../outreach/drafts';
+import { lockOrganizationWrites } from '../prospects/batch-write';
 import { forgetScores } from '../scoring/queue';
 import { audit } from './audit';
 import { anyHash, suppressionKey } from './keys';
@@ -47,6 +48,8 @@ export async function eraseProspect(
   options: { suppress: boolean },
 ): Promise<ErasureSummary> {
   return withTransaction(ctx, async (tx) => {
+    // Not while an import's batch writes: it would link a number to the erased person after this.
+    await lockOrganizationWrites(tx);
     const [prospect] = await tx.db
       .select()
       .from(prospects)

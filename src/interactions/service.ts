@@ -104,7 +104,9 @@ async function checkReferences(
   const [prospects, contactPoints] = await Promise.all([
     queryRows<{ id: string }>(
       ctx.db,
-      sql`SELECT id FROM prospects WHERE org_id = ${ctx.orgId} AND id = ANY(${p(prospectIds)}::uuid[])`,
+      // Locked until the events are in: an erasure or a deletion of the person waits for them and takes
+      // them too, or comes first and the events find nobody (their notes outlived an erasure otherwise).
+      sql`SELECT id FROM prospects WHERE org_id = ${ctx.orgId} AND id = ANY(${p(prospectIds)}::uuid[]) FOR KEY SHARE`,
     ),
     contactPointIds.length === 0
       ? Promise.resolve([])

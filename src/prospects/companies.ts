@@ -4,6 +4,7 @@ import { type Ctx, withTransaction } from '../context';
 import { AppError, type FieldError, invalid, notFound } from '../http/errors';
 import { decodeCursor, page } from '../http/pagination';
 import { queueScoring } from '../scoring/queue';
+import { lockOrganizationWrites } from './batch-write';
 import { type CompanyDraft, companyDedupeKey, companyNameKey } from './drafts';
 import { containsBare, escapeLike } from './search';
 import {
@@ -179,9 +180,12 @@ export async function updateCompany(ctx: Ctx, id: string, input: CompanyInput): 
     registrationScheme: next.registrationScheme ?? undefined,
     country: next.country ?? undefined,
   });
-  const clash = await findByKey(ctx, dedupeKey, id);
-  if (clash) throw conflictOnKey(clash);
   return withTransaction(ctx, async (tx) => {
+    // Under the organization's write lock, as imports write companies: two given one SIREN at once are a
+    // 409 for the second, not a unique violation.
+    await lockOrganizationWrites(tx);
+    const clash = await findByKey(tx, dedupeKey, id);
+    if (clash) throw conflictOnKey(clash);
     const [row] = await tx.db
       .update(companies)
       .set({
@@ -220,6 +224,7 @@ export function mergeAttributes(current: Attributes, patch: Attributes | undefin
 /** Deletes a company; its people stay, without company. */
 export async function deleteCompany(ctx: Ctx, id: string): Promise<void> {
   await withTransaction(ctx, async (tx) => {
+    await lockOrganizationWrites(tx);
     const rows = await tx.db
       .delete(companies)
       .where(and(eq(companies.orgId, tx.orgId), eq(companies.id, id)))

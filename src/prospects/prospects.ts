@@ -204,6 +204,9 @@ export async function createProspect(
 
 export async function updateProspect(ctx: Ctx, id: string, input: ProspectInput) {
   return withTransaction(ctx, async (tx) => {
+    // Under the organization's write lock, as imports write: two records given one CRM id at once are a
+    // 409 for the second, not a unique violation.
+    await lockOrganizationWrites(tx);
     const current = await getProspectRow(tx, id);
     const errors: FieldError[] = [];
     const values = normalizeProspectInput(input, errors);
@@ -304,6 +307,8 @@ function detailOf(row: {
 /** Deletes a prospect with its links to contact points and its interactions (no foreign keys do it). */
 export async function deleteProspect(ctx: Ctx, id: string): Promise<void> {
   await withTransaction(ctx, async (tx) => {
+    // Not while an import's batch writes: it would link the person's numbers again after this.
+    await lockOrganizationWrites(tx);
     const rows = await tx.db
       .delete(prospects)
       .where(and(eq(prospects.orgId, tx.orgId), eq(prospects.id, id)))
@@ -418,6 +423,9 @@ export async function listProspects(ctx: Ctx, f: ProspectFilters) {
 /** Adds a phone or e-mail to a prospect, sharing it when the organization already has it. */
 export async function addContactPoint(ctx: Ctx, prospectId: string, input: ContactPointInput) {
   return withTransaction(ctx, async (tx) => {
+    // attachContactPoints rewrites a number's list of people from what it read: writers of contact points
+    // take turns (an import running meanwhile failed, and links were lost).
+    await lockOrganizationWrites(tx);
     const prospect = await getProspectRow(tx, prospectId);
     const errors: FieldError[] = [];
     const country = prospect.country ?? (await orgCountry(tx));
