@@ -54,6 +54,16 @@ const VALUES_OF = (table: string) =>
 /** Bounded: a file of a million distinct companies must not keep them all. */
 const CACHE_LIMIT = 100_000;
 
+/** Which of these company ids still exist. */
+async function existingCompanies(ctx: Ctx, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await queryRows<{ id: string }>(
+    ctx.db,
+    sql`SELECT id FROM companies WHERE org_id = ${ctx.orgId} AND id = ANY(${sql.param(ids)}::uuid[])`,
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
 /**
  * Upserts the companies of a batch by dedupe key: given values replace stored ones, absent values leave
  * them, attributes merge. A company seen earlier in the same import with the same values is skipped.
@@ -83,12 +93,26 @@ export async function upsertCompanies(
     }
   }
   const pending: { company: KeyedCompany; signature: number }[] = [];
+  const cached: { key: string; id: string; company: KeyedCompany; signature: number }[] = [];
   for (const [key, { signature: read, ...company }] of merged) {
     // A 52-bit digest: the cache holds up to CACHE_LIMIT companies in the import's heap.
     const signature = wideDigest(read ?? JSON.stringify(company));
     const known = cache.get(key);
-    if (known?.signature === signature) result.ids.set(key, known.id);
+    if (known?.signature === signature) cached.push({ key, id: known.id, company, signature });
     else pending.push({ company, signature });
+  }
+  // A company deleted since an earlier batch (DELETE /v1/companies between two) is written again, not
+  // given to people by an id that no longer exists.
+  const alive = await existingCompanies(
+    ctx,
+    cached.map((c) => c.id),
+  );
+  for (const entry of cached) {
+    if (alive.has(entry.id)) result.ids.set(entry.key, entry.id);
+    else {
+      cache.delete(entry.key);
+      pending.push({ company: entry.company, signature: entry.signature });
+    }
   }
   if (pending.length === 0) return result;
   const before = new Map(

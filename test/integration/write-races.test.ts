@@ -1,7 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemCtx } from '../../src/context';
 import { type Database, queryRows } from '../../src/db';
 import type { JobRunner } from '../../src/jobs/runner';
+import { type CompanyCache, upsertCompanies } from '../../src/prospects/batch-companies';
+import { companyDedupeKey } from '../../src/prospects/drafts';
 import { call, makeRunner, newOrg, type TestApp, type TestOrg, testApp } from '../helpers/app';
 import { databases } from '../helpers/databases';
 import { waitFor } from '../helpers/wait';
@@ -123,6 +126,22 @@ describe.each(databases)('writers racing on one person or key on $name', ({ open
       );
       expect(statuses(registered)).toEqual([200, 409]);
     }
+  });
+
+  it('writes again a company deleted between two batches of an import, not its old id', async () => {
+    const ctx = systemCtx(database.db, org.orgId);
+    const cache: CompanyCache = new Map();
+    const company = { name: 'Passagère SA', country: 'FR', attributes: {} };
+    const keyed = [{ ...company, dedupeKey: companyDedupeKey(company), signature: 'Passagère SA;FR' }];
+    const first = await upsertCompanies(ctx, keyed, cache);
+    const id = first.ids.get(keyed[0]!.dedupeKey)!;
+    expect((await call(app, 'DELETE', `/v1/companies/${id}`, { key: org.manager })).status).toBe(204);
+    const second = await upsertCompanies(ctx, keyed, cache);
+    const again = second.ids.get(keyed[0]!.dedupeKey)!;
+    expect(again).not.toBe(id);
+    expect((await call(app, 'GET', `/v1/companies/${again}`, { key: org.caller })).body.name).toBe(
+      'Passagère SA',
+    );
   });
 
   it('leaves nothing of a person erased while events about them arrive', async () => {
