@@ -269,7 +269,7 @@ export function trainAndMeasure(
     throw new BacktestError(
       `too few rows to train and measure: ${counts[0]} successes and ${counts[1]} failures to train, ` +
         `${counts[2]} and ${counts[3]} held out; each needs at least ${MIN_PER_CLASS} ` +
-        '(more rows, or another --test-fraction)',
+        `(more history${options.testFraction === undefined ? '' : ', or another --test-fraction'})`,
     );
   const trainRows = train.map((i) => rows[i]!);
   const encoder = learnEncoder(columns, trainRows, use, options.bins ? { bins: options.bins } : {});
@@ -297,6 +297,7 @@ export function trainAndMeasure(
     .map((feature, j) => ({ feature, weight: model.weights[j]! }))
     .sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight))
     .slice(0, 10);
+  const lifts = [...bins].reverse().map((b) => (rate > 0 ? b.observed / rate : 0));
   return {
     encoder,
     model,
@@ -310,8 +311,9 @@ export function trainAndMeasure(
       trainMs,
       auc: auc(z, yt),
       captured: { top10: captured(z, yt, 0.1), top20: captured(z, yt, 0.2), top50: captured(z, yt, 0.5) },
-      topDecileLift: captured(z, yt, 0.1) / 0.1,
-      liftByDecile: [...bins].reverse().map((b) => (rate > 0 ? b.observed / rate : 0)),
+      // The first tenth of the lift by decile: one figure, where the top 10 % rounded up had differed.
+      topDecileLift: lifts[0] ?? 0,
+      liftByDecile: lifts,
       calibration: bins,
       strongest,
       leaks: separatingColumns(encoder, encoded, yTrain),

@@ -215,6 +215,7 @@ describe('the backtest', () => {
     expect(report.rows.test).toBe(750);
     expect(report.auc).toBeGreaterThan(0.7);
     expect(report.captured.top50).toBeGreaterThan(0.7);
+    expect(report.topDecileLift).toBe(report.liftByDecile[0]);
     expect(report.strongest.map((s) => s.feature)).toEqual(expect.arrayContaining(['Fonction = Directeur']));
     expect(() => backtest(table, { target: 'Résultat' })).toThrow(/--positive/);
     expect(() => backtest(table, { target: 'Chiffre' })).toThrow(/Région/);
