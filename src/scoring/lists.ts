@@ -12,6 +12,7 @@ import { AppError, invalid, notFound } from '../http/errors';
 import { decodeCursor, page } from '../http/pagination';
 import { getCampaign } from './campaigns';
 import type { ExportRow } from './export';
+import { lockRescoring } from './queue';
 import { checkCriteria, RankedCriteria, rankedPage, withCompanyAndContacts } from './ranked';
 
 /**
@@ -41,6 +42,9 @@ export async function createList(ctx: Ctx, input: ListInput): Promise<ProspectLi
   checkCriteria(input.criteria);
   return withTransaction(ctx, async (tx) => {
     await getCampaign(tx, input.campaignId);
+    // A deletion forgets its person's list places under the rescoring lock (forgetScores): held shared
+    // while the list is read and written, no member can be someone deleted meanwhile.
+    await lockRescoring(tx, 'shared');
     const picked = await rankedPage(
       tx,
       { ...input.criteria, campaign: input.campaignId, sort: input.sort },

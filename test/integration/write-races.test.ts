@@ -20,6 +20,7 @@ describe.each(databases)('writers racing on one person or key on $name', ({ open
   let runner: JobRunner;
   let app: TestApp;
   let org: TestOrg;
+  let campaignId: string;
 
   beforeAll(async () => {
     database = await open({ poolSize: 8 });
@@ -32,6 +33,7 @@ describe.each(databases)('writers racing on one person or key on $name', ({ open
       json: { name: 'Courses', idealProfile: { titles: { keywords: ['achat'], points: 10 } } },
     });
     expect(campaign.status).toBe(201);
+    campaignId = campaign.body.id;
   });
   afterAll(async () => {
     await runner.stop();
@@ -142,6 +144,41 @@ describe.each(databases)('writers racing on one person or key on $name', ({ open
     expect((await call(app, 'GET', `/v1/companies/${again}`, { key: org.caller })).body.name).toBe(
       'Passagère SA',
     );
+  });
+
+  it('never lists someone deleted while the list was made', async () => {
+    const ids = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => person(`Listé${i}`, `06 43 ${String(10 + i)} 00 00`)),
+    );
+    await waitFor(async () => {
+      const [row] = await queryRows<{ n: number }>(
+        database.db,
+        sql`SELECT count(*)::int AS n FROM prospect_scores WHERE org_id = ${org.orgId}
+              AND prospect_id = ANY(${sql.param(ids)}::uuid[])`,
+      );
+      return row!.n === ids.length ? true : undefined;
+    });
+    await Promise.all([
+      ...ids.map((id) => call(app, 'DELETE', `/v1/prospects/${id}`, { key: org.manager })),
+      ...[1, 2, 3].map((n) =>
+        call(app, 'POST', '/v1/lists', {
+          key: org.marketer,
+          json: { name: `Course ${n}`, campaignId, criteria: {}, limit: 1000 },
+        }),
+      ),
+    ]);
+    const dangling = await queryRows<{ id: string }>(
+      database.db,
+      sql`SELECT m.prospect_id AS id FROM prospect_list_members m WHERE m.org_id = ${org.orgId}
+            AND NOT EXISTS (SELECT 1 FROM prospects p WHERE p.org_id = m.org_id AND p.id = m.prospect_id)`,
+    );
+    expect(dangling).toEqual([]);
+    const sizes = await queryRows<{ size: number; members: number }>(
+      database.db,
+      sql`SELECT l.size, (SELECT count(*)::int FROM prospect_list_members m WHERE m.org_id = l.org_id AND m.list_id = l.id) AS members
+          FROM prospect_lists l WHERE l.org_id = ${org.orgId}`,
+    );
+    for (const { size, members } of sizes) expect(size).toBe(members);
   });
 
   it('leaves nothing of a person erased while events about them arrive', async () => {
