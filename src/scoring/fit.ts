@@ -525,14 +525,16 @@ export function fitScore(profile: IdealProfile, subject: FitSubject): FitResult 
     );
   }
   if (profile.departments) {
+    // Said by the record, else by a job title that names it; a title that names none leaves it unknown,
+    // and so held against nobody ("Assistante de direction" says nothing of a department).
+    const fromTitle = subject.department === null;
     const word = keywordIn(subject.department ?? subject.jobTitle, profile.departments.keywords);
-    const known = subject.department !== null || subject.jobTitle !== null;
     check(
       t,
       'fit.department',
       profile.departments.points,
-      known,
-      word ? { department: subject.department ?? word } : false,
+      !fromTitle || word !== undefined,
+      word ? (fromTitle ? { department: word, fromTitle: 1 } : { department: subject.department! }) : false,
       subject.department ? { department: subject.department } : undefined,
     );
   }

@@ -88,10 +88,13 @@ const TEXTS: Record<string, (f: Facts) => { fr: string; en: string }> = {
       en: `Seniority ${level?.en ?? f.seniority} in the target`,
     };
   },
-  'fit.department': (f) => ({
-    fr: `Service ${f.department} dans la cible`,
-    en: `Department ${f.department} in the target`,
-  }),
+  'fit.department': (f) =>
+    f.fromTitle
+      ? {
+          fr: `Service ${f.department} dans la cible, d’après l’intitulé du poste`,
+          en: `Department ${f.department} in the target, from the job title`,
+        }
+      : { fr: `Service ${f.department} dans la cible`, en: `Department ${f.department} in the target` },
   // Opens, not e-mails: a mailer reports each time one message is opened again.
   'engagement.email_opened': (f) => ({
     fr: `${n(f)} ${plural(n(f), 'ouverture', 'ouvertures')} d’e-mail ${lastDaysFr(f)}`,

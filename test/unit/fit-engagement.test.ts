@@ -28,6 +28,18 @@ const subject = (overrides: Partial<FitSubject> = {}): FitSubject => ({
 });
 
 describe('fit to an ideal customer profile', () => {
+  it('reads a department from the title when the record has none, and holds an unnamed one against nobody', () => {
+    const byDepartment: IdealProfile = { departments: { keywords: ['procurement', 'achats'], points: 4 } };
+    const named = fitScore(byDepartment, subject({ jobTitle: 'VP of Procurement' }));
+    expect(reasonText(named.contributions[0]!)).toEqual({
+      fr: 'Service procurement dans la cible, d’après l’intitulé du poste',
+      en: 'Department procurement in the target, from the job title',
+    });
+    const unnamed = fitScore(byDepartment, subject({ jobTitle: 'Assistante de direction' }));
+    expect(unnamed.missed).toEqual([{ code: 'fit.department', missing: true }]);
+    const recorded = fitScore(byDepartment, subject({ jobTitle: 'Assistante', department: 'Finance' }));
+    expect(recorded.missed).toEqual([{ code: 'fit.department', missing: false }]);
+  });
   it('adds the points of each matching criterion and shows them', () => {
     const fit = fitScore(profile, subject());
     expect(fit.max).toBe(45);
