@@ -1,7 +1,7 @@
-import { eq } from 'drizzle-orm';
-import { type JobProgress, jobs } from '../../db/schema';
+import type { JobProgress } from '../../db/schema';
 import { type Ctx, planEachStatement, withTransaction } from '../context';
 import { AppError } from '../http/errors';
+import { saveCheckpoint } from '../jobs/service';
 import { COUNTRY_MAIN_ZONE } from '../lib/dates';
 import { lockOrganizationWrites } from '../prospects/batch-write';
 import { normalizeEmail } from '../prospects/email';
@@ -28,6 +28,8 @@ export type { ImportResult } from './result';
 export interface ImportRun {
   ctx: Ctx;
   jobId: string;
+  /** Who holds the job (its locked_by): a checkpoint is written only while they do. */
+  owner?: string;
   options: ImportOptions;
   encoding: TextEncoding;
   /** Opens the file from its start; called once per pass. */
@@ -371,14 +373,11 @@ async function runPartial(
         rejected.map((r) => r.error),
       );
       addWarnings(result, converted.warnings);
-      await tx.db
-        .update(jobs)
-        .set({
-          checkpoint: seen,
-          result: result as unknown as Record<string, unknown>,
-          progress: progress(run, seen, batch.bytesRead),
-        })
-        .where(eq(jobs.id, run.jobId));
+      await saveCheckpoint(tx.db, run.jobId, run.owner, {
+        checkpoint: seen,
+        result: result as unknown as Record<string, unknown>,
+        progress: progress(run, seen, batch.bytesRead),
+      });
     });
     run.onProgress?.(progress(run, seen, batch.bytesRead));
     await breathe();
@@ -440,10 +439,10 @@ async function runAtomic(
       done += batch.records.length;
       run.onProgress?.(progress(run, done, batch.bytesRead, { phase: 'writing', rowsTotal: rows }));
     }
-    await tx.db
-      .update(jobs)
-      .set({ checkpoint: done, result: result as unknown as Record<string, unknown> })
-      .where(eq(jobs.id, run.jobId));
+    await saveCheckpoint(tx.db, run.jobId, run.owner, {
+      checkpoint: done,
+      result: result as unknown as Record<string, unknown>,
+    });
   });
   return { status: 'succeeded' as const, result };
 }

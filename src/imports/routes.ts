@@ -10,7 +10,7 @@ import { JobSchema } from '../jobs/routes';
 import { getJob } from '../jobs/service';
 import { INTERACTION_FIELDS, PROSPECT_FIELDS } from './fields';
 import { importOptionsSchema } from './options';
-import { type ImportSettings, startImport } from './service';
+import { digestUpload, type ImportSettings, startImport } from './service';
 
 const security = [{ bearer: [] }];
 
@@ -80,18 +80,21 @@ export function importRoutes(database: Database, settings: ImportSettings, wake:
   app.post('/imports', async (c: Context<AppEnv>) => {
     const ctx = c.get('ctx');
     const query = c.req.query();
+    // The file is streamed, not held: its digest, taken as it arrives, completes the fingerprint once read.
     const outcome = await idempotent(
       ctx,
       c.req.header('idempotency-key'),
-      fingerprint(
-        'POST /v1/imports',
-        new URLSearchParams(query).toString(),
-        // Without the multipart boundary, which a client draws anew for each try of the same upload.
-        c.req.header('content-type')?.replace(/;\s*boundary=("[^"]*"|[^;]*)/i, ''),
-        c.req.header('content-length'),
-      ),
-      async () => {
-        const started = await startImport({ database, settings, wake }, ctx, c.req.raw, query);
+      {
+        head: fingerprint(
+          'POST /v1/imports',
+          new URLSearchParams(query).toString(),
+          // Without the multipart boundary, which a client draws anew for each try of the same upload.
+          c.req.header('content-type')?.replace(/;\s*boundary=("[^"]*"|[^;]*)/i, ''),
+        ),
+        digest: () => digestUpload(settings, c.req.raw),
+      },
+      async (seal) => {
+        const started = await startImport({ database, settings, wake }, ctx, c.req.raw, query, seal);
         return { status: started.status, body: { jobId: started.job.id } };
       },
     );

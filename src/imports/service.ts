@@ -8,7 +8,7 @@ import { zodErrors } from '../http/openapi';
 import { authorize } from '../http/permissions';
 import { refuseUnknownParameters } from '../http/query-keys';
 import type { JobHandler } from '../jobs/runner';
-import { appendBlob, createJob, deleteBlobs, finishJob, readBlobs } from '../jobs/service';
+import { appendBlob, createJob, finishJob, REQUEST_OWNER, readBlobs } from '../jobs/service';
 import { getOrganization } from '../orgs/service';
 import { detectedEncoding, sniff, type TextEncoding } from './encoding';
 import { type ImportResult, ImportStopped, runImport } from './engine';
@@ -95,13 +95,15 @@ export interface StartedImport {
 
 /**
  * Receives an uploaded CSV and imports it: at once when it is small, as a job when it is large or when
- * asked. Options come from the query string and, for multipart uploads, from the form fields.
+ * asked. Options come from the query string and, for multipart uploads, from the form fields. `received`
+ * is told the upload's digest once the body has been read, before anything is decided on it.
  */
 export async function startImport(
   deps: { database: Database; settings: ImportSettings; wake: () => void },
   ctx: Ctx,
   request: Request,
   query: Record<string, string>,
+  received: (digest: string) => Promise<void> = async () => {},
 ): Promise<StartedImport> {
   refuseUnknownParameters(Object.keys(query), Object.keys(importOptionsSchema.shape));
   const early = importOptionsSchema.shape.target.safeParse(query.target);
@@ -116,6 +118,7 @@ export async function startImport(
   let upload: Awaited<ReturnType<typeof receiveUpload>>;
   try {
     upload = await receiveUpload(request, sink, { maxBytes: deps.settings.maxUploadBytes });
+    await received(upload.digest);
     const parsed = importOptionsSchema.safeParse({ ...query, ...upload.fields });
     if (!parsed.success) throw optionErrors(parsed.error);
     options = parsed.data;
@@ -163,7 +166,7 @@ export async function startImport(
     status: 'running',
     params: params as unknown as Record<string, unknown>,
     createdBy: ctx.actor.keyId,
-    lockedBy: 'request',
+    lockedBy: REQUEST_OWNER,
     lockedUntil: new Date(Date.now() + REQUEST_LEASE_MS),
     progress: { rowsDone: 0, rowsTotal: null, bytesDone: 0, bytesTotal: upload.bytes },
   });
@@ -183,7 +186,7 @@ export async function startImport(
       yield* chunks;
     });
   } catch (error) {
-    await finishJob(ctx.db, job.id, {
+    await finishJob(ctx.db, job.id, REQUEST_OWNER, {
       status: 'failed',
       error: { code: 'INTERNAL', message: 'the import stopped on an unexpected error' },
     });
@@ -191,10 +194,20 @@ export async function startImport(
   } finally {
     clearInterval(renew);
   }
-  await finishJob(ctx.db, job.id, jobEnd(outcome, params));
+  await finishJob(ctx.db, job.id, REQUEST_OWNER, jobEnd(outcome, params));
   const [done] = await ctx.db.select().from(jobs).where(eq(jobs.id, job.id));
   if (outcome.status === 'failed') throw importFailure(done!, outcome);
   return { status: 200, job: done! };
+}
+
+/** Reads a repeated upload only for its digest, keeping none of it: is it the upload its key was used for? */
+export async function digestUpload(settings: ImportSettings, request: Request): Promise<string> {
+  const upload = await receiveUpload(
+    request,
+    { write: async () => {} },
+    { maxBytes: settings.maxUploadBytes },
+  );
+  return upload.digest;
 }
 
 function optionErrors(error: z.ZodError): AppError {
@@ -209,7 +222,10 @@ type ImportOutcome =
       error: { code: string; message: string; errors?: FieldError[]; status: number };
     };
 
-/** Runs the import of a job row; the caller records how it ended. */
+/**
+ * Runs the import of a job row; the caller records how it ended (and so deletes its stored file), if it
+ * still holds the job: each batch commits only while the job's owner (the row's locked_by) does.
+ */
 async function executeImport(
   database: Database,
   settings: ImportSettings,
@@ -225,6 +241,7 @@ async function executeImport(
     const ran = await runImport({
       ctx,
       jobId: job.id,
+      ...(job.lockedBy ? { owner: job.lockedBy } : {}),
       options: params.options,
       encoding: params.encoding,
       open,
@@ -265,7 +282,6 @@ async function executeImport(
       },
     };
   }
-  await deleteBlobs(database.db, job.id);
   return outcome;
 }
 

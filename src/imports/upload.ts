@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import busboy from 'busboy';
@@ -21,15 +22,18 @@ export interface ReceivedUpload {
   /** The first bytes, for sniffing the format. */
   head: Uint8Array;
   census: Utf8Census;
+  /** SHA-256 of the file, its name and the form's fields: what tells one upload from another. */
+  digest: string;
 }
 
 const HEAD_BYTES = 8192;
 
-/** Counts, sniffs and forwards the bytes to the sink. */
+/** Counts, sniffs, hashes and forwards the bytes to the sink. */
 class Meter {
   bytes = 0;
   head = new Uint8Array(0);
   readonly census = new Utf8Census();
+  readonly hash = createHash('sha256');
 
   constructor(
     private readonly sink: UploadSink,
@@ -51,6 +55,7 @@ class Meter {
       this.head = joined;
     }
     this.census.feed(chunk);
+    this.hash.update(chunk);
     await this.sink.write(chunk);
   }
 }
@@ -87,6 +92,7 @@ export async function receiveUpload(
       bytes: meter.bytes,
       head: meter.head,
       census: finish(meter),
+      digest: digestOf(meter, fields, filename),
     };
   }
   if (mediaType !== '' && !RAW_TYPES.test(mediaType)) {
@@ -96,12 +102,26 @@ export async function receiveUpload(
     );
   }
   for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) await meter.write(chunk);
-  return { fields: {}, bytes: meter.bytes, head: meter.head, census: finish(meter) };
+  return {
+    fields: {},
+    bytes: meter.bytes,
+    head: meter.head,
+    census: finish(meter),
+    digest: digestOf(meter, {}),
+  };
 }
 
 function finish(meter: Meter) {
   meter.census.finish();
   return meter.census;
+}
+
+/** The fields sorted by name: a form sent again in another order is the same request. */
+function digestOf(meter: Meter, fields: Record<string, string>, filename?: string): string {
+  const form = Object.entries(fields).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return createHash('sha256')
+    .update(JSON.stringify([meter.hash.digest('hex'), filename ?? null, form]))
+    .digest('hex');
 }
 
 async function readMultipart(

@@ -9,11 +9,13 @@ export function presentJob(job: Job, live?: JobProgress) {
       : progress.bytesTotal
         ? Math.min(99, Math.floor((progress.bytesDone / progress.bytesTotal) * 100))
         : null;
+  // The runner's account of earlier attempts (see claimJob) is its own, not what the job was asked to do.
+  const { attempt: _trail, ...params } = job.params;
   return {
     id: job.id,
     kind: job.kind,
     status: job.status,
-    params: job.params,
+    params,
     progress: { ...progress, percent },
     result: job.result,
     error: job.error ?? null,

@@ -4,11 +4,13 @@ import type { Logger } from 'pino';
 import type { Job, JobProgress } from '../../db/schema';
 import type { Database } from '../db';
 import {
+  attemptTrail,
   claimJob,
   extendLease,
   failAbandonedUploads,
   finishJob,
   type JobEnd,
+  JobLost,
   releaseJob,
   saveProgress,
 } from './service';
@@ -27,7 +29,10 @@ export interface RunnerOptions {
   concurrency: number;
   pollMs: number;
   leaseSeconds: number;
-  /** Attempts after which a job that keeps crashing its process is failed instead of retried. */
+  /**
+   * Attempts in a row that lost their lease without moving the checkpoint on, after which a job that keeps
+   * crashing its process is failed instead of retried. Attempts handed back at shutdown do not count.
+   */
   maxAttempts?: number;
 }
 
@@ -133,13 +138,13 @@ export class JobRunner {
     const { db } = this.database;
     const log = this.logger.child({ jobId: job.id, kind: job.kind, attempt: job.attempts });
     const maxAttempts = this.options.maxAttempts ?? 3;
-    if (job.attempts > maxAttempts) {
+    if (attemptTrail(job).stalled >= maxAttempts) {
       log.error('job abandoned after repeated attempts');
-      await finishJob(db, job.id, {
+      await finishJob(db, job.id, this.workerId, {
         status: 'failed',
         error: {
           code: 'TOO_MANY_ATTEMPTS',
-          message: `stopped after ${maxAttempts} attempts that did not finish`,
+          message: `stopped after ${maxAttempts} attempts in a row that ended without progress`,
         },
       });
       return;
@@ -168,7 +173,7 @@ export class JobRunner {
           // wait behind the job's own transaction, and the live copy above is what readers get.
           if (this.database.concurrent && Date.now() - lastSaved > 1000) {
             lastSaved = Date.now();
-            void saveProgress(db, job.id, progress).catch(() => {});
+            void saveProgress(db, job.id, this.workerId, progress).catch(() => {});
           }
         },
       });
@@ -177,15 +182,20 @@ export class JobRunner {
         log.info('job handed back before it finished');
         return;
       }
-      await finishJob(db, job.id, outcome);
-      log.info({ status: outcome.status }, 'job finished');
+      if (await finishJob(db, job.id, this.workerId, outcome))
+        log.info({ status: outcome.status }, 'job finished');
+      else log.warn('another process took the job over before this one finished it: its ending stands');
     } catch (error) {
       if (controller.signal.aborted) {
         await releaseJob(db, job.id, this.workerId).catch(() => {});
         return;
       }
+      if (error instanceof JobLost) {
+        log.warn('job taken over by another process while this one stalled; its last batch rolled back');
+        return;
+      }
       log.error({ err: error }, 'job failed');
-      await finishJob(db, job.id, {
+      await finishJob(db, job.id, this.workerId, {
         status: 'failed',
         error: { code: 'INTERNAL', message: 'the job stopped on an unexpected error; see the server logs' },
       }).catch(() => {});

@@ -102,9 +102,28 @@ export async function deleteBlobs(db: Db, jobId: string): Promise<void> {
   await db.delete(jobBlobs).where(eq(jobBlobs.jobId, jobId));
 }
 
+/** The owner of an import run inside its request: no runner claims its job, nobody resumes it. */
+export const REQUEST_OWNER = 'request';
+
+/**
+ * What the runner keeps in a job's params between attempts: the checkpoint the current attempt started
+ * from, and how many attempts before it, in a row, lost their lease without moving the checkpoint on.
+ */
+export interface AttemptTrail {
+  checkpoint: number;
+  stalled: number;
+}
+
+export function attemptTrail(job: Job): AttemptTrail {
+  const trail = job.params.attempt as Partial<AttemptTrail> | undefined;
+  return { checkpoint: trail?.checkpoint ?? 0, stalled: trail?.stalled ?? 0 };
+}
+
 /**
  * Claims the oldest job that is waiting, or whose lease ran out because its process died, for this
  * worker. SKIP LOCKED lets several API processes poll the same table without taking the same job.
+ * The attempt before counts as stalled only when it lost its lease (a job handed back has no owner)
+ * without moving the checkpoint on: restarts, and attempts that got further, never use up a job's attempts.
  */
 export async function claimJob(
   db: Db,
@@ -113,15 +132,22 @@ export async function claimJob(
   kinds: string[],
   busy: string[],
 ): Promise<Job | undefined> {
+  const stalled = sql`coalesce((params->'attempt'->>'stalled')::int, 0)`;
   const rows = await queryRows<{ id: string }>(
     db,
     sql`UPDATE jobs SET status = 'running', locked_by = ${workerId},
           locked_until = now() + make_interval(secs => ${leaseSeconds}), attempts = attempts + 1,
-          started_at = coalesce(started_at, now())
+          started_at = coalesce(started_at, now()),
+          params = params || jsonb_build_object('attempt', jsonb_build_object(
+            'checkpoint', checkpoint,
+            'stalled', CASE
+              WHEN checkpoint > coalesce((params->'attempt'->>'checkpoint')::int, 0) THEN 0
+              WHEN locked_by IS NULL THEN ${stalled}
+              ELSE ${stalled} + 1 END))
         WHERE id = (
           SELECT id FROM jobs
           WHERE status IN ('queued', 'running') AND (locked_until IS NULL OR locked_until < now())
-            AND locked_by IS DISTINCT FROM 'request'
+            AND locked_by IS DISTINCT FROM ${REQUEST_OWNER}
             AND kind = ANY(${sql.param(kinds)}::text[]) AND NOT (id = ANY(${sql.param(busy)}::uuid[]))
           ORDER BY created_at
           FOR UPDATE SKIP LOCKED
@@ -148,7 +174,10 @@ export async function extendLease(
   return rows.length > 0;
 }
 
-/** Gives the job back without finishing it (shutdown): another process resumes it at once. */
+/**
+ * Gives the job back without finishing it (shutdown): another process resumes it at once. Without an
+ * owner, the next claim knows the attempt was handed back, not lost, and does not count it.
+ */
 export async function releaseJob(db: Db, jobId: string, workerId: string): Promise<void> {
   await db.execute(
     sql`UPDATE jobs SET locked_until = NULL, locked_by = NULL WHERE id = ${jobId} AND locked_by = ${workerId} AND status = 'running'`,
@@ -162,8 +191,24 @@ export interface JobEnd {
   progress?: JobProgress;
 }
 
-export async function finishJob(db: Db, jobId: string, outcome: JobEnd): Promise<void> {
-  await db
+/** Thrown by a write of a job that its writer no longer holds: the transaction it is in must roll back. */
+export class JobLost extends Error {
+  constructor(readonly jobId: string) {
+    super(`job ${jobId} was taken over by another process`);
+  }
+}
+
+/** The job still runs under this owner: a process that stalled past its lease has been replaced. */
+function heldBy(owner: string) {
+  return and(eq(jobs.lockedBy, owner), eq(jobs.status, 'running'));
+}
+
+/**
+ * Ends the job and deletes its uploaded file, if `owner` still holds it; false when another process
+ * took it over, whose ending stands.
+ */
+export async function finishJob(db: Db, jobId: string, owner: string, outcome: JobEnd): Promise<boolean> {
+  const ended = await db
     .update(jobs)
     .set({
       status: outcome.status,
@@ -173,11 +218,42 @@ export async function finishJob(db: Db, jobId: string, outcome: JobEnd): Promise
       finishedAt: new Date(),
       lockedUntil: null,
     })
-    .where(eq(jobs.id, jobId));
+    .where(and(eq(jobs.id, jobId), heldBy(owner)))
+    .returning({ id: jobs.id });
+  if (ended.length === 0) return false;
+  await deleteBlobs(db, jobId);
+  return true;
 }
 
-export async function saveProgress(db: Db, jobId: string, progress: JobProgress): Promise<void> {
-  await db.update(jobs).set({ progress }).where(eq(jobs.id, jobId));
+export async function saveProgress(
+  db: Db,
+  jobId: string,
+  owner: string,
+  progress: JobProgress,
+): Promise<void> {
+  await db
+    .update(jobs)
+    .set({ progress })
+    .where(and(eq(jobs.id, jobId), heldBy(owner)));
+}
+
+/**
+ * Records how far the job got, in the transaction that wrote that far, and throws JobLost when `owner`
+ * no longer holds the job: a writer that stalled past its lease while another resumed the job must not
+ * commit its batch nor put its counts over the new owner's. Without an owner, whoever runs it writes.
+ */
+export async function saveCheckpoint(
+  db: Db,
+  jobId: string,
+  owner: string | undefined,
+  values: { checkpoint: number; result: Record<string, unknown>; progress?: JobProgress },
+): Promise<void> {
+  const saved = await db
+    .update(jobs)
+    .set(values)
+    .where(and(eq(jobs.id, jobId), owner === undefined ? undefined : heldBy(owner)))
+    .returning({ id: jobs.id });
+  if (saved.length === 0) throw new JobLost(jobId);
 }
 
 /**
@@ -195,7 +271,7 @@ export async function failAbandonedUploads(db: Db): Promise<void> {
   await db.execute(
     sql`UPDATE jobs SET status = 'failed', finished_at = now(),
           error = '{"code":"INTERRUPTED","message":"the server stopped during the import; the rows written before stay: send the file again, they are updated, not duplicated"}'::jsonb
-        WHERE status = 'running' AND locked_by = 'request'
+        WHERE status = 'running' AND locked_by = ${REQUEST_OWNER}
           AND coalesce(locked_until, started_at + interval '1 hour') < now()`,
   );
   await db.execute(
