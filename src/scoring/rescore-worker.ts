@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { systemCtx } from '../context';
 import { openDatabase } from '../db';
+import { JobLost } from '../jobs/service';
 import { rescoreSegment, scoringsOf, type WorkerSegment } from './rescore';
 
 /** One segment of a full rescoring, on its own thread and connections (see rescoreJobHandler). */
@@ -25,7 +26,9 @@ try {
   });
   port.postMessage({ done: segment });
 } catch (error) {
-  port.postMessage({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  // A job taken over by another process is no failure: the parent stops quietly, as the runner does.
+  if (error instanceof JobLost) port.postMessage({ lost: error.jobId });
+  else port.postMessage({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
 } finally {
   await database.close();
   port.close();

@@ -4,6 +4,7 @@ import { campaigns, jobs } from '../../db/schema';
 import { type Ctx, planEachStatement, systemCtx, withTransaction } from '../context';
 import { copyText, type Database, queryRows } from '../db';
 import type { JobHandler } from '../jobs/runner';
+import { JobLost } from '../jobs/service';
 import { copyEscape } from '../lib/copy-text';
 import { fnv1a } from '../lib/fnv';
 import type { Contribution } from './fit';
@@ -319,6 +320,8 @@ export interface SegmentRun {
   database: Database;
   orgId: string;
   jobId: string;
+  /** Who holds the job (its locked_by): a chunk commits only while they still do. */
+  owner?: string;
   campaignId: string;
   /** The campaign's version when the rescoring began (campaignVersion). */
   version: string;
@@ -381,11 +384,17 @@ export async function rescoreSegment(run: SegmentRun): Promise<Segment> {
         changed: segment.changed + changed,
         done: last,
       };
-      await tx.db.execute(
+      // A process that stalled past its lease, and whose job another took over, writes nothing more: its
+      // chunk rolls back with the checkpoint it would have moved.
+      const saved = await queryRows<{ id: string }>(
+        tx.db,
         sql`UPDATE jobs SET checkpoint = checkpoint + ${inputs.count},
               result = jsonb_set(result, ${sql.param(['segments', String(run.index)])}::text[], ${JSON.stringify(next)}::jsonb)
-            WHERE id = ${run.jobId}`,
+            WHERE id = ${run.jobId}
+              ${run.owner === undefined ? sql`` : sql`AND locked_by = ${run.owner} AND status = 'running'`}
+            RETURNING id`,
       );
+      if (saved.length === 0) throw new JobLost(run.jobId);
       segment = next;
     }).then(() => run.onCommit(segment));
     writing.catch(() => {});
@@ -475,9 +484,10 @@ function segmentInWorker(url: string, run: Omit<SegmentRun, 'database' | 'scorin
   const stop = () => worker.postMessage('stop');
   signal.addEventListener('abort', stop, { once: true });
   return new Promise<Segment>((resolve, reject) => {
-    worker.on('message', (message: { progress?: Segment; done?: Segment; error?: string }) => {
+    worker.on('message', (message: { progress?: Segment; done?: Segment; error?: string; lost?: string }) => {
       if (message.progress) onCommit(message.progress);
       if (message.done) resolve(message.done);
+      if (message.lost) reject(new JobLost(message.lost));
       if (message.error) reject(new Error(`rescoring worker: ${message.error}`));
     });
     worker.on('error', reject);
@@ -530,7 +540,16 @@ export function rescoreJobHandler(
     // One part failing stops the others at their next chunk, before the job is failed or handed back.
     const stop = new AbortController();
     signal.addEventListener('abort', () => stop.abort(), { once: true });
-    const base = { orgId: ctx.orgId, jobId: job.id, campaignId, version, at, chunk, signal: stop.signal };
+    const base = {
+      orgId: ctx.orgId,
+      jobId: job.id,
+      ...(job.lockedBy ? { owner: job.lockedBy } : {}),
+      campaignId,
+      version,
+      at,
+      chunk,
+      signal: stop.signal,
+    };
     const settled = await Promise.allSettled(
       segments.map((segment, index) => {
         const onCommit = (s: Segment) => report(index, s);

@@ -70,7 +70,7 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
    * Runs a full rescoring of the campaign here, in chunks of two so that what `onProgress` starts after
    * the first chunk has many chunks' time to land before the end. Its job is leased to 'test'.
    */
-  async function rescoreByHand(onProgress: () => void) {
+  async function rescoreByHand(onProgress: () => void, owner?: string) {
     const [job] = await queryRows<Record<string, unknown>>(
       database.db,
       sql`INSERT INTO jobs (id, org_id, kind, status, params, locked_by, locked_until)
@@ -85,6 +85,7 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
         createdBy: null,
         params: { campaignId },
         result: {},
+        ...(owner ? { lockedBy: owner } : {}),
       } as never,
       database,
       signal: new AbortController().signal,
@@ -692,6 +693,20 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
       sql`SELECT count(*)::int AS n FROM score_history WHERE org_id = ${org.orgId}`,
     );
     expect(after[0]!.n).toBe(before[0]!.n);
+  });
+
+  it('writes no chunk of a rescoring once another process took its job over', async () => {
+    // The job is leased to 'test'; this run believes it still holds it as 'stalled' (a process that slept
+    // past its lease while another claimed the job).
+    const outcome = rescoreByHand(() => {}, 'stalled');
+    await expect(outcome).rejects.toThrow(/taken over by another process/);
+    const [job] = await queryRows<{ checkpoint: number }>(
+      database.db,
+      sql`SELECT checkpoint FROM jobs WHERE org_id = ${org.orgId} AND kind = 'rescore' AND status = 'running'
+            AND locked_by = 'test'`,
+    );
+    expect(job!.checkpoint).toBe(0);
+    await finishTestJobs();
   });
 
   it('exports the ranking as CSV with scores and reasons, for spreadsheets, formulas defused', async () => {
