@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import busboy from 'busboy';
 import { AppError } from '../http/errors';
+import { fingerprint } from '../http/idempotency';
 import { Utf8Census } from './encoding';
 
 export interface UploadLimits {
@@ -119,9 +120,7 @@ function finish(meter: Meter) {
 /** The fields sorted by name: a form sent again in another order is the same request. */
 function digestOf(meter: Meter, fields: Record<string, string>, filename?: string): string {
   const form = Object.entries(fields).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return createHash('sha256')
-    .update(JSON.stringify([meter.hash.digest('hex'), filename ?? null, form]))
-    .digest('hex');
+  return fingerprint(meter.hash.digest('hex'), JSON.stringify([filename ?? null, form]));
 }
 
 async function readMultipart(

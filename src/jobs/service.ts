@@ -199,7 +199,7 @@ export class JobLost extends Error {
 }
 
 /** The job still runs under this owner: a process that stalled past its lease has been replaced. */
-function heldBy(owner: string) {
+export function heldBy(owner: string) {
   return and(eq(jobs.lockedBy, owner), eq(jobs.status, 'running'));
 }
 

@@ -2,7 +2,7 @@ import { nearestName } from '../http/query-keys';
 import { isPlaceholder } from '../prospects/values';
 import { type Encoder, encodeRow, learnEncoder, type SparseRow, toNumber } from './features';
 import { chooseL2, type LogisticModel, linear, trainLogistic } from './logistic';
-import { auc, type CalibrationBin, calibration, captured, stratifiedSplit } from './metrics';
+import { auc, type CalibrationBin, calibration, capturedShares, stratifiedSplit } from './metrics';
 import type { Table } from './table';
 
 export interface BacktestOptions {
@@ -298,6 +298,7 @@ export function trainAndMeasure(
     .sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight))
     .slice(0, 10);
   const lifts = [...bins].reverse().map((b) => (rate > 0 ? b.observed / rate : 0));
+  const [top10, top20, top50] = capturedShares(z, yt, [0.1, 0.2, 0.5]) as [number, number, number];
   return {
     encoder,
     model,
@@ -310,7 +311,7 @@ export function trainAndMeasure(
       l2,
       trainMs,
       auc: auc(z, yt),
-      captured: { top10: captured(z, yt, 0.1), top20: captured(z, yt, 0.2), top50: captured(z, yt, 0.5) },
+      captured: { top10, top20, top50 },
       // The first tenth of the lift by decile: one figure, where the top 10 % rounded up had differed.
       topDecileLift: lifts[0] ?? 0,
       liftByDecile: lifts,

@@ -1,5 +1,5 @@
 import { forcedDayFirst, parseDateTime } from '../lib/dates';
-import { isPlaceholder, parseLooseNumber } from '../prospects/values';
+import { fold, isPlaceholder, parseLooseNumber } from '../prospects/values';
 
 /**
  * Turns table columns into model features, learnt from training rows only: numbers get quantile bins
@@ -230,12 +230,8 @@ function daysOf(raw: string, dayFirst: boolean): number {
 
 /** A column's name in lower-case words, accents aside and camel case parted: "customerId" is "customer id". */
 const wordsOf = (name: string) =>
-  name
-    .replace(/([a-z])([A-Z])/g, '$1 $2')
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .split(/[^\p{L}\d]+/u)
+  fold(name)
+    .split(' ')
     .filter((word) => word !== '');
 
 /** Words that name an identifier column, accents aside: "id", "Identifiant", "customer_id", "clientId", "Réf.". */
@@ -264,10 +260,11 @@ const ROW_NUMBER_WORDS = new Set([
   'row',
   'index',
   'idx',
+  '#',
 ]);
 
 /**
- * Whether a name is that of a row counter: one of ROW_NUMBER_WORDS last, or no word at all ("", "#"),
+ * Whether a name is that of a row counter: one of ROW_NUMBER_WORDS last ("#" among them), or no word at all,
  * or the "Unnamed: 0" pandas writes above the index it saved with the rows.
  */
 function namesARowNumber(name: string): boolean {

@@ -55,12 +55,25 @@ function successesBetween(blocks: { rows: number; rate: number }[], from: number
   return found;
 }
 
-/** The share of all successes found in the top `fraction` of rows by score, tied rows shared alike. */
-export function captured(scores: ArrayLike<number>, y: ArrayLike<number>, fraction: number): number {
+/**
+ * The shares of all successes found in the top `fractions` of rows by score, tied rows shared alike: the
+ * rows sorted once for all of them.
+ */
+export function capturedShares(
+  scores: ArrayLike<number>,
+  y: ArrayLike<number>,
+  fractions: number[],
+): number[] {
   let total = 0;
   for (let i = 0; i < y.length; i++) total += y[i] ? 1 : 0;
-  if (total === 0) return Number.NaN;
-  return successesBetween(tieBlocks(scores, y), 0, Math.ceil(fraction * scores.length)) / total;
+  if (total === 0) return fractions.map(() => Number.NaN);
+  const blocks = tieBlocks(scores, y);
+  return fractions.map((f) => successesBetween(blocks, 0, Math.ceil(f * scores.length)) / total);
+}
+
+/** The share of all successes found in the top `fraction` of rows by score, tied rows shared alike. */
+export function captured(scores: ArrayLike<number>, y: ArrayLike<number>, fraction: number): number {
+  return capturedShares(scores, y, [fraction])[0]!;
 }
 
 export interface CalibrationBin {

@@ -4,7 +4,7 @@ import { campaigns, jobs } from '../../db/schema';
 import { type Ctx, planEachStatement, systemCtx, withTransaction } from '../context';
 import { copyText, type Database, queryRows } from '../db';
 import type { JobHandler } from '../jobs/runner';
-import { JobLost } from '../jobs/service';
+import { heldBy, JobLost } from '../jobs/service';
 import { copyEscape } from '../lib/copy-text';
 import { fnv1a } from '../lib/fnv';
 import type { Contribution } from './fit';
@@ -386,14 +386,14 @@ export async function rescoreSegment(run: SegmentRun): Promise<Segment> {
       };
       // A process that stalled past its lease, and whose job another took over, writes nothing more: its
       // chunk rolls back with the checkpoint it would have moved.
-      const saved = await queryRows<{ id: string }>(
-        tx.db,
-        sql`UPDATE jobs SET checkpoint = checkpoint + ${inputs.count},
-              result = jsonb_set(result, ${sql.param(['segments', String(run.index)])}::text[], ${JSON.stringify(next)}::jsonb)
-            WHERE id = ${run.jobId}
-              ${run.owner === undefined ? sql`` : sql`AND locked_by = ${run.owner} AND status = 'running'`}
-            RETURNING id`,
-      );
+      const saved = await tx.db
+        .update(jobs)
+        .set({
+          checkpoint: sql`${jobs.checkpoint} + ${inputs.count}`,
+          result: sql`jsonb_set(${jobs.result}, ${sql.param(['segments', String(run.index)])}::text[], ${JSON.stringify(next)}::jsonb)`,
+        })
+        .where(and(eq(jobs.id, run.jobId), run.owner === undefined ? undefined : heldBy(run.owner)))
+        .returning({ id: jobs.id });
       if (saved.length === 0) throw new JobLost(run.jobId);
       segment = next;
     }).then(() => run.onCommit(segment));
