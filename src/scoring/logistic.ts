@@ -14,7 +14,20 @@ export interface TrainOptions {
   tolerance?: number;
   /** Weights to start from, the intercept last (a neighbouring fit's): Newton then needs fewer steps. */
   start?: Float64Array;
+  /**
+   * How each Newton step is solved: 'direct' factorizes the Hessian (exact), 'iterative' runs conjugate
+   * gradients on products with it. By default, direct up to DIRECT_LIMIT features.
+   */
+  solver?: 'direct' | 'iterative';
 }
+
+/**
+ * Features up to which a Newton step factorizes the Hessian. The factorization grows with the cube of
+ * the features: 2,070 (sixty numbers binned and sixty categories on 15,000 rows) took about 3 s a step,
+ * and a training two minutes; conjugate gradients need only products of the Hessian with a vector, each
+ * a pass over the rows' non-zero values.
+ */
+const DIRECT_LIMIT = 400;
 
 const sigmoid = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 
@@ -32,7 +45,8 @@ export function predict(model: LogisticModel, row: SparseRow): number {
  * L2-regularized logistic regression fitted by Newton's method on sparse rows: the Hessian is built from
  * each row's few non-zero features (a one-hot row of 20 columns touches 40 or so of several hundred), so
  * an iteration over 40,000 rows takes milliseconds, and it converges in a handful. Only its lower half is
- * summed, which is all the Cholesky solver reads.
+ * summed, which is all the Cholesky solver reads. With many features, each step is solved by conjugate
+ * gradients instead (DIRECT_LIMIT).
  */
 export function trainLogistic(
   rows: SparseRow[],
@@ -50,49 +64,44 @@ export function trainLogistic(
     const base = Math.min(Math.max(positives / rows.length, 1e-6), 1 - 1e-6);
     w[features] = Math.log(base / (1 - base));
   }
+  const direct = (options.solver ?? (p <= DIRECT_LIMIT ? 'direct' : 'iterative')) === 'direct';
+  const packed = pack(rows);
+  const { start: begins, idx, val } = packed;
   let iterations = 0;
-  const hessian = new Float64Array(p * p);
+  const hessian = direct ? new Float64Array(p * p) : undefined;
   const gradient = new Float64Array(p);
+  // Each row's curvature, mu (1 - mu), for the iterative solver's products with the Hessian.
+  const curvature = new Float64Array(rows.length);
   for (; iterations < maxIterations; iterations++) {
-    hessian.fill(0);
+    hessian?.fill(0);
     gradient.fill(0);
     for (let i = 0; i < rows.length; i++) {
-      const row = rows[i]!;
+      const from = begins[i]!;
+      const to = begins[i + 1]!;
       let z = w[features]!;
-      for (let k = 0; k < row.idx.length; k++) z += w[row.idx[k]!]! * row.val[k]!;
+      for (let k = from; k < to; k++) z += w[idx[k]!]! * val[k]!;
       const mu = sigmoid(z);
       const r = y[i]! - mu;
       const s = mu * (1 - mu);
-      const { idx, val } = row;
-      for (let a = 0; a < idx.length; a++) {
-        const ia = idx[a]!;
-        const va = val[a]!;
-        gradient[ia]! += r * va;
-        const sva = s * va;
-        // Each pair of the row's features once, into the lower half whatever their order in the row.
-        for (let b = 0; b <= a; b++) {
-          const ib = idx[b]!;
-          if (ib <= ia) hessian[ia * p + ib]! += sva * val[b]!;
-          else hessian[ib * p + ia]! += sva * val[b]!;
-        }
-        hessian[features * p + ia]! += sva;
-      }
+      curvature[i] = s;
+      for (let k = from; k < to; k++) gradient[idx[k]!]! += r * val[k]!;
       gradient[features]! += r;
-      hessian[features * p + features]! += s;
+      if (hessian) addToHessian(hessian, p, packed, i, s);
     }
-    for (let j = 0; j < features; j++) {
-      gradient[j]! -= l2 * w[j]!;
-      hessian[j * p + j]! += l2;
-    }
-    hessian[features * p + features]! += 1e-9;
-    const step = solveSymmetric(hessian, gradient, p);
+    for (let j = 0; j < features; j++) gradient[j]! -= l2 * w[j]!;
+    let step: Float64Array;
+    if (hessian) {
+      for (let j = 0; j < features; j++) hessian[j * p + j]! += l2;
+      hessian[features * p + features]! += 1e-9;
+      step = solveSymmetric(hessian, gradient, p);
+    } else step = conjugateGradients({ rows: packed, curvature, features, l2 }, gradient);
     // Newton's step, halved until the penalized loss does not grow (a plain step can overshoot).
-    const before = penalizedLoss(rows, y, w, features, l2);
+    const before = penalizedLoss(packed, y, w, features, l2);
     const start = Float64Array.from(w);
     let scale = 1;
     for (let tries = 0; tries < 30; tries++, scale /= 2) {
       for (let j = 0; j < p; j++) w[j] = start[j]! + scale * step[j]!;
-      if (penalizedLoss(rows, y, w, features, l2) <= before + 1e-9) break;
+      if (penalizedLoss(packed, y, w, features, l2) <= before + 1e-9) break;
     }
     let largest = 0;
     for (let j = 0; j < p; j++) largest = Math.max(largest, Math.abs(scale * step[j]!));
@@ -102,6 +111,128 @@ export function trainLogistic(
     }
   }
   return { weights: w.slice(0, features), intercept: w[features]!, iterations };
+}
+
+/**
+ * Rows in one block each of indices and values (row i from start[i] to start[i + 1]): the passes over
+ * them that training makes, hundreds with many features, run about twice as fast as over an array per row.
+ */
+interface PackedRows {
+  start: Int32Array;
+  idx: Int32Array;
+  val: Float64Array;
+}
+
+function pack(rows: SparseRow[]): PackedRows {
+  const start = new Int32Array(rows.length + 1);
+  for (let i = 0; i < rows.length; i++) start[i + 1] = start[i]! + rows[i]!.idx.length;
+  const idx = new Int32Array(start[rows.length]!);
+  const val = new Float64Array(start[rows.length]!);
+  for (let i = 0; i < rows.length; i++) {
+    idx.set(rows[i]!.idx, start[i]!);
+    val.set(rows[i]!.val, start[i]!);
+  }
+  return { start, idx, val };
+}
+
+/**
+ * Adds row i's share, s x x', to the lower half of the Hessian (the intercept is the last coordinate):
+ * each pair of the row's features once, whatever their order in the row.
+ */
+function addToHessian(hessian: Float64Array, p: number, rows: PackedRows, i: number, s: number): void {
+  const { start, idx, val } = rows;
+  const from = start[i]!;
+  const to = start[i + 1]!;
+  const intercept = p - 1;
+  for (let a = from; a < to; a++) {
+    const ia = idx[a]!;
+    const sva = s * val[a]!;
+    for (let b = from; b <= a; b++) {
+      const ib = idx[b]!;
+      if (ib <= ia) hessian[ia * p + ib]! += sva * val[b]!;
+      else hessian[ib * p + ia]! += sva * val[b]!;
+    }
+    hessian[intercept * p + ia]! += sva;
+  }
+  hessian[intercept * p + intercept]! += s;
+}
+
+/** The penalized Hessian of a Newton step, known by the rows and their curvatures. */
+interface Curvature {
+  rows: PackedRows;
+  curvature: Float64Array;
+  features: number;
+  l2: number;
+}
+
+/** H v: a pass over the rows' non-zero values, the Hessian never formed. */
+function hessianTimes(h: Curvature, v: Float64Array, out: Float64Array): void {
+  const { rows, curvature, features, l2 } = h;
+  const { start, idx, val } = rows;
+  out.fill(0);
+  for (let i = 0; i < curvature.length; i++) {
+    const from = start[i]!;
+    const to = start[i + 1]!;
+    let t = v[features]!;
+    for (let k = from; k < to; k++) t += v[idx[k]!]! * val[k]!;
+    t *= curvature[i]!;
+    for (let k = from; k < to; k++) out[idx[k]!]! += t * val[k]!;
+    out[features]! += t;
+  }
+  for (let j = 0; j < features; j++) out[j]! += l2 * v[j]!;
+  out[features]! += 1e-9 * v[features]!;
+}
+
+/** Conjugate-gradient steps at most for one Newton step. */
+const CG_STEPS = 500;
+
+/**
+ * Solves H x = g by conjugate gradients preconditioned by H's diagonal, as closely as the gradient is
+ * small: the residual may be a tenth of the gradient far from the optimum, and shrinks with it near it
+ * (its square root, relative), which keeps Newton's fast convergence at a fraction of the products.
+ * Stopped early, x is still a descent direction, and the step's line search keeps the loss from growing.
+ */
+function conjugateGradients(h: Curvature, g: Float64Array): Float64Array {
+  const { rows, curvature, features, l2 } = h;
+  const p = g.length;
+  const diagonal = new Float64Array(p);
+  const { start, idx, val } = rows;
+  for (let i = 0; i < curvature.length; i++) {
+    const s = curvature[i]!;
+    for (let k = start[i]!; k < start[i + 1]!; k++) diagonal[idx[k]!]! += s * val[k]! * val[k]!;
+    diagonal[features]! += s;
+  }
+  for (let j = 0; j < features; j++) diagonal[j]! += l2;
+  diagonal[features]! += 1e-9;
+  const x = new Float64Array(p);
+  const r = Float64Array.from(g);
+  const z = new Float64Array(p);
+  const hd = new Float64Array(p);
+  for (let j = 0; j < p; j++) z[j] = r[j]! / diagonal[j]!;
+  const d = Float64Array.from(z);
+  let rz = dot(r, z);
+  const norm = Math.sqrt(dot(g, g));
+  const stop = Math.min(0.5, Math.sqrt(norm)) * norm;
+  for (let step = 0; step < CG_STEPS && Math.sqrt(dot(r, r)) > stop; step++) {
+    hessianTimes(h, d, hd);
+    const alpha = rz / dot(d, hd);
+    for (let j = 0; j < p; j++) {
+      x[j]! += alpha * d[j]!;
+      r[j]! -= alpha * hd[j]!;
+      z[j] = r[j]! / diagonal[j]!;
+    }
+    const next = dot(r, z);
+    const beta = next / rz;
+    rz = next;
+    for (let j = 0; j < p; j++) d[j] = z[j]! + beta * d[j]!;
+  }
+  return x;
+}
+
+function dot(a: Float64Array, b: Float64Array): number {
+  let sum = 0;
+  for (let j = 0; j < a.length; j++) sum += a[j]! * b[j]!;
+  return sum;
 }
 
 /** L2 strengths chooseL2 tries, from the default up, about threefold apart. */
@@ -163,17 +294,17 @@ function logLoss(z: number, y: number): number {
 }
 
 function penalizedLoss(
-  rows: SparseRow[],
+  rows: PackedRows,
   y: ArrayLike<number>,
   w: Float64Array,
   features: number,
   l2: number,
 ): number {
+  const { start, idx, val } = rows;
   let loss = 0;
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i]!;
+  for (let i = 0; i < start.length - 1; i++) {
     let z = w[features]!;
-    for (let k = 0; k < row.idx.length; k++) z += w[row.idx[k]!]! * row.val[k]!;
+    for (let k = start[i]!; k < start[i + 1]!; k++) z += w[idx[k]!]! * val[k]!;
     loss += logLoss(z, y[i]!);
   }
   let norm = 0;

@@ -51,4 +51,22 @@ describe('the L2 penalty', () => {
     const b = trainLogistic(reversed, train.y, 6, { l2: 1 });
     for (let j = 0; j < 6; j++) expect(b.weights[j]).toBeCloseTo(a.weights[j]!, 10);
   });
+
+  it('fits the same weights by conjugate gradients as by factorizing the Hessian', () => {
+    // One-hot rows: 40 columns of 12 levels each, 480 features, the first level of three columns decisive.
+    const { next: random } = seededRandom(5);
+    const data: SparseRow[] = [];
+    const y: number[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const idx = Array.from({ length: 40 }, (_, c) => c * 12 + Math.floor(random() * 12));
+      const z = -0.5 + (idx[0] === 0 ? 1.5 : 0) + (idx[1] === 12 ? -1.2 : 0) + (idx[2] === 24 ? 1 : 0);
+      data.push({ idx, val: idx.map(() => 1) });
+      y.push(random() < 1 / (1 + Math.exp(-z)) ? 1 : 0);
+    }
+    const direct = trainLogistic(data, y, 480, { l2: 3, solver: 'direct' });
+    const iterative = trainLogistic(data, y, 480, { l2: 3, solver: 'iterative' });
+    expect(iterative.intercept).toBeCloseTo(direct.intercept, 5);
+    for (let j = 0; j < 480; j++) expect(iterative.weights[j]).toBeCloseTo(direct.weights[j]!, 5);
+    expect(direct.weights[0]).toBeGreaterThan(1);
+  });
 });
