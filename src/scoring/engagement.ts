@@ -130,6 +130,24 @@ export const NO_CONTACT_OUTCOME = 'do not call';
 /** The outcomes the rescoring's reader gives (inputs.ts OUTCOMES) that are no do-not-call. */
 const READ_OUTCOMES = new Set(['refused', 'answered', 'answered, refused']);
 
+/** How an outcome reads: a refusal, an answered call. */
+interface Reading {
+  refused: boolean;
+  answered: boolean;
+}
+const NO_OUTCOME: Reading = { refused: false, answered: false };
+/**
+ * The readings of the reader's outcomes, made once: a rescoring meets them on a million calls, and
+ * their regular expressions cost more than the rest of the event's scoring.
+ */
+const READINGS = new Map<string, Reading>(
+  [...READ_OUTCOMES, NO_CONTACT_OUTCOME].map((o) => [o, { refused: refusal(o), answered: answered(o) }]),
+);
+const readingOf = (outcome: string | null | undefined): Reading =>
+  outcome
+    ? (READINGS.get(outcome) ?? { refused: refusal(outcome), answered: answered(outcome) })
+    : NO_OUTCOME;
+
 /**
  * The type an event counts as: a call whose outcome is "Ne pas rappeler" or "do_not_contact" is the
  * person's opt-out, as the interaction service honours it, not a refusal that fades in a few months.
@@ -225,10 +243,11 @@ export function engagementScore(
     if (COMES_BACK[type] && at > cameBack) cameBack = at;
     if (at <= since) continue;
     const weight = 0.5 ** ((end - at) / halfLife);
+    const reading = readingOf(event.outcome);
     // A do-not-call counts as the opt-out it is, not also as a refusal.
-    const refused = type === event.type && refusal(event.outcome);
+    const refused = type === event.type && reading.refused;
     // A voicemail is a call nobody answered, as the service's own attempts log it.
-    if ((type === 'call_attempted' || type === 'voicemail_left') && !refused && !answered(event.outcome))
+    if ((type === 'call_attempted' || type === 'voicemail_left') && !refused && !reading.answered)
       unanswered.push(at);
     if (refused) tally(tallies, 'engagement.refused', REFUSED_POINTS * weight, at);
     const points = SIGNAL_POINTS[type];

@@ -180,11 +180,14 @@ const containsAny = (words: readonly string[]) =>
 
 /**
  * The interactions `where` selects, with each outcome in lower case once (`o`), in the index's order. The
- * OFFSET 0 keeps the planner from pulling lower() up into every comparison of `containsAny`.
+ * OFFSET 0 keeps the planner from pulling lower() up into every comparison of `containsAny`; the ORDER BY,
+ * which the index gives for nothing, keeps the order known above it. Without it the planner sorted a
+ * chunk's 50,000 events again to group them by person (spilling to disk past work_mem): the events' part
+ * of a chunk's read took 75 ms instead of 27.
  */
 const eventRows = (where: SQL) =>
   sql`(SELECT i.prospect_id, i.type, i.occurred_at, i.outcome, lower(i.outcome) AS o FROM interactions i
-        WHERE ${where} OFFSET 0) i`;
+        WHERE ${where} ORDER BY i.prospect_id, i.occurred_at DESC OFFSET 0) i`;
 
 /** A prospect's columns that scoring reads, from `p` (prospects) and `c` (its company). */
 const PROSPECT_COLUMNS = sql`p.id AS "prospectId", p.kind, p.language, p.job_title AS "jobTitle", p.seniority,
