@@ -9,6 +9,7 @@ export const INTERACTION_TYPES = [
   'email_clicked',
   'email_replied',
   'email_bounced',
+  'email_deferred',
   'sms_sent',
   'sms_delivered',
   'sms_replied',

@@ -4,6 +4,7 @@ import {
   channelConflict,
   channelOfType,
   FUTURE_TOLERANCE_MS,
+  outcomeNamedBy,
   parseChannel,
   parseInteractionType,
 } from '../interactions/types';
@@ -158,7 +159,7 @@ export function toInteractionRecord(
     occurredAt,
     metadata,
   };
-  const outcome = row.one('outcome');
+  const outcome = row.one('outcome') ?? (rawType ? outcomeNamedBy(rawType) : undefined);
   const campaign = row.one('campaign');
   const note = row.one('note');
   const eventId = row.one('eventId');

@@ -140,7 +140,12 @@ const TYPE_SYNONYMS: Record<string, InteractionType> = {
   bounce: 'email_bounced',
   bounced: 'email_bounced',
   'hard bounce': 'email_bounced',
-  'soft bounce': 'email_bounced',
+  // A soft bounce is a delivery put off (a full mailbox, a server down), not an address that fails.
+  'soft bounce': 'email_deferred',
+  'soft bounced': 'email_deferred',
+  deferred: 'email_deferred',
+  'email deferred': 'email_deferred',
+  'emails soft bounced': 'email_deferred',
   rebond: 'email_bounced',
   npai: 'email_bounced',
   sms: 'sms_sent',
@@ -206,6 +211,8 @@ const TYPE_SYNONYMS: Record<string, InteractionType> = {
   'emails clicked': 'email_clicked',
   'emails replied': 'email_replied',
   'emails bounced': 'email_bounced',
+  'emails interested': 'email_replied',
+  'emails not interested': 'email_replied',
   'emails unsubscribed': 'opt_out',
   'email unsubscribed': 'opt_out',
   'linkedin sent': 'linkedin_message',
@@ -218,6 +225,20 @@ const TYPE_SYNONYMS: Record<string, InteractionType> = {
   blocked: 'email_bounced',
   commentaire: 'note',
 };
+
+/**
+ * Names that tell how an event went as well as what it was (lemlist marks a reply interested or not): the
+ * outcome an import gives the event when its row states none.
+ */
+const NAMED_OUTCOMES: Record<string, string> = {
+  'emails interested': 'interested',
+  'emails not interested': 'not_interested',
+};
+
+/** The outcome an event type's name implies ("emailsNotInterested": not_interested), if any. */
+export function outcomeNamedBy(raw: string): string | undefined {
+  return NAMED_OUTCOMES[fold(raw)];
+}
 
 const TYPES = new Set<string>(INTERACTION_TYPES);
 const CHANNELS = new Set<string>(INTERACTION_CHANNELS);

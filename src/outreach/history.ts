@@ -10,6 +10,7 @@ export const EVENT_NAMES: Partial<Record<InteractionType, { fr: string; en: stri
   email_clicked: { fr: 'lien cliqué dans un e-mail', en: 'link clicked in an e-mail' },
   email_replied: { fr: 'réponse à un e-mail', en: 'replied to an e-mail' },
   email_bounced: { fr: 'e-mail non distribué', en: 'e-mail bounced' },
+  email_deferred: { fr: 'e-mail différé (soft bounce)', en: 'e-mail deferred (soft bounce)' },
   sms_replied: { fr: 'réponse à un SMS', en: 'replied to an SMS' },
   call_attempted: { fr: 'appel sans réponse', en: 'call not answered' },
   call_answered: { fr: 'appel abouti', en: 'call answered' },

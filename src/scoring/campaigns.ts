@@ -164,7 +164,7 @@ const campaignFields = {
 };
 
 /** Outcomes nobody aims at: a model trained on them would rank first the people most likely to leave. */
-const NOT_A_SUCCESS = new Set<string>(['opt_out', 'complaint', 'email_bounced']);
+const NOT_A_SUCCESS = new Set<string>(['opt_out', 'complaint', 'email_bounced', 'email_deferred']);
 
 export const CampaignInputSchema = z
   .strictObject({

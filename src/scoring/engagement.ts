@@ -43,6 +43,9 @@ export const OUTCOME_WORDS = {
   refused: [
     'refus',
     'not interested',
+    // As the service's own attempts and lemlist log it.
+    'not_interested',
+    'not-interested',
     'pas intéressé',
     'pas interesse',
     'ne plus appeler',

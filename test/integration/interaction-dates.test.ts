@@ -130,7 +130,8 @@ describe.each(databases)('interaction imports: dates, words and placeholders, on
       ['emailsUnsubscribed', 'opt_out'],
       ['Delivered', 'email_delivered'],
       ['Hard bounce', 'email_bounced'],
-      ['Soft bounce', 'email_bounced'],
+      ['Soft bounce', 'email_deferred'],
+      ['soft_bounce', 'email_deferred'],
       ['Unsubscribed', 'opt_out'],
       ['Marked as spam', 'complaint'],
     ];
@@ -141,6 +142,23 @@ describe.each(databases)('interaction imports: dates, words and placeholders, on
     );
     expect(imported.body.result.counts).toMatchObject({ created: names.length, rejected: 0 });
     expect((await events(org)).map((e) => e.type).sort()).toEqual(names.map(([, type]) => type).sort());
+  });
+
+  it("keeps how a reply went when lemlist's event name says it, unless the row states an outcome", async () => {
+    const org = await twoPeople();
+    const imported = await importEvents(
+      org,
+      'Date,Event,Email,Outcome',
+      '2026-11-02 10:00,emailsInterested,paul@blanc.fr,',
+      '2026-11-03 10:00,emailsNotInterested,paul@blanc.fr,',
+      '2026-11-04 10:00,emailsNotInterested,paul@blanc.fr,wrong person',
+    );
+    expect(imported.body.result.counts).toMatchObject({ created: 3, rejected: 0 });
+    expect((await events(org)).map((e) => [e.type, e.outcome]).sort()).toEqual([
+      ['email_replied', 'interested'],
+      ['email_replied', 'not_interested'],
+      ['email_replied', 'wrong person'],
+    ]);
   });
 
   it('reads n/a, -, none, néant… in an e-mail or phone cell as empty', async () => {
@@ -282,6 +300,8 @@ describe('words of mailers and dialers', () => {
     ['unique_opened', 'email_opened'],
     ['Loaded by proxy', 'email_delivered'],
     ['Blocked', 'email_bounced'],
+    ['soft_bounce', 'email_deferred'],
+    ['emailsNotInterested', 'email_replied'],
   ])('%s is %s', (name, type) => expect(parseInteractionType(name)).toBe(type));
 
   const stopOf = (outcome: string, channel: 'phone' | 'email' | 'other' = 'phone') =>

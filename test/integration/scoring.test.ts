@@ -481,6 +481,31 @@ describe.each(databases)('campaigns and scores through the API on $name', ({ ope
     expect(asked.body.reasons.negative[0]).toMatchObject({ code: 'engagement.opt_out', points: -40 });
   });
 
+  it('reads a not_interested outcome, as the service and lemlist log it, as a refusal', async () => {
+    const campaign = await call(app, 'POST', '/v1/campaigns', {
+      key: org.marketer,
+      json: { name: 'Refus', idealProfile: profile },
+    });
+    const person = await call(app, 'POST', '/v1/prospects', {
+      key: org.manager,
+      json: { lastName: 'Garnier', jobTitle: 'Acheteur', country: 'FR' },
+    });
+    const logged = await call(app, 'POST', '/v1/interactions', {
+      key: org.caller,
+      json: {
+        prospectId: person.body.id,
+        type: 'call_attempted',
+        outcome: 'not_interested',
+        occurredAt: new Date(Date.now() - 2 * 86_400_000).toISOString(),
+      },
+    });
+    expect(logged.status).toBe(201);
+    const scored = await call(app, 'GET', `/v1/campaigns/${campaign.body.id}/scores/${person.body.id}`, {
+      key: org.caller,
+    });
+    expect(scored.body.reasons.negative.map((r: { code: string }) => r.code)).toEqual(['engagement.refused']);
+  });
+
   it('refuses unknown fields and conditions that could never match, naming them', async () => {
     const campaign = (json: unknown) => call(app, 'POST', '/v1/campaigns', { key: org.marketer, json });
     const fields = async (json: unknown) => {

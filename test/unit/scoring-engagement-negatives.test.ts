@@ -109,6 +109,8 @@ describe('a refused call', () => {
     'refuse de parler',
     'Refused',
     'Not interested',
+    'not_interested',
+    'NOT-INTERESTED',
     'pas intéressé',
     'Pas intéressée',
     'pas interesse',
