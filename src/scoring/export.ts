@@ -11,7 +11,12 @@ import { writeReason } from './reasons';
 /** The CSV export of a ranked or saved list: one row per person, with its score and reasons in one language. */
 
 export type ExportRow = RankedRow & {
-  company: { name: string; industryCode: string | null; employeeCount: number | null } | null;
+  company: {
+    name: string;
+    industryCode: string | null;
+    employeeCount: number | null;
+    employeeBand: string | null;
+  } | null;
   contactPoints: LinkedContactPoint[];
   /** The channels the person is on the do-not-contact list for: a dialer fed the file must skip them. */
   doNotContact: string[];
@@ -60,7 +65,8 @@ export function exportFields(
     p.jobTitle,
     row.company?.name ?? null,
     row.company?.industryCode ?? null,
-    row.company?.employeeCount ?? null,
+    // The headcount, else the band as written ("50 à 99").
+    row.company?.employeeCount ?? row.company?.employeeBand ?? null,
     p.country,
     excel ? phoneForExcel(first('phone')) : first('phone'),
     first('email'),

@@ -40,6 +40,8 @@ export interface FitSubject {
   /** NAF, NACE, NAICS, SIC; null when the import could not tell. */
   industryScheme?: string | null;
   employeeCount: number | null;
+  /** The band as written when only a band is known ("50 à 99"): employeeCount is then its first number. */
+  employeeBand?: string | null;
   annualRevenue: number | null;
   /** ISO 4217 code of annualRevenue; null or absent when the import could not tell. */
   revenueCurrency?: string | null;
@@ -451,13 +453,16 @@ export function fitScore(profile: IdealProfile, subject: FitSubject): FitResult 
   }
   if (profile.employees) {
     const n = subject.employeeCount;
+    // A band is told as the band it is, not as an exact headcount.
+    const facts: (Facts & { count: number }) | undefined =
+      n === null ? undefined : subject.employeeBand ? { count: n, band: subject.employeeBand } : { count: n };
     check(
       t,
       'fit.employees',
       profile.employees.points,
       n !== null,
-      n !== null && inRange(n, profile.employees) ? { count: n } : false,
-      n !== null ? { count: n } : undefined,
+      facts && inRange(facts.count, profile.employees) ? facts : false,
+      facts,
     );
   }
   if (profile.revenue) {

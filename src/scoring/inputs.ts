@@ -133,6 +133,7 @@ const LINE_FIELDS = [
   'attributes',
   'events',
   'revenueCurrency',
+  'employeeBand',
 ] as const;
 type Values<T> = { -readonly [K in keyof T]: unknown };
 type Line = Values<typeof LINE_FIELDS>;
@@ -161,6 +162,7 @@ export function eachInput(chunk: InputChunk, fn: (input: ScoringInput) => void):
       attributes: v[12],
       events: eventsOf(v[13] as string | null),
       revenueCurrency: v[14],
+      employeeBand: v[15],
     } as ScoringInput);
     start = end + 1;
   }
@@ -193,7 +195,8 @@ const eventRows = (where: SQL) =>
 const PROSPECT_COLUMNS = sql`p.id AS "prospectId", p.kind, p.language, p.job_title AS "jobTitle", p.seniority,
   p.department, coalesce(p.country, c.country) AS country, coalesce(p.region, c.region) AS region,
   c.industry_code AS "industryCode", c.industry_scheme AS "industryScheme", ${employeesOf('c')} AS "employeeCount", c.annual_revenue AS "annualRevenue",
-  c.revenue_currency AS "revenueCurrency", coalesce(c.attributes, '{}'::jsonb) || p.attributes AS attributes`;
+  c.revenue_currency AS "revenueCurrency", coalesce(c.attributes, '{}'::jsonb) || p.attributes AS attributes,
+  CASE WHEN c.employee_count IS NULL THEN c.employee_band END AS "employeeBand"`;
 
 /**
  * Whether an event's outcome reads as a refusal, as refusal() reads it: words anywhere, and words that

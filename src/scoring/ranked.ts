@@ -246,6 +246,7 @@ export async function withCompanyAndContacts<T extends RankedRow>(ctx: Ctx, rows
             name: companies.name,
             industryCode: companies.industryCode,
             employeeCount: companies.employeeCount,
+            employeeBand: companies.employeeBand,
             domain: companies.domain,
           })
           .from(companies)

@@ -63,10 +63,13 @@ const odds = (facts: Facts) => (Number(facts.probability) < 1 ? '< 1' : String(f
 
 const TEXTS: Record<string, (f: Facts) => { fr: string; en: string }> = {
   'fit.industry': (f) => ({ fr: `Secteur ${f.code} dans la cible`, en: `Industry ${f.code} in the target` }),
-  'fit.employees': (f) => ({
-    fr: `Effectif de ${f.count} dans la cible`,
-    en: `${f.count} employees, in the target range`,
-  }),
+  'fit.employees': (f) =>
+    f.band === undefined
+      ? { fr: `Effectif de ${f.count} dans la cible`, en: `${f.count} employees, in the target range` }
+      : {
+          fr: `Tranche d'effectif ${f.band} dans la cible`,
+          en: `Headcount band ${f.band}, in the target range`,
+        },
   // Facts come back from stored JSON: a reason without its amount says none.
   'fit.revenue': (f) =>
     f.revenue === undefined

@@ -381,9 +381,16 @@ describe.each(databases)('campaigns and scores through the API on $name', ({ ope
       const scored = await call(app, 'GET', `/v1/campaigns/${campaign.body.id}/scores/${person.body.id}`, {
         key: org.caller,
       });
+      reasons = scored.body.reasons;
       return scored.body.fit.points;
     };
+    let reasons: { positive: { fr: string; en: string }[] } = { positive: [] };
     expect(await scoreFor('250-499')).toBe(10);
+    // Told as the band it is, not as an exact headcount of 250.
+    expect(reasons.positive[0]).toMatchObject({
+      fr: "Tranche d'effectif 250-499 dans la cible (+10)",
+      en: 'Headcount band 250-499, in the target range (+10)',
+    });
     expect(await scoreFor('1,000-4,999')).toBe(10);
     expect(await scoreFor('1.000 à 4.999')).toBe(10);
     expect(await scoreFor('1k-5k')).toBe(10);

@@ -40,4 +40,28 @@ describe('the ranking export', () => {
     expect(exportFields(row, 'en')[probability]).toBe(0.7515);
     expect(exportFields(row, 'en')[EXPORT_HEADER.indexOf('do_not_contact')]).toBe('email sms');
   });
+
+  it('writes a company’s headcount, or its band as written when it has only a band', () => {
+    const row = (company: object) =>
+      ({
+        prospect: { id: 'p1', firstName: null, lastName: 'Morel', jobTitle: null, country: 'FR' },
+        score: {
+          score: 1,
+          rank: 1,
+          probability: null,
+          fit: 0,
+          engagement: 0,
+          reasons: { positive: [], negative: [] },
+        },
+        company: { name: 'X', industryCode: null, ...company },
+        contactPoints: [],
+        doNotContact: [],
+      }) as unknown as ExportRow;
+    const employees = EXPORT_HEADER.indexOf('employees');
+    expect(exportFields(row({ employeeCount: 45, employeeBand: null }), 'fr')[employees]).toBe(45);
+    expect(exportFields(row({ employeeCount: null, employeeBand: '50 à 99' }), 'fr')[employees]).toBe(
+      '50 à 99',
+    );
+    expect(exportFields(row({ employeeCount: null, employeeBand: null }), 'fr')[employees]).toBeNull();
+  });
 });
