@@ -245,6 +245,26 @@ export async function getCampaignWithModel(ctx: Ctx, id: string): Promise<Campai
   return row;
 }
 
+/**
+ * A profile as JSON whose lists are sets: the same codes, keywords or conditions in another order are the
+ * same profile (the keyword a title is said to match does not depend on its place either: fit.ts).
+ */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value))
+    return value
+      .map(canonical)
+      .map((v) => JSON.stringify(v))
+      .sort()
+      .map((v) => JSON.parse(v));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+    );
+  return value;
+}
+
 /** Changes a campaign; a new profile, goal or half-life queues its rescoring. */
 export async function updateCampaign(
   ctx: Ctx,
@@ -261,15 +281,26 @@ export async function updateCampaign(
     // Only what differs from before counts: the same half-life sent again rescores nobody, nor the same
     // goal in another order (campaigns stored before goals were kept sorted may hold one), which is not
     // even written: a running rescoring would read the rewrite as a change and stop for nothing.
+    // Nor the same profile with its lists in another order, which is not written either.
     const comparable = (k: 'idealProfile' | 'successTypes' | 'halfLifeDays', value: unknown) =>
-      JSON.stringify(k === 'successTypes' ? [...new Set(value as string[])].sort() : value);
-    const { successTypes, ...rest } = input;
-    const sameGoal =
-      successTypes !== undefined &&
-      comparable('successTypes', successTypes) === comparable('successTypes', before.successTypes);
+      JSON.stringify(
+        k === 'successTypes'
+          ? [...new Set(value as string[])].sort()
+          : k === 'idealProfile'
+            ? canonical(value)
+            : value,
+      );
+    const { successTypes, idealProfile, ...rest } = input;
+    const same = (k: 'idealProfile' | 'successTypes', value: unknown) =>
+      value !== undefined && comparable(k, value) === comparable(k, before[k]);
     const [row] = await tx.db
       .update(campaigns)
-      .set({ ...rest, ...(successTypes && !sameGoal ? { successTypes } : {}), updatedAt: new Date() })
+      .set({
+        ...rest,
+        ...(successTypes && !same('successTypes', successTypes) ? { successTypes } : {}),
+        ...(idealProfile && !same('idealProfile', idealProfile) ? { idealProfile } : {}),
+        updatedAt: new Date(),
+      })
       .where(and(eq(campaigns.orgId, tx.orgId), eq(campaigns.id, id)))
       .returning();
     const changed = (['idealProfile', 'successTypes', 'halfLifeDays'] as const).filter(

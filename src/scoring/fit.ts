@@ -162,7 +162,11 @@ function wordForms(word: string): string[] {
   return [...forms];
 }
 
-/** Each keyword as its words' forms, worked out once per profile; linking words are left out. */
+/**
+ * Each keyword as its words' forms, worked out once per profile; linking words are left out. The longest
+ * keywords come first, so that the one a title is said to match is the most precise it holds ("acheteur
+ * industriel" before "acheteur"), whatever the order the profile lists them in.
+ */
 const keywordForms = new WeakMap<string[], { keyword: string; words: string[][] }[]>();
 
 function formsOf(keywords: string[]) {
@@ -174,6 +178,13 @@ function formsOf(keywords: string[]) {
       const content = all.filter((w) => w.length === 1 || !LINKING.has(w));
       return [{ keyword, words: (content.length > 0 ? content : all).map(wordForms) }];
     });
+    forms.sort((a, b) =>
+      b.keyword.length !== a.keyword.length
+        ? b.keyword.length - a.keyword.length
+        : a.keyword < b.keyword
+          ? -1
+          : 1,
+    );
     keywordForms.set(keywords, forms);
   }
   return forms;
@@ -205,7 +216,7 @@ function followsFrom(words: string[], start: number, wanted: string[][]): boolea
 }
 
 /**
- * The first keyword found in the text: its words in their order, each starting a word of the text in the
+ * The longest keyword found in the text (formsOf): its words in their order, each starting a word of the text in the
  * singular or the other gender ("achat" finds "Achats", "directeurs" finds "Directrice"), close together
  * (followsFrom): "directeur achats" finds "Directrice des achats", "Head of IT" does not find "Head of
  * Sales, Italy".

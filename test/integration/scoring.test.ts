@@ -350,6 +350,17 @@ describe.each(databases)('campaigns and scores through the API on $name', ({ ope
       json: { successTypes: ['purchase', 'purchase'] },
     });
     expect(reordered.body).toMatchObject({ successTypes: ['purchase'], rescoringJobId: null });
+    // So is the same profile with its lists in another order: not written, nobody rescored.
+    const patchProfile = (idealProfile: unknown) =>
+      call(app, 'PATCH', `/v1/campaigns/${campaign.body.id}`, { key: org.marketer, json: { idealProfile } });
+    expect((await patchProfile(profile)).body.rescoringJobId).toEqual(expect.any(String));
+    const reorderedProfile = await patchProfile({
+      ...profile,
+      titles: { ...profile.titles, keywords: [...profile.titles.keywords].reverse() },
+    });
+    expect(reorderedProfile.body).toMatchObject({ idealProfile: profile, rescoringJobId: null });
+    const widened = await patchProfile({ ...profile, titles: { ...profile.titles, keywords: ['buyer'] } });
+    expect(widened.body.rescoringJobId).toEqual(expect.any(String));
     const aimless = await call(app, 'PATCH', `/v1/campaigns/${campaign.body.id}`, {
       key: org.marketer,
       json: { successTypes: ['opt_out'] },

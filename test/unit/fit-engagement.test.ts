@@ -73,6 +73,14 @@ describe('fit to an ideal customer profile', () => {
     );
   });
 
+  it('says a title matches its most precise keyword, whatever their order in the profile', () => {
+    const matched = (keywords: string[]) =>
+      fitScore({ titles: { keywords, points: 10 } }, subject({ jobTitle: 'Acheteur industriel senior' }))
+        .contributions[0]?.facts;
+    expect(matched(['acheteur', 'acheteur industriel'])).toMatchObject({ keyword: 'acheteur industriel' });
+    expect(matched(['acheteur industriel', 'acheteur'])).toMatchObject({ keyword: 'acheteur industriel' });
+  });
+
   it.each([
     ['Responsables', 'Responsable commercial'],
     ['directeurs', 'Directrice des achats'],
