@@ -2,7 +2,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { systemCtx } from '../context';
 import { openDatabase } from '../db';
 import { JobLost } from '../jobs/service';
-import { rescoreSegment, scoringsOf, type WorkerSegment } from './rescore';
+import { rescoreSegment, type WorkerSegment } from './rescore';
+import { scoringsOf } from './score-writes';
 
 /** One segment of a full rescoring, on its own thread and connections (see rescoreJobHandler). */
 const data = workerData as WorkerSegment;

@@ -10,7 +10,7 @@ import type { Contribution } from '../../src/scoring/fit';
 import { eventsOf } from '../../src/scoring/inputs';
 import { predict, trainLogistic } from '../../src/scoring/logistic';
 import { auc, calibration, captured, stratifiedSplit } from '../../src/scoring/metrics';
-import { storedReasonsJson } from '../../src/scoring/rescore';
+import { storedReasonsJson } from '../../src/scoring/score-writes';
 import { readTable } from '../../src/scoring/table';
 
 /** Standard normal draws from a seeded generator (Box–Muller). */
