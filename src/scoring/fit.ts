@@ -379,6 +379,13 @@ const COUNTRY_CURRENCY: Record<string, string> = {
 const currencyOfCountry = (country: string | null | undefined) =>
   country ? COUNTRY_CURRENCY[country] : undefined;
 
+/** The currency of a subject's revenue: its own, else its country's (a US company's bare 5000000 is dollars). */
+export function revenueCurrencyOf(
+  subject: Pick<FitSubject, 'revenueCurrency' | 'country'>,
+): string | undefined {
+  return subject.revenueCurrency?.toUpperCase() ?? currencyOfCountry(subject.country);
+}
+
 const inRange = (value: number, range: { min?: number; max?: number }) =>
   (range.min === undefined || value >= range.min) && (range.max === undefined || value <= range.max);
 
@@ -479,7 +486,7 @@ export function fitScore(profile: IdealProfile, subject: FitSubject): FitResult 
   if (profile.revenue) {
     const currency = profile.revenue.currency?.toUpperCase() ?? 'EUR';
     // An amount written without its currency is in its country's: a US company's bare 5000000 is dollars.
-    const theirs = subject.revenueCurrency?.toUpperCase() ?? currencyOfCountry(subject.country);
+    const theirs = revenueCurrencyOf(subject);
     const r = subject.annualRevenue;
     // An amount in another currency is not compared: 12.9 M£ is no 12.9 M€, and rates change.
     const facts = r === null || (theirs && theirs !== currency) ? undefined : { revenue: r, currency };

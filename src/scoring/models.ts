@@ -8,11 +8,12 @@ import { BacktestError, type Trained, trainAndMeasure } from './backtest';
 import { forgetCampaign, getCampaign } from './campaigns';
 import type { EngagementEvent } from './engagement';
 import { type Encoder, encodeRow, encoderFromJson, encoderToJson } from './features';
+import { revenueCurrencyOf } from './fit';
 import { readInputs, type ScoringInput } from './inputs';
 import { type LogisticModel, predict } from './logistic';
 import { queueRescoring } from './queue';
 
-interface HistoryRow extends Omit<ScoringInput, 'events'> {
+export interface HistoryRow extends Omit<ScoringInput, 'events'> {
   success: boolean;
   counts: Record<string, number>;
 }
@@ -115,7 +116,7 @@ async function historyRows(ctx: Ctx, successTypes: string[]) {
 const text = (v: unknown) => (v === null || v === undefined ? '' : String(v));
 
 /** A record as the values of the model's columns, by name: "attribute erp", "email_clicked count"… */
-function rowFor(columns: string[], r: HistoryRow): string[] {
+export function rowFor(columns: string[], r: HistoryRow): string[] {
   return columns.map((column) => {
     if (column.startsWith('attribute ')) return text(r.attributes?.[column.slice('attribute '.length)]);
     if (column.endsWith(' count')) return String(r.counts[column.slice(0, -' count'.length)] ?? 0);
@@ -130,9 +131,15 @@ function rowFor(columns: string[], r: HistoryRow): string[] {
         return r.industryCode ? r.industryCode.replace(/[^0-9A-Za-z]/g, '').slice(0, 2) : '';
       case 'employees':
         return text(r.employeeCount);
+      // Models trained before revenues were kept apart by currency took every amount as it came.
       case 'revenue':
         return text(r.annualRevenue);
+      case 'revenue currency':
+        return r.annualRevenue === null ? '' : (revenueCurrencyOf(r) ?? '');
       default:
+        // "revenue EUR": the amount where it is in that currency, missing in any other.
+        if (column.startsWith('revenue '))
+          return revenueCurrencyOf(r) === column.slice('revenue '.length) ? text(r.annualRevenue) : '';
         return text(r[column as 'country' | 'region' | 'language' | 'seniority' | 'department']);
     }
   });
@@ -145,6 +152,11 @@ function rowFor(columns: string[], r: HistoryRow): string[] {
  */
 async function history(ctx: Ctx, successTypes: string[]) {
   const { rows, people, successes } = await historyRows(ctx, successTypes);
+  return { ...historyTable(rows, successTypes), people, successes };
+}
+
+/** The model's columns for a history, and each row's values in them. */
+export function historyTable(rows: HistoryRow[], successTypes: string[]) {
   const keyCounts = new Map<string, number>();
   for (const row of rows)
     for (const key of Object.keys(row.attributes ?? {})) keyCounts.set(key, (keyCounts.get(key) ?? 0) + 1);
@@ -153,6 +165,14 @@ async function history(ctx: Ctx, successTypes: string[]) {
     .map(([k]) => k)
     .sort();
   const types = INTERACTION_TYPES.filter((t) => !successTypes.includes(t));
+  // Amounts in different currencies are not one scale (12.9 M£ is no 12.9 M€, and rates change): the
+  // amount is a number in the history's most common currency, its currency a category of its own.
+  const currencies = new Map<string, number>();
+  for (const r of rows) {
+    const currency = r.annualRevenue === null ? undefined : revenueCurrencyOf(r);
+    if (currency) currencies.set(currency, (currencies.get(currency) ?? 0) + 1);
+  }
+  const [main] = [...currencies].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0] ?? ['EUR'];
   const columns = [
     'kind',
     'country',
@@ -164,13 +184,14 @@ async function history(ctx: Ctx, successTypes: string[]) {
     'industry',
     'industry division',
     'employees',
-    'revenue',
+    `revenue ${main}`,
+    'revenue currency',
     ...keys.map((k) => `attribute ${k}`),
     ...types.map((t) => `${t} count`),
   ];
   const table = rows.map((r) => rowFor(columns, r));
   const y = Uint8Array.from(rows, (r) => (r.success ? 1 : 0));
-  return { columns, table, y, people, successes };
+  return { columns, table, y };
 }
 
 export interface Scorer {
