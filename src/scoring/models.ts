@@ -1,197 +1,36 @@
-import { and, desc, eq } from 'drizzle-orm';
-import { campaigns, INTERACTION_TYPES, type Model, models } from '../../db/schema';
+import { Worker } from 'node:worker_threads';
+import { and, desc, eq, sql } from 'drizzle-orm';
+import { campaigns, type Model, models } from '../../db/schema';
 import { type Ctx, withTransaction } from '../context';
+import { queryRows } from '../db';
 import { AppError, notFound } from '../http/errors';
-import { fnv1a } from '../lib/fnv';
-import { seededRandom } from '../lib/random';
-import { BacktestError, type Trained, trainAndMeasure } from './backtest';
 import { forgetCampaign, getCampaign } from './campaigns';
-import type { EngagementEvent } from './engagement';
-import { type Encoder, encodeRow, encoderFromJson, encoderToJson } from './features';
-import { revenueCurrencyOf } from './fit';
-import { readInputs, type ScoringInput } from './inputs';
+import { type Encoder, encodeRow, encoderFromJson } from './features';
+import { readChunk, type ScoringInput } from './inputs';
 import { type LogisticModel, predict } from './logistic';
 import { queueRescoring } from './queue';
+import { historyRow, rowFor, type SampleFit, type TrainerData } from './training';
 
-export interface HistoryRow extends Omit<ScoringInput, 'events'> {
-  success: boolean;
-  counts: Record<string, number>;
-}
-
-/** A row read for training: its events kept (oldest first) until every success's date is known. */
-interface TrainingRow extends HistoryRow {
-  /** When the goal was reached (the first success), for those who reached it. */
-  reachedAt?: number;
-  /** The events counted: before the success for those who reached it, all for the others. */
-  events: EngagementEvent[];
-}
-
-const ATTRIBUTE_MIN_SHARE = 0.01;
+/** People read a chunk at a time for a training. */
 const READ_CHUNK = 5000;
-/** The most people a model learns from: a uniform sample beyond (41,188 bank calls train in about a second). */
-export const MAX_TRAINING_ROWS = 100_000;
+/**
+ * The training worker's heap: a sample of 100,000 people with a few attributes peaked at 340 MB, and the
+ * service thread's own is 128 MB.
+ */
+const TRAINING_HEAP_MB = 768;
 
 /**
- * A prospect as the model sees it: its record, how many interactions of each kind it had, and whether the
- * campaign's goal happened; for those who reached it, only what came before counts.
+ * When each person who reached the goal first did, oldest first, to the minute as scoring reads events:
+ * read before the people, so that each is counted as it is read and none keeps its events.
  */
-function historyRow(input: ScoringInput, successTypes: string[]): TrainingRow {
-  const { events, ...record } = input;
-  const counts: Record<string, number> = {};
-  let reachedAt: number | undefined;
-  let before = events.length;
-  for (let i = 0; i < events.length; i++) {
-    const event = events[i]!;
-    if (successTypes.includes(event.type)) {
-      reachedAt = event.at;
-      before = i;
-      break;
-    }
-    counts[event.type] = (counts[event.type] ?? 0) + 1;
-  }
-  return {
-    ...record,
-    success: reachedAt !== undefined,
-    counts,
-    events: before === events.length ? events : events.slice(0, before),
-    ...(reachedAt !== undefined ? { reachedAt } : {}),
-  };
-}
-
-/**
- * Cuts the history of those who did not reach the goal at dates like those when the others reached it.
- * Successes are counted up to their success, and the rest up to today: otherwise the model learns how long
- * each was watched, not who they are (with four e-mails sent over 100 days and meetings booked at random,
- * "fewer e-mails" predicted a meeting with an AUC of 1.0). Each other person's date is drawn among the
- * successes' dates, the same for a person on every training (by a hash of their id), and only what came
- * before it is counted.
- */
-function cutAtComparableDates(rows: TrainingRow[]): void {
-  const dates = rows.flatMap((r) => (r.reachedAt !== undefined ? [r.reachedAt] : [])).sort((a, b) => a - b);
-  if (dates.length === 0) return;
-  for (const row of rows) {
-    if (row.success) continue;
-    const cut = dates[(fnv1a(row.prospectId) >>> 0) % dates.length]!;
-    const counts: Record<string, number> = {};
-    for (const event of row.events) {
-      if (event.at >= cut) break;
-      counts[event.type] = (counts[event.type] ?? 0) + 1;
-    }
-    row.counts = counts;
-  }
-}
-
-/** Every prospect of the organization, read in chunks through the scoring's own reader. */
-/**
- * Every prospect of the organization, read in chunks through the scoring's own reader; beyond
- * MAX_TRAINING_ROWS, a uniform sample of that many (reservoir sampling, seeded), so that training a
- * million-prospect organization fits in the service's memory. Counts are of everyone.
- */
-async function historyRows(ctx: Ctx, successTypes: string[]) {
-  const rows: TrainingRow[] = [];
-  const random = seededRandom(42);
-  let seen = 0;
-  let successes = 0;
-  let after: string | null = null;
-  for (;;) {
-    const inputs = await readInputs(ctx.db, ctx.orgId, { after, limit: READ_CHUNK });
-    for (const input of inputs) {
-      const row = historyRow(input, successTypes);
-      if (row.success) successes++;
-      seen++;
-      if (rows.length < MAX_TRAINING_ROWS) rows.push(row);
-      else {
-        const slot = Math.floor(random.next() * seen);
-        if (slot < MAX_TRAINING_ROWS) rows[slot] = row;
-      }
-    }
-    if (inputs.length < READ_CHUNK) {
-      cutAtComparableDates(rows);
-      return { rows, people: seen, successes };
-    }
-    after = inputs.at(-1)!.prospectId;
-  }
-}
-
-const text = (v: unknown) => (v === null || v === undefined ? '' : String(v));
-
-/** A record as the values of the model's columns, by name: "attribute erp", "email_clicked count"… */
-export function rowFor(columns: string[], r: HistoryRow): string[] {
-  return columns.map((column) => {
-    if (column.startsWith('attribute ')) return text(r.attributes?.[column.slice('attribute '.length)]);
-    if (column.endsWith(' count')) return String(r.counts[column.slice(0, -' count'.length)] ?? 0);
-    switch (column) {
-      case 'kind':
-        return r.kind;
-      case 'job title':
-        return text(r.jobTitle);
-      case 'industry':
-        return text(r.industryCode);
-      case 'industry division':
-        return r.industryCode ? r.industryCode.replace(/[^0-9A-Za-z]/g, '').slice(0, 2) : '';
-      case 'employees':
-        return text(r.employeeCount);
-      // Models trained before revenues were kept apart by currency took every amount as it came.
-      case 'revenue':
-        return text(r.annualRevenue);
-      case 'revenue currency':
-        return r.annualRevenue === null ? '' : (revenueCurrencyOf(r) ?? '');
-      default:
-        // "revenue EUR": the amount where it is in that currency, missing in any other.
-        if (column.startsWith('revenue '))
-          return revenueCurrencyOf(r) === column.slice('revenue '.length) ? text(r.annualRevenue) : '';
-        return text(r[column as 'country' | 'region' | 'language' | 'seniority' | 'department']);
-    }
-  });
-}
-
-/**
- * The organization's history as a table: one row per prospect with its firmographics, its custom
- * attributes (those that at least 1 % of people have) and how many interactions of each kind it had, and
- * whether the campaign's goal happened. For those who reached it, only what came before counts.
- */
-async function history(ctx: Ctx, successTypes: string[]) {
-  const { rows, people, successes } = await historyRows(ctx, successTypes);
-  return { ...historyTable(rows, successTypes), people, successes };
-}
-
-/** The model's columns for a history, and each row's values in them. */
-export function historyTable(rows: HistoryRow[], successTypes: string[]) {
-  const keyCounts = new Map<string, number>();
-  for (const row of rows)
-    for (const key of Object.keys(row.attributes ?? {})) keyCounts.set(key, (keyCounts.get(key) ?? 0) + 1);
-  const keys = [...keyCounts]
-    .filter(([, n]) => n >= ATTRIBUTE_MIN_SHARE * rows.length)
-    .map(([k]) => k)
-    .sort();
-  const types = INTERACTION_TYPES.filter((t) => !successTypes.includes(t));
-  // Amounts in different currencies are not one scale (12.9 M£ is no 12.9 M€, and rates change): the
-  // amount is a number in the history's most common currency, its currency a category of its own.
-  const currencies = new Map<string, number>();
-  for (const r of rows) {
-    const currency = r.annualRevenue === null ? undefined : revenueCurrencyOf(r);
-    if (currency) currencies.set(currency, (currencies.get(currency) ?? 0) + 1);
-  }
-  const [main] = [...currencies].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0] ?? ['EUR'];
-  const columns = [
-    'kind',
-    'country',
-    'region',
-    'language',
-    'seniority',
-    'department',
-    'job title',
-    'industry',
-    'industry division',
-    'employees',
-    `revenue ${main}`,
-    'revenue currency',
-    ...keys.map((k) => `attribute ${k}`),
-    ...types.map((t) => `${t} count`),
-  ];
-  const table = rows.map((r) => rowFor(columns, r));
-  const y = Uint8Array.from(rows, (r) => (r.success ? 1 : 0));
-  return { columns, table, y };
+async function successDates(ctx: Ctx, successTypes: string[]): Promise<number[]> {
+  const rows = await queryRows<{ minute: number }>(
+    ctx.db,
+    sql`SELECT floor(date_part('epoch', min(occurred_at)) / 60)::int AS minute FROM interactions
+        WHERE org_id = ${ctx.orgId} AND type = ANY(${sql.param(successTypes)}::text[])
+        GROUP BY prospect_id ORDER BY 1`,
+  );
+  return rows.map((r) => r.minute * 60_000);
 }
 
 export interface Scorer {
@@ -243,7 +82,8 @@ export interface ModelOpinion {
 export function modelOpinion(scorer: Scorer, input: ScoringInput, successTypes: string[]): ModelOpinion {
   const probability = predict(
     scorer.model,
-    encodeRow(scorer.encoder, rowFor(scorer.columns, historyRow(input, successTypes))),
+    // Everything up to now counts: no date to cut at.
+    encodeRow(scorer.encoder, rowFor(scorer.columns, historyRow(input, successTypes, []))),
   );
   return { modelId: scorer.id, probability, percentile: percentileOf(probability, scorer.bins) };
 }
@@ -281,53 +121,69 @@ export async function trainModel(
   input: { campaignId: string; minSuccesses?: number },
 ): Promise<Model> {
   const campaign = await getCampaign(ctx, input.campaignId);
-  const { columns, table, y, people, successes } = await history(ctx, campaign.successTypes);
-  const sampled = y.reduce((a, b) => a + b, 0);
   const needed = input.minSuccesses ?? 50;
+  const fit = await trainOnWorker(ctx, campaign.successTypes, needed);
   const base = {
     orgId: ctx.orgId,
     campaignId: campaign.id,
-    rows: people,
-    successes,
+    rows: fit.people,
+    successes: fit.successes,
     successTypes: campaign.successTypes,
     createdBy: ctx.actor.keyId,
   };
-  const insufficient = async (message: string) => {
+  if ('insufficient' in fit) {
     const [row] = await ctx.db
       .insert(models)
-      .values({ ...base, status: 'insufficient_history', metrics: { needed, message } })
+      .values({ ...base, status: 'insufficient_history', metrics: { needed, message: fit.insufficient } })
       .returning();
     return row!;
-  };
-  const counted = `${successes} successes (${campaign.successTypes.join(', ')}) and ${people - successes} others among ${people} people`;
-  if (sampled < needed || table.length - sampled < needed)
-    return insufficient(
-      `${counted}: at least ${needed} of each are needed to learn; prospects are ranked by fit and engagement`,
-    );
-  let trained: Trained;
-  try {
-    trained = trainAndMeasure(
-      columns,
-      table,
-      y,
-      columns.map((_, i) => i),
-    );
-  } catch (error) {
-    if (!(error instanceof BacktestError)) throw error;
-    return insufficient(`${counted}: ${error.message}; prospects are ranked by fit and engagement`);
   }
+  const { trained } = fit;
   const [row] = await ctx.db
     .insert(models)
     .values({
       ...base,
       status: 'ready',
-      metrics: { ...(trained.report as unknown as Record<string, unknown>), trainedOn: table.length },
-      encoder: { columns, ...(encoderToJson(trained.encoder) as object) },
-      weights: Array.from(trained.model.weights),
-      intercept: trained.model.intercept,
+      metrics: { ...trained.report, trainedOn: trained.trainedOn },
+      encoder: { columns: trained.columns, ...(trained.encoder as object) },
+      weights: trained.weights,
+      intercept: trained.intercept,
     })
     .returning();
   return row!;
+}
+
+/**
+ * A training's sample and fit on a worker thread with a heap of its own, fed the people chunk by chunk
+ * as they are read here (one chunk at a time in this thread, whatever the organization's size).
+ */
+async function trainOnWorker(ctx: Ctx, successTypes: string[], needed: number): Promise<SampleFit> {
+  const dates = await successDates(ctx, successTypes);
+  const worker = new Worker(new URL('./train-worker.mjs', import.meta.url), {
+    workerData: { successTypes, dates, needed } satisfies TrainerData,
+    resourceLimits: { maxOldGenerationSizeMb: TRAINING_HEAP_MB, maxYoungGenerationSizeMb: 32 },
+  });
+  const fitted = new Promise<SampleFit>((resolve, reject) => {
+    worker.on('message', (message: { fit?: SampleFit; error?: string }) => {
+      if (message.fit) resolve(message.fit);
+      if (message.error) reject(new Error(`training worker: ${message.error}`));
+    });
+    worker.on('error', reject);
+    worker.on('exit', (code) => reject(new Error(`the training worker stopped (exit code ${code})`)));
+  });
+  fitted.catch(() => {}); // awaited below; never an unhandled rejection if the read fails first
+  try {
+    for (let after: string | null = null; ; ) {
+      const chunk = await readChunk(ctx.db, ctx.orgId, { after, limit: READ_CHUNK });
+      worker.postMessage({ chunk });
+      if (chunk.count < READ_CHUNK) break;
+      after = chunk.last;
+    }
+    worker.postMessage({ end: true });
+    return await fitted;
+  } finally {
+    await worker.terminate();
+  }
 }
 
 export async function getModel(ctx: Ctx, id: string): Promise<Model> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type HistoryRow, historyTable, rowFor } from '../../src/scoring/models';
+import { type HistoryRow, historyTable, rowFor } from '../../src/scoring/training';
 
 /** A history row with only what the model's columns read. */
 const person = (annualRevenue: number | null, revenueCurrency: string | null, country: string | null) =>
