@@ -3,7 +3,7 @@ import type { ContactPointLink } from '../../db/schema';
 import type { Ctx } from '../context';
 import { copyInto, queryRows } from '../db';
 import { newId } from '../lib/ids';
-import { queueScoring } from '../scoring/queue';
+import { queueCompanyPeople, queueScoring } from '../scoring/queue';
 import {
   type CompanyCache,
   type CompanyUpsert,
@@ -110,6 +110,11 @@ export async function writeProspects(
           t.isNew || changed.has(t.id) || (t.companyKey !== undefined && companies.changed.has(t.companyKey)),
       )
       .map((t) => t.id),
+  );
+  // And everyone else at a company the batch changed: its industry or headcount is their fit too.
+  await queueCompanyPeople(
+    ctx,
+    [...companies.changed].flatMap((key) => companies.ids.get(key) ?? []),
   );
   return outcome;
 }

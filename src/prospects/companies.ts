@@ -3,7 +3,7 @@ import { type Attributes, companies, prospects } from '../../db/schema';
 import { type Ctx, withTransaction } from '../context';
 import { AppError, type FieldError, invalid, notFound } from '../http/errors';
 import { decodeCursor, page } from '../http/pagination';
-import { queueScoring } from '../scoring/queue';
+import { queueCompanyPeople, queueScoring } from '../scoring/queue';
 import { lockOrganizationWrites } from './batch-write';
 import { type CompanyDraft, companyDedupeKey, companyNameKey } from './drafts';
 import { containsBare, escapeLike } from './search';
@@ -198,14 +198,7 @@ export async function updateCompany(ctx: Ctx, id: string, input: CompanyInput): 
       .where(and(eq(companies.orgId, tx.orgId), eq(companies.id, id)))
       .returning();
     // Its people's fit may have changed.
-    const people = await tx.db
-      .select({ id: prospects.id })
-      .from(prospects)
-      .where(and(eq(prospects.orgId, tx.orgId), eq(prospects.companyId, id)));
-    await queueScoring(
-      tx,
-      people.map((p) => p.id),
-    );
+    await queueCompanyPeople(tx, [id]);
     return row!;
   });
 }

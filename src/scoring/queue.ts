@@ -27,6 +27,19 @@ export async function queueScoring(ctx: Ctx, prospectIds: string[]): Promise<voi
   );
 }
 
+/** Puts everyone at these companies on the rescoring queue: a company's facts are its people's. */
+export async function queueCompanyPeople(ctx: Ctx, companyIds: string[]): Promise<void> {
+  if (companyIds.length === 0) return;
+  const people = await queryRows<{ id: string }>(
+    ctx.db,
+    sql`SELECT id FROM prospects WHERE org_id = ${ctx.orgId} AND company_id = ANY(${sql.param(companyIds)}::uuid[])`,
+  );
+  await queueScoring(
+    ctx,
+    people.map((p) => p.id),
+  );
+}
+
 /**
  * Queues a full rescoring of a campaign. The campaign's row is locked first: a rescoring's chunks hold it
  * shared while they write (see stillCurrent in rescore.ts), so the new job is committed between two chunks of

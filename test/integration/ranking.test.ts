@@ -359,6 +359,37 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
       expect((await call(app, 'DELETE', `/v1/prospects/${id}`, { key: org.manager })).status).toBe(204);
   });
 
+  it('rescores everyone at a company an import changes, not only the rows that named it', async () => {
+    const company = await call(app, 'POST', '/v1/companies', {
+      key: org.manager,
+      json: { name: 'Négoce Import', industryCode: '46.69Z', employeeCount: 40, country: 'FR' },
+    });
+    for (const lastName of ['Colin', 'Perrin'])
+      await call(app, 'POST', '/v1/prospects', {
+        key: org.manager,
+        json: { companyId: company.body.id, lastName, jobTitle: 'Acheteur', country: 'FR' },
+      });
+    await settled('rescore_queue');
+    const stored = async (lastName: string) =>
+      (await ranked(`limit=100&companyId=${company.body.id}`)).data.find(
+        (p: { lastName: string }) => p.lastName === lastName,
+      ).score;
+    expect((await stored('Perrin')).fit).toBe(100);
+    // The company moves to software; the file names only Colin.
+    const imported = await call(app, 'POST', '/v1/imports', {
+      key: org.manager,
+      body: 'Nom;Société;Code NAF;Effectif;Pays;Fonction\r\nColin;Négoce Import;62.01Z;40;FR;Acheteur\r\n',
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(imported.status).toBeLessThan(300);
+    await settled('rescore_queue');
+    const perrin = await stored('Perrin');
+    expect(perrin.fit).toBeLessThan(100);
+    expect(JSON.stringify(perrin.reasons)).not.toContain('46.69Z');
+    for (const p of (await ranked(`limit=100&companyId=${company.body.id}`)).data)
+      expect((await call(app, 'DELETE', `/v1/prospects/${p.id}`, { key: org.manager })).status).toBe(204);
+  });
+
   it('rescores the people new interactions touch and keeps the history of their scores', async () => {
     const [before] = (await ranked('limit=1&sort=score')).data;
     const at = Date.now();
