@@ -3,11 +3,11 @@ import { z } from '@hono/zod-openapi';
 const text = (max: number) => z.string().trim().min(1).max(max);
 
 export const SenderSchema = z
-  .object({ name: text(200), company: text(200), role: text(200).optional() })
+  .strictObject({ name: text(200), company: text(200), role: text(200).optional() })
   .openapi('Sender', { example: { name: 'Claire Moreau', company: 'Tiède Conseil', role: 'conseillère' } });
 
 const PitchTextSchema = z
-  .object({
+  .strictObject({
     offer: text(500),
     valuePropositions: z.array(text(500)).max(10).optional(),
     facts: z.array(text(500)).max(30).optional(),
@@ -18,7 +18,7 @@ const PitchTextSchema = z
   .openapi('PitchText');
 
 export const PitchSchema = z
-  .object({
+  .strictObject({
     offer: text(500),
     valuePropositions: z.array(text(500)).max(10).default([]),
     facts: z.array(text(500)).max(30).default([]).openapi({

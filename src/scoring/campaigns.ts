@@ -50,10 +50,16 @@ const seniorityLevels = wordsOf(
 const bounds = { min: z.number().optional(), max: z.number().optional(), points };
 const ordered = (r: { min?: number | undefined; max?: number | undefined }) =>
   r.min === undefined || r.max === undefined || r.min <= r.max;
-const range = z.object(bounds).refine(ordered, { error: 'min must not exceed max', path: ['min'] });
+/** A range bounded on neither side would hold every company, and give its points to all. */
+const bounded = (r: { min?: number | undefined; max?: number | undefined }) =>
+  r.min !== undefined || r.max !== undefined;
+const range = z
+  .strictObject(bounds)
+  .refine(bounded, { error: 'a range needs min, max or both' })
+  .refine(ordered, { error: 'min must not exceed max', path: ['min'] });
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 const revenueRange = z
-  .object({
+  .strictObject({
     ...bounds,
     currency: z
       .string()
@@ -65,6 +71,7 @@ const revenueRange = z
           'The currency of min and max (EUR when not given): companies whose revenue is in another currency are not compared',
       }),
   })
+  .refine(bounded, { error: 'a range needs min, max or both' })
   .refine(ordered, { error: 'min must not exceed max', path: ['min'] });
 
 /** Why an attribute condition's value cannot work with its operator, if it cannot. */
@@ -83,7 +90,7 @@ function conditionProblem(op: string, value: unknown): string | undefined {
 export const IdealProfileSchema = z
   .object({
     industries: z
-      .object({
+      .strictObject({
         codes: industryCodes,
         points,
         scheme: IndustrySchemeInput.optional().openapi({
@@ -95,12 +102,14 @@ export const IdealProfileSchema = z
     employees: range.optional(),
     revenue: revenueRange.optional(),
     countries: z
-      .object({
+      .strictObject({
         values: z
           .array(
             z
               .string()
-              .regex(/^[A-Za-z]{2}$/)
+              // Stored as ISO writes them: "fr" and "FR" are one profile.
+              .toUpperCase()
+              .regex(/^[A-Z]{2}$/)
               .superRefine(countryProblem),
           )
           .min(1)
@@ -108,13 +117,13 @@ export const IdealProfileSchema = z
         points,
       })
       .optional(),
-    regions: z.object({ values: words, points }).optional().openapi({
+    regions: z.strictObject({ values: words, points }).optional().openapi({
       description:
         'Names or codes, accents and case aside: US states and Canadian provinces by name or code (California, CA), French regions by name or abbreviation (PACA, IDF)',
     }),
-    titles: z.object({ keywords, points }).optional(),
-    seniority: z.object({ values: seniorityLevels, points }).optional(),
-    departments: z.object({ keywords, points }).optional(),
+    titles: z.strictObject({ keywords, points }).optional(),
+    seniority: z.strictObject({ values: seniorityLevels, points }).optional(),
+    departments: z.strictObject({ keywords, points }).optional(),
     attributes: z
       .array(
         z

@@ -24,7 +24,7 @@ import { checkCriteria, RankedCriteria, rankedPage, withCompanyAndContacts } fro
 export const MAX_LIST_SIZE = 10_000;
 
 export const ListInputSchema = z
-  .object({
+  .strictObject({
     name: z.string().trim().min(1).max(200),
     campaignId: z.string().uuid(),
     criteria: z.object(RankedCriteria).strict().default({}),

@@ -806,6 +806,13 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
     });
     expect(none.status).toBe(400);
     expect(none.body.errors[0].field).toBe('criteria');
+    // "filters" for "criteria" would have listed everyone, opted-out people included.
+    const misnamed = await call(app, 'POST', '/v1/lists', {
+      key: org.marketer,
+      json: { name: 'Filtres', campaignId, filters: { country: 'FR' } },
+    });
+    expect(misnamed.status).toBe(400);
+    expect(JSON.stringify(misnamed.body.errors)).toContain('filters');
     const made = await call(app, 'POST', '/v1/lists', {
       key: org.marketer,
       json: { name: 'Lundi matin', campaignId, criteria: { country: 'FR' }, limit: 10 },

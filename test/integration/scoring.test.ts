@@ -532,6 +532,27 @@ describe.each(databases)('campaigns and scores through the API on $name', ({ ope
       return JSON.stringify(answer.body.errors);
     };
     expect(await fields({ name: 'X', unknownField: 1 })).toContain('unknownField');
+    // Inside a criterion too: a misspelt key would have been dropped, and the criterion changed.
+    const misspelt = await campaign({
+      name: 'X',
+      idealProfile: { industries: { codes: ['46'], points: 20, schem: 'NAF' } },
+    });
+    expect(misspelt.status).toBe(400);
+    expect(JSON.stringify(misspelt.body.errors)).toContain('schem');
+    // A range with neither bound would hold everyone ("minimum" is no key of it).
+    expect(await fields({ name: 'X', idealProfile: { employees: { points: 5 } } })).toContain(
+      'a range needs min, max or both',
+    );
+    expect(
+      (await campaign({ name: 'X', idealProfile: { employees: { minimum: 10, points: 5 } } })).status,
+    ).toBe(400);
+    const pitched = await campaign({ name: 'X', pitch: { offer: 'o', dataSource: 'd', ofer2: 'x' } });
+    expect(pitched.status).toBe(400);
+    const lowercase = await campaign({
+      name: 'X',
+      idealProfile: { countries: { values: ['fr'], points: 5 } },
+    });
+    expect(lowercase.body.idealProfile.countries.values).toEqual(['FR']);
     const condition = (c: object) => ({
       name: 'X',
       idealProfile: { attributes: [{ key: 'note', points: 5, ...c }] },
