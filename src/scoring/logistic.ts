@@ -68,6 +68,8 @@ export function trainLogistic(
   const packed = pack(rows);
   const { start: begins, idx, val } = packed;
   let iterations = 0;
+  // How closely the iterative solver solves a step (conjugateGradients); tightened to confirm convergence.
+  let forcing = LOOSE;
   const hessian = direct ? new Float64Array(p * p) : undefined;
   const gradient = new Float64Array(p);
   // Each row's curvature, mu (1 - mu), for the iterative solver's products with the Hessian.
@@ -94,7 +96,7 @@ export function trainLogistic(
       for (let j = 0; j < features; j++) hessian[j * p + j]! += l2;
       hessian[features * p + features]! += 1e-9;
       step = solveSymmetric(hessian, gradient, p);
-    } else step = conjugateGradients({ rows: packed, curvature, features, l2 }, gradient);
+    } else step = conjugateGradients({ rows: packed, curvature, features, l2 }, gradient, forcing);
     // Newton's step, halved until the penalized loss does not grow (a plain step can overshoot).
     const before = penalizedLoss(packed, y, w, features, l2);
     const start = Float64Array.from(w);
@@ -106,9 +108,17 @@ export function trainLogistic(
     let largest = 0;
     for (let j = 0; j < p; j++) largest = Math.max(largest, Math.abs(scale * step[j]!));
     if (largest < tolerance) {
+      // A small step solved loosely may only be a poor one: stopped there, a fit of 1,740 features looked
+      // converged after four steps, and its unfinished weights won the penalty's search. Solved closely
+      // and still small, it is the end.
+      if (!direct && forcing === LOOSE) {
+        forcing = CLOSE;
+        continue;
+      }
       iterations++;
       break;
     }
+    forcing = LOOSE;
   }
   return { weights: w.slice(0, features), intercept: w[features]!, iterations };
 }
@@ -185,6 +195,12 @@ function hessianTimes(h: Curvature, v: Float64Array, out: Float64Array): void {
 
 /** Conjugate-gradient steps at most for one Newton step. */
 const CG_STEPS = 500;
+/**
+ * How closely the iterative solver solves a step, its residual relative to the gradient: LOOSE shrinks
+ * with the gradient (conjugateGradients), CLOSE confirms that a small step is the optimum's.
+ */
+const LOOSE = -1;
+const CLOSE = 1e-2;
 
 /**
  * Solves H x = g by conjugate gradients preconditioned by H's diagonal, as closely as the gradient is
@@ -192,7 +208,7 @@ const CG_STEPS = 500;
  * (its square root, relative), which keeps Newton's fast convergence at a fraction of the products.
  * Stopped early, x is still a descent direction, and the step's line search keeps the loss from growing.
  */
-function conjugateGradients(h: Curvature, g: Float64Array): Float64Array {
+function conjugateGradients(h: Curvature, g: Float64Array, forcing: number): Float64Array {
   const { rows, curvature, features, l2 } = h;
   const p = g.length;
   const diagonal = new Float64Array(p);
@@ -212,7 +228,7 @@ function conjugateGradients(h: Curvature, g: Float64Array): Float64Array {
   const d = Float64Array.from(z);
   let rz = dot(r, z);
   const norm = Math.sqrt(dot(g, g));
-  const stop = Math.min(0.5, Math.sqrt(norm)) * norm;
+  const stop = (forcing === LOOSE ? Math.min(0.5, Math.sqrt(norm)) : forcing) * norm;
   for (let step = 0; step < CG_STEPS && Math.sqrt(dot(r, r)) > stop; step++) {
     hessianTimes(h, d, hd);
     const alpha = rz / dot(d, hd);
