@@ -176,6 +176,15 @@ const COMES_BACK: Partial<Record<InteractionType, true>> = {
   purchase: true,
 };
 
+/** Signals of a conversation: after one, the unanswered calls before it no longer pile up. */
+const CONVERSATION: Partial<Record<InteractionType, true>> = {
+  call_answered: true,
+  email_replied: true,
+  sms_replied: true,
+  meeting_booked: true,
+  meeting_held: true,
+};
+
 /** The reason code of each signal, made once: "engagement.email_clicked". */
 const SIGNAL_CODES = Object.fromEntries(
   Object.keys(SIGNAL_POINTS).map((type) => [type, `engagement.${type}`]),
@@ -232,7 +241,9 @@ export function engagementScore(
   const halfLife = (options.halfLifeDays ?? 30) * 86_400_000;
   const end = now.getTime();
   const tallies = new Map<string, Tally>();
-  const unanswered: number[] = [];
+  let unanswered: number[] = [];
+  // When the person last picked up, replied or met us.
+  let talked = Number.NEGATIVE_INFINITY;
   let standing: EngagementEvent | undefined;
   let cameBack = Number.NEGATIVE_INFINITY;
   const since = options.since ?? Number.NEGATIVE_INFINITY;
@@ -253,8 +264,14 @@ export function engagementScore(
     if ((type === 'call_attempted' || type === 'voicemail_left') && !refused && !reading.answered)
       unanswered.push(at);
     if (refused) tally(tallies, 'engagement.refused', REFUSED_POINTS * weight, at);
-    const points = SIGNAL_POINTS[type];
-    if (points !== undefined) tally(tallies, SIGNAL_CODES[type]!, points * weight, at);
+    // An attempt whose outcome says someone picked up ("Répondu") is the answered call a dialer logs; a
+    // call that ended in a refusal counts as the refusal alone, whichever way it was logged.
+    const call = type === 'call_attempted' || type === 'call_answered';
+    const signal =
+      call && refused ? undefined : type === 'call_attempted' && reading.answered ? 'call_answered' : type;
+    const points = signal && SIGNAL_POINTS[signal];
+    if (signal && points !== undefined) tally(tallies, SIGNAL_CODES[signal]!, points * weight, at);
+    if ((refused || (signal && CONVERSATION[signal])) && at > talked) talked = at;
   }
   // The last opt-out or complaint, unless the person came back after it: out of the decayed tallies,
   // at its full points. One they came back from decays with the rest.
@@ -268,7 +285,9 @@ export function engagementScore(
       facts: { days: daysSince(end, standing.at), standing: 1 },
     };
   }
-  // Unanswered calls count from the third on, in the order they were made.
+  // Unanswered calls count from the third on, in the order they were made, since the last time the
+  // person talked or wrote back: calls that went unanswered before a conversation say nothing of now.
+  if (talked > Number.NEGATIVE_INFINITY) unanswered = unanswered.filter((at) => at > talked);
   if (unanswered.length > FREE_UNANSWERED) {
     unanswered.sort((a, b) => a - b);
     for (let i = FREE_UNANSWERED; i < unanswered.length; i++) {

@@ -283,7 +283,21 @@ describe('engagement with time decay', () => {
       code: 'engagement.opt_out',
       points: -40,
     });
-    expect(engagementScore([ago(1, 'call_attempted', 'answered')], now).points).toBe(0);
+    // An attempt someone picked up is an answered call, as a dialer logging call_answered says.
+    const picked = engagementScore([ago(1, 'call_attempted', 'answered')], now);
+    expect(picked.contributions).toEqual([
+      expect.objectContaining({ code: 'engagement.call_answered', points: 4.9 }),
+    ]);
+    expect(picked.points).toBe(engagementScore([ago(1, 'call_answered')], now).points);
+    // Calls that went unanswered before a conversation no longer pile up; those after it do.
+    const before = [5, 4, 3].map((d) => ago(d, 'call_attempted'));
+    expect(engagementScore([...before, ago(2, 'call_attempted', 'Répondu')], now).contributions).toEqual([
+      expect.objectContaining({ code: 'engagement.call_answered' }),
+    ]);
+    const after = [1.5, 1, 0.5].map((d) => ago(d, 'call_attempted'));
+    expect(
+      engagementScore([...before, ago(2, 'email_replied'), ...after], now).contributions.map((c) => c.code),
+    ).toEqual(['engagement.email_replied', 'engagement.unanswered_calls']);
     // An event dated a little ahead (a dialer's local time written as UTC) counts as happening now.
     expect(engagementScore([ago(-1, 'email_clicked')], now).points).toBe(3);
     expect(engagementScore([ago(-0.01, 'opt_out')], now).standing).toMatchObject({ points: -40 });
@@ -304,7 +318,7 @@ describe('engagement with time decay', () => {
       'Raccroché',
       'consent_given',
     ])
-      expect(calls(outcome), outcome).toEqual([]);
+      expect(calls(outcome), outcome).toEqual(['engagement.call_answered']);
   });
 
   it('keeps an opt-out or a complaint at full weight until the person comes back, then lets it decay', () => {
@@ -351,7 +365,7 @@ describe('engagement with time decay', () => {
         now,
       ).contributions.map((c) => c.code);
     expect(calls('no_answer')).toEqual(['engagement.unanswered_calls']);
-    expect(calls('answered')).toEqual([]);
+    expect(calls('answered')).toEqual(['engagement.call_answered']);
   });
 
   it('gives a score from 0 to 100 that grows with engagement', () => {
