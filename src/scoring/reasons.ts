@@ -192,16 +192,18 @@ function textOf(contribution: Contribution): { fr: string; en: string } | undefi
 export function reasonText(contribution: Contribution): { fr: string; en: string } {
   const text = textOf(contribution);
   if (!text) return { fr: contribution.code, en: contribution.code };
+  // "dans la cible" ends the sentence, or comes before what the fact was read from ("d’après l’intitulé
+  // du poste"): either way it is what changes.
   if (contribution.facts.outside)
     return {
-      fr: text.fr.replace(/,? dans la cible$/, ' hors cible'),
-      en: text.en.replace(/(,?) in the target( range)?$/, '$1 outside the target$2'),
+      fr: text.fr.replace(/,? dans la cible(?=,|$)/, ' hors cible'),
+      en: text.en.replace(/(,?) in the target( range)?(?=,|$)/, '$1 outside the target$2'),
     };
   // A criterion given negative points marks what to avoid, not the target.
   if (contribution.points < 0 && contribution.code.startsWith('fit.'))
     return {
-      fr: text.fr.replace(/,? dans la cible$/, ', à éviter'),
-      en: text.en.replace(/,? in the target( range)?$/, ', to avoid'),
+      fr: text.fr.replace(/,? dans la cible(?=,|$)/, ', à éviter'),
+      en: text.en.replace(/,? in the target( range)?(?=,|$)/, ', to avoid'),
     };
   return text;
 }

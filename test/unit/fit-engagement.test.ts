@@ -473,6 +473,16 @@ describe('criteria to avoid and the words of a reason', () => {
       'Secteur 46.69Z, à éviter (−10)',
       'Industry 46.69Z, to avoid (−10)',
     ]);
+    // Also where the reason says what the fact was read from.
+    const finance = fitScore(
+      { departments: { keywords: ['finance'], points: -10 } },
+      subject({ jobTitle: 'Finance Controller', department: null }),
+    );
+    const [department] = topReasons(finance.contributions).negative;
+    expect([department!.fr, department!.en]).toEqual([
+      'Service finance, à éviter, d’après l’intitulé du poste (−10)',
+      'Department finance, to avoid, from the job title (−10)',
+    ]);
   });
 
   it('says a bound it compared with, and one day as a day', () => {
