@@ -40,8 +40,13 @@ async function main() {
     options: OPTIONS,
   });
   if (!values.csv || !values.target) throw new BacktestError(`give --csv and --target\n${USAGE}`);
-  const fraction = values['test-fraction'] === undefined ? 0.25 : Number(values['test-fraction']);
-  if (!(fraction > 0 && fraction < 1)) throw new BacktestError('--test-fraction must be between 0 and 1');
+  const given = values['test-fraction'];
+  // A decimal comma as French users write it: "0,3".
+  const fraction = given === undefined ? 0.25 : Number(given.trim().replace(/^(\d*),(\d+)$/, '$1.$2'));
+  if (!(fraction > 0 && fraction < 1))
+    throw new BacktestError(
+      `--test-fraction ${JSON.stringify(given)}: give the share of rows held out for the test, between 0 and 1 (0.25 for a quarter)`,
+    );
   const seed = values.seed === undefined ? 42 : seedOf(values.seed);
   // What the file holds is the user's to fix, as a bad option is: exit code 2.
   const table = await readTable(readCsv(values.csv)).catch((error: unknown) => {

@@ -60,12 +60,18 @@ const YES = new Set([
   'y',
   'o',
   'si',
-  'sí',
   'ja',
   'success',
+  'succes',
   'won',
+  'closed won',
+  'gagne',
   'converted',
+  'converti',
+  'signe',
 ]);
+/** Outcomes that say no: a column that marks only these, the rest blank, names no success. */
+const NO = new Set(['no', 'non', 'false', 'faux', '0', 'n', 'nein', 'lost', 'perdu', 'closed lost']);
 
 export class BacktestError extends Error {}
 
@@ -110,9 +116,9 @@ function numbersNotYesNo(outcomes: string[]): boolean {
   return numbers.every(Number.isFinite) && numbers.some((n) => n !== 0 && n !== 1);
 }
 
-/** An outcome as compared: "Oui", " OUI" and "oui" are one value, "1.0" and "1" another. */
+/** An outcome as compared: "Gagné", " GAGNE" and "gagné" are one value, "1.0" and "1" another. */
 function outcomeKey(value: string): string {
-  const key = value.trim().toLowerCase();
+  const key = value.trim().toLowerCase().normalize('NFD').replace(/\p{M}/gu, '');
   return /^[01](?:[.,]0+)?$/.test(key) ? key[0]! : key;
 }
 
@@ -140,7 +146,7 @@ interface Outcomes {
  */
 function readOutcomes(table: Table, target: number, name: string, positive?: string): Outcomes {
   const labelled = table.rows.filter((row) => !unlabelled(row[target]));
-  // Each outcome once, case aside, shown as the file first writes it.
+  // Each outcome once, case and accents aside, shown as the file first writes it.
   const values = new Map<string, string>();
   for (const row of labelled) {
     const key = outcomeKey(row[target]!);
@@ -148,6 +154,12 @@ function readOutcomes(table: Table, target: number, name: string, positive?: str
   }
   if (values.size === 0) throw new BacktestError(`"${name}" is empty on every row`);
   const marksOnly = values.size === 1 && labelled.length < table.rows.length;
+  // "Non" where it failed and nothing elsewhere: the blanks may be successes, or simply unknown.
+  const [only] = values.keys();
+  if (marksOnly && positive === undefined && NO.has(only!))
+    throw new BacktestError(
+      `"${name}" holds only "${values.get(only!)}" and blanks: a no with nothing to say which rows succeeded; give --positive VALUE, or fill in the successes`,
+    );
   if (values.size === 1 && !marksOnly)
     throw new BacktestError(
       `every row of "${name}" is "${[...values.values()][0]}": there is nothing to tell successes from`,
@@ -399,7 +411,7 @@ export function formatReport(report: BacktestReport): string {
   const successes = (report.successes ?? [report.positive]).map((s) => `"${s}"`).join(' or ');
   const lines = [
     ...(report.warnings ?? []).map((w) => `warning: ${w}`),
-    `rows: ${report.rows.train} to train, ${report.rows.test} to test (stratified)${report.rows.unlabelled ? `, ${report.rows.unlabelled} without an outcome left out` : ''}; success (${successes}, case aside) rate ${pct(report.successRate)}${(report.failures?.length ?? 0) > 1 ? `; counted as failures: ${report.failures!.slice(0, 20).join(', ')}` : ''}`,
+    `rows: ${report.rows.train} to train, ${report.rows.test} to test (stratified)${report.rows.unlabelled ? `, ${report.rows.unlabelled} without an outcome left out` : ''}; success (${successes}, case and accents aside) rate ${pct(report.successRate)}${(report.failures?.length ?? 0) > 1 ? `; counted as failures: ${report.failures!.slice(0, 20).join(', ')}` : ''}`,
     ...(report.rows.blanksAsFailures
       ? [
           `${report.rows.blanksAsFailures} blank rows of "${report.target}" counted as failures: the column marks only successes`,

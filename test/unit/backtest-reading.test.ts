@@ -31,7 +31,7 @@ describe('the target as files write it', () => {
     expect(report.successes).toEqual(['Oui', 'O']);
     expect(report.failures).toEqual(expect.arrayContaining(['Non', 'N']));
     expect(report.failures).toHaveLength(2);
-    expect(formatReport(report)).toContain('success ("Oui" or "O", case aside)');
+    expect(formatReport(report)).toContain('success ("Oui" or "O", case and accents aside)');
     expect(report.auc).toBeGreaterThan(0.8);
     const asked = backtest(table, { target: 'Inscrit', positive: 'o' });
     expect([asked.positive, asked.successes, asked.auc]).toEqual(['O', ['O', 'Oui'], report.auc]);
@@ -68,6 +68,19 @@ describe('the target as files write it', () => {
     // The same value on every row, without blanks, still tells nothing.
     const signed = history(300, 'Signé', () => 'X');
     expect(() => backtest(signed, { target: 'Signé' })).toThrow(/every row of "Signé" is "X"/);
+    // A column that marks only its failures names no success: not read the wrong way round.
+    const refused = history(600, 'Résultat', (yes) => (yes ? '' : 'Non'));
+    expect(() => backtest(refused, { target: 'Résultat' })).toThrow(/holds only "Non" and blanks/);
+  });
+
+  it('compares outcomes accents aside, and knows Gagné and Closed Won for a yes', () => {
+    const table = history(1200, 'Étape', (yes, i) => (yes ? ['Gagné', 'Gagne', 'GAGNÉ'][i % 3]! : 'Perdu'));
+    const report = backtest(table, { target: 'etape' });
+    expect(report.positive).toBe('Gagné');
+    expect(report.failures).toEqual(['Perdu']);
+    expect(backtest(table, { target: 'etape', positive: 'gagne' }).auc).toBe(report.auc);
+    const won = history(1200, 'Stage', (yes) => (yes ? 'Closed Won' : 'Closed Lost'));
+    expect(backtest(won, { target: 'Stage' }).positive).toBe('Closed Won');
   });
 });
 

@@ -127,7 +127,7 @@ describe('the backtest command', () => {
     const fraction = run(['--csv', file, '--target', 'y', '--test-fraction', '-0.5']);
     expect([fraction.status, fraction.stderr.trim()]).toEqual([
       2,
-      'backtest: --test-fraction must be between 0 and 1',
+      'backtest: --test-fraction "-0.5": give the share of rows held out for the test, between 0 and 1 (0.25 for a quarter)',
     ]);
   });
 
