@@ -30,6 +30,13 @@ export interface BacktestReport {
   failures?: string[];
   /** Columns that alone tell successes from failures on the training rows: likely known only afterwards. */
   leaks: { column: string; auc: number }[];
+  /**
+   * Where the test AUC is higher than prospects' histories allow (SUSPECT_AUC) and no column alone gives
+   * the outcome away: the three columns that tell it best alone, the likely leaks together.
+   */
+  suspects?: { column: string; auc: number }[];
+  /** Columns filled in on the rows of one outcome only (a signature date, a reason for a loss). */
+  oneSided?: { column: string; outcome: 'success' | 'failure'; rows: number }[];
   /** What the reader must know before trusting the figures (the backtest only). */
   warnings?: string[];
   features: number;
@@ -239,7 +246,16 @@ export function backtest(table: Table, options: BacktestOptions): BacktestReport
     ...(outcomes.successes.length > 1 ? { successes: outcomes.successes } : {}),
     failures: outcomes.failures,
     // What reading the file left out (a title line, rows longer than the header) is said with the rest.
-    warnings: [...(table.warnings ?? []), ...(report.leaks.length ? [leakWarning(report.leaks)] : [])],
+    warnings: [
+      ...(table.warnings ?? []),
+      ...(report.leaks.length ? [leakWarning(report.leaks)] : []),
+      ...(report.suspects ? [suspectWarning(report.auc, report.suspects)] : []),
+      ...(report.oneSided ?? []).map(
+        (c) =>
+          `"${c.column}" is filled in on ${c.rows} training rows, all ${c.outcome === 'success' ? 'successes' : 'failures'}, ` +
+          `and on no row of the other outcome: likely written after the outcome; if so, run again with --exclude "${c.column}"`,
+      ),
+    ],
   };
 }
 
@@ -251,6 +267,17 @@ function leakWarning(leaks: BacktestReport['leaks']): string {
     `${named} alone ${one ? 'tells' : 'each tell'} successes from failures on the training rows: ` +
     `${one ? 'it is' : 'they are'} likely filled in after the outcome, and the AUC measures ${one ? 'it' : 'them'} ` +
     `rather than the prospects; if so, run again with --exclude "${leaks.map((l) => l.column).join(',')}"`
+  );
+}
+
+/** What to say of a test AUC too high to be true when no column alone explains it. */
+function suspectWarning(testAuc: number, suspects: { column: string; auc: number }[]): string {
+  const named = suspects.map((l) => `"${l.column}" (AUC ${l.auc.toFixed(3)} alone)`).join(', ');
+  return (
+    `a test AUC of ${testAuc.toFixed(3)} is more than a history of prospects usually allows: columns filled in ` +
+    `after the outcome (a signature date, a reason for a loss, a last stage reached) are the likely cause, ` +
+    `together if not alone; those that tell it best: ${named}; if they are filled in afterwards, run again ` +
+    `with --exclude "${suspects.map((l) => l.column).join(',')}"`
   );
 }
 
@@ -311,6 +338,9 @@ export function trainAndMeasure(
     .slice(0, 10);
   const lifts = [...bins].reverse().map((b) => (rate > 0 ? b.observed / rate : 0));
   const [top10, top20, top50] = capturedShares(z, yt, [0.1, 0.2, 0.5]) as [number, number, number];
+  const testAuc = auc(z, yt);
+  const alone = aloneAucs(encoder, encoded, yTrain);
+  const leaks = alone.filter((column) => column.auc >= LEAK_AUC);
   return {
     encoder,
     model,
@@ -322,14 +352,18 @@ export function trainAndMeasure(
       iterations: model.iterations,
       l2,
       trainMs,
-      auc: auc(z, yt),
+      auc: testAuc,
       captured: { top10, top20, top50 },
       // The first tenth of the lift by decile: one figure, where the top 10 % rounded up had differed.
       topDecileLift: lifts[0] ?? 0,
       liftByDecile: lifts,
       calibration: bins,
       strongest,
-      leaks: separatingColumns(encoder, encoded, yTrain),
+      leaks,
+      ...(testAuc >= SUSPECT_AUC && leaks.length === 0
+        ? { suspects: [...alone].sort((a, b) => b.auc - a.auc).slice(0, 3) }
+        : {}),
+      ...oneSided(encoder, encoded, yTrain, new Set(leaks.map((c) => c.column))),
     },
   };
 }
@@ -350,36 +384,80 @@ function penaltyFor(
   return encoded.length >= ROWS_PER_FEATURE * features ? { l2: 1 } : chooseL2(encoded, y, features, seed);
 }
 
-/** A column's AUC alone, on the training rows, from which it gives the outcome away. */
-const LEAK_AUC = 0.98;
+/** Rows a column must be filled on, and the share of one outcome's rows, to be named by oneSided. */
+const ONE_SIDED_ROWS = 20;
+const ONE_SIDED_SHARE = 0.3;
 
 /**
- * Columns that alone tell successes from failures on the training rows, a date of signature filled in
+ * Columns filled in for one outcome only, on a good part of its rows: every training row where a date of
+ * signature is given succeeded, or every row with a reason for a loss failed. Such a column is written
+ * after the outcome, whatever the AUC it reaches alone (a signature date for 85 % of the winners: 0.94).
+ */
+function oneSided(
+  encoder: Encoder,
+  encoded: SparseRow[],
+  y: number[],
+  /** Columns already named as leaks. */
+  named: Set<string>,
+): { oneSided?: { column: string; outcome: 'success' | 'failure'; rows: number }[] } {
+  const total = [0, 0];
+  for (const v of y) total[v]!++;
+  const found: { column: string; outcome: 'success' | 'failure'; rows: number }[] = [];
+  for (const spec of encoder.specs) {
+    if (named.has(spec.name)) continue;
+    const missing =
+      spec.kind === 'numeric'
+        ? spec.first + spec.edges.length + 2
+        : spec.first + spec.levels.get('(missing)')!;
+    const filled = [0, 0];
+    encoded.forEach((row, i) => {
+      if (!row.idx.includes(missing)) filled[y[i]!]!++;
+    });
+    for (const side of [1, 0] as const) {
+      const other = filled[1 - side]!;
+      const mine = filled[side]!;
+      if (other === 0 && mine >= ONE_SIDED_ROWS && mine >= ONE_SIDED_SHARE * total[side]!)
+        found.push({ column: spec.name, outcome: side === 1 ? 'success' : 'failure', rows: mine });
+    }
+  }
+  return found.length > 0 ? { oneSided: found } : {};
+}
+
+/** A column's AUC alone, on the training rows, from which it gives the outcome away. */
+const LEAK_AUC = 0.98;
+/**
+ * A test AUC beyond what who the prospects are can tell (the bank's calls reach 0.80, studies of such
+ * histories rarely 0.90): columns known only after the outcome are the likely cause, together if not one
+ * alone (a signature date for 85 % of the winners and a loss reason for 70 % of the losers gave 0.9997).
+ */
+const SUSPECT_AUC = 0.95;
+
+/**
+ * How well each column alone tells successes from failures on the training rows, to name the columns that
+ * give the outcome away (LEAK_AUC): a date of signature filled in
  * for successes only, a status that spells the outcome again, an amount signed that is 0 for failures:
  * each column scores a row by the training success rate of the bin, level or missing flag the row falls
  * in, a number also by its value (missing values first or last), and is named when one of these scores
  * orders the rows with an AUC of LEAK_AUC or more.
  */
-export function separatingColumns(
+export function aloneAucs(
   encoder: Encoder,
   encoded: SparseRow[],
   y: number[],
 ): { column: string; auc: number }[] {
   const rates = groupRates(encoder, encoded, y);
-  return encoder.specs
-    .map((spec, s) => {
-      let best = auc(rates[s]!, y);
-      if (spec.kind === 'numeric') {
-        const linear = spec.first + spec.edges.length + 1;
-        for (const missing of [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY]) {
-          const values = encoded.map((row) => row.val[row.idx.indexOf(linear)] ?? missing);
-          const ordered = auc(values, y);
-          best = Math.max(best, ordered, 1 - ordered);
-        }
+  return encoder.specs.map((spec, s) => {
+    let best = auc(rates[s]!, y);
+    if (spec.kind === 'numeric') {
+      const linear = spec.first + spec.edges.length + 1;
+      for (const missing of [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY]) {
+        const values = encoded.map((row) => row.val[row.idx.indexOf(linear)] ?? missing);
+        const ordered = auc(values, y);
+        best = Math.max(best, ordered, 1 - ordered);
       }
-      return { column: spec.name, auc: best };
-    })
-    .filter((column) => column.auc >= LEAK_AUC);
+    }
+    return { column: spec.name, auc: best };
+  });
 }
 
 /** Per column, each row's training success rate among the rows in its bin, level or missing flag. */

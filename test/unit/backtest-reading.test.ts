@@ -85,6 +85,29 @@ describe('the target as files write it', () => {
 });
 
 describe('columns that give the outcome away', () => {
+  it('names a column filled in for one outcome only, and a test AUC too high to be true', () => {
+    const base = history(2000, 'Signé', (yes) => (yes ? 'Oui' : 'Non'));
+    // A signature date for 85 % of the successes, none for the failures.
+    const signed: Table = {
+      columns: [...base.columns, 'Date de signature'],
+      rows: base.rows.map((row, i) => [...row, row[2] === 'Oui' && i % 7 !== 0 ? '2026-03-01' : '']),
+    };
+    const report = backtest(signed, { target: 'Signé' });
+    expect(report.leaks).toEqual([]);
+    expect(report.warnings?.join('\n')).toMatch(
+      /"Date de signature" is filled in on \d+ training rows, all successes/,
+    );
+    // With a reason for a loss on most failures as well, together they give the outcome away.
+    const both: Table = {
+      columns: [...signed.columns, 'Motif de perte'],
+      rows: signed.rows.map((row, i) => [...row, row[2] === 'Non' && i % 5 !== 0 ? 'Prix' : '']),
+    };
+    const together = backtest(both, { target: 'Signé' });
+    expect(together.auc).toBeGreaterThan(0.95);
+    expect(together.warnings?.join('\n')).toContain('more than a history of prospects usually allows');
+    expect(backtest(base, { target: 'Signé' }).warnings ?? []).toEqual([]);
+  });
+
   it('warns of a column that alone separates the classes and names it for --exclude, without leaving it out', () => {
     const table = history(1200, 'Résultat', (yes) => (yes ? 'Oui' : 'Non'));
     table.columns.push('Date de signature', 'Statut CRM');
