@@ -285,7 +285,8 @@ function risesWithRows(numbers: number[]): boolean {
  * "customer_id", "Réf.", whatever the number of rows: a small file's ids leak its order as much as a large
  * one's) or, from 50 rows up, when they run nearly one after the other ("Identifiant" 0 to 2999; fewer
  * small counts, say calls 1 to 5 in five rows, could run so by chance), when they climb with the rows
- * (a sample that kept the original "Lead number"), or when the name counts rows ("No", "N°", an empty
+ * within a span near their count (a sample that kept the original "Lead number"; amounts in a file
+ * sorted by them span far more), or when the name counts rows ("No", "N°", an empty
  * header over a shuffled pandas index). Distinct whole numbers in no order under another name, a revenue
  * in euros, stay a measure.
  */
@@ -295,7 +296,6 @@ function numbersIdentify(name: string, numbers: number[]): boolean {
   if (distinct < 0.98 * numbers.length) return false;
   if (namesAnIdentifier(name)) return true;
   if (numbers.length < 50) return false;
-  if (distinct >= 0.99 * numbers.length && (namesARowNumber(name) || risesWithRows(numbers))) return true;
   let low = Number.POSITIVE_INFINITY;
   let high = Number.NEGATIVE_INFINITY;
   for (const n of numbers) {
@@ -303,6 +303,10 @@ function numbersIdentify(name: string, numbers: number[]): boolean {
     if (n > high) high = n;
   }
   const span = high - low + 1;
+  if (distinct >= 0.99 * numbers.length && namesARowNumber(name)) return true;
+  // Climbing with the rows, a key keeps to a span near its count (a sample of one lead in ten spans ten
+  // times as many); amounts in a file sorted by them spread far wider, and stay a measure.
+  if (distinct >= 0.99 * numbers.length && risesWithRows(numbers) && span <= 20 * distinct) return true;
   return span <= 2 * distinct;
 }
 

@@ -148,6 +148,13 @@ describe('row numbers', () => {
     expect(encoder.skipped.map((s) => s.name)).toEqual(['Dossier']);
   });
 
+  it('keeps amounts in a file sorted by them: they climb with the rows, but over a wide span', () => {
+    const { next: random } = seededRandom(10);
+    let amount = 500;
+    const sorted = Array.from({ length: 200 }, () => String((amount += 1 + Math.floor(random() * 2000))));
+    expect(learnEncoder(['Montant'], column(sorted), [0]).skipped).toEqual([]);
+  });
+
   it('keeps distinct whole numbers in no order under another name, and fewer than 50', () => {
     expect(learnEncoder(["Chiffre d'affaires"], column(scattered(200, 9)), [0]).skipped).toEqual([]);
     expect(learnEncoder(['No'], column(scattered(40, 9)), [0]).skipped).toEqual([]);
