@@ -33,7 +33,7 @@ export const PROSPECT_FIELDS = {
   industryCode: {
     description: "Industry code (NAF, NAICS or SIC; scheme from the header or the code's shape)",
     headers: words(
-      'code naf|naf|code ape|ape|naf ape|code naf ape|activite principale|activite principale etablissement|activite principale unite legale|naics|naics code|naics codes|sic|sic code|sic codes|industry code|code activite|wz code|nace|code nace',
+      'code naf|naf|code ape|ape|naf ape|code naf ape|activite principale|activite principale etablissement|activite principale unite legale|naics|naics code|naics codes|sic|sic code|sic codes|industry code|code activite|wz code|nace|code nace|nace code|nace rev 2|code nace rev 2',
     ),
   },
   industryLabel: {

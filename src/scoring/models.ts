@@ -210,7 +210,10 @@ const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((
 export const MIN_ACTIVE_AUC = 0.6;
 
 /** Makes a ready model the campaign's active one (the one before it steps down), and queues the rescoring. */
-export async function activateModel(ctx: Ctx, id: string): Promise<Model & { rescoringJobId: string }> {
+export async function activateModel(
+  ctx: Ctx,
+  id: string,
+): Promise<Model & { rescoringJobId: string | null }> {
   const activated = await withTransaction(ctx, async (tx) => {
     const model = await getModel(tx, id);
     if (model.status !== 'ready')
@@ -239,6 +242,13 @@ export async function activateModel(ctx: Ctx, id: string): Promise<Model & { res
         'CONFLICT',
         `this model ranks held-out people little better than chance (AUC ${heldOut.toFixed(3)}, at least ${MIN_ACTIVE_AUC} is needed): it cannot be activated; train it again on more history`,
       );
+    // Already the campaign's model (read again under the campaign's lock, which activations take):
+    // nothing changes, and nobody is rescored.
+    const [now] = await tx.db
+      .select()
+      .from(models)
+      .where(and(eq(models.orgId, tx.orgId), eq(models.id, id)));
+    if (now?.active) return { ...now, rescoringJobId: null };
     await tx.db
       .update(models)
       .set({ active: false })

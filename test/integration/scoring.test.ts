@@ -207,6 +207,9 @@ describe.each(databases)('campaigns and scores through the API on $name', ({ ope
       key: org.marketer,
     });
     expect(rescoring.body).toMatchObject({ kind: 'rescore', params: { campaignId: campaign.body.id } });
+    // Activated again, it is already the campaign's model: nobody is rescored.
+    const again = await call(app, 'POST', `/v1/models/${trained.body.id}/activate`, { key: org.marketer });
+    expect(again.body).toMatchObject({ active: true, rescoringJobId: null });
     expect(campaign.body.rescoringJobId).toEqual(expect.any(String));
     expect(campaign.body.rescoringJobId).not.toBe(activated.body.rescoringJobId);
     // Once active, the model's view joins the score: a buyer ranks above an assistant.
