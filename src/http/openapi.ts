@@ -82,6 +82,9 @@ function flatten(
       );
       return flatten(branches[0]!, [...prefix, ...issue.path]);
     }
+    // An unknown key is named by its own path ("body:idealProfile.industries.schem"), one error each.
+    if (issue.code === 'unrecognized_keys')
+      return issue.keys.map((key) => ({ path: [...prefix, ...issue.path, key], message: 'unknown field' }));
     return [{ path: [...prefix, ...issue.path], message: issue.message }];
   });
 }
