@@ -223,6 +223,11 @@ export function daysSince(now: number, at: number): number {
   return Math.max(1, Math.ceil((now - at - DAYS_GRACE_MS) / 86_400_000));
 }
 
+/** Whole days ago, for "il y a 7 jours": seven days and six hours ago is seven days ago, not eight. */
+export function daysAgo(now: number, at: number): number {
+  return Math.max(0, Math.floor((now - at) / 86_400_000));
+}
+
 function tally(tallies: Map<string, Tally>, code: string, points: number, at: number): void {
   const entry = tallies.get(code);
   if (entry) {
@@ -244,7 +249,7 @@ export function engagementScore(
   let unanswered: number[] = [];
   // When the person last picked up, replied or met us.
   let talked = Number.NEGATIVE_INFINITY;
-  let standing: EngagementEvent | undefined;
+  let standing: { type: InteractionType; at: number; byCall?: true } | undefined;
   let cameBack = Number.NEGATIVE_INFINITY;
   const since = options.since ?? Number.NEGATIVE_INFINITY;
   for (const event of events) {
@@ -253,7 +258,9 @@ export function engagementScore(
     const at = Math.min(event.at, end);
     const type = countedType(event);
     // Whatever their age, opt-outs and what lifts them; the rest only since `since`.
-    if (STANDING[type] && (!standing || at >= standing.at)) standing = { type, at };
+    // An opt-out a call's outcome asked for ("Ne plus appeler") is told as such: it stops the phone.
+    if (STANDING[type] && (!standing || at >= standing.at))
+      standing = { type, at, ...(type !== event.type ? { byCall: true as const } : {}) };
     if (COMES_BACK[type] && at > cameBack) cameBack = at;
     if (at <= since) continue;
     const weight = 0.5 ** ((end - at) / halfLife);
@@ -282,7 +289,12 @@ export function engagementScore(
     stands = {
       code,
       points: SIGNAL_POINTS[standing.type]!,
-      facts: { days: daysSince(end, standing.at), standing: 1 },
+      facts: {
+        days: daysSince(end, standing.at),
+        ago: daysAgo(end, standing.at),
+        standing: 1,
+        ...(standing.byCall ? { call: 1 } : {}),
+      },
     };
   }
   // Unanswered calls count from the third on, in the order they were made, since the last time the

@@ -23,9 +23,20 @@ const lastDaysFr = (facts: Facts) =>
 const lastDaysEn = (facts: Facts) =>
   Number(facts.days) <= 1 ? 'in the last day' : `in the last ${facts.days} days`;
 
-const agoFr = (facts: Facts) =>
-  Number(facts.days) <= 1 ? 'ces dernières 24 h' : `il y a ${facts.days} jours`;
-const agoEn = (facts: Facts) => (Number(facts.days) <= 1 ? 'within the last day' : `${facts.days} days ago`);
+/** Whole days ago (`ago`; reasons stored before it have only `days`, counted for "the last N days"). */
+const daysBack = (facts: Facts) => Number(facts.ago ?? facts.days);
+const agoFr = (facts: Facts) => {
+  const d = daysBack(facts);
+  return d < 1 || (facts.ago === undefined && d <= 1)
+    ? 'ces dernières 24 h'
+    : `il y a ${d} jour${d > 1 ? 's' : ''}`;
+};
+const agoEn = (facts: Facts) => {
+  const d = daysBack(facts);
+  return d < 1 || (facts.ago === undefined && d <= 1)
+    ? 'within the last day'
+    : `${d} day${d > 1 ? 's' : ''} ago`;
+};
 
 /** The seniority levels' names, for the codes imports and CRMs write ("c_level"). */
 const LEVEL_NAMES: Record<string, { fr: string; en: string }> = {
@@ -140,12 +151,20 @@ const TEXTS: Record<string, (f: Facts) => { fr: string; en: string }> = {
         }
       : { fr: `A refusé lors d’un appel ${lastDaysFr(f)}`, en: `Declined during a call ${lastDaysEn(f)}` },
   'engagement.opt_out': (f) =>
-    f.standing
+    f.standing && f.call
       ? {
-          fr: `S’est désinscrit ${agoFr(f)}, sans revenir depuis`,
-          en: `Opted out ${agoEn(f)} and has not come back since`,
+          fr: `A demandé à ne plus être appelé ${agoFr(f)}, sans revenir depuis`,
+          en: `Asked not to be called again ${agoEn(f)} and has not come back since`,
         }
-      : { fr: `S’était désinscrit ${agoFr(f)}, revenu depuis`, en: `Opted out ${agoEn(f)}, came back since` },
+      : f.standing
+        ? {
+            fr: `S’est désinscrit ${agoFr(f)}, sans revenir depuis`,
+            en: `Opted out ${agoEn(f)} and has not come back since`,
+          }
+        : {
+            fr: `S’était désinscrit ${agoFr(f)}, revenu depuis`,
+            en: `Opted out ${agoEn(f)}, came back since`,
+          },
   'engagement.complaint': (f) =>
     f.standing
       ? {

@@ -1,7 +1,7 @@
 import type { Ctx } from '../context';
 import { notFound } from '../http/errors';
 import { getCampaignWithModel } from './campaigns';
-import { daysSince, type EngagementEvent, engagementScore } from './engagement';
+import { daysAgo, daysSince, type EngagementEvent, engagementScore } from './engagement';
 import { type Contribution, fitScore, type IdealProfile } from './fit';
 import { readInputs, type ScoringInput } from './inputs';
 import { type ModelOpinion, modelOpinion, type Scorer, scorerOf } from './models';
@@ -150,7 +150,11 @@ function goalReached(
     return {
       code: 'goal.reached',
       points: 0,
-      facts: { type: event.type, days: daysSince(now, Math.min(event.at, now)) },
+      facts: {
+        type: event.type,
+        days: daysSince(now, Math.min(event.at, now)),
+        ago: daysAgo(now, Math.min(event.at, now)),
+      },
     };
   }
   return undefined;

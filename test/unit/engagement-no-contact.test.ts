@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { engagementScore, NO_CONTACT_OUTCOME } from '../../src/scoring/engagement';
+import { reasonText } from '../../src/scoring/reasons';
 
 const now = new Date('2026-06-01T12:00:00Z');
 const daysAgo = (days: number) => now.getTime() - days * 86_400_000;
@@ -21,9 +22,13 @@ describe('a do-not-call disposition in scoring', () => {
     expect(result.standing).toEqual({
       code: 'engagement.opt_out',
       points: -40,
-      facts: { days: 200, standing: 1 },
+      facts: { days: 200, ago: 200, standing: 1, call: 1 },
     });
     expect(result.contributions.map((c) => c.code)).not.toContain('engagement.refused');
+    // Told as what it was: the phone stopped, not an unsubscription.
+    expect(reasonText(result.standing!).fr).toBe(
+      'A demandé à ne plus être appelé il y a 200 jours, sans revenir depuis',
+    );
   });
 
   it('is lifted when the person comes back, as an opt-out is', () => {

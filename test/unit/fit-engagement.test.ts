@@ -332,11 +332,14 @@ describe('engagement with time decay', () => {
     expect(old.standing).toEqual({
       code: 'engagement.opt_out',
       points: -40,
-      facts: { days: 400, standing: 1 },
+      facts: { days: 400, ago: 400, standing: 1 },
     });
     expect(old.points).toBe(0.9); // the opening of three days ago, the old one out of the window
     expect(old.contributions.map((c) => c.code)).toEqual(['engagement.email_opened', 'engagement.opt_out']);
     expect(reasonText(old.standing!).fr).toBe('S’est désinscrit il y a 400 jours, sans revenir depuis');
+    // Seven days and six hours ago is seven days ago ("the last 8 days" counts it in, "8 days ago" did not).
+    const week = engagementScore([{ type: 'opt_out', at: now.getTime() - 7.25 * DAY }], now);
+    expect(reasonText(week.standing!).en).toBe('Opted out 7 days ago and has not come back since');
     const lifted = engagementScore([ago(60, 'complaint'), ago(20, 'form_submitted')], now);
     expect(lifted.standing).toBeUndefined();
     const complaint = lifted.contributions.find((c) => c.code === 'engagement.complaint')!;
