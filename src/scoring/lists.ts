@@ -45,9 +45,16 @@ export async function createList(ctx: Ctx, input: ListInput): Promise<ProspectLi
     // A deletion forgets its person's list places under the rescoring lock (forgetScores): held shared
     // while the list is read and written, no member can be someone deleted meanwhile.
     await lockRescoring(tx, 'shared');
+    // A list in the calling order is for calling: people no longer offered (opted out, goal reached,
+    // rank 0) are left out of it. One by score, for review, keeps them.
     const picked = await rankedPage(
       tx,
-      { ...input.criteria, campaign: input.campaignId, sort: input.sort },
+      {
+        ...input.criteria,
+        campaign: input.campaignId,
+        sort: input.sort,
+        offeredOnly: input.sort === '-rank',
+      },
       input.limit,
     );
     if (picked.data.length === 0)

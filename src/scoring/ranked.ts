@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from '@hono/zod-openapi';
-import { and, asc, desc, eq, gte, inArray, lte, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, lte, or, type SQL, sql } from 'drizzle-orm';
 import {
   CHANNELS,
   companies,
@@ -93,7 +93,12 @@ export const RankedCriteria = {
   channel: z.enum(CHANNELS).optional(),
 };
 const criteriaObject = z.object(RankedCriteria);
-export type RankedFilters = z.infer<typeof criteriaObject> & { campaign: string; sort: RankedSort };
+export type RankedFilters = z.infer<typeof criteriaObject> & {
+  campaign: string;
+  sort: RankedSort;
+  /** Only people offered for contact (rank above 0): a calling list's. */
+  offeredOnly?: boolean;
+};
 
 const EMPLOYEES = employeesOf('c');
 
@@ -113,7 +118,7 @@ export function checkCriteria(f: { minScore?: number; maxScore?: number }): void
 
 function conditions(ctx: Ctx, f: RankedFilters): (SQL | undefined)[] {
   checkCriteria(f);
-  const { campaign: _c, sort: _s, minScore, maxScore, segment, country, ...prospectFilters } = f;
+  const { campaign: _c, sort: _s, offeredOnly, minScore, maxScore, segment, country, ...prospectFilters } = f;
   return [
     eq(prospectScores.orgId, ctx.orgId),
     // The country scoring uses: the person's, else their company's.
@@ -122,6 +127,7 @@ function conditions(ctx: Ctx, f: RankedFilters): (SQL | undefined)[] {
               WHERE c.org_id = ${ctx.orgId} AND c.id = ${prospects.companyId})) = ${country.toUpperCase()}`
       : undefined,
     eq(prospectScores.campaignId, f.campaign),
+    offeredOnly ? gt(prospectScores.rank, 0) : undefined,
     minScore !== undefined ? gte(prospectScores.score, minScore) : undefined,
     maxScore !== undefined ? lte(prospectScores.score, maxScore) : undefined,
     segment ? segmentCondition(ctx, segment) : undefined,

@@ -794,6 +794,44 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
     ).toBe(403);
   });
 
+  it('leaves people no longer offered out of a list in the calling order, not out of one by score', async () => {
+    const company = await call(app, 'POST', '/v1/companies', {
+      key: org.manager,
+      json: { name: 'Liste Opt-out', industryCode: '46.69Z', employeeCount: 40, country: 'FR' },
+    });
+    const ids: string[] = [];
+    for (const lastName of ['Offert', 'Parti'])
+      ids.push(
+        (
+          await call(app, 'POST', '/v1/prospects', {
+            key: org.manager,
+            json: { companyId: company.body.id, lastName, jobTitle: 'Acheteur', country: 'FR' },
+          })
+        ).body.id,
+      );
+    await call(app, 'POST', '/v1/interactions', {
+      key: org.caller,
+      json: {
+        prospectId: ids[1],
+        type: 'opt_out',
+        occurredAt: new Date(Date.now() - 86_400_000).toISOString(),
+      },
+    });
+    await settled('rescore_queue');
+    const list = async (sort: string) =>
+      call(app, 'POST', '/v1/lists', {
+        key: org.marketer,
+        json: { name: `Opt-out ${sort}`, campaignId, criteria: { companyId: company.body.id }, sort },
+      });
+    const calling = await list('-rank');
+    expect(calling.body.size).toBe(1);
+    const review = await list('-score');
+    expect(review.body.size).toBe(2);
+    for (const made of [calling, review])
+      await call(app, 'DELETE', `/v1/lists/${made.body.id}`, { key: org.manager });
+    for (const id of ids) await call(app, 'DELETE', `/v1/prospects/${id}`, { key: org.manager });
+  });
+
   it('saves a list from the ranking, lets a manager trim and approve it, then freezes it', async () => {
     const bad = await call(app, 'POST', '/v1/lists', {
       key: org.marketer,
