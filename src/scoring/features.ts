@@ -142,8 +142,9 @@ export function commaOf(values: string[]): Comma | undefined {
   }
   if (decimal) return 'decimal';
   if (thousands || commasGroupThousands(values)) return 'thousands';
-  // Dots that group thousands leave the comma, had there been one, to decimals.
-  return dotsGroupThousands(values) ? 'decimal' : undefined;
+  // Dots that group thousands leave the comma, had there been one, to decimals: amounts beside their
+  // currency, or whole numbers as commasGroupThousands reads them ("5.994" and "12.500" beside "93").
+  return dotsGroupThousands(values) || separatorGroupsThousands(values, '.') ? 'decimal' : undefined;
 }
 
 /**
@@ -153,6 +154,12 @@ export function commaOf(values: string[]): Comma | undefined {
  * French column of three decimals ("4,857", "0,879") has no plain numbers to show it, or a "0,".
  */
 function commasGroupThousands(values: string[]): boolean {
+  return separatorGroupsThousands(values, ',');
+}
+
+/** Whole numbers whose thousands a separator groups: commasGroupThousands, with a comma or with a dot. */
+function separatorGroupsThousands(values: string[], separator: ',' | '.'): boolean {
+  const groups = separator === ',' ? /^[1-9]\d{0,2}(?:,\d{3})+$/ : DOT_GROUPS;
   let grouped = 0;
   let plain = 0;
   let numbers = 0;
@@ -161,8 +168,8 @@ function commasGroupThousands(values: string[]): boolean {
     // Text ("10-49", "NR") is no number this rule speaks of.
     if (!/^[\d.,]+$/.test(text)) continue;
     numbers++;
-    if (text.includes(',')) {
-      if (!/^[1-9]\d{0,2}(?:,\d{3})+$/.test(text)) return false;
+    if (text.includes(separator)) {
+      if (!groups.test(text)) return false;
       grouped++;
     } else if (/^\d+$/.test(text)) {
       if (Number(text) >= 1000) return false;

@@ -64,6 +64,20 @@ describe('thousands separators', () => {
     expect(linear(encoder, '12,500')).toBeGreaterThan(linear(encoder, '3,400'));
   });
 
+  it('reads dots as thousands in whole numbers the same way, as a German export writes them', () => {
+    const mitarbeiter = employees.map((v) => v.replaceAll(',', '.'));
+    expect(commaOf(mitarbeiter)).toBe('decimal');
+    const encoder = learnEncoder(
+      ['x'],
+      column(Array.from({ length: 200 }, (_, i) => mitarbeiter[i % 10]!)),
+      [0],
+    );
+    expect(linear(encoder, '12.500')).toBeGreaterThan(linear(encoder, '3.400'));
+    expect(linear(encoder, '5.994')).toBeGreaterThan(linear(encoder, '800'));
+    // Rates of three decimals, with no whole number under a thousand beside them, stay rates.
+    expect(commaOf(['4.857', '1.313', '4.962', '0.879'])).toBeUndefined();
+  });
+
   it('keeps a French column of three decimals decimal', () => {
     // euribor3m as French Excel writes it: a "0," and no plain whole numbers.
     expect(commaOf(['4,857', '1,313', '0,879', '4,962'])).toBeUndefined();
