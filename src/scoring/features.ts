@@ -397,7 +397,12 @@ export function learnEncoder(
 ): Encoder {
   const readings = use.map((column) => {
     const present = rows.map((r) => r[column] ?? '').filter((v) => !isMissing(v));
-    return { column, name: columns[column]!, reading: readColumn(columns[column]!, present) };
+    return {
+      column,
+      name: columns[column]!,
+      reading: readColumn(columns[column]!, present),
+      filled: present.length === rows.length,
+    };
   });
   const numeric = readings.filter((r) => r.reading.kind === 'numeric').length;
   const bins = options.bins ?? binsPerNumber(rows.length, numeric);
@@ -405,9 +410,16 @@ export function learnEncoder(
   const specs: ColumnSpec[] = [];
   const features: string[] = [];
   const skipped: Encoder['skipped'] = [];
-  for (const { column, name, reading } of readings) {
+  for (const { column, name, reading, filled } of readings) {
     if (reading.kind === 'skipped') skipped.push({ name, why: reading.why });
     else if (reading.kind === 'numeric') specs.push(numericSpec(name, column, reading, bins, features));
+    // Filled on every row with no value frequent enough to learn from (310 cities, free notes): every
+    // row would read "(other)", a column that tells nothing. Said so rather than kept in silence.
+    else if (filled && ![...reading.counts.values()].some((n) => n >= threshold))
+      skipped.push({
+        name,
+        why: `no value on ${Math.ceil(threshold)} rows or more (${reading.counts.size} different values)`,
+      });
     else specs.push(categoricalSpec(name, column, reading.counts, threshold, features));
   }
   return { specs, features, skipped };

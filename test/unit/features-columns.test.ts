@@ -42,7 +42,13 @@ describe('text among numbers', () => {
   it('never drops as an identifier a column whose values are mostly numbers', () => {
     const cells = amounts(300, 3).map((cell, i) => (i % 3 === 0 ? `note ${i}` : cell));
     const encoder = learnEncoder(['x'], column(cells), [0]);
-    expect(encoder.skipped).toEqual([]);
+    // Not an identifier; with no value on 20 rows, a category column that tells nothing, and said so.
+    expect(encoder.skipped).toEqual([
+      { name: 'x', why: 'no value on 20 rows or more (300 different values)' },
+    ]);
+    // Where some rows are empty, being filled in is itself something to learn from: kept.
+    const gaps = learnEncoder(['x'], column(cells.map((c, i) => (i % 5 === 0 ? '' : c))), [0]);
+    expect(gaps.skipped).toEqual([]);
     // Codes in a file where almost every value differs are still an identifier.
     const codes = learnEncoder(['x'], column(Array.from({ length: 300 }, (_, i) => `C-${i}`)), [0]);
     expect(codes.skipped).toEqual([{ name: 'x', why: 'an identifier (almost every value differs)' }]);
