@@ -280,6 +280,38 @@ function namesARowNumber(name: string): boolean {
   return ROW_NUMBER_WORDS.has(words[words.length - 1]!);
 }
 
+/**
+ * Words of a column's name that make its digits a code, not a quantity: phone numbers ("33612345678" once
+ * Excel dropped the "+"), company numbers, postal codes, industry codes. Binned as numbers, a phone number
+ * became a "strongest feature" of its range.
+ */
+const CODE_WORDS = new Set([
+  'phone',
+  'telephone',
+  'tel',
+  'mobile',
+  'portable',
+  'gsm',
+  'fax',
+  'siret',
+  'siren',
+  'zip',
+  'zipcode',
+  'postal',
+  'postcode',
+  'cp',
+  'iban',
+  'naf',
+  'ape',
+  'nace',
+  'naics',
+  'sic',
+]);
+
+function namesACode(name: string): boolean {
+  return wordsOf(name).some((word) => CODE_WORDS.has(word));
+}
+
 /** Whether values climb with the rows, nearly each above the one before: a row number, or a sorted key. */
 function risesWithRows(numbers: number[]): boolean {
   let rises = 0;
@@ -355,7 +387,7 @@ type ColumnReading =
 function readColumn(name: string, present: string[]): ColumnReading {
   if (present.length === 0) return { kind: 'skipped', why: 'always empty' };
   const dates = dateColumn(present);
-  const codes = !dates && present.filter(isCode).length >= CODE_SHARE * present.length;
+  const codes = !dates && (namesACode(name) || present.filter(isCode).length >= CODE_SHARE * present.length);
   const comma = dates || codes ? undefined : commaOf(present);
   const numbers = codes
     ? []

@@ -55,6 +55,23 @@ describe('text among numbers', () => {
   });
 });
 
+describe('codes by their name', () => {
+  it('reads phones, company numbers and postal codes as codes, never as quantities to bin', () => {
+    const { next: random } = seededRandom(12);
+    const phones = Array.from({ length: 300 }, () =>
+      String(33_600_000_000 + Math.floor(random() * 99_999_999)),
+    );
+    const postal = Array.from({ length: 300 }, (_, i) => ['75015', '69003', '13008', '33000'][i % 4]!);
+    const encoder = learnEncoder(
+      ['Téléphone', 'Code postal'],
+      phones.map((p, i) => [p, postal[i]!]),
+      [0, 1],
+    );
+    expect(encoder.features.some((f) => f.startsWith('Téléphone') && f.includes('linear'))).toBe(false);
+    expect(encoder.features).toContain('Code postal = 75015');
+  });
+});
+
 describe('thousands separators', () => {
   const employees = ['800', '1,250', '12,500', '209,105', '42', '3,400', '150', '27,000', '9', '65'];
 
