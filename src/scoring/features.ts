@@ -208,7 +208,14 @@ function withoutCurrency(raw: string): string {
     .replace(CURRENCY_AFTER, '');
 }
 
-const DATE_LIKE = /^(?:\d{4}-\d{2}-\d{2}(?:[T ].*)?|\d{1,2}[/.-]\d{1,2}[/.-](?:\d{2}|\d{4})(?:[ T].*)?)$/;
+const DATE_LIKE =
+  /^(?:\d{4}-\d{2}-\d{2}(?:[T ].*)?|\d{4}[/.]\d{1,2}[/.]\d{1,2}(?:[ T].*)?|\d{1,2}[/.-]\d{1,2}[/.-](?:\d{2}|\d{4})(?:[ T].*)?)$/;
+
+/** A date with its month in words, as CRMs and French exports write them: "Aug 15, 2025", "15 août 2025". */
+const wordDate = (value: string) =>
+  /\p{L}{3}/u.test(value) &&
+  /\b\d{4}\b/.test(value) &&
+  parseDateTime(value, { timeZone: 'UTC', dayFirst: true }) !== undefined;
 
 /**
  * Whether a column holds dates ("2024-03-15", "15/03/2024", "03/15/2024 10:30"), and which of day and
@@ -219,7 +226,7 @@ function dateColumn(present: string[]): { dayFirst: boolean } | undefined {
   let dayFirst = 0;
   let monthFirst = 0;
   for (const value of present) {
-    if (!DATE_LIKE.test(value.trim())) continue;
+    if (!DATE_LIKE.test(value.trim()) && !wordDate(value)) continue;
     dates++;
     const forced = forcedDayFirst(value);
     if (forced === true) dayFirst++;

@@ -55,6 +55,27 @@ describe('text among numbers', () => {
   });
 });
 
+describe('dates as exports write them', () => {
+  it.each([
+    [
+      'the month in English words',
+      (d: Date) =>
+        d.toLocaleDateString('en-US', { month: 'short', day: 'numeric', year: 'numeric', timeZone: 'UTC' }),
+    ],
+    [
+      'the month in French words',
+      (d: Date) =>
+        d.toLocaleDateString('fr-FR', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }),
+    ],
+    ['the year first with slashes', (d: Date) => d.toISOString().slice(0, 10).replaceAll('-', '/')],
+  ])('reads dates with %s as days, in order', (_, write) => {
+    const days = Array.from({ length: 200 }, (_, i) => new Date(Date.UTC(2025, 0, 1) + i * 86_400_000));
+    const encoder = learnEncoder(['x'], column(days.map(write)), [0]);
+    expect(encoder.specs[0]).toMatchObject({ kind: 'numeric', dates: { dayFirst: true } });
+    expect(linear(encoder, write(days[150]!))).toBeGreaterThan(linear(encoder, write(days[20]!)));
+  });
+});
+
 describe('codes by their name', () => {
   it('reads phones, company numbers and postal codes as codes, never as quantities to bin', () => {
     const { next: random } = seededRandom(12);
