@@ -3,7 +3,7 @@ import { fnv1a } from '../lib/fnv';
 import { seededRandom } from '../lib/random';
 import { BacktestError, trainAndMeasure } from './backtest';
 import { encoderToJson } from './features';
-import { revenueCurrencyOf } from './fit';
+import { levelOfTitle, revenueCurrencyOf } from './fit';
 import { eachInput, type InputChunk, type ScoringInput } from './inputs';
 
 /**
@@ -168,6 +168,8 @@ export function rowFor(columns: string[], r: HistoryRow): string[] {
       // Models trained before revenues were kept apart by currency took every amount as it came.
       case 'revenue':
         return text(r.annualRevenue);
+      case 'seniority level':
+        return text(r.seniority ?? (r.jobTitle ? levelOfTitle(r.jobTitle) : undefined));
       case 'revenue currency':
         return r.annualRevenue === null ? '' : (revenueCurrencyOf(r) ?? '');
       default:
@@ -206,7 +208,8 @@ export function historyTable(rows: HistoryRow[], successTypes: string[]) {
     'country',
     'region',
     'language',
-    'seniority',
+    // The level the record gives, else the one its job title says, as the fit reads it.
+    'seniority level',
     'department',
     'job title',
     'industry',

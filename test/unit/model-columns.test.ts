@@ -40,6 +40,18 @@ describe("the model's revenue columns", () => {
     expect([0, 1, 2, 3, 4].map((i) => cell(i, 'revenue currency'))).toEqual(['EUR', 'EUR', 'GBP', 'GBP', '']);
   });
 
+  it('take the seniority a job title says where the record gives none, as the fit does', () => {
+    const { columns, table } = historyTable(
+      [
+        { ...person(null, null, 'FR'), jobTitle: 'Directeur commercial' },
+        { ...person(null, null, 'FR'), jobTitle: 'Stagiaire marketing', seniority: 'manager' },
+      ],
+      ['meeting_booked'],
+    );
+    const level = columns.indexOf('seniority level');
+    expect(table.map((row) => row[level])).toEqual(['director', 'manager']);
+  });
+
   it('give a model trained before the currencies were kept apart the amount as it came', () => {
     expect(rowFor(['revenue'], person(9_000_000, 'GBP', 'GB'))).toEqual(['9000000']);
   });
