@@ -12,11 +12,14 @@ import { newId } from '../lib/ids';
  */
 export async function queueScoring(ctx: Ctx, prospectIds: string[]): Promise<void> {
   if (prospectIds.length === 0) return;
+  // The queue's lock, shared until this transaction commits: a drain that finds the queue empty waits for
+  // it before it ends (queueSettled), so that an entry made while the drain was already queued is seen.
   await ctx.db.execute(
-    sql`WITH q AS (
+    sql`WITH lock AS (SELECT pg_advisory_xact_lock_shared(hashtext('score_queue'), hashtext(${ctx.orgId}))),
+        q AS (
           INSERT INTO score_queue (org_id, prospect_id)
           SELECT ${ctx.orgId}, id FROM unnest(${sql.param([...new Set(prospectIds)])}::uuid[]) AS id
-          WHERE EXISTS (SELECT 1 FROM campaigns WHERE org_id = ${ctx.orgId})
+          WHERE EXISTS (SELECT 1 FROM lock) AND EXISTS (SELECT 1 FROM campaigns WHERE org_id = ${ctx.orgId})
           ON CONFLICT (org_id, prospect_id) DO UPDATE SET queued_at = now(), scored_at = NULL
           RETURNING 1
         )
@@ -38,6 +41,24 @@ export async function queueCompanyPeople(ctx: Ctx, companyIds: string[]): Promis
     ctx,
     people.map((p) => p.id),
   );
+}
+
+/**
+ * Whether the queue is empty once every transaction that queued people has committed. A drain checked the
+ * queue while its job was still queued; an entry made then, not yet committed when the drain took its
+ * last rows, found a drain queued and queued none: without this wait it stayed until the sweep
+ * (queueWaitingScoring) a minute or more later. The queue's lock, taken alone, waits for those
+ * transactions (queueScoring holds it shared).
+ */
+export async function queueSettled(ctx: Ctx): Promise<boolean> {
+  return withTransaction(ctx, async (tx) => {
+    await tx.db.execute(sql`SELECT pg_advisory_xact_lock(hashtext('score_queue'), hashtext(${tx.orgId}))`);
+    const waiting = await queryRows<{ one: number }>(
+      tx.db,
+      sql`SELECT 1 AS one FROM score_queue WHERE org_id = ${tx.orgId} AND scored_at IS NULL LIMIT 1`,
+    );
+    return waiting.length === 0;
+  });
 }
 
 /**

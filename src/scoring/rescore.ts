@@ -6,7 +6,7 @@ import { type Database, queryRows } from '../db';
 import type { JobHandler } from '../jobs/runner';
 import { heldBy, JobLost } from '../jobs/service';
 import { readChunk } from './inputs';
-import { lockRescoring } from './queue';
+import { lockRescoring, queueSettled } from './queue';
 import { computeScores, type Scoring, saveScores, scoringsOf } from './score-writes';
 
 /**
@@ -331,6 +331,7 @@ export function rescoreQueueJobHandler(): JobHandler {
     const ctx = systemCtx(database.db, job.orgId, null);
     let scored = 0;
     let changed = 0;
+    let waited = false;
     for (;;) {
       if (signal.aborted) return { status: 'failed', result: { scored, changed } };
       const taken = await planned(ctx, async (tx) => {
@@ -353,7 +354,12 @@ export function rescoreQueueJobHandler(): JobHandler {
       });
       scored += taken;
       progress({ rowsDone: scored, rowsTotal: null, bytesDone: 0, bytesTotal: null });
-      if (taken < QUEUE_CHUNK) break;
+      if (taken < QUEUE_CHUNK) {
+        // Nothing more to take after the queue was found waiting: another drain holds what waits.
+        if (taken === 0 && waited) break;
+        if (await queueSettled(ctx)) break;
+        waited = true;
+      }
     }
     // What was scored an hour ago no longer matters to a full rescoring's reads.
     await ctx.db.execute(

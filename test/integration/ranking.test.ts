@@ -818,6 +818,13 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
       },
     });
     await settled('rescore_queue');
+    // Both scored, the opted-out one at rank 0 (stored scores follow the queue's jobs).
+    await waitFor(async () => {
+      const stored = (await ranked(`limit=10&companyId=${company.body.id}`)).data as {
+        score: { rank: number };
+      }[];
+      return stored.length === 2 && stored.some((p) => p.score.rank === 0) ? true : undefined;
+    });
     const list = async (sort: string) =>
       call(app, 'POST', '/v1/lists', {
         key: org.marketer,
