@@ -69,7 +69,24 @@ export function refuseUnknownParameters(given: Iterable<string>, known: readonly
 
 export function knownParameters(known: readonly string[]): MiddlewareHandler {
   return async (c, next) => {
-    refuseUnknownParameters(Object.keys(c.req.queries()), known);
+    const queries = c.req.queries();
+    refuseUnknownParameters(Object.keys(queries), known);
+    refuseRepeatedParameters(queries);
     await next();
   };
+}
+
+/**
+ * Refuses a parameter given twice (`sort=-rank&sort=-score`): no route takes a list that way, and which one
+ * counted would be a guess; validated as it came, it answered "expected one of …" or "received NaN".
+ */
+function refuseRepeatedParameters(queries: Record<string, string[]>): void {
+  const errors: FieldError[] = Object.entries(queries)
+    .filter(([, values]) => values.length > 1)
+    .map(([name, values]) => ({
+      field: `query:${name}`,
+      message: `given ${values.length} times (${values.map((v) => JSON.stringify(v)).join(', ')}): give it once`,
+    }));
+  if (errors.length > 0)
+    throw new AppError('VALIDATION', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
 }

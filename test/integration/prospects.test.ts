@@ -332,6 +332,12 @@ describe.each(databases)('companies, prospects and contact points on $name', ({ 
     expect(misspelt.body.errors).toEqual([
       { field: 'query:contry', message: 'not a parameter of this route (did you mean country?)' },
     ]);
+    // Given twice, a parameter is refused by name rather than validated as a list it never is.
+    const twice = await call(app, 'GET', '/v1/prospects?limit=5&limit=10', { key: org.manager });
+    expect(twice.status).toBe(400);
+    expect(twice.body.errors).toEqual([
+      { field: 'query:limit', message: 'given 2 times ("5", "10"): give it once' },
+    ]);
     const noQuery = await call(app, 'GET', `/v1/prospects/${crypto.randomUUID()}?expand=all`, {
       key: org.manager,
     });
