@@ -62,7 +62,11 @@ export function unknownNames(
  * ignored, and the answer would look like the filtered one while it holds every row.
  */
 export function refuseUnknownParameters(given: Iterable<string>, known: readonly string[]): void {
-  const errors = unknownNames(given, known);
+  refuse(unknownNames(given, known));
+}
+
+/** A 400 naming each parameter at fault, when there is one. */
+function refuse(errors: FieldError[]): void {
   if (errors.length > 0)
     throw new AppError('VALIDATION', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
 }
@@ -81,12 +85,12 @@ export function knownParameters(known: readonly string[]): MiddlewareHandler {
  * counted would be a guess; validated as it came, it answered "expected one of …" or "received NaN".
  */
 function refuseRepeatedParameters(queries: Record<string, string[]>): void {
-  const errors: FieldError[] = Object.entries(queries)
-    .filter(([, values]) => values.length > 1)
-    .map(([name, values]) => ({
-      field: `query:${name}`,
-      message: `given ${values.length} times (${values.map((v) => JSON.stringify(v)).join(', ')}): give it once`,
-    }));
-  if (errors.length > 0)
-    throw new AppError('VALIDATION', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
+  refuse(
+    Object.entries(queries)
+      .filter(([, values]) => values.length > 1)
+      .map(([name, values]) => ({
+        field: `query:${name}`,
+        message: `given ${values.length} times (${values.map((v) => JSON.stringify(v)).join(', ')}): give it once`,
+      })),
+  );
 }

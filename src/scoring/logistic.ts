@@ -80,9 +80,7 @@ export function trainLogistic(
     for (let i = 0; i < rows.length; i++) {
       const from = begins[i]!;
       const to = begins[i + 1]!;
-      let z = w[features]!;
-      for (let k = from; k < to; k++) z += w[idx[k]!]! * val[k]!;
-      const mu = sigmoid(z);
+      const mu = sigmoid(rowTimes(packed, i, w, features));
       const r = y[i]! - mu;
       const s = mu * (1 - mu);
       curvature[i] = s;
@@ -145,6 +143,14 @@ function pack(rows: SparseRow[]): PackedRows {
   return { start, idx, val };
 }
 
+/** Row i times a vector whose last coordinate (`features`) is the intercept's. */
+function rowTimes(rows: PackedRows, i: number, v: Float64Array, features: number): number {
+  const { start, idx, val } = rows;
+  let z = v[features]!;
+  for (let k = start[i]!; k < start[i + 1]!; k++) z += v[idx[k]!]! * val[k]!;
+  return z;
+}
+
 /**
  * Adds row i's share, s x x', to the lower half of the Hessian (the intercept is the last coordinate):
  * each pair of the row's features once, whatever their order in the row.
@@ -183,9 +189,7 @@ function hessianTimes(h: Curvature, v: Float64Array, out: Float64Array): void {
   for (let i = 0; i < curvature.length; i++) {
     const from = start[i]!;
     const to = start[i + 1]!;
-    let t = v[features]!;
-    for (let k = from; k < to; k++) t += v[idx[k]!]! * val[k]!;
-    t *= curvature[i]!;
+    const t = rowTimes(rows, i, v, features) * curvature[i]!;
     for (let k = from; k < to; k++) out[idx[k]!]! += t * val[k]!;
     out[features]! += t;
   }
@@ -316,12 +320,10 @@ function penalizedLoss(
   features: number,
   l2: number,
 ): number {
-  const { start, idx, val } = rows;
+  const { start } = rows;
   let loss = 0;
   for (let i = 0; i < start.length - 1; i++) {
-    let z = w[features]!;
-    for (let k = start[i]!; k < start[i + 1]!; k++) z += w[idx[k]!]! * val[k]!;
-    loss += logLoss(z, y[i]!);
+    loss += logLoss(rowTimes(rows, i, w, features), y[i]!);
   }
   let norm = 0;
   for (let j = 0; j < features; j++) norm += w[j]! ** 2;

@@ -6,6 +6,9 @@ import { newId } from '../lib/ids';
 
 /** What asks for rescoring: the queue of changed prospects and full rescorings (see rescore.ts). */
 
+/** The key of an organization's queue lock (queueScoring, queueSettled). */
+const queueLockKey = (ctx: Ctx) => sql`hashtext('score_queue'), hashtext(${ctx.orgId})`;
+
 /**
  * Puts prospects whose facts changed on the rescoring queue, and makes sure a job will drain it. Runs in
  * the caller's transaction; does nothing for an organization without campaigns.
@@ -15,7 +18,7 @@ export async function queueScoring(ctx: Ctx, prospectIds: string[]): Promise<voi
   // The queue's lock, shared until this transaction commits: a drain that finds the queue empty waits for
   // it before it ends (queueSettled), so that an entry made while the drain was already queued is seen.
   await ctx.db.execute(
-    sql`WITH lock AS (SELECT pg_advisory_xact_lock_shared(hashtext('score_queue'), hashtext(${ctx.orgId}))),
+    sql`WITH lock AS (SELECT pg_advisory_xact_lock_shared(${queueLockKey(ctx)})),
         q AS (
           INSERT INTO score_queue (org_id, prospect_id)
           SELECT ${ctx.orgId}, id FROM unnest(${sql.param([...new Set(prospectIds)])}::uuid[]) AS id
@@ -52,7 +55,7 @@ export async function queueCompanyPeople(ctx: Ctx, companyIds: string[]): Promis
  */
 export async function queueSettled(ctx: Ctx): Promise<boolean> {
   return withTransaction(ctx, async (tx) => {
-    await tx.db.execute(sql`SELECT pg_advisory_xact_lock(hashtext('score_queue'), hashtext(${tx.orgId}))`);
+    await tx.db.execute(sql`SELECT pg_advisory_xact_lock(${queueLockKey(tx)})`);
     const waiting = await queryRows<{ one: number }>(
       tx.db,
       sql`SELECT 1 AS one FROM score_queue WHERE org_id = ${tx.orgId} AND scored_at IS NULL LIMIT 1`,
