@@ -34,6 +34,11 @@ export const campaigns = pgTable(
     halfLifeDays: integer().notNull().default(30),
     /** When the last full rescoring finished: the daily one refreshes what time alone changes (decay, pressure). */
     rescoredAt: timestamp({ withTimezone: true }),
+    /**
+     * The goal, half-life and model (partsVersion) its last full rescoring scored under: a new profile is
+     * scored from the parts stored with each score only while they still hold.
+     */
+    rescoredParts: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
@@ -99,6 +104,16 @@ export const prospectScores = pgTable(
     modelId: uuid(),
     /** json, not jsonb: written a million at a time and only ever read whole, it is not worth converting. */
     reasons: json().$type<{ positive: StoredReason[]; negative: StoredReason[] }>().notNull(),
+    /**
+     * The rest of what the score was made of besides the fit (HistoryParts), so that a new profile is
+     * scored without reading everyone's events again: what engagement and a standing opt-out take off,
+     * whether the person is held back from contact, the model's percentile, and engagement's and the
+     * model's reasons that `reasons` does not show (null: none). Null on rows written before they were kept.
+     */
+    adjustment: smallint(),
+    held: boolean(),
+    percentile: smallint(),
+    spareReasons: json().$type<{ positive: StoredReason[]; negative: StoredReason[] }>(),
     /** A hash of the values above: rescoring compares it to tell an unchanged row without reading it back. */
     fingerprint: integer().notNull(),
     since: timestamp({ withTimezone: true }).notNull().defaultNow(),

@@ -321,8 +321,12 @@ export async function updateCampaign(
         .update(models)
         .set({ active: false })
         .where(and(eq(models.orgId, tx.orgId), eq(models.campaignId, id), eq(models.active, true)));
+    // A new profile alone changes only the fit: its rescoring reuses the other parts of each score.
+    const profileOnly = changed.length === 1 && changed[0] === 'idealProfile';
     const job =
-      changed.length > 0 ? await queueRescoring(tx, id, `${changed.join(', ')} changed`) : undefined;
+      changed.length > 0
+        ? await queueRescoring(tx, id, `${changed.join(', ')} changed`, { profileOnly })
+        : undefined;
     return { ...row!, rescoringJobId: job?.id ?? null };
   });
   // After the commit: a score read meanwhile cannot put the old campaign back.

@@ -5,6 +5,7 @@ import { asksNoContactSql } from '../interactions/no-contact-sql';
 import { employeesOf } from '../prospects/employees-sql';
 import { type EngagementEvent, NO_CONTACT_OUTCOME, OUTCOME_WORDS } from './engagement';
 import type { FitSubject } from './fit';
+import type { StoredParts } from './score';
 
 /**
  * What scoring reads of a prospect: its record and its company's (the fit's subject and the model's
@@ -17,10 +18,24 @@ export interface ScoringInput extends FitSubject {
   language: string | null;
   /** Oldest first, to the minute. */
   events: EngagementEvent[];
+  /**
+   * The parts of the campaign's stored score besides the fit, read instead of the events by a rescoring
+   * after a profile change (see refitting in readChunk).
+   */
+  kept?: StoredParts;
 }
 
 /** Prospects in id order after a given id (and up to another), or those of a list of ids. */
 export type Selection = { after: string | null; until?: string | null; limit: number } | { ids: string[] };
+
+/**
+ * A rescoring after a profile change reads each person's stored score for the campaign instead of their
+ * events, where its parts were written under the model now active; the others' events as ever.
+ */
+export interface Refitting {
+  campaignId: string;
+  modelId: string | null;
+}
 
 /**
  * A prospect's events travel as one text, "type:minute[:r|a|ar|x],…" (the minute since the epoch; x for an
@@ -134,9 +149,42 @@ const LINE_FIELDS = [
   'events',
   'revenueCurrency',
   'employeeBand',
+  'kept',
 ] as const;
 type Values<T> = { -readonly [K in keyof T]: unknown };
 type Line = Values<typeof LINE_FIELDS>;
+
+/** A stored score's parts as a refitting read sends them (KEPT's order). */
+type KeptLine = [
+  number,
+  number,
+  number,
+  number | null,
+  string | null,
+  StoredParts['reasons'],
+  number,
+  boolean,
+  number | null,
+  StoredParts['spare'],
+];
+const keptParts = (k: KeptLine): StoredParts => ({
+  engagement: k[0],
+  penalty: k[1],
+  touches: k[2],
+  probability: k[3],
+  modelId: k[4],
+  reasons: k[5],
+  adjustment: k[6],
+  held: k[7],
+  percentile: k[8],
+  spare: k[9],
+});
+
+/** A stored score's parts, where they were kept under the model now active (KeptLine). */
+const kept = (refitting: Refitting) => sql`CASE WHEN s.held IS NOT NULL
+    AND s.model_id IS NOT DISTINCT FROM ${refitting.modelId}::uuid
+  THEN json_build_array(s.engagement, s.pressure, s.touches, s.probability, s.model_id, s.reasons,
+    s.adjustment, s.held, s.percentile, s.spare_reasons) END`;
 
 /** Calls `fn` with each prospect of a chunk, parsed as it comes. */
 export function eachInput(chunk: InputChunk, fn: (input: ScoringInput) => void): void {
@@ -163,6 +211,7 @@ export function eachInput(chunk: InputChunk, fn: (input: ScoringInput) => void):
       events: eventsOf(v[13] as string | null),
       revenueCurrency: v[14],
       employeeBand: v[15],
+      ...(v[16] ? { kept: keptParts(v[16] as KeptLine) } : {}),
     } as ScoringInput);
     start = end + 1;
   }
@@ -226,9 +275,10 @@ const EVENTS = sql`string_agg(i.type || ':' || floor(date_part('epoch', i.occurr
  * that PostgreSQL writes and JSON.parse reads natively: parsing column by column cost the service more
  * than scoring. JSON escapes line breaks, so that one a line is safe. Date_part is cheaper than extract.
  */
-function chunkQuery(orgId: string, selection: Selection): SQL {
+function chunkQuery(orgId: string, selection: Selection, refitting?: Refitting): SQL {
+  const fields = refitting ? LINE_FIELDS : LINE_FIELDS.filter((field) => field !== 'kept');
   const line = sql.join(
-    LINE_FIELDS.map((field) => sql`x.${sql.identifier(field)}`),
+    fields.map((field) => sql`x.${sql.identifier(field)}`),
     sql`, `,
   );
   const lines = sql`string_agg(json_build_array(${line})::text, E'\n' ORDER BY x."prospectId") AS text, count(*)::int AS count,
@@ -241,6 +291,24 @@ function chunkQuery(orgId: string, selection: Selection): SQL {
         FROM prospects p LEFT JOIN companies c ON c.org_id = p.org_id AND c.id = p.company_id
         WHERE p.org_id = ${orgId} AND p.id = ANY(${sql.param(selection.ids)}::uuid[])
       ) x`;
+  const range = sql`p.org_id = ${orgId}
+          ${selection.after ? sql`AND p.id > ${selection.after}::uuid` : sql``}
+          ${selection.until ? sql`AND p.id <= ${selection.until}::uuid` : sql``}`;
+  const limit = sql.raw(String(Math.trunc(selection.limit)));
+  // After a profile change: the stored parts, and the events only of people without them (a look-up each).
+  if (refitting)
+    return sql`WITH p AS MATERIALIZED (
+        SELECT ${PROSPECT_COLUMNS}, ${kept(refitting)} AS kept
+        FROM prospects p LEFT JOIN companies c ON c.org_id = p.org_id AND c.id = p.company_id
+          LEFT JOIN prospect_scores s ON s.org_id = p.org_id AND s.campaign_id = ${refitting.campaignId}
+            AND s.prospect_id = p.id
+        WHERE ${range} ORDER BY p.id LIMIT ${limit}
+      )
+      SELECT ${lines} FROM (
+        SELECT p.*, CASE WHEN p.kept IS NULL THEN (SELECT ${EVENTS} FROM ${eventRows(
+          sql`i.org_id = ${orgId} AND i.prospect_id = p."prospectId"`,
+        )}) END AS events FROM p
+      ) x`;
   // A run of consecutive people holds every prospect whose id lies between its first and last: their events
   // are one range of the index, read in one pass and grouped as it comes, where a look-up per person
   // descended the index five thousand times (a quarter of the read). The limit is written into the
@@ -249,10 +317,7 @@ function chunkQuery(orgId: string, selection: Selection): SQL {
   return sql`WITH p AS MATERIALIZED (
         SELECT ${PROSPECT_COLUMNS}
         FROM prospects p LEFT JOIN companies c ON c.org_id = p.org_id AND c.id = p.company_id
-        WHERE p.org_id = ${orgId}
-          ${selection.after ? sql`AND p.id > ${selection.after}::uuid` : sql``}
-          ${selection.until ? sql`AND p.id <= ${selection.until}::uuid` : sql``}
-        ORDER BY p.id LIMIT ${sql.raw(String(Math.trunc(selection.limit)))}
+        WHERE ${range} ORDER BY p.id LIMIT ${limit}
       ),
       e AS (
         SELECT i.prospect_id, ${EVENTS} AS events
@@ -264,13 +329,18 @@ function chunkQuery(orgId: string, selection: Selection): SQL {
       SELECT ${lines} FROM (SELECT p.*, e.events FROM p LEFT JOIN e ON e.prospect_id = p."prospectId") x`;
 }
 
-export async function readChunk(db: Db, orgId: string, selection: Selection): Promise<InputChunk> {
+export async function readChunk(
+  db: Db,
+  orgId: string,
+  selection: Selection,
+  refitting?: Refitting,
+): Promise<InputChunk> {
   const [result] = await queryRows<{
     text: string | null;
     count: number;
     first: string | null;
     last: string | null;
-  }>(db, chunkQuery(orgId, selection));
+  }>(db, chunkQuery(orgId, selection, refitting));
   return {
     text: result?.text ?? '',
     count: result?.count ?? 0,

@@ -69,7 +69,12 @@ export async function queueSettled(ctx: Ctx): Promise<boolean> {
  * shared while they write (see stillCurrent in rescore.ts), so the new job is committed between two chunks of
  * an older one, which then sees it and stops; the two never write the same rows at once.
  */
-export async function queueRescoring(ctx: Ctx, campaignId: string, reason: string) {
+export async function queueRescoring(
+  ctx: Ctx,
+  campaignId: string,
+  reason: string,
+  options: { profileOnly?: boolean } = {},
+) {
   return withTransaction(ctx, async (tx) => {
     await tx.db.execute(
       sql`SELECT 1 FROM campaigns WHERE org_id = ${tx.orgId} AND id = ${campaignId} FOR UPDATE`,
@@ -79,7 +84,7 @@ export async function queueRescoring(ctx: Ctx, campaignId: string, reason: strin
       .values({
         orgId: tx.orgId,
         kind: 'rescore',
-        params: { campaignId, reason },
+        params: { campaignId, reason, ...(options.profileOnly ? { profileOnly: true } : {}) },
         createdBy: tx.actor.keyId,
       })
       .returning();

@@ -5,7 +5,7 @@ import { type Ctx, planEachStatement, systemCtx, withTransaction } from '../cont
 import { type Database, queryRows } from '../db';
 import type { JobHandler } from '../jobs/runner';
 import { heldBy, JobLost } from '../jobs/service';
-import { readChunk } from './inputs';
+import { type Refitting, readChunk } from './inputs';
 import { lockRescoring, queueSettled } from './queue';
 import { computeScores, type Scoring, saveScores, scoringsOf } from './score-writes';
 
@@ -68,6 +68,8 @@ export interface SegmentRun {
   index: number;
   segment: Segment;
   scorings: Scoring[];
+  /** After a profile change, the stored parts of each score are read instead of the events (Refitting). */
+  refitting?: Refitting | undefined;
   at: Date;
   chunk: number;
   signal: AbortSignal;
@@ -91,7 +93,8 @@ export async function rescoreSegment(run: SegmentRun): Promise<Segment> {
       const [{ now }] = (await queryRows<{ now: string | Date }>(tx.db, sql`SELECT now() AS now`)) as [
         { now: string | Date },
       ];
-      const inputs = await readChunk(tx.db, tx.orgId, { after, until: segment.until, limit: chunk });
+      const selection = { after, until: segment.until, limit: chunk };
+      const inputs = await readChunk(tx.db, tx.orgId, selection, run.refitting);
       return { inputs, readAt: new Date(now).toISOString() };
     });
     chunkRead.catch(() => {}); // awaited in turn; never an unhandled rejection if the job stops first
@@ -172,16 +175,44 @@ async function stillCurrent(tx: Ctx, run: SegmentRun): Promise<boolean> {
   return newer.length === 0;
 }
 
-/** What a campaign's scores depend on besides the prospects: its profile, goal, half-life and active model. */
+/**
+ * What a campaign's scores depend on besides the prospects: its profile, then what the other parts of a
+ * score depend on (partsVersion): its goal, half-life and active model.
+ */
 export async function campaignVersion(ctx: Ctx, campaignId: string): Promise<string> {
   const [row] = await queryRows<{ version: string }>(
     ctx.db,
-    sql`SELECT md5(c.ideal_profile::text || c.success_types::text || c.half_life_days::text) || '/'
+    sql`SELECT md5(c.ideal_profile::text) || '/' || md5(c.success_types::text || c.half_life_days::text) || '/'
           || coalesce((SELECT m.id::text FROM models m
               WHERE m.org_id = c.org_id AND m.campaign_id = c.id AND m.active), '-') AS version
         FROM campaigns c WHERE c.org_id = ${ctx.orgId} AND c.id = ${campaignId}`,
   );
   return row?.version ?? 'deleted';
+}
+
+/** A campaign version's part that the parts of a score besides the fit depend on. */
+const partsVersion = (version: string) => version.slice(version.indexOf('/') + 1);
+
+/**
+ * Whether a rescoring can take each score's parts besides the fit from the stored rows: it follows a change
+ * of the profile alone, and the campaign's last full rescoring scored everyone under the goal, half-life
+ * and model it has now. Their stored parts are then as current as the scores were (a full rescoring every
+ * RESCORE_EVERY_HOURS and the queue keep them), and nobody's events need reading again. Otherwise (a
+ * rescoring of an older goal or model stopped halfway, say) everyone is scored from their events.
+ */
+async function refittingOf(
+  ctx: Ctx,
+  params: { campaignId: string; profileOnly?: boolean },
+  version: string,
+  scorings: Scoring[],
+): Promise<Refitting | undefined> {
+  if (!params.profileOnly) return undefined;
+  const [row] = await ctx.db
+    .select({ parts: campaigns.rescoredParts })
+    .from(campaigns)
+    .where(and(eq(campaigns.orgId, ctx.orgId), eq(campaigns.id, params.campaignId)));
+  if (row?.parts !== partsVersion(version)) return undefined;
+  return { campaignId: params.campaignId, modelId: scorings[0]?.scorer?.id ?? null };
 }
 
 /** Cuts the organization's prospects into `parts` segments of about the same size, by id. */
@@ -255,11 +286,13 @@ export function rescoreJobHandler(
   const analyzeAfter = options.analyzeAfter ?? ANALYZE_AFTER_ROWS;
   return async ({ job, database, signal, progress }) => {
     const ctx = systemCtx(database.db, job.orgId, job.createdBy);
-    const { campaignId } = job.params as { campaignId: string };
+    const params = job.params as { campaignId: string; profileOnly?: boolean };
+    const { campaignId } = params;
     const version = await campaignVersion(ctx, campaignId);
     const scorings = await scoringsOf(ctx, campaignId);
     if (scorings.length === 0)
       return { status: 'succeeded', result: { scored: 0, changed: 0, deleted: true } };
+    const refitting = await refittingOf(ctx, params, version, scorings);
     const [{ total }] = (await queryRows<{ total: number }>(
       ctx.db,
       sql`SELECT count(*)::int AS total FROM prospects WHERE org_id = ${ctx.orgId}`,
@@ -286,6 +319,7 @@ export function rescoreJobHandler(
       ...(job.lockedBy ? { owner: job.lockedBy } : {}),
       campaignId,
       version,
+      refitting,
       at,
       chunk,
       signal: stop.signal,
@@ -311,15 +345,22 @@ export function rescoreJobHandler(
     const superseded = ended.some((s) => s.superseded);
     if (!ended.every((s) => s.done))
       return { status: 'failed', result: { segments: ended, scored, changed } };
-    if (!superseded)
+    // A rescoring from the stored parts refreshed none of what time changes: the next full one stays due.
+    if (!superseded && !refitting)
       await ctx.db
         .update(campaigns)
-        .set({ rescoredAt: at })
+        .set({ rescoredAt: at, rescoredParts: partsVersion(version) })
         .where(and(eq(campaigns.orgId, ctx.orgId), eq(campaigns.id, campaignId)));
     if (changed >= analyzeAfter) await ctx.db.execute(sql`ANALYZE prospect_scores`);
     return {
       status: 'succeeded',
-      result: { scored, changed, segments: ended, ...(superseded ? { superseded: true } : {}) },
+      result: {
+        scored,
+        changed,
+        segments: ended,
+        ...(refitting ? { fromStoredParts: true } : {}),
+        ...(superseded ? { superseded: true } : {}),
+      },
       progress: { rowsDone: scored, rowsTotal: Math.max(total, scored), bytesDone: 0, bytesTotal: null },
     };
   };

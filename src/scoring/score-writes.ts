@@ -5,10 +5,11 @@ import { copyText, queryRows } from '../db';
 import { copyEscape } from '../lib/copy-text';
 import { fnv1a } from '../lib/fnv';
 import type { Contribution } from './fit';
+import { fitScore } from './fit';
 import { eachInput, type InputChunk } from './inputs';
 import { activeScorer, type Scorer } from './models';
 import { lockRescoring } from './queue';
-import { type ScoredCampaign, scoreInput } from './score';
+import { combineParts, historyParts, type ScoredCampaign, spareReasons, storedParts } from './score';
 
 /**
  * Scores as rows: a chunk of prospects scored for each campaign in the process (computeScores), then
@@ -92,6 +93,10 @@ const SCORE_COLUMNS = [
   'probability',
   'model_id',
   'reasons',
+  'adjustment',
+  'held',
+  'percentile',
+  'spare_reasons',
   'fingerprint',
   'since',
   'score_since',
@@ -122,14 +127,20 @@ export function computeScores(scorings: Scoring[], chunk: InputChunk, at: Date):
   eachInput(chunk, (input) => {
     prospectIds.push(input.prospectId);
     for (const { campaign, scorer } of scorings) {
-      const s = scoreInput(campaign, scorer, input, at);
-      const modelId = s.model?.id ?? null;
+      // After a profile change, the parts stored with the last score where they still hold (see Refitting).
+      const parts = input.kept ? storedParts(input.kept) : historyParts(campaign, scorer, input, at);
+      const fit = fitScore(campaign.idealProfile, input);
+      const s = combineParts(fit, parts);
+      const modelId = parts.model?.id ?? null;
       const reasons = storedReasonsJson(s.contributions);
-      const touches = Math.min(s.pressure.touches, 32_767);
+      const spare = spareReasons(s.contributions, parts);
+      const touches = Math.min(parts.pressure.touches, 32_767);
       // Written once as COPY text: the fingerprint and the row's line come from the same string.
       const copy =
-        `${s.score}\t${s.rank}\t${s.fit.score}\t${s.engagement.score}\t${s.pressure.penalty}\t${touches}\t` +
-        `${s.model?.probability ?? '\\N'}\t${modelId ?? '\\N'}\t${copyEscape(reasons)}`;
+        `${s.score}\t${s.rank}\t${fit.score}\t${parts.engagement.score}\t${parts.pressure.penalty}\t${touches}\t` +
+        `${parts.model?.probability ?? '\\N'}\t${modelId ?? '\\N'}\t${copyEscape(reasons)}\t${parts.adjustment}\t` +
+        `${parts.held ? 't' : 'f'}\t${parts.model?.percentile ?? '\\N'}\t` +
+        `${spare.positive.length + spare.negative.length > 0 ? copyEscape(storedReasonsJson(spare)) : '\\N'}`;
       rows.push({
         campaignId: campaign.id,
         prospectId: input.prospectId,

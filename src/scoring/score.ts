@@ -2,7 +2,7 @@ import type { Ctx } from '../context';
 import { notFound } from '../http/errors';
 import { getCampaignWithModel } from './campaigns';
 import { daysAgo, daysSince, type EngagementEvent, engagementScore } from './engagement';
-import { type Contribution, fitScore, type IdealProfile } from './fit';
+import { type Contribution, type FitResult, fitScore, type IdealProfile } from './fit';
 import { readInputs, type ScoringInput } from './inputs';
 import { type ModelOpinion, modelOpinion, type Scorer, scorerOf } from './models';
 import { contactPressure, rankFor } from './pressure';
@@ -64,6 +64,95 @@ export interface ScoredCampaign {
 }
 
 /**
+ * What a score takes from the person's history and the active model: everything but the fit. A new profile
+ * changes the fit alone, so a rescoring for one recombines these parts, as stored with the last score
+ * (refitScore), with the new fit, instead of reading every person's events again.
+ */
+export interface HistoryParts {
+  engagement: { score: number; points: number };
+  /** What engagement sums to below zero and a standing opt-out's points: taken off the whole score. */
+  adjustment: number;
+  /** Opted out and not back, or the campaign's goal reached this past year: never offered for contact. */
+  held: boolean;
+  pressure: { touches: number; penalty: number };
+  model: { id: string; probability: number; percentile: number } | null;
+  /** The goal reached, a reason that takes no points and comes first among those against. */
+  reached: Contribution | undefined;
+  /** The three strongest reasons for and against among engagement's and the model's. */
+  reasons: { positive: Contribution[]; negative: Contribution[] };
+}
+
+/** The parts of a score that the person's events and the active model give, at an instant. */
+export function historyParts(
+  campaign: ScoredCampaign,
+  scorer: Scorer | undefined,
+  input: ScoringInput,
+  at: Date,
+): HistoryParts {
+  // Engagement and pressure look back a year: older signals have lost all but a trace of their weight.
+  // Events come oldest first. An opt-out stands whatever its age, so engagement is given them all.
+  const since = at.getTime() - YEAR_MS;
+  const { events } = input;
+  let first = 0;
+  while (first < events.length && events[first]!.at <= since) first++;
+  const recent = first === 0 ? events : events.slice(first);
+  const engagement = engagementScore(events, at, { halfLifeDays: campaign.halfLifeDays, since });
+  const opinion = scorer ? modelOpinion(scorer, input, campaign.successTypes) : undefined;
+  const reached = goalReached(recent, campaign.successTypes, at.getTime());
+  // Someone who opted out or complained, and has not come back since, is neither welcome nor offered.
+  const { standing } = engagement;
+  return {
+    engagement: { score: engagement.score, points: Math.round(engagement.points * 10) / 10 },
+    adjustment: belowZero(engagement.points) + (standing?.points ?? 0),
+    // Nor is someone who reached the campaign's goal this past year: a meeting booked is not to be sought again.
+    held: Boolean(standing || reached),
+    pressure: contactPressure(recent, at),
+    model: opinion
+      ? {
+          id: opinion.modelId,
+          probability: Math.round(opinion.probability * 10_000) / 10_000,
+          percentile: opinion.percentile,
+        }
+      : null,
+    reached,
+    // The model's odds of a goal already reached say nothing: its reason is left out.
+    reasons: strongest([...engagement.contributions, ...(reached ? [] : modelReason(opinion))]),
+  };
+}
+
+/**
+ * A score from a fit and the other parts. The reasons are the strongest of the fit's and of the parts'
+ * three for and three against, which are the strongest of all: points are to the tenth either way
+ * (engagement rounds its own), so the order is the same as from every contribution at once.
+ */
+export function combineParts(fit: FitResult, parts: HistoryParts) {
+  const hasProfile = fit.max > fit.min;
+  const percentile = parts.model?.percentile;
+  const engagement = parts.engagement.score;
+  const combined = Math.round(
+    percentile !== undefined
+      ? hasProfile
+        ? 0.5 * percentile + 0.3 * fit.score + 0.2 * engagement
+        : 0.7 * percentile + 0.3 * engagement
+      : hasProfile
+        ? 0.6 * fit.score + 0.4 * engagement
+        : engagement,
+  );
+  const score = Math.max(0, combined + parts.adjustment);
+  return {
+    score,
+    rank: parts.held ? 0 : rankFor(score, parts.pressure),
+    contributions: withGoal(
+      withOutside(
+        strongest([...fit.contributions, ...parts.reasons.positive, ...parts.reasons.negative]),
+        fit.outside,
+      ),
+      parts.reached,
+    ),
+  };
+}
+
+/**
  * Scores one prospect for a campaign at an instant from what scoring reads of it: the same function
  * answers on demand and rescores a million prospects.
  */
@@ -73,65 +162,34 @@ export function scoreInput(
   input: ScoringInput,
   at: Date,
 ): ProspectScore {
+  return scoreWithParts(campaign, scorer, input, at).score;
+}
+
+/** A score with the parts it was made of, which a rescoring stores beside it (see HistoryParts). */
+export function scoreWithParts(
+  campaign: ScoredCampaign,
+  scorer: Scorer | undefined,
+  input: ScoringInput,
+  at: Date,
+): { score: ProspectScore; parts: HistoryParts } {
   const fit = fitScore(campaign.idealProfile, input);
-  // Engagement and pressure look back a year: older signals have lost all but a trace of their weight.
-  // Events come oldest first. An opt-out stands whatever its age, so engagement is given them all.
-  const since = at.getTime() - YEAR_MS;
-  const { events } = input;
-  let first = 0;
-  while (first < events.length && events[first]!.at <= since) first++;
-  const recent = first === 0 ? events : events.slice(first);
-  const engagement = engagementScore(events, at, { halfLifeDays: campaign.halfLifeDays, since });
-  const pressure = contactPressure(recent, at);
-  const hasProfile = fit.max > fit.min;
-  const opinion = scorer ? modelOpinion(scorer, input, campaign.successTypes) : undefined;
-  const reached = goalReached(recent, campaign.successTypes, at.getTime());
-  const combined = Math.round(
-    opinion
-      ? hasProfile
-        ? 0.5 * opinion.percentile + 0.3 * fit.score + 0.2 * engagement.score
-        : 0.7 * opinion.percentile + 0.3 * engagement.score
-      : hasProfile
-        ? 0.6 * fit.score + 0.4 * engagement.score
-        : engagement.score,
-  );
-  // Someone who opted out or complained, and has not come back since, is neither welcome nor offered.
-  const { standing } = engagement;
-  const score = Math.max(0, combined + belowZero(engagement.points) + (standing?.points ?? 0));
+  const parts = historyParts(campaign, scorer, input, at);
+  const { score, rank, contributions } = combineParts(fit, parts);
   return {
-    campaignId: campaign.id,
-    prospectId: input.prospectId,
-    at,
-    score,
-    // Nor is someone who reached the campaign's goal this past year: a meeting booked is not to be sought again.
-    rank: standing || reached ? 0 : rankFor(score, pressure),
-    pressure,
-    model: opinion
-      ? {
-          id: opinion.modelId,
-          probability: Math.round(opinion.probability * 10_000) / 10_000,
-          percentile: opinion.percentile,
-        }
-      : null,
-    fit: { score: fit.score, points: fit.points, max: fit.max },
-    engagement: {
-      score: engagement.score,
-      points: Math.round(engagement.points * 10) / 10,
-      halfLifeDays: campaign.halfLifeDays,
+    score: {
+      campaignId: campaign.id,
+      prospectId: input.prospectId,
+      at,
+      score,
+      rank,
+      pressure: parts.pressure,
+      model: parts.model,
+      fit: { score: fit.score, points: fit.points, max: fit.max },
+      engagement: { ...parts.engagement, halfLifeDays: campaign.halfLifeDays },
+      contributions,
+      missed: fit.missed,
     },
-    contributions: withGoal(
-      withOutside(
-        // The model's odds of a goal already reached say nothing: its reason is left out.
-        strongest([
-          ...fit.contributions,
-          ...engagement.contributions,
-          ...(reached ? [] : modelReason(opinion)),
-        ]),
-        fit.outside,
-      ),
-      reached,
-    ),
-    missed: fit.missed,
+    parts,
   };
 }
 
@@ -181,6 +239,60 @@ function withOutside(
   if (picked.positive.length > 0 || picked.negative.length > 0 || outside.length === 0) return picked;
   const negative = strongest(outside).negative.map((c) => ({ ...c, facts: { ...c.facts, outside: 1 } }));
   return { positive: picked.positive, negative };
+}
+
+/** Engagement's and the model's reasons, unless they are the fit's. */
+const notFit = (c: Contribution) => !c.code.startsWith('fit.') && c.code !== 'goal.reached';
+
+/**
+ * The parts' reasons that a score's reasons do not show: those it shows are the first of each list, so
+ * these are the rest (see storedParts).
+ */
+export function spareReasons(
+  shown: { positive: Contribution[]; negative: Contribution[] },
+  parts: HistoryParts,
+): { positive: Contribution[]; negative: Contribution[] } {
+  return {
+    positive: parts.reasons.positive.slice(shown.positive.filter(notFit).length),
+    negative: parts.reasons.negative.slice(shown.negative.filter(notFit).length),
+  };
+}
+
+/** A score's parts besides the fit as a rescoring stored them with it (see prospect_scores). */
+export interface StoredParts {
+  engagement: number;
+  penalty: number;
+  touches: number;
+  probability: number | null;
+  modelId: string | null;
+  percentile: number | null;
+  adjustment: number;
+  held: boolean;
+  reasons: { positive: Contribution[]; negative: Contribution[] };
+  spare: { positive: Contribution[]; negative: Contribution[] } | null;
+}
+
+/**
+ * The parts back from what was stored: the reasons shown that are not the fit's, then the spare ones.
+ * Engagement's points are not stored, only what they take off (`adjustment`), which is all a score uses.
+ */
+export function storedParts(stored: StoredParts): HistoryParts {
+  const { reasons, spare } = stored;
+  return {
+    engagement: { score: stored.engagement, points: 0 },
+    adjustment: stored.adjustment,
+    held: stored.held,
+    pressure: { touches: stored.touches, penalty: stored.penalty },
+    model:
+      stored.modelId !== null && stored.percentile !== null
+        ? { id: stored.modelId, probability: stored.probability ?? 0, percentile: stored.percentile }
+        : null,
+    reached: reasons.negative.find((c) => c.code === 'goal.reached'),
+    reasons: {
+      positive: [...reasons.positive.filter(notFit), ...(spare?.positive ?? [])],
+      negative: [...reasons.negative.filter(notFit), ...(spare?.negative ?? [])],
+    },
+  };
 }
 
 /** Scores one prospect for a campaign now, with its reasons written out. */

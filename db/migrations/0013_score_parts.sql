@@ -1,0 +1,5 @@
+ALTER TABLE "campaigns" ADD COLUMN "rescored_parts" text;--> statement-breakpoint
+ALTER TABLE "prospect_scores" ADD COLUMN "adjustment" smallint;--> statement-breakpoint
+ALTER TABLE "prospect_scores" ADD COLUMN "held" boolean;--> statement-breakpoint
+ALTER TABLE "prospect_scores" ADD COLUMN "percentile" smallint;--> statement-breakpoint
+ALTER TABLE "prospect_scores" ADD COLUMN "spare_reasons" json;

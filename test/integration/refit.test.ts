@@ -1,0 +1,267 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Database, queryRows } from '../../src/db';
+import type { JobRunner } from '../../src/jobs/runner';
+import type { IdealProfile } from '../../src/scoring/fit';
+import { eachInput, type Refitting, readChunk } from '../../src/scoring/inputs';
+import { computeScores, type Scoring, saveScores, scoringsOf } from '../../src/scoring/score-writes';
+import { call, makeRunner, newOrg, type TestApp, type TestOrg, testApp } from '../helpers/app';
+import { databases } from '../helpers/databases';
+import { waitFor } from '../helpers/wait';
+
+/**
+ * A new profile is scored from the parts stored with each score (engagement, pressure, the model, their
+ * reasons) instead of everyone's events. These tests hold that path to the full one: at the same instant,
+ * the same rows to the byte, whatever the history, and the full path wherever the stored parts no longer hold.
+ */
+
+const NAF = ['46.69Z', '62.01Z', '46.69B', '10.71C', '47.11F'];
+const SIZES = ['4', '45', '600', '8000', ''];
+const TITLES = ['Acheteuse', 'Comptable', 'Directeur des achats', 'Stagiaire', 'Responsable achats', ''];
+const COUNTRIES = ['FR', 'DE', 'BE', 'ES'];
+
+/** A seeded generator, so that a failure can be replayed. */
+function random(seed: number) {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+const START: IdealProfile = {
+  industries: { codes: ['46.6'], points: 12 },
+  employees: { min: 10, max: 1000, points: 8 },
+  titles: { keywords: ['achat', 'acheteu'], points: 10 },
+};
+
+/** Profiles that move the fit every way: more points, fewer, none at all, points against. */
+const PROFILES: IdealProfile[] = [
+  { ...START, countries: { values: ['FR'], points: 6 } },
+  { industries: { codes: ['62'], points: 3 } },
+  {},
+  { titles: { keywords: ['stagiaire'], points: -20 }, industries: { codes: ['10', '47'], points: 2 } },
+  { countries: { values: ['DE', 'BE'], points: 40 }, employees: { min: 1000, points: 1 } },
+];
+
+/** Every kind of signal engagement reads, with outcomes that read as answered, refused and do-not-call. */
+const EVENTS: { type: string; outcome?: string }[] = [
+  { type: 'email_sent' },
+  { type: 'email_opened' },
+  { type: 'email_opened' },
+  { type: 'email_clicked' },
+  { type: 'email_replied', outcome: 'Intéressé' },
+  { type: 'email_replied', outcome: 'Pas intéressé' },
+  { type: 'email_bounced' },
+  { type: 'call_attempted', outcome: 'no_answer' },
+  { type: 'call_attempted', outcome: 'no_answer' },
+  { type: 'call_attempted', outcome: 'no_answer' },
+  { type: 'call_attempted', outcome: 'Répondu' },
+  { type: 'call_answered', outcome: 'Rappeler plus tard' },
+  { type: 'call_answered', outcome: 'Ne plus appeler' },
+  { type: 'voicemail_left' },
+  { type: 'web_visit' },
+  { type: 'opt_out' },
+];
+
+describe.each(databases)('rescoring a new profile from the stored parts on $name', ({ open }) => {
+  let database: Database;
+  let runner: JobRunner;
+  let app: TestApp;
+  let org: TestOrg;
+  let campaignId: string;
+
+  async function settled() {
+    await waitFor(async () => {
+      const [row] = await queryRows<{ n: number }>(
+        database.db,
+        sql`SELECT count(*)::int AS n FROM jobs WHERE org_id = ${org.orgId} AND status IN ('queued', 'running')`,
+      );
+      return row!.n === 0 ? true : undefined;
+    });
+  }
+
+  const lastRescoring = async () =>
+    (
+      await queryRows<{ result: Record<string, unknown> }>(
+        database.db,
+        sql`SELECT result FROM jobs WHERE org_id = ${org.orgId} AND kind = 'rescore' AND status = 'succeeded'
+            ORDER BY finished_at DESC LIMIT 1`,
+      )
+    )[0]!.result;
+
+  const patch = (json: object) =>
+    call(app, 'PATCH', `/v1/campaigns/${campaignId}`, { key: org.manager, json });
+
+  beforeAll(async () => {
+    database = await open();
+    runner = makeRunner(database, undefined, { pollMs: 20 });
+    app = testApp(database, {}, runner);
+    org = await newOrg(database);
+    runner.start();
+    const next = random(7);
+    const pick = <T>(list: T[]) => list[Math.floor(next() * list.length)]!;
+    const lines = ['Prénom;Nom;Société;Code NAF;Effectif;Pays;Fonction;E-mail'];
+    for (let i = 0; i < 240; i++)
+      lines.push(
+        `Sam;Refit-${i};Société ${i % 60};${NAF[(i % 60) % 5]};${SIZES[Math.floor((i % 60) / 12)]};` +
+          `${pick(COUNTRIES)};${pick(TITLES)};sam.${i}@refit.example`,
+      );
+    const imported = await call(app, 'POST', '/v1/imports', {
+      key: org.manager,
+      body: `${lines.join('\n')}\n`,
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(imported.status).toBeLessThan(300);
+    await settled();
+    const people = (await call(app, 'GET', '/v1/prospects?limit=500', { key: org.caller })).body.data as {
+      id: string;
+      jobTitle: string | null;
+    }[];
+    expect(people).toHaveLength(240);
+    // Up to a year back, buyers booking meetings more often: enough history for a model to learn.
+    const now = Date.now();
+    const items = people.flatMap((p) => {
+      const count = Math.floor(next() * 9);
+      const events = Array.from({ length: count }, () => {
+        const event = pick(EVENTS);
+        const at = new Date(now - Math.floor(next() * 400 * 86_400_000) - 3_600_000).toISOString();
+        return { prospectId: p.id, occurredAt: at, ...event };
+      });
+      const books = p.jobTitle?.includes('chat') ? next() < 0.7 : next() < 0.05;
+      if (books)
+        events.push({
+          prospectId: p.id,
+          type: 'meeting_booked',
+          occurredAt: new Date(now - Math.floor(next() * 60 * 86_400_000) - 3_600_000).toISOString(),
+        });
+      return events;
+    });
+    for (let i = 0; i < items.length; i += 1000) {
+      const logged = await call(app, 'POST', '/v1/interactions', {
+        key: org.caller,
+        json: { items: items.slice(i, i + 1000) },
+      });
+      expect(logged.status).toBe(201);
+    }
+    const campaign = await call(app, 'POST', '/v1/campaigns', {
+      key: org.marketer,
+      json: { name: 'Achats', idealProfile: START },
+    });
+    campaignId = campaign.body.id;
+    await settled();
+    const trained = await call(app, 'POST', '/v1/models', { key: org.marketer, json: { campaignId } });
+    expect(trained.status).toBe(201);
+    const activated = await call(app, 'POST', `/v1/models/${trained.body.id}/activate`, { key: org.manager });
+    expect(activated.status).toBe(200);
+    await settled();
+  }, 120_000);
+  afterAll(async () => {
+    await runner.stop();
+    await database.close();
+  });
+
+  /** The campaign's rows for everyone at an instant under a profile: from the events, or from the stored parts. */
+  async function rowsUnder(scorings: Scoring[], idealProfile: IdealProfile, at: Date, refitting?: Refitting) {
+    const under = scorings.map((s) => ({ ...s, campaign: { ...s.campaign, idealProfile } }));
+    const chunk = await readChunk(database.db, org.orgId, { after: null, limit: 10_000 }, refitting);
+    let kept = 0;
+    eachInput(chunk, (input) => {
+      if (input.kept) {
+        kept++;
+        expect(input.events).toEqual([]);
+      }
+    });
+    const computed = computeScores(under, chunk, at);
+    return { computed, kept, rows: new Map(computed.rows.map((r) => [r.prospectId, r.copy])) };
+  }
+
+  it('writes, from the stored parts, the very rows a scoring of everyone’s events writes', async () => {
+    const scorings = await scoringsOf({ db: database.db, orgId: org.orgId } as never, campaignId);
+    const modelId = scorings[0]!.scorer?.id ?? null;
+    expect(modelId).not.toBeNull();
+    const refitting = { campaignId, modelId };
+    // The scores as a full rescoring stores them at this instant, under the first profile.
+    const at = new Date();
+    const full = await rowsUnder(scorings, START, at);
+    await saveScores({ db: database.db, orgId: org.orgId } as never, full.computed);
+    let held = 0;
+    let spare = 0;
+    for (const profile of PROFILES) {
+      const fromEvents = await rowsUnder(scorings, profile, at);
+      const fromParts = await rowsUnder(scorings, profile, at, refitting);
+      expect(fromParts.kept).toBe(240);
+      expect(fromParts.rows).toEqual(fromEvents.rows);
+      for (const copy of fromEvents.rows.values()) {
+        const columns = copy.split('\t');
+        if (columns[10] === 't') held++;
+        if (columns[12] !== '\\N') spare++;
+      }
+    }
+    // The history held people back (opted out, goal reached) and had reasons beyond the three shown.
+    expect(held).toBeGreaterThan(20);
+    expect(spare).toBeGreaterThan(20);
+  });
+
+  it('reads the events of people whose stored parts are missing or of another model', async () => {
+    const scorings = await scoringsOf({ db: database.db, orgId: org.orgId } as never, campaignId);
+    const refitting = { campaignId, modelId: scorings[0]!.scorer!.id };
+    const at = new Date();
+    await saveScores(
+      { db: database.db, orgId: org.orgId } as never,
+      (await rowsUnder(scorings, START, at)).computed,
+    );
+    // Rows written before the parts were kept, and rows of a model no longer active.
+    await database.db.execute(
+      sql`UPDATE prospect_scores SET held = NULL WHERE org_id = ${org.orgId}
+            AND prospect_id IN (SELECT id FROM prospects WHERE org_id = ${org.orgId} ORDER BY id LIMIT 30)`,
+    );
+    await database.db.execute(
+      sql`UPDATE prospect_scores SET model_id = gen_random_uuid() WHERE org_id = ${org.orgId}
+            AND prospect_id IN (SELECT id FROM prospects WHERE org_id = ${org.orgId} ORDER BY id DESC LIMIT 20)`,
+    );
+    const fromEvents = await rowsUnder(scorings, PROFILES[0]!, at);
+    const fromParts = await rowsUnder(scorings, PROFILES[0]!, at, refitting);
+    expect(fromParts.kept).toBe(190);
+    expect(fromParts.rows).toEqual(fromEvents.rows);
+  });
+
+  it('rescores a change of profile alone from the stored parts, anything else from the events', async () => {
+    // The full rescoring that activating the model queued scored under today's goal, half-life and model.
+    expect((await patch({ idealProfile: PROFILES[0] })).status).toBe(200);
+    await settled();
+    expect(await lastRescoring()).toMatchObject({ scored: 240, fromStoredParts: true });
+    const listed = (
+      await call(app, 'GET', `/v1/prospects?campaign=${campaignId}&limit=500`, { key: org.caller })
+    ).body.data as { id: string; score: { score: number } }[];
+    expect(listed).toHaveLength(240);
+    // A new half-life changes every engagement: everyone is read again, and the parts stored anew.
+    expect((await patch({ halfLifeDays: 20 })).status).toBe(200);
+    await settled();
+    expect(await lastRescoring()).not.toHaveProperty('fromStoredParts');
+    expect((await patch({ idealProfile: PROFILES[1] })).status).toBe(200);
+    await settled();
+    expect(await lastRescoring()).toMatchObject({ fromStoredParts: true });
+    // A full rescoring that did not finish (stopped by the change that followed it, say) leaves parts of
+    // two versions: the next profile is scored from the events.
+    await database.db.execute(sql`UPDATE campaigns SET rescored_parts = 'older' WHERE id = ${campaignId}`);
+    expect((await patch({ idealProfile: PROFILES[2] })).status).toBe(200);
+    await settled();
+    expect(await lastRescoring()).not.toHaveProperty('fromStoredParts');
+    // That rescoring stored every part anew: the next profile is scored from them again. Scored so, it
+    // leaves the next daily rescoring due, as nothing that time changes was refreshed.
+    const due = async () =>
+      (
+        await queryRows<{ at: string; parts: string }>(
+          database.db,
+          sql`SELECT rescored_at::text AS at, rescored_parts AS parts FROM campaigns WHERE id = ${campaignId}`,
+        )
+      )[0]!;
+    const before = await due();
+    expect(before.parts).not.toBe('older');
+    expect((await patch({ idealProfile: PROFILES[3] })).status).toBe(200);
+    await settled();
+    expect(await lastRescoring()).toMatchObject({ fromStoredParts: true });
+    expect(await due()).toEqual(before);
+  });
+});
