@@ -18,7 +18,8 @@ export async function freshDatabase(prefix: string): Promise<{ url: string; drop
   return {
     url: url.toString(),
     drop: async () => {
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      if (!process.env.BENCH_KEEP) await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      else console.log(`kept ${name}`);
       await admin.end();
     },
   };

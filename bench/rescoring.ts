@@ -94,7 +94,8 @@ export async function benchRescoring(url: string, server: RunningServer) {
   await sql.end();
   const ratio = (ms: number) => `${seconds(ms)}, ${(ms / byType).toFixed(2)}× the aggregate`;
   const line = (run: { ms: number; result: Record<string, number>; serviceCpu: number; otherCpu: number }) =>
-    `${ratio(run.ms)}; ${Number(run.result.changed ?? 0).toLocaleString('en')} rows written; CPU: service ` +
+    `${ratio(run.ms)}; ${Number(run.result.changed ?? 0).toLocaleString('en')} rows written` +
+    `${run.result.fromStoredParts ? ' from the stored parts' : ''}; CPU: service ` +
     `${run.serviceCpu.toFixed(1)} s, PostgreSQL and the rest ${run.otherCpu.toFixed(1)} s`;
   report(
     `Rescoring ${people.toLocaleString('en')} prospects from ${(people * perPerson).toLocaleString('en')} interactions (a job in the service; seeding took ${seconds(seedMs)})`,

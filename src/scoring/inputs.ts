@@ -298,16 +298,20 @@ function chunkQuery(orgId: string, selection: Selection, refitting?: Refitting):
   // After a profile change: the stored parts, and the events only of people without them (a look-up each).
   if (refitting)
     return sql`WITH p AS MATERIALIZED (
-        SELECT ${PROSPECT_COLUMNS}, ${kept(refitting)} AS kept
+        SELECT ${PROSPECT_COLUMNS}
         FROM prospects p LEFT JOIN companies c ON c.org_id = p.org_id AND c.id = p.company_id
-          LEFT JOIN prospect_scores s ON s.org_id = p.org_id AND s.campaign_id = ${refitting.campaignId}
-            AND s.prospect_id = p.id
         WHERE ${range} ORDER BY p.id LIMIT ${limit}
+      ),
+      s AS (
+        SELECT s.prospect_id, ${kept(refitting)} AS kept FROM prospect_scores s
+        WHERE s.org_id = ${orgId} AND s.campaign_id = ${refitting.campaignId}
+          AND s.prospect_id BETWEEN (SELECT "prospectId" FROM p ORDER BY 1 LIMIT 1)
+                                AND (SELECT "prospectId" FROM p ORDER BY 1 DESC LIMIT 1)
       )
       SELECT ${lines} FROM (
-        SELECT p.*, CASE WHEN p.kept IS NULL THEN (SELECT ${EVENTS} FROM ${eventRows(
+        SELECT p.*, s.kept, CASE WHEN s.kept IS NULL THEN (SELECT ${EVENTS} FROM ${eventRows(
           sql`i.org_id = ${orgId} AND i.prospect_id = p."prospectId"`,
-        )}) END AS events FROM p
+        )}) END AS events FROM p LEFT JOIN s ON s.prospect_id = p."prospectId"
       ) x`;
   // A run of consecutive people holds every prospect whose id lies between its first and last: their events
   // are one range of the index, read in one pass and grouped as it comes, where a look-up per person
