@@ -155,6 +155,35 @@ export function computeScores(scorings: Scoring[], chunk: InputChunk, at: Date):
   return { prospectIds, campaignIds: scorings.map((s) => s.campaign.id), since: at.toISOString(), rows };
 }
 
+/** Past this many, the rows a chunk leaves or keeps the score of are sent as the lists of what it replaces. */
+const FEW_EXCEPTIONS = 100;
+
+/**
+ * When a full rescoring's chunk replaces nearly every row of its range (a new profile, say), its delete takes
+ * the range less the few rows it leaves in place (`kept`), and moves to the history all but the few whose
+ * score and model stay (`unmoved`): three lists of 5,000 values cost the driver and PostgreSQL more to
+ * write and read than the rest of the delete. Undefined when they are not few, or rows of several
+ * campaigns or no range are replaced.
+ */
+function exceptions(
+  computed: ComputedScores,
+  range: SaveOptions['range'],
+  old: Map<string, string>,
+  replaced: { prospects: string[]; moved: string[] },
+): { kept: string[]; unmoved: string[] } | undefined {
+  if (!range || computed.campaignIds.length !== 1) return undefined;
+  if (old.size - replaced.prospects.length > FEW_EXCEPTIONS) return undefined;
+  const unmoved = replaced.prospects.filter((_, i) => replaced.moved[i] === 'f');
+  if (unmoved.length > FEW_EXCEPTIONS) return undefined;
+  const gone = new Set(replaced.prospects);
+  const kept: string[] = [];
+  for (const key of old.keys()) {
+    const prospectId = key.slice(key.indexOf('/') + 1);
+    if (!gone.has(prospectId)) kept.push(prospectId);
+  }
+  return { kept, unmoved };
+}
+
 /** "campaign/prospect": two uuids as text and a slash. */
 const KEY_LENGTH = 73;
 
@@ -239,7 +268,6 @@ export async function saveScores(
   let written = 0;
   // Flags travel as text ('t', 'f'): the driver sends an array of booleans as one boolean.
   const replaced = { campaigns: [] as string[], prospects: [] as string[], moved: [] as string[] };
-  let unmoved = 0;
   for (const row of computed.rows) {
     if (skip.has(row.prospectId) || !present.has(row.prospectId)) continue;
     const line = old.get(`${row.campaignId}/${row.prospectId}`);
@@ -251,28 +279,31 @@ export async function saveScores(
       replaced.campaigns.push(row.campaignId);
       replaced.prospects.push(row.prospectId);
       replaced.moved.push(moved ? 't' : 'f');
-      if (!moved) unmoved++;
     }
     const scoreSince = was && !moved ? was[3] : since;
     lines += `${ctx.orgId}\t${row.campaignId}\t${row.prospectId}\t${row.copy}\t${row.fingerprint}\t${since}\t${scoreSince}\n`;
     written++;
   }
   if (replaced.prospects.length > 0) {
-    // Every row of the range changed its score (a new profile, say): deleted by the range, no list to send.
-    const all = replaced.prospects.length === old.size && range !== undefined && unmoved === 0;
+    const except = exceptions(computed, range, old, replaced);
     await ctx.db.execute(
       sql`WITH gone AS (
             DELETE FROM prospect_scores ps
             ${
-              all
+              except
                 ? sql``
                 : sql`USING unnest(${sql.param(replaced.campaigns)}::uuid[], ${sql.param(replaced.prospects)}::uuid[],
                          ${sql.param(replaced.moved)}::text[]::boolean[]) AS u(c, p, moved)`
             }
             WHERE ps.org_id = ${ctx.orgId} AND ps.campaign_id = ANY(${campaigns}::uuid[])
-              AND ${which(sql`ps.prospect_id`)} ${all ? sql`` : sql`AND ps.campaign_id = u.c AND ps.prospect_id = u.p`}
+              AND ${which(sql`ps.prospect_id`)}
+              ${
+                except
+                  ? sql`AND ps.prospect_id <> ALL(${sql.param(except.kept)}::uuid[])`
+                  : sql`AND ps.campaign_id = u.c AND ps.prospect_id = u.p`
+              }
             RETURNING ps.org_id, ps.campaign_id, ps.prospect_id, ps.score_since, ps.score, ps.probability,
-              ps.model_id, ${all ? sql`true` : sql`u.moved`} AS moved
+              ps.model_id, ${except ? sql`ps.prospect_id <> ALL(${sql.param(except.unmoved)}::uuid[])` : sql`u.moved`} AS moved
           )
           INSERT INTO score_history (org_id, campaign_id, prospect_id, at, score, probability, model_id)
           SELECT org_id, campaign_id, prospect_id, score_since, score, probability, model_id FROM gone WHERE moved
