@@ -77,13 +77,23 @@ const SCALES: Record<string, number> = {
 const CURRENCY_BEFORE = /^(?:[a-z]{1,2}\$|[€$£¥]|eur|usd|gbp|chf)/i;
 
 /**
+ * A negative amount as accounts and typesetting write it, its number without the sign: in brackets
+ * ("(1 234,50)", "(1,234.50 €)"), with the minus sign of typography ("−12,5", U+2212) or after the number as
+ * SAP writes it ("1.234,50-").
+ */
+const NEGATIVE = /^\((.+)\)$|^\u2212(.+)$|^(\d[\d.,]*)-$/;
+
+/**
  * A number as people write it, or NaN: "1234.5", "-3", "1 234,5", "1.234.567", and amounts and shares
- * with their unit as the import reads them: "764,23 €", "$76,423.16", "1,2 M€", "12k", "7,6 %".
+ * with their unit as the import reads them: "764,23 €", "$76,423.16", "1,2 M€", "12k", "7,6 %"; negative
+ * amounts as accounts write them too (NEGATIVE).
  */
 export function toNumber(raw: string, comma?: Comma): number {
   let text = raw.trim().replace(/[\s\u00a0\u202f]/g, '');
   if (PLAIN.test(text) && !(comma === 'decimal' && DOT_GROUPS.test(text))) return Number(text);
-  const sign = text.startsWith('-') ? -1 : 1;
+  const negative = NEGATIVE.exec(text);
+  if (negative) text = negative[1] ?? negative[2] ?? negative[3]!;
+  const sign = negative || text.startsWith('-') ? -1 : 1;
   text = text.replace(/^[-+]/, '');
   // A currency sign before the number is the English way of writing, where "$7,847" is thousands; read
   // as a decimal it would fall below "$999" and scramble the column's order.

@@ -90,6 +90,25 @@ describe('German and English amounts in one column', () => {
     expect(toNumber('43.462')).toBe(43.462);
   });
 
+  it('reads negative amounts as accounts write them: in brackets, with a typographic minus, or a minus after', () => {
+    expect(toNumber('(1 234,50)', 'decimal')).toBe(-1234.5);
+    expect(toNumber('(1,234.50 €)', 'thousands')).toBe(-1234.5);
+    expect(toNumber('($76,423.16)')).toBe(-76_423.16);
+    expect(toNumber('\u221212,5', 'decimal')).toBe(-12.5);
+    expect(toNumber('\u2212 3')).toBe(-3);
+    expect(toNumber('1.234,50-', 'decimal')).toBe(-1234.5);
+    expect(toNumber('(12k)')).toBe(-12_000);
+    // Brackets around no number, and a minus between two numbers, are no negatives.
+    expect(toNumber('(voir contrat)')).toBeNaN();
+    expect(toNumber('12-14')).toBeNaN();
+    // In a column, they keep it a number column, and its mean counts them below zero.
+    const rows = Array.from({ length: 200 }, (_, i) => [i % 2 === 0 ? `(${i},50 €)` : `${i},50 €`]);
+    const encoder = learnEncoder(['montant'], rows, [0]);
+    expect(encoder.skipped).toEqual([]);
+    expect(encoder.specs[0]).toMatchObject({ kind: 'numeric' });
+    expect((encoder.specs[0] as { mean: number }).mean).toBeCloseTo(0.5, 0);
+  });
+
   it('reads a lone dot as a decimal point where the comma is thousands', () => {
     expect(toNumber('$43.462', 'thousands')).toBe(43.462);
     expect(toNumber('43.462', 'thousands')).toBe(43.462);
