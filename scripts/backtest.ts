@@ -4,12 +4,13 @@ import { BacktestError, backtest, formatReport } from '../src/scoring/backtest';
 import { readTable } from '../src/scoring/table';
 
 const USAGE =
-  'npm run backtest -- --csv FILE --target COLUMN [--positive VALUE] [--exclude COL,COL] [--test-fraction 0.25] [--seed 42] [--json]';
+  'npm run backtest -- --csv FILE --target COLUMN [--positive VALUE] [--open VALUE,VALUE] [--exclude COL,COL] [--test-fraction 0.25] [--seed 42] [--json]';
 
 const OPTIONS = {
   csv: { type: 'string' },
   target: { type: 'string' },
   positive: { type: 'string' },
+  open: { type: 'string' },
   exclude: { type: 'string' },
   'test-fraction': { type: 'string' },
   seed: { type: 'string' },
@@ -55,11 +56,20 @@ async function main() {
   const report = backtest(table, {
     target: values.target,
     ...(values.positive !== undefined ? { positive: values.positive } : {}),
+    ...(values.open !== undefined ? { open: listOf('--open', values.open) } : {}),
     exclude: values.exclude === undefined ? [] : values.exclude.split(',').map((c) => c.trim()),
     testFraction: fraction,
     seed,
   });
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+}
+
+/** A list given after an option, comma-separated, each item trimmed; an empty one is refused. */
+function listOf(option: string, text: string): string[] {
+  const items = text.split(',').map((item) => item.trim());
+  if (items.some((item) => item === ''))
+    throw new BacktestError(`${option} names an empty value (two commas in a row?)`);
+  return items;
 }
 
 /** The largest seed the split's generator takes: it keeps 32 bits, and a larger one would wrap silently. */

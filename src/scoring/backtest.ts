@@ -9,6 +9,8 @@ export interface BacktestOptions {
   target: string;
   /** The target's value that counts as a success; guessed from yes/oui/true/1… when absent. */
   positive?: string;
+  /** Outcomes still open (a deal in progress): their rows are left out, neither success nor failure. */
+  open?: string[];
   exclude?: string[];
   testFraction?: number;
   seed?: number;
@@ -21,7 +23,16 @@ export interface BacktestReport {
   /** The target column as the file names it (the backtest only). */
   target?: string;
   /** Rows without an outcome are left out (`unlabelled`, the backtest only). */
-  rows: { train: number; test: number; unlabelled?: number; blanksAsFailures?: number };
+  rows: {
+    train: number;
+    test: number;
+    /** Successes among the held-out rows: what the AUC and the shares at the top are measured on. */
+    testSuccesses: number;
+    unlabelled?: number;
+    blanksAsFailures?: number;
+    /** Rows whose outcome is still open (--open), left out. */
+    open?: number;
+  };
   successRate: number;
   positive: string;
   /** Every value counted as a success, where the target writes its yes more than one way (the backtest only). */
@@ -76,6 +87,29 @@ const YES = new Set([
   'converted',
   'converti',
   'signe',
+]);
+/**
+ * Outcomes that say a deal or a lead is still open: counted as failures unless --open names them, and
+ * then said in a warning (openWarning).
+ */
+const OPEN = new Set([
+  'open',
+  'opened',
+  'ouvert',
+  'en cours',
+  'in progress',
+  'pending',
+  'en attente',
+  'new',
+  'nouveau',
+  'qualification',
+  'negotiation',
+  'negociation',
+  'proposal',
+  'proposition',
+  'a relancer',
+  'working',
+  'contacted',
 ]);
 /** Outcomes that say no: a column that marks only these, the rest blank, names no success. */
 const NO = new Set(['no', 'non', 'false', 'faux', '0', 'n', 'nein', 'lost', 'perdu', 'closed lost']);
@@ -143,6 +177,8 @@ interface Outcomes {
   unlabelled: number;
   /** Blank rows counted as failures, in a column that marks only its successes. */
   blanksAsFailures: number;
+  /** Rows left out as still open (--open). */
+  open: number;
 }
 
 /**
@@ -151,7 +187,40 @@ interface Outcomes {
  * the rest blank ("X" where signed): then its blanks are the failures. Where the success is a yes, the
  * column's other ways of writing yes are successes too ("Oui" and "O").
  */
-function readOutcomes(table: Table, target: number, name: string, positive?: string): Outcomes {
+function readOutcomes(
+  table: Table,
+  target: number,
+  name: string,
+  positive?: string,
+  open: string[] = [],
+): Outcomes {
+  const stillOpen = openKeys(table, target, name, open);
+  const known = stillOpen.size
+    ? { ...table, rows: table.rows.filter((row) => !stillOpen.has(outcomeKey(row[target] ?? ''))) }
+    : table;
+  const outcomes = knownOutcomes(known, target, name, positive);
+  return { ...outcomes, open: table.rows.length - known.rows.length };
+}
+
+/** The outcomes --open names, as compared; each must be one of the column's. */
+function openKeys(table: Table, target: number, name: string, open: string[]): Set<string> {
+  const keys = new Set(open.map(outcomeKey));
+  if (keys.size === 0) return keys;
+  const seen = new Set(table.rows.map((row) => outcomeKey(row[target] ?? '')));
+  const absent = open.filter((value) => !seen.has(outcomeKey(value)));
+  if (absent.length > 0)
+    throw new BacktestError(
+      `--open names ${absent.map((v) => `"${v}"`).join(', ')}, which "${name}" never holds`,
+    );
+  return keys;
+}
+
+function knownOutcomes(
+  table: Table,
+  target: number,
+  name: string,
+  positive?: string,
+): Omit<Outcomes, 'open'> {
   const labelled = table.rows.filter((row) => !unlabelled(row[target]));
   // Each outcome once, case and accents aside, shown as the file first writes it.
   const values = new Map<string, string>();
@@ -229,7 +298,7 @@ export function backtest(table: Table, options: BacktestOptions): BacktestReport
       `no column can be used to predict: "${columns[target]}" is the target and --exclude left out ${[...excluded].map((i) => `"${columns[i]}"`).join(', ')}`,
     );
   if (table.rows.length === 0) throw new BacktestError('the file has a header but no rows');
-  const outcomes = readOutcomes(table, target, columns[target]!, options.positive);
+  const outcomes = readOutcomes(table, target, columns[target]!, options.positive, options.open);
   const { report } = trainAndMeasure(columns, outcomes.rows, outcomes.y, use, options);
   // What --exclude left out is said with the rest, so that a report tells every column's fate.
   const left = [...excluded].map((i) => ({ name: columns[i]!, why: 'excluded by --exclude' }));
@@ -241,6 +310,7 @@ export function backtest(table: Table, options: BacktestOptions): BacktestReport
       ...report.rows,
       unlabelled: outcomes.unlabelled,
       ...(outcomes.blanksAsFailures ? { blanksAsFailures: outcomes.blanksAsFailures } : {}),
+      ...(outcomes.open ? { open: outcomes.open } : {}),
     },
     positive: outcomes.successes[0]!,
     ...(outcomes.successes.length > 1 ? { successes: outcomes.successes } : {}),
@@ -248,6 +318,8 @@ export function backtest(table: Table, options: BacktestOptions): BacktestReport
     // What reading the file left out (a title line, rows longer than the header) is said with the rest.
     warnings: [
       ...(table.warnings ?? []),
+      ...openWarning(outcomes, table, target),
+      ...fewWarning(report.auc, report.rows),
       ...(report.leaks.length ? [leakWarning(report.leaks)] : []),
       ...(report.suspects ? [suspectWarning(report.auc, report.suspects)] : []),
       ...(report.oneSided ?? []).map(
@@ -257,6 +329,44 @@ export function backtest(table: Table, options: BacktestOptions): BacktestReport
       ),
     ],
   };
+}
+
+/** Failures whose outcome reads as still open, with their rows: they may yet succeed. */
+function openWarning(outcomes: Outcomes, table: Table, target: number): string[] {
+  const open = outcomes.failures.filter((value) => OPEN.has(outcomeKey(value)));
+  if (open.length === 0) return [];
+  const keys = new Set(open.map(outcomeKey));
+  const rows = table.rows.filter((row) => keys.has(outcomeKey(row[target] ?? ''))).length;
+  const named = open.map((v) => `"${v}"`).join(', ');
+  return [
+    `${rows} rows of ${named} are counted as failures: if they are deals or leads still open, their outcome ` +
+      `is not known yet, and counting them as lost lowers the figures; run again with --open "${open.join(',')}" ` +
+      'to leave them out',
+  ];
+}
+
+/** Held-out successes under which the AUC's margin is worth saying. */
+const FEW_TEST_SUCCESSES = 50;
+
+/**
+ * The AUC's margin where few successes are held out, from Hanley and McNeil's standard error (1982): with
+ * 12 successes among 600 rows, an AUC of 0.75 could as well be 0.59 or 0.91.
+ */
+function fewWarning(testAuc: number, rows: BacktestReport['rows']): string[] {
+  const successes = rows.testSuccesses;
+  if (successes >= FEW_TEST_SUCCESSES) return [];
+  const failures = rows.test - successes;
+  const a = testAuc;
+  const q1 = a / (2 - a);
+  const q2 = (2 * a * a) / (1 + a);
+  const variance =
+    (a * (1 - a) + (successes - 1) * (q1 - a * a) + (failures - 1) * (q2 - a * a)) / (successes * failures);
+  const margin = 1.96 * Math.sqrt(Math.max(0, variance));
+  return [
+    `only ${successes} successes are held out: the test AUC of ${a.toFixed(3)} could be anywhere from ` +
+      `${Math.max(0, a - margin).toFixed(2)} to ${Math.min(1, a + margin).toFixed(2)} (95 %), and the shares at ` +
+      'the top move as much; compare runs with other --seed values before trusting one',
+  ];
 }
 
 /** What to say of columns that give the outcome away: which, how well, and how to leave them out. */
@@ -345,7 +455,7 @@ export function trainAndMeasure(
     encoder,
     model,
     report: {
-      rows: { train: train.length, test: test.length },
+      rows: { train: train.length, test: test.length, testSuccesses: counts[2]! },
       successRate: y.reduce((a, b) => a + b, 0) / y.length,
       features: encoder.features.length,
       skipped: encoder.skipped,
@@ -489,7 +599,7 @@ export function formatReport(report: BacktestReport): string {
   const successes = (report.successes ?? [report.positive]).map((s) => `"${s}"`).join(' or ');
   const lines = [
     ...(report.warnings ?? []).map((w) => `warning: ${w}`),
-    `rows: ${report.rows.train} to train, ${report.rows.test} to test (stratified)${report.rows.unlabelled ? `, ${report.rows.unlabelled} without an outcome left out` : ''}; success (${successes}, case and accents aside) rate ${pct(report.successRate)}${(report.failures?.length ?? 0) > 1 ? `; counted as failures: ${report.failures!.slice(0, 20).join(', ')}` : ''}`,
+    `rows: ${report.rows.train} to train, ${report.rows.test} to test (stratified)${report.rows.unlabelled ? `, ${report.rows.unlabelled} without an outcome left out` : ''}${report.rows.open ? `, ${report.rows.open} still open left out (--open)` : ''}; success (${successes}, case and accents aside) rate ${pct(report.successRate)}${(report.failures?.length ?? 0) > 1 ? `; counted as failures: ${report.failures!.slice(0, 20).join(', ')}` : ''}`,
     ...(report.rows.blanksAsFailures
       ? [
           `${report.rows.blanksAsFailures} blank rows of "${report.target}" counted as failures: the column marks only successes`,

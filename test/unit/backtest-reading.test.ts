@@ -186,3 +186,45 @@ describe('names on the command line', () => {
     ]);
   });
 });
+
+describe('what the figures rest on', () => {
+  it('names outcomes that read as still open, and leaves them out when --open says so', () => {
+    const table = history(1500, 'Étape', (yes, i) => (yes ? 'Gagné' : i % 4 === 0 ? 'En cours' : 'Perdu'));
+    const open = table.rows.filter((row) => row[2] === 'En cours').length;
+    const counted = backtest(table, { target: 'Étape' });
+    expect(counted.failures).toEqual(expect.arrayContaining(['Perdu', 'En cours']));
+    const warning = counted.warnings!.find((w) => w.includes('"En cours"'))!;
+    expect(warning).toContain(`${open} rows of "En cours" are counted as failures`);
+    expect(warning).toContain('--open "En cours"');
+    const left = backtest(table, { target: 'Étape', open: ['en cours'] });
+    expect(left.failures).toEqual(['Perdu']);
+    expect(left.rows.open).toBe(open);
+    expect(left.rows.train + left.rows.test).toBe(1500 - open);
+    expect(left.warnings!.some((w) => w.includes('En cours'))).toBe(false);
+    expect(formatReport(left)).toContain(`${open} still open left out (--open)`);
+    expect(() => backtest(table, { target: 'Étape', open: ['Signé'] })).toThrow(
+      '--open names "Signé", which "Étape" never holds',
+    );
+  });
+
+  it('says how far the AUC could be from its figure when few successes are held out', () => {
+    // About 10 % of 400 rows succeed: some ten successes in the quarter held out.
+    const { next: random } = seededRandom(5);
+    const rows = Array.from({ length: 400 }, (_, i) => {
+      const score = random() * 4 - 2;
+      const success = random() < 0.1 / (1 + Math.exp(-2 * score)) + 0.02;
+      return [score.toFixed(3), ['A', 'B'][i % 2]!, success ? 'oui' : 'non'];
+    });
+    const few = backtest({ columns: ['score', 'segment', 'signé'], rows }, { target: 'signé' });
+    expect(few.rows.testSuccesses).toBeLessThan(20);
+    const warning = few.warnings!.find((w) => w.startsWith('only '))!;
+    expect(warning).toContain(`only ${few.rows.testSuccesses} successes are held out`);
+    const [low, high] = /from ([\d.]+) to ([\d.]+)/.exec(warning)!.slice(1).map(Number) as [number, number];
+    expect(low).toBeLessThan(few.auc - 0.05);
+    expect(high).toBeGreaterThan(few.auc + 0.05);
+    // Hundreds of held-out successes: nothing to say.
+    const many = backtest(history(4000, 'y', (yes) => (yes ? 'yes' : 'no')), { target: 'y' });
+    expect(many.rows.testSuccesses).toBeGreaterThan(300);
+    expect(many.warnings!.some((w) => w.startsWith('only '))).toBe(false);
+  });
+});
