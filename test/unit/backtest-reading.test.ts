@@ -223,7 +223,10 @@ describe('what the figures rest on', () => {
     expect(low).toBeLessThan(few.auc - 0.05);
     expect(high).toBeGreaterThan(few.auc + 0.05);
     // Hundreds of held-out successes: nothing to say.
-    const many = backtest(history(4000, 'y', (yes) => (yes ? 'yes' : 'no')), { target: 'y' });
+    const many = backtest(
+      history(4000, 'y', (yes) => (yes ? 'yes' : 'no')),
+      { target: 'y' },
+    );
     expect(many.rows.testSuccesses).toBeGreaterThan(300);
     expect(many.warnings!.some((w) => w.startsWith('only '))).toBe(false);
   });
