@@ -164,6 +164,38 @@ function countedType(event: EngagementEvent): InteractionType {
   return asksNoContact(outcome) ? 'opt_out' : type;
 }
 
+/** What an event tells, as engagement and the model count it (readEvent). */
+export interface EventReading {
+  /** The type it counts as (countedType), whatever the outcome. */
+  type: InteractionType;
+  /** The signal it counts as, if any: an attempt someone picked up is an answered call; a refused call is none. */
+  signal: InteractionType | undefined;
+  /** Its outcome is a refusal (not a do-not-call, which is the opt-out it counts as). */
+  refused: boolean;
+  /** A call or voicemail nobody answered. */
+  unanswered: boolean;
+}
+
+/**
+ * How an event counts. A call that ended in a refusal counts as the refusal alone, whichever way it was
+ * logged; an attempt whose outcome says someone picked up ("Répondu") is the answered call a dialer logs;
+ * a voicemail is a call nobody answered, as the service's own attempts log it.
+ */
+export function readEvent(event: EngagementEvent): EventReading {
+  const type = countedType(event);
+  const reading = readingOf(event.outcome);
+  // A do-not-call counts as the opt-out it is, not also as a refusal.
+  const refused = type === event.type && reading.refused;
+  const call = type === 'call_attempted' || type === 'call_answered';
+  return {
+    type,
+    signal:
+      call && refused ? undefined : type === 'call_attempted' && reading.answered ? 'call_answered' : type,
+    refused,
+    unanswered: (type === 'call_attempted' || type === 'voicemail_left') && !refused && !reading.answered,
+  };
+}
+
 /** Signals that stand until the person comes back, whatever their age. */
 const STANDING: Partial<Record<InteractionType, true>> = { opt_out: true, complaint: true };
 /** What a person does of their own accord that lifts an opt-out or a complaint made before. */
@@ -256,7 +288,7 @@ export function engagementScore(
     // An event dated a little ahead (the log takes up to a day: a dialer's local time written as UTC)
     // counts as happening now: left out, it would wait for a full rescoring to count at all.
     const at = Math.min(event.at, end);
-    const type = countedType(event);
+    const { type, signal, refused, unanswered: unheard } = readEvent(event);
     // Whatever their age, opt-outs and what lifts them; the rest only since `since`.
     // An opt-out a call's outcome asked for ("Ne plus appeler") is told as such: it stops the phone.
     if (STANDING[type] && (!standing || at >= standing.at))
@@ -264,18 +296,8 @@ export function engagementScore(
     if (COMES_BACK[type] && at > cameBack) cameBack = at;
     if (at <= since) continue;
     const weight = 0.5 ** ((end - at) / halfLife);
-    const reading = readingOf(event.outcome);
-    // A do-not-call counts as the opt-out it is, not also as a refusal.
-    const refused = type === event.type && reading.refused;
-    // A voicemail is a call nobody answered, as the service's own attempts log it.
-    if ((type === 'call_attempted' || type === 'voicemail_left') && !refused && !reading.answered)
-      unanswered.push(at);
+    if (unheard) unanswered.push(at);
     if (refused) tally(tallies, 'engagement.refused', REFUSED_POINTS * weight, at);
-    // An attempt whose outcome says someone picked up ("Répondu") is the answered call a dialer logs; a
-    // call that ended in a refusal counts as the refusal alone, whichever way it was logged.
-    const call = type === 'call_attempted' || type === 'call_answered';
-    const signal =
-      call && refused ? undefined : type === 'call_attempted' && reading.answered ? 'call_answered' : type;
     const points = signal && SIGNAL_POINTS[signal];
     if (signal && points !== undefined) tally(tallies, SIGNAL_CODES[signal]!, points * weight, at);
     if ((refused || (signal && CONVERSATION[signal])) && at > talked) talked = at;

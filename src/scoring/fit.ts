@@ -83,7 +83,7 @@ export interface FitResult {
  * Rescoring folds the same few titles, regions and keywords for every prospect of an organization: what
  * was folded is remembered (a bounded map, emptied when full).
  */
-function remembered<T>(compute: (s: string) => T): (s: string) => T {
+export function remembered<T>(compute: (s: string) => T): (s: string) => T {
   const known = new Map<string, T>();
   return (s) => {
     let value = known.get(s);
@@ -221,7 +221,7 @@ function followsFrom(words: string[], start: number, wanted: string[][]): boolea
  * (followsFrom): "directeur achats" finds "Directrice des achats", "Head of IT" does not find "Head of
  * Sales, Italy".
  */
-function keywordIn(text: string | null, keywords: string[]): string | undefined {
+export function keywordIn(text: string | null, keywords: string[]): string | undefined {
   if (!text) return undefined;
   const words = plainWords(text);
   return formsOf(keywords).find(({ words: wanted }) => {

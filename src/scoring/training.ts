@@ -2,6 +2,8 @@ import { INTERACTION_TYPES } from '../../db/schema';
 import { fnv1a } from '../lib/fnv';
 import { seededRandom } from '../lib/random';
 import { BacktestError, trainAndMeasure } from './backtest';
+import { departmentOfTitle } from './departments';
+import { readEvent } from './engagement';
 import { encoderToJson } from './features';
 import { levelOfTitle, revenueCurrencyOf } from './fit';
 import { eachInput, type InputChunk, type ScoringInput } from './inputs';
@@ -41,10 +43,14 @@ export function historyRow(input: ScoringInput, successTypes: string[], dates: n
       break;
     }
   if (!reached && dates.length > 0) cut = dates[(fnv1a(input.prospectId) >>> 0) % dates.length]!;
+  // Counted as engagement reads them: an attempt someone picked up is an answered call, a refused call a
+  // refusal alone (its own column), "Ne plus appeler" an opt-out.
   const counts: Record<string, number> = {};
   for (const event of events) {
     if (event.at >= cut) break;
-    counts[event.type] = (counts[event.type] ?? 0) + 1;
+    const { signal, refused } = readEvent(event);
+    if (signal) counts[signal] = (counts[signal] ?? 0) + 1;
+    if (refused) counts.refused = (counts.refused ?? 0) + 1;
   }
   return { ...record, success: reached, counts };
 }
@@ -170,6 +176,8 @@ export function rowFor(columns: string[], r: HistoryRow): string[] {
         return text(r.annualRevenue);
       case 'seniority level':
         return text(r.seniority ?? (r.jobTitle ? levelOfTitle(r.jobTitle) : undefined));
+      case 'department area':
+        return r.department ?? (r.jobTitle ? departmentOfTitle(r.jobTitle) : '');
       case 'revenue currency':
         return r.annualRevenue === null ? '' : (revenueCurrencyOf(r) ?? '');
       default:
@@ -210,7 +218,8 @@ export function historyTable(rows: HistoryRow[], successTypes: string[]) {
     'language',
     // The level the record gives, else the one its job title says, as the fit reads it.
     'seniority level',
-    'department',
+    // The record's department, else the area its job title names (departmentOfTitle).
+    'department area',
     'job title',
     'industry',
     'industry division',
@@ -219,6 +228,7 @@ export function historyTable(rows: HistoryRow[], successTypes: string[]) {
     'revenue currency',
     ...keys.map((k) => `attribute ${k}`),
     ...types.map((t) => `${t} count`),
+    'refused count',
   ];
   const table = rows.map((r) => rowFor(columns, r));
   const y = Uint8Array.from(rows, (r) => (r.success ? 1 : 0));

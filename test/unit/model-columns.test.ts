@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type HistoryRow, historyTable, rowFor } from '../../src/scoring/training';
+import { departmentOfTitle } from '../../src/scoring/departments';
+import { type HistoryRow, historyRow, historyTable, rowFor } from '../../src/scoring/training';
 
 /** A history row with only what the model's columns read. */
 const person = (annualRevenue: number | null, revenueCurrency: string | null, country: string | null) =>
@@ -50,6 +51,69 @@ describe("the model's revenue columns", () => {
     );
     const level = columns.indexOf('seniority level');
     expect(table.map((row) => row[level])).toEqual(['director', 'manager']);
+  });
+
+  it('take the area a job title names where the record gives no department', () => {
+    const titles = [
+      'Directrice des achats',
+      'Acheteuse projets',
+      'Responsable marketing digital',
+      'Directeur général',
+      'Contrôleur de gestion',
+      'Head of Procurement',
+      'Key Account Manager',
+      'Assistante de direction',
+      'DSI',
+    ];
+    expect(titles.map(departmentOfTitle)).toEqual([
+      'purchasing',
+      'purchasing',
+      'marketing',
+      'management',
+      'finance',
+      'purchasing',
+      'sales',
+      '',
+      'it',
+    ]);
+    const { columns, table } = historyTable(
+      [
+        { ...person(null, null, 'FR'), jobTitle: 'Responsable achats France' },
+        { ...person(null, null, 'FR'), jobTitle: 'Responsable achats', department: 'Direction financière' },
+      ],
+      ['meeting_booked'],
+    );
+    const area = columns.indexOf('department area');
+    expect(table.map((row) => row[area])).toEqual(['purchasing', 'Direction financière']);
+    // A model trained before keeps its column of the record's department alone.
+    expect(rowFor(['department'], { ...person(null, null, 'FR'), jobTitle: 'Acheteur' })).toEqual(['']);
+  });
+
+  it('count events as engagement reads them: an attempt someone answered, a refused call', () => {
+    const at = (minute: number) => minute * 60_000;
+    const row = historyRow(
+      {
+        ...person(null, null, 'FR'),
+        events: [
+          { type: 'call_attempted', at: at(1), outcome: 'answered' },
+          { type: 'call_attempted', at: at(2), outcome: null },
+          { type: 'call_answered', at: at(3), outcome: 'answered, refused' },
+          { type: 'email_replied', at: at(4), outcome: 'refused' },
+          { type: 'call_attempted', at: at(5), outcome: 'Ne plus appeler' },
+        ],
+      },
+      ['meeting_booked'],
+      [],
+    );
+    expect(row.counts).toEqual({
+      call_answered: 1,
+      call_attempted: 1,
+      refused: 2,
+      email_replied: 1,
+      opt_out: 1,
+    });
+    const { columns } = historyTable([row], ['meeting_booked']);
+    expect(columns).toContain('refused count');
   });
 
   it('give a model trained before the currencies were kept apart the amount as it came', () => {
