@@ -1,4 +1,4 @@
-import { nearestName } from '../http/query-keys';
+import { nearestName } from '../lib/nearest-name';
 import { isPlaceholder } from '../prospects/values';
 import { type Encoder, encodeRow, learnEncoder, type SparseRow, toNumber } from './features';
 import { chooseL2, type LogisticModel, linear, trainLogistic } from './logistic';

@@ -7,7 +7,8 @@ import { decodeCursor, page } from '../http/pagination';
 import { PitchSchema } from '../outreach/pitch-schema';
 import { countryProblem, IndustrySchemeInput } from '../prospects/schemas';
 import { toNumber } from './features';
-import { knownSeniority, SENIORITY_LEVELS } from './fit';
+import { type IdealProfile, knownSeniority, SENIORITY_LEVELS } from './fit';
+import { type ProfileWarning, profileWarnings } from './profile-warnings';
 import { queueRescoring } from './queue';
 
 const points = z.number().min(-100).max(100);
@@ -190,11 +191,11 @@ export const CampaignPatchSchema = z.strictObject(campaignFields).partial().open
 export type CampaignInput = z.infer<typeof CampaignInputSchema>;
 
 /** A campaign as a change left it, with the rescoring the change queued (null when it queued none). */
-export type ChangedCampaign = Campaign & { rescoringJobId: string | null };
+export type ChangedCampaign = Campaign & { rescoringJobId: string | null; warnings?: ProfileWarning[] };
 
 /** Creates a campaign and queues the scoring of every prospect for it. */
 export async function createCampaign(ctx: Ctx, input: CampaignInput): Promise<ChangedCampaign> {
-  return withTransaction(ctx, async (tx) => {
+  const created = await withTransaction(ctx, async (tx) => {
     const [row] = await tx.db
       .insert(campaigns)
       .values({ orgId: tx.orgId, ...input, description: input.description ?? null })
@@ -202,6 +203,17 @@ export async function createCampaign(ctx: Ctx, input: CampaignInput): Promise<Ch
     const job = await queueRescoring(tx, row!.id, 'campaign created');
     return { ...row!, rescoringJobId: job.id };
   });
+  return withWarnings(ctx, created, input.idealProfile);
+}
+
+/** A campaign made or changed, with what its profile says that was likely not meant (profileWarnings). */
+async function withWarnings(
+  ctx: Ctx,
+  campaign: ChangedCampaign,
+  profile: IdealProfile | undefined,
+): Promise<ChangedCampaign> {
+  const warnings = await profileWarnings(ctx, profile);
+  return warnings.length > 0 ? { ...campaign, warnings } : campaign;
 }
 
 export async function getCampaign(ctx: Ctx, id: string): Promise<Campaign> {
@@ -331,7 +343,7 @@ export async function updateCampaign(
   });
   // After the commit: a score read meanwhile cannot put the old campaign back.
   forgetCampaign(ctx.orgId, id);
-  return changed;
+  return withWarnings(ctx, changed, input.idealProfile);
 }
 
 export async function listCampaigns(ctx: Ctx, f: { limit: number; cursor?: string }) {

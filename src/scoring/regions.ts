@@ -1,3 +1,4 @@
+import { nearestName } from '../lib/nearest-name';
 import { fold } from '../prospects/values';
 
 /**
@@ -106,6 +107,19 @@ for (const [country, regions] of Object.entries(REGIONS))
       KNOWN.set(regionName(name), region);
     }
   }
+
+/** Names of the known regions as they are written ("Californie", "Île-de-France"), for suggestions. */
+const NAMES = Object.values(REGIONS).flatMap((regions) => Object.values(regions).flat());
+
+/** Whether a profile's region is one of the known ones, by name or code. */
+export const knownRegion = (value: string) => KNOWN.has(regionName(value));
+
+/** The known region a misspelt name was likely meant as ("Californa" → "California"), compared as regionName does. */
+export function nearestRegion(value: string): string | undefined {
+  const folded = NAMES.map(regionName);
+  const near = nearestName(regionName(value), folded);
+  return near === undefined ? undefined : NAMES[folded.indexOf(near)];
+}
 
 /**
  * A region as matched: the key of a known one ("US:CA" for California, CA or US-CA), else its name.

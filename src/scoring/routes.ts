@@ -97,6 +97,13 @@ const CampaignSchema = z
       description:
         'On a creation or a change: the rescoring job it queued (GET /v1/jobs/{id}), null when the change rescores nobody',
     }),
+    warnings: z
+      .array(z.object({ field: z.string(), message: z.string() }))
+      .optional()
+      .openapi({
+        description:
+          'On a creation or a change: what the profile says that is likely not meant, kept as written (a region neither known nor carried by any prospect, with the name likely meant)',
+      }),
   })
   .openapi('Campaign');
 

@@ -19,6 +19,63 @@ describe.each(databases)('campaigns and scores through the API on $name', ({ ope
     titles: { keywords: ['achat', 'acheteur'], points: 10 },
   };
 
+  it('warns of profile regions that are neither known nor any prospect’s, with the name likely meant', async () => {
+    // An organization of its own: the prospect it adds would change the others' histories.
+    const org = await newOrg(database);
+    const regions = (values: string[]) => ({ ...profile, regions: { values, points: 5 } });
+    const created = await call(app, 'POST', '/v1/campaigns', {
+      key: org.marketer,
+      json: { name: 'Régions', idealProfile: regions(['IDF', 'Californa', 'Normandie', 'Bayern']) },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.idealProfile.regions.values).toEqual(['IDF', 'Californa', 'Normandie', 'Bayern']);
+    expect(created.body.warnings).toEqual([
+      {
+        field: 'body:idealProfile.regions.values.1',
+        message:
+          '"Californa" is no region Tiède knows, and no prospect\'s region reads so: did you mean "California"?',
+      },
+      {
+        field: 'body:idealProfile.regions.values.3',
+        message:
+          '"Bayern" is no region Tiède knows, and no prospect\'s region reads so yet: it matches nobody until one does',
+      },
+    ]);
+    // Once someone is from there, the region is one the organization has; a misspelling of it is said.
+    const company = await call(app, 'POST', '/v1/companies', {
+      key: org.manager,
+      json: { name: 'Bayerische Handel GmbH', country: 'DE', region: 'Bayern' },
+    });
+    expect(company.status).toBe(201);
+    expect(
+      (
+        await call(app, 'POST', '/v1/prospects', {
+          key: org.manager,
+          json: { companyId: company.body.id, lastName: 'Huber' },
+        })
+      ).status,
+    ).toBe(201);
+    const patch = (values: string[]) =>
+      call(app, 'PATCH', `/v1/campaigns/${created.body.id}`, {
+        key: org.marketer,
+        json: { idealProfile: regions(values) },
+      });
+    const known = await patch(['Bayern', 'PACA']);
+    expect(known.status).toBe(200);
+    expect(known.body.warnings).toBeUndefined();
+    const misspelt = await patch(['Bayren']);
+    expect(misspelt.body.warnings).toEqual([
+      {
+        field: 'body:idealProfile.regions.values.0',
+        message:
+          '"Bayren" is no region Tiède knows, and no prospect\'s region reads so: did you mean "Bayern"?',
+      },
+    ]);
+    // A read of the campaign says nothing of it: warnings come with a change.
+    const read = await call(app, 'GET', `/v1/campaigns/${created.body.id}`, { key: org.caller });
+    expect(read.body.warnings).toBeUndefined();
+  });
+
   it('creates a campaign, scores a prospect with readable reasons, and keeps other organizations out', async () => {
     const created = await call(app, 'POST', '/v1/campaigns', {
       key: org.marketer,

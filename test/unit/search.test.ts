@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nearestName } from '../../src/http/query-keys';
+import { nearestName } from '../../src/lib/nearest-name';
 import { bare, phoneDigits } from '../../src/prospects/search';
 
 describe('searching accents aside', () => {
