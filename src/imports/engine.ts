@@ -67,6 +67,8 @@ interface ConvertedBatch extends Batch {
   /** The records of the batch this pass writes (partial mode skips what an earlier attempt wrote). */
   fresh: CsvRecord[];
   converted: Converted;
+  /** What an earlier attempt wrote of the batch, converted again where the adapter replays it. */
+  replayed?: Converted;
 }
 
 /**
@@ -297,25 +299,35 @@ async function* convertedBatches(
   pass: Pass,
   converter: BatchConverter,
   skip = 0,
+  replay = false,
 ): AsyncGenerator<ConvertedBatch> {
-  const inflight: { batch: Batch; fresh: CsvRecord[]; converting: Promise<Converted> }[] = [];
+  const inflight: {
+    batch: Batch;
+    fresh: CsvRecord[];
+    converting: Promise<Converted>;
+    replaying?: Promise<Converted>;
+  }[] = [];
+  const done = async (next: (typeof inflight)[number]): Promise<ConvertedBatch> => ({
+    ...next.batch,
+    fresh: next.fresh,
+    converted: await next.converting,
+    ...(next.replaying ? { replayed: await next.replaying } : {}),
+  });
   let seen = 0;
   try {
     for await (const batch of pass.batches) {
-      const fresh = batch.records.slice(Math.max(0, skip - seen));
+      const written = Math.min(batch.records.length, Math.max(0, skip - seen));
+      const fresh = batch.records.slice(written);
       seen += batch.records.length;
       const converting = fresh.length > 0 ? converter.convert(fresh) : Promise.resolve(EMPTY);
       converting.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
-      inflight.push({ batch, fresh, converting });
-      if (inflight.length > AHEAD) {
-        const next = inflight.shift()!;
-        yield { ...next.batch, fresh: next.fresh, converted: await next.converting };
-      }
+      const replaying =
+        replay && written > 0 ? converter.convert(batch.records.slice(0, written)) : undefined;
+      replaying?.catch(() => {});
+      inflight.push({ batch, fresh, converting, ...(replaying ? { replaying } : {}) });
+      if (inflight.length > AHEAD) yield await done(inflight.shift()!);
     }
-    while (inflight.length > 0) {
-      const next = inflight.shift()!;
-      yield { ...next.batch, fresh: next.fresh, converted: await next.converting };
-    }
+    while (inflight.length > 0) yield await done(inflight.shift()!);
   } finally {
     inflight.length = 0;
   }
@@ -355,9 +367,16 @@ async function runPartial(
   result: ImportResult,
 ) {
   let seen = 0;
-  for await (const batch of convertedBatches(pass, converter, run.checkpoint)) {
+  const { adapter } = writer;
+  const replay = adapter.replay !== undefined;
+  for await (const batch of convertedBatches(pass, converter, run.checkpoint, replay)) {
     if (run.signal?.aborted) throw new ImportStopped();
     seen += batch.records.length;
+    if (batch.replayed && adapter.replay) {
+      const replayed = batch.replayed.records;
+      const prepared = await withTransaction(run.ctx, (tx) => adapter.prepare(tx, replayed));
+      adapter.replay(prepared.ok);
+    }
     if (batch.fresh.length === 0) continue;
     const { converted } = batch;
     await withTransaction(run.ctx, async (tx) => {

@@ -53,6 +53,12 @@ export interface TargetAdapter<R extends { line: number }> {
   write(ctx: Ctx, records: R[], fast?: FastRows): Promise<Partial<Counts> | FastConflict>;
   /** Whether the converter may route rows to the fast path, and the keys it must know first. */
   loadKnownKeys?(ctx: Ctx, know: (keys: string[]) => void): Promise<boolean>;
+  /**
+   * The records an earlier attempt of the import wrote, prepared again but not written, so that what the
+   * adapter counts across rows (the repeats of an event without an id) is what it was: a resumed import
+   * would otherwise count again from nothing.
+   */
+  replay?(records: R[]): void;
 }
 
 /**
@@ -124,6 +130,9 @@ export function interactionAdapter(jobId: string): TargetAdapter<InteractionReco
       { fields: ['occurredAt', 'time'], what: 'the date' },
     ],
     prepare: resolveProspects,
+    replay: (records) => {
+      for (const r of records) if (r.prospectId !== undefined && !r.externalId) fingerprintOf(r);
+    },
     write: async (ctx, records) => {
       const unheld = records.filter((r) => r.prospectId === undefined);
       await suppressUnheld(

@@ -233,3 +233,68 @@ describe.each(databases)('fast rows of an import on $name', ({ open }) => {
     expect(written).toEqual({ conflict: { companiesCreated: 0, companiesUpdated: 0 } });
   });
 });
+
+/**
+ * Events without ids are known by what they say and how many times the file said it before: a third
+ * identical call is a third call. An import stopped between two batches and resumed must count the
+ * repeats its first attempt wrote, or it takes the next ones for them and drops them.
+ */
+describe.each(databases)('an interaction import resumed after a stop on $name', ({ open }) => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await open();
+  });
+  afterAll(() => database.close());
+
+  it('keeps every repeat of an event without an id, on both sides of the checkpoint', async () => {
+    const org = await newOrg(database);
+    const ctx = systemCtx(database.db, org.orgId);
+    await createProspect(ctx, { lastName: 'Roux', contactPoints: [{ value: 'chloe@globex.fr' }] });
+    // Six identical calls, then two others: batches of two, stopped after the first.
+    const lines = [
+      'E-mail;Type;Date;Résultat',
+      ...Array.from({ length: 6 }, () => 'chloe@globex.fr;call_attempted;2026-10-05 10:00;no_answer'),
+      'chloe@globex.fr;call_answered;2026-10-06 10:00;intéressé',
+      'chloe@globex.fr;call_answered;2026-10-06 10:00;intéressé',
+    ];
+    const job = await createJob(database.db, { orgId: org.orgId, kind: 'import', status: 'running' });
+    const attempt = (checkpoint: number, signal?: AbortSignal, onProgress?: () => void) =>
+      runImport({
+        ctx,
+        jobId: job.id,
+        options: importOptionsSchema.parse({ target: 'interactions', delimiter: ';' }),
+        encoding: 'utf-8',
+        open: async function* () {
+          yield Buffer.from(`${lines.join('\n')}\n`);
+        },
+        bytesTotal: null,
+        batchSize: 2,
+        checkpoint,
+        threaded: false,
+        defaultCountry: 'FR',
+        now: new Date(),
+        ...(signal ? { signal } : {}),
+        ...(onProgress ? { onProgress } : {}),
+      });
+    const stop = new AbortController();
+    await expect(attempt(0, stop.signal, () => stop.abort())).rejects.toThrow();
+    const [saved] = await queryRows<{ checkpoint: number }>(
+      database.db,
+      sql`SELECT checkpoint FROM jobs WHERE id = ${job.id}`,
+    );
+    expect(saved!.checkpoint).toBe(2);
+    const resumed = await attempt(saved!.checkpoint);
+    expect(resumed.status).toBe('succeeded');
+    const counted = await queryRows<{ type: string; n: number }>(
+      database.db,
+      sql`SELECT type, count(*)::int AS n FROM interactions WHERE org_id = ${org.orgId} GROUP BY type ORDER BY type`,
+    );
+    expect(counted).toEqual([
+      { type: 'call_answered', n: 2 },
+      { type: 'call_attempted', n: 6 },
+    ]);
+    // The same file again adds nothing: each repeat is known by its rank.
+    const again = await attempt(0);
+    expect(again.result.counts).toMatchObject({ created: 0, duplicates: 8 });
+  });
+});
