@@ -1,9 +1,12 @@
 import { nearestName } from '../lib/nearest-name';
-import { isPlaceholder } from '../prospects/values';
-import { type Encoder, encodeRow, learnEncoder, type SparseRow, toNumber } from './features';
+import { BacktestError, openWarning, readOutcomes } from './backtest-outcomes';
+import { type Encoder, encodeRow, learnEncoder, type SparseRow } from './features';
 import { chooseL2, type LogisticModel, linear, trainLogistic } from './logistic';
 import { auc, type CalibrationBin, calibration, capturedShares, stratifiedSplit } from './metrics';
 import type { Table } from './table';
+
+export { BacktestError } from './backtest-outcomes';
+export { formatReport } from './backtest-report';
 
 export interface BacktestOptions {
   target: string;
@@ -68,54 +71,6 @@ export interface BacktestReport {
   strongest: { feature: string; weight: number }[];
 }
 
-/** Outcomes that say yes, as compared (outcomeKey): a column may write several ("Oui" and "O"). */
-const YES = new Set([
-  'yes',
-  'oui',
-  'true',
-  'vrai',
-  '1',
-  'y',
-  'o',
-  'si',
-  'ja',
-  'success',
-  'succes',
-  'won',
-  'closed won',
-  'gagne',
-  'converted',
-  'converti',
-  'signe',
-]);
-/**
- * Outcomes that say a deal or a lead is still open: counted as failures unless --open names them, and
- * then said in a warning (openWarning).
- */
-const OPEN = new Set([
-  'open',
-  'opened',
-  'ouvert',
-  'en cours',
-  'in progress',
-  'pending',
-  'en attente',
-  'new',
-  'nouveau',
-  'qualification',
-  'negotiation',
-  'negociation',
-  'proposal',
-  'proposition',
-  'a relancer',
-  'working',
-  'contacted',
-]);
-/** Outcomes that say no: a column that marks only these, the rest blank, names no success. */
-const NO = new Set(['no', 'non', 'false', 'faux', '0', 'n', 'nein', 'lost', 'perdu', 'closed lost']);
-
-export class BacktestError extends Error {}
-
 /** Successes and failures needed on each side of the split. */
 const MIN_PER_CLASS = 5;
 
@@ -149,130 +104,6 @@ function findColumn(columns: string[], name: string): number {
   const nearest = nearestName(foldName(name), folded);
   const meant = nearest === undefined ? '' : ` (did you mean "${columns[folded.indexOf(nearest)]}"?)`;
   throw new BacktestError(`no column "${name}"${meant}; the columns are: ${columns.join(', ')}`);
-}
-
-/** Whether outcomes are all numbers, and not only 0 and 1 (which read as no and yes). */
-function numbersNotYesNo(outcomes: string[]): boolean {
-  const numbers = outcomes.map((o) => toNumber(o));
-  return numbers.every(Number.isFinite) && numbers.some((n) => n !== 0 && n !== 1);
-}
-
-/** An outcome as compared: "Gagné", " GAGNE" and "gagné" are one value, "1.0" and "1" another. */
-function outcomeKey(value: string): string {
-  const key = value.trim().toLowerCase().normalize('NFD').replace(/\p{M}/gu, '');
-  return /^[01](?:[.,]0+)?$/.test(key) ? key[0]! : key;
-}
-
-/** Whether a target cell holds no outcome: blank, "N/A", "?", "inconnu", as the imports read them. */
-const unlabelled = (cell: string | undefined) => isPlaceholder((cell ?? '').trim());
-
-/** Which rows succeeded, as the target column says. */
-interface Outcomes {
-  rows: string[][];
-  y: Uint8Array;
-  /** Each value counted as a success, then as a failure, as the file first writes it. */
-  successes: string[];
-  failures: string[];
-  /** Rows left out for want of an outcome. */
-  unlabelled: number;
-  /** Blank rows counted as failures, in a column that marks only its successes. */
-  blanksAsFailures: number;
-  /** Rows left out as still open (--open). */
-  open: number;
-}
-
-/**
- * The outcome of each row. Outcomes are compared case and spaces aside, "1.0" as "1"; a cell without one
- * (blank, "N/A", "?", "inconnu") leaves its row out, unless the column writes one value only and leaves
- * the rest blank ("X" where signed): then its blanks are the failures. Where the success is a yes, the
- * column's other ways of writing yes are successes too ("Oui" and "O").
- */
-function readOutcomes(
-  table: Table,
-  target: number,
-  name: string,
-  positive?: string,
-  open: string[] = [],
-): Outcomes {
-  const stillOpen = openKeys(table, target, name, open);
-  const known = stillOpen.size
-    ? { ...table, rows: table.rows.filter((row) => !stillOpen.has(outcomeKey(row[target] ?? ''))) }
-    : table;
-  const outcomes = knownOutcomes(known, target, name, positive);
-  return { ...outcomes, open: table.rows.length - known.rows.length };
-}
-
-/** The outcomes --open names, as compared; each must be one of the column's. */
-function openKeys(table: Table, target: number, name: string, open: string[]): Set<string> {
-  const keys = new Set(open.map(outcomeKey));
-  if (keys.size === 0) return keys;
-  const seen = new Set(table.rows.map((row) => outcomeKey(row[target] ?? '')));
-  const absent = open.filter((value) => !seen.has(outcomeKey(value)));
-  if (absent.length > 0)
-    throw new BacktestError(
-      `--open names ${absent.map((v) => `"${v}"`).join(', ')}, which "${name}" never holds`,
-    );
-  return keys;
-}
-
-function knownOutcomes(
-  table: Table,
-  target: number,
-  name: string,
-  positive?: string,
-): Omit<Outcomes, 'open'> {
-  const labelled = table.rows.filter((row) => !unlabelled(row[target]));
-  // Each outcome once, case and accents aside, shown as the file first writes it.
-  const values = new Map<string, string>();
-  for (const row of labelled) {
-    const key = outcomeKey(row[target]!);
-    if (!values.has(key)) values.set(key, row[target]!.trim());
-  }
-  if (values.size === 0) throw new BacktestError(`"${name}" is empty on every row`);
-  const marksOnly = values.size === 1 && labelled.length < table.rows.length;
-  // "Non" where it failed and nothing elsewhere: the blanks may be successes, or simply unknown.
-  const [only] = values.keys();
-  if (marksOnly && positive === undefined && NO.has(only!))
-    throw new BacktestError(
-      `"${name}" holds only "${values.get(only!)}" and blanks: a no with nothing to say which rows succeeded; give --positive VALUE, or fill in the successes`,
-    );
-  if (values.size === 1 && !marksOnly)
-    throw new BacktestError(
-      `every row of "${name}" is "${[...values.values()][0]}": there is nothing to tell successes from`,
-    );
-  const key = successKey(values, name, positive, marksOnly);
-  const keys = YES.has(key) ? [key, ...[...values.keys()].filter((k) => k !== key && YES.has(k))] : [key];
-  const rows = marksOnly ? table.rows : labelled;
-  const y = Uint8Array.from(rows, (row) =>
-    !unlabelled(row[target]) && keys.includes(outcomeKey(row[target]!)) ? 1 : 0,
-  );
-  return {
-    rows,
-    y,
-    successes: keys.map((k) => values.get(k)!),
-    failures: [...values].filter(([k]) => !keys.includes(k)).map(([, shown]) => shown),
-    unlabelled: table.rows.length - rows.length,
-    blanksAsFailures: marksOnly ? table.rows.length - labelled.length : 0,
-  };
-}
-
-/** The outcome that counts as a success: the one asked for, else the column's yes, else the only one. */
-function successKey(values: Map<string, string>, name: string, positive: string | undefined, only: boolean) {
-  const listed = [...values.values()].slice(0, 20).join(', ');
-  const asked = positive === undefined ? undefined : outcomeKey(positive);
-  // Amounts or counts: "1" would be taken for a yes and every other number for a no.
-  if (asked === undefined && !only && numbersNotYesNo([...values.keys()]))
-    throw new BacktestError(
-      `the target column holds numbers, not a yes/no outcome: give --positive VALUE (its values are: ${listed})`,
-    );
-  const key = asked ?? (only ? [...values.keys()][0] : [...values.keys()].find((v) => YES.has(v)));
-  if (key === undefined)
-    throw new BacktestError(
-      `say which value of "${name}" is a success (--positive); its values are: ${listed}`,
-    );
-  if (!values.has(key))
-    throw new BacktestError(`"${positive}" never appears in "${name}"; its values are: ${listed}`);
-  return key;
 }
 
 /**
@@ -329,20 +160,6 @@ export function backtest(table: Table, options: BacktestOptions): BacktestReport
       ),
     ],
   };
-}
-
-/** Failures whose outcome reads as still open, with their rows: they may yet succeed. */
-function openWarning(outcomes: Outcomes, table: Table, target: number): string[] {
-  const open = outcomes.failures.filter((value) => OPEN.has(outcomeKey(value)));
-  if (open.length === 0) return [];
-  const keys = new Set(open.map(outcomeKey));
-  const rows = table.rows.filter((row) => keys.has(outcomeKey(row[target] ?? ''))).length;
-  const named = open.map((v) => `"${v}"`).join(', ');
-  return [
-    `${rows} rows of ${named} are counted as failures: if they are deals or leads still open, their outcome ` +
-      `is not known yet, and counting them as lost lowers the figures; run again with --open "${open.join(',')}" ` +
-      'to leave them out',
-  ];
 }
 
 /** Held-out successes under which the AUC's margin is worth saying. */
@@ -592,38 +409,4 @@ function groupRates(encoder: Encoder, encoded: SparseRow[], y: number[]): Float6
     for (const j of row.idx) if (owner[j]! >= 0) rates[owner[j]!]![i] = successes[j]! / seen[j]!;
   });
   return rates;
-}
-
-export function formatReport(report: BacktestReport): string {
-  const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
-  const successes = (report.successes ?? [report.positive]).map((s) => `"${s}"`).join(' or ');
-  const lines = [
-    ...(report.warnings ?? []).map((w) => `warning: ${w}`),
-    `rows: ${report.rows.train} to train, ${report.rows.test} to test (stratified)${report.rows.unlabelled ? `, ${report.rows.unlabelled} without an outcome left out` : ''}${report.rows.open ? `, ${report.rows.open} still open left out (--open)` : ''}; success (${successes}, case and accents aside) rate ${pct(report.successRate)}${(report.failures?.length ?? 0) > 1 ? `; counted as failures: ${report.failures!.slice(0, 20).join(', ')}` : ''}`,
-    ...(report.rows.blanksAsFailures
-      ? [
-          `${report.rows.blanksAsFailures} blank rows of "${report.target}" counted as failures: the column marks only successes`,
-        ]
-      : []),
-    `features: ${report.features}${report.skipped.length ? `; left out: ${report.skipped.map((s) => `${s.name || '(unnamed)'} (${s.why})`).join(', ')}` : ''}`,
-    `training: ${report.iterations} Newton iterations, ${Math.round(report.trainMs)} ms; L2 penalty ${report.l2}`,
-    '',
-    `test AUC                       ${report.auc.toFixed(4)}`,
-    `successes in the top 10 %      ${pct(report.captured.top10)} (lift ${report.topDecileLift.toFixed(2)})`,
-    `successes in the top 20 %      ${pct(report.captured.top20)}`,
-    `successes in the top 50 %      ${pct(report.captured.top50)}`,
-    '',
-    'calibration (test rows in ten groups by predicted probability)',
-    '  predicted range        rows   mean predicted   observed',
-    ...report.calibration.map(
-      (b) =>
-        `  ${b.from.toFixed(3)} – ${b.to.toFixed(3)}    ${String(b.rows).padStart(6)}   ${pct(b.predicted).padStart(14)}   ${pct(b.observed).padStart(8)}`,
-    ),
-    '',
-    'strongest features (weight on the log-odds)',
-    ...report.strongest.map(
-      (s) => `  ${s.weight >= 0 ? '+' : '−'}${Math.abs(s.weight).toFixed(2)}  ${s.feature}`,
-    ),
-  ];
-  return `${lines.join('\n')}\n`;
 }

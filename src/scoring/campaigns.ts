@@ -7,9 +7,10 @@ import { decodeCursor, page } from '../http/pagination';
 import { PitchSchema } from '../outreach/pitch-schema';
 import { countryProblem, IndustrySchemeInput } from '../prospects/schemas';
 import { toNumber } from './features';
-import { type IdealProfile, knownSeniority, SENIORITY_LEVELS } from './fit';
+import type { IdealProfile } from './fit';
 import { type ProfileWarning, profileWarnings } from './profile-warnings';
 import { queueRescoring } from './queue';
+import { knownSeniority, SENIORITY_LEVELS } from './seniority';
 
 const points = z.number().min(-100).max(100);
 

@@ -1,4 +1,4 @@
-import { keywordIn, remembered } from './fit';
+import { keywordIn, remembered } from './keywords';
 
 /**
  * The part of a company a job title names, for people without a department of their own (most CRM exports

@@ -1,6 +1,7 @@
 import type { InteractionType } from '../../db/schema';
 import { EVENT_NAMES } from '../outreach/history';
-import { type Contribution, seniorityLevel } from './fit';
+import type { Contribution } from './fit';
+import { seniorityLevel } from './seniority';
 
 /**
  * Reason codes in plain French and English: the three contributions that raise a score most and the three

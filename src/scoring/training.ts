@@ -5,8 +5,9 @@ import { BacktestError, trainAndMeasure } from './backtest';
 import { departmentOfTitle } from './departments';
 import { readEvent } from './engagement';
 import { encoderToJson } from './features';
-import { levelOfTitle, revenueCurrencyOf } from './fit';
+import { revenueCurrencyOf } from './fit';
 import { eachInput, type InputChunk, type ScoringInput } from './inputs';
+import { levelOfTitle } from './seniority';
 
 /**
  * What a model learns from, apart from the database: the organization's people as they are read, each

@@ -1,11 +1,12 @@
 import { z } from '@hono/zod-openapi';
 import { describe, expect, it } from 'vitest';
 import { IdealProfileSchema } from '../../src/scoring/campaigns';
-import { type FitSubject, fitScore, type IdealProfile, levelOfTitle } from '../../src/scoring/fit';
+import { type FitSubject, fitScore, type IdealProfile } from '../../src/scoring/fit';
 import { criteriaOf, RankedCriteria } from '../../src/scoring/ranked';
 import { reasonText } from '../../src/scoring/reasons';
 import { regionKey } from '../../src/scoring/regions';
 import { scoreInput } from '../../src/scoring/score';
+import { levelOfTitle } from '../../src/scoring/seniority';
 
 const subject = (overrides: Partial<FitSubject> = {}): FitSubject => ({
   industryCode: null,
