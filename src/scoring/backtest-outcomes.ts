@@ -98,16 +98,39 @@ export function readOutcomes(
   positive?: string,
   open: string[] = [],
 ): Outcomes {
-  const stillOpen = openKeys(table, target, name, open);
+  const stillOpen = openKeys(table, target, name, open, positive);
+  // Whether the column marks only its successes is read from every value it holds, the open ones too:
+  // "X", "En cours" and blanks leave the blanks without an outcome, with or without --open.
+  const marks = distinctOutcomes(table, target).size === 1;
   const known = stillOpen.size
     ? { ...table, rows: table.rows.filter((row) => !stillOpen.has(outcomeKey(row[target] ?? ''))) }
     : table;
-  const outcomes = knownOutcomes(known, target, name, positive);
+  const outcomes = knownOutcomes(known, target, name, positive, marks);
   return { ...outcomes, open: table.rows.length - known.rows.length };
 }
 
-/** The outcomes --open names, as compared; each must be one of the column's. */
-function openKeys(table: Table, target: number, name: string, open: string[]): Set<string> {
+/** The column's outcomes, each once as compared, shown as the file first writes it. */
+function distinctOutcomes(table: Table, target: number): Map<string, string> {
+  const values = new Map<string, string>();
+  for (const row of table.rows) {
+    if (unlabelled(row[target])) continue;
+    const key = outcomeKey(row[target]!);
+    if (!values.has(key)) values.set(key, row[target]!.trim());
+  }
+  return values;
+}
+
+/**
+ * The outcomes --open names, as compared: each must be one of the column's, and none the success (the one
+ * --positive names, else a yes), which would leave nothing to count.
+ */
+function openKeys(
+  table: Table,
+  target: number,
+  name: string,
+  open: string[],
+  positive: string | undefined,
+): Set<string> {
   const keys = new Set(open.map(outcomeKey));
   if (keys.size === 0) return keys;
   const seen = new Set(table.rows.map((row) => outcomeKey(row[target] ?? '')));
@@ -116,6 +139,13 @@ function openKeys(table: Table, target: number, name: string, open: string[]): S
     throw new BacktestError(
       `--open names ${absent.map((v) => `"${v}"`).join(', ')}, which "${name}" never holds`,
     );
+  const success = open.filter((value) =>
+    positive === undefined ? YES.has(outcomeKey(value)) : outcomeKey(value) === outcomeKey(positive),
+  );
+  if (success.length > 0)
+    throw new BacktestError(
+      `--open names ${success.map((v) => `"${v}"`).join(', ')}, a success: open outcomes are those not known yet`,
+    );
   return keys;
 }
 
@@ -123,17 +153,13 @@ function knownOutcomes(
   table: Table,
   target: number,
   name: string,
-  positive?: string,
+  positive: string | undefined,
+  marks: boolean,
 ): Omit<Outcomes, 'open'> {
   const labelled = table.rows.filter((row) => !unlabelled(row[target]));
-  // Each outcome once, case and accents aside, shown as the file first writes it.
-  const values = new Map<string, string>();
-  for (const row of labelled) {
-    const key = outcomeKey(row[target]!);
-    if (!values.has(key)) values.set(key, row[target]!.trim());
-  }
+  const values = distinctOutcomes(table, target);
   if (values.size === 0) throw new BacktestError(`"${name}" is empty on every row`);
-  const marksOnly = values.size === 1 && labelled.length < table.rows.length;
+  const marksOnly = marks && values.size === 1 && labelled.length < table.rows.length;
   // "Non" where it failed and nothing elsewhere: the blanks may be successes, or simply unknown.
   const [only] = values.keys();
   if (marksOnly && positive === undefined && NO.has(only!))
@@ -180,15 +206,21 @@ function successKey(values: Map<string, string>, name: string, positive: string 
 }
 
 /** Failures whose outcome reads as still open, with their rows: they may yet succeed. */
-export function openWarning(outcomes: Outcomes, table: Table, target: number): string[] {
+export function openWarning(
+  outcomes: Outcomes,
+  table: Table,
+  target: number,
+  given: string[] = [],
+): string[] {
   const open = outcomes.failures.filter((value) => OPEN.has(outcomeKey(value)));
   if (open.length === 0) return [];
   const keys = new Set(open.map(outcomeKey));
   const rows = table.rows.filter((row) => keys.has(outcomeKey(row[target] ?? ''))).length;
   const named = open.map((v) => `"${v}"`).join(', ');
+  // The values --open already leaves out stay in the command it suggests.
   return [
     `${rows} rows of ${named} are counted as failures: if they are deals or leads still open, their outcome ` +
-      `is not known yet, and counting them as lost lowers the figures; run again with --open "${open.join(',')}" ` +
+      `is not known yet, and counting them as lost lowers the figures; run again with --open "${[...given, ...open].join(',')}" ` +
       'to leave them out',
   ];
 }

@@ -149,7 +149,7 @@ export function backtest(table: Table, options: BacktestOptions): BacktestReport
     // What reading the file left out (a title line, rows longer than the header) is said with the rest.
     warnings: [
       ...(table.warnings ?? []),
-      ...openWarning(outcomes, table, target),
+      ...openWarning(outcomes, table, target, options.open),
       ...fewWarning(report.auc, report.rows),
       ...(report.leaks.length ? [leakWarning(report.leaks)] : []),
       ...(report.suspects ? [suspectWarning(report.auc, report.suspects)] : []),
@@ -162,25 +162,27 @@ export function backtest(table: Table, options: BacktestOptions): BacktestReport
   };
 }
 
-/** Held-out successes under which the AUC's margin is worth saying. */
-const FEW_TEST_SUCCESSES = 50;
+/** Held-out successes or failures under which the AUC's margin is worth saying. */
+const FEW_TEST_OUTCOMES = 50;
 
 /**
- * The AUC's margin where few successes are held out, from Hanley and McNeil's standard error (1982): with
- * 12 successes among 600 rows, an AUC of 0.75 could as well be 0.59 or 0.91.
+ * The AUC's margin where few successes or few failures are held out, from Hanley and McNeil's standard
+ * error (1982), which counts both: with 12 successes among 600 rows, an AUC of 0.75 could as well be 0.59
+ * or 0.91.
  */
 function fewWarning(testAuc: number, rows: BacktestReport['rows']): string[] {
   const successes = rows.testSuccesses;
-  if (successes >= FEW_TEST_SUCCESSES) return [];
   const failures = rows.test - successes;
+  if (Math.min(successes, failures) >= FEW_TEST_OUTCOMES) return [];
   const a = testAuc;
   const q1 = a / (2 - a);
   const q2 = (2 * a * a) / (1 + a);
   const variance =
     (a * (1 - a) + (successes - 1) * (q1 - a * a) + (failures - 1) * (q2 - a * a)) / (successes * failures);
   const margin = 1.96 * Math.sqrt(Math.max(0, variance));
+  const few = successes <= failures ? `${successes} successes` : `${failures} failures`;
   return [
-    `only ${successes} successes are held out: the test AUC of ${a.toFixed(3)} could be anywhere from ` +
+    `only ${few} are held out: the test AUC of ${a.toFixed(3)} could be anywhere from ` +
       `${Math.max(0, a - margin).toFixed(2)} to ${Math.min(1, a + margin).toFixed(2)} (95 %), and the shares at ` +
       'the top move as much; compare runs with other --seed values before trusting one',
   ];

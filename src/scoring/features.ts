@@ -76,29 +76,52 @@ const SCALES: Record<string, number> = {
 /** A currency written before the amount: "$", "US$", "CA$", "€", "£", "EUR"… */
 const CURRENCY_BEFORE = /^(?:[a-z]{1,2}\$|[€$£¥]|eur|usd|gbp|chf)/i;
 
+/** A currency or a percent sign written after the amount: "764,23 €", "7,6 %". */
+const UNIT_AFTER = /(?:[€$£¥%]|eur|usd|gbp|chf)$/i;
+
 /**
- * A negative amount as accounts and typesetting write it, its number without the sign: in brackets
- * ("(1 234,50)", "(1,234.50 €)"), with the minus sign of typography ("−12,5", U+2212) or after the number as
- * SAP writes it ("1.234,50-").
+ * An amount without its spaces, its sign and its currency, however they are set around it, and whether it
+ * was negative as accounts and typesetting write it: in brackets ("(1 234,50)", "$(1,234.50)", "(1 234,50)
+ * €"), with a minus before, the typographic one too ("−12,5", U+2212), or after the number as SAP writes it
+ * ("1.234,50-", "1.234,50- €"). `english`: a currency came first, the English way ("$7,847").
  */
-const NEGATIVE = /^\((.+)\)$|^\u2212(.+)$|^(\d[\d.,]*)-$/;
+function unsigned(raw: string): { text: string; negative: boolean; english: boolean } {
+  let text = raw.trim().replace(/[\s\u00a0\u202f]/g, '');
+  let negative = false;
+  let english = false;
+  for (let before = ''; before !== text; ) {
+    before = text;
+    if (CURRENCY_BEFORE.test(text)) {
+      english = true;
+      text = text.replace(CURRENCY_BEFORE, '');
+    }
+    text = text.replace(UNIT_AFTER, '');
+    if (text.length > 2 && text.startsWith('(') && text.endsWith(')')) {
+      negative = true;
+      text = text.slice(1, -1);
+    } else if (/^[-\u2212]/.test(text)) {
+      negative = true;
+      text = text.slice(1);
+    } else if (/\d-$/.test(text)) {
+      negative = true;
+      text = text.slice(0, -1);
+    } else if (text.startsWith('+')) text = text.slice(1);
+  }
+  return { text, negative, english };
+}
 
 /**
  * A number as people write it, or NaN: "1234.5", "-3", "1 234,5", "1.234.567", and amounts and shares
  * with their unit as the import reads them: "764,23 €", "$76,423.16", "1,2 M€", "12k", "7,6 %"; negative
- * amounts as accounts write them too (NEGATIVE).
+ * amounts as accounts write them too (unsigned).
  */
 export function toNumber(raw: string, comma?: Comma): number {
-  let text = raw.trim().replace(/[\s\u00a0\u202f]/g, '');
-  if (PLAIN.test(text) && !(comma === 'decimal' && DOT_GROUPS.test(text))) return Number(text);
-  const negative = NEGATIVE.exec(text);
-  if (negative) text = negative[1] ?? negative[2] ?? negative[3]!;
-  const sign = negative || text.startsWith('-') ? -1 : 1;
-  text = text.replace(/^[-+]/, '');
+  const trimmed = raw.trim().replace(/[\s\u00a0\u202f]/g, '');
+  if (PLAIN.test(trimmed) && !(comma === 'decimal' && DOT_GROUPS.test(trimmed))) return Number(trimmed);
   // A currency sign before the number is the English way of writing, where "$7,847" is thousands; read
   // as a decimal it would fall below "$999" and scramble the column's order.
-  const english = CURRENCY_BEFORE.test(text);
-  text = text.replace(CURRENCY_BEFORE, '').replace(/(?:[€$£%]|eur|usd|gbp|chf)$/i, '');
+  let { text, negative, english } = unsigned(trimmed);
+  const sign = negative ? -1 : 1;
   const scale = /(k|m|mio|mds?|mrds?|bn)$/i.exec(text);
   if (scale) text = text.slice(0, -scale[1]!.length);
   const settled = comma ? settle(text, comma) : undefined;
@@ -189,8 +212,8 @@ function separatorGroupsThousands(values: string[], separator: ',' | '.'): boole
   return grouped > 0 && plain >= 0.1 * numbers;
 }
 
-/** A currency written after the amount: "3.116 €", "17.460 EUR". */
-const CURRENCY_AFTER = /(?:[€$£¥]|eur|usd|gbp|chf)$/i;
+/** A currency beside an amount, before or after it: "3.116 €", "17.460 EUR", "$3.116". */
+const CURRENCY = /[€$£¥]|eur|usd|gbp|chf/i;
 
 /**
  * Dots that group thousands in amounts: "3.116 €" and "17.460 €" in a Spanish or German export, where
@@ -203,20 +226,14 @@ function dotsGroupThousands(values: string[]): boolean {
     if (raw.includes(',')) return false;
     if (!raw.includes('.')) continue;
     const amount = withoutCurrency(raw);
-    const besideCurrency = amount !== raw.replace(/[\s\u00a0\u202f]/g, '');
-    if (!besideCurrency || !DOT_GROUPS.test(amount)) return false;
+    if (!CURRENCY.test(raw) || !DOT_GROUPS.test(amount)) return false;
     dotted++;
   }
   return dotted > 0;
 }
 
-/** A value without its spaces and the currency before or after it: "$ 1,250" is "1,250". */
-function withoutCurrency(raw: string): string {
-  return raw
-    .replace(/[\s\u00a0\u202f]/g, '')
-    .replace(CURRENCY_BEFORE, '')
-    .replace(CURRENCY_AFTER, '');
-}
+/** A value without its spaces, sign and currency: "$ 1,250" and "(1,250 €)" are "1,250" (unsigned). */
+const withoutCurrency = (raw: string) => unsigned(raw).text;
 
 const DATE_LIKE =
   /^(?:\d{4}-\d{2}-\d{2}(?:[T ].*)?|\d{4}[/.]\d{1,2}[/.]\d{1,2}(?:[ T].*)?|\d{1,2}[/.-]\d{1,2}[/.-](?:\d{2}|\d{4})(?:[ T].*)?)$/;

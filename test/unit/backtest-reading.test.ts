@@ -205,6 +205,27 @@ describe('what the figures rest on', () => {
     expect(() => backtest(table, { target: 'Étape', open: ['Signé'] })).toThrow(
       '--open names "Signé", which "Étape" never holds',
     );
+    expect(() => backtest(table, { target: 'Étape', open: ['gagné'] })).toThrow(
+      '--open names "gagné", a success',
+    );
+    // Another open value than the one left out: the command suggested keeps both.
+    const two = history(1500, 'Étape', (yes, i) =>
+      yes ? 'Gagné' : i % 4 === 0 ? 'En cours' : i % 4 === 1 ? 'Pending' : 'Perdu',
+    );
+    const once = backtest(two, { target: 'Étape', open: ['En cours'] });
+    expect(once.warnings!.find((w) => w.includes('"Pending"'))).toContain('--open "En cours,Pending"');
+  });
+
+  it('leaves blanks without an outcome when the column also holds open outcomes, with --open or without', () => {
+    // "X" where signed, "En cours" where still open, blank elsewhere: the blanks are not known failures.
+    const table = history(1200, 'signé', (yes, i) => (yes ? 'X' : i % 3 === 0 ? 'En cours' : ''));
+    const without = backtest(table, { target: 'signé', positive: 'X' });
+    expect(without.rows.blanksAsFailures).toBeUndefined();
+    expect(without.rows.unlabelled).toBeGreaterThan(0);
+    // Left out, the open rows leave only "X": nothing to tell successes from, rather than blanks as failures.
+    expect(() => backtest(table, { target: 'signé', positive: 'X', open: ['En cours'] })).toThrow(
+      'there is nothing to tell successes from',
+    );
   });
 
   it('says how far the AUC could be from its figure when few successes are held out', () => {
@@ -222,6 +243,15 @@ describe('what the figures rest on', () => {
     const [low, high] = /from ([\d.]+) to ([\d.]+)/.exec(warning)!.slice(1).map(Number) as [number, number];
     expect(low).toBeLessThan(few.auc - 0.05);
     expect(high).toBeGreaterThan(few.auc + 0.05);
+    // Few failures say as much: nine in ten succeed.
+    const mostly = backtest(
+      history(600, 'y', (yes, i) => (yes || i % 10 !== 0 ? 'yes' : 'no')),
+      { target: 'y' },
+    );
+    expect(mostly.rows.test - mostly.rows.testSuccesses).toBeLessThan(50);
+    expect(mostly.warnings!.find((w) => w.startsWith('only '))).toContain(
+      `only ${mostly.rows.test - mostly.rows.testSuccesses} failures are held out`,
+    );
     // Hundreds of held-out successes: nothing to say.
     const many = backtest(
       history(4000, 'y', (yes) => (yes ? 'yes' : 'no')),

@@ -101,6 +101,17 @@ describe('German and English amounts in one column', () => {
     // Brackets around no number, and a minus between two numbers, are no negatives.
     expect(toNumber('(voir contrat)')).toBeNaN();
     expect(toNumber('12-14')).toBeNaN();
+    // Around a currency, whichever comes first.
+    expect(toNumber('$(1,234.50)')).toBe(-1234.5);
+    expect(toNumber('(1 234,50) €', 'decimal')).toBe(-1234.5);
+    expect(toNumber('1.234,50- €', 'decimal')).toBe(-1234.5);
+    // Their commas and dots say what the column's do, as the positive amounts' would.
+    expect(commaOf(['(1,250)', '(2,500)', '800', '42'])).toBe('thousands');
+    expect(toNumber('(1,250)', commaOf(['(1,250)', '(2,500)', '800', '42']))).toBe(-1250);
+    expect(commaOf(['1.250-', '2.500-', '800', '42'])).toBe('decimal');
+    // A plain negative rate with three decimals is no amount: its dot stays a decimal point.
+    expect(commaOf(['-3.116', '-2.125', '4.5'])).toBeUndefined();
+    expect(toNumber('-3.116')).toBe(-3.116);
     // In a column, they keep it a number column, and its mean counts them below zero.
     const rows = Array.from({ length: 200 }, (_, i) => [i % 2 === 0 ? `(${i},50 €)` : `${i},50 €`]);
     const encoder = learnEncoder(['montant'], rows, [0]);
