@@ -4,8 +4,9 @@ import { keywordIn, remembered } from './keywords';
  * The part of a company a job title names, for people without a department of their own (most CRM exports
  * have none): the model reads it beside the title, so that "Acheteuse projets" and "Responsable achats
  * France", too rare as titles to weigh alone, count together. Areas are tried in this order, the general
- * management last: "Directeur des achats" is purchasing, "Directeur général" management. A title that
- * names none ("Assistante de direction", "Consultant") has none.
+ * management last: "Directeur des achats" is purchasing, "Directeur général" management; after-sales
+ * service comes before sales ("Responsable après-vente"). A title that names none ("Assistante de
+ * direction", "Consultant") has none.
  */
 const AREAS: [area: string, keywords: string[]][] = [
   [
@@ -24,6 +25,10 @@ const AREAS: [area: string, keywords: string[]][] = [
   [
     'marketing',
     ['marketing', 'communication', 'brand', 'marque', 'growth', 'digital', 'e commerce', 'ecommerce'],
+  ],
+  [
+    'customer_service',
+    ['service client', 'customer success', 'customer service', 'support client', 'apres vente'],
   ],
   [
     'sales',
@@ -61,6 +66,8 @@ const AREAS: [area: string, keywords: string[]][] = [
     'human_resources',
     [
       'rh',
+      'drh',
+      'rrh',
       'ressources humaines',
       'human resources',
       'hr',
@@ -111,7 +118,6 @@ const AREAS: [area: string, keywords: string[]][] = [
       'industriel',
     ],
   ],
-  ['customer_service', ['service client', 'customer success', 'customer service', 'support client', 'sav']],
   [
     'management',
     [

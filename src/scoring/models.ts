@@ -9,7 +9,7 @@ import { type Encoder, encodeRow, encoderFromJson } from './features';
 import { readChunk, type ScoringInput } from './inputs';
 import { type LogisticModel, predict } from './logistic';
 import { queueRescoring } from './queue';
-import { historyRow, rowFor, type SampleFit, type TrainerData } from './training';
+import { historyRow, READ_COUNTS, rowFor, type SampleFit, type TrainerData } from './training';
 
 /** People read a chunk at a time for a training. */
 const READ_CHUNK = 5000;
@@ -83,7 +83,10 @@ export function modelOpinion(scorer: Scorer, input: ScoringInput, successTypes: 
   const probability = predict(
     scorer.model,
     // Everything up to now counts: no date to cut at.
-    encodeRow(scorer.encoder, rowFor(scorer.columns, historyRow(input, successTypes, []))),
+    encodeRow(
+      scorer.encoder,
+      rowFor(scorer.columns, historyRow(input, successTypes, [], !scorer.columns.includes(READ_COUNTS))),
+    ),
   );
   return { modelId: scorer.id, probability, percentile: percentileOf(probability, scorer.bins) };
 }

@@ -29,7 +29,9 @@ export async function profileWarnings(
     ctx.db,
     sql`SELECT DISTINCT coalesce(p.region, c.region) AS region, coalesce(p.country, c.country) AS country
         FROM prospects p LEFT JOIN companies c ON c.org_id = p.org_id AND c.id = p.company_id
-        WHERE p.org_id = ${ctx.orgId} AND coalesce(p.region, c.region) IS NOT NULL`,
+        WHERE p.org_id = ${ctx.orgId} AND coalesce(p.region, c.region) IS NOT NULL
+        UNION
+        SELECT region, country FROM companies WHERE org_id = ${ctx.orgId} AND region IS NOT NULL`,
   );
   const storedNames = [...new Set(stored.map((s) => s.region))];
   return unknown

@@ -4,7 +4,7 @@ import { fold } from '../prospects/values';
 /**
  * Regions known by their names and their codes, so that a profile's "California" or "PACA" finds the
  * "CA" or "Provence-Alpes-Côte d'Azur" an import stored: US states, Canadian provinces and territories,
- * French regions (ISO 3166-2 codes, and the abbreviations people use).
+ * French regions, overseas ones included (ISO 3166-2 codes, and the abbreviations people use).
  */
 const REGIONS: Record<string, Record<string, string[]>> = {
   US: {
@@ -90,6 +90,12 @@ const REGIONS: Record<string, Record<string, string[]>> = {
     OCC: ['Occitanie'],
     PDL: ['Pays de la Loire'],
     PAC: ["Provence-Alpes-Côte d'Azur", 'PACA', 'Région Sud'],
+    // The overseas regions, by their department numbers (ISO 3166-2:FR writes them so).
+    '971': ['Guadeloupe'],
+    '972': ['Martinique'],
+    '973': ['Guyane', 'Guyane française', 'French Guiana'],
+    '974': ['La Réunion', 'Réunion', 'Reunion Island'],
+    '976': ['Mayotte'],
   },
 };
 

@@ -33,7 +33,13 @@ export const MAX_TRAINING_ROWS = 100_000;
  * (with four e-mails sent over 100 days and meetings booked at random, "fewer e-mails" predicted a meeting
  * with an AUC of 1.0). Without any success, everything counts.
  */
-export function historyRow(input: ScoringInput, successTypes: string[], dates: number[]): HistoryRow {
+export function historyRow(
+  input: ScoringInput,
+  successTypes: string[],
+  dates: number[],
+  /** Each event by its type as logged, for a model trained before events were read (see READ_COUNTS). */
+  asLogged = false,
+): HistoryRow {
   const { events, ...record } = input;
   let reached = false;
   let cut = Number.POSITIVE_INFINITY;
@@ -49,6 +55,10 @@ export function historyRow(input: ScoringInput, successTypes: string[], dates: n
   const counts: Record<string, number> = {};
   for (const event of events) {
     if (event.at >= cut) break;
+    if (asLogged) {
+      counts[event.type] = (counts[event.type] ?? 0) + 1;
+      continue;
+    }
     const { signal, refused } = readEvent(event);
     if (signal) counts[signal] = (counts[signal] ?? 0) + 1;
     if (refused) counts.refused = (counts.refused ?? 0) + 1;
@@ -156,6 +166,12 @@ export function fitSample(sample: HistorySample, successTypes: string[], needed:
 
 const text = (v: unknown) => (v === null || v === undefined ? '' : String(v));
 
+/**
+ * The column of refusals, which every model trained since events are counted as engagement reads them
+ * has: a model without it learnt from counts of the types as logged, and is given those (historyRow).
+ */
+export const READ_COUNTS = 'refused count';
+
 /** A record as the values of the model's columns, by name: "attribute erp", "email_clicked count"… */
 export function rowFor(columns: string[], r: HistoryRow): string[] {
   return columns.map((column) => {
@@ -177,8 +193,13 @@ export function rowFor(columns: string[], r: HistoryRow): string[] {
         return text(r.annualRevenue);
       case 'seniority level':
         return text(r.seniority ?? (r.jobTitle ? levelOfTitle(r.jobTitle) : undefined));
+      // One vocabulary whichever gives it: the record's "Achats" is purchasing, as the title's "acheteur".
       case 'department area':
-        return r.department ?? (r.jobTitle ? departmentOfTitle(r.jobTitle) : '');
+        return r.department
+          ? departmentOfTitle(r.department) || r.department
+          : r.jobTitle
+            ? departmentOfTitle(r.jobTitle)
+            : '';
       case 'revenue currency':
         return r.annualRevenue === null ? '' : (revenueCurrencyOf(r) ?? '');
       default:
@@ -229,7 +250,7 @@ export function historyTable(rows: HistoryRow[], successTypes: string[]) {
     'revenue currency',
     ...keys.map((k) => `attribute ${k}`),
     ...types.map((t) => `${t} count`),
-    'refused count',
+    READ_COUNTS,
   ];
   const table = rows.map((r) => rowFor(columns, r));
   const y = Uint8Array.from(rows, (r) => (r.success ? 1 : 0));

@@ -64,6 +64,9 @@ describe("the model's revenue columns", () => {
       'Key Account Manager',
       'Assistante de direction',
       'DSI',
+      'DRH',
+      "Directeur d'agence Savoie",
+      'Responsable SAV après-vente',
     ];
     expect(titles.map(departmentOfTitle)).toEqual([
       'purchasing',
@@ -75,6 +78,9 @@ describe("the model's revenue columns", () => {
       'sales',
       '',
       'it',
+      'human_resources',
+      '',
+      'customer_service',
     ]);
     const { columns, table } = historyTable(
       [
@@ -84,27 +90,25 @@ describe("the model's revenue columns", () => {
       ['meeting_booked'],
     );
     const area = columns.indexOf('department area');
-    expect(table.map((row) => row[area])).toEqual(['purchasing', 'Direction financière']);
+    // The record's department in the same words as the title's, where it names an area; else as written.
+    expect(table.map((row) => row[area])).toEqual(['purchasing', 'finance']);
+    expect(rowFor(['department area'], { ...person(null, null, 'FR'), department: 'Bureau 12' })).toEqual([
+      'Bureau 12',
+    ]);
     // A model trained before keeps its column of the record's department alone.
     expect(rowFor(['department'], { ...person(null, null, 'FR'), jobTitle: 'Acheteur' })).toEqual(['']);
   });
 
   it('count events as engagement reads them: an attempt someone answered, a refused call', () => {
     const at = (minute: number) => minute * 60_000;
-    const row = historyRow(
-      {
-        ...person(null, null, 'FR'),
-        events: [
-          { type: 'call_attempted', at: at(1), outcome: 'answered' },
-          { type: 'call_attempted', at: at(2), outcome: null },
-          { type: 'call_answered', at: at(3), outcome: 'answered, refused' },
-          { type: 'email_replied', at: at(4), outcome: 'refused' },
-          { type: 'call_attempted', at: at(5), outcome: 'Ne plus appeler' },
-        ],
-      },
-      ['meeting_booked'],
-      [],
-    );
+    const events = [
+      { type: 'call_attempted' as const, at: at(1), outcome: 'answered' },
+      { type: 'call_attempted' as const, at: at(2), outcome: null },
+      { type: 'call_answered' as const, at: at(3), outcome: 'answered, refused' },
+      { type: 'email_replied' as const, at: at(4), outcome: 'refused' },
+      { type: 'call_attempted' as const, at: at(5), outcome: 'Ne plus appeler' },
+    ];
+    const row = historyRow({ ...person(null, null, 'FR'), events }, ['meeting_booked'], []);
     expect(row.counts).toEqual({
       call_answered: 1,
       call_attempted: 1,
@@ -114,6 +118,9 @@ describe("the model's revenue columns", () => {
     });
     const { columns } = historyTable([row], ['meeting_booked']);
     expect(columns).toContain('refused count');
+    // A model trained before learnt from the types as logged, and is given them so.
+    const logged = historyRow({ ...person(null, null, 'FR'), events }, ['meeting_booked'], [], true);
+    expect(logged.counts).toEqual({ call_attempted: 3, call_answered: 1, email_replied: 1 });
   });
 
   it('give a model trained before the currencies were kept apart the amount as it came', () => {
