@@ -108,13 +108,21 @@ export const prospectScores = pgTable(
      * The rest of what the score was made of besides the fit (HistoryParts), so that a new profile is
      * scored without reading everyone's events again: what engagement and a standing opt-out take off,
      * whether the person is held back from contact, the model's percentile, and engagement's and the
-     * model's reasons that `reasons` does not show (null: none). Null on rows written before they were kept.
+     * model's strongest reasons with the goal reached (`otherReasons`; `reasons` then holds the fit's, and
+     * the three shown are the strongest of both, see shownReasons). Null on rows written before they were
+     * kept, whose `reasons` are the ones shown.
      */
     adjustment: smallint(),
     held: boolean(),
     percentile: smallint(),
-    spareReasons: json().$type<{ positive: StoredReason[]; negative: StoredReason[] }>(),
-    /** A hash of the values above: rescoring compares it to tell an unchanged row without reading it back. */
+    otherReasons: json().$type<{
+      positive: StoredReason[];
+      negative: StoredReason[];
+      reached?: StoredReason;
+    }>(),
+    /** A hash of the fit's values (fit, its reasons, whether the profile has criteria); `fingerprint` hashes the other parts'. */
+    fitFingerprint: integer(),
+    /** A hash of the values above but the fit's: rescoring compares it to tell an unchanged row without reading it back. */
     fingerprint: integer().notNull(),
     since: timestamp({ withTimezone: true }).notNull().defaultNow(),
     /** From when the score and the model behind it hold (a new rank or reason alone leaves it). */

@@ -7,6 +7,7 @@ import type { LinkedContactPoint } from '../prospects/contact-points';
 import { internationalForm } from '../prospects/phone';
 import type { RankedRow } from './ranked';
 import { writeReason } from './reasons';
+import { storedShown } from './score';
 
 /** The CSV export of a ranked or saved list: one row per person, with its score and reasons in one language. */
 
@@ -58,6 +59,7 @@ export function exportFields(
     row.contactPoints.find((cp) => cp.channel === channel && cp.status === 'valid')?.value ?? null;
   const reasons = (list: StoredReason[]) => list.map((r) => writeReason(r)[language]).join(' ; ');
   const { prospect: p, score: s } = row;
+  const shown = storedShown(s);
   return [
     p.id,
     p.firstName,
@@ -75,8 +77,8 @@ export function exportFields(
     s.probability === null ? null : decimal(Math.round(s.probability * 10_000) / 10_000, excel),
     s.fit,
     s.engagement,
-    reasons(s.reasons.positive),
-    reasons(s.reasons.negative),
+    reasons(shown.positive),
+    reasons(shown.negative),
     row.doNotContact.join(' '),
   ];
 }

@@ -5,7 +5,6 @@ import { asksNoContactSql } from '../interactions/no-contact-sql';
 import { employeesOf } from '../prospects/employees-sql';
 import { type EngagementEvent, NO_CONTACT_OUTCOME, OUTCOME_WORDS } from './engagement';
 import type { FitSubject } from './fit';
-import type { StoredParts } from './score';
 
 /**
  * What scoring reads of a prospect: its record and its company's (the fit's subject and the model's
@@ -19,18 +18,19 @@ export interface ScoringInput extends FitSubject {
   /** Oldest first, to the minute. */
   events: EngagementEvent[];
   /**
-   * The parts of the campaign's stored score besides the fit, read instead of the events by a rescoring
-   * after a profile change (see refitting in readChunk).
+   * After a profile change, the campaign's stored score has parts that still hold: only the fit is
+   * computed, and combined with them in the database (saveScores); the events are not read.
    */
-  kept?: StoredParts;
+  refit?: true;
 }
 
 /** Prospects in id order after a given id (and up to another), or those of a list of ids. */
 export type Selection = { after: string | null; until?: string | null; limit: number } | { ids: string[] };
 
 /**
- * A rescoring after a profile change reads each person's stored score for the campaign instead of their
- * events, where its parts were written under the model now active; the others' events as ever.
+ * A rescoring after a profile change reads, instead of each person's events, whether their stored score
+ * for the campaign has parts that still hold (written with them, under the model now active); the
+ * others' events as ever.
  */
 export interface Refitting {
   campaignId: string;
@@ -154,37 +154,9 @@ const LINE_FIELDS = [
 type Values<T> = { -readonly [K in keyof T]: unknown };
 type Line = Values<typeof LINE_FIELDS>;
 
-/** A stored score's parts as a refitting read sends them (KEPT's order). */
-type KeptLine = [
-  number,
-  number,
-  number,
-  number | null,
-  string | null,
-  StoredParts['reasons'],
-  number,
-  boolean,
-  number | null,
-  StoredParts['spare'],
-];
-const keptParts = (k: KeptLine): StoredParts => ({
-  engagement: k[0],
-  penalty: k[1],
-  touches: k[2],
-  probability: k[3],
-  modelId: k[4],
-  reasons: k[5],
-  adjustment: k[6],
-  held: k[7],
-  percentile: k[8],
-  spare: k[9],
-});
-
-/** A stored score's parts, where they were kept under the model now active (KeptLine). */
+/** Whether a stored score's parts hold: written with them, under the model now active. */
 const kept = (refitting: Refitting) => sql`CASE WHEN s.held IS NOT NULL
-    AND s.model_id IS NOT DISTINCT FROM ${refitting.modelId}::uuid
-  THEN json_build_array(s.engagement, s.pressure, s.touches, s.probability, s.model_id, s.reasons,
-    s.adjustment, s.held, s.percentile, s.spare_reasons) END`;
+    AND s.model_id IS NOT DISTINCT FROM ${refitting.modelId}::uuid THEN true END`;
 
 /** Calls `fn` with each prospect of a chunk, parsed as it comes. */
 export function eachInput(chunk: InputChunk, fn: (input: ScoringInput) => void): void {
@@ -211,7 +183,7 @@ export function eachInput(chunk: InputChunk, fn: (input: ScoringInput) => void):
       events: eventsOf(v[13] as string | null),
       revenueCurrency: v[14],
       employeeBand: v[15],
-      ...(v[16] ? { kept: keptParts(v[16] as KeptLine) } : {}),
+      ...(v[16] === true ? { refit: true as const } : {}),
     } as ScoringInput);
     start = end + 1;
   }

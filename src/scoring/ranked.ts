@@ -20,6 +20,7 @@ import { TEXT_LIMITS } from '../prospects/limits';
 import { type ProspectFilters, prospectConditions } from '../prospects/prospects';
 import { CountryCodeInput, IndustrySchemeInput } from '../prospects/schemas';
 import { writeReason } from './reasons';
+import { storedShown } from './score';
 
 /**
  * Prospects in a campaign's order: by score or by rank (the score less the contact pressure), with the
@@ -222,6 +223,7 @@ export async function rankedPage(ctx: Ctx, f: RankedFilters, limit: number, curs
 /** A stored score as the API shows it, its reasons written out in French and English. */
 export function presentScore(s: ProspectScoreRow) {
   const write = (r: StoredReason) => writeReason(r);
+  const shown = storedShown(s);
   return {
     campaignId: s.campaignId,
     score: s.score,
@@ -231,7 +233,7 @@ export function presentScore(s: ProspectScoreRow) {
     fit: s.fit,
     engagement: s.engagement,
     pressure: { touches: s.touches, penalty: s.pressure },
-    reasons: { positive: s.reasons.positive.map(write), negative: s.reasons.negative.map(write) },
+    reasons: { positive: shown.positive.map(write), negative: shown.negative.map(write) },
     since: s.since,
   };
 }

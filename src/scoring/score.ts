@@ -120,10 +120,66 @@ export function historyParts(
   };
 }
 
+/** The reasons a fit gives: its strongest for and against, and what it is outside of where it has none. */
+export interface FitReasons {
+  positive: Contribution[];
+  negative: Contribution[];
+  /** The criteria the person is outside of, shown where no reason at all raises or lowers the score. */
+  outside?: Contribution[];
+}
+
+/** The parts' reasons: engagement's and the model's strongest, and the goal reached. */
+export interface OtherReasons {
+  positive: Contribution[];
+  negative: Contribution[];
+  reached?: Contribution;
+}
+
+/** A fit's reasons as a score keeps them apart from the others (see shownReasons). */
+export function fitReasonsOf(fit: FitResult): FitReasons {
+  const picked = strongest(fit.contributions);
+  if (picked.positive.length > 0 || picked.negative.length > 0 || fit.outside.length === 0) return picked;
+  const outside = strongest(fit.outside).negative.map((c) => ({ ...c, facts: { ...c.facts, outside: 1 } }));
+  return { ...picked, outside };
+}
+
+export const otherReasonsOf = (parts: HistoryParts): OtherReasons =>
+  parts.reached ? { ...parts.reasons, reached: parts.reached } : parts.reasons;
+
 /**
- * A score from a fit and the other parts. The reasons are the strongest of the fit's and of the parts'
- * three for and three against, which are the strongest of all: points are to the tenth either way
- * (engagement rounds its own), so the order is the same as from every contribution at once.
+ * The three reasons for and the three against a score shows: the strongest of the fit's and the parts'
+ * (points are to the tenth either way, engagement rounding its own, so the order is the one every
+ * contribution at once would give, the fit's first among equals); where none, what the fit is outside of;
+ * and the goal reached first among those against. Stored apart, the two are put together when read, so
+ * that a new profile rewrites the fit's alone.
+ */
+export function shownReasons(
+  fit: FitReasons,
+  other: OtherReasons,
+): { positive: Contribution[]; negative: Contribution[] } {
+  const picked = strongest([...fit.positive, ...other.positive, ...fit.negative, ...other.negative]);
+  const shown =
+    picked.positive.length === 0 && picked.negative.length === 0 && fit.outside
+      ? { positive: [], negative: fit.outside }
+      : picked;
+  if (!other.reached) return shown;
+  return { positive: shown.positive, negative: [other.reached, ...shown.negative].slice(0, 3) };
+}
+
+/**
+ * The reasons a stored score shows: the fit's and the others' put together (shownReasons), or, on a row
+ * written before they were kept apart, the ones it stored.
+ */
+export function storedShown(row: {
+  reasons: { positive: Contribution[]; negative: Contribution[] };
+  otherReasons: OtherReasons | null;
+}): { positive: Contribution[]; negative: Contribution[] } {
+  return row.otherReasons ? shownReasons(row.reasons, row.otherReasons) : row.reasons;
+}
+
+/**
+ * A score from a fit and the other parts. The combination is also written in SQL for a rescoring after a
+ * profile change (scoreSql in score-writes.ts): a test holds the two to each other.
  */
 export function combineParts(fit: FitResult, parts: HistoryParts) {
   const hasProfile = fit.max > fit.min;
@@ -139,16 +195,15 @@ export function combineParts(fit: FitResult, parts: HistoryParts) {
         : engagement,
   );
   const score = Math.max(0, combined + parts.adjustment);
+  const fitReasons = fitReasonsOf(fit);
+  const otherReasons = otherReasonsOf(parts);
   return {
     score,
     rank: parts.held ? 0 : rankFor(score, parts.pressure),
-    contributions: withGoal(
-      withOutside(
-        strongest([...fit.contributions, ...parts.reasons.positive, ...parts.reasons.negative]),
-        fit.outside,
-      ),
-      parts.reached,
-    ),
+    hasProfile,
+    fitReasons,
+    otherReasons,
+    contributions: shownReasons(fitReasons, otherReasons),
   };
 }
 
@@ -216,83 +271,6 @@ function goalReached(
     };
   }
   return undefined;
-}
-
-/** The goal reached comes first among the reasons against, whatever their points. */
-function withGoal(
-  picked: { positive: Contribution[]; negative: Contribution[] },
-  reached: Contribution | undefined,
-): { positive: Contribution[]; negative: Contribution[] } {
-  if (!reached) return picked;
-  return { positive: picked.positive, negative: [reached, ...picked.negative].slice(0, 3) };
-}
-
-/**
- * A score nothing raised or lowered (a 0, often) says which criteria the person is outside of ("Secteur
- * 10.71C hors cible"): it had no reason at all. Only then: filled in for every score, they made each stored
- * row a third longer and a rescoring a tenth slower, to repeat what the reasons for already imply.
- */
-function withOutside(
-  picked: { positive: Contribution[]; negative: Contribution[] },
-  outside: Contribution[],
-): { positive: Contribution[]; negative: Contribution[] } {
-  if (picked.positive.length > 0 || picked.negative.length > 0 || outside.length === 0) return picked;
-  const negative = strongest(outside).negative.map((c) => ({ ...c, facts: { ...c.facts, outside: 1 } }));
-  return { positive: picked.positive, negative };
-}
-
-/** Engagement's and the model's reasons, unless they are the fit's. */
-const notFit = (c: Contribution) => !c.code.startsWith('fit.') && c.code !== 'goal.reached';
-
-/**
- * The parts' reasons that a score's reasons do not show: those it shows are the first of each list, so
- * these are the rest (see storedParts).
- */
-export function spareReasons(
-  shown: { positive: Contribution[]; negative: Contribution[] },
-  parts: HistoryParts,
-): { positive: Contribution[]; negative: Contribution[] } {
-  return {
-    positive: parts.reasons.positive.slice(shown.positive.filter(notFit).length),
-    negative: parts.reasons.negative.slice(shown.negative.filter(notFit).length),
-  };
-}
-
-/** A score's parts besides the fit as a rescoring stored them with it (see prospect_scores). */
-export interface StoredParts {
-  engagement: number;
-  penalty: number;
-  touches: number;
-  probability: number | null;
-  modelId: string | null;
-  percentile: number | null;
-  adjustment: number;
-  held: boolean;
-  reasons: { positive: Contribution[]; negative: Contribution[] };
-  spare: { positive: Contribution[]; negative: Contribution[] } | null;
-}
-
-/**
- * The parts back from what was stored: the reasons shown that are not the fit's, then the spare ones.
- * Engagement's points are not stored, only what they take off (`adjustment`), which is all a score uses.
- */
-export function storedParts(stored: StoredParts): HistoryParts {
-  const { reasons, spare } = stored;
-  return {
-    engagement: { score: stored.engagement, points: 0 },
-    adjustment: stored.adjustment,
-    held: stored.held,
-    pressure: { touches: stored.touches, penalty: stored.penalty },
-    model:
-      stored.modelId !== null && stored.percentile !== null
-        ? { id: stored.modelId, probability: stored.probability ?? 0, percentile: stored.percentile }
-        : null,
-    reached: reasons.negative.find((c) => c.code === 'goal.reached'),
-    reasons: {
-      positive: [...reasons.positive.filter(notFit), ...(spare?.positive ?? [])],
-      negative: [...reasons.negative.filter(notFit), ...(spare?.negative ?? [])],
-    },
-  };
 }
 
 /** Scores one prospect for a campaign now, with its reasons written out. */
