@@ -195,15 +195,13 @@ export function combineParts(fit: FitResult, parts: HistoryParts) {
         : engagement,
   );
   const score = Math.max(0, combined + parts.adjustment);
-  const fitReasons = fitReasonsOf(fit);
-  const otherReasons = otherReasonsOf(parts);
   return {
     score,
     rank: parts.held ? 0 : rankFor(score, parts.pressure),
     hasProfile,
-    fitReasons,
-    otherReasons,
-    contributions: shownReasons(fitReasons, otherReasons),
+    // Stored apart, and put together only when read (shownReasons).
+    fitReasons: fitReasonsOf(fit),
+    otherReasons: otherReasonsOf(parts),
   };
 }
 
@@ -229,7 +227,8 @@ export function scoreWithParts(
 ): { score: ProspectScore; parts: HistoryParts } {
   const fit = fitScore(campaign.idealProfile, input);
   const parts = historyParts(campaign, scorer, input, at);
-  const { score, rank, contributions } = combineParts(fit, parts);
+  const { score, rank, fitReasons, otherReasons } = combineParts(fit, parts);
+  const contributions = shownReasons(fitReasons, otherReasons);
   return {
     score: {
       campaignId: campaign.id,
