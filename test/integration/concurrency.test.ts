@@ -242,7 +242,7 @@ describe('invariants under concurrent requests on the PostgreSQL server', () => 
     const [scores] = await queryRows<{ rows: number; people: number; clicked: number }>(
       one.db,
       sql`SELECT count(*)::int AS rows, count(DISTINCT prospect_id)::int AS people,
-            count(*) FILTER (WHERE reasons::text LIKE '%email_clicked%')::int AS clicked
+            count(*) FILTER (WHERE other_reasons::text LIKE '%email_clicked%')::int AS clicked
           FROM prospect_scores WHERE org_id = ${org.orgId}`,
     );
     // Every click is in the stored scores, whichever job scored the person last.
