@@ -4,8 +4,7 @@ import type { Ctx } from '../context';
 import { copyText, queryRows } from '../db';
 import { copyEscape } from '../lib/copy-text';
 import { fnv1a } from '../lib/fnv';
-import type { Contribution } from './fit';
-import { fitScore } from './fit';
+import { type Contribution, fitScore } from './fit';
 import { eachInput, type InputChunk } from './inputs';
 import { activeScorer, type Scorer } from './models';
 import { lockRescoring } from './queue';
@@ -132,15 +131,14 @@ export interface ComputedScores {
   fits: FitRow[];
 }
 
-export interface ComputedRow {
+interface ComputedRow {
   campaignId: string;
   prospectId: string;
   score: number;
-  rank: number;
   modelId: string | null;
   /** score to other_reasons as COPY's text format writes them. */
   copy: string;
-  /** Of the parts but the fit (PARTS), and of the fit (fitFingerprint). */
+  /** Of the parts but the fit, and of the fit (fitFingerprintOf). */
   fingerprint: number;
   fitFingerprint: number;
 }
@@ -194,7 +192,6 @@ export function computeScores(scorings: Scoring[], chunk: InputChunk, at: Date):
         campaignId: campaign.id,
         prospectId: input.prospectId,
         score: s.score,
-        rank: s.rank,
         modelId,
         copy: `${s.score}\t${s.rank}\t${fit.score}\t${reasons}\t${partsText}`,
         // A 32-bit FNV-1a is enough to tell a changed row from an unchanged one.
@@ -444,6 +441,5 @@ async function saveFits(ctx: Ctx, computed: ComputedScores, fits: FitRow[]): Pro
         )
         SELECT count(*)::int AS n FROM put`,
   );
-  await ctx.db.execute(sql`DROP TABLE refit_new`);
   return inserted?.n ?? 0;
 }

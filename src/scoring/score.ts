@@ -198,7 +198,6 @@ export function combineParts(fit: FitResult, parts: HistoryParts) {
   return {
     score,
     rank: parts.held ? 0 : rankFor(score, parts.pressure),
-    hasProfile,
     // Stored apart, and put together only when read (shownReasons).
     fitReasons: fitReasonsOf(fit),
     otherReasons: otherReasonsOf(parts),

@@ -8,7 +8,7 @@ import { rescoreJobHandler } from '../../src/scoring/rescore';
 import { computeScores, saveScores, scoringsOf } from '../../src/scoring/score-writes';
 import { call, makeRunner, newOrg, type TestApp, type TestOrg, testApp } from '../helpers/app';
 import { databases } from '../helpers/databases';
-import { waitFor } from '../helpers/wait';
+import { jobsSettled, waitFor } from '../helpers/wait';
 
 const INDUSTRIES = ['46.69Z', '62.01Z', '46.69B', '10.71C'];
 const SIZES = [4, 45, 600, 8000];
@@ -50,16 +50,7 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
   let campaignId: string;
   let people: { id: string; lastName: string }[];
 
-  async function settled(kind?: string) {
-    await waitFor(async () => {
-      const [row] = await queryRows<{ n: number }>(
-        database.db,
-        sql`SELECT count(*)::int AS n FROM jobs WHERE org_id = ${org.orgId} AND status IN ('queued', 'running')
-              ${kind ? sql`AND kind = ${kind}` : sql``}`,
-      );
-      return row!.n === 0 ? true : undefined;
-    });
-  }
+  const settled = (kind?: string) => jobsSettled(database, org.orgId, kind);
 
   /** Jobs this file runs by hand are leased to 'test'; once done, they are marked so. */
   const finishTestJobs = () =>

@@ -14,7 +14,7 @@ import {
 } from '../../src/scoring/score-writes';
 import { call, makeRunner, newOrg, type TestApp, type TestOrg, testApp } from '../helpers/app';
 import { databases } from '../helpers/databases';
-import { waitFor } from '../helpers/wait';
+import { jobsSettled } from '../helpers/wait';
 
 /**
  * A new profile is scored from the parts stored with each score (engagement, pressure, the model, their
@@ -78,15 +78,7 @@ describe.each(databases)('rescoring a new profile from the stored parts on $name
   let org: TestOrg;
   let campaignId: string;
 
-  async function settled() {
-    await waitFor(async () => {
-      const [row] = await queryRows<{ n: number }>(
-        database.db,
-        sql`SELECT count(*)::int AS n FROM jobs WHERE org_id = ${org.orgId} AND status IN ('queued', 'running')`,
-      );
-      return row!.n === 0 ? true : undefined;
-    });
-  }
+  const settled = (kind?: string) => jobsSettled(database, org.orgId, kind);
 
   const lastRescoring = async () =>
     (
