@@ -19,6 +19,12 @@ async function fastest(sql: postgres.Sql, query: string, runs = 2): Promise<numb
   return best;
 }
 
+/** Where the server's write-ahead log is, in bytes: what a step wrote to it is the difference. */
+async function walPosition(sql: postgres.Sql): Promise<number> {
+  const [row] = await sql<{ at: string }[]>`SELECT (pg_current_wal_lsn() - '0/0')::text AS at`;
+  return Number(row!.at);
+}
+
 /**
  * Rescoring a million prospects from ten million interactions through the service's own jobs, beside a
  * plain SQL aggregate of the same interactions measured in the same run: the counts and latest date of
@@ -60,6 +66,7 @@ export async function benchRescoring(url: string, server: RunningServer) {
   const rescoring = async (start: () => Promise<unknown>) => {
     const pid = server.child.pid!;
     const [service, machine] = [cpuSeconds(pid), machineCpuSeconds()];
+    const walBefore = await walPosition(sql);
     const started = performance.now();
     await start();
     for (;;) {
@@ -76,6 +83,7 @@ export async function benchRescoring(url: string, server: RunningServer) {
           result: row!.result ?? {},
           serviceCpu,
           otherCpu: machineCpuSeconds() - machine - serviceCpu,
+          walMb: ((await walPosition(sql)) - walBefore) / 2 ** 20,
         };
       }
       await sleep(200);
@@ -93,10 +101,17 @@ export async function benchRescoring(url: string, server: RunningServer) {
   );
   await sql.end();
   const ratio = (ms: number) => `${seconds(ms)}, ${(ms / byType).toFixed(2)}× the aggregate`;
-  const line = (run: { ms: number; result: Record<string, number>; serviceCpu: number; otherCpu: number }) =>
+  const line = (run: {
+    ms: number;
+    result: Record<string, number>;
+    serviceCpu: number;
+    otherCpu: number;
+    walMb: number;
+  }) =>
     `${ratio(run.ms)}; ${Number(run.result.changed ?? 0).toLocaleString('en')} rows written` +
     `${run.result.fromStoredParts ? ' from the stored parts' : ''}; CPU: service ` +
-    `${run.serviceCpu.toFixed(1)} s, PostgreSQL and the rest ${run.otherCpu.toFixed(1)} s`;
+    `${run.serviceCpu.toFixed(1)} s, PostgreSQL and the rest ${run.otherCpu.toFixed(1)} s; ` +
+    `${Math.round(run.walMb).toLocaleString('en')} MB of write-ahead log`;
   report(
     `Rescoring ${people.toLocaleString('en')} prospects from ${(people * perPerson).toLocaleString('en')} interactions (a job in the service; seeding took ${seconds(seedMs)})`,
     [

@@ -299,4 +299,38 @@ describe.each(databases)('rescoring a new profile from the stored parts on $name
     expect(await lastRescoring()).toMatchObject({ fromStoredParts: true });
     expect(await due()).toEqual(before);
   });
+
+  it('leaves, when it writes the new fits, the people deleted or scored by the queue since the chunk was read', async () => {
+    await settled();
+    const scorings = await scoringsOf(system(), campaignId);
+    const refitting = { campaignId, modelId: scorings[0]!.scorer!.id };
+    const at = new Date();
+    const first = await fromEvents(scorings, START, at);
+    await withTransaction(system(), (tx) => saveScores(tx, first));
+    const before = await stored();
+    const [{ readAt }] = (await queryRows<{ readAt: string }>(
+      database.db,
+      sql`SELECT now()::text AS "readAt"`,
+    )) as [{ readAt: string }];
+    const chunk = await readChunk(database.db, org.orgId, { after: null, limit: 10_000 }, refitting);
+    const computed = computeScores(under(scorings, PROFILES[4]!), chunk, at);
+    expect(computed.fits).toHaveLength(240);
+    const [gone, rescored] = [computed.fits[3]!.prospectId, computed.fits[7]!.prospectId];
+    expect((await call(app, 'DELETE', `/v1/prospects/${gone}`, { key: org.manager })).status).toBe(204);
+    await database.db.execute(
+      sql`INSERT INTO score_queue (org_id, prospect_id, queued_at, scored_at)
+          VALUES (${org.orgId}, ${rescored}, now(), now())
+          ON CONFLICT (org_id, prospect_id) DO UPDATE SET scored_at = now()`,
+    );
+    const save = () =>
+      withTransaction(system(), (tx) =>
+        saveScores(tx, computed, { range: { first: chunk.first!, last: chunk.last! }, shared: true, readAt }),
+      );
+    expect(await save()).toBe(238);
+    const after = await stored();
+    expect(after.has(gone)).toBe(false);
+    expect(after.get(rescored)).toBe(before.get(rescored));
+    // The same fits again: every row already holds them.
+    expect(await save()).toBe(0);
+  });
 });
