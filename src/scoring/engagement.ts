@@ -124,44 +124,38 @@ export function refusal(outcome: string | null | undefined): boolean {
   return !!outcome && refusedWords.test(outcome);
 }
 
-/**
- * The outcome rescoring reads for a do-not-call disposition, which the SQL of inputs.ts reduces to a
- * letter: the words must read as one (asksNoContact), as the full disposition does on demand.
- */
-export const NO_CONTACT_OUTCOME = 'do not call';
-
-/** The outcomes the rescoring's reader gives (inputs.ts OUTCOMES) that are no do-not-call. */
-const READ_OUTCOMES = new Set(['refused', 'answered', 'answered, refused']);
-
-/** How an outcome reads: a refusal, an answered call. */
+/** How an outcome reads: a refusal, an answered call, a do-not-call (asksNoContact). */
 interface Reading {
   refused: boolean;
   answered: boolean;
+  noContact: boolean;
 }
-const NO_OUTCOME: Reading = { refused: false, answered: false };
+const NO_OUTCOME: Reading = { refused: false, answered: false, noContact: false };
 /**
- * The readings of the reader's outcomes, made once: a rescoring meets them on a million calls, and
- * their regular expressions cost more than the rest of the event's scoring.
+ * The readings of the outcomes met so far, each made once: a rescoring meets a call log's few dispositions
+ * on a million calls, and their regular expressions cost more than the rest of the event's scoring. Free
+ * text is kept up to a bound, past which it is read each time.
  */
-const READINGS = new Map<string, Reading>(
-  [...READ_OUTCOMES, NO_CONTACT_OUTCOME].map((o) => [o, { refused: refusal(o), answered: answered(o) }]),
-);
-const readingOf = (outcome: string | null | undefined): Reading =>
-  outcome
-    ? (READINGS.get(outcome) ?? { refused: refusal(outcome), answered: answered(outcome) })
-    : NO_OUTCOME;
+const READINGS = new Map<string, Reading>();
+const READINGS_KEPT = 10_000;
+function readingOf(outcome: string | null | undefined): Reading {
+  if (!outcome) return NO_OUTCOME;
+  let reading = READINGS.get(outcome);
+  if (reading === undefined) {
+    reading = { refused: refusal(outcome), answered: answered(outcome), noContact: asksNoContact(outcome) };
+    if (READINGS.size < READINGS_KEPT) READINGS.set(outcome, reading);
+  }
+  return reading;
+}
 
 /**
  * The type an event counts as: a call whose outcome is "Ne pas rappeler" or "do_not_contact" is the
  * person's opt-out, as the interaction service honours it, not a refusal that fades in a few months.
  */
-function countedType(event: EngagementEvent): InteractionType {
-  const { type, outcome } = event;
-  if (!outcome || type === 'opt_out' || type === 'complaint') return type;
-  if (outcome === NO_CONTACT_OUTCOME) return 'opt_out';
-  // A rescoring's outcomes are its reader's few words (inputs.ts), which ask nothing: not read again.
-  if (READ_OUTCOMES.has(outcome)) return type;
-  return asksNoContact(outcome) ? 'opt_out' : type;
+function countedType(event: EngagementEvent, reading: Reading): InteractionType {
+  const { type } = event;
+  if (type === 'opt_out' || type === 'complaint') return type;
+  return reading.noContact ? 'opt_out' : type;
 }
 
 /** What an event tells, as engagement and the model count it (readEvent). */
@@ -182,8 +176,8 @@ export interface EventReading {
  * a voicemail is a call nobody answered, as the service's own attempts log it.
  */
 export function readEvent(event: EngagementEvent): EventReading {
-  const type = countedType(event);
   const reading = readingOf(event.outcome);
+  const type = countedType(event, reading);
   // A do-not-call counts as the opt-out it is, not also as a refusal.
   const refused = type === event.type && reading.refused;
   const call = type === 'call_attempted' || type === 'call_answered';

@@ -1,9 +1,8 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { INTERACTION_TYPES, type InteractionType } from '../../db/schema';
 import { type Db, queryRows } from '../db';
-import { asksNoContactSql } from '../interactions/no-contact-sql';
 import { employeesOf } from '../prospects/employees-sql';
-import { type EngagementEvent, NO_CONTACT_OUTCOME, OUTCOME_WORDS } from './engagement';
+import type { EngagementEvent } from './engagement';
 import type { FitSubject } from './fit';
 
 /**
@@ -38,24 +37,18 @@ export interface Refitting {
 }
 
 /**
- * A prospect's events travel as one text, "type:minute[:r|a|ar|x],…" (the minute since the epoch; x for an
- * outcome that asks not to be contacted again; r for an
- * outcome read as a refusal, a for an answered call), which the driver hands over without parsing arrays.
- * The parser below allocates no strings for the types it knows: a type is found by a hash of its
- * characters, then checked.
+ * A prospect's events travel as one text, "type:minute[:outcome],…" (the minute since the epoch; the outcome
+ * as logged, its commas written as the unit separator U+001F), which the driver hands over without parsing
+ * arrays. The parser below allocates no strings for the types it knows: a type is found by a hash of its
+ * characters, then checked. Outcomes are read by engagement (readEvent), which keeps the reading of each
+ * distinct outcome: in SQL, reading every call's outcome with its word lists had cost a rescoring's read
+ * a sixth of its time, where a call log holds a handful of dispositions.
  */
-const OUTCOMES: Record<string, string> = {
-  r: 'refused',
-  a: 'answered',
-  ar: 'answered, refused',
-  x: NO_CONTACT_OUTCOME,
-};
 const COMMA = 44;
 const COLON = 58;
 const ZERO = 48;
 const MINUS = 45;
-const LETTER_R = 114;
-const LETTER_X = 120;
+const SEPARATOR = '\u001f';
 
 function hashOf(text: string, start: number, end: number): number {
   let hash = 0;
@@ -93,17 +86,13 @@ export function eventsOf(text: string | null): EngagementEvent[] {
     if (before1970) minute = -minute;
     let outcome: string | null = null;
     if (c === COLON) {
-      c = text.charCodeAt(++i);
-      const next = text.charCodeAt(i + 1);
-      outcome =
-        c === LETTER_X
-          ? OUTCOMES.x!
-          : c === LETTER_R
-            ? OUTCOMES.r!
-            : next === LETTER_R
-              ? OUTCOMES.ar!
-              : OUTCOMES.a!;
-      i += next === LETTER_R ? 2 : 1;
+      let end = text.indexOf(',', i + 1);
+      if (end === -1) end = length;
+      if (end > i + 1) {
+        outcome = text.slice(i + 1, end);
+        if (outcome.includes(SEPARATOR)) outcome = outcome.replaceAll(SEPARATOR, ',');
+      }
+      i = end;
     }
     i++; // the comma
     // The index gives a person's events newest first: kept in that order, then turned round.
@@ -190,26 +179,13 @@ export function eachInput(chunk: InputChunk, fn: (input: ScoringInput) => void):
 }
 
 /**
- * Whether an event's outcome contains one of the words, case ignored ('_' and '%' taken as written): `i.o`
- * is the outcome in lower case (see EVENT_ROWS), compared with LIKE word after word. ILIKE folded the
- * outcome again for each word: with the sixteen words of an answered call, a read of the bench's events
- * took PostgreSQL 5.4 s per 2,000,000 outcomes, against 1.1 s folded once.
- */
-const containsAny = (words: readonly string[]) =>
-  sql`(${sql.join(
-    words.map((word) => sql`i.o LIKE ${`%${word.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`}`),
-    sql` OR `,
-  )})`;
-
-/**
- * The interactions `where` selects, with each outcome in lower case once (`o`), in the index's order. The
- * OFFSET 0 keeps the planner from pulling lower() up into every comparison of `containsAny`; the ORDER BY,
- * which the index gives for nothing, keeps the order known above it. Without it the planner sorted a
+ * The interactions `where` selects, in the index's order. The ORDER BY, which the index gives for nothing,
+ * keeps the order known above it (the OFFSET 0 keeps the subquery whole). Without it the planner sorted a
  * chunk's 50,000 events again to group them by person (spilling to disk past work_mem): the events' part
  * of a chunk's read took 75 ms instead of 27.
  */
 const eventRows = (where: SQL) =>
-  sql`(SELECT i.prospect_id, i.type, i.occurred_at, i.outcome, lower(i.outcome) AS o FROM interactions i
+  sql`(SELECT i.prospect_id, i.type, i.occurred_at, i.outcome FROM interactions i
         WHERE ${where} ORDER BY i.prospect_id, i.occurred_at DESC OFFSET 0) i`;
 
 /** A prospect's columns that scoring reads, from `p` (prospects) and `c` (its company). */
@@ -219,28 +195,9 @@ const PROSPECT_COLUMNS = sql`p.id AS "prospectId", p.kind, p.language, p.job_tit
   c.revenue_currency AS "revenueCurrency", coalesce(c.attributes, '{}'::jsonb) || p.attributes AS attributes,
   CASE WHEN c.employee_count IS NULL THEN c.employee_band END AS "employeeBand"`;
 
-/**
- * Whether an event's outcome reads as a refusal, as refusal() reads it: words anywhere, and words that
- * count only whole, no letter, digit, "_" or "-" touching them ("non-stop" is no STOP).
- */
-const REFUSED = sql`(${containsAny(OUTCOME_WORDS.refused)}
-  OR i.outcome ~* ${`(^|[^[:alnum:]_-])(${OUTCOME_WORDS.refusedWholeWords.join('|')})([^[:alnum:]_-]|$)`})`;
-
-/**
- * Whether an event's outcome asks not to be contacted again ("Ne plus appeler", "DNC"), as the log's
- * opt-outs read it. The full reading folds the text and matches a long pattern: it runs only on outcomes
- * holding a word every such phrase has, a cheap test that leaves out "no_answer", "busy" and the like.
- */
-const NO_CONTACT = sql`(i.outcome ~* '(dnc|call|ring|phone|contact|appel|sollicit|march|list)'
-  AND ${asksNoContactSql(sql`i.outcome`, sql`i.type`)})`;
-
 /** Events of `i` (interactions) as one text, in the order they are aggregated (see eventsOf). */
 const EVENTS = sql`string_agg(i.type || ':' || floor(date_part('epoch', i.occurred_at) / 60)::int
-  || CASE WHEN i.outcome IS NULL THEN ''
-          WHEN ${NO_CONTACT} THEN ':x'
-          WHEN ${containsAny(OUTCOME_WORDS.answered)} AND NOT ${containsAny(OUTCOME_WORDS.unanswered)}
-            THEN CASE WHEN ${REFUSED} THEN ':ar' ELSE ':a' END
-          WHEN ${REFUSED} THEN ':r' ELSE '' END, ',')`;
+  || CASE WHEN i.outcome IS NULL THEN '' ELSE ':' || translate(i.outcome, ',', chr(31)) END, ',')`;
 
 /**
  * The prospects of a selection with their events, one JSON array a line (LINE_FIELDS), in id order. JSON

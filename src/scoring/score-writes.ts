@@ -294,39 +294,34 @@ async function saveRows(ctx: Ctx, computed: ComputedScores, options: SaveOptions
     range
       ? sql`${column} BETWEEN ${range.first}::uuid AND ${range.last}::uuid`
       : sql`${column} = ANY(${ids}::uuid[])`;
-  // People deleted or erased since the chunk was read (forgetScores takes the same lock) get no row back.
-  const present = new Set(
-    (
-      await queryRows<{ id: string }>(
-        ctx.db,
-        sql`SELECT id FROM prospects WHERE org_id = ${ctx.orgId} AND ${which(sql`id`)}`,
-      )
-    ).map((r) => r.id),
-  );
-  // A full rescoring read its chunk a moment ago. People the queue scored since then have fresher values
-  // than this read; people waiting on the queue since just before it (their change perhaps not yet visible
-  // to it) or since are the queue's to score. Either way this rescoring leaves them.
-  const skip = options.readAt
-    ? new Set(
-        (
-          await queryRows<{ prospectId: string }>(
-            ctx.db,
-            sql`SELECT prospect_id AS "prospectId" FROM score_queue q
-                WHERE org_id = ${ctx.orgId} AND ${which(sql`prospect_id`)} AND ${queuedSince(options.readAt)}`,
-          )
-        ).map((r) => r.prospectId),
-      )
-    : new Set<string>();
-  // The rows in place, as one text of a line each (campaign/prospect, fingerprint, score, model, since):
-  // thousands of rows as objects cost the driver and the garbage collector more than the rest of the write.
-  const [{ text: current } = { text: null }] = await queryRows<{ text: string | null }>(
+  // Read in one round trip, each as one text: thousands of rows as objects cost the driver and the garbage
+  // collector more than the rest of the write.
+  // - The people still there: those deleted or erased since the chunk was read (forgetScores takes the same
+  //   lock) get no row back.
+  // - Those a full rescoring leaves (queuedSince): it read its chunk a moment ago, and people the queue
+  //   scored since have fresher values, while those waiting on the queue are the queue's to score.
+  // - The rows in place, a line each: campaign/prospect, fingerprint, fit's fingerprint, score, model, since.
+  const [texts] = await queryRows<{ present: string | null; skip: string | null; current: string | null }>(
     ctx.db,
-    sql`SELECT string_agg(campaign_id::text || '/' || prospect_id::text || E'\t' || fingerprint::text || E'\t'
+    sql`SELECT
+          (SELECT string_agg(id::text, ',') FROM prospects WHERE org_id = ${ctx.orgId} AND ${which(sql`id`)})
+            AS present,
+          ${
+            options.readAt
+              ? sql`(SELECT string_agg(prospect_id::text, ',') FROM score_queue q WHERE org_id = ${ctx.orgId}
+                      AND ${which(sql`prospect_id`)} AND ${queuedSince(options.readAt)})`
+              : sql`NULL::text`
+          } AS skip,
+          (SELECT string_agg(campaign_id::text || '/' || prospect_id::text || E'\t' || fingerprint::text || E'\t'
              || coalesce(fit_fingerprint::text, '') || E'\t' || score::text || E'\t' || coalesce(model_id::text, '')
-             || E'\t' || score_since::text, E'\n') AS text
-        FROM prospect_scores
-        WHERE org_id = ${ctx.orgId} AND campaign_id = ANY(${campaigns}::uuid[]) AND ${which(sql`prospect_id`)}`,
+             || E'\t' || score_since::text, E'\n')
+           FROM prospect_scores
+           WHERE org_id = ${ctx.orgId} AND campaign_id = ANY(${campaigns}::uuid[]) AND ${which(sql`prospect_id`)})
+            AS current`,
   );
+  const present = new Set(texts?.present ? texts.present.split(',') : []);
+  const skip = new Set(texts?.skip ? texts.skip.split(',') : []);
+  const current = texts?.current;
   const old = new Map<string, string>();
   if (current)
     for (const line of current.split('\n')) old.set(line.slice(0, KEY_LENGTH), line.slice(KEY_LENGTH + 1));
@@ -338,9 +333,9 @@ async function saveRows(ctx: Ctx, computed: ComputedScores, options: SaveOptions
   for (const row of computed.rows) {
     if (skip.has(row.prospectId) || !present.has(row.prospectId)) continue;
     const line = old.get(`${row.campaignId}/${row.prospectId}`);
-    // fingerprint, fit's fingerprint, score, model, score since.
+    // fingerprint, fit's fingerprint, score, model, score since: the fingerprints alike, the row stays.
+    if (line?.startsWith(`${row.fingerprint}\t${row.fitFingerprint}\t`)) continue;
     const was = line === undefined ? undefined : line.split('\t');
-    if (was && Number(was[0]) === row.fingerprint && was[1] === String(row.fitFingerprint)) continue;
     // A new score or model: the version it replaces goes to the history, and the score is new since now.
     const moved = was !== undefined && (Number(was[2]) !== row.score || (was[3] || null) !== row.modelId);
     if (was) {

@@ -487,7 +487,7 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
     expect(inRuns).toEqual(byId);
     const edge = inRuns.get(people[39]!.id)!;
     expect(edge.events.map((e) => [e.type, e.outcome])).toEqual([
-      ['call_attempted', 'refused'],
+      ['call_attempted', 'Refus poli'],
       ['email_opened', null],
     ]);
     expect(inRuns.get(people[1]!.id)!.events.filter((e) => e.at > at - 86_400_000)).toEqual([]);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { models } from '../../db/schema';
 import { type Database, queryRows } from '../../src/db';
 import { seededRandom } from '../../src/lib/random';
+import { readInputs } from '../../src/scoring/inputs';
 import { call, newOrg, orgApp, type TestApp, type TestOrg } from '../helpers/app';
 import { databases } from '../helpers/databases';
 
@@ -140,8 +141,8 @@ describe.each(databases)('campaigns and scores through the API on $name', ({ ope
   });
 
   it('reads call outcomes that say nobody answered as unanswered calls', async () => {
-    // Outcomes are read in SQL: calls logged "no_answer" (as the attempts' outcomes log them) or "pas
-    // répondu" pile up as unanswered; answered ones do not. An organization of its own: the training below
+    // Calls logged "no_answer" (as the attempts' outcomes log them) or "pas répondu" pile up as
+    // unanswered; answered ones do not. An organization of its own: the training below
     // learns from all of this one's people.
     const own = await newOrg(database);
     const campaign = await call(app, 'POST', '/v1/campaigns', {
@@ -578,6 +579,53 @@ describe.each(databases)('campaigns and scores through the API on $name', ({ ope
       key: org.caller,
     });
     expect(scored.body.reasons.negative.map((r: { code: string }) => r.code)).toEqual(['engagement.refused']);
+  });
+
+  it('reads outcomes as they were logged, commas and colons included, on demand and in a rescoring’s reads', async () => {
+    const own = await newOrg(database);
+    const campaign = await call(app, 'POST', '/v1/campaigns', {
+      key: own.marketer,
+      json: { name: 'Dispositions', idealProfile: profile },
+    });
+    const logged = async (type: string, outcome: string) => {
+      const person = await call(app, 'POST', '/v1/prospects', {
+        key: own.manager,
+        json: { lastName: outcome, jobTitle: 'Acheteur', country: 'FR' },
+      });
+      const at = new Date(Date.now() - 2 * 86_400_000).toISOString();
+      const item = { prospectId: person.body.id, type, outcome, occurredAt: at };
+      expect((await call(app, 'POST', '/v1/interactions', { key: own.caller, json: item })).status).toBe(201);
+      return person.body.id as string;
+    };
+    const people = {
+      refused: await logged('call_attempted', 'Pas intéressé, rappeler en 2027'),
+      stopped: await logged('call_answered', 'Répondu : DNC, merci'),
+      answered: await logged('call_attempted', 'Répondu, à rappeler'),
+    };
+    const codes = (reasons: { negative: { code: string }[] }) => reasons.negative.map((r) => r.code);
+    const expected = {
+      refused: ['engagement.refused'],
+      stopped: ['engagement.opt_out'],
+      answered: [],
+    };
+    for (const [who, id] of Object.entries(people)) {
+      const scored = await call(app, 'GET', `/v1/campaigns/${campaign.body.id}/scores/${id}`, {
+        key: own.caller,
+      });
+      expect([who, codes(scored.body.reasons)]).toEqual([who, expected[who as keyof typeof expected]]);
+    }
+    // Both reads a rescoring makes (a range of people, a list of them) hand over the outcomes as logged.
+    const ids = Object.values(people);
+    for (const selection of [{ after: null, limit: 10 }, { ids }]) {
+      const inputs = await readInputs(database.db, own.orgId, selection);
+      expect(inputs.map((i) => [i.prospectId, i.events.map((e) => e.outcome)]).sort()).toEqual(
+        [
+          [people.refused, ['Pas intéressé, rappeler en 2027']],
+          [people.stopped, ['Répondu : DNC, merci']],
+          [people.answered, ['Répondu, à rappeler']],
+        ].sort(),
+      );
+    }
   });
 
   it('refuses unknown fields and conditions that could never match, naming them', async () => {

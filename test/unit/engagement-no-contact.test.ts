@@ -1,35 +1,33 @@
 import { describe, expect, it } from 'vitest';
-import { engagementScore, NO_CONTACT_OUTCOME } from '../../src/scoring/engagement';
+import { engagementScore } from '../../src/scoring/engagement';
 import { reasonText } from '../../src/scoring/reasons';
 
 const now = new Date('2026-06-01T12:00:00Z');
 const daysAgo = (days: number) => now.getTime() - days * 86_400_000;
 
 describe('a do-not-call disposition in scoring', () => {
-  it.each([
-    'Ne pas rappeler',
-    'do_not_contact',
-    // What rescoring reads once inputs.ts reduces such an outcome to its letter.
-    NO_CONTACT_OUTCOME,
-  ])('%j on a call stands as an opt-out, at its full points, whatever its age', (outcome) => {
-    const result = engagementScore(
-      [
-        { type: 'email_clicked', at: daysAgo(400) },
-        { type: 'call_answered', at: daysAgo(200), outcome },
-      ],
-      now,
-    );
-    expect(result.standing).toEqual({
-      code: 'engagement.opt_out',
-      points: -40,
-      facts: { days: 200, ago: 200, standing: 1, call: 1 },
-    });
-    expect(result.contributions.map((c) => c.code)).not.toContain('engagement.refused');
-    // Told as what it was: the phone stopped, not an unsubscription.
-    expect(reasonText(result.standing!).fr).toBe(
-      'A demandé à ne plus être appelé il y a 200 jours, sans revenir depuis',
-    );
-  });
+  it.each(['Ne pas rappeler', 'do_not_contact', 'DNC, merci', 'Ne plus appeler'])(
+    '%j on a call stands as an opt-out, at its full points, whatever its age',
+    (outcome) => {
+      const result = engagementScore(
+        [
+          { type: 'email_clicked', at: daysAgo(400) },
+          { type: 'call_answered', at: daysAgo(200), outcome },
+        ],
+        now,
+      );
+      expect(result.standing).toEqual({
+        code: 'engagement.opt_out',
+        points: -40,
+        facts: { days: 200, ago: 200, standing: 1, call: 1 },
+      });
+      expect(result.contributions.map((c) => c.code)).not.toContain('engagement.refused');
+      // Told as what it was: the phone stopped, not an unsubscription.
+      expect(reasonText(result.standing!).fr).toBe(
+        'A demandé à ne plus être appelé il y a 200 jours, sans revenir depuis',
+      );
+    },
+  );
 
   it('is lifted when the person comes back, as an opt-out is', () => {
     const result = engagementScore(

@@ -94,11 +94,13 @@ describe('a refused call', () => {
     ).toEqual([['engagement.refused', 1]]);
   });
 
-  it('is read the same from the events text a scoring read hands over (r for a refusal)', () => {
+  it('is read the same from the events text a scoring read hands over', () => {
     const minute = Math.floor(now.getTime() / 60_000);
-    const text = [1, 2, 3].map((d) => `call_attempted:${minute - d * 1440}:r`).join(',');
+    const text = ['Refusé', 'pas intéressée', 'Refusé\u001f trop cher']
+      .map((outcome, d) => `call_attempted:${minute - (d + 1) * 1440}:${outcome}`)
+      .join(',');
     const events = eventsOf(text);
-    expect(events.map((e) => e.outcome)).toEqual(['refused', 'refused', 'refused']);
+    expect(events.map((e) => e.outcome)).toEqual(['Refusé, trop cher', 'pas intéressée', 'Refusé']);
     expect(engagementScore(events, now).contributions.map((c) => c.code)).toEqual(['engagement.refused']);
   });
 

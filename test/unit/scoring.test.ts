@@ -375,20 +375,26 @@ describe('the backtest', () => {
 
 describe('the events text a scoring read hands over', () => {
   it('reads types, minutes and outcomes, newest first in, oldest first out', () => {
-    expect(eventsOf('call_attempted:29000002:ar,email_clicked:29000001,call_attempted:29000000:r')).toEqual([
-      { type: 'call_attempted', at: 29_000_000 * 60_000, outcome: 'refused' },
+    expect(
+      eventsOf(
+        'call_attempted:29000002:Répondu: pas intéressé,email_clicked:29000001,call_attempted:29000000:no_answer',
+      ),
+    ).toEqual([
+      { type: 'call_attempted', at: 29_000_000 * 60_000, outcome: 'no_answer' },
       { type: 'email_clicked', at: 29_000_001 * 60_000, outcome: null },
-      { type: 'call_attempted', at: 29_000_002 * 60_000, outcome: 'answered, refused' },
+      { type: 'call_attempted', at: 29_000_002 * 60_000, outcome: 'Répondu: pas intéressé' },
     ]);
-    expect(eventsOf('call_attempted:7:a')).toEqual([
-      { type: 'call_attempted', at: 7 * 60_000, outcome: 'answered' },
+    // The outcome's commas travel as U+001F; an empty outcome is none.
+    expect(eventsOf('call_attempted:7:Refusé\u001f rappeler en mai,call_answered:8:')).toEqual([
+      { type: 'call_attempted', at: 7 * 60_000, outcome: 'Refusé, rappeler en mai' },
+      { type: 'call_answered', at: 8 * 60_000, outcome: null },
     ]);
     expect(eventsOf(null)).toEqual([]);
     expect(eventsOf('')).toEqual([]);
   });
 
   it('keeps a type it does not know as written, dates before 1970, and sorts what came unsorted', () => {
-    expect(eventsOf('fax_sent:-5,email_opened:-10:r,email_sent:3')).toEqual([
+    expect(eventsOf('fax_sent:-5,email_opened:-10:refused,email_sent:3')).toEqual([
       { type: 'email_opened', at: -10 * 60_000, outcome: 'refused' },
       { type: 'fax_sent', at: -5 * 60_000, outcome: null },
       { type: 'email_sent', at: 3 * 60_000, outcome: null },
