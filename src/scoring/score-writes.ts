@@ -2,7 +2,7 @@ import { and, eq, type SQL, sql } from 'drizzle-orm';
 import { campaigns } from '../../db/schema';
 import type { Ctx } from '../context';
 import { copyText, queryRows } from '../db';
-import { copyEscape } from '../lib/copy-text';
+import { copyJson } from '../lib/copy-text';
 import { fnv1a } from '../lib/fnv';
 import { type Contribution, fitScore } from './fit';
 import { eachInput, type InputChunk } from './inputs';
@@ -169,7 +169,7 @@ export function computeScores(scorings: Scoring[], chunk: InputChunk, at: Date):
       const hasProfile = fit.max > fit.min;
       if (input.refit) {
         // After a profile change, where the stored parts hold: the fit alone, combined in the database.
-        const reasons = copyEscape(fitReasonsJson(fitReasonsOf(fit)));
+        const reasons = copyJson(fitReasonsJson(fitReasonsOf(fit)));
         const fitFingerprint = fitFingerprintOf(hasProfile, fit.score, reasons);
         fits.push({
           prospectId: input.prospectId,
@@ -181,13 +181,13 @@ export function computeScores(scorings: Scoring[], chunk: InputChunk, at: Date):
       const parts = historyParts(campaign, scorer, input, at);
       const s = combineParts(fit, parts);
       const modelId = parts.model?.id ?? null;
-      const reasons = copyEscape(fitReasonsJson(s.fitReasons));
+      const reasons = copyJson(fitReasonsJson(s.fitReasons));
       const touches = Math.min(parts.pressure.touches, 32_767);
       // The parts as COPY text, written once: their fingerprint and the row's line come from the same string.
       const partsText =
         `${parts.engagement.score}\t${parts.pressure.penalty}\t${touches}\t${parts.model?.probability ?? '\\N'}\t` +
         `${modelId ?? '\\N'}\t${parts.adjustment}\t${parts.held ? 't' : 'f'}\t${parts.model?.percentile ?? '\\N'}\t` +
-        copyEscape(otherReasonsJson(s.otherReasons));
+        copyJson(otherReasonsJson(s.otherReasons));
       rows.push({
         campaignId: campaign.id,
         prospectId: input.prospectId,
