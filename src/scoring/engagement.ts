@@ -35,8 +35,7 @@ export const SIGNAL_POINTS: Partial<Record<InteractionType, number>> = {
 /**
  * How an outcome is read, by the words it contains (case ignored): a refusal; an answered call, unless
  * its words say that it was not ("no_answer", as the service logs an attempt nobody picked up, or "pas
- * répondu"). Scoring reads outcomes in SQL by the same words (LIKE on the outcome put in lower case once,
- * cheaper there than ILIKE or a regular expression), so that only a letter per event travels. A refusal is someone who picked up: never an
+ * répondu"). Each distinct outcome is read once (readingOf). A refusal is someone who picked up: never an
  * unanswered call. "refus" finds refus, refusé, refusée, refuse and refused.
  */
 export const OUTCOME_WORDS = {
