@@ -310,6 +310,7 @@ export function engagementScore(
         standing: 1,
         ...(standing.byCall ? { call: 1 } : {}),
       },
+      at: standing.at,
     };
   }
   // Unanswered calls count from the third on, in the order they were made, since the last time the
@@ -327,14 +328,14 @@ export function engagementScore(
   for (const [code, t] of tallies) {
     const rounded = Math.round(t.points * 10) / 10;
     points += rounded;
+    // Unanswered calls are told in full ("called 3 times in the last 15 days"), the free ones included.
+    const calls = code === 'engagement.unanswered_calls';
+    const since = calls ? unanswered[0]! : t.oldest;
     contributions.push({
       code,
       points: rounded,
-      // Unanswered calls are told in full ("called 3 times in the last 15 days"), the free ones included.
-      facts:
-        code === 'engagement.unanswered_calls'
-          ? { count: unanswered.length, days: daysSince(end, unanswered[0]!) }
-          : { count: t.count, days: daysSince(end, t.oldest) },
+      facts: { count: calls ? unanswered.length : t.count, days: daysSince(end, since) },
+      at: since,
     });
   }
   const score = Math.round(100 * (1 - Math.exp(-Math.max(0, points) / 25)));

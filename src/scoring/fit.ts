@@ -61,6 +61,11 @@ export interface Contribution {
   points: number;
   /** The facts behind it, to write the reason: the code matched, the title, the count… */
   facts: Record<string, string | number>;
+  /**
+   * The instant its `days` and `ago` facts count from (epoch ms). A stored reason keeps the instant in their
+   * place (storedFacts), and tells them from it when it is read (tellDays).
+   */
+  at?: number;
 }
 
 export interface FitResult {

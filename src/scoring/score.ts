@@ -170,11 +170,33 @@ export function shownReasons(
  * The reasons a stored score shows: the fit's and the others' put together (shownReasons), or, on a row
  * written before they were kept apart, the ones it stored.
  */
-export function storedShown(row: {
-  reasons: { positive: Contribution[]; negative: Contribution[] };
-  otherReasons: OtherReasons | null;
-}): { positive: Contribution[]; negative: Contribution[] } {
-  return row.otherReasons ? shownReasons(row.reasons, row.otherReasons) : row.reasons;
+export function storedShown(
+  row: {
+    reasons: { positive: Contribution[]; negative: Contribution[] };
+    otherReasons: OtherReasons | null;
+  },
+  now = Date.now(),
+): { positive: Contribution[]; negative: Contribution[] } {
+  const shown = row.otherReasons ? shownReasons(row.reasons, row.otherReasons) : row.reasons;
+  const tell = (list: Contribution[]) => list.map((c) => tellDays(c, now));
+  return { positive: tell(shown.positive), negative: tell(shown.negative) };
+}
+
+/**
+ * A stored reason's days and ago, told at `now` from the instant stored in their place ("@" and its epoch
+ * ms, see score-writes): "3 clics ces 15 derniers jours" on the day after the rescoring that stored it,
+ * which no longer rewrites a row for the day alone. Reasons stored with their numbers keep them.
+ */
+export function tellDays(c: Contribution, now: number): Contribution {
+  const { days, ago } = c.facts;
+  const instant = (value: string | number | undefined) =>
+    typeof value === 'string' && value.startsWith('@') ? Number(value.slice(1)) : undefined;
+  const from = instant(days) ?? instant(ago);
+  if (from === undefined || !Number.isFinite(from)) return c;
+  const facts = { ...c.facts };
+  if (instant(days) !== undefined) facts.days = daysSince(now, from);
+  if (instant(ago) !== undefined) facts.ago = daysAgo(now, from);
+  return { ...c, facts };
 }
 
 /**
@@ -258,14 +280,12 @@ function goalReached(
   for (let i = events.length - 1; i >= 0; i--) {
     const event = events[i]!;
     if (!successTypes.includes(event.type)) continue;
+    const at = Math.min(event.at, now);
     return {
       code: 'goal.reached',
       points: 0,
-      facts: {
-        type: event.type,
-        days: daysSince(now, Math.min(event.at, now)),
-        ago: daysAgo(now, Math.min(event.at, now)),
-      },
+      facts: { type: event.type, days: daysSince(now, at), ago: daysAgo(now, at) },
+      at,
     };
   }
   return undefined;

@@ -5,6 +5,8 @@ import { type Database, queryRows } from '../../src/db';
 import type { JobRunner } from '../../src/jobs/runner';
 import type { IdealProfile } from '../../src/scoring/fit';
 import { eachInput, type Refitting, readChunk } from '../../src/scoring/inputs';
+import { writeReasons } from '../../src/scoring/reasons';
+import { storedShown } from '../../src/scoring/score';
 import {
   type ComputedScores,
   computeScores,
@@ -332,5 +334,48 @@ describe.each(databases)('rescoring a new profile from the stored parts on $name
     expect(after.get(rescored)).toBe(before.get(rescored));
     // The same fits again: every row already holds them.
     expect(await save()).toBe(0);
+  });
+
+  it('leaves a row as it is the day after when only its reasons’ ages moved, and tells them from the day it is read', async () => {
+    await settled();
+    const scorings = await scoringsOf(system(), campaignId);
+    const at = new Date();
+    const dayAfter = new Date(at.getTime() + 86_400_000);
+    const first = await fromEvents(scorings, START, at);
+    await withTransaction(system(), (tx) => saveScores(tx, first));
+    const next = await fromEvents(scorings, START, dayAfter);
+    const changed = next.rows.filter((r, i) => r.fingerprint !== first.rows[i]!.fingerprint).length;
+    const moved = next.rows.filter((r, i) => r.score !== first.rows[i]!.score).length;
+    // Decay moves some scores and points; the ages alone no longer rewrite anyone.
+    expect(changed).toBeGreaterThanOrEqual(moved);
+    expect(changed).toBeLessThan(first.rows.length / 2);
+    expect(await withTransaction(system(), (tx) => saveScores(tx, next))).toBe(changed);
+    // Each row, rewritten or not, reads the day after as a scoring that day writes it.
+    const told = (row: { reasons: unknown; otherReasons: unknown }) =>
+      writeReasons(storedShown(row as Parameters<typeof storedShown>[0], dayAfter.getTime()));
+    const rows = await queryRows<{ prospectId: string; reasons: unknown; otherReasons: unknown }>(
+      database.db,
+      sql`SELECT prospect_id AS "prospectId", reasons, other_reasons AS "otherReasons" FROM prospect_scores
+          WHERE org_id = ${org.orgId} AND campaign_id = ${campaignId}`,
+    );
+    const parse = (value: unknown) => (typeof value === 'string' ? JSON.parse(value) : value);
+    const stored = new Map(
+      rows.map((r) => [
+        r.prospectId,
+        told({ reasons: parse(r.reasons), otherReasons: parse(r.otherReasons) }),
+      ]),
+    );
+    const fresh = new Map(
+      next.rows.map((r) => {
+        const fields = r.copy.split('\t');
+        return [
+          r.prospectId,
+          told({ reasons: JSON.parse(fields[3]!), otherReasons: JSON.parse(fields[12]!) }),
+        ];
+      }),
+    );
+    expect(stored).toEqual(fresh);
+    const ages = [...stored.values()].flatMap((r) => [...r.positive, ...r.negative]).map((r) => r.en);
+    expect(ages.some((text) => /in the last \d+ days|\d+ days? ago/.test(text))).toBe(true);
   });
 });

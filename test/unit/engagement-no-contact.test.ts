@@ -20,6 +20,7 @@ describe('a do-not-call disposition in scoring', () => {
         code: 'engagement.opt_out',
         points: -40,
         facts: { days: 200, ago: 200, standing: 1, call: 1 },
+        at: daysAgo(200),
       });
       expect(result.contributions.map((c) => c.code)).not.toContain('engagement.refused');
       // Told as what it was: the phone stopped, not an unsubscription.

@@ -333,6 +333,7 @@ describe('engagement with time decay', () => {
       code: 'engagement.opt_out',
       points: -40,
       facts: { days: 400, ago: 400, standing: 1 },
+      at: now.getTime() - 400 * DAY,
     });
     expect(old.points).toBe(0.9); // the opening of three days ago, the old one out of the window
     expect(old.contributions.map((c) => c.code)).toEqual(['engagement.email_opened', 'engagement.opt_out']);
