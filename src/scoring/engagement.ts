@@ -132,8 +132,8 @@ interface Reading {
 const NO_OUTCOME: Reading = { refused: false, answered: false, noContact: false };
 /**
  * The readings of the outcomes met so far, each made once: a rescoring meets a call log's few dispositions
- * on a million calls, and their regular expressions cost more than the rest of the event's scoring. Free
- * text is kept up to a bound, past which it is read each time.
+ * on a million calls, and their regular expressions cost more than the rest of the event's scoring. Up
+ * to a bound: free text fills it, and it is emptied then.
  */
 const READINGS = new Map<string, Reading>();
 const READINGS_KEPT = 10_000;
@@ -142,7 +142,9 @@ function readingOf(outcome: string | null | undefined): Reading {
   let reading = READINGS.get(outcome);
   if (reading === undefined) {
     reading = { refused: refusal(outcome), answered: answered(outcome), noContact: asksNoContact(outcome) };
-    if (READINGS.size < READINGS_KEPT) READINGS.set(outcome, reading);
+    // Full (free text, say), it starts again rather than stop keeping the dispositions that follow.
+    if (READINGS.size >= READINGS_KEPT) READINGS.clear();
+    READINGS.set(outcome, reading);
   }
   return reading;
 }
