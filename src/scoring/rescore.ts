@@ -7,7 +7,8 @@ import type { JobHandler } from '../jobs/runner';
 import { heldBy, JobLost } from '../jobs/service';
 import { type Refitting, readChunk } from './inputs';
 import { lockRescoring, queueSettled } from './queue';
-import { computeScores, type Scoring, saveScores, scoringsOf } from './score-writes';
+import { saveScores } from './score-saves';
+import { computeScores, type Scoring, scoringsOf } from './score-writes';
 
 /**
  * Keeping scores current. A full rescoring walks the organization's prospects in id order, a chunk per

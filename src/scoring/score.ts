@@ -201,7 +201,7 @@ export function tellDays(c: Contribution, now: number): Contribution {
 
 /**
  * A score from a fit and the other parts. The combination is also written in SQL for a rescoring after a
- * profile change (scoreSql in score-writes.ts): a test holds the two to each other.
+ * profile change (SCORE in score-saves.ts): a test holds the two to each other.
  */
 export function combineParts(fit: FitResult, parts: HistoryParts) {
   const hasProfile = fit.max > fit.min;

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db';
 import { readChunk } from '../../src/scoring/inputs';
-import { computeScores, saveScores, scoringsOf } from '../../src/scoring/score-writes';
+import { saveScores } from '../../src/scoring/score-saves';
+import { computeScores, scoringsOf } from '../../src/scoring/score-writes';
 import { call, orgApp, type TestApp, type TestOrg } from '../helpers/app';
 import { databases } from '../helpers/databases';
 

@@ -7,13 +7,8 @@ import type { IdealProfile } from '../../src/scoring/fit';
 import { eachInput, type Refitting, readChunk } from '../../src/scoring/inputs';
 import { writeReasons } from '../../src/scoring/reasons';
 import { storedShown } from '../../src/scoring/score';
-import {
-  type ComputedScores,
-  computeScores,
-  type Scoring,
-  saveScores,
-  scoringsOf,
-} from '../../src/scoring/score-writes';
+import { saveScores } from '../../src/scoring/score-saves';
+import { type ComputedScores, computeScores, type Scoring, scoringsOf } from '../../src/scoring/score-writes';
 import { call, makeRunner, newOrg, type TestApp, type TestOrg, testApp } from '../helpers/app';
 import { databases } from '../helpers/databases';
 import { jobsSettled } from '../helpers/wait';
