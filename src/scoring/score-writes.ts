@@ -125,11 +125,11 @@ interface ComputedRow {
   fitFingerprint: number;
 }
 
-/** A new fit, to be combined with the stored parts in the database: prospect, fit, has_profile, reasons, fingerprint. */
+/** A new fit, to be combined with the stored parts in the database: its COPY line (see saveFits). */
 interface FitRow {
   prospectId: string;
+  /** prospect, fit, has_profile, reasons, fit's fingerprint. */
   line: string;
-  fitFingerprint: number;
 }
 
 /**
@@ -156,7 +156,6 @@ export function computeScores(scorings: Scoring[], chunk: InputChunk, at: Date):
         fits.push({
           prospectId: input.prospectId,
           line: `${input.prospectId}\t${fit.score}\t${hasProfile ? 't' : 'f'}\t${reasons}\t${fitFingerprint}\n`,
-          fitFingerprint,
         });
         continue;
       }

@@ -188,15 +188,20 @@ export function storedShown(
  * which no longer rewrites a row for the day alone. Reasons stored with their numbers keep them.
  */
 export function tellDays(c: Contribution, now: number): Contribution {
-  const { days, ago } = c.facts;
-  const instant = (value: string | number | undefined) =>
-    typeof value === 'string' && value.startsWith('@') ? Number(value.slice(1)) : undefined;
-  const from = instant(days) ?? instant(ago);
-  if (from === undefined || !Number.isFinite(from)) return c;
+  const days = storedInstant(c.facts.days);
+  const ago = storedInstant(c.facts.ago);
+  if (days === undefined && ago === undefined) return c;
   const facts = { ...c.facts };
-  if (instant(days) !== undefined) facts.days = daysSince(now, from);
-  if (instant(ago) !== undefined) facts.ago = daysAgo(now, from);
+  if (days !== undefined) facts.days = daysSince(now, days);
+  if (ago !== undefined) facts.ago = daysAgo(now, ago);
   return { ...c, facts };
+}
+
+/** The instant a stored fact holds in place of its number ("@" and epoch ms), if it holds one. */
+function storedInstant(value: string | number | undefined): number | undefined {
+  if (typeof value !== 'string' || !value.startsWith('@')) return undefined;
+  const at = Number(value.slice(1));
+  return Number.isFinite(at) ? at : undefined;
 }
 
 /**
