@@ -137,6 +137,11 @@ const NO_OUTCOME: Reading = { refused: false, answered: false, noContact: false 
  */
 const READINGS = new Map<string, Reading>();
 const READINGS_KEPT = 10_000;
+/** Empties the readings kept (a rescoring's thread, its segment walked). */
+export function forgetOutcomeReadings(): void {
+  READINGS.clear();
+}
+
 function readingOf(outcome: string | null | undefined): Reading {
   if (!outcome) return NO_OUTCOME;
   let reading = READINGS.get(outcome);

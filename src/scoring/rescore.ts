@@ -1,4 +1,3 @@
-import { Worker } from 'node:worker_threads';
 import { and, eq, sql } from 'drizzle-orm';
 import { campaigns, jobs } from '../../db/schema';
 import { type Ctx, systemCtx, withTransaction } from '../context';
@@ -7,6 +6,7 @@ import type { JobHandler } from '../jobs/runner';
 import { heldBy, JobLost } from '../jobs/service';
 import { type Refitting, readChunk } from './inputs';
 import { lockRescoring, queueSettled } from './queue';
+import { keepRescoringWorkers, segmentInWorker } from './rescore-pool';
 import { saveScores } from './score-saves';
 import { computeScores, type Scoring, scoringsOf } from './score-writes';
 
@@ -244,39 +244,6 @@ async function planSegments(ctx: Ctx, total: number, parts: number): Promise<Seg
   }));
 }
 
-/** What a worker receives of a segment's run: what can cross threads, the instant as text. */
-export type WorkerSegment = Omit<SegmentRun, 'database' | 'scorings' | 'signal' | 'onCommit' | 'at'> & {
-  url: string;
-  at: string;
-};
-
-/** Runs a segment on a worker thread of its own: its own heap and connections, the event loop left free. */
-function segmentInWorker(url: string, run: Omit<SegmentRun, 'database' | 'scorings'>): Promise<Segment> {
-  const { signal, onCommit, ...data } = run;
-  const worker = new Worker(new URL('./rescore-worker.mjs', import.meta.url), {
-    workerData: { ...data, url, at: run.at.toISOString() } satisfies WorkerSegment,
-    // Two 16 MB semi-spaces: against two of 8 MB, a mass change took about 7% less of the service's CPU, for
-    // 40 MB more at the peak; with a 128 MB young generation it collected ten times as often. An old
-    // generation of 96 MB cost as much CPU and peaked 30 MB higher.
-    resourceLimits: { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 32 },
-  });
-  const stop = () => worker.postMessage('stop');
-  signal.addEventListener('abort', stop, { once: true });
-  return new Promise<Segment>((resolve, reject) => {
-    worker.on('message', (message: { progress?: Segment; done?: Segment; error?: string; lost?: string }) => {
-      if (message.progress) onCommit(message.progress);
-      if (message.done) resolve(message.done);
-      if (message.lost) reject(new JobLost(message.lost));
-      if (message.error) reject(new Error(`rescoring worker: ${message.error}`));
-    });
-    worker.on('error', reject);
-    worker.on('exit', (code) => {
-      signal.removeEventListener('abort', stop);
-      if (code !== 0) reject(new Error(`the rescoring worker stopped (exit code ${code})`));
-    });
-  });
-}
-
 interface RescoreResult {
   segments?: Segment[];
   [key: string]: unknown;
@@ -306,6 +273,8 @@ export function rescoreJobHandler(
       sql`SELECT count(*)::int AS total FROM prospects WHERE org_id = ${ctx.orgId}`,
     )) as [{ total: number }];
     const threads = database.url ? (options.threads ?? 2) : 0;
+    // The threads stay for the next rescoring (rescore-pool.ts).
+    if (threads > 0) keepRescoringWorkers(threads);
     let segments = (job.result as RescoreResult).segments;
     if (!segments) {
       segments = await planSegments(ctx, total, Math.max(1, threads));
