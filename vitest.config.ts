@@ -10,7 +10,6 @@ export default defineConfig({
           'test/integration/concurrency.test.ts',
           'test/integration/reservations.test.ts',
           'test/integration/rescore-pool.test.ts',
-          'test/integration/generation-swap.test.ts',
         ],
     globalSetup: ['test/global-setup.ts'],
     pool: 'forks',

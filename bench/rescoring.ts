@@ -40,13 +40,6 @@ async function autovacuumDone(sql: postgres.Sql): Promise<void> {
   }
 }
 
-/** A first scoring's new generation (score-generation.ts): the end of the run it took, in its parts. */
-function generationTold(generation: unknown): string {
-  if (!generation) return '';
-  const { indexesMs, swapMs, analyzeMs } = generation as Record<string, number>;
-  return ` as a new generation (then its indexes ${seconds(indexesMs!)}, the swap ${seconds(swapMs!)}, ANALYZE ${seconds(analyzeMs!)})`;
-}
-
 /** Where the server's write-ahead log is, in bytes: what a step wrote to it is the difference. */
 async function walPosition(sql: postgres.Sql): Promise<number> {
   const [row] = await sql<{ at: string }[]>`SELECT (pg_current_wal_lsn() - '0/0')::text AS at`;
@@ -135,14 +128,14 @@ export async function benchRescoring(url: string, server: RunningServer) {
   const line = (run: {
     ms: number;
     baseline: number;
-    result: Record<string, unknown>;
+    result: Record<string, number>;
     serviceCpu: number;
     otherCpu: number;
     walMb: number;
   }) =>
     `${seconds(run.ms)}, ${(run.ms / run.baseline).toFixed(2)}× the aggregate measured just before ` +
     `(${seconds(run.baseline)}; ${(run.ms / byType).toFixed(2)}× the first); ${Number(run.result.changed ?? 0).toLocaleString('en')} rows written` +
-    `${run.result.fromStoredParts ? ' from the stored parts' : ''}${generationTold(run.result.generation)}; CPU: service ` +
+    `${run.result.fromStoredParts ? ' from the stored parts' : ''}; CPU: service ` +
     `${run.serviceCpu.toFixed(1)} s, PostgreSQL and the rest ${run.otherCpu.toFixed(1)} s; ` +
     `${Math.round(run.walMb).toLocaleString('en')} MB of write-ahead log`;
   report(

@@ -342,11 +342,9 @@ export function rescoreJobHandler(
     // Stopped before the end (the service stopping): the job is handed back, and resumes its generation.
     if (!ended.every((s) => s.done))
       return { status: 'failed', result: { segments: ended, scored, changed, ...(build ? { build } : {}) } };
-    // How long the swap of a new generation took: its indexes built, swapped in, analyzed.
-    let generation: Awaited<ReturnType<typeof swapGeneration>> | undefined;
     if (build) {
       if (superseded) await dropGeneration(ctx, build);
-      else generation = await swapGeneration(database, ctx, campaignId, build);
+      else await swapGeneration(database, ctx, campaignId, build);
     }
     // A rescoring from the stored parts refreshed none of what time changes: the next full one stays due.
     if (!superseded && !refitting)
@@ -365,7 +363,6 @@ export function rescoreJobHandler(
         changed,
         segments: ended,
         ...(refitting ? { fromStoredParts: true } : {}),
-        ...(generation ? { generation } : {}),
         ...(superseded ? { superseded: true } : {}),
       },
       progress: { rowsDone: scored, rowsTotal: Math.max(total, scored), bytesDone: 0, bytesTotal: null },

@@ -127,17 +127,12 @@ export async function swapGeneration(
   ctx: Ctx,
   campaignId: string,
   build: string,
-): Promise<{ indexesMs: number; swapMs: number; analyzeMs: number }> {
-  const started = performance.now();
+): Promise<void> {
   const table = sql.identifier(build);
   const buildIndex = (index: (typeof INDEXES)[number]) =>
     withTransaction(ctx, async (tx) => {
-      // Two builds at once on two cores: parallel workers would only add to the CPU. A million entries
-      // sort in memory with 128 MB, where the default 64 MB would merge runs from disk.
-      await tx.db.execute(
-        sql`SELECT set_config('max_parallel_maintenance_workers', '0', true),
-              set_config('maintenance_work_mem', '128MB', true)`,
-      );
+      // Two builds at once on two cores: parallel workers would only add to the CPU.
+      await tx.db.execute(sql`SELECT set_config('max_parallel_maintenance_workers', '0', true)`);
       await tx.db.execute(
         sql`CREATE INDEX IF NOT EXISTS ${sql.identifier(`${build}_${index.suffix}`)} ON ${table}
               (org_id, campaign_id, ${sql.identifier(index.column)} DESC NULLS LAST, prospect_id DESC NULLS LAST)`,
@@ -145,7 +140,6 @@ export async function swapGeneration(
     });
   if (database.concurrent) await Promise.all(INDEXES.map(buildIndex));
   else for (const index of INDEXES) await buildIndex(index);
-  const indexed = performance.now();
   const partition = partitionOf(campaignId);
   for (let attempt = 1; ; attempt++) {
     try {
@@ -172,27 +166,15 @@ export async function swapGeneration(
       if (!lockTimedOut(error) || attempt >= LOCK_ATTEMPTS) throw error;
     }
   }
-  const swapped = performance.now();
   await ctx.db.execute(sql`ANALYZE ${sql.identifier(partition)}`);
-  const ms = (from: number, to: number) => Math.round(to - from);
-  return {
-    indexesMs: ms(started, indexed),
-    swapMs: ms(indexed, swapped),
-    analyzeMs: ms(swapped, performance.now()),
-  };
 }
 
 const LOCK_WAIT = '3s';
 const LOCK_ATTEMPTS = 5;
 
-/**
- * PostgreSQL's lock_not_available (55P03) or deadlock_detected (40P01), as the driver or drizzle's wrapper
- * carries it: the swap gave way to a reader or a writer, and is tried again.
- */
+/** PostgreSQL's lock_not_available (55P03), as the driver or drizzle's wrapper carries it. */
 function lockTimedOut(error: unknown): boolean {
-  for (let e = error; e instanceof Error; e = e.cause) {
-    const { code } = e as { code?: string };
-    if (code === '55P03' || code === '40P01') return true;
-  }
+  for (let e = error; e instanceof Error; e = e.cause)
+    if ((e as { code?: string }).code === '55P03') return true;
   return false;
 }
