@@ -10,7 +10,6 @@ import { toNumber } from './features';
 import type { IdealProfile } from './fit';
 import { type ProfileWarning, profileWarnings } from './profile-warnings';
 import { queueRescoring } from './queue';
-import { createScorePartition } from './score-generation';
 import { knownSeniority, SENIORITY_LEVELS } from './seniority';
 
 const points = z.number().min(-100).max(100);
@@ -202,7 +201,6 @@ export async function createCampaign(ctx: Ctx, input: CampaignInput): Promise<Ch
       .insert(campaigns)
       .values({ orgId: tx.orgId, ...input, description: input.description ?? null })
       .returning();
-    await createScorePartition(tx, row!.id);
     const job = await queueRescoring(tx, row!.id, 'campaign created');
     return { ...row!, rescoringJobId: job.id };
   });

@@ -3,7 +3,6 @@ import { jobs, prospectListMembers, prospectScores, scoreHistory, scoreQueue } f
 import { type Ctx, systemCtx, withTransaction } from '../context';
 import { type Db, queryRows } from '../db';
 import { newId } from '../lib/ids';
-import { generationsOf } from './score-generation';
 
 /** What asks for rescoring: the queue of changed prospects and full rescorings (see rescore.ts). */
 
@@ -133,12 +132,6 @@ export async function forgetScores(ctx: Ctx, prospectId: string): Promise<void> 
           eq(table.prospectId, prospectId),
         ),
       );
-  // And from the new generations being filled, which hold no other campaign's rows.
-  for (const { build, campaignId } of await generationsOf(ctx))
-    await ctx.db.execute(
-      sql`DELETE FROM ${sql.identifier(build)}
-          WHERE org_id = ${ctx.orgId} AND campaign_id = ${campaignId} AND prospect_id = ${prospectId}`,
-    );
   await ctx.db
     .delete(prospectListMembers)
     .where(

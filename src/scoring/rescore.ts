@@ -7,14 +7,6 @@ import { heldBy, JobLost } from '../jobs/service';
 import { type Refitting, readChunk } from './inputs';
 import { lockRescoring, queueSettled } from './queue';
 import { keepRescoringWorkers, segmentInWorker } from './rescore-pool';
-import {
-  dropAbandonedGenerations,
-  dropGeneration,
-  generationExists,
-  partitionOf,
-  startGeneration,
-  swapGeneration,
-} from './score-generation';
 import { saveScores } from './score-saves';
 import { computeScores, type Scoring, scoringsOf } from './score-writes';
 
@@ -86,8 +78,6 @@ export interface SegmentRun {
   scorings: Scoring[];
   /** After a profile change, the stored parts of each score are read instead of the events (Refitting). */
   refitting?: Refitting | undefined;
-  /** A first scoring's new generation, which the chunks fill (score-generation.ts). */
-  into?: string | undefined;
   at: Date;
   chunk: number;
   signal: AbortSignal;
@@ -137,7 +127,7 @@ export async function rescoreSegment(run: SegmentRun): Promise<Segment> {
         return;
       }
       const range = inputs.first && inputs.last ? { first: inputs.first, last: inputs.last } : undefined;
-      const changed = await saveScores(tx, computed, { readAt, range, shared: true, into: run.into });
+      const changed = await saveScores(tx, computed, { readAt, range, shared: true });
       const next: Segment = {
         ...segment,
         after: inputs.last ?? segment.after,
@@ -255,8 +245,7 @@ async function planSegments(ctx: Ctx, total: number, parts: number): Promise<Seg
 }
 
 interface RescoreResult {
-  segments?: Segment[] | undefined;
-  build?: string | undefined;
+  segments?: Segment[];
   [key: string]: unknown;
 }
 
@@ -286,17 +275,10 @@ export function rescoreJobHandler(
     const threads = database.url ? (options.threads ?? 2) : 0;
     // The threads stay for the next rescoring (rescore-pool.ts).
     if (threads > 0) keepRescoringWorkers(threads);
-    let { segments, build } = job.result as RescoreResult;
-    // A job taken over resumes its segments, and fills the generation it began, if that is still there.
-    if (segments && build && !(await generationExists(ctx, build))) segments = build = undefined;
+    let segments = (job.result as RescoreResult).segments;
     if (!segments) {
-      await dropAbandonedGenerations(ctx);
       segments = await planSegments(ctx, total, Math.max(1, threads));
-      build = refitting ? undefined : await startGeneration(ctx, campaignId, job.id);
-      await ctx.db
-        .update(jobs)
-        .set({ result: { segments, ...(build ? { build } : {}) } })
-        .where(eq(jobs.id, job.id));
+      await ctx.db.update(jobs).set({ result: { segments } }).where(eq(jobs.id, job.id));
     }
     const live = [...segments];
     const report = (index: number, segment: Segment) => {
@@ -315,7 +297,6 @@ export function rescoreJobHandler(
       campaignId,
       version,
       refitting,
-      into: build,
       at,
       chunk,
       signal: stop.signal,
@@ -339,23 +320,15 @@ export function rescoreJobHandler(
     const scored = ended.reduce((n, s) => n + s.scored, 0);
     const changed = ended.reduce((n, s) => n + s.changed, 0);
     const superseded = ended.some((s) => s.superseded);
-    // Stopped before the end (the service stopping): the job is handed back, and resumes its generation.
     if (!ended.every((s) => s.done))
-      return { status: 'failed', result: { segments: ended, scored, changed, ...(build ? { build } : {}) } };
-    if (build) {
-      if (superseded) await dropGeneration(ctx, build);
-      else await swapGeneration(database, ctx, campaignId, build);
-    }
+      return { status: 'failed', result: { segments: ended, scored, changed } };
     // A rescoring from the stored parts refreshed none of what time changes: the next full one stays due.
     if (!superseded && !refitting)
       await ctx.db
         .update(campaigns)
         .set({ rescoredAt: at, rescoredParts: partsVersion(version) })
         .where(and(eq(campaigns.orgId, ctx.orgId), eq(campaigns.id, campaignId)));
-    // The campaign's partition alone: the parent's ANALYZE would read every campaign's. A swapped
-    // generation was analyzed as it came in.
-    if (changed >= analyzeAfter && !build)
-      await ctx.db.execute(sql`ANALYZE ${sql.identifier(partitionOf(campaignId))}`);
+    if (changed >= analyzeAfter) await ctx.db.execute(sql`ANALYZE prospect_scores`);
     return {
       status: 'succeeded',
       result: {

@@ -77,11 +77,6 @@ export interface SaveOptions {
   range?: { first: string; last: string } | undefined;
   /** A full rescoring's chunk, whose rows no other writer holds: it takes the rescoring lock shared. */
   shared?: boolean;
-  /**
-   * The new generation a first scoring fills (score-generation.ts): every row is new there, written by
-   * `COPY` alone, and the campaign's partition is left to the queue until the swap.
-   */
-  into?: string | undefined;
 }
 
 /**
@@ -141,15 +136,12 @@ async function saveRows(ctx: Ctx, computed: ComputedScores, options: SaveOptions
                       AND ${which(sql`prospect_id`)} AND ${queuedSince(options.readAt)})`
               : sql`NULL::text`
           } AS skip,
-          ${
-            options.into
-              ? sql`NULL::text`
-              : sql`(SELECT string_agg(campaign_id::text || '/' || prospect_id::text || E'\t' || fingerprint::text
-                   || E'\t' || coalesce(fit_fingerprint::text, '') || E'\t' || score::text || E'\t'
-                   || coalesce(model_id::text, '') || E'\t' || score_since::text, E'\n')
-                 FROM prospect_scores
-                 WHERE org_id = ${ctx.orgId} AND campaign_id = ANY(${campaigns}::uuid[]) AND ${which(sql`prospect_id`)})`
-          } AS current`,
+          (SELECT string_agg(campaign_id::text || '/' || prospect_id::text || E'\t' || fingerprint::text || E'\t'
+             || coalesce(fit_fingerprint::text, '') || E'\t' || score::text || E'\t' || coalesce(model_id::text, '')
+             || E'\t' || score_since::text, E'\n')
+           FROM prospect_scores
+           WHERE org_id = ${ctx.orgId} AND campaign_id = ANY(${campaigns}::uuid[]) AND ${which(sql`prospect_id`)})
+            AS current`,
   );
   const present = new Set(texts?.present ? texts.present.split(',') : []);
   const skip = new Set(texts?.skip ? texts.skip.split(',') : []);
@@ -205,7 +197,7 @@ async function saveRows(ctx: Ctx, computed: ComputedScores, options: SaveOptions
           ON CONFLICT DO NOTHING`,
     );
   }
-  await copyText(ctx.db, options.into ?? 'prospect_scores', SCORE_COLUMNS, lines);
+  await copyText(ctx.db, 'prospect_scores', SCORE_COLUMNS, lines);
   return written;
 }
 

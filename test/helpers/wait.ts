@@ -22,22 +22,3 @@ export async function jobsSettled(database: Database, orgId: string, kind?: stri
     return row!.n === 0 ? true : undefined;
   });
 }
-
-/**
- * A rescoring job of a campaign, leased to the test for an hour so that the app's runner leaves it alone:
- * the test runs it by hand through the handler, with `read()` as the job the runner would pass.
- */
-export async function leasedRescoring(database: Database, orgId: string, campaignId: string) {
-  const [job] = await queryRows<{ id: string }>(
-    database.db,
-    sql`INSERT INTO jobs (id, org_id, kind, status, params, locked_by, locked_until)
-        VALUES (gen_random_uuid(), ${orgId}, 'rescore', 'running', ${JSON.stringify({ campaignId })}::jsonb,
-          'test', now() + interval '1 hour') RETURNING id`,
-  );
-  const id = job!.id;
-  const read = async () =>
-    (await queryRows<Record<string, unknown>>(database.db, sql`SELECT * FROM jobs WHERE id = ${id}`)).map(
-      (r) => ({ ...r, orgId: r.org_id, createdBy: null }),
-    )[0] as never;
-  return { id, read };
-}
