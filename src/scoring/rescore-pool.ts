@@ -37,7 +37,7 @@ function spawn(): Worker {
     // generation of 96 MB cost as much CPU and peaked 30 MB higher.
     resourceLimits: { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 32 },
   });
-  // An idle thread never keeps the process alive.
+  // An idle thread never keeps the process alive (see release).
   worker.unref();
   worker.on('exit', () => {
     const at = idle.indexOf(worker);
@@ -49,8 +49,10 @@ function spawn(): Worker {
 }
 
 function release(worker: Worker): void {
-  if (idle.length < kept) idle.push(worker);
-  else void worker.terminate();
+  if (idle.length < kept) {
+    worker.unref();
+    idle.push(worker);
+  } else void worker.terminate();
 }
 
 /** Keeps `count` threads ready: started now, so that the first rescoring does not load them. */
@@ -75,6 +77,8 @@ export function segmentInWorker(
 ): Promise<Segment> {
   const { signal, onCommit, ...data } = run;
   const worker = idle.pop() ?? spawn();
+  // Busy, it keeps the process alive as any work in progress does (a script awaiting a rescoring).
+  worker.ref();
   const id = ++runs;
   return new Promise<Segment>((resolve, reject) => {
     const stop = () => worker.postMessage({ stop: id } satisfies ToWorker);
