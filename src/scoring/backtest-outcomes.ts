@@ -1,5 +1,5 @@
 import { isPlaceholder } from '../prospects/values';
-import { toNumber } from './features';
+import { toNumber } from './cell-numbers';
 import type { Table } from './table';
 
 /**

@@ -6,7 +6,7 @@ import { notFound } from '../http/errors';
 import { decodeCursor, page } from '../http/pagination';
 import { PitchSchema } from '../outreach/pitch-schema';
 import { countryProblem, IndustrySchemeInput } from '../prospects/schemas';
-import { toNumber } from './features';
+import { toNumber } from './cell-numbers';
 import type { IdealProfile } from './fit';
 import { type ProfileWarning, profileWarnings } from './profile-warnings';
 import { queueRescoring } from './queue';

@@ -1,5 +1,5 @@
 import { type IndustryScheme, industryFamily, schemeOfCode } from '../prospects/values';
-import { toNumber } from './features';
+import { toNumber } from './cell-numbers';
 import { codeKey, fold, keywordIn } from './keywords';
 import { regionIn } from './regions';
 import { levelOfTitle, seniorityLevel } from './seniority';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/lib/random';
-import { binsPerNumber, commaOf, encodeRow, isCode, learnEncoder } from '../../src/scoring/features';
+import { commaOf, isCode } from '../../src/scoring/cell-numbers';
+import { binsPerNumber, encodeRow, learnEncoder } from '../../src/scoring/features';
 
 /** One column of cells as the rows of a table. */
 const column = (cells: string[]) => cells.map((cell) => [cell]);

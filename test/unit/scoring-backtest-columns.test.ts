@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/lib/random';
 import { backtest } from '../../src/scoring/backtest';
-import { commaOf, encodeRow, learnEncoder, toNumber } from '../../src/scoring/features';
+import { commaOf, toNumber } from '../../src/scoring/cell-numbers';
+import { encodeRow, learnEncoder } from '../../src/scoring/features';
 import { readTable } from '../../src/scoring/table';
 
 const table = (text: string) => readTable(new TextEncoder().encode(text));
