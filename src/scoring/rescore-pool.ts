@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { JobLost } from '../jobs/service';
-import type { Segment, SegmentRun } from './rescore';
+import type { Segment, SegmentRun } from './rescore-segment';
 
 /**
  * The worker threads that walk a full rescoring's segments, kept between rescorings. A thread starting

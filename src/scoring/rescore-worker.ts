@@ -3,8 +3,8 @@ import { systemCtx } from '../context';
 import { openDatabase } from '../db';
 import { JobLost } from '../jobs/service';
 import { forgetOutcomeReadings } from './engagement';
-import { rescoreSegment } from './rescore';
 import type { FromWorker, ToWorker, WorkerSegment } from './rescore-pool';
+import { rescoreSegment } from './rescore-segment';
 import { scoringsOf } from './score-writes';
 
 /**
