@@ -13,7 +13,7 @@ import { draftBatchJobHandler } from './outreach/batch';
 import { drafterFromConfig } from './outreach/setup';
 import { queueDueRescorings, queueWaitingScoring } from './scoring/queue';
 import { rescoreJobHandler, rescoreQueueJobHandler } from './scoring/rescore';
-import { keepRescoringWorkers, stopRescoringWorkers } from './scoring/rescore-pool';
+import { stopRescoringWorkers } from './scoring/rescore-pool';
 
 async function main() {
   // npm start sizes this thread's heap (--max-old-space-size, --max-semi-space-size), and V8 would apply
@@ -67,9 +67,6 @@ async function main() {
     );
   });
   runner.start();
-  // The rescoring's threads are started with the service, not by its first rescoring.
-  if (database.url && config.JOB_CONCURRENCY > 0 && config.RESCORE_THREADS > 0)
-    keepRescoringWorkers(config.RESCORE_THREADS);
   // The daily rescoring (RESCORE_EVERY_HOURS): looked for hourly, and at start.
   const rescoring =
     config.RESCORE_EVERY_HOURS > 0 && config.JOB_CONCURRENCY > 0

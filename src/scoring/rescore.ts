@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { and, eq, sql } from 'drizzle-orm';
 import { campaigns, jobs } from '../../db/schema';
 import { type Ctx, systemCtx } from '../context';
@@ -5,7 +6,7 @@ import { queryRows } from '../db';
 import type { JobHandler } from '../jobs/runner';
 import { type Refitting, readChunk } from './inputs';
 import { lockRescoring, queueSettled } from './queue';
-import { keepRescoringWorkers, segmentInWorker } from './rescore-pool';
+import { segmentInWorker } from './rescore-pool';
 import { campaignVersion, planned, rescoreSegment, type Segment } from './rescore-segment';
 import { saveScores } from './score-saves';
 import { computeScores, type Scoring, scoringsOf } from './score-writes';
@@ -106,8 +107,6 @@ export function rescoreJobHandler(
       sql`SELECT count(*)::int AS total FROM prospects WHERE org_id = ${ctx.orgId}`,
     )) as [{ total: number }];
     const threads = database.url ? (options.threads ?? 2) : 0;
-    // The threads stay for the next rescoring (rescore-pool.ts).
-    if (threads > 0) keepRescoringWorkers(threads);
     let segments = (job.result as RescoreResult).segments;
     if (!segments) {
       segments = await planSegments(ctx, total, Math.max(1, threads));
@@ -122,7 +121,10 @@ export function rescoreJobHandler(
     const at = new Date();
     // One part failing stops the others at their next chunk, before the job is failed or handed back.
     const stop = new AbortController();
-    signal.addEventListener('abort', () => stop.abort(), { once: true });
+    // Each thread's run listens to it: no warning for more than ten (RESCORE_THREADS).
+    setMaxListeners(Math.max(10, segments.length + 2), stop.signal);
+    if (signal.aborted) stop.abort();
+    else signal.addEventListener('abort', () => stop.abort(), { once: true });
     const base = {
       orgId: ctx.orgId,
       jobId: job.id,

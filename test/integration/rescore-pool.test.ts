@@ -97,6 +97,32 @@ describe('the rescoring threads, kept between rescorings', () => {
     const version = await campaignVersion(systemCtx(database.db, org.orgId, null), campaignId);
     await expect(segmentInWorker(url, { ...run, version })).rejects.toBeInstanceOf(JobLost);
     expect(idleRescoringWorkers().sort()).toEqual([...before].sort());
+    // A segment stopped after its first chunk ends there, and one stopped before it began writes nothing;
+    // their threads are kept all the same.
+    const [job] = await queryRows<{ id: string }>(
+      database.db,
+      sql`INSERT INTO jobs (id, org_id, kind, status, params, locked_by, locked_until)
+          VALUES (gen_random_uuid(), ${org.orgId}, 'rescore', 'running', ${JSON.stringify({ campaignId })}::jsonb,
+            'test', now() + interval '1 hour') RETURNING id`,
+    );
+    const leased = { ...run, version, jobId: job!.id };
+    const midway = new AbortController();
+    const stopped = await segmentInWorker(url, {
+      ...leased,
+      signal: midway.signal,
+      onCommit: () => midway.abort(),
+    });
+    // Stopped where it got: a chunk or two (the next is written while the stop travels), not all thirty.
+    expect(stopped.done).toBe(false);
+    expect([10, 20]).toContain(stopped.scored);
+    const early = new AbortController();
+    early.abort();
+    expect(await segmentInWorker(url, { ...leased, signal: early.signal })).toMatchObject({
+      done: false,
+      scored: 0,
+    });
+    await database.db.execute(sql`UPDATE jobs SET status = 'succeeded' WHERE id = ${job!.id}`);
+    expect(idleRescoringWorkers().sort()).toEqual([...before].sort());
     // Both threads still walk the next rescoring.
     await call(app, 'POST', `/v1/campaigns/${campaignId}/rescore`, { key: org.manager });
     await jobsSettled(database, org.orgId);
