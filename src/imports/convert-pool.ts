@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { workerCode } from '../lib/worker-code';
 import { type Converted, type ConvertOptions, createConverter, type RouterCommand } from './converter';
 import type { CsvRecord } from './csv-tokenizer';
 import type { ColumnPlan } from './plan';
@@ -16,7 +17,11 @@ export interface BatchConverter {
  * (phones above all) overlaps the database writes of the current one; inline for small files, where
  * starting a worker would cost more than it saves.
  */
-export function openConverter(plan: ColumnPlan, options: ConvertOptions, threaded: boolean): BatchConverter {
+export async function openConverter(
+  plan: ColumnPlan,
+  options: ConvertOptions,
+  threaded: boolean,
+): Promise<BatchConverter> {
   if (!threaded) {
     const converter = createConverter(plan, options);
     return {
@@ -25,7 +30,11 @@ export function openConverter(plan: ColumnPlan, options: ConvertOptions, threade
       close: async () => {},
     };
   }
-  const worker = new Worker(new URL('./convert-worker.mjs', import.meta.url), {
+  const code = await workerCode(
+    new URL('./convert-worker.ts', import.meta.url),
+    new URL('./convert-worker.mjs', import.meta.url),
+  );
+  const worker = new Worker(code, {
     workerData: { plan, options },
     // Batches are bounded: a small heap keeps the worker from growing where collecting would do. 128 MB
     // and a young generation of two 8 MB semi-spaces (24 MB): what the import's peak memory was measured

@@ -110,7 +110,7 @@ export async function runImport(
     now: run.now.toISOString(),
     ...(options.type ? { defaultType: options.type } : {}),
   };
-  const converter = openConverter(first.plan, convertOptions, run.threaded === true);
+  const converter = await openConverter(first.plan, convertOptions, run.threaded === true);
   let inline: Converter | undefined;
   const writer: BatchWriter = {
     adapter,

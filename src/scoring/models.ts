@@ -4,6 +4,7 @@ import { campaigns, type Model, models } from '../../db/schema';
 import { type Ctx, withTransaction } from '../context';
 import { queryRows } from '../db';
 import { AppError, notFound } from '../http/errors';
+import { workerCode } from '../lib/worker-code';
 import { forgetCampaign, getCampaign } from './campaigns';
 import { type Encoder, encodeRow, encoderFromJson } from './features';
 import { readChunk, type ScoringInput } from './inputs';
@@ -162,7 +163,11 @@ export async function trainModel(
  */
 async function trainOnWorker(ctx: Ctx, successTypes: string[], needed: number): Promise<SampleFit> {
   const dates = await successDates(ctx, successTypes);
-  const worker = new Worker(new URL('./train-worker.mjs', import.meta.url), {
+  const code = await workerCode(
+    new URL('./train-worker.ts', import.meta.url),
+    new URL('./train-worker.mjs', import.meta.url),
+  );
+  const worker = new Worker(code, {
     workerData: { successTypes, dates, needed } satisfies TrainerData,
     resourceLimits: { maxOldGenerationSizeMb: TRAINING_HEAP_MB, maxYoungGenerationSizeMb: 32 },
   });

@@ -1,18 +1,13 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { build } from 'esbuild';
 import { JobLost } from '../jobs/service';
+import { workerCode } from '../lib/worker-code';
 import type { Segment, SegmentRun } from './rescore-segment';
 
 /**
  * The worker threads that walk a full rescoring's segments.
  *
- * A thread runs the worker's code bundled once per process into plain JavaScript (esbuild, the compiler
- * the TypeScript loader itself uses, its packages left to node_modules). Started through the loader
- * instead, each thread had a loader thread of its own and compiled the service's modules one by one:
- * 0.9 s of CPU and 120 MB against 0.27 s and 50 MB. Where the bundle cannot be written, threads start
- * through the loader as before.
+ * A thread runs the worker's code bundled once per process into JavaScript (workerCode): started through
+ * the TypeScript loader, each had taken 0.9 s of CPU and 120 MB, against 0.27 s and 50 MB.
  *
  * A thread that walked a segment is kept for the next rescoring for IDLE_MS, then stopped: a campaign
  * made, its profile changed and a model activated within minutes reuse the same threads, warm, while
@@ -48,42 +43,9 @@ let stopped = false;
 
 const SOURCE = new URL('./rescore-worker.ts', import.meta.url);
 const THROUGH_LOADER = new URL('./rescore-worker.mjs', import.meta.url);
-const BUNDLE = new URL('../../node_modules/.cache/tiede/rescore-worker.mjs', import.meta.url);
-
-/**
- * The worker's code as one JavaScript file, made at the first rescoring of the process. Written next to
- * the packages it imports (node_modules) so that they resolve as the service's do, through a file of its
- * own renamed into place, so that two processes starting at once never read half of one.
- */
-let bundled: Promise<URL> | undefined;
-function workerFile(): Promise<URL> {
-  bundled ??= (async () => {
-    try {
-      const output = await build({
-        entryPoints: [fileURLToPath(SOURCE)],
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: 'node20',
-        packages: 'external',
-        write: false,
-        logLevel: 'silent',
-      });
-      const file = fileURLToPath(BUNDLE);
-      mkdirSync(new URL('.', BUNDLE), { recursive: true });
-      const part = `${file}.${process.pid}.part`;
-      writeFileSync(part, output.outputFiles[0]!.contents);
-      renameSync(part, file);
-      return BUNDLE;
-    } catch {
-      return THROUGH_LOADER;
-    }
-  })();
-  return bundled;
-}
 
 async function spawn(): Promise<Worker> {
-  const worker = new Worker(await workerFile(), {
+  const worker = new Worker(await workerCode(SOURCE, THROUGH_LOADER), {
     // Two 16 MB semi-spaces: against two of 8 MB, a mass change took about 7% less of the service's CPU, for
     // 40 MB more at the peak; with a 128 MB young generation it collected ten times as often. An old
     // generation of 96 MB cost as much CPU and peaked 30 MB higher.

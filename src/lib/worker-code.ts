@@ -1,0 +1,48 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+/**
+ * The code a worker thread runs: its TypeScript source bundled, once per process, into one JavaScript
+ * file (esbuild, the compiler the TypeScript loader itself uses; the packages it imports are left to
+ * node_modules). Started through the loader instead, every thread had a loader thread of its own and
+ * compiled the service's modules one by one: a rescoring thread took 0.9 s of CPU and 120 MB to start,
+ * against 0.27 s and 50 MB bundled. Where the bundle cannot be made or written, the thread starts through
+ * the loader (`throughLoader`, a .mjs that registers it) as before.
+ */
+
+/** Next to the packages the bundles import, so that those resolve as the service's own imports do. */
+const CACHE = new URL('../../node_modules/.cache/tiede/', import.meta.url);
+
+const made = new Map<string, Promise<URL>>();
+
+export function workerCode(source: URL, throughLoader: URL): Promise<URL> {
+  let code = made.get(source.href);
+  if (!code) {
+    code = bundle(source).catch(() => throughLoader);
+    made.set(source.href, code);
+  }
+  return code;
+}
+
+async function bundle(source: URL): Promise<URL> {
+  const output = await build({
+    entryPoints: [fileURLToPath(source)],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    write: false,
+    logLevel: 'silent',
+  });
+  const target = new URL(basename(fileURLToPath(source)).replace(/\.ts$/, '.mjs'), CACHE);
+  const file = fileURLToPath(target);
+  mkdirSync(CACHE, { recursive: true });
+  // Written apart and renamed into place: two processes starting at once never read half of one.
+  const part = `${file}.${process.pid}.part`;
+  writeFileSync(part, output.outputFiles[0]!.contents);
+  renameSync(part, file);
+  return target;
+}
