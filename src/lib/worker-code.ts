@@ -2,6 +2,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { fnv1a } from './fnv';
 
 /**
  * The code a worker thread runs: its TypeScript source bundled, once per process, into one JavaScript
@@ -37,12 +38,15 @@ async function bundle(source: URL): Promise<URL> {
     write: false,
     logLevel: 'silent',
   });
-  const target = new URL(basename(fileURLToPath(source)).replace(/\.ts$/, '.mjs'), CACHE);
+  const code = output.outputFiles[0]!;
+  // Named by its content: processes of two versions sharing node_modules never run each other's code.
+  const name = basename(fileURLToPath(source)).replace(/\.ts$/, '');
+  const target = new URL(`${name}.${(fnv1a(code.text) >>> 0).toString(16)}.mjs`, CACHE);
   const file = fileURLToPath(target);
   mkdirSync(CACHE, { recursive: true });
   // Written apart and renamed into place: two processes starting at once never read half of one.
   const part = `${file}.${process.pid}.part`;
-  writeFileSync(part, output.outputFiles[0]!.contents);
+  writeFileSync(part, code.contents);
   renameSync(part, file);
   return target;
 }

@@ -8,7 +8,7 @@ describe('the code a worker thread runs', () => {
     const source = new URL('../../src/scoring/train-worker.ts', import.meta.url);
     const loader = new URL('../../src/scoring/train-worker.mjs', import.meta.url);
     const code = await workerCode(source, loader);
-    expect(fileURLToPath(code)).toMatch(/node_modules\/\.cache\/tiede\/train-worker\.mjs$/);
+    expect(fileURLToPath(code)).toMatch(/node_modules\/\.cache\/tiede\/train-worker\.[0-9a-f]+\.mjs$/);
     expect(existsSync(code)).toBe(true);
     const text = readFileSync(code, 'utf8');
     // The service's own modules are in it; the packages stay imports that node_modules resolves.
