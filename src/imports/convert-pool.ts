@@ -30,10 +30,7 @@ export async function openConverter(
       close: async () => {},
     };
   }
-  const code = await workerCode(
-    new URL('./convert-worker.ts', import.meta.url),
-    new URL('./convert-worker.mjs', import.meta.url),
-  );
+  const code = await workerCode(new URL('./convert-worker.ts', import.meta.url));
   const worker = new Worker(code, {
     workerData: { plan, options },
     // Batches are bounded: a small heap keeps the worker from growing where collecting would do. 128 MB

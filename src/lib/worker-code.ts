@@ -10,7 +10,7 @@ import { fnv1a } from './fnv';
  * node_modules). Started through the loader instead, every thread had a loader thread of its own and
  * compiled the service's modules one by one: a rescoring thread took 0.9 s of CPU and 120 MB to start,
  * against 0.27 s and 50 MB bundled. Where the bundle cannot be made or written, the thread starts through
- * the loader (`throughLoader`, a .mjs that registers it) as before.
+ * the loader as before: the .mjs beside the source, which registers it and imports the source.
  */
 
 /** Next to the packages the bundles import, so that those resolve as the service's own imports do. */
@@ -18,9 +18,10 @@ const CACHE = new URL('../../node_modules/.cache/tiede/', import.meta.url);
 
 const made = new Map<string, Promise<URL>>();
 
-export function workerCode(source: URL, throughLoader: URL): Promise<URL> {
+export function workerCode(source: URL): Promise<URL> {
   let code = made.get(source.href);
   if (!code) {
+    const throughLoader = new URL(source.href.replace(/\.ts$/, '.mjs'));
     code = bundle(source).catch(() => throughLoader);
     made.set(source.href, code);
   }

@@ -163,10 +163,7 @@ export async function trainModel(
  */
 async function trainOnWorker(ctx: Ctx, successTypes: string[], needed: number): Promise<SampleFit> {
   const dates = await successDates(ctx, successTypes);
-  const code = await workerCode(
-    new URL('./train-worker.ts', import.meta.url),
-    new URL('./train-worker.mjs', import.meta.url),
-  );
+  const code = await workerCode(new URL('./train-worker.ts', import.meta.url));
   const worker = new Worker(code, {
     workerData: { successTypes, dates, needed } satisfies TrainerData,
     resourceLimits: { maxOldGenerationSizeMb: TRAINING_HEAP_MB, maxYoungGenerationSizeMb: 32 },

@@ -42,23 +42,24 @@ let runs = 0;
 let stopped = false;
 
 const SOURCE = new URL('./rescore-worker.ts', import.meta.url);
-const THROUGH_LOADER = new URL('./rescore-worker.mjs', import.meta.url);
 
 async function spawn(): Promise<Worker> {
-  const worker = new Worker(await workerCode(SOURCE, THROUGH_LOADER), {
+  const worker = new Worker(await workerCode(SOURCE), {
     // Two 16 MB semi-spaces: against two of 8 MB, a mass change took about 7% less of the service's CPU, for
     // 40 MB more at the peak; with a 128 MB young generation it collected ten times as often. An old
     // generation of 96 MB cost as much CPU and peaked 30 MB higher.
     resourceLimits: { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 32 },
   });
   // A thread that fails while idle leaves the pool (and is never handed a run); one on a run fails it.
-  const forget = () => {
-    const at = idle.findIndex((kept) => kept.worker === worker);
-    if (at >= 0) clearTimeout(idle.splice(at, 1)[0]!.expiry);
-  };
-  worker.on('error', forget);
-  worker.on('exit', forget);
+  worker.on('error', () => leaveIdle(worker));
+  worker.on('exit', () => leaveIdle(worker));
   return worker;
+}
+
+/** Takes a thread off the idle list, if it is there, with its expiry. */
+function leaveIdle(worker: Worker): void {
+  const at = idle.findIndex((kept) => kept.worker === worker);
+  if (at >= 0) clearTimeout(idle.splice(at, 1)[0]!.expiry);
 }
 
 /** Keeps a thread that walked its segment, idle: it never keeps the process alive, and stops in IDLE_MS. */
@@ -68,9 +69,9 @@ function release(worker: Worker): void {
     return;
   }
   worker.unref();
+  // Off the list before it stops, so that no run is handed a thread on its way out.
   const expiry = setTimeout(() => {
-    const at = idle.findIndex((kept) => kept.worker === worker);
-    if (at >= 0) idle.splice(at, 1);
+    leaveIdle(worker);
     void worker.terminate();
   }, IDLE_MS);
   expiry.unref();
