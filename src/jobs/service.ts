@@ -204,25 +204,27 @@ export function heldBy(owner: string) {
 }
 
 /**
- * Ends the job and deletes its uploaded file, if `owner` still holds it; false when another process
- * took it over, whose ending stands.
+ * Ends the job and deletes its uploaded file in one transaction, if `owner` still holds it: nobody sees
+ * the job ended with its file still stored. False when another process took it over, whose ending stands.
  */
 export async function finishJob(db: Db, jobId: string, owner: string, outcome: JobEnd): Promise<boolean> {
-  const ended = await db
-    .update(jobs)
-    .set({
-      status: outcome.status,
-      ...(outcome.result ? { result: outcome.result } : {}),
-      ...(outcome.progress ? { progress: outcome.progress } : {}),
-      error: outcome.error ?? null,
-      finishedAt: new Date(),
-      lockedUntil: null,
-    })
-    .where(and(eq(jobs.id, jobId), heldBy(owner)))
-    .returning({ id: jobs.id });
-  if (ended.length === 0) return false;
-  await deleteBlobs(db, jobId);
-  return true;
+  return db.transaction(async (tx) => {
+    const ended = await tx
+      .update(jobs)
+      .set({
+        status: outcome.status,
+        ...(outcome.result ? { result: outcome.result } : {}),
+        ...(outcome.progress ? { progress: outcome.progress } : {}),
+        error: outcome.error ?? null,
+        finishedAt: new Date(),
+        lockedUntil: null,
+      })
+      .where(and(eq(jobs.id, jobId), heldBy(owner)))
+      .returning({ id: jobs.id });
+    if (ended.length === 0) return false;
+    await deleteBlobs(tx as unknown as Db, jobId);
+    return true;
+  });
 }
 
 export async function saveProgress(
