@@ -23,6 +23,7 @@ import type { DrafterDeps } from './outreach/drafter';
 import { outreachRoutes } from './outreach/routes';
 import { drafterFromConfig } from './outreach/setup';
 import { prospectRoutes } from './prospects/routes';
+import { listRoutes } from './scoring/list-routes';
 import { scoringRoutes } from './scoring/routes';
 
 export interface AppDeps {
@@ -124,6 +125,7 @@ export function createApp(deps: AppDeps) {
   app.route('/v1', complianceRoutes());
   app.route('/v1', recordRoutes({ maxUploadBytes: config.MAX_UPLOAD_BYTES }));
   app.route('/v1', scoringRoutes(deps.runner));
+  app.route('/v1', listRoutes());
   app.route('/v1', outreachRoutes(deps.drafter ?? drafterFromConfig({}), deps.runner));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {

@@ -10,7 +10,9 @@ import {
   json,
   jsonBody,
   operationIdOf,
+  out,
   router,
+  security,
 } from '../http/openapi';
 import { pageQuery, pageSchema } from '../http/pagination';
 import { authorize } from '../http/permissions';
@@ -40,8 +42,6 @@ import {
   removeSuppression,
 } from './suppressions';
 
-const security = [{ bearer: [] }];
-const out = <T>(value: T) => value as never;
 const problem = (description: string) => ({
   description,
   content: { 'application/problem+json': { schema: z.object({}).passthrough() } },

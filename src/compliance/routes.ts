@@ -6,7 +6,9 @@ import {
   IdParam,
   json,
   jsonBody,
+  out,
   router,
+  security,
   unprocessableResponse,
 } from '../http/openapi';
 import { pageQuery, pageSchema } from '../http/pagination';
@@ -31,9 +33,6 @@ import {
   OutcomeInputSchema,
   ReservationInputSchema,
 } from './schemas';
-
-const security = [{ bearer: [] }];
-const out = <T>(value: T) => value as never;
 
 const StoredPolicySchema = z
   .object({

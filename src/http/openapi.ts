@@ -99,6 +99,15 @@ export function zodErrors(error: ZodError, target?: string): FieldError[] {
   });
 }
 
+/** Every route of the API but the health checks takes an API key as a bearer token. */
+export const security = [{ bearer: [] }];
+
+/**
+ * A presented record handed to c.json: the route's response schema describes it, and the typed
+ * OpenAPI router would otherwise ask for the schema's exact type.
+ */
+export const out = <T>(value: T) => value as never;
+
 /** A router whose validation failures become problem+json with each field at fault. */
 export function router() {
   const app = new OpenAPIHono<AppEnv>({

@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import type { Database } from '../db';
 import type { AppEnv } from '../http/env';
 import { fingerprint, idempotent } from '../http/idempotency';
-import { errorResponses, json, operationIdOf, router } from '../http/openapi';
+import { errorResponses, json, operationIdOf, router, security } from '../http/openapi';
 import { present } from '../http/present';
 import { presentJob } from '../jobs/present';
 import { JobSchema } from '../jobs/routes';
@@ -11,8 +11,6 @@ import { getJob } from '../jobs/service';
 import { INTERACTION_FIELDS, PROSPECT_FIELDS } from './fields';
 import { importOptionsSchema } from './options';
 import { digestUpload, type ImportSettings, startImport } from './service';
-
-const security = [{ bearer: [] }];
 
 const problem = (description: string) => ({
   description,

@@ -3,7 +3,15 @@ import { INTERACTION_CHANNELS, INTERACTION_TYPES } from '../../db/schema';
 import { notFound } from '../http/errors';
 import { fingerprint, idempotent } from '../http/idempotency';
 import { instant } from '../http/instant';
-import { errorResponses, IdParam, json, jsonBody, router, unprocessableResponse } from '../http/openapi';
+import {
+  errorResponses,
+  IdParam,
+  json,
+  jsonBody,
+  router,
+  security,
+  unprocessableResponse,
+} from '../http/openapi';
 import { pageQuery, pageSchema } from '../http/pagination';
 import { authorize } from '../http/permissions';
 import { present } from '../http/present';
@@ -11,7 +19,6 @@ import { InteractionSchema } from '../prospects/schemas';
 import { getInteraction, listInteractions, recordInteractions } from './service';
 import { channelConflict, FUTURE_TOLERANCE_MS, INTERACTION_TEXT_LIMITS } from './types';
 
-const security = [{ bearer: [] }];
 const tags = ['Interactions'];
 
 const InteractionInputSchema = z

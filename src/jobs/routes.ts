@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { JOB_STATUSES } from '../../db/schema';
-import { errorResponses, IdParam, json, router } from '../http/openapi';
+import { errorResponses, IdParam, json, router, security } from '../http/openapi';
 import { pageQuery, pageSchema } from '../http/pagination';
 import { authorize } from '../http/permissions';
 import { present } from '../http/present';
@@ -9,7 +9,6 @@ import { presentJob } from './present';
 import type { JobRunner } from './runner';
 import { getJob, listJobs, listRejections } from './service';
 
-const security = [{ bearer: [] }];
 const tags = ['Jobs'];
 
 export const JobSchema = z

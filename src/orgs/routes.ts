@@ -2,13 +2,11 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
 import { organizations, ROLES } from '../../db/schema';
 import { invalid } from '../http/errors';
-import { errorResponses, IdParam, json, jsonBody, router } from '../http/openapi';
+import { errorResponses, IdParam, json, jsonBody, router, security } from '../http/openapi';
 import { authorize } from '../http/permissions';
 import { present } from '../http/present';
 import { normalizeCountry } from '../prospects/values';
 import { createApiKey, getOrganization, listApiKeys, revokeApiKey } from './service';
-
-const security = [{ bearer: [] }];
 
 const ApiKeySchema = z
   .object({

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { DRAFT_STATUSES, type DraftRow } from '../../db/schema';
-import { conflictResponse, errorResponses, IdParam, json, jsonBody, router } from '../http/openapi';
+import { conflictResponse, errorResponses, IdParam, json, jsonBody, router, security } from '../http/openapi';
 import { pageQuery, pageSchema } from '../http/pagination';
 import { authorize } from '../http/permissions';
 import { presentJob } from '../jobs/present';
@@ -20,8 +20,6 @@ import {
   moveDraft,
 } from './drafts';
 import { LintInputSchema, LintResultSchema, lintText } from './lint-text';
-
-const security = [{ bearer: [] }];
 
 const FindingSchema = z
   .object({

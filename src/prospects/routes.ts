@@ -4,7 +4,7 @@ import { eraseProspect } from '../compliance/erasure';
 import { ErasureSchema } from '../compliance/schemas';
 import { invalid } from '../http/errors';
 import { instant } from '../http/instant';
-import { conflictResponse, errorResponses, IdParam, json, jsonBody, router } from '../http/openapi';
+import { conflictResponse, errorResponses, IdParam, json, jsonBody, router, security } from '../http/openapi';
 import { pageQuery, pageSchema } from '../http/pagination';
 import { authorize } from '../http/permissions';
 import { present } from '../http/present';
@@ -52,7 +52,6 @@ import {
 } from './schemas';
 
 const tags = (name: string) => [name];
-const security = [{ bearer: [] }];
 const noContent = { 204: { description: 'Done' } };
 
 /** A prospect with what it is shown with, nested rows stripped like top-level ones. */
