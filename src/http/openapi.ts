@@ -55,6 +55,18 @@ export function jsonBody<T extends z.ZodTypeAny>(schema: T) {
   return { required: true, content: { 'application/json': { schema } } };
 }
 
+/** A file sent as the body (CSV, or one value a line) or as the file part of a multipart form. */
+export const fileBody = (example: string) => ({
+  required: true,
+  content: {
+    'text/csv': { schema: z.string().openapi({ example }) },
+    'text/plain': { schema: z.string().openapi({ example }) },
+    'multipart/form-data': {
+      schema: z.object({ file: z.string().openapi({ format: 'binary' }) }).passthrough(),
+    },
+  },
+});
+
 const TARGET_NAMES: Record<string, string> = {
   json: 'body',
   query: 'query',
