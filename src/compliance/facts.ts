@@ -2,7 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { ContactPointLink, SuppressionScope } from '../../db/schema';
 import type { Ctx } from '../context';
 import { queryRows } from '../db';
-import type { DecisionFacts } from './decide';
+import type { DecisionFacts } from './decision-facts';
 import { anyHash, personKeys, suppressionKey } from './keys';
 import { DEFAULT_POLICY, type Policy } from './policy';
 import { registryTable } from './registries';

@@ -1,7 +1,8 @@
 import Holidays from 'date-holidays';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type DecisionFacts, decide } from '../../src/compliance/decide';
+import { decide } from '../../src/compliance/decide';
+import type { DecisionFacts } from '../../src/compliance/decision-facts';
 import { DEFAULT_POLICY, type Policy } from '../../src/compliance/policy';
 import { RULE_PACKS } from '../../src/compliance/rules/packs';
 import { calleeTimeZones } from '../../src/compliance/zones';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type DecisionFacts, decide } from '../../src/compliance/decide';
+import { decide } from '../../src/compliance/decide';
+import type { DecisionFacts } from '../../src/compliance/decision-facts';
 import { DEFAULT_POLICY, type Policy } from '../../src/compliance/policy';
 import { RULE_PACKS } from '../../src/compliance/rules/packs';
 import { normalizeSector } from '../../src/compliance/schemas';
