@@ -14,7 +14,7 @@ import {
   listOrganizations,
   revokeApiKeyByIdOrPrefix,
 } from './orgs/service';
-import { normalizeCountry } from './prospects/values';
+import { normalizeCountry } from './prospects/locale';
 
 const HELP = `Tiède operator commands (database from DATABASE_URL, else the PGlite files in DATA_DIR)
 

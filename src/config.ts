@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { normalizeCountry } from './prospects/values';
+import { normalizeCountry } from './prospects/locale';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 

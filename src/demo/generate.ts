@@ -2,9 +2,10 @@ import type { InteractionChannel, InteractionType } from '../../db/schema';
 import { zonedTimeToUtc } from '../lib/dates';
 import { seededRandom } from '../lib/random';
 import type { ProspectWrite } from '../prospects/batch-write';
+import { luhn } from '../prospects/company-values';
 import { companyDedupeKey } from '../prospects/drafts';
+import { fold } from '../prospects/fold';
 import { normalizePhone } from '../prospects/phone';
-import { fold, luhn } from '../prospects/values';
 import { CAMPAIGNS, type CountryPool, INDUSTRIES, POOLS } from './pools';
 
 type Rng = ReturnType<typeof seededRandom>;

@@ -1,7 +1,7 @@
 import type { InteractionType } from '../../db/schema';
 import type { FieldError } from '../http/errors';
 import { contactPointId } from '../prospects/contact-point-id';
-import { fold } from '../prospects/values';
+import { fold } from '../prospects/fold';
 import type { CsvRecord } from './csv-tokenizer';
 import { emptyFastRows, type FastRows, RowRouter } from './fast-rows';
 import type { ImportTarget } from './fields';

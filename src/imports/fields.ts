@@ -1,4 +1,4 @@
-import { fold } from '../prospects/values';
+import { fold } from '../prospects/fold';
 
 export type ImportTarget = 'prospects' | 'interactions';
 

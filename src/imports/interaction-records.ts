@@ -18,7 +18,8 @@ import {
 } from '../lib/dates';
 import { isUuid } from '../lib/ids';
 import { contactPointDraft } from '../prospects/drafts';
-import { normalizeCountry, parseLooseNumber } from '../prospects/values';
+import { normalizeCountry } from '../prospects/locale';
+import { parseLooseNumber } from '../prospects/numbers';
 import type { ColumnPlan } from './plan';
 import { filled, type RowResult, readRow, rejected } from './rows';
 

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { INTERACTION_TYPES } from '../../db/schema';
-import { normalizeCountry, normalizeTimeZone } from '../prospects/values';
+import { normalizeCountry, normalizeTimeZone } from '../prospects/locale';
 import { ENCODING_ALIASES } from './encoding';
 
 const booleanish = z

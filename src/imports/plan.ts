@@ -1,5 +1,5 @@
 import type { FieldError } from '../http/errors';
-import { fold } from '../prospects/values';
+import { fold } from '../prospects/fold';
 import { fieldsOf, guessField, type ImportTarget } from './fields';
 
 export interface PlannedColumn {

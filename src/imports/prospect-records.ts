@@ -1,5 +1,13 @@
 import type { Attributes } from '../../db/schema';
 import {
+  countryOfRegistration,
+  type IndustryScheme,
+  normalizeDomain,
+  parseIndustry,
+  parseRegistration,
+  type RegistrationScheme,
+} from '../prospects/company-values';
+import {
   type CompanyDraft,
   type ContactPointDraft,
   companyDedupeKey,
@@ -7,22 +15,10 @@ import {
   type ProspectDraft,
 } from '../prospects/drafts';
 import { FREE_MAIL_DOMAINS } from '../prospects/email';
+import { normalizeCountry, normalizeLanguage, normalizeTimeZone } from '../prospects/locale';
+import { parseEmployees, parseMoney } from '../prospects/numbers';
+import { parseProspectKind, splitFullName } from '../prospects/person-values';
 import { normalizePhone } from '../prospects/phone';
-import {
-  countryOfRegistration,
-  type IndustryScheme,
-  normalizeCountry,
-  normalizeDomain,
-  normalizeLanguage,
-  normalizeTimeZone,
-  parseEmployees,
-  parseIndustry,
-  parseMoney,
-  parseProspectKind,
-  parseRegistration,
-  type RegistrationScheme,
-  splitFullName,
-} from '../prospects/values';
 import type { ColumnPlan } from './plan';
 import { filled, type RowResult, type RowValues, readRow, rejected, splitMulti, splitPhones } from './rows';
 

@@ -1,7 +1,7 @@
 import type { FieldError } from '../http/errors';
 import { INTERACTION_TEXT_LIMITS } from '../interactions/types';
+import { isPlaceholder } from '../prospects/fold';
 import { TEXT_LIMITS } from '../prospects/limits';
-import { isPlaceholder } from '../prospects/values';
 import type { ColumnPlan } from './plan';
 
 export type RowResult<R> =

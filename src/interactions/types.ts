@@ -4,7 +4,7 @@ import {
   type InteractionChannel,
   type InteractionType,
 } from '../../db/schema';
-import { fold } from '../prospects/values';
+import { fold } from '../prospects/fold';
 
 /** The longest text an event's fields take: the API refuses longer, an import rejects the row. */
 export const INTERACTION_TEXT_LIMITS = {

@@ -5,7 +5,7 @@ import { invalid } from '../http/errors';
 import { errorResponses, IdParam, json, jsonBody, router, security } from '../http/openapi';
 import { authorize } from '../http/permissions';
 import { present } from '../http/present';
-import { normalizeCountry } from '../prospects/values';
+import { normalizeCountry } from '../prospects/locale';
 import { createApiKey, getOrganization, listApiKeys, revokeApiKey } from './service';
 
 const ApiKeySchema = z

@@ -5,18 +5,18 @@ import { AppError, type FieldError, invalid, notFound } from '../http/errors';
 import { decodeCursor, page } from '../http/pagination';
 import { queueCompanyPeople, queueScoring } from '../scoring/queue';
 import { lockOrganizationWrites } from './batch-write';
-import { type CompanyDraft, companyDedupeKey, companyNameKey } from './drafts';
-import { containsBare, escapeLike } from './search';
 import {
   countryOfRegistration,
   type IndustryScheme,
   industryFamily,
-  normalizeCountry,
   normalizeDomain,
   parseIndustry,
   parseRegistration,
   type RegistrationScheme,
-} from './values';
+} from './company-values';
+import { type CompanyDraft, companyDedupeKey, companyNameKey } from './drafts';
+import { normalizeCountry } from './locale';
+import { containsBare, escapeLike } from './search';
 
 export interface CompanyInput {
   name?: string;

@@ -1,7 +1,7 @@
 import type { Attributes, ContactChannel } from '../../db/schema';
 import { normalizeEmail } from './email';
+import { fold } from './fold';
 import { normalizePhone } from './phone';
-import { fold } from './values';
 
 /** A company as an import row or an API call describes it, already normalized. */
 export interface CompanyDraft {

@@ -15,6 +15,7 @@ import { rowFromJson } from '../lib/rows';
 import { forgetScores, queueScoring } from '../scoring/queue';
 import { lockOrganizationWrites } from './batch-write';
 import { industryPrefix, industrySchemeIs, mergeAttributes } from './companies';
+import type { IndustryScheme } from './company-values';
 import {
   attachContactPoints,
   type ContactPointInput,
@@ -24,9 +25,9 @@ import {
   normalizeContactPoints,
   releaseContactPoints,
 } from './contact-points';
+import { normalizeCountry, normalizeLanguage, normalizeTimeZone } from './locale';
 import { samePersonByName } from './merge';
 import { containsBare, escapeLike, phoneDigits } from './search';
-import { type IndustryScheme, normalizeCountry, normalizeLanguage, normalizeTimeZone } from './values';
 
 export interface ProspectInput {
   companyId?: string | null;

@@ -1,8 +1,9 @@
 import { z } from '@hono/zod-openapi';
 import { CHANNELS, PROSPECT_KINDS } from '../../db/schema';
 import { StoredScoreSchema } from '../scoring/score-schema';
+import { INDUSTRY_SCHEMES } from './company-values';
 import { TEXT_LIMITS } from './limits';
-import { INDUSTRY_SCHEMES, normalizeCountry } from './values';
+import { normalizeCountry } from './locale';
 
 export const Timestamp = z.string().openapi({ format: 'date-time', example: '2026-11-29T09:30:00.000Z' });
 export const AttributeValue = z.union([

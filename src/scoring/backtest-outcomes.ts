@@ -1,4 +1,4 @@
-import { isPlaceholder } from '../prospects/values';
+import { isPlaceholder } from '../prospects/fold';
 import { toNumber } from './cell-numbers';
 import type { Table } from './table';
 

@@ -1,5 +1,5 @@
 import { forcedDayFirst, parseDateTime } from '../lib/dates';
-import { parseLooseNumber } from '../prospects/values';
+import { parseLooseNumber } from '../prospects/numbers';
 
 /**
  * What a cell of a table holds as a quantity: numbers as spreadsheets and CRMs write them (French and English

@@ -1,4 +1,4 @@
-import { fold, isPlaceholder } from '../prospects/values';
+import { fold, isPlaceholder } from '../prospects/fold';
 import { type Comma, commaOf, dateColumn, isCode, quantityOf } from './cell-numbers';
 
 /**

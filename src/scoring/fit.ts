@@ -1,4 +1,4 @@
-import { type IndustryScheme, industryFamily, schemeOfCode } from '../prospects/values';
+import { type IndustryScheme, industryFamily, schemeOfCode } from '../prospects/company-values';
 import { toNumber } from './cell-numbers';
 import { codeKey, fold, keywordIn } from './keywords';
 import { regionIn } from './regions';

@@ -1,5 +1,5 @@
 import { nearestName } from '../lib/nearest-name';
-import { fold } from '../prospects/values';
+import { fold } from '../prospects/fold';
 
 /**
  * Regions known by their names and their codes, so that a profile's "California" or "PACA" finds the

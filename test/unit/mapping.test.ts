@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fieldsOf, guessField } from '../../src/imports/fields';
 import { importOptionsSchema } from '../../src/imports/options';
 import { describePlan, planColumns } from '../../src/imports/plan';
-import { fold } from '../../src/prospects/values';
+import { fold } from '../../src/prospects/fold';
 
 describe('guessField', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isPlaceholder } from '../../src/prospects/values';
+import { isPlaceholder } from '../../src/prospects/fold';
 
 describe('cells that only say they are empty', () => {
   it.each(['NR', 'N.R.', 'nr', 'Non communiqué', 'non communiquée', 'N.C.'])(

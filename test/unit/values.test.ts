@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { normalizeDomain, parseIndustry, parseRegistration } from '../../src/prospects/company-values';
 import { companyDedupeKey, companyNameKey } from '../../src/prospects/drafts';
-import {
-  normalizeCountry,
-  normalizeDomain,
-  normalizeLanguage,
-  parseEmployees,
-  parseIndustry,
-  parseLooseNumber,
-  parseMoney,
-  parseProspectKind,
-  parseRegistration,
-  splitFullName,
-} from '../../src/prospects/values';
+import { normalizeCountry, normalizeLanguage } from '../../src/prospects/locale';
+import { parseEmployees, parseLooseNumber, parseMoney } from '../../src/prospects/numbers';
+import { parseProspectKind, splitFullName } from '../../src/prospects/person-values';
 
 describe('normalizeCountry', () => {
   it.each([
