@@ -25,6 +25,9 @@ import { orgRoutes } from './orgs/routes';
 import type { DrafterDeps } from './outreach/drafter';
 import { outreachRoutes } from './outreach/routes';
 import { drafterFromConfig } from './outreach/setup';
+import { companyRoutes } from './prospects/company-routes';
+import { contactPointRoutes } from './prospects/contact-point-routes';
+import { prospectListRoutes } from './prospects/prospect-list-routes';
 import { prospectRoutes } from './prospects/routes';
 import { listRoutes } from './scoring/list-routes';
 import { scoringRoutes } from './scoring/routes';
@@ -110,7 +113,10 @@ export function createApp(deps: AppDeps) {
   app.use('/v1/*', requireApiKey(database));
 
   app.route('/v1', orgRoutes());
+  app.route('/v1', companyRoutes());
+  app.route('/v1', prospectListRoutes());
   app.route('/v1', prospectRoutes());
+  app.route('/v1', contactPointRoutes());
   app.route('/v1', interactionRoutes());
   app.route(
     '/v1',
