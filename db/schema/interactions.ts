@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { newId } from '../../src/lib/ids';
 
 export const INTERACTION_TYPES = [
@@ -52,6 +52,12 @@ export const interactions = pgTable(
     type: text({ enum: INTERACTION_TYPES }).notNull(),
     channel: text({ enum: INTERACTION_CHANNELS }).notNull(),
     occurredAt: timestamp({ withTimezone: true }).notNull(),
+    /**
+     * False when the source gave no time and occurredAt is the service's clock at receipt. Such an event
+     * stands for its type, person and externalId at any time: sent again with its time, it is a duplicate.
+     * Rows written before this column say true.
+     */
+    timeGiven: boolean().notNull().default(true),
     outcome: text(),
     campaign: text(),
     /** Free text written about the person (call notes): personal data, erased with them. */

@@ -55,7 +55,7 @@ const InteractionInputSchema = z
     metadata: z.record(z.string(), z.unknown()).optional(),
     externalId: z.string().trim().min(1).max(INTERACTION_TEXT_LIMITS.externalId).optional().openapi({
       description:
-        "The event's id in its source: sent twice, recorded once (without occurredAt, once per type and person)",
+        "The event's id in its source: sent twice, recorded once. Without occurredAt, once per type and person, and an event recorded without it is the same one when sent again with its time",
     }),
   })
   .superRefine((input, ctx) => {

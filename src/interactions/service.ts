@@ -20,6 +20,8 @@ export interface InteractionInput {
   type: InteractionType;
   channel?: InteractionChannel;
   occurredAt: Date;
+  /** False when occurredAt is the clock's because the source gave none (default true). */
+  timeGiven?: boolean;
   outcome?: string;
   campaign?: string;
   note?: string;
@@ -36,8 +38,8 @@ export type SentInteraction = Omit<InteractionInput, 'occurredAt'> & { occurredA
 
 /**
  * Appends events to the log, all or none. Events already recorded with the same externalId (for the same
- * type, person and time, or for the same type and person when the event gives no time) are left out and
- * counted as duplicates, so that a replayed feed adds nothing.
+ * type, person and time, or for the same type and person when either the event or the one recorded gave
+ * no time) are left out and counted as duplicates, so that a replayed feed adds nothing.
  */
 export async function recordInteractions(
   ctx: Ctx,
@@ -56,7 +58,7 @@ export async function recordInteractions(
         ? [{ ...i, occurredAt: i.occurredAt }]
         : known.has(replayKey(i))
           ? []
-          : [{ ...i, occurredAt: now }],
+          : [{ ...i, occurredAt: now, timeGiven: false }],
     );
     const created = await insertInteractions(tx, inputs);
     return { created, duplicates: sent.length - created.length };
@@ -145,7 +147,9 @@ async function checkReferences(
 
 /**
  * Inserts events whose references were checked, and queues the people they touch for rescoring; returns
- * those actually added. Opt-outs and complaints among them, and events whose outcome asks not to be
+ * those actually added. An event is left out when its externalId is already in the log for its type,
+ * person and time, or for its type and person on an event recorded without a time (which stands for
+ * the same event at whatever time it is sent again). Opt-outs and complaints among them, and events whose outcome asks not to be
  * contacted again, are honoured (suppressed, consents withdrawn), unless the caller does it itself
  * (`honourOptOuts: false`, a contact attempt's outcome). Runs in the caller's transaction.
  */
@@ -157,18 +161,23 @@ export async function insertInteractions(
   const col = <T>(f: (i: InteractionInput) => T | undefined) => inputs.map((i) => f(i) ?? null);
   const rows = await queryRows<{ id: string }>(
     ctx.db,
-    sql`INSERT INTO interactions (id, org_id, prospect_id, contact_point_id, type, channel, occurred_at, outcome, campaign, note,
-          metadata, external_id, source)
-        SELECT u.id, ${ctx.orgId}::uuid, u.prospect_id, u.contact_point_id, u.type, u.channel, u.occurred_at, u.outcome,
-          u.campaign, u.note, u.metadata, u.external_id, u.source
+    sql`INSERT INTO interactions (id, org_id, prospect_id, contact_point_id, type, channel, occurred_at, time_given,
+          outcome, campaign, note, metadata, external_id, source)
+        SELECT u.id, ${ctx.orgId}::uuid, u.prospect_id, u.contact_point_id, u.type, u.channel, u.occurred_at, u.time_given,
+          u.outcome, u.campaign, u.note, u.metadata, u.external_id, u.source
         FROM unnest(${p(inputs.map(() => newId()))}::uuid[], ${p(col((i) => i.prospectId))}::uuid[],
           ${p(col((i) => i.contactPointId))}::uuid[], ${p(col((i) => i.type))}::text[],
           ${p(col((i) => i.channel ?? channelOfType(i.type)))}::text[],
-          ${p(col((i) => i.occurredAt.toISOString()))}::text[]::timestamptz[], ${p(col((i) => i.outcome))}::text[],
+          ${p(col((i) => i.occurredAt.toISOString()))}::text[]::timestamptz[],
+          ${p(col((i) => (i.timeGiven === false ? 'f' : 't')))}::text[]::boolean[], ${p(col((i) => i.outcome))}::text[],
           ${p(col((i) => i.campaign))}::text[], ${p(col((i) => i.note))}::text[],
           ${p(col((i) => JSON.stringify(i.metadata ?? {})))}::text[]::jsonb[], ${p(col((i) => i.externalId))}::text[],
           ${p(col((i) => i.source ?? 'api'))}::text[])
-          AS u(id, prospect_id, contact_point_id, type, channel, occurred_at, outcome, campaign, note, metadata, external_id, source)
+          AS u(id, prospect_id, contact_point_id, type, channel, occurred_at, time_given, outcome, campaign, note, metadata,
+            external_id, source)
+        WHERE u.external_id IS NULL OR NOT EXISTS (
+          SELECT 1 FROM interactions x WHERE x.org_id = ${ctx.orgId} AND x.type = u.type
+            AND x.external_id = u.external_id AND x.prospect_id = u.prospect_id AND NOT x.time_given)
         ON CONFLICT (org_id, type, external_id, prospect_id, occurred_at) WHERE external_id IS NOT NULL DO NOTHING
         RETURNING id`,
   );

@@ -210,6 +210,10 @@ export const InteractionSchema = z
     type: z.string(),
     channel: z.string(),
     occurredAt: Timestamp,
+    timeGiven: z.boolean().openapi({
+      description:
+        "False when the event came without occurredAt, which is then the service's clock when it was recorded",
+    }),
     outcome: z.string().nullable(),
     campaign: z.string().nullable(),
     note: z.string().nullable(),

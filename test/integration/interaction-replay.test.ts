@@ -48,6 +48,56 @@ describe.each(databases)('replaying an event without occurredAt on $name', ({ op
     expect((await send({ ...call7, externalId: '   ' })).status).toBe(400);
   });
 
+  it('takes an event first sent without its time as the same one when its time comes later, and says which had none', async () => {
+    const untimed = { prospectId, type: 'call_answered', externalId: 'dialer-42', outcome: 'interested' };
+    const first = await send(untimed);
+    expect(first.body.created[0]).toMatchObject({ externalId: 'dialer-42', timeGiven: false });
+    const timed = { ...untimed, occurredAt: '2026-11-20T09:15:00+01:00' };
+    expect((await send(timed)).body).toMatchObject({ created: [], duplicates: 1 });
+    expect(
+      (await send({ items: [timed, { ...timed, occurredAt: '2026-11-21T10:00:00Z' }] })).body,
+    ).toMatchObject({
+      created: [],
+      duplicates: 2,
+    });
+    expect(await stored('dialer-42')).toBe(1);
+    // Another person's event under the same id, or another type, is another event.
+    const other = (
+      await call(app, 'POST', '/v1/prospects', { key: org.manager, json: { lastName: 'Autre' } })
+    ).body.id;
+    const elsewhere = await send({
+      items: [
+        { ...timed, prospectId: other },
+        { ...timed, type: 'call_attempted' },
+      ],
+    });
+    expect(elsewhere.body.created).toHaveLength(2);
+    expect(elsewhere.body.created.map((e: { timeGiven: boolean }) => e.timeGiven)).toEqual([true, true]);
+    // An event recorded with its time still records the same id at another time: two calls of one contact.
+    const twice = { prospectId, type: 'voicemail_left', externalId: 'dialer-43' };
+    await send({ ...twice, occurredAt: '2026-11-20T09:00:00Z' });
+    expect((await send({ ...twice, occurredAt: '2026-11-21T09:00:00Z' })).body.created).toHaveLength(1);
+    expect(await stored('dialer-43')).toBe(2);
+  });
+
+  it('keeps out an imported event whose id was recorded without a time, and imports the rest', async () => {
+    await send({ prospectId, type: 'meeting_booked', externalId: 'crm-7' });
+    const csv = [
+      'prospectId,type,occurredAt,eventId',
+      `${prospectId},meeting_booked,2026-11-18T14:00:00Z,crm-7`,
+      `${prospectId},meeting_booked,2026-11-18T15:00:00Z,crm-8`,
+    ].join('\n');
+    const imported = await call(app, 'POST', '/v1/imports?target=interactions', {
+      key: org.manager,
+      body: new TextEncoder().encode(`${csv}\n`),
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(imported.status, JSON.stringify(imported.body)).toBe(200);
+    expect(imported.body.result.counts).toMatchObject({ created: 1, duplicates: 1 });
+    expect(await stored('crm-7')).toBe(1);
+    expect(await stored('crm-8')).toBe(1);
+  });
+
   it('records concurrent replays once', async () => {
     const event = { prospectId, type: 'web_visit', externalId: 'visit-3' };
     await Promise.all(Array.from({ length: 5 }, () => send(event)));

@@ -1,0 +1,1 @@
+ALTER TABLE "interactions" ADD COLUMN "time_given" boolean DEFAULT true NOT NULL;
