@@ -15,9 +15,9 @@ import { newId } from '../lib/ids';
 import { audit } from './audit';
 import { recordConsent, withdrawConsentsOf } from './consents';
 import { bestOf, type CandidateDecision, decideCandidates } from './decisions';
-import { loadSubjects, pointsById, pointsFor, type SubjectProspect } from './facts';
 import { suppressionHint, suppressionKey } from './keys';
 import type { ContactChannel } from './rules/types';
+import { loadSubjects, pointsById, pointsFor, type SubjectProspect } from './subjects';
 import { insertSuppressions, type NewSuppression, type SuppressionChannel } from './suppressions';
 
 export interface ReservationInput {

@@ -5,19 +5,18 @@ import { contactPointId } from '../prospects/contact-point-id';
 import { normalizeEmail } from '../prospects/email';
 import { normalizePhone } from '../prospects/phone';
 import { type Decision, decide } from './decide';
+import { gatherFacts, lookbackMs } from './facts';
+import { RULE_PACKS } from './rules/packs';
+import type { ContactChannel } from './rules/types';
 import {
   type Candidate,
-  gatherFacts,
   loadSubjects,
-  lookbackMs,
   pointsById,
   pointsFor,
   type SubjectPoint,
   type SubjectProspect,
   type Subjects,
-} from './facts';
-import { RULE_PACKS } from './rules/packs';
-import type { ContactChannel } from './rules/types';
+} from './subjects';
 
 export interface DecisionRequest {
   channel: ContactChannel;
