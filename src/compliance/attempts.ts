@@ -18,7 +18,8 @@ import { bestOf, type CandidateDecision, decideCandidates } from './decisions';
 import { suppressionHint, suppressionKey } from './keys';
 import type { ContactChannel } from './rules/types';
 import { loadSubjects, pointsById, pointsFor, type SubjectProspect } from './subjects';
-import { insertSuppressions, type NewSuppression, type SuppressionChannel } from './suppressions';
+import type { SuppressionChannel } from './suppression-values';
+import { insertSuppressions, type NewSuppression } from './suppressions';
 
 export interface ReservationInput {
   prospectId?: string;

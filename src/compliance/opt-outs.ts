@@ -5,7 +5,8 @@ import { queryRows } from '../db';
 import { stopAskedBy } from '../interactions/types';
 import { auditMany } from './audit';
 import { suppressionHint, suppressionKey } from './keys';
-import { insertSuppressions, type NewSuppression, type SuppressionChannel } from './suppressions';
+import type { SuppressionChannel } from './suppression-values';
+import { insertSuppressions, type NewSuppression } from './suppressions';
 
 /**
  * An opt-out or a complaint logged as an interaction (an unsubscribe from the e-mail tool, a line of a

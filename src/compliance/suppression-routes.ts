@@ -22,11 +22,11 @@ import { receiveUpload } from '../imports/upload';
 import { getOrganization } from '../orgs/service';
 import { suppressionImportDefaults } from './import-options';
 import { SuppressionInputSchema, SuppressionSchema } from './schemas';
+import { importSuppressions } from './suppression-import';
 import {
   addSuppression,
   findSuppressions,
   getSuppression,
-  importSuppressions,
   listSuppressions,
   removeSuppression,
 } from './suppressions';

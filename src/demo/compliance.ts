@@ -3,7 +3,8 @@ import { recordConsent } from '../compliance/consents';
 import { DEFAULT_POLICY } from '../compliance/policy';
 import { savePolicy } from '../compliance/policy-store';
 import { importRegistrySnapshot } from '../compliance/registries';
-import { insertSuppressions, type NewSuppression, normalizeSuppression } from '../compliance/suppressions';
+import { normalizeSuppression } from '../compliance/suppression-values';
+import { insertSuppressions, type NewSuppression } from '../compliance/suppressions';
 import type { Ctx } from '../context';
 import { queryRows } from '../db';
 

@@ -1,5 +1,5 @@
 import type { InteractionChannel, InteractionType } from '../../db/schema';
-import type { SuppressionChannel } from '../compliance/suppressions';
+import type { SuppressionChannel } from '../compliance/suppression-values';
 import {
   channelConflict,
   channelOfType,

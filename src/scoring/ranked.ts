@@ -11,7 +11,7 @@ import {
   prospects,
   type StoredReason,
 } from '../../db/schema';
-import { suppressedChannels } from '../compliance/suppressions';
+import { suppressedChannels } from '../compliance/suppressed-channels';
 import type { Ctx } from '../context';
 import { invalid } from '../http/errors';
 import { contactPointsOf } from '../prospects/contact-points';

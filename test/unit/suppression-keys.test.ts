@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { suppressionHint, suppressionKey } from '../../src/compliance/keys';
 import { keyedHash, useSuppressionSecret } from '../../src/compliance/secret';
-import { normalizeSuppression } from '../../src/compliance/suppressions';
+import { normalizeSuppression } from '../../src/compliance/suppression-values';
 
 useSuppressionSecret('unit test secret of at least thirty-two characters');
 
