@@ -14,7 +14,8 @@ import {
 import { pageQuery, pageSchema } from '../http/pagination';
 import { authorize } from '../http/permissions';
 import { present } from '../http/present';
-import { getAttempt, listAttempts, recordOutcome, reserveAttempt } from './attempts';
+import { recordOutcome } from './attempt-outcomes';
+import { getAttempt, listAttempts, reserveAttempt } from './attempts';
 import { listAudit } from './audit';
 import { batchTargets } from './batch-targets';
 import { type BatchAnswer, decideBatch, decideContact } from './decisions';
