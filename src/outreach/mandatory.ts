@@ -8,7 +8,7 @@ import {
 } from './content';
 import type { DraftFacts } from './facts';
 import { at, EMAIL, type Finding, fold, PHONE, plain, URL } from './findings';
-import { toGsm7 } from './lint';
+import { toGsm7 } from './message-length';
 import { rulesFor } from './message-rules';
 
 /**

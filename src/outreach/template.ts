@@ -1,6 +1,6 @@
 import type { CallScript, DraftContent } from './content';
 import type { DraftFacts, Language } from './facts';
-import { LIMITS, toGsm7, words } from './lint';
+import { LIMITS, toGsm7, words } from './message-length';
 
 /**
  * The template drafter: deterministic, French and English, the same structure as the LLM's from the same

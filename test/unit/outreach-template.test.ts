@@ -3,7 +3,7 @@ import { generateDemo } from '../../src/demo/generate';
 import { checkDraft } from '../../src/outreach/check';
 import { DRAFT_CHANNELS, fullText } from '../../src/outreach/content';
 import { buildFacts, type Pitch } from '../../src/outreach/facts';
-import { gsm7Length } from '../../src/outreach/lint';
+import { gsm7Length } from '../../src/outreach/message-length';
 import { templateDraft } from '../../src/outreach/template';
 
 const pitch: Pitch = {
