@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import postgres from 'postgres';
-import { trainAndMeasure } from '../src/scoring/backtest';
 import { readTable } from '../src/scoring/table';
+import { trainAndMeasure } from '../src/scoring/train-and-measure';
 import { ROOT, type RunningServer, report } from './lib';
 import { type LoadResult, openLoop } from './load';
 import { seedProspects } from './seed';

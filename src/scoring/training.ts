@@ -1,13 +1,14 @@
 import { INTERACTION_TYPES } from '../../db/schema';
 import { fnv1a } from '../lib/fnv';
 import { seededRandom } from '../lib/random';
-import { BacktestError, trainAndMeasure } from './backtest';
+import { BacktestError } from './backtest-outcomes';
 import { departmentOfTitle } from './departments';
 import { readEvent } from './engagement';
 import { encoderToJson } from './features';
 import { revenueCurrencyOf } from './fit';
 import { eachInput, type InputChunk, type ScoringInput } from './inputs';
 import { levelOfTitle } from './seniority';
+import { trainAndMeasure } from './train-and-measure';
 
 /**
  * What a model learns from, apart from the database: the organization's people as they are read, each
