@@ -53,6 +53,8 @@ export async function recordInteractions(
     if (errors.length > 0)
       throw invalid('some events name records this organization does not have, or not theirs', errors);
     const known = await untimedReplays(tx, sent);
+    // Sent beside the same event with its time, an event without one is that event: the time is kept.
+    for (const i of sent) if (i.occurredAt && i.externalId) known.add(replayKey(i));
     const inputs = sent.flatMap((i) =>
       i.occurredAt
         ? [{ ...i, occurredAt: i.occurredAt }]
@@ -148,10 +150,10 @@ async function checkReferences(
 /**
  * Inserts events whose references were checked, and queues the people they touch for rescoring; returns
  * those actually added. An event is left out when its externalId is already in the log for its type,
- * person and time, or for its type and person on an event recorded without a time (which stands for
- * the same event at whatever time it is sent again). Opt-outs and complaints among them, and events whose outcome asks not to be
- * contacted again, are honoured (suppressed, consents withdrawn), unless the caller does it itself
- * (`honourOptOuts: false`, a contact attempt's outcome). Runs in the caller's transaction.
+ * person and time, or for its type and person on an event recorded without a time (which stands for the
+ * same event at whatever time it is sent again). Opt-outs and complaints among them, and events whose
+ * outcome asks not to be contacted again, are honoured (suppressed, consents withdrawn), unless the caller
+ * does it itself (`honourOptOuts: false`, a contact attempt's outcome). Runs in the caller's transaction.
  */
 export async function insertInteractions(
   ctx: Ctx,

@@ -78,6 +78,11 @@ describe.each(databases)('replaying an event without occurredAt on $name', ({ op
     await send({ ...twice, occurredAt: '2026-11-20T09:00:00Z' });
     expect((await send({ ...twice, occurredAt: '2026-11-21T09:00:00Z' })).body.created).toHaveLength(1);
     expect(await stored('dialer-43')).toBe(2);
+    // Both in one batch: one event, with the time it gave.
+    const both = { prospectId, type: 'email_replied', externalId: 'reply-9' };
+    const batch = await send({ items: [both, { ...both, occurredAt: '2026-11-22T08:30:00Z' }, both] });
+    expect(batch.body).toMatchObject({ duplicates: 2 });
+    expect(batch.body.created).toMatchObject([{ occurredAt: '2026-11-22T08:30:00.000Z', timeGiven: true }]);
   });
 
   it('keeps out an imported event whose id was recorded without a time, and imports the rest', async () => {
