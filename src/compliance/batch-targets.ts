@@ -2,7 +2,7 @@ import { and, sql } from 'drizzle-orm';
 import { prospects } from '../../db/schema';
 import type { Ctx } from '../context';
 import { AppError, invalid } from '../http/errors';
-import { prospectConditions } from '../prospects/prospects';
+import { prospectConditions } from '../prospects/prospect-list';
 import { getCampaign } from '../scoring/campaigns';
 import { checkCriteria, segmentCondition } from '../scoring/ranked';
 import { BATCH_MAX } from './decisions';

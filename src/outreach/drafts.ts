@@ -13,7 +13,7 @@ import { queryRows } from '../db';
 import { AppError, invalid, notFound } from '../http/errors';
 import { decodeCursor, page } from '../http/pagination';
 import { newId } from '../lib/ids';
-import { getProspectDetails, type ProspectDetail } from '../prospects/prospects';
+import { getProspectDetails, type ProspectDetail } from '../prospects/prospect-detail';
 import { getCampaign } from '../scoring/campaigns';
 import { readInputs, type ScoringInput } from '../scoring/inputs';
 import { activeScorer, type Scorer } from '../scoring/models';

@@ -17,7 +17,7 @@ import {
   rankedRows,
   withCompanyAndContacts,
 } from '../scoring/ranked';
-import { listProspects } from './prospects';
+import { listProspects } from './prospect-list';
 import { ProspectListItemSchema } from './schemas';
 
 /**

@@ -1,33 +1,27 @@
-import { and, desc, eq, inArray, lt, type SQL, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import {
   type Attributes,
   companies,
-  type Interaction,
   interactions,
   organizations,
+  type Prospect,
   prospects,
 } from '../../db/schema';
 import { type Ctx, withTransaction } from '../context';
 import { queryRows } from '../db';
 import { AppError, type FieldError, invalid, notFound } from '../http/errors';
-import { decodeCursor, page } from '../http/pagination';
-import { rowFromJson } from '../lib/rows';
 import { forgetScores, queueScoring } from '../scoring/queue';
 import { lockOrganizationWrites } from './batch-write';
-import { industryPrefix, industrySchemeIs, mergeAttributes } from './companies';
-import type { IndustryScheme } from './company-values';
+import { mergeAttributes } from './companies';
 import {
   attachContactPoints,
   type ContactPointInput,
-  type ContactPointRow,
-  contactPointsOf,
-  linkContactPoints,
   normalizeContactPoints,
   releaseContactPoints,
 } from './contact-points';
 import { normalizeCountry, normalizeLanguage, normalizeTimeZone } from './locale';
 import { samePersonByName } from './merge';
-import { containsBare, escapeLike, phoneDigits } from './search';
+import { getProspectDetail, getProspectRow } from './prospect-detail';
 
 export interface ProspectInput {
   companyId?: string | null;
@@ -47,8 +41,6 @@ export interface ProspectInput {
   attributes?: Attributes;
 }
 
-type ProspectRow = typeof prospects.$inferSelect;
-
 const PLAIN_FIELDS = [
   'externalId',
   'firstName',
@@ -61,8 +53,8 @@ const PLAIN_FIELDS = [
   'postalCode',
 ] as const;
 
-function normalizeProspectInput(input: ProspectInput, errors: FieldError[]): Partial<ProspectRow> {
-  const out: Partial<ProspectRow> = {};
+function normalizeProspectInput(input: ProspectInput, errors: FieldError[]): Partial<Prospect> {
+  const out: Partial<Prospect> = {};
   for (const key of PLAIN_FIELDS) if (input[key] !== undefined) out[key] = input[key] ?? null;
   if (input.kind !== undefined) out.kind = input.kind;
   if (input.companyId !== undefined) out.companyId = input.companyId;
@@ -237,74 +229,6 @@ export async function updateProspect(ctx: Ctx, id: string, input: ProspectInput)
   });
 }
 
-export async function getProspectRow(ctx: Ctx, id: string): Promise<ProspectRow> {
-  const [row] = await ctx.db
-    .select()
-    .from(prospects)
-    .where(and(eq(prospects.orgId, ctx.orgId), eq(prospects.id, id)));
-  if (!row) throw notFound('Prospect');
-  return row;
-}
-
-/** The prospect with its company, contact points and latest interactions: what a caller opens first. */
-/**
- * The prospect with its company, contact points and latest interactions: what a caller opens first, so
- * it is one statement (one round trip) rather than four.
- */
-export async function getProspectDetail(ctx: Ctx, id: string, interactionLimit = 10) {
-  const detail = (await getProspectDetails(ctx, [id], interactionLimit)).get(id.toLowerCase());
-  if (!detail) throw notFound('Prospect');
-  return detail;
-}
-
-export type ProspectDetail = Awaited<ReturnType<typeof getProspectDetail>>;
-
-/** Several prospects with their company, contact points and latest interactions, in one statement. */
-export async function getProspectDetails(ctx: Ctx, ids: string[], interactionLimit = 10) {
-  const rows = await queryRows<{
-    prospect: Record<string, unknown>;
-    company: Record<string, unknown> | null;
-    points: Record<string, unknown>[];
-    recent: Record<string, unknown>[];
-  }>(
-    ctx.db,
-    sql`SELECT to_jsonb(p) AS prospect,
-          (SELECT to_jsonb(c) FROM companies c WHERE c.org_id = p.org_id AND c.id = p.company_id) AS company,
-          (SELECT coalesce(jsonb_agg(to_jsonb(cp)), '[]'::jsonb) FROM contact_points cp
-            WHERE cp.org_id = p.org_id AND cp.id IN (SELECT (e->>'id')::uuid FROM jsonb_array_elements(p.contact_points) e)) AS points,
-          (SELECT coalesce(jsonb_agg(to_jsonb(i) ORDER BY i.occurred_at DESC), '[]'::jsonb)
-            FROM (SELECT * FROM interactions i WHERE i.org_id = p.org_id AND i.prospect_id = p.id
-                  ORDER BY i.occurred_at DESC LIMIT ${interactionLimit}) i) AS recent
-        FROM prospects p WHERE p.org_id = ${ctx.orgId} AND p.id = ANY(${sql.param(ids)}::uuid[])`,
-  );
-  // Keyed by the id as PostgreSQL writes it (lower case): look up with id.toLowerCase().
-  const out = new Map<string, ReturnType<typeof detailOf>>();
-  for (const row of rows) {
-    const detail = detailOf(row);
-    out.set(detail.id, detail);
-  }
-  return out;
-}
-
-function detailOf(row: {
-  prospect: Record<string, unknown>;
-  company: Record<string, unknown> | null;
-  points: Record<string, unknown>[];
-  recent: Record<string, unknown>[];
-}) {
-  const prospect = rowFromJson<ProspectRow>(row.prospect);
-  const points = linkContactPoints(
-    [prospect],
-    row.points.map((p) => rowFromJson<ContactPointRow>(p)),
-  );
-  return {
-    ...prospect,
-    company: row.company ? rowFromJson<typeof companies.$inferSelect>(row.company) : null,
-    contactPoints: points.get(prospect.id) ?? [],
-    latestInteractions: row.recent.map((i) => rowFromJson<Interaction>(i)),
-  };
-}
-
 /** Deletes a prospect with its links to contact points and its interactions (no foreign keys do it). */
 export async function deleteProspect(ctx: Ctx, id: string): Promise<void> {
   await withTransaction(ctx, async (tx) => {
@@ -325,100 +249,6 @@ export async function deleteProspect(ctx: Ctx, id: string): Promise<void> {
       .where(and(eq(interactions.orgId, tx.orgId), eq(interactions.prospectId, id)));
     await forgetScores(tx, id);
   });
-}
-
-export interface ProspectFilters {
-  q?: string;
-  country?: string;
-  companyId?: string;
-  kind?: 'b2b' | 'b2c';
-  language?: string;
-  industry?: string;
-  industryScheme?: IndustryScheme;
-  jobTitle?: string;
-  externalId?: string;
-  channel?: 'phone' | 'email';
-  updatedSince?: Date;
-  limit: number;
-  cursor?: string;
-}
-
-/** The conditions a prospect filter stands for, scoped to the organization. */
-export function prospectConditions(
-  ctx: Ctx,
-  f: Omit<ProspectFilters, 'limit' | 'cursor'>,
-): (SQL | undefined)[] {
-  return [
-    eq(prospects.orgId, ctx.orgId),
-    f.country ? eq(prospects.country, f.country.toUpperCase()) : undefined,
-    f.companyId ? eq(prospects.companyId, f.companyId) : undefined,
-    f.kind ? eq(prospects.kind, f.kind) : undefined,
-    f.language ? eq(prospects.language, f.language) : undefined,
-    f.externalId ? eq(prospects.externalId, f.externalId) : undefined,
-    f.jobTitle ? sql`${prospects.jobTitle} ILIKE ${`%${escapeLike(f.jobTitle)}%`}` : undefined,
-    f.updatedSince ? sql`${prospects.updatedAt} >= ${f.updatedSince.toISOString()}` : undefined,
-    f.q ? searched(ctx, f.q) : undefined,
-    f.industry || f.industryScheme
-      ? sql`${prospects.companyId} IN (SELECT id FROM companies WHERE org_id = ${ctx.orgId}
-          AND ${f.industry ? industryPrefix(sql`industry_code`, f.industry) : sql`true`}
-          AND ${f.industryScheme ? industrySchemeIs(sql`industry_scheme`, f.industryScheme) : sql`true`})`
-      : undefined,
-    f.channel
-      ? sql`EXISTS (SELECT 1 FROM contact_points cp WHERE cp.org_id = ${ctx.orgId}
-               AND cp.id IN (SELECT (e->>'id')::uuid FROM jsonb_array_elements(${prospects.contactPoints}) e)
-               AND cp.channel = ${f.channel} AND cp.status = 'valid')`
-      : undefined,
-  ];
-}
-
-/**
- * `q`: part of the name (first, last or both, accents and case aside), of an e-mail address, or a phone
- * number however it is written.
- */
-function searched(ctx: Ctx, q: string): SQL {
-  const digits = phoneDigits(q);
-  const point = digits
-    ? sql`cp.channel = 'phone' AND cp.value LIKE ${`%${digits}`}`
-    : sql`cp.channel = 'email' AND cp.value LIKE ${`%${escapeLike(q.trim().toLowerCase())}%`}`;
-  // The people of the matching contact points, found once (contact points list their people back).
-  return sql`(${containsBare(sql`coalesce(${prospects.firstName}, '') || ' ' || coalesce(${prospects.lastName}, '')`, q)}
-    OR ${prospects.id} IN (SELECT unnest(cp.prospect_ids) FROM contact_points cp
-      WHERE cp.org_id = ${ctx.orgId} AND ${point}))`;
-}
-
-export async function listProspects(ctx: Ctx, f: ProspectFilters) {
-  const after = decodeCursor(f.cursor);
-  const conditions: (SQL | undefined)[] = [
-    ...prospectConditions(ctx, f),
-    after ? lt(prospects.id, after) : undefined,
-  ];
-  const rows = await ctx.db
-    .select()
-    .from(prospects)
-    .where(and(...conditions))
-    .orderBy(desc(prospects.id))
-    .limit(f.limit + 1);
-  const result = page(rows, f.limit);
-  const _ids = result.data.map((r) => r.id);
-  const companyIds = [...new Set(result.data.flatMap((r) => (r.companyId ? [r.companyId] : [])))];
-  const [points, names] = await Promise.all([
-    contactPointsOf(ctx, result.data),
-    companyIds.length === 0
-      ? Promise.resolve([])
-      : ctx.db
-          .select({ id: companies.id, name: companies.name })
-          .from(companies)
-          .where(and(eq(companies.orgId, ctx.orgId), inArray(companies.id, companyIds))),
-  ]);
-  const companyName = new Map(names.map((c) => [c.id, c]));
-  return {
-    data: result.data.map((r) => ({
-      ...r,
-      company: r.companyId ? (companyName.get(r.companyId) ?? null) : null,
-      contactPoints: points.get(r.id) ?? [],
-    })),
-    nextCursor: result.nextCursor,
-  };
 }
 
 /** Adds a phone or e-mail to a prospect, sharing it when the organization already has it. */

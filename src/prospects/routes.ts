@@ -5,13 +5,8 @@ import { conflictResponse, errorResponses, IdParam, json, jsonBody, router, secu
 import { authorize } from '../http/permissions';
 import { present } from '../http/present';
 import { detachContactPoint } from './contact-points';
-import {
-  addContactPoint,
-  createProspect,
-  deleteProspect,
-  getProspectDetail,
-  updateProspect,
-} from './prospects';
+import { getProspectDetail } from './prospect-detail';
+import { addContactPoint, createProspect, deleteProspect, updateProspect } from './prospects';
 import {
   ContactPointInputSchema,
   ProspectDetailSchema,

@@ -17,7 +17,7 @@ import { invalid } from '../http/errors';
 import { contactPointsOf } from '../prospects/contact-points';
 import { employeesOf } from '../prospects/employees-sql';
 import { TEXT_LIMITS } from '../prospects/limits';
-import { type ProspectFilters, prospectConditions } from '../prospects/prospects';
+import { type ProspectFilters, prospectConditions } from '../prospects/prospect-list';
 import { CountryCodeInput, IndustrySchemeInput } from '../prospects/schemas';
 import { writeReason } from './reasons';
 import { storedShown } from './score';

@@ -7,7 +7,7 @@ import { presentJob } from '../jobs/present';
 import { JobSchema } from '../jobs/routes';
 import type { JobRunner } from '../jobs/runner';
 import { PitchSchema } from '../outreach/pitch-schema';
-import { getProspectRow } from '../prospects/prospects';
+import { getProspectRow } from '../prospects/prospect-detail';
 import {
   CampaignInputSchema,
   CampaignPatchSchema,
