@@ -7,7 +7,8 @@ import type { JobHandler } from '../jobs/runner';
 import { createJob } from '../jobs/service';
 import { getList } from '../scoring/lists';
 import type { DrafterDeps } from './drafter';
-import { DraftOptionsSchema, draftCounts, draftFor, loadSubjects, planDrafts, type Subject } from './drafts';
+import { DraftOptionsSchema, draftFor, loadSubjects, planDrafts, type Subject } from './drafting';
+import { draftCounts } from './drafts';
 
 /** Drafts for a saved list or for given prospects, as a job with progress and bounded concurrency. */
 

@@ -9,16 +9,8 @@ import type { JobRunner } from '../jobs/runner';
 import { DraftBatchInputSchema, queueDraftBatch } from './batch';
 import { CONTENT_SCHEMAS, DRAFT_CHANNELS } from './content';
 import type { DrafterDeps } from './drafter';
-import {
-  createDraft,
-  DraftFiltersSchema,
-  DraftInputSchema,
-  editDraft,
-  getDraft,
-  isReady,
-  listDrafts,
-  moveDraft,
-} from './drafts';
+import { createDraft, DraftInputSchema } from './drafting';
+import { DraftFiltersSchema, editDraft, getDraft, isReady, listDrafts, moveDraft } from './drafts';
 import { LintInputSchema, LintResultSchema, lintText } from './lint-text';
 
 const FindingSchema = z
