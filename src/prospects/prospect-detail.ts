@@ -20,7 +20,6 @@ export async function getProspectRow(ctx: Ctx, id: string): Promise<Prospect> {
   return row;
 }
 
-/** The prospect with its company, contact points and latest interactions: what a caller opens first. */
 /**
  * The prospect with its company, contact points and latest interactions: what a caller opens first, so
  * it is one statement (one round trip) rather than four.
