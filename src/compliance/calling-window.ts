@@ -3,11 +3,9 @@
  * and if not, when it next does.
  */
 
+import { DAY, MINUTE } from '../lib/durations';
 import type { Slots } from './rules/types';
 import { localTime } from './zones';
-
-const MINUTE = 60_000;
-const DAY = 86_400_000;
 
 const parsedSlots = new Map<string, [number, number]>();
 

@@ -3,12 +3,11 @@
  * window, and the end of a cooldown after a refusal.
  */
 
+import { DAY } from '../lib/durations';
 import type { DecisionFacts } from './decision-facts';
 import type { Policy } from './policy';
 import type { ContactChannel, LegalBasis } from './rules/types';
 import { localTime } from './zones';
-
-const DAY = 86_400_000;
 
 /** The legal bases on record at `t` for the channel, and whether a consent was withdrawn. */
 export function validBases(facts: DecisionFacts, policy: Policy, t: number) {

@@ -1,3 +1,4 @@
+import { DAY, MINUTE } from '../lib/durations';
 import type { DecisionFacts } from './decision-facts';
 import { type Check, evaluate, type Subject } from './evaluate';
 import { jurisdictionLabel, jurisdictionsOf } from './jurisdiction';
@@ -25,8 +26,6 @@ export interface Decision {
   checked: Record<string, unknown>[];
 }
 
-const MINUTE = 60_000;
-const DAY = 86_400_000;
 /** How far ahead the next allowed instant is looked for. */
 const HORIZON = 400 * DAY;
 

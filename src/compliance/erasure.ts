@@ -13,6 +13,7 @@ import {
 import { type Ctx, withTransaction } from '../context';
 import { queryRows } from '../db';
 import { notFound } from '../http/errors';
+import { DAY } from '../lib/durations';
 import { eraseDraftsOf } from '../outreach/drafts';
 import { lockOrganizationWrites } from '../prospects/batch-write';
 import { forgetScores } from '../scoring/queue';
@@ -263,9 +264,6 @@ export async function exportProspect(ctx: Ctx, id: string) {
   };
 }
 
-const DAY = 86_400_000;
-
-/** People with no contact (interaction or attempt) and no new record for `retentionDays`. */
 /** Interactions that come from the person, which restart the retention clock. */
 const FROM_THE_PERSON: InteractionType[] = [
   'email_clicked',
@@ -279,6 +277,7 @@ const FROM_THE_PERSON: InteractionType[] = [
   'purchase',
 ];
 
+/** People with no contact (interaction or attempt) and no new record for `retentionDays`. */
 export async function retentionCandidates(
   ctx: Ctx,
   retentionDays: number,

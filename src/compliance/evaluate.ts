@@ -3,6 +3,7 @@
  * and from when, and what an allowed contact relied on.
  */
 
+import { DAY, MINUTE } from '../lib/durations';
 import { windowCheck } from './calling-window';
 import { capRetry, cooldownUntil, validBases } from './contact-history';
 import type { DecisionFacts } from './decision-facts';
@@ -11,9 +12,6 @@ import type { Policy } from './policy';
 import type { ReasonCode } from './reasons';
 import type { RuleCheck, RulePack, Sourced } from './rules/types';
 import { isPublicHoliday, localTime } from './zones';
-
-const MINUTE = 60_000;
-const DAY = 86_400_000;
 
 export type Check = RuleCheck & { policy?: boolean };
 

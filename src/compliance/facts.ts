@@ -2,6 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { SuppressionScope } from '../../db/schema';
 import type { Ctx } from '../context';
 import { queryRows } from '../db';
+import { DAY } from '../lib/durations';
 import type { DecisionFacts } from './decision-facts';
 import { anyHash, personKeys, suppressionKey } from './keys';
 import type { Policy } from './policy';
@@ -11,7 +12,6 @@ import type { Candidate, CurrentSnapshot, Subjects } from './subjects';
 import { calleeTimeZones } from './zones';
 
 const p = sql.param;
-const DAY = 86_400_000;
 
 /** How far back attempts matter: the longest cap, budget or cooldown of the law and the policy, and a margin. */
 export function lookbackMs(policy: Policy, packs: RulePack[]): number {

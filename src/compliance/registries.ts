@@ -3,6 +3,7 @@ import { REGISTRIES, type RegistrySnapshot, registrySnapshots } from '../../db/s
 import { type Ctx, withTransaction } from '../context';
 import { copyText, queryRows } from '../db';
 import { AppError, notFound } from '../http/errors';
+import { DAY } from '../lib/durations';
 import { audit } from './audit';
 import { REGISTRY_COUNTRY, RegistryLineReader, type RegistryRejection } from './registry-file';
 import { RULE_PACKS } from './rules/packs';
@@ -177,8 +178,6 @@ export async function getSnapshot(ctx: Ctx, id: string): Promise<RegistrySnapsho
   if (!row) throw notFound('Registry snapshot');
   return row;
 }
-
-const DAY = 86_400_000;
 
 export interface RegistryStatus {
   registry: RegistryName;

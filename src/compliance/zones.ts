@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { deserialize } from 'bson';
 import Holidays from 'date-holidays';
 import { COUNTRY_MAIN_ZONE, zoneOffsetMinutes } from '../lib/dates';
+import { DAY } from '../lib/durations';
 
 let prefixZones: Record<string, string> | undefined;
 
@@ -272,7 +273,6 @@ export interface LocalTime {
   nextMidnightUtc: number;
 }
 
-const DAY = 86_400_000;
 type LocalDay = Pick<LocalTime, 'date' | 'weekday' | 'midnightUtc' | 'nextMidnightUtc'>;
 const localDays = new Map<string, Map<number, LocalDay>>();
 

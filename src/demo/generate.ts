@@ -1,5 +1,6 @@
 import type { InteractionChannel, InteractionType } from '../../db/schema';
 import { zonedTimeToUtc } from '../lib/dates';
+import { DAY } from '../lib/durations';
 import { seededRandom } from '../lib/random';
 import type { ProspectWrite } from '../prospects/batch-write';
 import { luhn } from '../prospects/company-values';
@@ -203,8 +204,6 @@ function toPhone(raw: string, country: string, label: string) {
     label,
   };
 }
-
-const DAY = 86_400_000;
 
 /** About four months of contact with one person; warmer people open, answer and meet more often. */
 function history(rng: Rng, now: Date, timeZone: string): DemoEvent[] {

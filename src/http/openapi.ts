@@ -37,6 +37,7 @@ export const errorResponses = {
   413: problem('The body is larger than the configured limit'),
 } as const;
 
+export const noContent = { 204: { description: 'Done' } };
 export const conflictResponse = { 409: problem('Conflicts with the current state') } as const;
 export const unprocessableResponse = { 422: problem('The content cannot be processed') } as const;
 

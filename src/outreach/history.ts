@@ -1,4 +1,5 @@
 import type { InteractionType } from '../../db/schema';
+import { DAY } from '../lib/durations';
 import type { Language } from './facts';
 
 /** Recent interactions as the short sentences a draft may build on ("e-mail ouvert il y a 3 jours"). */
@@ -38,8 +39,6 @@ export interface PastInteraction {
   outcome: string | null;
   note?: string | null;
 }
-
-const DAY = 86_400_000;
 
 function ago(days: number, language: Language): string {
   if (language === 'fr') return days === 0 ? "aujourd'hui" : days === 1 ? 'hier' : `il y a ${days} jours`;

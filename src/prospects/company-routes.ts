@@ -1,5 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { conflictResponse, errorResponses, IdParam, json, jsonBody, router, security } from '../http/openapi';
+import {
+  conflictResponse,
+  errorResponses,
+  IdParam,
+  json,
+  jsonBody,
+  noContent,
+  router,
+  security,
+} from '../http/openapi';
 import { pageQuery, pageSchema } from '../http/pagination';
 import { authorize } from '../http/permissions';
 import { present } from '../http/present';
@@ -15,7 +24,6 @@ import {
 /** The companies' routes: list, create, read, change and delete a company. */
 
 const tags = ['Companies'];
-const noContent = { 204: { description: 'Done' } };
 
 const CompanyListQuery = z.object({
   ...pageQuery,

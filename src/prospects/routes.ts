@@ -1,7 +1,16 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { eraseProspect } from '../compliance/erasure';
 import { ErasureSchema } from '../compliance/schemas';
-import { conflictResponse, errorResponses, IdParam, json, jsonBody, router, security } from '../http/openapi';
+import {
+  conflictResponse,
+  errorResponses,
+  IdParam,
+  json,
+  jsonBody,
+  noContent,
+  router,
+  security,
+} from '../http/openapi';
 import { authorize } from '../http/permissions';
 import { present } from '../http/present';
 import { detachContactPoint } from './contact-points';
@@ -17,7 +26,6 @@ import {
 /** One prospect's routes: create, read, change, delete or erase them, and add or remove their phones and e-mails. */
 
 const tags = ['Prospects'];
-const noContent = { 204: { description: 'Done' } };
 
 /** A prospect with what it is shown with, nested rows stripped like top-level ones. */
 function presentDetail(detail: Awaited<ReturnType<typeof getProspectDetail>>) {
