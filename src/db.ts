@@ -220,9 +220,18 @@ export async function copyInto(db: Db, table: string, columns: string[], rows: u
 }
 
 /** Sends rows already in COPY's text format (one a line, fields separated by tabs) to a table. */
-export async function copyText(db: Db, table: string, columns: string[], text: string): Promise<void> {
-  if (text === '') return;
-  const statement = `COPY ${table} (${columns.join(', ')}) FROM STDIN`;
+export function copyText(db: Db, table: string, columns: string[], text: string): Promise<void> {
+  return text === ''
+    ? Promise.resolve()
+    : copyData(db, `COPY ${table} (${columns.join(', ')}) FROM STDIN`, text);
+}
+
+/** Sends rows in COPY's binary format (BinaryRows writes them) to a table. */
+export function copyBinary(db: Db, table: string, columns: string[], data: Uint8Array): Promise<void> {
+  return copyData(db, `COPY ${table} (${columns.join(', ')}) FROM STDIN (FORMAT binary)`, data);
+}
+
+async function copyData(db: Db, statement: string, data: string | Uint8Array): Promise<void> {
   const client = (db as unknown as { session: { client: unknown } }).session.client as
     | { unsafe: (q: string) => PendingCopy }
     | { query: (q: string, p: unknown[], o: { blob: Blob }) => Promise<unknown> };
@@ -245,9 +254,9 @@ export async function copyText(db: Db, table: string, columns: string[], text: s
       stream.on('error', rejectFinish);
       stream.on('finish', () => resolve());
     });
-    stream.end(text);
+    stream.end(data);
     await Promise.race([finished, failed]);
     return;
   }
-  await client.query(statement.replace('FROM STDIN', "FROM '/dev/blob'"), [], { blob: new Blob([text]) });
+  await client.query(statement.replace('FROM STDIN', "FROM '/dev/blob'"), [], { blob: new Blob([data]) });
 }

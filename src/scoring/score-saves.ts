@@ -1,8 +1,9 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Ctx } from '../context';
-import { copyText, queryRows } from '../db';
+import { copyBinary, copyText, queryRows } from '../db';
+import { BinaryRows } from '../lib/copy-binary';
 import { lockRescoring } from './queue';
-import type { ComputedScores } from './score-writes';
+import type { ComputedRow, ComputedScores } from './score-writes';
 
 /**
  * A chunk's computed scores written where they changed (computeScores makes them): rows computed whole
@@ -107,6 +108,32 @@ const queuedSince = (readAt: string) =>
   sql`(q.scored_at >= ${readAt}::timestamptz
        OR (q.scored_at IS NULL AND q.queued_at > ${readAt}::timestamptz - interval '10 seconds'))`;
 
+/** A computed row in SCORE_COLUMNS' order, its instants in microseconds since 1970. */
+function writeRow(out: BinaryRows, orgId: string, row: ComputedRow, since: number, scoreSince: number): void {
+  out
+    .row(SCORE_COLUMNS.length)
+    .uuid(orgId)
+    .uuid(row.campaignId)
+    .uuid(row.prospectId)
+    .int2(row.score)
+    .int2(row.rank)
+    .int2(row.fit)
+    .text(row.reasons)
+    .int2(row.engagement)
+    .int2(row.pressure)
+    .int2(row.touches)
+    .float8(row.probability)
+    .uuid(row.modelId)
+    .int2(row.adjustment)
+    .bool(row.held)
+    .int2(row.percentile)
+    .text(row.otherReasons)
+    .int4(row.fingerprint)
+    .int4(row.fitFingerprint)
+    .timestampMicros(since)
+    .timestampMicros(scoreSince);
+}
+
 /** The rows a chunk computed whole: compared with those in place, the changed ones replaced. */
 async function saveRows(ctx: Ctx, computed: ComputedScores, options: SaveOptions): Promise<number> {
   const { range } = options;
@@ -124,7 +151,8 @@ async function saveRows(ctx: Ctx, computed: ComputedScores, options: SaveOptions
   //   lock) get no row back.
   // - Those a full rescoring leaves (queuedSince): it read its chunk a moment ago, and people the queue
   //   scored since have fresher values, while those waiting on the queue are the queue's to score.
-  // - The rows in place, a line each: campaign/prospect, fingerprint, fit's fingerprint, score, model, since.
+  // - The rows in place, a line each: campaign/prospect, fingerprint, fit's fingerprint, score, model, and since
+  //   when the score holds (in microseconds since 1970, as the binary COPY writes it).
   const [texts] = await queryRows<{ present: string | null; skip: string | null; current: string | null }>(
     ctx.db,
     sql`SELECT
@@ -138,7 +166,7 @@ async function saveRows(ctx: Ctx, computed: ComputedScores, options: SaveOptions
           } AS skip,
           (SELECT string_agg(campaign_id::text || '/' || prospect_id::text || E'\t' || fingerprint::text || E'\t'
              || coalesce(fit_fingerprint::text, '') || E'\t' || score::text || E'\t' || coalesce(model_id::text, '')
-             || E'\t' || score_since::text, E'\n')
+             || E'\t' || (extract(epoch FROM score_since) * 1000000)::bigint::text, E'\n')
            FROM prospect_scores
            WHERE org_id = ${ctx.orgId} AND campaign_id = ANY(${campaigns}::uuid[]) AND ${which(sql`prospect_id`)})
             AS current`,
@@ -149,8 +177,8 @@ async function saveRows(ctx: Ctx, computed: ComputedScores, options: SaveOptions
   const old = new Map<string, string>();
   if (current)
     for (const line of current.split('\n')) old.set(line.slice(0, KEY_LENGTH), line.slice(KEY_LENGTH + 1));
-  const { since } = computed;
-  let lines = '';
+  const since = Date.parse(computed.since) * 1000;
+  const out = new BinaryRows(computed.rows.length * 640);
   let written = 0;
   // Flags travel as text ('t', 'f'): the driver sends an array of booleans as one boolean.
   const replaced = { campaigns: [] as string[], prospects: [] as string[], moved: [] as string[] };
@@ -167,8 +195,7 @@ async function saveRows(ctx: Ctx, computed: ComputedScores, options: SaveOptions
       replaced.prospects.push(row.prospectId);
       replaced.moved.push(moved ? 't' : 'f');
     }
-    const scoreSince = was && !moved ? was[4] : since;
-    lines += `${ctx.orgId}\t${row.campaignId}\t${row.prospectId}\t${row.copy}\t${row.fingerprint}\t${row.fitFingerprint}\t${since}\t${scoreSince}\n`;
+    writeRow(out, ctx.orgId, row, since, was && !moved ? Number(was[4]) : since);
     written++;
   }
   if (replaced.prospects.length > 0) {
@@ -197,7 +224,7 @@ async function saveRows(ctx: Ctx, computed: ComputedScores, options: SaveOptions
           ON CONFLICT DO NOTHING`,
     );
   }
-  await copyText(ctx.db, 'prospect_scores', SCORE_COLUMNS, lines);
+  if (written > 0) await copyBinary(ctx.db, 'prospect_scores', SCORE_COLUMNS, out.end());
   return written;
 }
 
@@ -267,7 +294,7 @@ async function saveFits(ctx: Ctx, computed: ComputedScores, options: SaveOptions
             pressure, touches, probability, model_id, adjustment, held, percentile, other_reasons, fingerprint,
             fit_fingerprint, since, score_since)
           SELECT org_id, campaign_id, prospect_id, score,
-            CASE WHEN held THEN 0 ELSE greatest(0, score - pressure) END, fit, reasons::json, engagement,
+            CASE WHEN held THEN 0 ELSE greatest(0, score - pressure) END, fit, reasons, engagement,
             pressure, touches, probability, model_id, adjustment, held, percentile, other_reasons, fingerprint,
             fit_fingerprint, ${at}, CASE WHEN score <> was THEN ${at} ELSE was_since END
           FROM gone RETURNING 1

@@ -113,14 +113,26 @@ export interface ComputedScores {
   fits: FitRow[];
 }
 
-interface ComputedRow {
+export interface ComputedRow {
   campaignId: string;
   prospectId: string;
   score: number;
+  rank: number;
+  fit: number;
+  /** The fit's reasons as stored (JSON). */
+  reasons: string;
+  engagement: number;
+  /** The pressure's penalty. */
+  pressure: number;
+  touches: number;
+  probability: number | null;
   modelId: string | null;
-  /** score to other_reasons as COPY's text format writes them. */
-  copy: string;
-  /** Of the parts but the fit, and of the fit (fitFingerprintOf). */
+  adjustment: number;
+  held: boolean;
+  percentile: number | null;
+  /** The other parts' reasons as stored (JSON). */
+  otherReasons: string;
+  /** Of the parts but the fit (partsText), and of the fit (fitFingerprintOf). */
   fingerprint: number;
   fitFingerprint: number;
 }
@@ -137,7 +149,20 @@ interface FitRow {
  * combines the parts), the fit, its reasons.
  */
 const fitFingerprintOf = (hasProfile: boolean, fit: number, reasons: string) =>
-  fnv1a(`${hasProfile ? 't' : 'f'}\t${fit}\t${reasons}`);
+  fnv1a(`${hasProfile ? 't' : 'f'}\t${fit}\t${copyJson(reasons)}`);
+
+/**
+ * The parts but the fit as COPY's text format wrote them, engagement to other reasons: what `fingerprint`
+ * hashes. Rows are written in the binary format now; the fingerprints stay those of the text, so that rows
+ * written before still compare equal.
+ */
+const partsText = (r: ComputedRow) =>
+  `${r.engagement}\t${r.pressure}\t${r.touches}\t${r.probability ?? '\\N'}\t${r.modelId ?? '\\N'}\t` +
+  `${r.adjustment}\t${r.held ? 't' : 'f'}\t${r.percentile ?? '\\N'}\t${copyJson(r.otherReasons)}`;
+
+/** A computed row as one line of COPY's text format, score to other reasons (tests compare rows by it). */
+export const copyLine = (r: ComputedRow) =>
+  `${r.score}\t${r.rank}\t${r.fit}\t${copyJson(r.reasons)}\t${partsText(r)}`;
 
 /** Scores a chunk of prospects for each campaign: pure computing, nothing read or written. */
 export function computeScores(scorings: Scoring[], chunk: InputChunk, at: Date): ComputedScores {
@@ -151,34 +176,39 @@ export function computeScores(scorings: Scoring[], chunk: InputChunk, at: Date):
       const hasProfile = fit.max > fit.min;
       if (input.refit) {
         // After a profile change, where the stored parts hold: the fit alone, combined in the database.
-        const reasons = copyJson(fitReasonsJson(fitReasonsOf(fit)));
+        const reasons = fitReasonsJson(fitReasonsOf(fit));
         const fitFingerprint = fitFingerprintOf(hasProfile, fit.score, reasons);
         fits.push({
           prospectId: input.prospectId,
-          line: `${input.prospectId}\t${fit.score}\t${hasProfile ? 't' : 'f'}\t${reasons}\t${fitFingerprint}\n`,
+          line: `${input.prospectId}\t${fit.score}\t${hasProfile ? 't' : 'f'}\t${copyJson(reasons)}\t${fitFingerprint}\n`,
         });
         continue;
       }
       const parts = historyParts(campaign, scorer, input, at);
       const s = combineParts(fit, parts);
-      const modelId = parts.model?.id ?? null;
-      const reasons = copyJson(fitReasonsJson(s.fitReasons));
-      const touches = Math.min(parts.pressure.touches, 32_767);
-      // The parts as COPY text, written once: their fingerprint and the row's line come from the same string.
-      const partsText =
-        `${parts.engagement.score}\t${parts.pressure.penalty}\t${touches}\t${parts.model?.probability ?? '\\N'}\t` +
-        `${modelId ?? '\\N'}\t${parts.adjustment}\t${parts.held ? 't' : 'f'}\t${parts.model?.percentile ?? '\\N'}\t` +
-        copyJson(otherReasonsJson(s.otherReasons));
-      rows.push({
+      const reasons = fitReasonsJson(s.fitReasons);
+      const row: ComputedRow = {
         campaignId: campaign.id,
         prospectId: input.prospectId,
         score: s.score,
-        modelId,
-        copy: `${s.score}\t${s.rank}\t${fit.score}\t${reasons}\t${partsText}`,
+        rank: s.rank,
+        fit: fit.score,
+        reasons,
+        engagement: parts.engagement.score,
+        pressure: parts.pressure.penalty,
+        touches: Math.min(parts.pressure.touches, 32_767),
+        probability: parts.model?.probability ?? null,
+        modelId: parts.model?.id ?? null,
+        adjustment: parts.adjustment,
+        held: parts.held,
+        percentile: parts.model?.percentile ?? null,
+        otherReasons: otherReasonsJson(s.otherReasons),
         // A 32-bit FNV-1a is enough to tell a changed row from an unchanged one.
-        fingerprint: fnv1a(partsText),
+        fingerprint: 0,
         fitFingerprint: fitFingerprintOf(hasProfile, fit.score, reasons),
-      });
+      };
+      row.fingerprint = fnv1a(partsText(row));
+      rows.push(row);
     }
   });
   return {

@@ -8,7 +8,13 @@ import { eachInput, type Refitting, readChunk } from '../../src/scoring/inputs';
 import { writeReasons } from '../../src/scoring/reasons';
 import { storedShown } from '../../src/scoring/score';
 import { saveScores } from '../../src/scoring/score-saves';
-import { type ComputedScores, computeScores, type Scoring, scoringsOf } from '../../src/scoring/score-writes';
+import {
+  type ComputedScores,
+  computeScores,
+  copyLine,
+  type Scoring,
+  scoringsOf,
+} from '../../src/scoring/score-writes';
 import { call, makeRunner, newOrg, type TestApp, type TestOrg, testApp } from '../helpers/app';
 import { databases } from '../helpers/databases';
 import { jobsSettled } from '../helpers/wait';
@@ -207,7 +213,7 @@ describe.each(databases)('rescoring a new profile from the stored parts on $name
     new Map(
       computed.rows.map((r) => [
         r.prospectId,
-        `${r.copy.replaceAll('\\N', '-')}\t${r.fingerprint}\t${r.fitFingerprint}`,
+        `${copyLine(r).replaceAll('\\N', '-')}\t${r.fingerprint}\t${r.fitFingerprint}`,
       ]),
     );
 
@@ -362,7 +368,7 @@ describe.each(databases)('rescoring a new profile from the stored parts on $name
     );
     const fresh = new Map(
       next.rows.map((r) => {
-        const fields = r.copy.split('\t');
+        const fields = copyLine(r).split('\t');
         return [
           r.prospectId,
           told({ reasons: JSON.parse(fields[3]!), otherReasons: JSON.parse(fields[12]!) }),

@@ -1,0 +1,136 @@
+/**
+ * Rows in COPY's binary format (the PostgreSQL documentation's "Binary Format" of COPY): a signature and
+ * header, then each row as its field count and each field as its length and bytes, big-endian, then a
+ * trailer. The server then parses no text: a uuid is its sixteen bytes, a timestamp a count of
+ * microseconds, where text input had cost a million score rows seconds of the server's time (timestamps
+ * and uuids about a second each). Written straight into one growing buffer, with no string per row.
+ */
+
+const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
+/** 2000-01-01, PostgreSQL's epoch, in microseconds since 1970. */
+const PG_EPOCH_US = 946_684_800_000_000;
+const TWO_32 = 2 ** 32;
+
+/** Hex digit values by character code (-1: not a digit). */
+const HEX = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) {
+  HEX['0123456789abcdef'.charCodeAt(i)] = i;
+  HEX['0123456789ABCDEF'.charCodeAt(i)] = i;
+}
+
+export class BinaryRows {
+  private buffer: Buffer;
+  private at = 0;
+
+  constructor(expectedBytes = 1 << 16) {
+    this.buffer = Buffer.allocUnsafe(Math.max(expectedBytes, 64));
+    this.buffer.set(SIGNATURE, 0);
+    this.buffer.writeInt32BE(0, 11); // flags: no OIDs
+    this.buffer.writeInt32BE(0, 15); // no header extension
+    this.at = 19;
+  }
+
+  /** Makes room for `bytes` more. */
+  private room(bytes: number): void {
+    if (this.at + bytes <= this.buffer.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.at + bytes));
+    this.buffer.copy(grown, 0, 0, this.at);
+    this.buffer = grown;
+  }
+
+  /** Starts a row of `fields` fields. */
+  row(fields: number): this {
+    this.room(2);
+    this.at = this.buffer.writeInt16BE(fields, this.at);
+    return this;
+  }
+
+  null(): this {
+    this.room(4);
+    this.at = this.buffer.writeInt32BE(-1, this.at);
+    return this;
+  }
+
+  int2(value: number | null): this {
+    if (value === null) return this.null();
+    this.room(6);
+    this.at = this.buffer.writeInt32BE(2, this.at);
+    this.at = this.buffer.writeInt16BE(value, this.at);
+    return this;
+  }
+
+  int4(value: number | null): this {
+    if (value === null) return this.null();
+    this.room(8);
+    this.at = this.buffer.writeInt32BE(4, this.at);
+    this.at = this.buffer.writeInt32BE(value, this.at);
+    return this;
+  }
+
+  float8(value: number | null): this {
+    if (value === null) return this.null();
+    this.room(12);
+    this.at = this.buffer.writeInt32BE(8, this.at);
+    this.at = this.buffer.writeDoubleBE(value, this.at);
+    return this;
+  }
+
+  bool(value: boolean | null): this {
+    if (value === null) return this.null();
+    this.room(5);
+    this.at = this.buffer.writeInt32BE(1, this.at);
+    this.buffer[this.at++] = value ? 1 : 0;
+    return this;
+  }
+
+  /** Text (or json, whose binary form is its text) as UTF-8. */
+  text(value: string | null): this {
+    if (value === null) return this.null();
+    this.room(4 + value.length * 3);
+    const written = this.buffer.write(value, this.at + 4, 'utf8');
+    this.buffer.writeInt32BE(written, this.at);
+    this.at += 4 + written;
+    return this;
+  }
+
+  /** A uuid from its usual text form (hyphens anywhere, either case). */
+  uuid(value: string | null): this {
+    if (value === null) return this.null();
+    this.room(20);
+    const { buffer } = this;
+    let at = buffer.writeInt32BE(16, this.at);
+    let high = -1;
+    for (let i = 0; i < value.length; i++) {
+      const c = value.charCodeAt(i);
+      if (c === 45) continue; // '-'
+      const digit = c < 128 ? HEX[c]! : -1;
+      if (digit < 0) throw new Error(`not a uuid: ${value}`);
+      if (high < 0) high = digit;
+      else {
+        buffer[at++] = (high << 4) | digit;
+        high = -1;
+      }
+    }
+    if (at !== this.at + 20 || high >= 0) throw new Error(`not a uuid: ${value}`);
+    this.at = at;
+    return this;
+  }
+
+  /** A timestamp with time zone, given in microseconds since 1970 (a whole number). */
+  timestampMicros(micros: number): this {
+    this.room(12);
+    const sincePg = micros - PG_EPOCH_US;
+    const high = Math.floor(sincePg / TWO_32);
+    this.at = this.buffer.writeInt32BE(8, this.at);
+    this.at = this.buffer.writeInt32BE(high, this.at);
+    this.at = this.buffer.writeUInt32BE(sincePg - high * TWO_32, this.at);
+    return this;
+  }
+
+  /** The rows written, with the trailer: a view of the buffer, which this writer no longer touches. */
+  end(): Uint8Array {
+    this.room(2);
+    this.at = this.buffer.writeInt16BE(-1, this.at);
+    return this.buffer.subarray(0, this.at);
+  }
+}
