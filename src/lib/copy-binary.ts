@@ -39,38 +39,56 @@ export class BinaryRows {
   }
 
   /** Starts a row of `fields` fields. */
+  /** Writes a 16-bit integer at `at`, big-endian (plain stores: Buffer's writers check their arguments). */
+  private put16(value: number): void {
+    const { buffer, at } = this;
+    buffer[at] = value >>> 8;
+    buffer[at + 1] = value;
+    this.at = at + 2;
+  }
+
+  private put32(value: number): void {
+    const { buffer, at } = this;
+    buffer[at] = value >>> 24;
+    buffer[at + 1] = value >>> 16;
+    buffer[at + 2] = value >>> 8;
+    buffer[at + 3] = value;
+    this.at = at + 4;
+  }
+
+  /** Starts a row of `fields` fields. */
   row(fields: number): this {
     this.room(2);
-    this.at = this.buffer.writeInt16BE(fields, this.at);
+    this.put16(fields);
     return this;
   }
 
   null(): this {
     this.room(4);
-    this.at = this.buffer.writeInt32BE(-1, this.at);
+    this.put32(-1);
     return this;
   }
 
   int2(value: number | null): this {
     if (value === null) return this.null();
     this.room(6);
-    this.at = this.buffer.writeInt32BE(2, this.at);
-    this.at = this.buffer.writeInt16BE(value, this.at);
+    this.put32(2);
+    this.put16(value);
     return this;
   }
 
   int4(value: number | null): this {
     if (value === null) return this.null();
     this.room(8);
-    this.at = this.buffer.writeInt32BE(4, this.at);
-    this.at = this.buffer.writeInt32BE(value, this.at);
+    this.put32(4);
+    this.put32(value);
     return this;
   }
 
   float8(value: number | null): this {
     if (value === null) return this.null();
     this.room(12);
-    this.at = this.buffer.writeInt32BE(8, this.at);
+    this.put32(8);
     this.at = this.buffer.writeDoubleBE(value, this.at);
     return this;
   }
@@ -78,7 +96,7 @@ export class BinaryRows {
   bool(value: boolean | null): this {
     if (value === null) return this.null();
     this.room(5);
-    this.at = this.buffer.writeInt32BE(1, this.at);
+    this.put32(1);
     this.buffer[this.at++] = value ? 1 : 0;
     return this;
   }
@@ -87,9 +105,12 @@ export class BinaryRows {
   text(value: string | null): this {
     if (value === null) return this.null();
     this.room(4 + value.length * 3);
-    const written = this.buffer.write(value, this.at + 4, 'utf8');
-    this.buffer.writeInt32BE(written, this.at);
-    this.at += 4 + written;
+    const start = this.at;
+    this.at += 4;
+    const written = this.buffer.write(value, this.at, 'utf8');
+    this.at = start;
+    this.put32(written);
+    this.at += written;
     return this;
   }
 
@@ -97,21 +118,33 @@ export class BinaryRows {
   uuid(value: string | null): this {
     if (value === null) return this.null();
     this.room(20);
+    this.put32(16);
     const { buffer } = this;
-    let at = buffer.writeInt32BE(16, this.at);
+    const end = this.at + 16;
+    let at = this.at;
     let high = -1;
     for (let i = 0; i < value.length; i++) {
       const c = value.charCodeAt(i);
       if (c === 45) continue; // '-'
       const digit = c < 128 ? HEX[c]! : -1;
-      if (digit < 0) throw new Error(`not a uuid: ${value}`);
+      if (digit < 0 || at === end) throw new Error(`not a uuid: ${value}`);
       if (high < 0) high = digit;
       else {
         buffer[at++] = (high << 4) | digit;
         high = -1;
       }
     }
-    if (at !== this.at + 20 || high >= 0) throw new Error(`not a uuid: ${value}`);
+    if (at !== end || high >= 0) throw new Error(`not a uuid: ${value}`);
+    this.at = at;
+    return this;
+  }
+
+  /** A field already encoded (encodedUuid): the same uuid in every row costs a copy, not a parse. */
+  encoded(field: Uint8Array): this {
+    this.room(field.length);
+    const { buffer } = this;
+    let at = this.at;
+    for (let i = 0; i < field.length; i++) buffer[at++] = field[i]!;
     this.at = at;
     return this;
   }
@@ -121,9 +154,9 @@ export class BinaryRows {
     this.room(12);
     const sincePg = micros - PG_EPOCH_US;
     const high = Math.floor(sincePg / TWO_32);
-    this.at = this.buffer.writeInt32BE(8, this.at);
-    this.at = this.buffer.writeInt32BE(high, this.at);
-    this.at = this.buffer.writeUInt32BE(sincePg - high * TWO_32, this.at);
+    this.put32(8);
+    this.put32(high);
+    this.put32(sincePg - high * TWO_32);
     return this;
   }
 
@@ -133,4 +166,10 @@ export class BinaryRows {
     this.at = this.buffer.writeInt16BE(-1, this.at);
     return this.buffer.subarray(0, this.at);
   }
+}
+
+/** A uuid encoded once as a field (its length and bytes), for BinaryRows.encoded. */
+export function encodedUuid(value: string): Uint8Array {
+  const field = new BinaryRows(64).uuid(value).end();
+  return field.slice(19, 39);
 }

@@ -1,7 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Ctx } from '../context';
 import { copyBinary, copyText, queryRows } from '../db';
-import { BinaryRows } from '../lib/copy-binary';
+import { BinaryRows, encodedUuid } from '../lib/copy-binary';
 import { lockRescoring } from './queue';
 import type { ComputedRow, ComputedScores } from './score-writes';
 
@@ -108,12 +108,29 @@ const queuedSince = (readAt: string) =>
   sql`(q.scored_at >= ${readAt}::timestamptz
        OR (q.scored_at IS NULL AND q.queued_at > ${readAt}::timestamptz - interval '10 seconds'))`;
 
+/** Uuids encoded once (the organization's, the campaigns', the models'): a few per rescoring. */
+class EncodedUuids {
+  private readonly known = new Map<string, Uint8Array>();
+  of(value: string): Uint8Array {
+    let field = this.known.get(value);
+    if (!field) this.known.set(value, (field = encodedUuid(value)));
+    return field;
+  }
+}
+
 /** A computed row in SCORE_COLUMNS' order, its instants in microseconds since 1970. */
-function writeRow(out: BinaryRows, orgId: string, row: ComputedRow, since: number, scoreSince: number): void {
+function writeRow(
+  out: BinaryRows,
+  uuids: EncodedUuids,
+  orgId: string,
+  row: ComputedRow,
+  since: number,
+  scoreSince: number,
+): void {
   out
     .row(SCORE_COLUMNS.length)
-    .uuid(orgId)
-    .uuid(row.campaignId)
+    .encoded(uuids.of(orgId))
+    .encoded(uuids.of(row.campaignId))
     .uuid(row.prospectId)
     .int2(row.score)
     .int2(row.rank)
@@ -122,8 +139,8 @@ function writeRow(out: BinaryRows, orgId: string, row: ComputedRow, since: numbe
     .int2(row.engagement)
     .int2(row.pressure)
     .int2(row.touches)
-    .float8(row.probability)
-    .uuid(row.modelId)
+    .float8(row.probability);
+  (row.modelId === null ? out.null() : out.encoded(uuids.of(row.modelId)))
     .int2(row.adjustment)
     .bool(row.held)
     .int2(row.percentile)
@@ -179,6 +196,7 @@ async function saveRows(ctx: Ctx, computed: ComputedScores, options: SaveOptions
     for (const line of current.split('\n')) old.set(line.slice(0, KEY_LENGTH), line.slice(KEY_LENGTH + 1));
   const since = Date.parse(computed.since) * 1000;
   const out = new BinaryRows(computed.rows.length * 640);
+  const uuids = new EncodedUuids();
   let written = 0;
   // Flags travel as text ('t', 'f'): the driver sends an array of booleans as one boolean.
   const replaced = { campaigns: [] as string[], prospects: [] as string[], moved: [] as string[] };
@@ -195,7 +213,7 @@ async function saveRows(ctx: Ctx, computed: ComputedScores, options: SaveOptions
       replaced.prospects.push(row.prospectId);
       replaced.moved.push(moved ? 't' : 'f');
     }
-    writeRow(out, ctx.orgId, row, since, was && !moved ? Number(was[4]) : since);
+    writeRow(out, uuids, ctx.orgId, row, since, was && !moved ? Number(was[4]) : since);
     written++;
   }
   if (replaced.prospects.length > 0) {

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemCtx, withTransaction } from '../../src/context';
 import { copyBinary, type Database, queryRows } from '../../src/db';
-import { BinaryRows } from '../../src/lib/copy-binary';
+import { BinaryRows, encodedUuid } from '../../src/lib/copy-binary';
 import { newOrg } from '../helpers/app';
 import { databases } from '../helpers/databases';
 
@@ -37,7 +37,7 @@ describe.each(databases)('rows in COPY’s binary format on $name', ({ open }) =
       .timestampMicros(Date.UTC(2026, 11, 1, 5, 40, 0, 123) * 1000 + 456);
     out
       .row(7)
-      .uuid(org.orgId)
+      .encoded(encodedUuid(org.orgId))
       .int2(null)
       .int4(2_147_483_647)
       .float8(null)
