@@ -113,7 +113,10 @@ class EncodedUuids {
   private readonly known = new Map<string, Uint8Array>();
   of(value: string): Uint8Array {
     let field = this.known.get(value);
-    if (!field) this.known.set(value, (field = encodedUuid(value)));
+    if (!field) {
+      field = encodedUuid(value);
+      this.known.set(value, field);
+    }
     return field;
   }
 }
