@@ -25,9 +25,9 @@ export class BinaryRows {
   constructor(expectedBytes = 1 << 16) {
     this.buffer = Buffer.allocUnsafe(Math.max(expectedBytes, 64));
     this.buffer.set(SIGNATURE, 0);
-    this.buffer.writeInt32BE(0, 11); // flags: no OIDs
-    this.buffer.writeInt32BE(0, 15); // no header extension
-    this.at = 19;
+    this.at = SIGNATURE.length;
+    this.put32(0); // flags: no OIDs
+    this.put32(0); // no header extension
   }
 
   /** Makes room for `bytes` more. */
@@ -38,7 +38,6 @@ export class BinaryRows {
     this.buffer = grown;
   }
 
-  /** Starts a row of `fields` fields. */
   /** Writes a 16-bit integer at `at`, big-endian (plain stores: Buffer's writers check their arguments). */
   private put16(value: number): void {
     const { buffer, at } = this;
@@ -105,10 +104,7 @@ export class BinaryRows {
   text(value: string | null): this {
     if (value === null) return this.null();
     this.room(4 + value.length * 3);
-    const start = this.at;
-    this.at += 4;
-    const written = this.buffer.write(value, this.at, 'utf8');
-    this.at = start;
+    const written = this.buffer.write(value, this.at + 4, 'utf8');
     this.put32(written);
     this.at += written;
     return this;
@@ -119,23 +115,8 @@ export class BinaryRows {
     if (value === null) return this.null();
     this.room(20);
     this.put32(16);
-    const { buffer } = this;
-    const end = this.at + 16;
-    let at = this.at;
-    let high = -1;
-    for (let i = 0; i < value.length; i++) {
-      const c = value.charCodeAt(i);
-      if (c === 45) continue; // '-'
-      const digit = c < 128 ? HEX[c]! : -1;
-      if (digit < 0 || at === end) throw new Error(`not a uuid: ${value}`);
-      if (high < 0) high = digit;
-      else {
-        buffer[at++] = (high << 4) | digit;
-        high = -1;
-      }
-    }
-    if (at !== end || high >= 0) throw new Error(`not a uuid: ${value}`);
-    this.at = at;
+    putUuid(this.buffer, this.at, value);
+    this.at += 16;
     return this;
   }
 
@@ -163,13 +144,33 @@ export class BinaryRows {
   /** The rows written, with the trailer: a view of the buffer, which this writer no longer touches. */
   end(): Uint8Array {
     this.room(2);
-    this.at = this.buffer.writeInt16BE(-1, this.at);
+    this.put16(-1);
     return this.buffer.subarray(0, this.at);
   }
 }
 
-/** A uuid encoded once as a field (its length and bytes), for BinaryRows.encoded. */
+/** Writes a uuid's 16 bytes at `at`, from its usual text form (hyphens anywhere, either case). */
+function putUuid(buffer: Uint8Array, at: number, value: string): void {
+  const end = at + 16;
+  let high = -1;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 45) continue; // '-'
+    const digit = c < 128 ? HEX[c]! : -1;
+    if (digit < 0 || at === end) throw new Error(`not a uuid: ${value}`);
+    if (high < 0) high = digit;
+    else {
+      buffer[at++] = (high << 4) | digit;
+      high = -1;
+    }
+  }
+  if (at !== end || high >= 0) throw new Error(`not a uuid: ${value}`);
+}
+
+/** A uuid encoded once as a field (its length, then its bytes), for BinaryRows.encoded. */
 export function encodedUuid(value: string): Uint8Array {
-  const field = new BinaryRows(64).uuid(value).end();
-  return field.slice(19, 39);
+  const field = new Uint8Array(20);
+  field[3] = 16;
+  putUuid(field, 4, value);
+  return field;
 }

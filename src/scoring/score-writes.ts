@@ -146,10 +146,10 @@ interface FitRow {
 
 /**
  * The fit's values as fingerprinted: whether the profile has criteria (which changes how the score
- * combines the parts), the fit, its reasons.
+ * combines the parts), the fit, its reasons as COPY's text format wrote them (copyJson).
  */
-const fitFingerprintOf = (hasProfile: boolean, fit: number, reasons: string) =>
-  fnv1a(`${hasProfile ? 't' : 'f'}\t${fit}\t${copyJson(reasons)}`);
+const fitFingerprintOf = (hasProfile: boolean, fit: number, copiedReasons: string) =>
+  fnv1a(`${hasProfile ? 't' : 'f'}\t${fit}\t${copiedReasons}`);
 
 /**
  * The parts but the fit as COPY's text format wrote them, engagement to other reasons: what `fingerprint`
@@ -176,11 +176,11 @@ export function computeScores(scorings: Scoring[], chunk: InputChunk, at: Date):
       const hasProfile = fit.max > fit.min;
       if (input.refit) {
         // After a profile change, where the stored parts hold: the fit alone, combined in the database.
-        const reasons = fitReasonsJson(fitReasonsOf(fit));
+        const reasons = copyJson(fitReasonsJson(fitReasonsOf(fit)));
         const fitFingerprint = fitFingerprintOf(hasProfile, fit.score, reasons);
         fits.push({
           prospectId: input.prospectId,
-          line: `${input.prospectId}\t${fit.score}\t${hasProfile ? 't' : 'f'}\t${copyJson(reasons)}\t${fitFingerprint}\n`,
+          line: `${input.prospectId}\t${fit.score}\t${hasProfile ? 't' : 'f'}\t${reasons}\t${fitFingerprint}\n`,
         });
         continue;
       }
@@ -203,10 +203,10 @@ export function computeScores(scorings: Scoring[], chunk: InputChunk, at: Date):
         held: parts.held,
         percentile: parts.model?.percentile ?? null,
         otherReasons: otherReasonsJson(s.otherReasons),
-        // A 32-bit FNV-1a is enough to tell a changed row from an unchanged one.
         fingerprint: 0,
-        fitFingerprint: fitFingerprintOf(hasProfile, fit.score, reasons),
+        fitFingerprint: fitFingerprintOf(hasProfile, fit.score, copyJson(reasons)),
       };
+      // A 32-bit FNV-1a is enough to tell a changed row from an unchanged one.
       row.fingerprint = fnv1a(partsText(row));
       rows.push(row);
     }
