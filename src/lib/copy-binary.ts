@@ -110,6 +110,14 @@ export class BinaryRows {
     return this;
   }
 
+  /** Text already encoded as UTF-8: bytes `from` to `to` of `source`. */
+  bytes(source: Buffer, from: number, to: number): this {
+    this.room(4 + to - from);
+    this.put32(to - from);
+    this.at += source.copy(this.buffer, this.at, from, to);
+    return this;
+  }
+
   /** A uuid from its usual text form (hyphens anywhere, either case). */
   uuid(value: string | null): this {
     if (value === null) return this.null();

@@ -126,6 +126,7 @@ function writeRow(
   out: BinaryRows,
   uuids: EncodedUuids,
   orgId: string,
+  reasons: Buffer,
   row: ComputedRow,
   since: number,
   scoreSince: number,
@@ -138,7 +139,7 @@ function writeRow(
     .int2(row.score)
     .int2(row.rank)
     .int2(row.fit)
-    .text(row.reasons)
+    .bytes(reasons, row.reasonsFrom, row.reasonsTo)
     .int2(row.engagement)
     .int2(row.pressure)
     .int2(row.touches)
@@ -147,7 +148,7 @@ function writeRow(
     .int2(row.adjustment)
     .bool(row.held)
     .int2(row.percentile)
-    .text(row.otherReasons)
+    .bytes(reasons, row.otherFrom, row.otherTo)
     .int4(row.fingerprint)
     .int4(row.fitFingerprint)
     .timestampMicros(since)
@@ -216,7 +217,15 @@ async function saveRows(ctx: Ctx, computed: ComputedScores, options: SaveOptions
       replaced.prospects.push(row.prospectId);
       replaced.moved.push(moved ? 't' : 'f');
     }
-    writeRow(out, uuids, ctx.orgId, row, since, was && !moved ? Number(was[4]) : since);
+    writeRow(
+      out,
+      uuids,
+      ctx.orgId,
+      computed.reasons.buffer,
+      row,
+      since,
+      was && !moved ? Number(was[4]) : since,
+    );
     written++;
   }
   if (replaced.prospects.length > 0) {

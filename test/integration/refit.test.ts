@@ -213,7 +213,7 @@ describe.each(databases)('rescoring a new profile from the stored parts on $name
     new Map(
       computed.rows.map((r) => [
         r.prospectId,
-        `${copyLine(r).replaceAll('\\N', '-')}\t${r.fingerprint}\t${r.fitFingerprint}`,
+        `${copyLine(computed, r).replaceAll('\\N', '-')}\t${r.fingerprint}\t${r.fitFingerprint}`,
       ]),
     );
 
@@ -368,7 +368,7 @@ describe.each(databases)('rescoring a new profile from the stored parts on $name
     );
     const fresh = new Map(
       next.rows.map((r) => {
-        const fields = copyLine(r).split('\t');
+        const fields = copyLine(next, r).split('\t');
         return [
           r.prospectId,
           told({ reasons: JSON.parse(fields[3]!), otherReasons: JSON.parse(fields[12]!) }),

@@ -7,11 +7,9 @@ import { seededRandom } from '../../src/lib/random';
 import { backtest } from '../../src/scoring/backtest';
 import { commaOf, toNumber } from '../../src/scoring/cell-numbers';
 import { encodeRow, learnEncoder, type SparseRow } from '../../src/scoring/features';
-import type { Contribution } from '../../src/scoring/fit';
 import { eventsOf } from '../../src/scoring/inputs';
 import { predict, trainLogistic } from '../../src/scoring/logistic';
 import { auc, calibration, captured, stratifiedSplit } from '../../src/scoring/metrics';
-import { storedReasonsJson } from '../../src/scoring/score-writes';
 import { readTable } from '../../src/scoring/table';
 
 /** Standard normal draws from a seeded generator (Box–Muller). */
@@ -402,46 +400,5 @@ describe('the events text a scoring read hands over', () => {
     ]);
     // A name that shares its first letters with a known type is not taken for it.
     expect(eventsOf('email_sent_twice:1')[0]!.type).toBe('email_sent_twice');
-  });
-});
-
-describe('the reasons a rescoring stores', () => {
-  it('are written by hand exactly as JSON.stringify writes them, so fingerprints stay the same', () => {
-    const { next: random, pick } = seededRandom(7);
-    const texts = [
-      '46.69Z',
-      'Directrice « achats »',
-      'a "quoted" \\ back\tslash\n',
-      'Zoé 🙂',
-      '',
-      '</script>',
-    ];
-    const keys = ['code', 'count', 'days', 'title', 'attribute', 'value', 'weird key "x"', 'é'];
-    const contribution = (): Contribution => {
-      const facts: Record<string, string | number> = {};
-      for (let k = Math.floor(random() * 4); k > 0; k--)
-        facts[pick(keys)] = random() < 0.5 ? pick(texts) : pick([0, -0, 3, -12.5, 1e21, 1e-7, 0.1 + 0.2]);
-      return {
-        code: `fit.${pick(texts)}`,
-        points: (random() - 0.5) * 80,
-        facts,
-      };
-    };
-    const stored = (c: Contribution) => ({
-      code: c.code,
-      points: Math.round(c.points * 10) / 10,
-      facts: c.facts,
-    });
-    for (let i = 0; i < 500; i++) {
-      const reasons = {
-        positive: Array.from({ length: Math.floor(random() * 4) }, contribution),
-        negative: Array.from({ length: Math.floor(random() * 4) }, contribution),
-      };
-      const expected = JSON.stringify({
-        positive: reasons.positive.map(stored),
-        negative: reasons.negative.map(stored),
-      });
-      expect(storedReasonsJson(reasons)).toBe(expected);
-    }
   });
 });
