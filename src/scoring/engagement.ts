@@ -182,18 +182,22 @@ export interface EventReading {
  * a voicemail is a call nobody answered, as the service's own attempts log it.
  */
 export function readEvent(event: EngagementEvent): EventReading {
+  return readEventInto(event, { type: event.type, signal: undefined, refused: false, unanswered: false });
+}
+
+/** readEvent into a reading given: engagement reads every event of a million people into one. */
+function readEventInto(event: EngagementEvent, into: EventReading): EventReading {
   const reading = readingOf(event.outcome);
   const type = countedType(event, reading);
   // A do-not-call counts as the opt-out it is, not also as a refusal.
   const refused = type === event.type && reading.refused;
   const call = type === 'call_attempted' || type === 'call_answered';
-  return {
-    type,
-    signal:
-      call && refused ? undefined : type === 'call_attempted' && reading.answered ? 'call_answered' : type,
-    refused,
-    unanswered: (type === 'call_attempted' || type === 'voicemail_left') && !refused && !reading.answered,
-  };
+  into.type = type;
+  into.signal =
+    call && refused ? undefined : type === 'call_attempted' && reading.answered ? 'call_answered' : type;
+  into.refused = refused;
+  into.unanswered = (type === 'call_attempted' || type === 'voicemail_left') && !refused && !reading.answered;
+  return into;
 }
 
 /** Signals that stand until the person comes back, whatever their age. */
@@ -222,6 +226,28 @@ const SIGNAL_CODES = Object.fromEntries(
   Object.keys(SIGNAL_POINTS).map((type) => [type, `engagement.${type}`]),
 ) as Partial<Record<InteractionType, string>>;
 
+/**
+ * What engagement tallies, by index: each signal, then refusals, then unanswered calls. A person's tallies
+ * are kept in arrays of the module, emptied after each person, rather than a map and an object a code:
+ * a rescoring tallies ten million events.
+ */
+const TALLIED = [
+  ...Object.values(SIGNAL_CODES),
+  'engagement.refused',
+  'engagement.unanswered_calls',
+] as string[];
+const TALLY_OF = new Map(Object.keys(SIGNAL_POINTS).map((type, i) => [type, i]));
+const REFUSED_TALLY = TALLIED.length - 2;
+const UNANSWERED_TALLY = TALLIED.length - 1;
+const tallyPoints = new Float64Array(TALLIED.length);
+const tallyCount = new Int32Array(TALLIED.length);
+/** The oldest counted event of each, for "in the last N days". */
+const tallyOldest = new Float64Array(TALLIED.length);
+/** The tallies in the order they were first counted (the order of the reasons among equals). */
+const tallyOrder = new Int8Array(TALLIED.length);
+let tallied = 0;
+const reading: EventReading = { type: 'email_sent', signal: undefined, refused: false, unanswered: false };
+
 const UNANSWERED_POINTS = -3;
 const FREE_UNANSWERED = 2;
 const REFUSED_POINTS = -15;
@@ -239,13 +265,6 @@ export interface EngagementResult {
   standing?: Contribution;
 }
 
-interface Tally {
-  points: number;
-  count: number;
-  /** The oldest counted event, for "in the last N days". */
-  oldest: number;
-}
-
 /**
  * Whole days back, with an hour's grace: what happened 12 days and a few minutes ago is within the last 12.
  * Scoring reads events to the minute, floored, so the grace must be wider than a minute plus a request's time.
@@ -260,13 +279,16 @@ export function daysAgo(now: number, at: number): number {
   return Math.max(0, Math.floor((now - at) / 86_400_000));
 }
 
-function tally(tallies: Map<string, Tally>, code: string, points: number, at: number): void {
-  const entry = tallies.get(code);
-  if (entry) {
-    entry.points += points;
-    entry.count++;
-    if (at < entry.oldest) entry.oldest = at;
-  } else tallies.set(code, { points, count: 1, oldest: at });
+function tally(index: number, points: number, at: number): void {
+  if (tallyCount[index] === 0) {
+    tallyOrder[tallied++] = index;
+    tallyPoints[index] = points;
+    tallyOldest[index] = at;
+  } else {
+    tallyPoints[index] = tallyPoints[index]! + points;
+    if (at < tallyOldest[index]!) tallyOldest[index] = at;
+  }
+  tallyCount[index] = tallyCount[index]! + 1;
 }
 
 // Written as plain loops without closures: rescoring runs it for every prospect of an organization.
@@ -277,18 +299,20 @@ export function engagementScore(
 ): EngagementResult {
   const halfLife = (options.halfLifeDays ?? 30) * 86_400_000;
   const end = now.getTime();
-  const tallies = new Map<string, Tally>();
   let unanswered: number[] = [];
   // When the person last picked up, replied or met us.
   let talked = Number.NEGATIVE_INFINITY;
   let standing: { type: InteractionType; at: number; byCall?: true } | undefined;
   let cameBack = Number.NEGATIVE_INFINITY;
   const since = options.since ?? Number.NEGATIVE_INFINITY;
+  // Tallies left by a person whose scoring failed halfway, if any.
+  for (let i = 0; i < tallied; i++) tallyCount[tallyOrder[i]!] = 0;
+  tallied = 0;
   for (const event of events) {
     // An event dated a little ahead (the log takes up to a day: a dialer's local time written as UTC)
     // counts as happening now: left out, it would wait for a full rescoring to count at all.
     const at = Math.min(event.at, end);
-    const { type, signal, refused, unanswered: unheard } = readEvent(event);
+    const { type, signal, refused, unanswered: unheard } = readEventInto(event, reading);
     // Whatever their age, opt-outs and what lifts them; the rest only since `since`.
     // An opt-out a call's outcome asked for ("Ne plus appeler") is told as such: it stops the phone.
     if (STANDING[type] && (!standing || at >= standing.at))
@@ -297,9 +321,9 @@ export function engagementScore(
     if (at <= since) continue;
     const weight = 0.5 ** ((end - at) / halfLife);
     if (unheard) unanswered.push(at);
-    if (refused) tally(tallies, 'engagement.refused', REFUSED_POINTS * weight, at);
-    const points = signal && SIGNAL_POINTS[signal];
-    if (signal && points !== undefined) tally(tallies, SIGNAL_CODES[signal]!, points * weight, at);
+    if (refused) tally(REFUSED_TALLY, REFUSED_POINTS * weight, at);
+    const index = signal === undefined ? undefined : TALLY_OF.get(signal);
+    if (index !== undefined) tally(index, SIGNAL_POINTS[signal!]! * weight, at);
     if ((refused || (signal && CONVERSATION[signal])) && at > talked) talked = at;
   }
   // The last opt-out or complaint, unless the person came back after it: out of the decayed tallies,
@@ -307,7 +331,6 @@ export function engagementScore(
   let stands: Contribution | undefined;
   if (standing && standing.at > cameBack) {
     const code = SIGNAL_CODES[standing.type]!;
-    tallies.delete(code);
     stands = {
       code,
       points: SIGNAL_POINTS[standing.type]!,
@@ -327,24 +350,30 @@ export function engagementScore(
     unanswered.sort((a, b) => a - b);
     for (let i = FREE_UNANSWERED; i < unanswered.length; i++) {
       const at = unanswered[i]!;
-      tally(tallies, 'engagement.unanswered_calls', UNANSWERED_POINTS * 0.5 ** ((end - at) / halfLife), at);
+      tally(UNANSWERED_TALLY, UNANSWERED_POINTS * 0.5 ** ((end - at) / halfLife), at);
     }
   }
   const contributions: Contribution[] = [];
   let points = 0;
-  for (const [code, t] of tallies) {
-    const rounded = Math.round(t.points * 10) / 10;
+  const standingTally = stands ? TALLY_OF.get(standing!.type) : undefined;
+  for (let i = 0; i < tallied; i++) {
+    const index = tallyOrder[i]!;
+    const count = tallyCount[index]!;
+    tallyCount[index] = 0;
+    if (index === standingTally) continue;
+    const rounded = Math.round(tallyPoints[index]! * 10) / 10;
     points += rounded;
     // Unanswered calls are told in full ("called 3 times in the last 15 days"), the free ones included.
-    const calls = code === 'engagement.unanswered_calls';
-    const since = calls ? unanswered[0]! : t.oldest;
+    const calls = index === UNANSWERED_TALLY;
+    const since = calls ? unanswered[0]! : tallyOldest[index]!;
     contributions.push({
-      code,
+      code: TALLIED[index]!,
       points: rounded,
-      facts: { count: calls ? unanswered.length : t.count, days: daysSince(end, since) },
+      facts: { count: calls ? unanswered.length : count, days: daysSince(end, since) },
       at: since,
     });
   }
+  tallied = 0;
   const score = Math.round(100 * (1 - Math.exp(-Math.max(0, points) / 25)));
   if (stands) contributions.push(stands);
   return { points, score, contributions, ...(stands ? { standing: stands } : {}) };
