@@ -233,17 +233,25 @@ export function strongest<T extends { points: number }>(
   contributions: T[],
   count = 3,
 ): { positive: T[]; negative: T[] } {
-  const meaningful = contributions.filter((c) => Math.round(c.points) !== 0);
-  return {
-    positive: meaningful
-      .filter((c) => c.points > 0)
-      .sort((a, b) => b.points - a.points)
-      .slice(0, count),
-    negative: meaningful
-      .filter((c) => c.points < 0)
-      .sort((a, b) => a.points - b.points)
-      .slice(0, count),
-  };
+  // Kept in order as they come, each after those of equal points: what a stable sort then a slice keeps,
+  // without the arrays in between (a rescoring picks reasons three times a person).
+  const positive: T[] = [];
+  const negative: T[] = [];
+  for (const c of contributions) {
+    if (Math.round(c.points) === 0) continue;
+    if (c.points > 0) keepStrongest(positive, c, count, 1);
+    else if (c.points < 0) keepStrongest(negative, c, count, -1);
+  }
+  return { positive, negative };
+}
+
+/** Puts `c` in `list`, ordered by points (`sign` 1: most first; -1: least first), keeping `count` at most. */
+function keepStrongest<T extends { points: number }>(list: T[], c: T, count: number, sign: 1 | -1): void {
+  let at = list.length;
+  while (at > 0 && sign * (c.points - list[at - 1]!.points) > 0) at--;
+  if (at >= count) return;
+  list.splice(at, 0, c);
+  if (list.length > count) list.length = count;
 }
 
 /** A contribution as a sentence with its points, in French and English. */

@@ -1,8 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { answered, type EngagementEvent, engagementScore } from '../../src/scoring/engagement';
 import { type FitSubject, fitScore, type IdealProfile } from '../../src/scoring/fit';
 import { contactPressure, rankFor } from '../../src/scoring/pressure';
-import { reasonText, topReasons } from '../../src/scoring/reasons';
+import { reasonText, strongest, topReasons } from '../../src/scoring/reasons';
 import { scoreInput } from '../../src/scoring/score';
 
 const profile: IdealProfile = {
@@ -386,6 +387,31 @@ describe('engagement with time decay', () => {
 });
 
 describe('reason codes', () => {
+  it('picks the strongest for and against as a stable sort of the meaningful ones would, ties in their order', () => {
+    const points = fc.oneof(
+      fc.integer({ min: -12, max: 12 }),
+      fc.double({ min: -50, max: 50 }),
+      fc.constant(0.4),
+    );
+    fc.assert(
+      fc.property(fc.array(points, { maxLength: 12 }), fc.integer({ min: 0, max: 5 }), (values, count) => {
+        const contributions = values.map((p, i) => ({ points: p, i }));
+        const meaningful = contributions.filter((c) => Math.round(c.points) !== 0);
+        expect(strongest(contributions, count)).toEqual({
+          positive: meaningful
+            .filter((c) => c.points > 0)
+            .sort((a, b) => b.points - a.points)
+            .slice(0, count),
+          negative: meaningful
+            .filter((c) => c.points < 0)
+            .sort((a, b) => a.points - b.points)
+            .slice(0, count),
+        });
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('lists the top three raising and lowering contributions in French and English with their points', () => {
     const fit = fitScore(profile, subject({ seniority: 'Assistant' }));
     const engagement = engagementScore(
