@@ -228,7 +228,7 @@ const SIGNAL_CODES = Object.fromEntries(
 
 /**
  * What engagement tallies, by index: each signal, then refusals, then unanswered calls. A person's tallies
- * are kept in arrays of the module, emptied after each person, rather than a map and an object a code:
+ * are kept in arrays of the module, emptied as the next person starts, rather than a map and an object a code:
  * a rescoring tallies ten million events.
  */
 const TALLIED = [
@@ -305,7 +305,7 @@ export function engagementScore(
   let standing: { type: InteractionType; at: number; byCall?: true } | undefined;
   let cameBack = Number.NEGATIVE_INFINITY;
   const since = options.since ?? Number.NEGATIVE_INFINITY;
-  // Tallies left by a person whose scoring failed halfway, if any.
+  // The last person's tallies emptied.
   for (let i = 0; i < tallied; i++) tallyCount[tallyOrder[i]!] = 0;
   tallied = 0;
   for (const event of events) {
@@ -359,7 +359,6 @@ export function engagementScore(
   for (let i = 0; i < tallied; i++) {
     const index = tallyOrder[i]!;
     const count = tallyCount[index]!;
-    tallyCount[index] = 0;
     if (index === standingTally) continue;
     const rounded = Math.round(tallyPoints[index]! * 10) / 10;
     points += rounded;
@@ -373,7 +372,6 @@ export function engagementScore(
       at: since,
     });
   }
-  tallied = 0;
   const score = Math.round(100 * (1 - Math.exp(-Math.max(0, points) / 25)));
   if (stands) contributions.push(stands);
   return { points, score, contributions, ...(stands ? { standing: stands } : {}) };

@@ -95,23 +95,13 @@ const partsPrefix = (r: ComputedRow) =>
   `${r.engagement}\t${r.pressure}\t${r.touches}\t${r.probability ?? '\\N'}\t${r.modelId ?? '\\N'}\t` +
   `${r.adjustment}\t${r.held ? 't' : 'f'}\t${r.percentile ?? '\\N'}\t`;
 
-/** A computed row's reasons as text: the fit's and the other parts'. */
-export function reasonsOf(
-  computed: ComputedScores,
-  r: ComputedRow,
-): { reasons: string; otherReasons: string } {
-  return {
-    reasons: computed.reasons.text(r.reasonsFrom, r.reasonsTo),
-    otherReasons: computed.reasons.text(r.otherFrom, r.otherTo),
-  };
-}
-
 /**
  * A computed row as one line of COPY's text format, score to other reasons: what its fingerprints hash
  * (tests compare rows by it).
  */
 export function copyLine(computed: ComputedScores, r: ComputedRow): string {
-  const { reasons, otherReasons } = reasonsOf(computed, r);
+  const reasons = computed.reasons.text(r.reasonsFrom, r.reasonsTo);
+  const otherReasons = computed.reasons.text(r.otherFrom, r.otherTo);
   return `${r.score}\t${r.rank}\t${r.fit}\t${copyJson(reasons)}\t${partsPrefix(r)}${copyJson(otherReasons)}`;
 }
 

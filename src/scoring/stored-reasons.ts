@@ -1,4 +1,4 @@
-import { JsonBytes } from '../lib/json-bytes';
+import type { JsonBytes } from '../lib/json-bytes';
 import type { Contribution } from './fit';
 import type { FitReasons, OtherReasons } from './score';
 
@@ -70,12 +70,4 @@ export function writeOtherReasons(out: JsonBytes, r: OtherReasons): void {
     writeReason(out, r.reached);
   }
   out.raw('}');
-}
-
-/** Reasons ({ positive, negative }) as the text stored, as JSON.stringify would write them. */
-export function storedReasonsJson(reasons: { positive: Contribution[]; negative: Contribution[] }): string {
-  const out = new JsonBytes(256);
-  writeBoth(out, reasons);
-  out.raw('}');
-  return out.text(0, out.at);
 }
