@@ -147,10 +147,19 @@ type Line = Values<typeof LINE_FIELDS>;
 const kept = (refitting: Refitting) => sql`CASE WHEN s.held IS NOT NULL
     AND s.model_id IS NOT DISTINCT FROM ${refitting.modelId}::uuid THEN true END`;
 
-/** Calls `fn` with each prospect of a chunk, parsed as it comes. */
-export function eachInput(chunk: InputChunk, fn: (input: ScoringInput) => void): void {
+/**
+ * Calls `fn` with each prospect of a chunk, parsed as it comes: all of them, or `count` from the line that
+ * starts at `from`. Returns where the next line starts (the text's length after the last).
+ */
+export function eachInput(
+  chunk: InputChunk,
+  fn: (input: ScoringInput) => void,
+  from = 0,
+  count = Number.POSITIVE_INFINITY,
+): number {
   const { text } = chunk;
-  for (let start = 0; start < text.length; ) {
+  let start = from;
+  for (let n = 0; n < count && start < text.length; n++) {
     let end = text.indexOf('\n', start);
     if (end === -1) end = text.length;
     // In LINE_FIELDS' order.
@@ -178,6 +187,7 @@ export function eachInput(chunk: InputChunk, fn: (input: ScoringInput) => void):
     fn(input);
     start = end + 1;
   }
+  return Math.min(start, text.length);
 }
 
 /**

@@ -5,7 +5,7 @@ import { type Database, queryRows } from '../db';
 import { heldBy, JobLost } from '../jobs/service';
 import { type Refitting, readChunk } from './inputs';
 import { saveScores } from './score-saves';
-import { computeScores, type Scoring } from './score-writes';
+import { computeScoresInSlices, type Scoring } from './score-writes';
 
 /**
  * A full rescoring's walk of one segment of the organization's prospects, chunk by chunk (rescore.ts runs
@@ -100,7 +100,7 @@ export async function rescoreSegment(run: SegmentRun): Promise<Segment> {
     const { inputs, readAt } = await reading;
     const last = inputs.count < chunk;
     if (concurrent && !last) reading = read(inputs.last);
-    const computed = computeScores(scorings, inputs, at);
+    const computed = await computeScoresInSlices(scorings, inputs, at);
     await writing;
     if (signal.aborted) {
       await reading.catch(() => {});

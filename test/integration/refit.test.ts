@@ -11,6 +11,7 @@ import { saveScores } from '../../src/scoring/score-saves';
 import {
   type ComputedScores,
   computeScores,
+  computeScoresInSlices,
   copyLine,
   type Scoring,
   scoringsOf,
@@ -242,6 +243,28 @@ describe.each(databases)('rescoring a new profile from the stored parts on $name
     // The history held people back (opted out, goal reached).
     expect(held).toBeGreaterThan(20);
     expect(reached).toBeGreaterThan(20);
+  });
+
+  it('scores a chunk a slice at a time exactly as in one go, from the events and from the stored parts', async () => {
+    const scorings = await scoringsOf(system(), campaignId);
+    const refitting = { campaignId, modelId: scorings[0]!.scorer?.id ?? null };
+    const at = new Date();
+    let fits = 0;
+    for (const chunk of [
+      await readChunk(database.db, org.orgId, { after: null, limit: 10_000 }),
+      await readChunk(database.db, org.orgId, { after: null, limit: 10_000 }, refitting),
+    ]) {
+      const whole = computeScores(under(scorings, PROFILES[1]!), chunk, at);
+      const sliced = await computeScoresInSlices(under(scorings, PROFILES[1]!), chunk, at, 7);
+      expect(whole.prospectIds).toHaveLength(240);
+      expect(sliced.prospectIds).toEqual(whole.prospectIds);
+      expect(sliced.rows).toEqual(whole.rows);
+      expect(sliced.fits).toEqual(whole.fits);
+      expect(sliced.reasons.text(0, sliced.reasons.at)).toBe(whole.reasons.text(0, whole.reasons.at));
+      fits += whole.fits.length;
+    }
+    // The stored parts of the scoring above hold: the second chunk is refitted.
+    expect(fits).toBeGreaterThan(0);
   });
 
   it('reads the events of people whose stored parts are missing or of another model', async () => {
