@@ -80,10 +80,10 @@ export async function benchRescoring(url: string, server: RunningServer) {
   };
   /**
    * Measures the baseline again, then starts a rescoring and waits for the organization's rescoring jobs
-   * to end; returns the time, the baseline just before, the last job's result, and the CPU seconds of the
-   * service and of the rest of the machine (PostgreSQL, mostly) meanwhile. The machine's speed drifts over
-   * the minutes a run takes (the baseline of one run has measured from 8.9 to 14.9 s on one day): each
-   * rescoring is compared with the aggregate measured next to it.
+   * to end; returns the time, the baseline just before and just after, the last job's result, and the CPU
+   * seconds of the service and of the rest of the machine (PostgreSQL, mostly) meanwhile. The machine's
+   * speed drifts over the minutes a run takes (the baseline of one run has measured from 6.5 to 11.0 s
+   * within ten minutes): each rescoring is compared with the aggregates measured on either side of it.
    */
   const rescoring = async (start: () => Promise<unknown>) => {
     await vacuumed(sql);
@@ -102,14 +102,12 @@ export async function benchRescoring(url: string, server: RunningServer) {
       if (row!.busy === 0) {
         const ms = performance.now() - started;
         const serviceCpu = cpuSeconds(pid) - service;
-        return {
-          ms,
-          baseline,
-          result: row!.result ?? {},
-          serviceCpu,
-          otherCpu: machineCpuSeconds() - machine - serviceCpu,
-          walMb: ((await walPosition(sql)) - walBefore) / 2 ** 20,
-        };
+        const otherCpu = machineCpuSeconds() - machine - serviceCpu;
+        const walMb = ((await walPosition(sql)) - walBefore) / 2 ** 20;
+        // And once more just after: a baseline measured on both sides brackets the machine's drift.
+        await vacuumed(sql);
+        const after = await fastest(sql, aggregate);
+        return { ms, baseline, after, result: row!.result ?? {}, serviceCpu, otherCpu, walMb };
       }
       await sleep(200);
     }
@@ -128,13 +126,15 @@ export async function benchRescoring(url: string, server: RunningServer) {
   const line = (run: {
     ms: number;
     baseline: number;
+    after: number;
     result: Record<string, number>;
     serviceCpu: number;
     otherCpu: number;
     walMb: number;
   }) =>
     `${seconds(run.ms)}, ${(run.ms / run.baseline).toFixed(2)}× the aggregate measured just before ` +
-    `(${seconds(run.baseline)}; ${(run.ms / byType).toFixed(2)}× the first); ${Number(run.result.changed ?? 0).toLocaleString('en')} rows written` +
+    `(${seconds(run.baseline)}; ${(run.ms / run.after).toFixed(2)}× the one just after, ${seconds(run.after)}; ` +
+    `${((2 * run.ms) / (run.baseline + run.after)).toFixed(2)}× their mean; ${(run.ms / byType).toFixed(2)}× the first); ${Number(run.result.changed ?? 0).toLocaleString('en')} rows written` +
     `${run.result.fromStoredParts ? ' from the stored parts' : ''}; CPU: service ` +
     `${run.serviceCpu.toFixed(1)} s, PostgreSQL and the rest ${run.otherCpu.toFixed(1)} s; ` +
     `${Math.round(run.walMb).toLocaleString('en')} MB of write-ahead log`;
