@@ -21,12 +21,6 @@ async function main() {
   // rescoring's workers collected twice as often). This thread's heap is made: the flags can go.
   setFlagsFromString('--max-semi-space-size=0');
   setFlagsFromString('--max-old-space-size=0');
-  // Each heap may grow to twice what was live after a full collection before the next one. V8 sizes that
-  // from a heap's ceiling, and under the rescoring threads' 128 MB it let a thread's old generation grow
-  // from about 30 MB to 45: a full collection for every chunk of 5,000 people, which a chunk's text and
-  // rows alone fill. Twice: a first scoring of a million people took 15–19 s of the service's CPU instead
-  // of 20–28, for about 40 MB more at the peak. For every thread, this one too: V8's flags are the process's.
-  setFlagsFromString('--heap-growing-percent=100');
   const config = loadConfigOrExit();
   const logger = createLogger(config.LOG_LEVEL);
   const database = await openDatabase(databaseOptions(config));
