@@ -83,11 +83,16 @@ export async function benchRescoring(url: string, server: RunningServer) {
    * to end; returns the time, the baseline just before and just after, the last job's result, and the CPU
    * seconds of the service and of the rest of the machine (PostgreSQL, mostly) meanwhile. The machine's
    * speed drifts over the minutes a run takes (the baseline of one run has measured from 6.5 to 11.0 s
-   * within ten minutes): each rescoring is compared with the aggregates measured on either side of it.
+   * within ten minutes): each rescoring is compared with the aggregates measured on either side of it. The
+   * one measured after a rescoring is the next one's before: nothing runs between them.
    */
+  let between: number | undefined;
   const rescoring = async (start: () => Promise<unknown>) => {
-    await vacuumed(sql);
-    const baseline = await fastest(sql, aggregate);
+    if (between === undefined) {
+      await vacuumed(sql);
+      between = await fastest(sql, aggregate);
+    }
+    const baseline = between;
     const pid = server.child.pid!;
     const [service, machine] = [cpuSeconds(pid), machineCpuSeconds()];
     const walBefore = await walPosition(sql);
@@ -106,8 +111,8 @@ export async function benchRescoring(url: string, server: RunningServer) {
         const walMb = ((await walPosition(sql)) - walBefore) / 2 ** 20;
         // And once more just after: a baseline measured on both sides brackets the machine's drift.
         await vacuumed(sql);
-        const after = await fastest(sql, aggregate);
-        return { ms, baseline, after, result: row!.result ?? {}, serviceCpu, otherCpu, walMb };
+        between = await fastest(sql, aggregate);
+        return { ms, baseline, after: between, result: row!.result ?? {}, serviceCpu, otherCpu, walMb };
       }
       await sleep(200);
     }
