@@ -198,6 +198,31 @@ export async function queryRows<T = Record<string, unknown>>(db: Db, query: SQL)
   return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as T[];
 }
 
+/**
+ * Runs raw SQL for one row whose columns come back as the bytes PostgreSQL sent (text as UTF-8), undefined
+ * without a row. For a result of megabytes that is read a line at a time: postgres.js would have decoded it
+ * into one string first, a large object of V8's heap that cost a rescoring's threads a full collection
+ * every few chunks. PGlite's values are encoded from its strings.
+ */
+export async function queryRowBytes(db: Db, query: SQL): Promise<(Buffer | null)[] | undefined> {
+  const inner = db as unknown as {
+    session: { client: unknown };
+    dialect: { sqlToQuery(query: SQL): { sql: string; params: unknown[] } };
+  };
+  const client = inner.session.client as
+    | { unsafe: (q: string, p: unknown[]) => { raw(): Promise<(Buffer | null)[][]> } }
+    | object;
+  if ('unsafe' in client) {
+    const { sql: text, params } = inner.dialect.sqlToQuery(query);
+    const [row] = await client.unsafe(text, params).raw();
+    return row;
+  }
+  const [row] = await queryRows<Record<string, unknown>>(db, query);
+  return (
+    row && Object.values(row).map((v) => (v === null || v === undefined ? null : Buffer.from(String(v))))
+  );
+}
+
 interface PendingCopy {
   writable(): Promise<NodeJS.WritableStream>;
   reject: (error: unknown) => void;

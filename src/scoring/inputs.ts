@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { INTERACTION_TYPES, type InteractionType } from '../../db/schema';
-import { type Db, queryRows } from '../db';
+import { type Db, queryRowBytes } from '../db';
 import { employeesOf } from '../prospects/employees-sql';
 import type { EngagementEvent } from './engagement';
 import type { FitSubject } from './fit';
@@ -105,12 +105,17 @@ export function eventsOf(text: string | null): EngagementEvent[] {
 }
 
 /**
- * A chunk of prospects as PostgreSQL wrote them, one JSON array a line, each parsed only when it is
- * scored: a chunk read ahead then holds one string instead of thousands of objects that the garbage
- * collector would copy while the chunk before is scored and written.
+ * A chunk of prospects as PostgreSQL wrote them, one JSON array a line, kept as the bytes it sent (UTF-8):
+ * each line is made a string and parsed only when its person is scored. A chunk read ahead is then one
+ * buffer outside the garbage collector's heap, instead of thousands of objects it would copy while the
+ * chunk before is scored and written; and instead of one string of two million characters, which V8 kept
+ * in its large-object space (each one counted towards the next full collection), made of two-byte
+ * characters as soon as one name had an accent (JSON.parse then read every line of the chunk 60 % slower).
+ * A line break never occurs inside a character's UTF-8 bytes, and JSON escapes those in the values.
  */
 export interface InputChunk {
-  text: string;
+  /** A Buffer, or a Uint8Array once posted to another thread. */
+  bytes: Uint8Array;
   count: number;
   /** The first and last prospect ids, in id order (null when the chunk is empty). */
   first: string | null;
@@ -147,9 +152,15 @@ type Line = Values<typeof LINE_FIELDS>;
 const kept = (refitting: Refitting) => sql`CASE WHEN s.held IS NOT NULL
     AND s.model_id IS NOT DISTINCT FROM ${refitting.modelId}::uuid THEN true END`;
 
+/** A view of a chunk's bytes as a Buffer, without a copy. */
+const bufferOf = (bytes: Uint8Array): Buffer =>
+  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+const NEWLINE = 10;
+
 /**
  * Calls `fn` with each prospect of a chunk, parsed as it comes: all of them, or `count` from the line that
- * starts at `from`. Returns where the next line starts (the text's length after the last).
+ * starts at byte `from`. Returns where the next line starts (the chunk's length after the last).
  */
 export function eachInput(
   chunk: InputChunk,
@@ -157,13 +168,14 @@ export function eachInput(
   from = 0,
   count = Number.POSITIVE_INFINITY,
 ): number {
-  const { text } = chunk;
+  const bytes = bufferOf(chunk.bytes);
+  const length = bytes.length;
   let start = from;
-  for (let n = 0; n < count && start < text.length; n++) {
-    let end = text.indexOf('\n', start);
-    if (end === -1) end = text.length;
+  for (let n = 0; n < count && start < length; n++) {
+    let end = bytes.indexOf(NEWLINE, start);
+    if (end === -1) end = length;
     // In LINE_FIELDS' order.
-    const v = JSON.parse(text.slice(start, end)) as Line;
+    const v = JSON.parse(bytes.toString('utf8', start, end)) as Line;
     const input = {
       prospectId: v[0],
       kind: v[1],
@@ -187,7 +199,7 @@ export function eachInput(
     fn(input);
     start = end + 1;
   }
-  return Math.min(start, text.length);
+  return Math.min(start, length);
 }
 
 /**
@@ -280,17 +292,12 @@ export async function readChunk(
   selection: Selection,
   refitting?: Refitting,
 ): Promise<InputChunk> {
-  const [result] = await queryRows<{
-    text: string | null;
-    count: number;
-    first: string | null;
-    last: string | null;
-  }>(db, chunkQuery(orgId, selection, refitting));
+  const [text, count, first, last] = (await queryRowBytes(db, chunkQuery(orgId, selection, refitting))) ?? [];
   return {
-    text: result?.text ?? '',
-    count: result?.count ?? 0,
-    first: result?.first ?? null,
-    last: result?.last ?? null,
+    bytes: text ?? Buffer.alloc(0),
+    count: count ? Number(count.toString()) : 0,
+    first: first ? first.toString() : null,
+    last: last ? last.toString() : null,
   };
 }
 

@@ -157,9 +157,9 @@ export async function computeScoresInSlices(
 ): Promise<ComputedScores> {
   const run = startScoring(scorings, chunk, at);
   const score = (input: ScoringInput) => scorePerson(run, input);
-  for (let from = 0; from < chunk.text.length; ) {
+  for (let from = 0; from < chunk.bytes.length; ) {
     from = eachInput(chunk, score, from, slice);
-    if (from < chunk.text.length) await setImmediate();
+    if (from < chunk.bytes.length) await setImmediate();
   }
   return scoredChunk(run);
 }

@@ -494,6 +494,62 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
     expect(inRuns.get(people[1]!.id)!.events.filter((e) => e.at > at - 86_400_000)).toEqual([]);
   });
 
+  it('reads text in any script, with line breaks and separators, byte for byte across chunks and threads', async () => {
+    // A chunk travels as the UTF-8 bytes PostgreSQL sent, cut at its line breaks: values with accents,
+    // characters of three and four bytes, line breaks, tabs, commas and quotes come out as they went in,
+    // at either side of a chunk's edge and after a copy to another thread (a Buffer arrives a Uint8Array).
+    const own = await newOrg(database);
+    const texts = [
+      { jobTitle: 'Directrice générale adjointe — 採購 🚀', department: 'Achats\nGroupe\t"Sud"' },
+      { jobTitle: 'Ingénieur, études', department: 'R&D\\Île-de-France' },
+      { jobTitle: 'Acheteur', department: null },
+    ];
+    const made = new Map<string, (typeof texts)[number]>();
+    for (const [i, t] of texts.entries()) {
+      const response = await call(app, 'POST', '/v1/prospects', {
+        key: own.manager,
+        json: {
+          lastName: `Texte ${i}`,
+          ...t,
+          attributes: { note: `ligne 1\nligne 2 ${'é'.repeat(i)}`, clé: '🙂' },
+        },
+      });
+      expect(response.status).toBe(201);
+      made.set(response.body.id, t);
+      const event = await call(app, 'POST', '/v1/interactions', {
+        key: own.caller,
+        json: {
+          prospectId: response.body.id,
+          type: 'call_attempted',
+          outcome: `Rappeler, lundi\nmatin 🙂 ${i}`,
+        },
+      });
+      expect(event.status).toBe(201);
+    }
+    const read = new Map<string, ScoringInput>();
+    let after: string | null = null;
+    for (;;) {
+      const chunk = await readChunk(database.db, own.orgId, { after, limit: 2 });
+      if (chunk.count === 0) break;
+      const here: ScoringInput[] = [];
+      eachInput(chunk, (input) => here.push(input));
+      const copied: ScoringInput[] = [];
+      eachInput(structuredClone(chunk), (input) => copied.push(input));
+      expect(copied).toEqual(here);
+      expect(here).toHaveLength(chunk.count);
+      for (const input of here) read.set(input.prospectId, input);
+      after = chunk.last;
+    }
+    expect(read.size).toBe(texts.length);
+    for (const [id, t] of made) {
+      const input = read.get(id)!;
+      const i = texts.indexOf(t);
+      expect([input.jobTitle, input.department]).toEqual([t.jobTitle, t.department]);
+      expect(input.attributes).toEqual({ note: `ligne 1\nligne 2 ${'é'.repeat(i)}`, clé: '🙂' });
+      expect(input.events.map((e) => e.outcome)).toEqual([`Rappeler, lundi\nmatin 🙂 ${i}`]);
+    }
+  });
+
   it('rewrites every changed row after a profile change and moves the replaced scores to the history', async () => {
     const everyone = async () =>
       new Map<string, number>(
