@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { openDatabase, queryRows } from '../src/db';
 import { readChunk } from '../src/scoring/inputs';
+import { RESCORE_CHUNK } from '../src/scoring/rescore';
 import { computeScores, scoringsOf } from '../src/scoring/score-writes';
 
 /**
@@ -26,12 +27,12 @@ let reading = 0;
 let scored = 0;
 for (let after: string | null = null; scored < people; ) {
   const before = process.cpuUsage();
-  const chunk = await readChunk(database.db, org!.id, { after, limit: 5000 });
+  const chunk = await readChunk(database.db, org!.id, { after, limit: RESCORE_CHUNK });
   const read = process.cpuUsage(before);
   reading += read.user + read.system;
   computeScores(scorings, chunk, at);
   scored += chunk.count;
-  if (chunk.count < 5000) break;
+  if (chunk.count < RESCORE_CHUNK) break;
   after = chunk.last;
 }
 const used = process.cpuUsage(started);

@@ -205,15 +205,14 @@ export async function queryRows<T = Record<string, unknown>>(db: Db, query: SQL)
  * every few chunks. PGlite's values are encoded from its strings.
  */
 export async function queryRowBytes(db: Db, query: SQL): Promise<(Buffer | null)[] | undefined> {
-  const inner = db as unknown as {
-    session: { client: unknown };
-    dialect: { sqlToQuery(query: SQL): { sql: string; params: unknown[] } };
-  };
-  const client = inner.session.client as
+  const client = driverOf(db) as
     | { unsafe: (q: string, p: unknown[]) => { raw(): Promise<(Buffer | null)[][]> } }
     | object;
   if ('unsafe' in client) {
-    const { sql: text, params } = inner.dialect.sqlToQuery(query);
+    const dialect = (
+      db as unknown as { dialect: { sqlToQuery(query: SQL): { sql: string; params: unknown[] } } }
+    ).dialect;
+    const { sql: text, params } = dialect.sqlToQuery(query);
     const [row] = await client.unsafe(text, params).raw();
     return row;
   }
@@ -221,6 +220,14 @@ export async function queryRowBytes(db: Db, query: SQL): Promise<(Buffer | null)
   return (
     row && Object.values(row).map((v) => (v === null || v === undefined ? null : Buffer.from(String(v))))
   );
+}
+
+/**
+ * The driver under Drizzle (postgres.js, or PGlite), under the transaction `db` is: for what Drizzle does not
+ * do (COPY, raw rows).
+ */
+function driverOf(db: Db): object {
+  return (db as unknown as { session: { client: object } }).session.client;
 }
 
 interface PendingCopy {
@@ -257,7 +264,7 @@ export function copyBinary(db: Db, table: string, columns: string[], data: Uint8
 }
 
 async function copyData(db: Db, statement: string, data: string | Uint8Array): Promise<void> {
-  const client = (db as unknown as { session: { client: unknown } }).session.client as
+  const client = driverOf(db) as
     | { unsafe: (q: string) => PendingCopy }
     | { query: (q: string, p: unknown[], o: { blob: Blob }) => Promise<unknown> };
   if ('unsafe' in client) {

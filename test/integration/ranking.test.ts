@@ -52,6 +52,15 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
   let people: { id: string; lastName: string }[];
 
   const settled = (kind?: string) => jobsSettled(database, org.orgId, kind);
+  /** An organization's people read in runs of `limit` consecutive ids, as a full rescoring walks them. */
+  async function* runsOf(orgId: string, limit: number) {
+    for (let after: string | null = null; ; ) {
+      const chunk = await readChunk(database.db, orgId, { after, limit });
+      if (chunk.count === 0) return;
+      yield chunk;
+      after = chunk.last;
+    }
+  }
 
   /** Jobs this file runs by hand are leased to 'test'; once done, they are marked so. */
   const finishTestJobs = () =>
@@ -471,10 +480,7 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
     const byId = new Map<string, ScoringInput>();
     eachInput(await readChunk(database.db, org.orgId, { ids }), (input) => byId.set(input.prospectId, input));
     const inRuns = new Map<string, ScoringInput>();
-    let after: string | null = null;
-    for (;;) {
-      const chunk = await readChunk(database.db, org.orgId, { after, limit: 3 });
-      if (chunk.count === 0) break;
+    for await (const chunk of runsOf(org.orgId, 3)) {
       const read: string[] = [];
       eachInput(chunk, (input) => {
         read.push(input.prospectId);
@@ -482,7 +488,6 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
       });
       expect(read).toEqual([...read].sort());
       expect([chunk.first, chunk.last]).toEqual([read[0], read.at(-1)]);
-      after = chunk.last;
     }
     expect([...inRuns.keys()]).toEqual(ids);
     expect(inRuns).toEqual(byId);
@@ -527,10 +532,7 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
       expect(event.status).toBe(201);
     }
     const read = new Map<string, ScoringInput>();
-    let after: string | null = null;
-    for (;;) {
-      const chunk = await readChunk(database.db, own.orgId, { after, limit: 2 });
-      if (chunk.count === 0) break;
+    for await (const chunk of runsOf(own.orgId, 2)) {
       const here: ScoringInput[] = [];
       eachInput(chunk, (input) => here.push(input));
       const copied: ScoringInput[] = [];
@@ -538,7 +540,6 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
       expect(copied).toEqual(here);
       expect(here).toHaveLength(chunk.count);
       for (const input of here) read.set(input.prospectId, input);
-      after = chunk.last;
     }
     expect(read.size).toBe(texts.length);
     for (const [id, t] of made) {
