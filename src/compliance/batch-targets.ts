@@ -15,10 +15,13 @@ export async function batchTargets(ctx: Ctx, filter: ProspectFilter): Promise<st
     throw invalid('a score range needs the campaign that gave the scores', [
       { field: 'filter.campaign', message: 'required with minScore or maxScore' },
     ]);
-  checkCriteria({
-    ...(minScore !== undefined ? { minScore } : {}),
-    ...(maxScore !== undefined ? { maxScore } : {}),
-  });
+  checkCriteria(
+    {
+      ...(minScore !== undefined ? { minScore } : {}),
+      ...(maxScore !== undefined ? { maxScore } : {}),
+    },
+    'body:filter.minScore',
+  );
   // An unknown campaign is a 404, not zero targets that look like a campaign nobody may call.
   if (campaign) await getCampaign(ctx, campaign);
   const rows = await ctx.db

@@ -34,6 +34,8 @@ export const PERMISSIONS = {
   // Lists for calling: those who run campaigns make them; a manager approves them.
   'lists:write': ['admin', 'manager', 'marketer'],
   'lists:approve': ['admin', 'manager'],
+  // Deleting one, approved or not, is for those who approve them.
+  'lists:delete': ['admin', 'manager'],
   // Drafts: anyone may ask for one (a caller wants a script) and mark it used; managers and marketers review
   // them and draft for whole lists.
   'drafts:write': everyone,

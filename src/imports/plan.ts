@@ -1,5 +1,5 @@
 import type { FieldError } from '../http/errors';
-import { fold } from '../prospects/fold';
+import { attributeKey, fold } from '../prospects/fold';
 import { fieldsOf, guessField, type ImportTarget } from './fields';
 
 export interface PlannedColumn {
@@ -119,7 +119,7 @@ function keepOrIgnore(
   note?: string,
 ): PlannedColumn {
   if (options.keepUnmapped) {
-    const key = fold(header).replaceAll(' ', '_') || `column_${index + 1}`;
+    const key = attributeKey(header) || `column_${index + 1}`;
     const field = target === 'prospects' ? `attributes.${key}` : `metadata.${key}`;
     return { index, header, field, source: 'auto', ...(note ? { note } : {}) };
   }

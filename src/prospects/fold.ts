@@ -18,6 +18,12 @@ export function fold(text: string, options: { camel?: boolean } = {}): string {
 }
 
 /**
+ * A custom attribute's key as imports store a column's header ("Niveau client" → niveau_client), and as a
+ * profile's condition or a filter names it: spaces, dashes and underscores, case and accents aside.
+ */
+export const attributeKey = (name: string): string => fold(name).replaceAll(' ', '_');
+
+/**
  * What files write in a cell that holds nothing, after fold(): "n/a", "#N/A", "-", "?", "none", "néant",
  * "inconnu", "NC", "NR", "Non communiqué", "k.A.", "(blank)"… Imports read such an e-mail or phone as
  * empty, the backtest such a value as missing.

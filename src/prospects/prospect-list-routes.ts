@@ -50,20 +50,22 @@ function rankedQuery(query: z.infer<typeof ProspectListQuery>): RankedFilters | 
   const scoreOnly = (['minScore', 'maxScore', 'segment'] as const).filter((k) => query[k] !== undefined);
   if (!query.campaign) {
     if (query.sort && query.sort !== '-id')
-      throw invalid('sorting by score needs a campaign', [{ field: 'sort', message: 'give campaign=<id>' }]);
+      throw invalid('sorting by score needs a campaign', [
+        { field: 'query:sort', message: 'give campaign=<id>' },
+      ]);
     if (scoreOnly.length > 0)
       throw invalid('score and segment filters need a campaign', [
-        { field: scoreOnly[0]!, message: 'give campaign=<id>' },
+        { field: `query:${scoreOnly[0]!}`, message: 'give campaign=<id>' },
       ]);
     return undefined;
   }
   if (query.sort === '-id')
     throw invalid('a campaign list is sorted by score or rank', [
-      { field: 'sort', message: 'use -score, score or -rank' },
+      { field: 'query:sort', message: 'use -score, score or -rank' },
     ]);
   if (query.updatedSince || query.externalId)
     throw invalid('this filter does not apply to a campaign list', [
-      { field: query.updatedSince ? 'updatedSince' : 'externalId', message: 'not with campaign' },
+      { field: query.updatedSince ? 'query:updatedSince' : 'query:externalId', message: 'not with campaign' },
     ]);
   return { ...criteriaOf(query), campaign: query.campaign, sort: query.sort ?? '-score' };
 }

@@ -49,7 +49,9 @@ const seniorityLevels = wordsOf(
     '(or their names: CEO, dirigeant, VP, directeur, head of, responsable, manager, senior, junior, stagiaire…)',
 );
 
-const bounds = { min: z.number().optional(), max: z.number().optional(), points };
+/** Headcounts and revenues are never below zero: a range there would match nobody. */
+const bound = z.number().min(0, { error: 'a headcount or a revenue is never negative' }).optional();
+const bounds = { min: bound, max: bound, points };
 const ordered = (r: { min?: number | undefined; max?: number | undefined }) =>
   r.min === undefined || r.max === undefined || r.min <= r.max;
 /** A range bounded on neither side would hold every company, and give its points to all. */

@@ -135,7 +135,13 @@ const AREAS: [area: string, keywords: string[]][] = [
   ],
 ];
 
-export const departmentOfTitle = remembered((title): string => {
-  for (const [area, keywords] of AREAS) if (keywordIn(title, keywords)) return area;
-  return '';
+export const departmentOfTitle = remembered((title): string => areaWordOf(title)?.area ?? '');
+
+/** The area a text names and the word that names it ("Directrice des achats": purchasing, "achat"), if any. */
+export const areaWordOf = remembered((text): { area: string; word: string } | null => {
+  for (const [area, keywords] of AREAS) {
+    const word = keywordIn(text, keywords);
+    if (word) return { area, word };
+  }
+  return null;
 });

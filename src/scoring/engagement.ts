@@ -1,5 +1,6 @@
 import type { InteractionType } from '../../db/schema';
 import { asksNoContact } from '../interactions/types';
+import { fold } from '../prospects/fold';
 import type { Contribution } from './fit';
 
 /**
@@ -33,39 +34,46 @@ export const SIGNAL_POINTS: Partial<Record<InteractionType, number>> = {
   complaint: -50,
 };
 /**
- * How an outcome is read, by the words it contains (case ignored): a refusal; an answered call, unless
- * its words say that it was not ("no_answer", as the service logs an attempt nobody picked up, or "pas
- * répondu"). Each distinct outcome is read once (readingOf). A refusal is someone who picked up: never an
- * unanswered call. "refus" finds refus, refusé, refusée, refuse and refused.
+ * How an outcome is read, by the words it contains, compared folded (fold(): case, accents and punctuation
+ * aside, so that "NON INTERESSE", "non-intéressée" and `not_interested` read alike), each word or phrase
+ * from the start of a word and as its beginning ("refus" finds refus, refusé, refusée, refused, refusal):
+ * a refusal; an answered call, unless its words say that nobody picked up ("no_answer", as the service logs
+ * an attempt nobody picked up, "Ne répond pas, rappeler demain", "NRP - à rappeler"). Each distinct outcome
+ * is read once (readingOf). A refusal is someone who picked up: never an unanswered call.
  */
 export const OUTCOME_WORDS = {
   refused: [
     'refus',
     'not interested',
-    // As the service's own attempts and lemlist log it.
-    'not_interested',
-    'not-interested',
-    'pas intéressé',
-    'pas interesse',
+    'no interest',
+    'uninterested',
+    'disinterested',
+    'pas interess',
+    'non interess',
+    'desinteress',
+    'aucun interet',
+    'pas d interet',
+    'pas de besoin',
+    'pas besoin',
+    'no need',
+    'deja equipe',
     'ne plus appeler',
     'remove from list',
   ],
   /**
-   * Refusals only as whole words, which ILIKE cannot tell: "stop" is one, "non-stop", "STOP_SMS" or
-   * "stopped at the desk" are not. A word is whole when no letter, digit, "_" or "-" touches it, the same
-   * way here and in PostgreSQL (inputs.ts).
+   * Refusals only as whole words of the outcome as written: "stop" is one, "non-stop", "STOP_SMS" or
+   * "stopped at the desk" are not. A word is whole when no letter, digit, "_" or "-" touches it.
    */
   refusedWholeWords: ['stop'],
   /**
-   * Words of a call someone picked up: answered, a meeting set, a call back asked for, hung up on, a
-   * consent given ("consent_given", as the service's attempts log it).
+   * Words of a call someone picked up: answered, a meeting set, a call back asked for, hung up on, an
+   * interest or a consent given ("consent_given", as the service's attempts log it).
    */
   answered: [
     'answer',
     'repondu',
-    'répondu',
+    'decroche',
     'rdv',
-    'rendez-vous',
     'rendez vous',
     'meeting',
     'rappeler',
@@ -74,53 +82,66 @@ export const OUTCOME_WORDS = {
     'hung up',
     'raccroch',
     'interested',
-    'intéress',
     'interess',
     'consent',
   ],
+  /** Words that say nobody picked up, whatever else the outcome says ("Absent, rappeler lundi"). */
   unanswered: [
-    'no_answer',
     'no answer',
-    'no-answer',
     'unanswer',
     'not answer',
+    'no reply',
     'non repondu',
-    'non répondu',
     'pas repondu',
-    'pas répondu',
-    'pas de réponse',
+    'ne repond pas',
+    'repond pas',
     'pas de reponse',
-    'sans réponse',
     'sans reponse',
+    'nrp',
     'voicemail',
     'messagerie',
-    'répondeur',
     'repondeur',
     'injoignable',
+    'pas joignable',
+    'non joignable',
     'unreachable',
+    'not reached',
+    'absent',
+    'indisponible',
+    'not available',
+    'pas decroche',
+    'ne decroche pas',
+    'ligne occupee',
+    'busy',
+    'faux numero',
+    'numero errone',
+    'wrong number',
   ],
 } as const;
 const escaped = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const anyOf = (words: readonly string[]) => new RegExp(words.map(escaped).join('|'), 'i');
+/** Any of the words, from the start of a word of folded text. */
+const startsAWord = (words: readonly string[]) => new RegExp(`(?:^| )(?:${words.map(escaped).join('|')})`);
 // \b knows only ASCII letters: a word is whole when no letter or digit of any script touches it.
-const refusedWords = new RegExp(
-  [
-    ...OUTCOME_WORDS.refused.map(escaped),
-    ...OUTCOME_WORDS.refusedWholeWords.map((w) => `(?<![\\p{L}\\p{N}_-])${escaped(w)}(?![\\p{L}\\p{N}_-])`),
-  ].join('|'),
+const wholeRefusal = new RegExp(
+  OUTCOME_WORDS.refusedWholeWords
+    .map((w) => `(?<![\\p{L}\\p{N}_-])${escaped(w)}(?![\\p{L}\\p{N}_-])`)
+    .join('|'),
   'iu',
 );
-const answeredWords = anyOf(OUTCOME_WORDS.answered);
-const unansweredWords = anyOf(OUTCOME_WORDS.unanswered);
+const refusedWords = startsAWord(OUTCOME_WORDS.refused);
+const answeredWords = startsAWord(OUTCOME_WORDS.answered);
+const unansweredWords = startsAWord(OUTCOME_WORDS.unanswered);
 
 /** Whether an outcome says the call was answered. */
 export function answered(outcome: string | null | undefined): boolean {
-  return !!outcome && answeredWords.test(outcome) && !unansweredWords.test(outcome);
+  if (!outcome) return false;
+  const words = fold(outcome);
+  return answeredWords.test(words) && !unansweredWords.test(words);
 }
 
-/** Whether an outcome says the person refused: "Refusé", "pas intéressée", "STOP". */
+/** Whether an outcome says the person refused: "Refusé", "Non intéressée", "STOP". */
 export function refusal(outcome: string | null | undefined): boolean {
-  return !!outcome && refusedWords.test(outcome);
+  return !!outcome && (refusedWords.test(fold(outcome)) || wholeRefusal.test(outcome));
 }
 
 /** How an outcome reads: a refusal, an answered call, a do-not-call (asksNoContact). */
@@ -183,6 +204,19 @@ export interface EventReading {
  */
 export function readEvent(event: EngagementEvent): EventReading {
   return readEventInto(event, { type: event.type, signal: undefined, refused: false, unanswered: false });
+}
+
+/**
+ * Whether an event reaches a campaign's goal (its types), read as engagement reads it: an attempt someone
+ * picked up reaches a goal of answered calls, a call that ended in a refusal does not, a meeting logged
+ * with "Ne plus appeler" is the opt-out it asks for. The goal reached, the model's labels and its count of
+ * successes all read events here.
+ */
+export function reachesGoal(event: EngagementEvent, goal: readonly string[]): boolean {
+  const { type } = event;
+  if (!goal.includes(type) && !(type === 'call_attempted' && goal.includes('call_answered'))) return false;
+  const { signal } = readEvent(event);
+  return signal !== undefined && goal.includes(signal);
 }
 
 /** readEvent into a reading given: engagement reads every event of a million people into one. */

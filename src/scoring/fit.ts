@@ -1,6 +1,8 @@
 import { type IndustryScheme, industryFamily, schemeOfCode } from '../prospects/company-values';
+import { attributeKey } from '../prospects/fold';
 import { toNumber } from './cell-numbers';
-import { codeKey, fold, keywordIn } from './keywords';
+import { areaWordOf, departmentOfTitle } from './departments';
+import { codeKey, fold, keywordIn, remembered } from './keywords';
 import { regionIn } from './regions';
 import { levelOfTitle, seniorityLevel } from './seniority';
 
@@ -86,13 +88,15 @@ export interface FitResult {
   outside: Contribution[];
 }
 
-/** An attribute by its key, case and accents aside when it is not written as the profile writes it. */
+/** An attribute by its key; when not written as the profile writes it, spaces, underscores, case and accents aside. */
 function attributeOf(attributes: Record<string, unknown>, key: string): unknown {
   if (Object.hasOwn(attributes, key)) return attributes[key];
-  const wanted = fold(key);
-  for (const k in attributes) if (Object.hasOwn(attributes, k) && fold(k) === wanted) return attributes[k];
+  const wanted = keyOf(key);
+  for (const k in attributes) if (Object.hasOwn(attributes, k) && keyOf(k) === wanted) return attributes[k];
   return undefined;
 }
+/** A key as attributes are compared: "Niveau client" is the niveau_client an import stored. */
+const keyOf = remembered(attributeKey);
 
 /** The currency a country's companies report in, for amounts stored without one. */
 const COUNTRY_CURRENCY: Record<string, string> = {
@@ -290,15 +294,23 @@ export function fitScore(profile: IdealProfile, subject: FitSubject): FitResult 
     );
   }
   if (profile.departments) {
-    // Said by the record, else by a job title that names it; a title that names none leaves it unknown,
-    // and so held against nobody ("Assistante de direction" says nothing of a department).
+    // Said by the record, else by a job title that names it; a title that names no area leaves it unknown,
+    // and so held against nobody ("Assistante de direction" says nothing of a department), one that names
+    // another ("Directeur commercial" for purchasing) is known and outside. A keyword and a department
+    // that name one area meet across languages ("procurement" and "Directrice des achats").
     const fromTitle = subject.department === null;
-    const word = keywordIn(subject.department ?? subject.jobTitle, profile.departments.keywords);
+    const text = subject.department ?? subject.jobTitle;
+    const named = text ? areaWordOf(text) : null;
+    const word =
+      keywordIn(text, profile.departments.keywords) ??
+      (named && profile.departments.keywords.some((k) => departmentOfTitle(k) === named.area)
+        ? named.word
+        : undefined);
     check(
       t,
       'fit.department',
       profile.departments.points,
-      !fromTitle || word !== undefined,
+      !fromTitle || named !== null || word !== undefined,
       word ? (fromTitle ? { department: word, fromTitle: 1 } : { department: subject.department! }) : false,
       subject.department ? { department: subject.department } : undefined,
     );

@@ -205,7 +205,7 @@ export function listRoutes() {
     }),
     async (c) => {
       const ctx = c.get('ctx');
-      authorize(ctx.actor.role, 'lists:approve');
+      authorize(ctx.actor.role, 'lists:delete');
       await deleteList(ctx, c.req.valid('param').id);
       return c.body(null, 204);
     },

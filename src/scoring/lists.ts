@@ -39,7 +39,7 @@ export type ListInput = z.infer<typeof ListInputSchema>;
 
 /** Makes a draft list from the campaign's current ranking. */
 export async function createList(ctx: Ctx, input: ListInput): Promise<ProspectList> {
-  checkCriteria(input.criteria);
+  checkCriteria(input.criteria, 'body:criteria.minScore');
   return withTransaction(ctx, async (tx) => {
     await getCampaign(tx, input.campaignId);
     // A deletion forgets its person's list places under the rescoring lock (forgetScores): held shared

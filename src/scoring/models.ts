@@ -1,11 +1,12 @@
 import { Worker } from 'node:worker_threads';
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { campaigns, type Model, models } from '../../db/schema';
+import { campaigns, type InteractionType, type Model, models } from '../../db/schema';
 import { type Ctx, withTransaction } from '../context';
 import { queryRows } from '../db';
 import { AppError, notFound } from '../http/errors';
 import { workerCode } from '../lib/worker-code';
 import { forgetCampaign, getCampaign } from './campaigns';
+import { reachesGoal } from './engagement';
 import { type Encoder, encodeRow, encoderFromJson } from './features';
 import { readChunk, type ScoringInput } from './inputs';
 import { type LogisticModel, predict } from './logistic';
@@ -22,16 +23,30 @@ const TRAINING_HEAP_MB = 768;
 
 /**
  * When each person who reached the goal first did, oldest first, to the minute as scoring reads events:
- * read before the people, so that each is counted as it is read and none keeps its events.
+ * read before the people, so that each is counted as it is read and none keeps its events. Events are
+ * read as the labels read them (reachesGoal): the first minute of each outcome of each candidate type,
+ * a call log holding a handful of dispositions.
  */
 async function successDates(ctx: Ctx, successTypes: string[]): Promise<number[]> {
-  const rows = await queryRows<{ minute: number }>(
+  const types = successTypes.includes('call_answered') ? [...successTypes, 'call_attempted'] : successTypes;
+  const rows = await queryRows<{
+    prospect_id: string;
+    type: InteractionType;
+    outcome: string | null;
+    minute: number;
+  }>(
     ctx.db,
-    sql`SELECT floor(date_part('epoch', min(occurred_at)) / 60)::int AS minute FROM interactions
-        WHERE org_id = ${ctx.orgId} AND type = ANY(${sql.param(successTypes)}::text[])
-        GROUP BY prospect_id ORDER BY 1`,
+    sql`SELECT prospect_id, type, outcome, floor(date_part('epoch', min(occurred_at)) / 60)::int AS minute
+        FROM interactions WHERE org_id = ${ctx.orgId} AND type = ANY(${sql.param(types)}::text[])
+        GROUP BY prospect_id, type, outcome`,
   );
-  return rows.map((r) => r.minute * 60_000);
+  const first = new Map<string, number>();
+  for (const r of rows) {
+    if (!reachesGoal({ type: r.type, outcome: r.outcome, at: r.minute * 60_000 }, successTypes)) continue;
+    const known = first.get(r.prospect_id);
+    if (known === undefined || r.minute < known) first.set(r.prospect_id, r.minute);
+  }
+  return [...first.values()].sort((a, b) => a - b).map((minute) => minute * 60_000);
 }
 
 export interface Scorer {

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Ctx } from '../context';
 import { queryRows } from '../db';
 import { nearestName } from '../lib/nearest-name';
+import { attributeKey } from '../prospects/fold';
 import type { IdealProfile } from './fit';
 import { knownRegion, nearestRegion, regionIn, regionName } from './regions';
 
@@ -22,6 +23,10 @@ export async function profileWarnings(
   ctx: Ctx,
   profile: IdealProfile | undefined,
 ): Promise<ProfileWarning[]> {
+  return [...(await regionWarnings(ctx, profile)), ...(await attributeWarnings(ctx, profile))];
+}
+
+async function regionWarnings(ctx: Ctx, profile: IdealProfile | undefined): Promise<ProfileWarning[]> {
   const values = profile?.regions?.values ?? [];
   const unknown = values.flatMap((value, i) => (knownRegion(value) ? [] : [{ value, i }]));
   if (unknown.length === 0) return [];
@@ -47,4 +52,34 @@ export async function profileWarnings(
           (meant ? `: did you mean "${meant}"?` : ' yet: it matches nobody until one does'),
       };
     });
+}
+
+/**
+ * Conditions on an attribute that no prospect or company of the organization has, by its key as imports
+ * store it (attributeKey: "Niveau client" is niveau_client): a misspelt key ("niveau_clinet") matches
+ * nobody, silently. Said with the key likely meant, rather than refused: the attribute may come with a
+ * later import. Reads every record's keys, once a profile with such conditions is saved.
+ */
+async function attributeWarnings(ctx: Ctx, profile: IdealProfile | undefined): Promise<ProfileWarning[]> {
+  const conditions = profile?.attributes ?? [];
+  if (conditions.length === 0) return [];
+  const rows = await queryRows<{ key: string }>(
+    ctx.db,
+    sql`SELECT DISTINCT jsonb_object_keys(attributes) AS key FROM prospects WHERE org_id = ${ctx.orgId}
+        UNION
+        SELECT DISTINCT jsonb_object_keys(attributes) FROM companies WHERE org_id = ${ctx.orgId}`,
+  );
+  const stored = new Map(rows.map((r) => [attributeKey(r.key), r.key]));
+  return conditions.flatMap((condition, i) => {
+    if (stored.has(attributeKey(condition.key))) return [];
+    const near = nearestName(attributeKey(condition.key), [...stored.keys()]);
+    return [
+      {
+        field: `body:idealProfile.attributes.${i}.key`,
+        message:
+          `no prospect or company has an attribute "${condition.key}"` +
+          (near ? `: did you mean "${stored.get(near)}"?` : ' yet: it matches nobody until one does'),
+      },
+    ];
+  });
 }

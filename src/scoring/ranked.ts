@@ -112,9 +112,10 @@ export function segmentCondition(ctx: Ctx, segment: Segment): SQL {
   return sql`${prospects.companyId} IN (SELECT c.id FROM companies c WHERE c.org_id = ${ctx.orgId} AND ${sql.join(range, sql` AND `)})`;
 }
 
-export function checkCriteria(f: { minScore?: number; maxScore?: number }): void {
+/** Refuses an empty score range, naming its minimum as the request wrote it (`field`). */
+export function checkCriteria(f: { minScore?: number; maxScore?: number }, field = 'query:minScore'): void {
   if (f.minScore !== undefined && f.maxScore !== undefined && f.minScore > f.maxScore)
-    throw invalid('the score range is empty', [{ field: 'minScore', message: 'must not exceed maxScore' }]);
+    throw invalid('the score range is empty', [{ field, message: 'must not exceed maxScore' }]);
 }
 
 function conditions(ctx: Ctx, f: RankedFilters): (SQL | undefined)[] {

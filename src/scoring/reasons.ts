@@ -18,9 +18,9 @@ export interface ScoreReason {
 type Facts = Contribution['facts'];
 const n = (facts: Facts) => Number(facts.count ?? 0);
 const plural = (count: number, one: string, many: string) => (count > 1 ? many : one);
-/** "these last N days", one day said as such: "ces 14 derniers jours", "depuis hier". */
+/** "these last N days", one day said as such: "ces 14 derniers jours", "ces dernières 24 h". */
 const lastDaysFr = (facts: Facts) =>
-  Number(facts.days) <= 1 ? 'depuis hier' : `ces ${facts.days} derniers jours`;
+  Number(facts.days) <= 1 ? 'ces dernières 24 h' : `ces ${facts.days} derniers jours`;
 const lastDaysEn = (facts: Facts) =>
   Number(facts.days) <= 1 ? 'in the last day' : `in the last ${facts.days} days`;
 
@@ -70,8 +70,11 @@ function amount(locale: 'fr-FR' | 'en-GB', facts: Facts): string {
 
 /** Nobody is better than all the people a model was measured on, themselves included. */
 const better = (facts: Facts) => Math.min(99, Number(facts.percentile));
-/** Rounded, a tiny probability would read "0 %": a chance, however small, is "< 1". */
-const odds = (facts: Facts) => (Number(facts.probability) < 1 ? '< 1' : String(facts.probability));
+/** A chance under 1 % reads "< 1", however small; one over 99 % "> 99", however sure. */
+const odds = (facts: Facts) => {
+  const p = Number(facts.probability);
+  return p < 1 ? '< 1' : p > 99 ? '> 99' : String(Math.round(p));
+};
 
 const TEXTS: Record<string, (f: Facts) => { fr: string; en: string }> = {
   'fit.industry': (f) => ({ fr: `Secteur ${f.code} dans la cible`, en: `Industry ${f.code} in the target` }),

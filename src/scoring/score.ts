@@ -1,7 +1,14 @@
 import type { Ctx } from '../context';
 import { notFound } from '../http/errors';
 import { getCampaignWithModel } from './campaigns';
-import { daysAgo, daysSince, type EngagementEvent, engagementScore } from './engagement';
+import {
+  daysAgo,
+  daysSince,
+  type EngagementEvent,
+  engagementScore,
+  reachesGoal,
+  readEvent,
+} from './engagement';
 import { type Contribution, type FitResult, fitScore, type IdealProfile } from './fit';
 import { readInputs, type ScoringInput } from './inputs';
 import { type ModelOpinion, modelOpinion, type Scorer, scorerOf } from './models';
@@ -33,6 +40,12 @@ export interface ProspectScore {
 
 const YEAR_MS = 365 * 86_400_000;
 
+/** A probability in percent, whole, but to the tenth under 1 and over 99: 0.86 % is no "1 %". */
+function percentOf(probability: number): number {
+  const percent = probability * 100;
+  return percent < 1 || percent > 99 ? Math.round(percent * 10) / 10 : Math.round(percent);
+}
+
 /**
  * The active model's view as a reason of its own, since it weighs half of the score: from −12 points for
  * the last of the people it was measured on to +12 for the first.
@@ -43,7 +56,7 @@ function modelReason(opinion: ModelOpinion | undefined): Contribution[] {
     {
       code: 'model.percentile',
       points: Math.max(-12, Math.min(12, Math.round((opinion.percentile - 50) / 4))),
-      facts: { probability: Math.round(opinion.probability * 100), percentile: opinion.percentile },
+      facts: { probability: percentOf(opinion.probability), percentile: opinion.percentile },
     },
   ];
 }
@@ -284,12 +297,13 @@ function goalReached(
 ): Contribution | undefined {
   for (let i = events.length - 1; i >= 0; i--) {
     const event = events[i]!;
-    if (!successTypes.includes(event.type)) continue;
+    if (!reachesGoal(event, successTypes)) continue;
     const at = Math.min(event.at, now);
     return {
       code: 'goal.reached',
       points: 0,
-      facts: { type: event.type, days: daysSince(now, at), ago: daysAgo(now, at) },
+      // As it was read: an attempt someone picked up is the answered call.
+      facts: { type: readEvent(event).signal!, days: daysSince(now, at), ago: daysAgo(now, at) },
       at,
     };
   }

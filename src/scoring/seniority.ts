@@ -35,7 +35,19 @@ const LEVELS: Record<string, string[]> = {
     'gerante',
   ],
   vp: ['vp', 'vice president', 'vice presidente', 'svp', 'evp'],
-  director: ['director', 'directeur', 'directrice', 'head', 'head of', 'direction'],
+  // The French directors' acronyms: administratif et financier, ressources humaines, systèmes d'information.
+  director: [
+    'director',
+    'directeur',
+    'directrice',
+    'head',
+    'head of',
+    'direction',
+    'daf',
+    'drh',
+    'dsi',
+    'dircom',
+  ],
   manager: ['manager', 'responsable', 'chef', 'lead', 'team lead', 'encadrant', 'encadrante'],
   senior: ['senior', 'confirme', 'confirmee', 'expert', 'experte'],
   entry: [

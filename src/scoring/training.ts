@@ -3,7 +3,7 @@ import { fnv1a } from '../lib/fnv';
 import { seededRandom } from '../lib/random';
 import { BacktestError } from './backtest-outcomes';
 import { departmentOfTitle } from './departments';
-import { readEvent } from './engagement';
+import { reachesGoal, readEvent } from './engagement';
 import { encoderToJson } from './features';
 import { revenueCurrencyOf } from './fit';
 import { eachInput, type InputChunk, type ScoringInput } from './inputs';
@@ -45,7 +45,7 @@ export function historyRow(
   let reached = false;
   let cut = Number.POSITIVE_INFINITY;
   for (const event of events)
-    if (successTypes.includes(event.type)) {
+    if (reachesGoal(event, successTypes)) {
       reached = true;
       cut = event.at;
       break;
@@ -129,7 +129,10 @@ export function fitSample(sample: HistorySample, successTypes: string[], needed:
   const { people, successes } = sample;
   const { columns, table, y } = historyTable(sample.rows, successTypes);
   const sampled = y.reduce((a, b) => a + b, 0);
-  const counted = `${successes} successes (${successTypes.join(', ')}) and ${people - successes} others among ${people} people`;
+  const others = people - successes;
+  const counted =
+    `${successes} ${successes === 1 ? 'success' : 'successes'} (${successTypes.join(', ')}) and ` +
+    `${others} ${others === 1 ? 'other' : 'others'} among ${people} ${people === 1 ? 'person' : 'people'}`;
   if (sampled < needed || table.length - sampled < needed)
     return {
       people,

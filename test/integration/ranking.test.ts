@@ -204,7 +204,7 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
 
     const noCampaign = await call(app, 'GET', '/v1/prospects?sort=-score', { key: org.caller });
     expect(noCampaign.status).toBe(400);
-    expect(noCampaign.body.errors[0].field).toBe('sort');
+    expect(noCampaign.body.errors[0].field).toBe('query:sort');
     const emptyRange = await call(
       app,
       'GET',
@@ -214,7 +214,7 @@ describe.each(databases)('ranked prospects, saved lists and exports on $name', (
       },
     );
     expect(emptyRange.status).toBe(400);
-    expect(emptyRange.body.errors[0].field).toBe('minScore');
+    expect(emptyRange.body.errors[0].field).toBe('query:minScore');
     const badSegment = await call(app, 'GET', `/v1/prospects?campaign=${campaignId}&segment=huge`, {
       key: org.caller,
     });

@@ -70,6 +70,58 @@ describe.each(databases)('campaigns and scores through the API on $name', ({ ope
     expect(read.body.warnings).toBeUndefined();
   });
 
+  it('matches an attribute named as its column was, and warns of one that nobody has', async () => {
+    const org = await newOrg(database);
+    // An import stores the column "Niveau client" as niveau_client.
+    const person = await call(app, 'POST', '/v1/prospects', {
+      key: org.manager,
+      json: { lastName: 'Garnier', attributes: { niveau_client: 'Or' } },
+    });
+    expect(person.status).toBe(201);
+    const condition = (key: string) => ({
+      attributes: [{ key, op: 'in', value: ['Or', 'Argent'], points: 4 }],
+    });
+    const named = await call(app, 'POST', '/v1/campaigns', {
+      key: org.marketer,
+      json: { name: 'Clients or', idealProfile: condition('Niveau client') },
+    });
+    expect(named.status).toBe(201);
+    expect(named.body.warnings).toBeUndefined();
+    const scored = await call(app, 'GET', `/v1/campaigns/${named.body.id}/scores/${person.body.id}`, {
+      key: org.caller,
+    });
+    expect(scored.body).toMatchObject({ fit: { points: 4 }, missed: [] });
+    expect(scored.body.reasons.positive).toMatchObject([
+      { code: 'fit.attribute.Niveau client', fr: 'Niveau client = Or, dans la cible (+4)' },
+    ]);
+    const misspelt = await call(app, 'PATCH', `/v1/campaigns/${named.body.id}`, {
+      key: org.marketer,
+      json: {
+        idealProfile: {
+          ...condition('Niveau clinet'),
+          ...{
+            attributes: [
+              ...condition('Niveau clinet').attributes,
+              ...condition('Secteur interne').attributes,
+            ],
+          },
+        },
+      },
+    });
+    expect(misspelt.status).toBe(200);
+    expect(misspelt.body.warnings).toEqual([
+      {
+        field: 'body:idealProfile.attributes.0.key',
+        message: 'no prospect or company has an attribute "Niveau clinet": did you mean "niveau_client"?',
+      },
+      {
+        field: 'body:idealProfile.attributes.1.key',
+        message:
+          'no prospect or company has an attribute "Secteur interne" yet: it matches nobody until one does',
+      },
+    ]);
+  });
+
   it('creates a campaign, scores a prospect with readable reasons, and keeps other organizations out', async () => {
     const created = await call(app, 'POST', '/v1/campaigns', {
       key: org.marketer,

@@ -227,7 +227,7 @@ describe('reasons read as sentences', () => {
       en: 'Declined 2 times on the phone in the last 5 days',
     });
     expect(reasonText({ code: 'engagement.refused', points: -9, facts: { count: 1, days: 1 } }).fr).toBe(
-      'A refusé lors d’un appel depuis hier',
+      'A refusé lors d’un appel ces dernières 24 h',
     );
     const top = reasonText({
       code: 'model.percentile',
@@ -236,6 +236,14 @@ describe('reasons read as sentences', () => {
     });
     expect(top.en).toBe('The model puts the odds at 98% (better than 99% of prospects)');
     expect(top.fr).toBe('Le modèle estime ses chances à 98 % (mieux que 99 % des prospects)');
+    const odds = (probability: number) =>
+      reasonText({ code: 'model.percentile', points: 0, facts: { probability, percentile: 50 } }).en;
+    expect([odds(0.9), odds(1), odds(99), odds(99.6)]).toEqual([
+      'The model puts the odds at < 1% (better than 50% of prospects)',
+      'The model puts the odds at 1% (better than 50% of prospects)',
+      'The model puts the odds at 99% (better than 50% of prospects)',
+      'The model puts the odds at > 99% (better than 50% of prospects)',
+    ]);
   });
 });
 
@@ -524,7 +532,7 @@ describe('criteria to avoid and the words of a reason', () => {
     const clicked = engagementScore([ago(0.5, 'email_clicked')], now);
     const [clicks] = topReasons(clicked.contributions).positive;
     expect([clicks!.fr, clicks!.en]).toEqual([
-      expect.stringMatching(/1 clic depuis hier/),
+      expect.stringMatching(/1 clic ces dernières 24 h/),
       expect.stringMatching(/1 click in the last day/),
     ]);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { departmentOfTitle } from '../../src/scoring/departments';
+import { type EngagementEvent, reachesGoal } from '../../src/scoring/engagement';
 import { type HistoryRow, historyRow, historyTable, rowFor } from '../../src/scoring/training';
 
 /** A history row with only what the model's columns read. */
@@ -121,6 +122,33 @@ describe("the model's revenue columns", () => {
     // A model trained before learnt from the types as logged, and is given them so.
     const logged = historyRow({ ...person(null, null, 'FR'), events }, ['meeting_booked'], [], true);
     expect(logged.counts).toEqual({ call_attempted: 3, call_answered: 1, email_replied: 1 });
+  });
+
+  it('label a person by their goal as engagement reads it: an attempt someone answered, not a refused call', () => {
+    const at = (minute: number) => minute * 60_000;
+    const label = (events: EngagementEvent[]) =>
+      historyRow({ ...person(null, null, 'FR'), events }, ['call_answered'], []).success;
+    expect(label([{ type: 'call_attempted', at: at(1), outcome: 'Rappeler plus tard' }])).toBe(true);
+    expect(label([{ type: 'call_answered', at: at(1), outcome: null }])).toBe(true);
+    expect(label([{ type: 'call_answered', at: at(1), outcome: 'Non intéressé' }])).toBe(false);
+    expect(label([{ type: 'call_attempted', at: at(1), outcome: 'NRP - à rappeler' }])).toBe(false);
+    // What came before the goal is counted, the goal and after it not.
+    const row = historyRow(
+      {
+        ...person(null, null, 'FR'),
+        events: [
+          { type: 'email_opened', at: at(1), outcome: null },
+          { type: 'call_attempted', at: at(2), outcome: 'a répondu' },
+          { type: 'email_clicked', at: at(3), outcome: null },
+        ],
+      },
+      ['call_answered'],
+      [],
+    );
+    expect(row).toMatchObject({ success: true, counts: { email_opened: 1 } });
+    expect(
+      reachesGoal({ type: 'meeting_booked', at: at(1), outcome: 'Ne plus appeler' }, ['meeting_booked']),
+    ).toBe(false);
   });
 
   it('give a model trained before the currencies were kept apart the amount as it came', () => {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type EngagementEvent, engagementScore, OUTCOME_WORDS, refusal } from '../../src/scoring/engagement';
+import {
+  answered,
+  type EngagementEvent,
+  engagementScore,
+  OUTCOME_WORDS,
+  refusal,
+} from '../../src/scoring/engagement';
 import type { FitSubject, IdealProfile } from '../../src/scoring/fit';
 import { eventsOf } from '../../src/scoring/inputs';
 import { scoreInput } from '../../src/scoring/score';
@@ -116,6 +122,15 @@ describe('a refused call', () => {
     'pas intéressé',
     'Pas intéressée',
     'pas interesse',
+    'Non intéressé',
+    'NON INTERESSE',
+    'non-intéressée',
+    'Pas interessée',
+    'uninterested',
+    'Pas de besoin',
+    'Déjà équipé',
+    'Aucun intérêt',
+    "Pas d'intérêt pour le moment",
     'ne plus appeler',
     'remove from list',
     'STOP',
@@ -141,23 +156,25 @@ describe('a refused call', () => {
     expect(refusal(outcome)).toBe(false);
   });
 
-  it('has every refusal word the scoring SQL looks for (ILIKE), "stop" apart as a whole word', () => {
-    const sqlFinds = (outcome: string) =>
-      OUTCOME_WORDS.refused.some((w) => outcome.toLowerCase().includes(w.toLowerCase()));
-    for (const outcome of [
-      'refus',
-      'refusé',
-      'refusée',
-      'refuse',
-      'refused',
-      'not interested',
-      'pas intéressé',
-      'pas intéressée',
-      'pas interesse',
-      'ne plus appeler',
-      'remove from list',
-    ])
-      expect([outcome, sqlFinds(outcome)]).toEqual([outcome, true]);
+  it('reads the words folded, from the start of a word: "désintéressé" is no interest shown', () => {
+    expect(answered('Désintéressé')).toBe(false);
+    expect(refusal('Désintéressé')).toBe(true);
+    expect(answered('Intéressée, rappeler')).toBe(true);
+    expect(refusal('Intéressée, rappeler')).toBe(false);
     expect(OUTCOME_WORDS.refusedWholeWords).toEqual(['stop']);
+  });
+
+  it.each([
+    'Ne répond pas, rappeler demain',
+    'NRP - à rappeler',
+    'Absent, rappeler lundi',
+    'Indisponible, rappeler',
+    'Messagerie, rappeler',
+    'pas décroché, rappeler',
+    'Faux numéro',
+    'No answer - call back',
+  ])('reads %j as nobody picked up, whatever else it says', (outcome) => {
+    expect(answered(outcome)).toBe(false);
+    expect(refusal(outcome)).toBe(false);
   });
 });

@@ -84,6 +84,15 @@ describe('criteria that would match nobody', () => {
     ).toEqual([]);
   });
 
+  it('refuses negative headcounts and revenues, naming the bound', () => {
+    expect(refused({ employees: { min: -10, max: -5, points: 8 } })).toEqual([
+      { path: 'employees.min', message: 'a headcount or a revenue is never negative' },
+      { path: 'employees.max', message: 'a headcount or a revenue is never negative' },
+    ]);
+    expect(refused({ revenue: { min: -1000, points: 4 } }).map((i) => i.path)).toEqual(['revenue.min']);
+    expect(refused({ employees: { min: 0, max: 9, points: 8 } })).toEqual([]);
+  });
+
   it('refuses keywords with no letter or digit, in titles and departments', () => {
     expect(refused({ titles: { keywords: ['achat', '!!!'], points: 5 } })).toEqual([
       { path: 'titles.keywords.1', message: '"!!!" has no letter or digit to look for' },
@@ -191,6 +200,35 @@ describe('seniority from a job title', () => {
       subject({ jobTitle: 'Chief Procurement Officer' }),
     );
     expect(fit.points).toBe(7);
+  });
+
+  it.each(['DAF', 'DRH Groupe', 'DSI'])('reads the French directors’ acronym %j as a director', (title) => {
+    expect(levelOfTitle(title)).toBe('director');
+  });
+});
+
+describe('departments across languages', () => {
+  const department = (keywords: string[], jobTitle: string | null, department: string | null = null) =>
+    fitScore({ departments: { keywords, points: 6 } }, subject({ jobTitle, department }));
+
+  it('meets a keyword and a title or a department that name one area, in French or English', () => {
+    expect(department(['procurement'], 'Directrice des achats').points).toBe(6);
+    expect(department(['procurement'], 'Acheteur').points).toBe(6);
+    expect(department(['achats'], 'Head of Procurement').points).toBe(6);
+    expect(department(['achats'], null, 'Purchasing').points).toBe(6);
+    expect(department(['achats'], 'Head of Procurement').contributions[0]?.facts).toEqual({
+      department: 'procurement',
+      fromTitle: 1,
+    });
+  });
+
+  it('knows a title that names another area as outside, and one that names none as unknown', () => {
+    expect(department(['achats'], 'Directeur commercial').missed).toEqual([
+      { code: 'fit.department', missing: false },
+    ]);
+    expect(department(['achats'], 'Assistante de direction').missed).toEqual([
+      { code: 'fit.department', missing: true },
+    ]);
   });
 });
 
