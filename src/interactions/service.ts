@@ -147,6 +147,11 @@ async function checkReferences(
   return errors;
 }
 
+/** What the log's unique index holds of an event, as one text (for an order, not a look-up). */
+const uniqueKey = (i: InteractionInput) =>
+  `${i.externalId ?? ''}\u0000${i.type}\u0000${i.prospectId}\u0000${i.occurredAt.toISOString()}`;
+const compareKeys = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 /**
  * Inserts events whose references were checked, and queues the people they touch for rescoring; returns
  * those actually added. An event is left out when its externalId is already in the log for its type,
@@ -160,14 +165,21 @@ export async function insertInteractions(
   inputs: InteractionInput[],
   options: { honourOptOuts?: boolean } = {},
 ) {
-  const col = <T>(f: (i: InteractionInput) => T | undefined) => inputs.map((i) => f(i) ?? null);
+  // Ids in the order sent (the answer lists the events by id); rows written in one order of their unique
+  // key: two batches replaying the same events in other orders would each wait for the other's (a
+  // deadlock, and a 500).
+  const ids = inputs.map(() => newId());
+  const keys = inputs.map(uniqueKey);
+  const order = inputs.map((_, i) => i).sort((a, b) => compareKeys(keys[a]!, keys[b]!));
+  const sorted = order.map((i) => inputs[i]!);
+  const col = <T>(f: (i: InteractionInput) => T | undefined) => sorted.map((i) => f(i) ?? null);
   const rows = await queryRows<{ id: string }>(
     ctx.db,
     sql`INSERT INTO interactions (id, org_id, prospect_id, contact_point_id, type, channel, occurred_at, time_given,
           outcome, campaign, note, metadata, external_id, source)
         SELECT u.id, ${ctx.orgId}::uuid, u.prospect_id, u.contact_point_id, u.type, u.channel, u.occurred_at, u.time_given,
           u.outcome, u.campaign, u.note, u.metadata, u.external_id, u.source
-        FROM unnest(${p(inputs.map(() => newId()))}::uuid[], ${p(col((i) => i.prospectId))}::uuid[],
+        FROM unnest(${p(order.map((i) => ids[i]!))}::uuid[], ${p(col((i) => i.prospectId))}::uuid[],
           ${p(col((i) => i.contactPointId))}::uuid[], ${p(col((i) => i.type))}::text[],
           ${p(col((i) => i.channel ?? channelOfType(i.type)))}::text[],
           ${p(col((i) => i.occurredAt.toISOString()))}::text[]::timestamptz[],

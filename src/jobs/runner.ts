@@ -151,6 +151,8 @@ export class JobRunner {
     }
     const handler = this.handlers.get(job.kind)!;
     let lastSaved = 0;
+    let unsaved: JobProgress | undefined;
+    let saving: NodeJS.Timeout | undefined;
     const heartbeat = setInterval(
       () =>
         void extendLease(db, job.id, this.workerId, this.options.leaseSeconds)
@@ -169,12 +171,23 @@ export class JobRunner {
         signal: controller.signal,
         progress: (progress) => {
           this.liveProgress.set(job.id, progress);
-          // On a server, progress is also written for other processes to read; on PGlite a write here would
-          // wait behind the job's own transaction, and the live copy above is what readers get.
-          if (this.database.concurrent && Date.now() - lastSaved > 1000) {
-            lastSaved = Date.now();
-            void saveProgress(db, job.id, this.workerId, progress).catch(() => {});
-          }
+          // On a server, progress is also written for other processes to read, at most once a second and
+          // the last of a second's reports at its end; on PGlite a write here would wait behind the job's
+          // own transaction, and the live copy above is what readers get.
+          if (!this.database.concurrent) return;
+          unsaved = progress;
+          if (saving) return;
+          saving = setTimeout(
+            () => {
+              saving = undefined;
+              lastSaved = Date.now();
+              const latest = unsaved!;
+              unsaved = undefined;
+              void saveProgress(db, job.id, this.workerId, latest).catch(() => {});
+            },
+            Math.max(0, 1000 - (Date.now() - lastSaved)),
+          );
+          saving.unref?.();
         },
       });
       if (controller.signal.aborted && outcome.status !== 'succeeded') {
@@ -201,6 +214,7 @@ export class JobRunner {
       }).catch(() => {});
     } finally {
       clearInterval(heartbeat);
+      clearTimeout(saving);
     }
   }
 }

@@ -15,13 +15,15 @@ const queueLockKey = (ctx: Ctx) => sql`hashtext('score_queue'), hashtext(${ctx.o
  */
 export async function queueScoring(ctx: Ctx, prospectIds: string[]): Promise<void> {
   if (prospectIds.length === 0) return;
+  // Rows are upserted in the order given, each locked until the transaction ends: two batches naming the
+  // same people in another order would each wait for the other (a deadlock, and a 500) but for one order.
   // The queue's lock, shared until this transaction commits: a drain that finds the queue empty waits for
   // it before it ends (queueSettled), so that an entry made while the drain was already queued is seen.
   await ctx.db.execute(
     sql`WITH lock AS (SELECT pg_advisory_xact_lock_shared(${queueLockKey(ctx)})),
         q AS (
           INSERT INTO score_queue (org_id, prospect_id)
-          SELECT ${ctx.orgId}, id FROM unnest(${sql.param([...new Set(prospectIds)])}::uuid[]) AS id
+          SELECT ${ctx.orgId}, id FROM unnest(${sql.param([...new Set(prospectIds)].sort())}::uuid[]) AS id
           WHERE EXISTS (SELECT 1 FROM lock) AND EXISTS (SELECT 1 FROM campaigns WHERE org_id = ${ctx.orgId})
           ON CONFLICT (org_id, prospect_id) DO UPDATE SET queued_at = now(), scored_at = NULL
           RETURNING 1

@@ -123,6 +123,44 @@ describe.each(databases)('job attempts and ownership on $name', ({ open }) => {
     expect(shown.body.params).not.toHaveProperty('attempt');
   });
 
+  it('writes a job’s last progress of a second at its end, for other processes to read', async () => {
+    const org = await newOrg(database);
+    const kind = `probe-${Math.random().toString(36).slice(2, 8)}`;
+    const runner = new JobRunner(database, silent, { concurrency: 1, pollMs: 10, leaseSeconds: 30 });
+    let reported = false;
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    runner.register(kind, async ({ progress }) => {
+      // Three reports within a second: the first is written at once, the last at the second's end.
+      for (const rowsDone of [10, 20, 30])
+        progress({ rowsDone, rowsTotal: 30, bytesDone: 0, bytesTotal: null });
+      reported = true;
+      await released;
+      return { status: 'succeeded', result: {} };
+    });
+    const { id } = await createJob(database.db, { orgId: org.orgId, kind, status: 'queued' });
+    runner.start();
+    try {
+      await waitFor(async () => (reported ? true : undefined));
+      const live = await call(testApp(database, small, runner), 'GET', `/v1/jobs/${id}`, { key: org.caller });
+      expect(live.body.progress).toMatchObject({ rowsDone: 30, percent: 99 });
+      // PGlite has one process: readers get the runner's live copy, and nothing is written meanwhile.
+      if (database.concurrent)
+        expect(
+          await waitFor(async () => {
+            const [row] = await queryRows<{ progress: { rowsDone: number } }>(
+              database.db,
+              sql`SELECT progress FROM jobs WHERE id = ${id}`,
+            );
+            return row?.progress.rowsDone === 30 ? row.progress : undefined;
+          }),
+        ).toMatchObject({ rowsDone: 30, rowsTotal: 30 });
+    } finally {
+      release();
+      await runner.stop();
+    }
+  });
+
   it('counts only the attempts that lost their lease without moving the checkpoint on', async () => {
     const org = await newOrg(database);
     const kind = `probe-${Math.random().toString(36).slice(2, 8)}`;
