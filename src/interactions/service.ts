@@ -52,6 +52,10 @@ export async function recordInteractions(
     const errors = await checkReferences(tx, sent, fieldPrefix);
     if (errors.length > 0)
       throw invalid('some events name records this organization does not have, or not theirs', errors);
+    await lockReplayKeys(
+      tx,
+      sent.flatMap((i) => (i.externalId ? [{ key: replayKey(i), exclusive: !i.occurredAt }] : [])),
+    );
     const known = await untimedReplays(tx, sent);
     // Sent beside the same event with its time, an event without one is that event: the time is kept.
     for (const i of sent) if (i.occurredAt && i.externalId) known.add(replayKey(i));
@@ -62,7 +66,7 @@ export async function recordInteractions(
           ? []
           : [{ ...i, occurredAt: now, timeGiven: false }],
     );
-    const created = await insertInteractions(tx, inputs);
+    const created = await insertInteractions(tx, inputs, { keysLocked: true });
     return { created, duplicates: sent.length - created.length };
   });
 }
@@ -70,21 +74,41 @@ export async function recordInteractions(
 const replayKey = (i: { type: string; externalId?: string | null; prospectId: string }) =>
   `${i.type} ${i.prospectId} ${i.externalId}`;
 
+/** How many locks an organization's event keys share (lockReplayKeys): a bound on the locks a batch holds. */
+const REPLAY_LOCKS = 256;
+
+/**
+ * Locks the keys of events with an externalId (replayKey) until the transaction ends: exclusively for an
+ * event sent without a time, which is a replay of any event of its key; shared for one with its time, so
+ * that timed events never wait for each other. An event sent without its time and the same event sent with
+ * it at the same moment then never both find the other absent and both insert. Keys share REPLAY_LOCKS
+ * locks per organization (a lock per key would fill PostgreSQL's lock table on a large import), taken in
+ * one order, in one statement, each in the strongest mode a key of the batch asks.
+ */
+async function lockReplayKeys(ctx: Ctx, keys: { key: string; exclusive: boolean }[]): Promise<void> {
+  if (keys.length === 0) return;
+  await queryRows(
+    ctx.db,
+    sql`SELECT CASE WHEN x.exclusive THEN pg_advisory_xact_lock(x.space, x.slot)
+                    ELSE pg_advisory_xact_lock_shared(x.space, x.slot) END
+        FROM (
+          SELECT hashtext(${ctx.orgId}::text || ' interaction') AS space,
+                 abs(hashtext(k.key) % ${REPLAY_LOCKS}) AS slot, bool_or(k.exclusive) AS exclusive
+          FROM unnest(${p(keys.map((k) => k.key))}::text[], ${p(keys.map((k) => (k.exclusive ? 't' : 'f')))}::text[]::boolean[])
+            AS k(key, exclusive)
+          GROUP BY 2 ORDER BY 2 OFFSET 0
+        ) x`,
+  );
+}
+
 /**
  * The events without a time whose externalId is already in the log for that type and person. Such an
- * event's time is the clock's, so the unique index (which holds the time) never sees it replayed. Each key
- * is locked for the transaction first, so that two replays at once cannot both find nothing and insert.
+ * event's time is the clock's, so the unique index (which holds the time) never sees it replayed; its key
+ * is locked first (lockReplayKeys), so that two replays at once cannot both find nothing and insert.
  */
 async function untimedReplays(ctx: Ctx, sent: SentInteraction[]): Promise<Set<string>> {
   const untimed = sent.filter((i) => !i.occurredAt && i.externalId);
   if (untimed.length === 0) return new Set();
-  // In one order, so that two batches never wait on each other's locks.
-  const keys = [...new Set(untimed.map(replayKey))].sort();
-  await queryRows(
-    ctx.db,
-    sql`SELECT pg_advisory_xact_lock(hashtextextended(${ctx.orgId}::text || ' interaction ' || k, 0))
-        FROM unnest(${p(keys)}::text[]) AS k ORDER BY k`,
-  );
   const rows = await queryRows<{ type: string; prospect_id: string; external_id: string }>(
     ctx.db,
     sql`SELECT DISTINCT i.type, i.prospect_id, i.external_id FROM interactions i
@@ -163,8 +187,15 @@ const compareKeys = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 export async function insertInteractions(
   ctx: Ctx,
   inputs: InteractionInput[],
-  options: { honourOptOuts?: boolean } = {},
+  options: { honourOptOuts?: boolean; keysLocked?: boolean } = {},
 ) {
+  // Their keys shared-locked, unless the caller locked them (recordInteractions): an event sent without its
+  // time at the same moment waits for these, or these for it (lockReplayKeys).
+  if (!options.keysLocked)
+    await lockReplayKeys(
+      ctx,
+      inputs.flatMap((i) => (i.externalId ? [{ key: replayKey(i), exclusive: false }] : [])),
+    );
   // Ids in the order sent (the answer lists the events by id); rows written in one order of their unique
   // key: two batches replaying the same events in other orders would each wait for the other's (a
   // deadlock, and a 500).

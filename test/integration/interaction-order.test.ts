@@ -62,4 +62,26 @@ describe.each(databases)('events sent at once in any order on $name', ({ open })
     );
     expect(counted).toEqual({ opens: 6 * 8 * 10, visits: 6 * 10 });
   });
+
+  it('records an event sent at once with and without its time once, whichever comes first', async () => {
+    const prospectId = people[0]!;
+    const statuses: number[] = [];
+    for (let round = 0; round < 10; round++) {
+      const event = { prospectId, type: 'call_answered', externalId: `dialer-${round}` };
+      const timed = { ...event, occurredAt: '2026-11-30T10:00:00Z' };
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          call(app, 'POST', '/v1/interactions', { key: org.caller, json: i % 2 === 0 ? timed : event }),
+        ),
+      );
+      statuses.push(...answers.map((a) => a.status));
+    }
+    expect(statuses.filter((s) => s !== 201)).toEqual([]);
+    const stored = await queryRows<{ external_id: string; n: number }>(
+      database.db,
+      sql`SELECT external_id, count(*)::int AS n FROM interactions
+          WHERE org_id = ${org.orgId} AND type = 'call_answered' GROUP BY external_id HAVING count(*) > 1`,
+    );
+    expect(stored).toEqual([]);
+  });
 });
