@@ -213,11 +213,19 @@ export function readEvent(event: EngagementEvent): EventReading {
  * successes all read events here.
  */
 export function reachesGoal(event: EngagementEvent, goal: readonly string[]): boolean {
-  const { type } = event;
-  if (!goal.includes(type) && !(type === 'call_attempted' && goal.includes('call_answered'))) return false;
-  const { signal } = readEvent(event);
-  return signal !== undefined && goal.includes(signal);
+  return goalSignal(event, goal) !== undefined;
 }
+
+/** The goal's type an event reaches, as read (an answered attempt reaches call_answered), if it reaches one. */
+export function goalSignal(event: EngagementEvent, goal: readonly string[]): InteractionType | undefined {
+  if (!mayReachGoal(event.type, goal)) return undefined;
+  const { signal } = readEvent(event);
+  return signal !== undefined && goal.includes(signal) ? signal : undefined;
+}
+
+/** Whether events logged as `type` may reach the goal, whatever their outcome: its types, and attempts for answered calls. */
+export const mayReachGoal = (type: string, goal: readonly string[]): boolean =>
+  goal.includes(type) || (type === 'call_attempted' && goal.includes('call_answered'));
 
 /** readEvent into a reading given: engagement reads every event of a million people into one. */
 function readEventInto(event: EngagementEvent, into: EventReading): EventReading {

@@ -1,12 +1,12 @@
 import { Worker } from 'node:worker_threads';
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { campaigns, type InteractionType, type Model, models } from '../../db/schema';
+import { campaigns, INTERACTION_TYPES, type InteractionType, type Model, models } from '../../db/schema';
 import { type Ctx, withTransaction } from '../context';
 import { queryRows } from '../db';
 import { AppError, notFound } from '../http/errors';
 import { workerCode } from '../lib/worker-code';
 import { forgetCampaign, getCampaign } from './campaigns';
-import { reachesGoal } from './engagement';
+import { mayReachGoal, reachesGoal } from './engagement';
 import { type Encoder, encodeRow, encoderFromJson } from './features';
 import { readChunk, type ScoringInput } from './inputs';
 import { type LogisticModel, predict } from './logistic';
@@ -28,7 +28,7 @@ const TRAINING_HEAP_MB = 768;
  * a call log holding a handful of dispositions.
  */
 async function successDates(ctx: Ctx, successTypes: string[]): Promise<number[]> {
-  const types = successTypes.includes('call_answered') ? [...successTypes, 'call_attempted'] : successTypes;
+  const types = INTERACTION_TYPES.filter((type) => mayReachGoal(type, successTypes));
   const rows = await queryRows<{
     prospect_id: string;
     type: InteractionType;

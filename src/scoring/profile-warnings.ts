@@ -70,9 +70,11 @@ async function attributeWarnings(ctx: Ctx, profile: IdealProfile | undefined): P
         SELECT DISTINCT jsonb_object_keys(attributes) FROM companies WHERE org_id = ${ctx.orgId}`,
   );
   const stored = new Map(rows.map((r) => [attributeKey(r.key), r.key]));
+  const keys = [...stored.keys()];
   return conditions.flatMap((condition, i) => {
-    if (stored.has(attributeKey(condition.key))) return [];
-    const near = nearestName(attributeKey(condition.key), [...stored.keys()]);
+    const key = attributeKey(condition.key);
+    if (stored.has(key)) return [];
+    const near = nearestName(key, keys);
     return [
       {
         field: `body:idealProfile.attributes.${i}.key`,

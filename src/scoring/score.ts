@@ -1,14 +1,7 @@
 import type { Ctx } from '../context';
 import { notFound } from '../http/errors';
 import { getCampaignWithModel } from './campaigns';
-import {
-  daysAgo,
-  daysSince,
-  type EngagementEvent,
-  engagementScore,
-  reachesGoal,
-  readEvent,
-} from './engagement';
+import { daysAgo, daysSince, type EngagementEvent, engagementScore, goalSignal } from './engagement';
 import { type Contribution, type FitResult, fitScore, type IdealProfile } from './fit';
 import { readInputs, type ScoringInput } from './inputs';
 import { type ModelOpinion, modelOpinion, type Scorer, scorerOf } from './models';
@@ -297,13 +290,14 @@ function goalReached(
 ): Contribution | undefined {
   for (let i = events.length - 1; i >= 0; i--) {
     const event = events[i]!;
-    if (!reachesGoal(event, successTypes)) continue;
+    const type = goalSignal(event, successTypes);
+    if (type === undefined) continue;
     const at = Math.min(event.at, now);
     return {
       code: 'goal.reached',
       points: 0,
       // As it was read: an attempt someone picked up is the answered call.
-      facts: { type: readEvent(event).signal!, days: daysSince(now, at), ago: daysAgo(now, at) },
+      facts: { type, days: daysSince(now, at), ago: daysAgo(now, at) },
       at,
     };
   }
